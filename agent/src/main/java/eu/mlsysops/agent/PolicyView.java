@@ -1,0 +1,41 @@
+package eu.mlsysops.agent;
+
+import eu.mlsysops.model.AppDescriptor;
+import eu.mlsysops.telemetry.TelemetryQuery;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a policy sees when it analyses and plans. A snapshot: values do not change while the policy
+ * runs, except telemetry, which is live.
+ */
+public interface PolicyView {
+
+  /** The app this instance is scoped to; empty for global policies. */
+  Optional<AppDescriptor> app();
+
+  /** Every app this agent manages. */
+  List<AppDescriptor> apps();
+
+  /** The agent's view of the system: its nodes, placements and health. */
+  SystemView system();
+
+  /** Mechanisms of this agent by name: options and state. */
+  Map<String, MechanismInfo> mechanisms();
+
+  /** Live telemetry of this agent's tier. */
+  TelemetryQuery telemetry();
+
+  /** The ML Connector. */
+  MlConnector ml();
+
+  /** Current time in epoch milliseconds, from the agent's clock. */
+  long nowMillis();
+
+  /** What woke the policy: a sample's metric name, or {@code "interval"}. */
+  String trigger();
+
+  /** A mechanism's published options and state. */
+  record MechanismInfo(String name, Map<String, Object> options, Map<String, Object> state) {}
+}

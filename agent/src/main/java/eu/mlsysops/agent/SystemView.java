@@ -1,0 +1,61 @@
+package eu.mlsysops.agent;
+
+import eu.mlsysops.model.NodeDescriptor;
+import java.util.List;
+
+/**
+ * The system as one agent knows it: the nodes below it (a node agent sees itself), their health and
+ * allocations, and where instances run.
+ */
+public record SystemView(
+    String agentId, List<NodeState> nodes, List<InstancePlacement> placements,
+    List<ClusterState> clusters) {
+  public SystemView {
+    nodes = List.copyOf(nodes);
+    placements = List.copyOf(placements);
+    clusters = List.copyOf(clusters);
+  }
+
+  /** A view without clusters (node and cluster agents). */
+  public SystemView(String agentId, List<NodeState> nodes, List<InstancePlacement> placements) {
+    this(agentId, nodes, placements, List.of());
+  }
+
+  /**
+   * A cluster as the continuum sees it.
+   *
+   * @param assigned components assigned to it, as {@code app/component}
+   */
+  public record ClusterState(String id, boolean healthy, List<String> nodes, List<String> assigned) {
+    public ClusterState {
+      nodes = List.copyOf(nodes);
+      assigned = List.copyOf(assigned);
+    }
+  }
+
+  /** The cluster a component is assigned to, if any. */
+  public java.util.Optional<ClusterState> clusterOf(String app, String component) {
+    String key = app + "/" + component;
+    return clusters.stream().filter(c -> c.assigned().contains(key)).findFirst();
+  }
+
+  /** One node with what is allocated on it. */
+  public record NodeState(
+      NodeDescriptor descriptor, boolean healthy, long cpuAllocatedMillis,
+      long memoryAllocatedBytes) {
+    public String name() {
+      return descriptor.name();
+    }
+  }
+
+  /** Where one instance runs (or is meant to), and its last known state. */
+  public record InstancePlacement(
+      String app, String component, String instanceId, String node, String state) {}
+
+  /** The placements of one component of one app. */
+  public List<InstancePlacement> placementsOf(String app, String component) {
+    return placements.stream()
+        .filter(p -> p.app().equals(app) && p.component().equals(component))
+        .toList();
+  }
+}

@@ -1,0 +1,141 @@
+package eu.mlsysops.agent.core;
+
+import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.Plan;
+import eu.mlsysops.agent.Policy;
+import eu.mlsysops.agent.PolicyContext;
+import eu.mlsysops.agent.PolicyView;
+import eu.mlsysops.agent.SystemView;
+import eu.mlsysops.model.AppDescriptor;
+import eu.mlsysops.model.Component;
+import eu.mlsysops.model.QosMetric;
+import eu.mlsysops.orchestration.NodeCandidate;
+import eu.mlsysops.orchestration.Placement;
+import eu.mlsysops.orchestration.Placer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.Set;
+
+/**
+ * Relocates an instance whose QoS target ({@code qos_metrics}) is violated to a node where it
+ * should do better. Woken by the app's own QoS samples. A violation must hold on average over a
+ * window (one slow sample is noise), the target node must be clearly less loaded than the current
+ * one (otherwise moving only moves the problem), and a component is not moved again within a
+ * cooldown (its metrics need time to reflect the move).
+ */
+public final class QosRelocationPolicy implements Policy {
+  public static final String NAME = "qos-relocation";
+  private final Placer placer;
+  private final Duration window;
+  private final Duration cooldown;
+  private final double margin;
+  private final Map<String, Long> lastMove = new HashMap<>();
+  private Plan pending = Plan.empty();
+
+  /** Defaults: 3 s window, 15 s cooldown, target at least 10 points less utilised. */
+  public QosRelocationPolicy(Placer placer) {
+    this(placer, Duration.ofSeconds(3), Duration.ofSeconds(15), 0.10);
+  }
+
+  public QosRelocationPolicy(Placer placer, Duration window, Duration cooldown, double margin) {
+    this.placer = Objects.requireNonNull(placer);
+    this.window = window;
+    this.cooldown = cooldown;
+    this.margin = margin;
+  }
+
+  @Override
+  public PolicyContext initialize() {
+    return PolicyContext.builder(NAME)
+        .scope(PolicyContext.Scope.APPLICATION)
+        .metrics(PolicyContext.APP_QOS_METRICS)
+        .analyzeInterval(Duration.ofSeconds(5))
+        .mechanisms(PlacementInputs.PLACEMENT)
+        .build();
+  }
+
+  @Override
+  public boolean analyze(PolicyView view) {
+    pending = Plan.empty();
+    AppDescriptor app = view.app().orElse(null);
+    if (app == null || !relocationPermitted(app)) {
+      return false;
+    }
+    long now = view.nowMillis();
+    for (Component c : app.components()) {
+      String named = c.nodePlacement() == null ? null : c.nodePlacement().node();
+      if (c.qosMetrics().isEmpty() || (named != null && !named.isBlank())) {
+        continue;
+      }
+      if (now - lastMove.getOrDefault(c.name(), Long.MIN_VALUE / 2) < cooldown.toMillis()) {
+        continue;
+      }
+      for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
+        if (!"RUNNING".equals(p.state())) {
+          continue;
+        }
+        for (QosMetric q : c.qosMetrics()) {
+          OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(),
+              Map.of("app", app.name(), "component", c.name(), "instance", p.instanceId()),
+              window);
+          if (v.isEmpty() || q.relation().holds(v.getAsDouble(), q.target())) {
+            continue;
+          }
+          Plan plan = relocate(view, app, c, p, q, v.getAsDouble());
+          if (!plan.isEmpty()) {
+            lastMove.put(c.name(), now);
+            pending = plan;
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean relocationPermitted(AppDescriptor app) {
+    List<String> allowed = app.permittedActions();
+    return allowed.isEmpty() || allowed.contains("*") || allowed.contains("component_relocation");
+  }
+
+  private Plan relocate(PolicyView view, AppDescriptor app, Component c,
+      SystemView.InstancePlacement p, QosMetric q, double value) {
+    List<NodeCandidate> candidates = PlacementInputs.candidates(view);
+    double here = PlacementInputs.utilisation(view, p.node());
+    Placement choice = placer.place(app.name(), c, candidates, Set.of(p.node()));
+    if (choice.node().isEmpty()) {
+      return Plan.empty();
+    }
+    String to = choice.node().get();
+    double there = PlacementInputs.utilisation(view, to);
+    if (there > here - margin) {
+      return Plan.empty();
+    }
+    int slot = eu.mlsysops.agent.tier.InstanceIds.slotOf(p.instanceId());
+    String explanation = String.format(
+        "%s of %s#%d is %.1f over %d s, violating %s %s; %s runs at %.0f%% cpu: move to %s (%.0f%% cpu)",
+        q.applicationMetricId(), c.name(), slot, value, window.toSeconds(),
+        q.relation().wireName(), fmt(q.target()), p.node(), here * 100, to, there * 100);
+    Map<String, String> inputs = new LinkedHashMap<>();
+    inputs.put(q.applicationMetricId(), String.format("%.2f", value));
+    inputs.put("target", q.relation().wireName() + " " + fmt(q.target()));
+    inputs.put("cpu." + p.node(), String.format("%.3f", here));
+    inputs.put("cpu." + to, String.format("%.3f", there));
+    return Plan.of(Command.of(PlacementInputs.PLACEMENT, "move", "app", app.name(), "component",
+        c.name(), "slot", Integer.toString(slot), "to", to), explanation, inputs);
+  }
+
+  private static String fmt(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  @Override
+  public Plan plan(PolicyView view) {
+    return pending;
+  }
+}

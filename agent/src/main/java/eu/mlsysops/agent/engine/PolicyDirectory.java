@@ -1,0 +1,258 @@
+package eu.mlsysops.agent.engine;
+
+import eu.mlsysops.agent.Policy;
+import groovy.lang.GroovyClassLoader;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.codehaus.groovy.control.CompilationFailedException;
+
+/**
+ * Loads policies from a directory and keeps them in step with it: a file dropped in starts
+ * running, a changed file is reloaded, a deleted file's policies stop — no restart needed. This is
+ * how reference users work with {@code policy-*.py} files.
+ *
+ * <ul>
+ *   <li>{@code *.groovy}: a Groovy class implementing {@link Policy} (no build step; Groovy accepts
+ *       plain Java syntax too);
+ *   <li>{@code *.jar}: compiled policies registered for {@link java.util.ServiceLoader} under
+ *       {@code META-INF/services/eu.mlsysops.agent.Policy}.
+ * </ul>
+ *
+ * A file that fails to compile or initialise is reported in {@link #errors()} and logged; it never
+ * affects other policies or the agent. The directory is rescanned every {@code pollInterval}
+ * (polling rather than inotify, so it also works on network and container file systems).
+ */
+public final class PolicyDirectory implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(PolicyDirectory.class.getName());
+
+  private final Path directory;
+  private final PolicyEngine engine;
+  private final Map<Path, Loaded> loaded = new HashMap<>();
+  private final Map<Path, String> errors = new TreeMap<>();
+  private ScheduledFuture<?> poller;
+
+  public PolicyDirectory(Path directory, PolicyEngine engine) {
+    this.directory = Objects.requireNonNull(directory);
+    this.engine = Objects.requireNonNull(engine);
+  }
+
+  /** Scans now and then every {@code pollMillis} on {@code timers}. */
+  public void start(ScheduledExecutorService timers, long pollMillis) {
+    scan();
+    poller = timers.scheduleWithFixedDelay(this::scanSafely, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private void scanSafely() {
+    try {
+      scan();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "scanning policy directory " + directory + " failed", e);
+    }
+  }
+
+  /** Brings loaded policies in line with the directory's current content. */
+  public synchronized void scan() {
+    Map<Path, Long> present = new HashMap<>();
+    if (Files.isDirectory(directory)) {
+      try (Stream<Path> files = Files.list(directory)) {
+        files
+            .filter(p -> isPolicyFile(p) && Files.isRegularFile(p))
+            .forEach(p -> present.put(p, stamp(p)));
+      } catch (IOException e) {
+        LOG.log(System.Logger.Level.WARNING, "cannot list " + directory + ": " + e.getMessage());
+        return;
+      }
+    }
+    for (Path p : new ArrayList<>(loaded.keySet())) {
+      if (!present.containsKey(p)) {
+        unload(p);
+        LOG.log(System.Logger.Level.INFO, "policy file removed: " + p.getFileName());
+      }
+    }
+    errors.keySet().removeIf(p -> !present.containsKey(p));
+    for (Map.Entry<Path, Long> e : present.entrySet()) {
+      Loaded current = loaded.get(e.getKey());
+      if (current != null && current.stamp == e.getValue()) {
+        continue;
+      }
+      if (current == null && errors.containsKey(e.getKey()) && failedStamps.get(e.getKey()) == e.getValue()) {
+        continue; // still the same broken file
+      }
+      if (current != null) {
+        unload(e.getKey());
+      }
+      load(e.getKey(), e.getValue());
+    }
+  }
+
+  private final Map<Path, Long> failedStamps = new HashMap<>();
+
+  /** Load problems by file name: what is wrong with each file that did not load. */
+  public synchronized Map<String, String> errors() {
+    Map<String, String> out = new TreeMap<>();
+    errors.forEach((p, m) -> out.put(p.getFileName().toString(), m));
+    return out;
+  }
+
+  /** Policy names loaded from each file. */
+  public synchronized Map<String, List<String>> loaded() {
+    Map<String, List<String>> out = new TreeMap<>();
+    loaded.forEach((p, l) -> out.put(p.getFileName().toString(), List.copyOf(l.names)));
+    return out;
+  }
+
+  private static boolean isPolicyFile(Path p) {
+    String n = p.getFileName().toString();
+    return n.endsWith(".groovy") || n.endsWith(".jar");
+  }
+
+  private static long stamp(Path p) {
+    try {
+      return Files.getLastModifiedTime(p).toMillis() * 31 + Files.size(p);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private void load(Path file, long stamp) {
+    String name = file.getFileName().toString();
+    List<String> names = new ArrayList<>();
+    AutoCloseable loader = null;
+    try {
+      List<Supplier<Policy>> factories = new ArrayList<>();
+      if (name.endsWith(".groovy")) {
+        GroovyClassLoader gcl = new GroovyClassLoader(Policy.class.getClassLoader());
+        loader = gcl;
+        factories.add(groovyFactory(gcl, file));
+      } else {
+        URLClassLoader ucl =
+            new URLClassLoader(new URL[] {file.toUri().toURL()}, Policy.class.getClassLoader());
+        loader = ucl;
+        for (ServiceLoader.Provider<Policy> provider :
+            ServiceLoader.load(Policy.class, ucl).stream().toList()) {
+          Class<? extends Policy> type = provider.type();
+          factories.add(() -> instantiate(type));
+        }
+        if (factories.isEmpty()) {
+          throw new IllegalArgumentException(
+              "no policy found: the jar must list its classes in"
+                  + " META-INF/services/eu.mlsysops.agent.Policy");
+        }
+      }
+      for (Supplier<Policy> f : factories) {
+        names.add(engine.add(f, name));
+      }
+      loaded.put(file, new Loaded(stamp, names, loader));
+      errors.remove(file);
+      failedStamps.remove(file);
+      LOG.log(System.Logger.Level.INFO, "loaded policies " + names + " from " + name);
+    } catch (RuntimeException | LinkageError | IOException e) {
+      for (String n : names) {
+        engine.remove(n);
+      }
+      closeQuietly(loader);
+      String msg = e instanceof CompilationFailedException ? compactCompileError(e) : message(e);
+      errors.put(file, msg);
+      failedStamps.put(file, stamp);
+      LOG.log(System.Logger.Level.WARNING, "policy file " + name + " not loaded: " + msg);
+    }
+  }
+
+  private static Supplier<Policy> groovyFactory(GroovyClassLoader gcl, Path file) throws IOException {
+    Class<?> cls = gcl.parseClass(file.toFile());
+    Class<?> policyClass = null;
+    if (Policy.class.isAssignableFrom(cls)) {
+      policyClass = cls;
+    } else {
+      for (Class<?> c : gcl.getLoadedClasses()) {
+        if (Policy.class.isAssignableFrom(c)) {
+          policyClass = c;
+          break;
+        }
+      }
+    }
+    if (policyClass == null) {
+      throw new IllegalArgumentException(
+          "no class in " + file.getFileName() + " implements eu.mlsysops.agent.Policy");
+    }
+    Class<? extends Policy> type = policyClass.asSubclass(Policy.class);
+    return () -> instantiate(type);
+  }
+
+  private static Policy instantiate(Class<? extends Policy> type) {
+    try {
+      return type.getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalArgumentException(
+          type.getName() + " needs a public no-argument constructor (" + message(e) + ")", e);
+    }
+  }
+
+  private static String compactCompileError(Throwable e) {
+    // Groovy's message starts with a boilerplate line; keep the lines that locate the problem.
+    String m = e.getMessage() == null ? e.toString() : e.getMessage();
+    List<String> lines = new ArrayList<>();
+    for (String line : m.split("\n")) {
+      if (!line.isBlank() && !line.startsWith("startup failed") && !line.matches("\\d+ errors?")) {
+        lines.add(line.trim());
+      }
+    }
+    return "does not compile: " + String.join(" | ", lines);
+  }
+
+  private static String message(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getMessage() == null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  private void unload(Path file) {
+    Loaded l = loaded.remove(file);
+    if (l != null) {
+      for (String n : l.names) {
+        engine.remove(n);
+      }
+      closeQuietly(l.loader);
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception ignored) {
+      // Closing a class loader can only fail in ways we cannot act on.
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (poller != null) {
+      poller.cancel(false);
+    }
+    for (Path p : new ArrayList<>(loaded.keySet())) {
+      unload(p);
+    }
+  }
+
+  private record Loaded(long stamp, List<String> names, AutoCloseable loader) {}
+}

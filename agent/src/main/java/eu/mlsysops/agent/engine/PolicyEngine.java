@@ -1,0 +1,443 @@
+package eu.mlsysops.agent.engine;
+
+import eu.mlsysops.agent.Mechanism;
+import eu.mlsysops.agent.MlConnector;
+import eu.mlsysops.agent.Plan;
+import eu.mlsysops.agent.Policy;
+import eu.mlsysops.agent.PolicyContext;
+import eu.mlsysops.agent.PolicyView;
+import eu.mlsysops.agent.SystemView;
+import eu.mlsysops.agent.plan.PlanRequest;
+import eu.mlsysops.agent.plan.PlanScheduler;
+import eu.mlsysops.model.AppDescriptor;
+import eu.mlsysops.telemetry.MetricStore;
+import eu.mlsysops.telemetry.Sample;
+import eu.mlsysops.telemetry.TelemetryQuery;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The Analyze and Plan stages of one agent's MAPE loop. Runs every loaded policy periodically and
+ * whenever a sample arrives for a metric it subscribed to; wake-ups are coalesced so that at most
+ * one analysis per policy instance is in flight and a burst of samples causes one more analysis, not
+ * one per sample. Plans go to the {@link PlanScheduler}. A policy that throws is counted and logged;
+ * it never stops the loop.
+ */
+public final class PolicyEngine implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(PolicyEngine.class.getName());
+
+  private final String agentId;
+  private final Clock clock;
+  private final MetricStore telemetry;
+  private final PlanScheduler scheduler;
+  private final ViewSource source;
+  private final ScheduledExecutorService timers;
+  private final Executor workers;
+  private final Map<String, LoadedPolicy> policies = new LinkedHashMap<>();
+  private final Map<String, AppDescriptor> apps = new LinkedHashMap<>();
+  private final Map<String, List<Runner>> byMetric = new ConcurrentHashMap<>();
+  private final Map<String, AutoCloseable> subscriptions = new HashMap<>();
+
+  /**
+   * @param agentId the agent, for plan records
+   * @param clock time source for views
+   * @param telemetry the agent's store: its samples wake subscribed policies
+   * @param scheduler where plans go
+   * @param source apps and system view of the agent
+   * @param timers runs periodic analyses
+   * @param workers runs analyses
+   */
+  public PolicyEngine(
+      String agentId, Clock clock, MetricStore telemetry, PlanScheduler scheduler,
+      ViewSource source, ScheduledExecutorService timers, Executor workers) {
+    this.agentId = Objects.requireNonNull(agentId);
+    this.clock = Objects.requireNonNull(clock);
+    this.telemetry = Objects.requireNonNull(telemetry);
+    this.scheduler = Objects.requireNonNull(scheduler);
+    this.source = Objects.requireNonNull(source);
+    this.timers = Objects.requireNonNull(timers);
+    this.workers = Objects.requireNonNull(workers);
+  }
+
+  /**
+   * Loads a policy. The factory makes one instance per app for application-scoped policies.
+   * Replaces a policy of the same name.
+   *
+   * @return the policy's name (from its context)
+   * @throws IllegalArgumentException when the policy cannot be instantiated or initialised
+   */
+  public synchronized String add(Supplier<Policy> factory, String sourceDescription) {
+    Policy first;
+    PolicyContext ctx;
+    try {
+      first = factory.get();
+      ctx = first.initialize();
+    } catch (RuntimeException | LinkageError e) {
+      throw new IllegalArgumentException(
+          sourceDescription + ": initialize() failed: " + describe(e), e);
+    }
+    if (ctx == null || ctx.name() == null || ctx.name().isBlank()) {
+      throw new IllegalArgumentException(
+          sourceDescription + ": initialize() must return a context with a name");
+    }
+    remove(ctx.name());
+    LoadedPolicy lp = new LoadedPolicy(ctx, factory, sourceDescription);
+    policies.put(ctx.name(), lp);
+    if (ctx.scope() == PolicyContext.Scope.GLOBAL) {
+      lp.start(null, first);
+    } else {
+      boolean firstUsed = false;
+      for (AppDescriptor app : apps.values()) {
+        lp.start(app.name(), firstUsed ? null : first);
+        firstUsed = true;
+      }
+    }
+    return ctx.name();
+  }
+
+  /** Stops and removes a policy; unknown names are ignored. */
+  public synchronized void remove(String name) {
+    LoadedPolicy lp = policies.remove(name);
+    if (lp != null) {
+      lp.stopAll();
+    }
+  }
+
+  /** Starts application-scoped instances for a new app (or refreshes its descriptor). */
+  public synchronized void appAdded(AppDescriptor app) {
+    boolean isNew = apps.put(app.name(), app) == null;
+    if (isNew) {
+      for (LoadedPolicy lp : policies.values()) {
+        if (lp.context.scope() == PolicyContext.Scope.APPLICATION) {
+          lp.start(app.name(), null);
+        }
+      }
+    }
+    wakeAll("app " + app.name());
+  }
+
+  /** Stops the app's application-scoped instances. */
+  public synchronized void appRemoved(String app) {
+    apps.remove(app);
+    for (LoadedPolicy lp : policies.values()) {
+      lp.stop(app);
+    }
+  }
+
+  /** Wakes every instance of every policy (e.g. after a topology change). */
+  public void wakeAll(String trigger) {
+    List<Runner> all = new ArrayList<>();
+    synchronized (this) {
+      for (LoadedPolicy lp : policies.values()) {
+        all.addAll(lp.runners.values());
+      }
+    }
+    for (Runner r : all) {
+      r.wake(trigger);
+    }
+  }
+
+  /** Status of every loaded policy. */
+  public synchronized List<PolicyStatus> status() {
+    List<PolicyStatus> out = new ArrayList<>();
+    for (LoadedPolicy lp : policies.values()) {
+      out.add(
+          new PolicyStatus(
+              lp.context.name(), lp.source, lp.context.scope().name().toLowerCase(),
+              lp.context.core(), lp.runners.size(), lp.analyses.get(), lp.plans.get(),
+              lp.errors.get(), lp.lastError));
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized void close() {
+    for (LoadedPolicy lp : new ArrayList<>(policies.values())) {
+      lp.stopAll();
+    }
+    policies.clear();
+    for (AutoCloseable c : subscriptions.values()) {
+      closeQuietly(c);
+    }
+    subscriptions.clear();
+  }
+
+  private void onSample(Sample sample) {
+    List<Runner> runners = byMetric.get(sample.metric());
+    if (runners == null) {
+      return;
+    }
+    String app = sample.labels().get("app");
+    for (Runner r : runners) {
+      // A sample that names an app wakes only that app's instance (and global ones).
+      if (app == null || r.app == null || r.app.equals(app)) {
+        r.wake(sample.metric());
+      }
+    }
+  }
+
+  /** The context's metrics with {@link PolicyContext#APP_QOS_METRICS} replaced by the app's. */
+  private java.util.Set<String> resolveMetrics(PolicyContext ctx, String app) {
+    java.util.Set<String> out = new java.util.TreeSet<>(ctx.metrics());
+    if (out.remove(PolicyContext.APP_QOS_METRICS) && app != null) {
+      AppDescriptor a = apps.get(app);
+      if (a != null) {
+        for (var c : a.components()) {
+          for (var q : c.qosMetrics()) {
+            out.add(q.applicationMetricId());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private void subscribe(String metric, Runner r) {
+    byMetric.computeIfAbsent(metric, m -> new CopyOnWriteArrayList<>()).add(r);
+    subscriptions.computeIfAbsent(metric, m -> telemetry.subscribe(m, this::onSample));
+  }
+
+  private void unsubscribe(String metric, Runner r) {
+    List<Runner> list = byMetric.get(metric);
+    if (list != null) {
+      list.remove(r);
+    }
+  }
+
+  private static String describe(Throwable e) {
+    String m = e.getMessage();
+    return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception ignored) {
+      // Nothing useful to do when removing a listener fails.
+    }
+  }
+
+  /** A policy as loaded: its context, factory and the running instances. */
+  private final class LoadedPolicy {
+    final PolicyContext context;
+    final Supplier<Policy> factory;
+    final String source;
+    final Map<String, Runner> runners = new ConcurrentHashMap<>();
+    final AtomicLong analyses = new AtomicLong();
+    final AtomicLong plans = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+    volatile String lastError = "";
+
+    LoadedPolicy(PolicyContext context, Supplier<Policy> factory, String source) {
+      this.context = context;
+      this.factory = factory;
+      this.source = source;
+    }
+
+    void start(String app, Policy existing) {
+      String key = app == null ? "" : app;
+      if (runners.containsKey(key)) {
+        return;
+      }
+      Policy p = existing;
+      if (p == null) {
+        try {
+          p = factory.get();
+          p.initialize();
+        } catch (RuntimeException | LinkageError e) {
+          recordError(e);
+          return;
+        }
+      }
+      Runner r = new Runner(this, p, app, resolveMetrics(context, app));
+      runners.put(key, r);
+      for (String m : r.metrics) {
+        subscribe(m, r);
+      }
+      long period = context.analyzeInterval().toMillis();
+      r.timer = timers.scheduleAtFixedRate(() -> r.wake("interval"), 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(String app) {
+      Runner r = runners.remove(app == null ? "" : app);
+      if (r != null) {
+        r.stop();
+      }
+    }
+
+    void stopAll() {
+      for (String key : new ArrayList<>(runners.keySet())) {
+        stop(key.isEmpty() ? null : key);
+      }
+    }
+
+    void recordError(Throwable e) {
+      long n = errors.incrementAndGet();
+      lastError = describe(e);
+      // Log the first few and then every 100th, so a broken policy cannot flood the log.
+      if (n <= 3 || n % 100 == 0) {
+        LOG.log(System.Logger.Level.WARNING,
+            agentId + ": policy " + context.name() + " failed (" + n + " times): " + lastError);
+      }
+    }
+  }
+
+  /** One policy instance; serialises and coalesces its analyses. */
+  private final class Runner {
+    final LoadedPolicy owner;
+    final Policy policy;
+    final String app;
+    final java.util.Set<String> metrics;
+    final AtomicInteger wip = new AtomicInteger();
+    volatile String trigger = "interval";
+    volatile boolean stopped;
+    ScheduledFuture<?> timer;
+
+    Runner(LoadedPolicy owner, Policy policy, String app, java.util.Set<String> metrics) {
+      this.owner = owner;
+      this.policy = policy;
+      this.app = app;
+      this.metrics = metrics;
+    }
+
+    void wake(String why) {
+      if (stopped) {
+        return;
+      }
+      trigger = why;
+      if (wip.getAndIncrement() == 0) {
+        workers.execute(this::drain);
+      }
+    }
+
+    private void drain() {
+      int missed = 1;
+      do {
+        int seen = wip.get();
+        if (!stopped) {
+          analyzeOnce();
+        }
+        missed = wip.addAndGet(-seen);
+      } while (missed != 0);
+    }
+
+    private void analyzeOnce() {
+      owner.analyses.incrementAndGet();
+      try {
+        PolicyView view = new View(this);
+        if (!policy.analyze(view)) {
+          return;
+        }
+        Plan plan = policy.plan(view);
+        if (plan == null || plan.isEmpty() || stopped) {
+          return;
+        }
+        Map<String, String> inputs = new LinkedHashMap<>(plan.inputs());
+        inputs.putIfAbsent("trigger", view.trigger());
+        Plan recorded = new Plan(plan.commands(), plan.explanation(), inputs);
+        owner.plans.incrementAndGet();
+        scheduler.submit(
+            new PlanRequest(null, owner.context.name(), app, owner.context.core(), recorded));
+      } catch (RuntimeException | LinkageError e) {
+        owner.recordError(e);
+      }
+    }
+
+    void stop() {
+      stopped = true;
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      for (String m : metrics) {
+        unsubscribe(m, this);
+      }
+    }
+  }
+
+  /** The view handed to one analysis. */
+  private final class View implements PolicyView {
+    private final Runner runner;
+    private final String trigger;
+    private List<AppDescriptor> appsSnapshot;
+    private SystemView system;
+    private Map<String, MechanismInfo> mechanisms;
+
+    View(Runner runner) {
+      this.runner = runner;
+      this.trigger = runner.trigger;
+    }
+
+    @Override
+    public Optional<AppDescriptor> app() {
+      if (runner.app == null) {
+        return Optional.empty();
+      }
+      synchronized (PolicyEngine.this) {
+        return Optional.ofNullable(apps.get(runner.app));
+      }
+    }
+
+    @Override
+    public List<AppDescriptor> apps() {
+      if (appsSnapshot == null) {
+        appsSnapshot = source.apps();
+      }
+      return appsSnapshot;
+    }
+
+    @Override
+    public SystemView system() {
+      if (system == null) {
+        system = source.system();
+      }
+      return system;
+    }
+
+    @Override
+    public Map<String, MechanismInfo> mechanisms() {
+      if (mechanisms == null) {
+        Map<String, MechanismInfo> m = new LinkedHashMap<>();
+        for (Mechanism mech : scheduler.mechanisms().values()) {
+          m.put(mech.name(), new MechanismInfo(mech.name(), mech.options(), mech.state()));
+        }
+        mechanisms = m;
+      }
+      return mechanisms;
+    }
+
+    @Override
+    public TelemetryQuery telemetry() {
+      return telemetry;
+    }
+
+    @Override
+    public MlConnector ml() {
+      return source.ml();
+    }
+
+    @Override
+    public long nowMillis() {
+      return clock.millis();
+    }
+
+    @Override
+    public String trigger() {
+      return trigger;
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package eu.mlsysops.agent.engine;
+
+/**
+ * How one loaded policy is doing.
+ *
+ * @param name policy name
+ * @param source where it came from (built-in, a file path)
+ * @param scope application or global
+ * @param core whether it is a core policy
+ * @param instances running instances (one per app for application scope)
+ * @param analyses analyses run so far
+ * @param plans non-empty plans submitted so far
+ * @param errors exceptions thrown by the policy so far
+ * @param lastError the latest exception message, or empty
+ */
+public record PolicyStatus(
+    String name, String source, String scope, boolean core, int instances, long analyses,
+    long plans, long errors, String lastError) {}

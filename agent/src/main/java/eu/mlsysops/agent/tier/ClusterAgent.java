@@ -1,0 +1,638 @@
+package eu.mlsysops.agent.tier;
+
+import eu.mlsysops.agent.ApplyResult;
+import eu.mlsysops.agent.SystemView;
+import eu.mlsysops.agent.core.DynamicPlacementPolicy;
+import eu.mlsysops.agent.core.QosRelocationPolicy;
+import eu.mlsysops.agent.core.StaticPlacementPolicy;
+import eu.mlsysops.agent.engine.PolicyEngine;
+import eu.mlsysops.agent.engine.ViewSource;
+import eu.mlsysops.agent.plan.PlanLog;
+import eu.mlsysops.agent.plan.PlanRecord;
+import eu.mlsysops.agent.plan.PlanScheduler;
+import eu.mlsysops.agent.plan.PlanStatus;
+import eu.mlsysops.model.AppDescriptor;
+import eu.mlsysops.model.ClusterDescriptor;
+import eu.mlsysops.model.Component;
+import eu.mlsysops.model.NodeDescriptor;
+import eu.mlsysops.orchestration.Placer;
+import eu.mlsysops.protocol.Link;
+import eu.mlsysops.protocol.Message;
+import eu.mlsysops.telemetry.MetricStore;
+import eu.mlsysops.telemetry.Sample;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Coordinates the nodes of one cluster: tracks their health from heartbeats, aggregates their
+ * telemetry, and places the components the continuum assigned to it onto nodes (placement
+ * policies plan, the {@code placement} mechanism acts). A node that misses heartbeats is marked
+ * unreachable; after a grace period its instances are lost and placed elsewhere.
+ */
+public final class ClusterAgent implements AutoCloseable {
+  private final ClusterDescriptor descriptor;
+  private final Link uplink;
+  private final AgentEnvironment env;
+  private final Settings settings;
+  private final MetricStore store;
+  private final PlanScheduler scheduler;
+  private final PolicyEngine engine;
+  private final TelemetryUplink telemetryUplink = new TelemetryUplink(100_000);
+
+  private final Map<String, NodeEntry> nodes = new LinkedHashMap<>();
+  private final Map<String, AppDescriptor> apps = new LinkedHashMap<>();
+  private final Map<String, Slot> slots = new LinkedHashMap<>();
+  private final Map<String, Message.InstanceReport> observed = new HashMap<>();
+  private final Map<String, CompletableFuture<ApplyResult>> waiters = new HashMap<>();
+  private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+  private long appsEpoch = -1;
+  private volatile boolean running;
+
+  /** Failure-detection and timing settings. */
+  public record Settings(
+      Duration heartbeatInterval, int missedHeartbeats, Duration lostGrace, Duration startTimeout) {
+    /** 1 s heartbeats, 3 missed → unreachable, 2 s more → lost, 30 s to start an instance. */
+    public static Settings defaults() {
+      return new Settings(Duration.ofSeconds(1), 3, Duration.ofSeconds(2), Duration.ofSeconds(30));
+    }
+  }
+
+  public ClusterAgent(
+      ClusterDescriptor descriptor, Link uplink, AgentEnvironment env, Settings settings,
+      Placer placer) {
+    this.descriptor = Objects.requireNonNull(descriptor);
+    this.uplink = Objects.requireNonNull(uplink);
+    this.env = Objects.requireNonNull(env);
+    this.settings = Objects.requireNonNull(settings);
+    this.store = new MetricStore(env.clock(), 300, 200_000);
+    this.scheduler =
+        PlanScheduler.builder(id())
+            .clock(env.clock())
+            .log(env.planLog())
+            .build();
+    scheduler.register(new PlacementMechanism(this));
+    scheduler.onTransition(this::onPlan);
+    this.engine = new PolicyEngine(id(), env.clock(), store, scheduler, new Views(), env.timers(),
+        env.workers());
+    engine.add(StaticPlacementPolicy::new, "built-in");
+    engine.add(() -> new DynamicPlacementPolicy(placer), "built-in");
+    engine.add(() -> new QosRelocationPolicy(placer), "built-in");
+    uplink.onReceive(this::onParentMessage);
+    uplink.onConnectionChange(up -> {
+      if (up && running) {
+        registerUp();
+      }
+    });
+  }
+
+  /** The cluster id. */
+  public String id() {
+    return descriptor.clusterId();
+  }
+
+  /** The cluster's aggregated telemetry. */
+  public MetricStore telemetry() {
+    return store;
+  }
+
+  public PlanScheduler scheduler() {
+    return scheduler;
+  }
+
+  public PolicyEngine engine() {
+    return engine;
+  }
+
+  /** Accepts a link from a node agent; the node identifies itself by registering. */
+  public void attach(Link nodeLink) {
+    nodeLink.onReceive(m -> onNodeMessage(nodeLink, m));
+  }
+
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    scheduler.start();
+    registerUp();
+    long hb = settings.heartbeatInterval().toMillis();
+    timers.add(env.timers().scheduleAtFixedRate(this::detectFailures, hb / 4, Math.max(1, hb / 4),
+        TimeUnit.MILLISECONDS));
+    timers.add(env.timers().scheduleAtFixedRate(this::reportUp, hb, hb, TimeUnit.MILLISECONDS));
+  }
+
+  @Override
+  public synchronized void close() {
+    running = false;
+    for (ScheduledFuture<?> f : timers) {
+      f.cancel(false);
+    }
+    engine.close();
+    scheduler.close();
+  }
+
+  int placementCount() {
+    synchronized (this) {
+      return slots.size();
+    }
+  }
+
+  /** Names and health of the nodes that registered. */
+  public synchronized Map<String, Boolean> nodeHealth() {
+    Map<String, Boolean> out = new LinkedHashMap<>();
+    nodes.forEach((n, e) -> out.put(n, e.healthy));
+    return out;
+  }
+
+  // ---- messages ----
+
+  private void registerUp() {
+    List<NodeDescriptor> ds;
+    synchronized (this) {
+      ds = nodes.values().stream().map(n -> n.descriptor).toList();
+    }
+    uplink.send(new Message.Register(id(), Message.Tier.CLUSTER, null, descriptor, List.of()));
+    uplink.send(new Message.Inventory(id(), ds, unhealthyNodes()));
+  }
+
+  private synchronized List<String> unhealthyNodes() {
+    return nodes.values().stream().filter(n -> !n.healthy).map(n -> n.descriptor.name()).toList();
+  }
+
+  private void onParentMessage(Message m) {
+    if (m instanceof Message.DesiredState ds) {
+      List<String> removed = new ArrayList<>();
+      List<AppDescriptor> added = new ArrayList<>();
+      synchronized (this) {
+        if (ds.epoch() < appsEpoch) {
+          return;
+        }
+        appsEpoch = ds.epoch();
+        Map<String, AppDescriptor> next = new LinkedHashMap<>();
+        for (AppDescriptor a : ds.apps()) {
+          next.put(a.name(), a);
+        }
+        for (String name : apps.keySet()) {
+          if (!next.containsKey(name)) {
+            removed.add(name);
+          }
+        }
+        apps.clear();
+        apps.putAll(next);
+        added.addAll(next.values());
+        // Slots of components no longer assigned here go away with the next desired state.
+        slots.values().removeIf(s -> {
+          AppDescriptor a = next.get(s.app);
+          return a == null || a.component(s.component).isEmpty();
+        });
+      }
+      for (String r : removed) {
+        engine.appRemoved(r);
+        event("app", "app " + r + " removed from this cluster");
+      }
+      for (AppDescriptor a : added) {
+        engine.appAdded(a);
+      }
+      pushAllNodes();
+    }
+  }
+
+  private void onNodeMessage(Link link, Message m) {
+    if (!running) {
+      return;
+    }
+    if (m instanceof Message.Register r && r.node() != null) {
+      boolean isNew;
+      boolean recovered;
+      synchronized (this) {
+        NodeEntry e = nodes.get(r.from());
+        isNew = e == null;
+        recovered = e != null && !e.healthy;
+        if (e == null) {
+          e = new NodeEntry(r.node(), link);
+          nodes.put(r.from(), e);
+        }
+        e.link = link;
+        e.descriptor = r.node();
+        e.lastHeartbeat = env.clock().millis();
+        e.healthy = true;
+        e.lost = false;
+        for (Message.InstanceReport ir : r.running()) {
+          observed.put(ir.instanceId(), ir);
+        }
+      }
+      event("node", isNew ? "node " + r.from() + " joined (" + r.node().continuumLayer().wireName()
+          + ")" : recovered ? "node " + r.from() + " is back" : "node " + r.from() + " re-registered");
+      pushNode(r.from());
+      uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
+      engine.wakeAll("node " + r.from());
+    } else if (m instanceof Message.Heartbeat h) {
+      boolean recovered = false;
+      synchronized (this) {
+        NodeEntry e = nodes.get(h.from());
+        if (e != null) {
+          e.lastHeartbeat = env.clock().millis();
+          if (!e.healthy) {
+            e.healthy = true;
+            e.lost = false;
+            recovered = true;
+          }
+        }
+      }
+      if (recovered) {
+        event("node", "node " + h.from() + " is back");
+        pushNode(h.from());
+        engine.wakeAll("node " + h.from());
+      }
+    } else if (m instanceof Message.StatusReport sr) {
+      onStatus(sr);
+    } else if (m instanceof Message.TelemetryBatch tb) {
+      for (Sample s : tb.samples()) {
+        if (store.append(s)) {
+          telemetryUplink.offer(s);
+        }
+      }
+    }
+  }
+
+  private synchronized List<NodeDescriptor> inventory() {
+    return nodes.values().stream().map(n -> n.descriptor).toList();
+  }
+
+  private void onStatus(Message.StatusReport sr) {
+    List<Runnable> after = new ArrayList<>();
+    List<Message.InstanceReport> changed = new ArrayList<>();
+    synchronized (this) {
+      for (Message.InstanceReport r : sr.instances()) {
+        Message.InstanceReport prev = observed.put(r.instanceId(), r);
+        if (prev == null || !prev.state().equals(r.state())) {
+          changed.add(r);
+        }
+        CompletableFuture<ApplyResult> w = waiters.get(r.instanceId());
+        if (w != null && "RUNNING".equals(r.state())) {
+          waiters.remove(r.instanceId());
+          after.add(() -> w.complete(ApplyResult.success(
+              r.instanceId() + " running on " + r.node())));
+        } else if (w != null && "FAILED".equals(r.state())) {
+          waiters.remove(r.instanceId());
+          after.add(() -> w.complete(ApplyResult.failure(
+              r.instanceId() + " failed on " + r.node() + ": " + r.reason())));
+        }
+      }
+    }
+    after.forEach(Runnable::run);
+    for (Message.InstanceReport r : changed) {
+      if ("RUNNING".equals(r.state()) || "FAILED".equals(r.state())) {
+        event("instance", r.instanceId() + " " + r.state().toLowerCase() + " on " + r.node()
+            + (r.reason().isEmpty() ? "" : " (" + r.reason() + ")"));
+      }
+    }
+    if (!changed.isEmpty()) {
+      uplink.send(new Message.StatusReport(id(), changed, false));
+      for (String app : changed.stream().map(Message.InstanceReport::app).distinct().toList()) {
+        engine.wakeAll("instance status of " + app);
+      }
+    }
+  }
+
+  private void reportUp() {
+    if (!running) {
+      return;
+    }
+    uplink.send(new Message.StatusReport(id(), fullReport(), true));
+    List<Sample> batch = telemetryUplink.drain();
+    if (!batch.isEmpty()) {
+      uplink.send(new Message.TelemetryBatch(id(), batch));
+    }
+  }
+
+  private synchronized List<Message.InstanceReport> fullReport() {
+    List<Message.InstanceReport> out = new ArrayList<>();
+    for (Slot s : slots.values()) {
+      out.add(reportFor(s.instanceId, s));
+      if (s.previousInstanceId != null) {
+        out.add(reportFor(s.previousInstanceId, s));
+      }
+    }
+    return out;
+  }
+
+  private Message.InstanceReport reportFor(String instanceId, Slot s) {
+    Message.InstanceReport r = observed.get(instanceId);
+    String node = instanceId.equals(s.instanceId) ? s.node : s.previousNode;
+    NodeEntry n = nodes.get(node);
+    if (n != null && n.lost) {
+      return new Message.InstanceReport(instanceId, s.app, s.component, node, "LOST",
+          "node " + node + " unreachable", env.clock().millis());
+    }
+    if (r == null || !Objects.equals(r.node(), node)) {
+      return new Message.InstanceReport(instanceId, s.app, s.component, node, "PENDING", "",
+          env.clock().millis());
+    }
+    return r;
+  }
+
+  // ---- failure detection ----
+
+  private void detectFailures() {
+    if (!running) {
+      return;
+    }
+    long now = env.clock().millis();
+    long unreachableAfter = settings.heartbeatInterval().toMillis() * settings.missedHeartbeats();
+    List<String> unreachable = new ArrayList<>();
+    List<String> lost = new ArrayList<>();
+    synchronized (this) {
+      for (NodeEntry e : nodes.values()) {
+        long silent = now - e.lastHeartbeat;
+        if (e.healthy && silent > unreachableAfter) {
+          e.healthy = false;
+          e.unhealthySince = now;
+          unreachable.add(e.descriptor.name() + " (no heartbeat for " + silent + " ms)");
+        }
+        if (!e.healthy && !e.lost && now - e.unhealthySince > settings.lostGrace().toMillis()) {
+          e.lost = true;
+          lost.add(e.descriptor.name());
+        }
+      }
+    }
+    for (String u : unreachable) {
+      event("node", "node " + u + " is unreachable");
+    }
+    for (String l : lost) {
+      event("node", "node " + l + " lost after " + settings.lostGrace().toMillis()
+          + " ms grace: its instances will be placed elsewhere");
+    }
+    if (!unreachable.isEmpty() || !lost.isEmpty()) {
+      uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
+      engine.wakeAll("node failure");
+    }
+  }
+
+  // ---- placement mechanism ----
+
+  CompletionStage<ApplyResult> deploy(String app, String component, int slotIndex, String node) {
+    CompletableFuture<ApplyResult> done = new CompletableFuture<>();
+    String instanceId;
+    synchronized (this) {
+      Optional<String> problem = checkTarget(app, component, node);
+      if (problem.isPresent()) {
+        return CompletableFuture.completedFuture(ApplyResult.failure(problem.get()));
+      }
+      String key = slotKey(app, component, slotIndex);
+      Slot s = slots.get(key);
+      if (s != null) {
+        return CompletableFuture.completedFuture(
+            ApplyResult.success(s.instanceId + " already placed on " + s.node));
+      }
+      s = new Slot(app, component, slotIndex);
+      s.instanceId = InstanceIds.of(app, component, slotIndex, 0);
+      s.node = node;
+      slots.put(key, s);
+      instanceId = s.instanceId;
+      waiters.put(instanceId, done);
+    }
+    pushNode(node);
+    return timeout(done, instanceId, node);
+  }
+
+  CompletionStage<ApplyResult> move(String app, String component, int slotIndex, String to) {
+    CompletableFuture<ApplyResult> started = new CompletableFuture<>();
+    String from;
+    String newId;
+    String oldId;
+    boolean fromLost;
+    synchronized (this) {
+      Optional<String> problem = checkTarget(app, component, to);
+      if (problem.isPresent()) {
+        return CompletableFuture.completedFuture(ApplyResult.failure(problem.get()));
+      }
+      Slot s = slots.get(slotKey(app, component, slotIndex));
+      if (s == null) {
+        return CompletableFuture.completedFuture(ApplyResult.failure(
+            "no instance " + slotIndex + " of " + app + "/" + component + " to move"));
+      }
+      if (s.node.equals(to)) {
+        return CompletableFuture.completedFuture(ApplyResult.success("already on " + to));
+      }
+      from = s.node;
+      oldId = s.instanceId;
+      NodeEntry fromEntry = nodes.get(from);
+      fromLost = fromEntry == null || fromEntry.lost;
+      s.generation++;
+      newId = InstanceIds.of(app, component, slotIndex, s.generation);
+      s.previousInstanceId = fromLost ? null : oldId;
+      s.previousNode = fromLost ? null : from;
+      s.instanceId = newId;
+      s.node = to;
+      waiters.put(newId, started);
+    }
+    pushNode(to);
+    if (fromLost) {
+      pushNode(from);
+    }
+    return timeout(started, newId, to).thenApply(result -> {
+      synchronized (this) {
+        Slot s = slots.get(slotKey(app, component, slotIndex));
+        if (s != null && newId.equals(s.instanceId)) {
+          if (result.isSuccess()) {
+            s.previousInstanceId = null;
+            s.previousNode = null;
+          } else if (!fromLost) {
+            // The new instance did not come up: keep serving from the old one.
+            s.instanceId = oldId;
+            s.node = from;
+            s.previousInstanceId = null;
+            s.previousNode = null;
+          }
+        }
+      }
+      pushNode(from);
+      pushNode(to);
+      return result.isSuccess()
+          ? ApplyResult.success("moved " + app + "/" + component + "#" + slotIndex + " from "
+              + from + (fromLost ? " (lost)" : "") + " to " + to)
+          : result;
+    });
+  }
+
+  CompletionStage<ApplyResult> removeSlot(String app, String component, int slotIndex) {
+    Slot s;
+    synchronized (this) {
+      s = slots.remove(slotKey(app, component, slotIndex));
+    }
+    if (s == null) {
+      return CompletableFuture.completedFuture(ApplyResult.success("nothing to remove"));
+    }
+    pushNode(s.node);
+    if (s.previousNode != null) {
+      pushNode(s.previousNode);
+    }
+    return CompletableFuture.completedFuture(ApplyResult.success("removed " + s.instanceId));
+  }
+
+  private Optional<String> checkTarget(String app, String component, String node) {
+    AppDescriptor a = apps.get(app);
+    if (a == null || a.component(component).isEmpty()) {
+      return Optional.of(app + "/" + component + " is not assigned to cluster " + id());
+    }
+    NodeEntry n = nodes.get(node);
+    if (n == null) {
+      return Optional.of("node \"" + node + "\" is not in cluster " + id());
+    }
+    if (!n.healthy) {
+      return Optional.of("node " + node + " is unreachable");
+    }
+    return Optional.empty();
+  }
+
+  private CompletionStage<ApplyResult> timeout(
+      CompletableFuture<ApplyResult> f, String instanceId, String node) {
+    long ms = settings.startTimeout().toMillis();
+    env.timers().schedule(() -> {
+      synchronized (this) {
+        waiters.remove(instanceId, f);
+      }
+      f.complete(ApplyResult.retriable(instanceId + " did not start on " + node + " within "
+          + ms + " ms"));
+    }, ms, TimeUnit.MILLISECONDS);
+    return f;
+  }
+
+  private static String slotKey(String app, String component, int slot) {
+    return app + "/" + component + "/" + slot;
+  }
+
+  private void pushAllNodes() {
+    List<String> names;
+    synchronized (this) {
+      names = new ArrayList<>(nodes.keySet());
+    }
+    names.forEach(this::pushNode);
+  }
+
+  /** Sends a node its complete desired state (level-triggered: no deltas to lose). */
+  private void pushNode(String node) {
+    Link link;
+    Message.DesiredState ds;
+    synchronized (this) {
+      NodeEntry e = nodes.get(node);
+      if (e == null) {
+        return;
+      }
+      List<Message.InstanceAssignment> list = new ArrayList<>();
+      for (Slot s : slots.values()) {
+        AppDescriptor a = apps.get(s.app);
+        Component c = a == null ? null : a.component(s.component).orElse(null);
+        if (c == null) {
+          continue;
+        }
+        if (node.equals(s.node)) {
+          list.add(new Message.InstanceAssignment(s.app, s.instanceId, c));
+        }
+        if (node.equals(s.previousNode)) {
+          list.add(new Message.InstanceAssignment(s.app, s.previousInstanceId, c));
+        }
+      }
+      e.epoch++;
+      ds = new Message.DesiredState(id(), e.epoch, list, List.of());
+      link = e.link;
+    }
+    link.send(ds);
+  }
+
+  private void onPlan(PlanRecord r) {
+    if (r.status().isTerminal() || r.status() == PlanStatus.PENDING && r.attempts() == 0) {
+      env.events().publish(new AgentEvent(r.updatedMillis(), id(), "plan", PlanText.describe(r)));
+    }
+  }
+
+  private void event(String kind, String message) {
+    env.events().publish(new AgentEvent(env.clock().millis(), id(), kind, message));
+  }
+
+  private final class Views implements ViewSource {
+    @Override
+    public List<AppDescriptor> apps() {
+      synchronized (ClusterAgent.this) {
+        return List.copyOf(apps.values());
+      }
+    }
+
+    @Override
+    public SystemView system() {
+      synchronized (ClusterAgent.this) {
+        Map<String, long[]> alloc = new HashMap<>();
+        List<SystemView.InstancePlacement> placements = new ArrayList<>();
+        for (Slot s : slots.values()) {
+          Component c = apps.get(s.app).component(s.component).orElse(null);
+          if (c == null) {
+            continue;
+          }
+          Message.InstanceReport r = reportFor(s.instanceId, s);
+          placements.add(new SystemView.InstancePlacement(
+              s.app, s.component, s.instanceId, s.node, r.state()));
+          addAlloc(alloc, s.node, c);
+          if (s.previousNode != null) {
+            addAlloc(alloc, s.previousNode, c);
+          }
+        }
+        List<SystemView.NodeState> ns = new ArrayList<>();
+        for (NodeEntry e : nodes.values()) {
+          long[] a = alloc.getOrDefault(e.descriptor.name(), new long[2]);
+          ns.add(new SystemView.NodeState(e.descriptor, e.healthy, a[0], a[1]));
+        }
+        return new SystemView(id(), ns, placements);
+      }
+    }
+
+    private void addAlloc(Map<String, long[]> alloc, String node, Component c) {
+      long[] a = alloc.computeIfAbsent(node, k -> new long[2]);
+      a[0] += c.cpuRequests().millis();
+      a[1] += c.memoryRequests().longValue();
+    }
+  }
+
+  private static final class NodeEntry {
+    NodeDescriptor descriptor;
+    Link link;
+    long lastHeartbeat;
+    long unhealthySince;
+    boolean healthy = true;
+    boolean lost;
+    long epoch;
+
+    NodeEntry(NodeDescriptor descriptor, Link link) {
+      this.descriptor = descriptor;
+      this.link = link;
+    }
+  }
+
+  /** One replica of a component: where it runs, and during a move, where it ran. */
+  private static final class Slot {
+    final String app;
+    final String component;
+    final int index;
+    int generation;
+    String instanceId;
+    String node;
+    String previousInstanceId;
+    String previousNode;
+
+    Slot(String app, String component, int index) {
+      this.app = app;
+      this.component = component;
+      this.index = index;
+    }
+  }
+}

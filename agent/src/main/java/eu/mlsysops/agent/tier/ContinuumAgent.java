@@ -1,0 +1,396 @@
+package eu.mlsysops.agent.tier;
+
+import eu.mlsysops.agent.ApplyResult;
+import eu.mlsysops.agent.SystemView;
+import eu.mlsysops.agent.core.ClusterPlacementPolicy;
+import eu.mlsysops.agent.engine.PolicyEngine;
+import eu.mlsysops.agent.engine.ViewSource;
+import eu.mlsysops.agent.plan.PlanRecord;
+import eu.mlsysops.agent.plan.PlanScheduler;
+import eu.mlsysops.agent.plan.PlanStatus;
+import eu.mlsysops.model.AppDescriptor;
+import eu.mlsysops.model.Component;
+import eu.mlsysops.model.ContinuumDescriptor;
+import eu.mlsysops.model.NodeDescriptor;
+import eu.mlsysops.orchestration.Placer;
+import eu.mlsysops.protocol.Link;
+import eu.mlsysops.protocol.Message;
+import eu.mlsysops.telemetry.MetricStore;
+import eu.mlsysops.telemetry.Sample;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The top of the hierarchy: accepts apps (persisted before they are acknowledged), assigns their
+ * components to clusters, and keeps the whole continuum's status from what clusters report.
+ */
+public final class ContinuumAgent implements AutoCloseable {
+  private final ContinuumDescriptor descriptor;
+  private final AgentEnvironment env;
+  private final ContinuumStore store;
+  private final MetricStore telemetry;
+  private final PlanScheduler scheduler;
+  private final PolicyEngine engine;
+
+  private final Map<String, ClusterEntry> clusters = new LinkedHashMap<>();
+  private final Map<String, ContinuumStore.StoredApp> apps = new LinkedHashMap<>();
+  private final Map<String, Map<String, String>> assignments = new LinkedHashMap<>();
+  private final Map<String, Message.InstanceReport> instances = new LinkedHashMap<>();
+  private long epoch;
+  private volatile boolean running;
+
+  public ContinuumAgent(ContinuumDescriptor descriptor, AgentEnvironment env, Placer placer) {
+    this.descriptor = Objects.requireNonNull(descriptor);
+    this.env = Objects.requireNonNull(env);
+    this.store = new ContinuumStore(env.dataDir().resolve("continuum.db"));
+    this.telemetry = new MetricStore(env.clock(), 300, 200_000);
+    this.scheduler = PlanScheduler.builder(id()).clock(env.clock()).log(env.planLog()).build();
+    scheduler.register(new ClusterPlacementMechanism(this));
+    scheduler.onTransition(this::onPlan);
+    this.engine = new PolicyEngine(id(), env.clock(), telemetry, scheduler, new Views(),
+        env.timers(), env.workers());
+    engine.add(() -> new ClusterPlacementPolicy(placer), "built-in");
+    // Desired state survives restarts: reload it before anything else can change it.
+    for (ContinuumStore.StoredApp a : store.apps()) {
+      apps.put(a.descriptor().name(), a);
+    }
+    assignments.putAll(store.assignments());
+    // The epoch must grow across restarts so clusters never ignore a restarted continuum.
+    epoch = env.clock().millis();
+  }
+
+  /** The continuum id. */
+  public String id() {
+    return descriptor.continuumId();
+  }
+
+  public MetricStore telemetry() {
+    return telemetry;
+  }
+
+  public PlanScheduler scheduler() {
+    return scheduler;
+  }
+
+  public PolicyEngine engine() {
+    return engine;
+  }
+
+  /** Accepts a cluster agent's link; the cluster identifies itself by registering. */
+  public void attach(Link clusterLink) {
+    clusterLink.onReceive(m -> onClusterMessage(clusterLink, m));
+  }
+
+  public void start() {
+    running = true;
+    scheduler.start();
+    List<AppDescriptor> loaded;
+    synchronized (this) {
+      loaded = apps.values().stream().map(ContinuumStore.StoredApp::descriptor).toList();
+    }
+    for (AppDescriptor a : loaded) {
+      engine.appAdded(a);
+    }
+  }
+
+  /**
+   * Accepts an app: persists it, then starts placing it.
+   *
+   * @throws IllegalStateException when an app of that name exists
+   */
+  public void deploy(AppDescriptor app) {
+    long now = env.clock().millis();
+    synchronized (this) {
+      if (apps.containsKey(app.name())) {
+        throw new IllegalStateException("an app named \"" + app.name() + "\" already exists");
+      }
+      store.putApp(app, now);
+      apps.put(app.name(), new ContinuumStore.StoredApp(app, now));
+    }
+    event("app", "app " + app.name() + " accepted (" + app.components().size() + " components)");
+    engine.appAdded(app);
+  }
+
+  /** Removes an app everywhere; false when unknown. */
+  public boolean remove(String name) {
+    List<String> touched;
+    synchronized (this) {
+      if (apps.remove(name) == null) {
+        return false;
+      }
+      store.removeApp(name);
+      Map<String, String> a = assignments.remove(name);
+      touched = a == null ? List.of() : a.values().stream().distinct().toList();
+      instances.values().removeIf(r -> r.app().equals(name));
+    }
+    engine.appRemoved(name);
+    touched.forEach(this::pushCluster);
+    event("app", "app " + name + " removed");
+    return true;
+  }
+
+  /** Status of every app. */
+  public synchronized List<AppStatus> apps() {
+    List<AppStatus> out = new ArrayList<>();
+    for (String name : apps.keySet()) {
+      out.add(statusOf(name));
+    }
+    return out;
+  }
+
+  /** Status of one app. */
+  public synchronized Optional<AppStatus> app(String name) {
+    return apps.containsKey(name) ? Optional.of(statusOf(name)) : Optional.empty();
+  }
+
+  /** The descriptor of an app as accepted. */
+  public synchronized Optional<AppDescriptor> descriptor(String name) {
+    return Optional.ofNullable(apps.get(name)).map(ContinuumStore.StoredApp::descriptor);
+  }
+
+  /** Clusters with their nodes and health. */
+  public synchronized List<ClusterStatus> clusters() {
+    List<ClusterStatus> out = new ArrayList<>();
+    for (ClusterEntry c : clusters.values()) {
+      List<ClusterStatus.NodeStatus> ns = new ArrayList<>();
+      for (NodeDescriptor n : c.nodes) {
+        ns.add(new ClusterStatus.NodeStatus(n.name(), n.continuumLayer().wireName(),
+            !c.unhealthy.contains(n.name())));
+      }
+      out.add(new ClusterStatus(c.id, true, ns));
+    }
+    return out;
+  }
+
+  private AppStatus statusOf(String name) {
+    ContinuumStore.StoredApp a = apps.get(name);
+    Map<String, String> assigned = assignments.getOrDefault(name, Map.of());
+    List<AppStatus.ComponentStatus> cs = new ArrayList<>();
+    int desiredTotal = 0;
+    int runningTotal = 0;
+    boolean broken = false;
+    for (Component c : a.descriptor().components()) {
+      List<Message.InstanceReport> rs = new ArrayList<>();
+      for (Message.InstanceReport r : instances.values()) {
+        if (r.app().equals(name) && r.component().equals(c.name())) {
+          rs.add(r);
+        }
+      }
+      int running = (int) rs.stream().filter(r -> "RUNNING".equals(r.state())).count();
+      broken |= rs.stream().anyMatch(r -> "LOST".equals(r.state()) || "FAILED".equals(r.state()));
+      desiredTotal += c.instances();
+      runningTotal += Math.min(running, c.instances());
+      cs.add(new AppStatus.ComponentStatus(c.name(), assigned.getOrDefault(c.name(), ""),
+          c.instances(), running, rs));
+    }
+    String phase;
+    if (assigned.isEmpty()) {
+      phase = "Pending";
+    } else if (runningTotal >= desiredTotal) {
+      phase = "Running";
+    } else if (broken) {
+      phase = "Degraded";
+    } else {
+      phase = "Deploying";
+    }
+    return new AppStatus(name, a.submittedMillis(), phase, cs);
+  }
+
+  // ---- mechanism ----
+
+  ApplyResult assign(String app, String component, String cluster) {
+    synchronized (this) {
+      ContinuumStore.StoredApp a = apps.get(app);
+      if (a == null || a.descriptor().component(component).isEmpty()) {
+        return ApplyResult.failure("no component " + app + "/" + component);
+      }
+      if (!clusters.containsKey(cluster)) {
+        return ApplyResult.failure("cluster \"" + cluster + "\" is not registered");
+      }
+      String before = assignments.computeIfAbsent(app, k -> new LinkedHashMap<>()).get(component);
+      store.assign(app, component, cluster);
+      assignments.get(app).put(component, cluster);
+      if (before != null && !before.equals(cluster)) {
+        pushCluster(before);
+      }
+    }
+    pushCluster(cluster);
+    return ApplyResult.success(app + "/" + component + " assigned to cluster " + cluster);
+  }
+
+  /** Sends a cluster the apps it is responsible for, each cut down to its assigned components. */
+  private void pushCluster(String clusterId) {
+    Link link;
+    Message.DesiredState ds;
+    synchronized (this) {
+      ClusterEntry c = clusters.get(clusterId);
+      if (c == null) {
+        return;
+      }
+      List<AppDescriptor> mine = new ArrayList<>();
+      for (Map.Entry<String, Map<String, String>> e : assignments.entrySet()) {
+        ContinuumStore.StoredApp a = apps.get(e.getKey());
+        if (a == null) {
+          continue;
+        }
+        List<Component> comps = a.descriptor().components().stream()
+            .filter(x -> clusterId.equals(e.getValue().get(x.name())))
+            .toList();
+        if (!comps.isEmpty()) {
+          mine.add(AppDescriptors.withComponents(a.descriptor(), comps));
+        }
+      }
+      epoch++;
+      ds = new Message.DesiredState(id(), epoch, List.of(), mine);
+      link = c.link;
+    }
+    link.send(ds);
+  }
+
+  // ---- messages ----
+
+  private void onClusterMessage(Link link, Message m) {
+    if (m instanceof Message.Register r && r.cluster() != null) {
+      boolean isNew;
+      synchronized (this) {
+        ClusterEntry c = clusters.get(r.from());
+        isNew = c == null;
+        if (c == null) {
+          c = new ClusterEntry(r.from(), link);
+          clusters.put(r.from(), c);
+        }
+        c.link = link;
+      }
+      event("cluster", (isNew ? "cluster " : "cluster re-registered: ") + r.from()
+          + (isNew ? " joined" : ""));
+      pushCluster(r.from());
+      engine.wakeAll("cluster " + r.from());
+    } else if (m instanceof Message.Inventory inv) {
+      synchronized (this) {
+        ClusterEntry c = clusters.get(inv.from());
+        if (c == null) {
+          return;
+        }
+        c.nodes = inv.nodes();
+        c.unhealthy = inv.unhealthy();
+      }
+      engine.wakeAll("inventory of " + inv.from());
+    } else if (m instanceof Message.StatusReport sr) {
+      synchronized (this) {
+        if (sr.full()) {
+          instances.values().removeIf(r -> clusterOfNode(r.node()).equals(sr.from())
+              && sr.instances().stream().noneMatch(x -> x.instanceId().equals(r.instanceId())));
+        }
+        for (Message.InstanceReport r : sr.instances()) {
+          if (apps.containsKey(r.app())) {
+            instances.put(r.instanceId(), r);
+          }
+        }
+      }
+    } else if (m instanceof Message.TelemetryBatch tb) {
+      for (Sample s : tb.samples()) {
+        telemetry.append(s.labels().get("cluster") == null
+            ? new Sample(s.metric(), s.labels().with("cluster", tb.from()), s.timestampMillis(),
+                s.value())
+            : s);
+      }
+    }
+  }
+
+  private String clusterOfNode(String node) {
+    for (ClusterEntry c : clusters.values()) {
+      for (NodeDescriptor n : c.nodes) {
+        if (n.name().equals(node)) {
+          return c.id;
+        }
+      }
+    }
+    return "";
+  }
+
+  private void onPlan(PlanRecord r) {
+    if (r.status().isTerminal() || r.status() == PlanStatus.PENDING && r.attempts() == 0) {
+      env.events().publish(new AgentEvent(r.updatedMillis(), id(), "plan", PlanText.describe(r)));
+    }
+  }
+
+  private void event(String kind, String message) {
+    env.events().publish(new AgentEvent(env.clock().millis(), id(), kind, message));
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    engine.close();
+    scheduler.close();
+    store.close();
+  }
+
+  /** Whether {@link #start()} ran and {@link #close()} did not. */
+  public boolean isRunning() {
+    return running;
+  }
+
+  private final class Views implements ViewSource {
+    @Override
+    public List<AppDescriptor> apps() {
+      synchronized (ContinuumAgent.this) {
+        return apps.values().stream().map(ContinuumStore.StoredApp::descriptor).toList();
+      }
+    }
+
+    @Override
+    public SystemView system() {
+      synchronized (ContinuumAgent.this) {
+        Map<String, long[]> alloc = new HashMap<>();
+        List<SystemView.InstancePlacement> placements = new ArrayList<>();
+        for (Message.InstanceReport r : instances.values()) {
+          placements.add(new SystemView.InstancePlacement(r.app(), r.component(), r.instanceId(),
+              r.node(), r.state()));
+          ContinuumStore.StoredApp a = apps.get(r.app());
+          Component c = a == null ? null : a.descriptor().component(r.component()).orElse(null);
+          if (c != null && !"LOST".equals(r.state())) {
+            long[] x = alloc.computeIfAbsent(r.node(), k -> new long[2]);
+            x[0] += c.cpuRequests().millis();
+            x[1] += c.memoryRequests().longValue();
+          }
+        }
+        List<SystemView.NodeState> nodes = new ArrayList<>();
+        List<SystemView.ClusterState> cs = new ArrayList<>();
+        for (ClusterEntry c : clusters.values()) {
+          List<String> names = new ArrayList<>();
+          for (NodeDescriptor n : c.nodes) {
+            long[] x = alloc.getOrDefault(n.name(), new long[2]);
+            nodes.add(new SystemView.NodeState(n, !c.unhealthy.contains(n.name()), x[0], x[1]));
+            names.add(n.name());
+          }
+          List<String> assigned = new ArrayList<>();
+          assignments.forEach((app, m) -> m.forEach((comp, cl) -> {
+            if (cl.equals(c.id)) {
+              assigned.add(app + "/" + comp);
+            }
+          }));
+          cs.add(new SystemView.ClusterState(c.id, true, names, assigned));
+        }
+        return new SystemView(id(), nodes, placements, cs);
+      }
+    }
+  }
+
+  private static final class ClusterEntry {
+    final String id;
+    Link link;
+    List<NodeDescriptor> nodes = List.of();
+    List<String> unhealthy = List.of();
+
+    ClusterEntry(String id, Link link) {
+      this.id = id;
+      this.link = link;
+    }
+  }
+}

@@ -1,0 +1,250 @@
+package eu.mlsysops.agent.tier;
+
+import eu.mlsysops.agent.plan.SqlitePlanLog;
+import eu.mlsysops.model.ClusterDescriptor;
+import eu.mlsysops.model.ContinuumDescriptor;
+import eu.mlsysops.model.Descriptor;
+import eu.mlsysops.model.Descriptors;
+import eu.mlsysops.model.NodeDescriptor;
+import eu.mlsysops.model.ParseOptions;
+import eu.mlsysops.model.ParseResult;
+import eu.mlsysops.orchestration.Placer;
+import eu.mlsysops.orchestration.Simulation;
+import eu.mlsysops.protocol.InProcessLink;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The whole continuum in one process: a continuum agent, its cluster agents and their node
+ * agents, joined by in-process links, with nodes simulated. This is what {@code mls up} runs.
+ */
+public final class EmbeddedContinuum implements AutoCloseable {
+  private final ScheduledExecutorService timers;
+  private final ExecutorService workers;
+  private final SqlitePlanLog planLog;
+  private final Simulation simulation;
+  private final ContinuumAgent continuum;
+  private final Map<String, ClusterAgent> clusters = new LinkedHashMap<>();
+  private final Map<String, NodeAgent> nodes = new LinkedHashMap<>();
+  private final Map<String, InProcessLink> nodeLinks = new LinkedHashMap<>();
+  private final Duration tick;
+
+  private EmbeddedContinuum(Builder b) {
+    timers = Executors.newScheduledThreadPool(2, daemon("mls-timer"));
+    workers = Executors.newFixedThreadPool(
+        Math.max(2, java.lang.Runtime.getRuntime().availableProcessors()), daemon("mls-worker"));
+    planLog = SqlitePlanLog.open(b.dataDir.resolve("plans.db"));
+    AgentEnvironment env = new AgentEnvironment(b.clock, timers, workers, b.events, planLog, b.dataDir);
+    tick = b.tick;
+
+    ContinuumDescriptor cd = null;
+    List<ClusterDescriptor> cds = new ArrayList<>();
+    List<NodeDescriptor> nds = new ArrayList<>();
+    for (Descriptor d : b.topology) {
+      if (d instanceof ContinuumDescriptor c) {
+        cd = c;
+      } else if (d instanceof ClusterDescriptor c) {
+        cds.add(c);
+      } else if (d instanceof NodeDescriptor n) {
+        nds.add(n);
+      }
+    }
+    if (cd == null) {
+      throw new IllegalArgumentException("the topology has no MLSysOpsContinuum descriptor");
+    }
+    if (cds.isEmpty()) {
+      throw new IllegalArgumentException("the topology has no MLSysOpsCluster descriptor");
+    }
+    Placer placer = Placer.builder().build();
+    continuum = new ContinuumAgent(cd, env, placer);
+
+    Map<String, NodeAgent> byNode = new LinkedHashMap<>();
+    Simulation.Builder sb = Simulation.builder().clock(b.clock).seed(b.seed)
+        .telemetry((node, sample) -> {
+          NodeAgent a = byNode.get(node);
+          if (a != null) {
+            a.ingest(sample);
+          }
+        });
+    simulation = sb.build();
+
+    for (ClusterDescriptor c : cds) {
+      InProcessLink link = InProcessLink.create(workers);
+      ClusterAgent ca = new ClusterAgent(c, link.childSide(), env, b.clusterSettings, placer);
+      continuum.attach(link.parentSide());
+      clusters.put(c.clusterId(), ca);
+    }
+    for (NodeDescriptor n : nds) {
+      String clusterId = clusterOf(n, cds);
+      ClusterAgent ca = clusters.get(clusterId);
+      if (ca == null) {
+        throw new IllegalArgumentException("node " + n.name() + " names cluster \"" + clusterId
+            + "\", which the topology does not define");
+      }
+      simulation.addNode(n);
+      InProcessLink link = InProcessLink.create(workers);
+      NodeAgent na = new NodeAgent(n, simulation.runtime(n.name()),
+          simulation.frequencyControl(n.name()), link.childSide(), env,
+          b.clusterSettings.heartbeatInterval());
+      ca.attach(link.parentSide());
+      nodes.put(n.name(), na);
+      nodeLinks.put(n.name(), link);
+    }
+    byNode.putAll(nodes);
+  }
+
+  private static String clusterOf(NodeDescriptor n, List<ClusterDescriptor> cds) {
+    if (n.clusterId() != null && !n.clusterId().isBlank()) {
+      return n.clusterId();
+    }
+    for (ClusterDescriptor c : cds) {
+      if (c.nodes().contains(n.name())) {
+        return c.clusterId();
+      }
+    }
+    throw new IllegalArgumentException("node " + n.name()
+        + " has no cluster_id and no MLSysOpsCluster lists it");
+  }
+
+  /** A builder; defaults: built-in topology, system clock, seed 42, 250 ms simulation tick. */
+  public static Builder builder(Path dataDir) {
+    return new Builder(dataDir);
+  }
+
+  /** The built-in topology: a continuum, a cloud and an edge cluster, eight nodes. */
+  public static List<Descriptor> defaultTopology() {
+    try (InputStream in = EmbeddedContinuum.class.getResourceAsStream("default-topology.yaml")) {
+      String text = new String(Objects.requireNonNull(in).readAllBytes(), StandardCharsets.UTF_8);
+      ParseResult r = Descriptors.parse(text, "default-topology.yaml", ParseOptions.DEFAULT);
+      if (r.hasErrors()) {
+        throw new IllegalStateException("built-in topology is invalid: " + r.errors());
+      }
+      return r.descriptors();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the built-in topology", e);
+    }
+  }
+
+  /** Starts every agent (continuum first, so children find their parent) and the simulation. */
+  public EmbeddedContinuum start() {
+    continuum.start();
+    clusters.values().forEach(ClusterAgent::start);
+    nodes.values().forEach(NodeAgent::start);
+    simulation.start(timers, tick);
+    return this;
+  }
+
+  public ContinuumAgent continuum() {
+    return continuum;
+  }
+
+  public Map<String, ClusterAgent> clusters() {
+    return clusters;
+  }
+
+  public Map<String, NodeAgent> nodes() {
+    return nodes;
+  }
+
+  public Simulation simulation() {
+    return simulation;
+  }
+
+  /** The shared plan log. */
+  public SqlitePlanLog planLog() {
+    return planLog;
+  }
+
+  /** Crashes a node: its host stops (instances die) and its agent stops, without warning. */
+  public void failNode(String name) {
+    NodeAgent a = nodes.get(name);
+    if (a == null) {
+      throw new IllegalArgumentException("no node named \"" + name + "\"");
+    }
+    simulation.failNode(name);
+    a.close();
+    nodeLinks.get(name).cut();
+  }
+
+  @Override
+  public void close() {
+    nodes.values().forEach(NodeAgent::close);
+    clusters.values().forEach(ClusterAgent::close);
+    continuum.close();
+    timers.shutdownNow();
+    workers.shutdownNow();
+    planLog.close();
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Builder for {@link EmbeddedContinuum}. */
+  public static final class Builder {
+    private final Path dataDir;
+    private List<Descriptor> topology = defaultTopology();
+    private Clock clock = Clock.systemUTC();
+    private long seed = 42;
+    private Duration tick = Duration.ofMillis(250);
+    private EventSink events = EventSink.none();
+    private ClusterAgent.Settings clusterSettings = ClusterAgent.Settings.defaults();
+
+    private Builder(Path dataDir) {
+      this.dataDir = Objects.requireNonNull(dataDir);
+    }
+
+    public Builder topology(List<Descriptor> topology) {
+      this.topology = List.copyOf(topology);
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder tick(Duration tick) {
+      this.tick = tick;
+      return this;
+    }
+
+    public Builder events(EventSink events) {
+      this.events = events;
+      return this;
+    }
+
+    public Builder clusterSettings(ClusterAgent.Settings settings) {
+      this.clusterSettings = settings;
+      return this;
+    }
+
+    public EmbeddedContinuum build() {
+      return new EmbeddedContinuum(this);
+    }
+  }
+}

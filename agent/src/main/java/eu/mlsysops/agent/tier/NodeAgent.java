@@ -1,0 +1,306 @@
+package eu.mlsysops.agent.tier;
+
+import eu.mlsysops.agent.SystemView;
+import eu.mlsysops.agent.core.CpuFrequencyMechanism;
+import eu.mlsysops.agent.core.CpuFrequencyPolicy;
+import eu.mlsysops.agent.engine.PolicyEngine;
+import eu.mlsysops.agent.engine.ViewSource;
+import eu.mlsysops.agent.plan.PlanLog;
+import eu.mlsysops.agent.plan.PlanRecord;
+import eu.mlsysops.agent.plan.PlanScheduler;
+import eu.mlsysops.model.AppDescriptor;
+import eu.mlsysops.model.Component;
+import eu.mlsysops.model.NodeDescriptor;
+import eu.mlsysops.orchestration.CpuFrequencyControl;
+import eu.mlsysops.orchestration.InstanceSpec;
+import eu.mlsysops.orchestration.InstanceStatus;
+import eu.mlsysops.orchestration.Runtime;
+import eu.mlsysops.protocol.Link;
+import eu.mlsysops.protocol.Message;
+import eu.mlsysops.telemetry.MetricStore;
+import eu.mlsysops.telemetry.Sample;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agent on one host: local telemetry, local knobs (CPU frequency), and the instances its
+ * cluster assigned to it, run through a {@link Runtime}. Its MAPE loop runs node policies on local
+ * telemetry; desired state from the cluster is reconciled against what the runtime reports.
+ */
+public final class NodeAgent implements AutoCloseable {
+  private final NodeDescriptor descriptor;
+  private final Runtime runtime;
+  private final AgentEnvironment env;
+  private final Link uplink;
+  private final MetricStore store;
+  private final PlanScheduler scheduler;
+  private final PolicyEngine engine;
+  private final TelemetryUplink telemetryUplink = new TelemetryUplink(50_000);
+  private final Duration heartbeatInterval;
+  private final Map<String, Message.InstanceAssignment> desired = new LinkedHashMap<>();
+  private long desiredEpoch = -1;
+  private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+  private volatile boolean running;
+
+  /**
+   * @param descriptor this node's description
+   * @param runtime runs the instances
+   * @param cpuFrequency the node's DVFS knob (real or simulated)
+   * @param uplink the link to the cluster agent
+   * @param env shared clock, threads, events
+   * @param heartbeatInterval how often to tell the cluster this node is alive
+   */
+  public NodeAgent(
+      NodeDescriptor descriptor, Runtime runtime, CpuFrequencyControl cpuFrequency, Link uplink,
+      AgentEnvironment env, Duration heartbeatInterval) {
+    this.descriptor = Objects.requireNonNull(descriptor);
+    this.runtime = Objects.requireNonNull(runtime);
+    this.uplink = Objects.requireNonNull(uplink);
+    this.env = Objects.requireNonNull(env);
+    this.heartbeatInterval = heartbeatInterval;
+    this.store = new MetricStore(env.clock(), 300, 20_000);
+    this.scheduler = PlanScheduler.builder(descriptor.name()).clock(env.clock()).log(env.planLog()).build();
+    scheduler.register(new CpuFrequencyMechanism(cpuFrequency));
+    scheduler.onTransition(this::onPlan);
+    this.engine =
+        new PolicyEngine(descriptor.name(), env.clock(), store, scheduler, new Views(),
+            env.timers(), env.workers());
+    runtime.onStatusChange(this::onInstanceStatus);
+    uplink.onReceive(this::onMessage);
+    uplink.onConnectionChange(up -> {
+      if (up && running) {
+        register();
+      }
+    });
+  }
+
+  /** Registers with the cluster and starts heartbeats, telemetry export and node policies. */
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    scheduler.start();
+    engine.add(CpuFrequencyPolicy::new, "built-in");
+    register();
+    long hb = heartbeatInterval.toMillis();
+    timers.add(env.timers().scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS));
+    timers.add(env.timers().scheduleAtFixedRate(this::exportTelemetry, hb, hb, TimeUnit.MILLISECONDS));
+  }
+
+  /** This node's name. */
+  public String name() {
+    return descriptor.name();
+  }
+
+  /** This node's description. */
+  public NodeDescriptor descriptor() {
+    return descriptor;
+  }
+
+  /** The node's local telemetry. */
+  public MetricStore telemetry() {
+    return store;
+  }
+
+  /** The node's plan scheduler (for its own knobs). */
+  public PlanScheduler scheduler() {
+    return scheduler;
+  }
+
+  /** The node's policy engine (to load extra policies). */
+  public PolicyEngine engine() {
+    return engine;
+  }
+
+  /**
+   * Takes a telemetry sample produced on this node (host collector, simulation, app SDKs): stores
+   * it, wakes subscribed policies and queues it for export to the cluster.
+   */
+  public void ingest(Sample sample) {
+    if (!running) {
+      return;
+    }
+    if (store.append(sample)) {
+      telemetryUplink.offer(sample);
+    }
+  }
+
+  private void register() {
+    List<Message.InstanceReport> reports = new ArrayList<>();
+    for (InstanceStatus s : runtime.instances()) {
+      reports.add(report(s));
+    }
+    uplink.send(new Message.Register(name(), Message.Tier.NODE, descriptor, null, reports));
+  }
+
+  private void heartbeat() {
+    if (running) {
+      uplink.send(new Message.Heartbeat(name(), env.clock().millis()));
+    }
+  }
+
+  private void exportTelemetry() {
+    if (!running) {
+      return;
+    }
+    List<Sample> batch = telemetryUplink.drain();
+    if (!batch.isEmpty()) {
+      uplink.send(new Message.TelemetryBatch(name(), batch));
+    }
+  }
+
+  private void onMessage(Message m) {
+    if (!running) {
+      return;
+    }
+    if (m instanceof Message.DesiredState ds) {
+      reconcile(ds);
+    }
+  }
+
+  /** Makes the runtime run exactly the desired instances (older epochs are ignored). */
+  private void reconcile(Message.DesiredState ds) {
+    List<Message.InstanceAssignment> toStart = new ArrayList<>();
+    List<String> toStop = new ArrayList<>();
+    synchronized (this) {
+      if (ds.epoch() < desiredEpoch) {
+        return;
+      }
+      desiredEpoch = ds.epoch();
+      desired.clear();
+      for (Message.InstanceAssignment a : ds.instances()) {
+        desired.put(a.instanceId(), a);
+      }
+      Map<String, InstanceStatus> actual = new HashMap<>();
+      for (InstanceStatus s : runtime.instances()) {
+        actual.put(s.instanceId(), s);
+      }
+      for (Message.InstanceAssignment a : desired.values()) {
+        InstanceStatus s = actual.get(a.instanceId());
+        if (s == null || s.state().isTerminal()) {
+          toStart.add(a);
+        }
+      }
+      for (InstanceStatus s : actual.values()) {
+        if (!desired.containsKey(s.instanceId()) && !s.state().isTerminal()) {
+          toStop.add(s.instanceId());
+        }
+      }
+    }
+    for (String id : toStop) {
+      runtime.stop(id);
+    }
+    for (Message.InstanceAssignment a : toStart) {
+      runtime
+          .start(new InstanceSpec(a.app(), a.instanceId(), a.component(), instanceEnv(a)))
+          .whenComplete((status, error) -> {
+            if (error != null) {
+              uplink.send(new Message.StatusReport(name(), List.of(new Message.InstanceReport(
+                  a.instanceId(), a.app(), a.component().name(), name(), "FAILED",
+                  rootMessage(error), env.clock().millis())), false));
+            }
+          });
+    }
+  }
+
+  private Map<String, String> instanceEnv(Message.InstanceAssignment a) {
+    // Apps use the stock OpenTelemetry SDKs; point them at this node agent's OTLP receiver.
+    Map<String, String> e = new LinkedHashMap<>();
+    e.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318");
+    e.put("TELEMETRY_ENDPOINT", "127.0.0.1:4317");
+    e.put("OTEL_SERVICE_NAME", a.component().name());
+    e.put("OTEL_RESOURCE_ATTRIBUTES",
+        "service.name=" + a.component().name() + ",mlsysops.app=" + a.app()
+            + ",mlsysops.node=" + name() + ",mlsysops.instance=" + a.instanceId());
+    e.put("NODE_NAME", name());
+    e.put("NODE_IP", "127.0.0.1");
+    return e;
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  private void onInstanceStatus(InstanceStatus s) {
+    if (running) {
+      uplink.send(new Message.StatusReport(name(), List.of(report(s)), false));
+    }
+  }
+
+  private Message.InstanceReport report(InstanceStatus s) {
+    return new Message.InstanceReport(
+        s.instanceId(), s.app(), s.component(), name(), s.state().name(), s.reason(),
+        s.sinceMillis());
+  }
+
+  private void onPlan(PlanRecord r) {
+    if (r.status().isTerminal() || r.status() == eu.mlsysops.agent.plan.PlanStatus.PENDING) {
+      env.events().publish(new AgentEvent(r.updatedMillis(), name(), "plan", PlanText.describe(r)));
+    }
+  }
+
+  /** Stops everything as a crash would: no goodbye to the cluster, instances left to the runtime. */
+  @Override
+  public synchronized void close() {
+    running = false;
+    for (ScheduledFuture<?> f : timers) {
+      f.cancel(false);
+    }
+    timers.clear();
+    engine.close();
+    scheduler.close();
+  }
+
+  /** Whether the agent is running. */
+  public boolean isRunning() {
+    return running;
+  }
+
+  private final class Views implements ViewSource {
+    @Override
+    public List<AppDescriptor> apps() {
+      Map<String, List<Component>> byApp = new LinkedHashMap<>();
+      synchronized (NodeAgent.this) {
+        for (Message.InstanceAssignment a : desired.values()) {
+          List<Component> cs = byApp.computeIfAbsent(a.app(), k -> new ArrayList<>());
+          if (cs.stream().noneMatch(c -> c.name().equals(a.component().name()))) {
+            cs.add(a.component());
+          }
+        }
+      }
+      List<AppDescriptor> out = new ArrayList<>();
+      byApp.forEach((app, cs) -> out.add(AppDescriptors.withComponents(app, cs)));
+      return out;
+    }
+
+    @Override
+    public SystemView system() {
+      long cpu = 0;
+      long mem = 0;
+      List<SystemView.InstancePlacement> placements = new ArrayList<>();
+      for (InstanceStatus s : runtime.instances()) {
+        placements.add(new SystemView.InstancePlacement(
+            s.app(), s.component(), s.instanceId(), name(), s.state().name()));
+      }
+      synchronized (NodeAgent.this) {
+        for (Message.InstanceAssignment a : desired.values()) {
+          cpu += a.component().cpuRequests().millis();
+          mem += a.component().memoryRequests().longValue();
+        }
+      }
+      return new SystemView(name(),
+          List.of(new SystemView.NodeState(descriptor, true, cpu, mem)), placements);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package eu.mlsysops.agent.tier;
+
+import eu.mlsysops.agent.ApplyResult;
+import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.Mechanism;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The cluster's {@code placement} mechanism (the reference's Fluidity): puts component instances
+ * on nodes. Actions, all with {@code app}, {@code component}, {@code slot}:
+ *
+ * <ul>
+ *   <li>{@code deploy node=N}: run the slot's instance on N; done when it runs;
+ *   <li>{@code move to=N}: start a new instance on N and stop the old one only once the new one
+ *       runs, so the component never drops below its instances (unless the old node is lost);
+ *   <li>{@code remove}: stop the slot's instance.
+ * </ul>
+ *
+ * Multi-instance: commands for different components run in parallel; commands for the same
+ * component are serialised.
+ */
+final class PlacementMechanism implements Mechanism {
+  static final String NAME = "placement";
+
+  private final ClusterAgent cluster;
+
+  PlacementMechanism(ClusterAgent cluster) {
+    this.cluster = cluster;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Map<String, Object> options() {
+    return Map.of("actions", java.util.List.of("deploy", "move", "remove"));
+  }
+
+  @Override
+  public Map<String, Object> state() {
+    return Map.of("instances", cluster.placementCount());
+  }
+
+  @Override
+  public boolean exclusive() {
+    return false;
+  }
+
+  @Override
+  public String conflictKey(Command c) {
+    return c.arg("app", "") + "/" + c.arg("component", "");
+  }
+
+  @Override
+  public CompletionStage<ApplyResult> apply(Command c) {
+    String app = c.arg("app", null);
+    String component = c.arg("component", null);
+    int slot;
+    try {
+      slot = Integer.parseInt(c.arg("slot", "0"));
+    } catch (NumberFormatException e) {
+      return CompletableFuture.completedFuture(
+          ApplyResult.failure("placement: slot: \"" + c.arg("slot", "") + "\" is not a number"));
+    }
+    if (app == null || component == null) {
+      return CompletableFuture.completedFuture(
+          ApplyResult.failure("placement " + c.action() + " needs app and component"));
+    }
+    switch (c.action()) {
+      case "deploy":
+        return cluster.deploy(app, component, slot, c.arg("node", ""));
+      case "move":
+        return cluster.move(app, component, slot, c.arg("to", ""));
+      case "remove":
+        return cluster.removeSlot(app, component, slot);
+      default:
+        return CompletableFuture.completedFuture(ApplyResult.failure(
+            "placement has no action \"" + c.action() + "\" (deploy, move, remove)"));
+    }
+  }
+}

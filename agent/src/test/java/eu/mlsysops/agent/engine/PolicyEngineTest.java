@@ -1,0 +1,197 @@
+package eu.mlsysops.agent.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.Plan;
+import eu.mlsysops.agent.Policy;
+import eu.mlsysops.agent.PolicyContext;
+import eu.mlsysops.agent.PolicyView;
+import eu.mlsysops.telemetry.Labels;
+import eu.mlsysops.telemetry.Sample;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class PolicyEngineTest {
+  private final EngineFixture f = new EngineFixture();
+
+  @AfterEach
+  void tearDown() {
+    f.close();
+  }
+
+  /** Plans "knob set" with the latest value of metric m whenever it is above 10. */
+  static final class Threshold implements Policy {
+    double seen;
+
+    @Override
+    public PolicyContext initialize() {
+      return PolicyContext.builder("threshold").metrics("m").analyzeInterval(Duration.ofHours(1)).build();
+    }
+
+    @Override
+    public boolean analyze(PolicyView view) {
+      seen = view.telemetry().latest("m", Map.of()).orElse(0);
+      return seen > 10;
+    }
+
+    @Override
+    public Plan plan(PolicyView view) {
+      return Plan.of(Command.of("knob", "set", "v", Double.toString(seen)), "above 10", Map.of());
+    }
+  }
+
+  @Test
+  void newSampleOfASubscribedMetricWakesThePolicyAndItsPlanIsApplied() {
+    f.engine.add(Threshold::new, "test");
+    f.store.append(new Sample("m", Labels.EMPTY, 1, 5));
+    f.store.append(new Sample("m", Labels.EMPTY, 2, 42));
+
+    await().atMost(5, TimeUnit.SECONDS).until(() -> !f.applied.isEmpty());
+    assertThat(f.applied.get(f.applied.size() - 1).args()).containsEntry("v", "42.0");
+  }
+
+  @Test
+  void samplesOfOtherMetricsDoNotWakeThePolicy() throws Exception {
+    AtomicInteger analyses = new AtomicInteger();
+    f.engine.add(() -> new Policy() {
+      @Override
+      public PolicyContext initialize() {
+        return PolicyContext.builder("p").metrics("m").analyzeInterval(Duration.ofHours(1)).build();
+      }
+
+      @Override
+      public boolean analyze(PolicyView view) {
+        analyses.incrementAndGet();
+        return false;
+      }
+
+      @Override
+      public Plan plan(PolicyView view) {
+        return Plan.empty();
+      }
+    }, "test");
+    await().atMost(5, TimeUnit.SECONDS).until(() -> analyses.get() == 1); // the initial analysis
+    for (int i = 0; i < 100; i++) {
+      f.store.append(new Sample("other", Labels.EMPTY, i, i));
+    }
+    f.store.append(new Sample("m", Labels.EMPTY, 1, 1));
+    await().atMost(5, TimeUnit.SECONDS).until(() -> analyses.get() == 2);
+    assertThat(f.engine.status().get(0).analyses()).isEqualTo(2);
+  }
+
+  @Test
+  void aBurstOfSamplesDuringAnAnalysisCausesOneMoreAnalysisNotOnePerSample() throws Exception {
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger analyses = new AtomicInteger();
+    AtomicInteger concurrent = new AtomicInteger();
+    AtomicInteger maxConcurrent = new AtomicInteger();
+    f.engine.add(() -> new Policy() {
+      @Override
+      public PolicyContext initialize() {
+        return PolicyContext.builder("slow").metrics("m").analyzeInterval(Duration.ofHours(1)).build();
+      }
+
+      @Override
+      public boolean analyze(PolicyView view) {
+        int c = concurrent.incrementAndGet();
+        maxConcurrent.accumulateAndGet(c, Math::max);
+        if (analyses.incrementAndGet() == 1) {
+          inside.countDown();
+          try {
+            release.await(5, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        concurrent.decrementAndGet();
+        return false;
+      }
+
+      @Override
+      public Plan plan(PolicyView view) {
+        return Plan.empty();
+      }
+    }, "test");
+    assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
+    for (int i = 0; i < 1000; i++) {
+      f.store.append(new Sample("m", Labels.EMPTY, i, i));
+    }
+    release.countDown();
+
+    await().atMost(5, TimeUnit.SECONDS).until(() -> analyses.get() == 2);
+    await().during(300, TimeUnit.MILLISECONDS).atMost(2, TimeUnit.SECONDS)
+        .until(() -> analyses.get() == 2);
+    assertThat(maxConcurrent.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aPolicyThatThrowsIsCountedAndKeepsRunning() {
+    AtomicInteger calls = new AtomicInteger();
+    f.engine.add(() -> new Policy() {
+      @Override
+      public PolicyContext initialize() {
+        return PolicyContext.builder("broken").metrics("m").analyzeInterval(Duration.ofHours(1)).build();
+      }
+
+      @Override
+      public boolean analyze(PolicyView view) {
+        calls.incrementAndGet();
+        throw new IllegalStateException("bug in policy");
+      }
+
+      @Override
+      public Plan plan(PolicyView view) {
+        return Plan.empty();
+      }
+    }, "test");
+    f.store.append(new Sample("m", Labels.EMPTY, 1, 1));
+    await().atMost(5, TimeUnit.SECONDS).until(() -> calls.get() >= 2);
+    f.store.append(new Sample("m", Labels.EMPTY, 2, 1));
+    await().atMost(5, TimeUnit.SECONDS).until(() -> calls.get() >= 3);
+    PolicyStatus s = f.engine.status().get(0);
+    assertThat(s.errors()).isGreaterThanOrEqualTo(3);
+    assertThat(s.lastError()).isEqualTo("IllegalStateException: bug in policy");
+  }
+
+  @Test
+  void aPolicyWhoseInitializeFailsIsRejectedWithTheReason() {
+    assertThatThrownBy(() -> f.engine.add(() -> new Policy() {
+      @Override
+      public PolicyContext initialize() {
+        throw new IllegalArgumentException("missing setting");
+      }
+
+      @Override
+      public boolean analyze(PolicyView view) {
+        return false;
+      }
+
+      @Override
+      public Plan plan(PolicyView view) {
+        return Plan.empty();
+      }
+    }, "policy-x.groovy"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("policy-x.groovy: initialize() failed: IllegalArgumentException: missing setting");
+    assertThat(f.engine.status()).isEmpty();
+  }
+
+  @Test
+  void removingAPolicyStopsIt() {
+    f.engine.add(Threshold::new, "test");
+    f.engine.remove("threshold");
+    f.store.append(new Sample("m", Labels.EMPTY, 1, 99));
+    await().during(300, TimeUnit.MILLISECONDS).atMost(2, TimeUnit.SECONDS)
+        .until(f.applied::isEmpty);
+    assertThat(f.engine.status()).isEmpty();
+  }
+}

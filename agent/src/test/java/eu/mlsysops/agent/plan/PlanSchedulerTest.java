@@ -1,0 +1,245 @@
+package eu.mlsysops.agent.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import eu.mlsysops.agent.ApplyResult;
+import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.Plan;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class PlanSchedulerTest {
+  private final FakeClock clock = new FakeClock(1_000_000);
+  private final List<PlanRecord> transitions = new ArrayList<>();
+  private ScriptedMechanism freq;
+  private ScriptedMechanism placement;
+  private PlanScheduler scheduler;
+
+  @BeforeEach
+  void setUp() {
+    scheduler =
+        PlanScheduler.builder("node-1")
+            .clock(clock)
+            .ttl(Duration.ofSeconds(60))
+            .backoff(Duration.ofMillis(100))
+            .maxAttempts(3)
+            .build();
+    freq = new ScriptedMechanism("cpu_frequency", true);
+    placement = new ScriptedMechanism("placement", false);
+    scheduler.register(freq);
+    scheduler.register(placement);
+    scheduler.onTransition(transitions::add);
+  }
+
+  private static PlanRequest request(String id, String policy, boolean core, Command... cs) {
+    return new PlanRequest(id, policy, "app", core, new Plan(List.of(cs), "because", Map.of()));
+  }
+
+  private static Command setFreq(String ghz) {
+    return Command.of("cpu_frequency", "set", "ghz", ghz);
+  }
+
+  private PlanStatus status(String id) {
+    return scheduler.get(id).orElseThrow().status();
+  }
+
+  @Test
+  void appliesAPlanImmediatelyWhenItsMechanismIsFree() {
+    scheduler.submit(request("p1", "freq", false, setFreq("1.2")));
+
+    assertThat(freq.applied).containsExactly(setFreq("1.2"));
+    assertThat(status("p1")).isEqualTo(PlanStatus.SCHEDULED);
+
+    freq.completeNext(ApplyResult.success("set to 1.2 GHz"));
+
+    assertThat(status("p1")).isEqualTo(PlanStatus.COMPLETED);
+    assertThat(scheduler.get("p1").orElseThrow().reason()).isEqualTo("set to 1.2 GHz");
+    assertThat(transitions).extracting(PlanRecord::status)
+        .containsExactly(PlanStatus.PENDING, PlanStatus.SCHEDULED, PlanStatus.COMPLETED);
+  }
+
+  @Test
+  void waitsForAnExclusiveMechanismThatIsBusy() {
+    scheduler.submit(request("p1", "a", false, setFreq("1.2")));
+    scheduler.submit(request("p2", "b", false, setFreq("2.0")));
+
+    assertThat(status("p2")).isEqualTo(PlanStatus.PENDING);
+    assertThat(freq.applied).hasSize(1);
+
+    freq.completeNext(ApplyResult.success(""));
+
+    assertThat(status("p2")).isEqualTo(PlanStatus.SCHEDULED);
+    assertThat(freq.applied).hasSize(2);
+  }
+
+  @Test
+  void runsMultiInstanceMechanismPlansForDifferentTargetsInParallel() {
+    scheduler.submit(request("p1", "a", false, Command.of("placement", "move", "target", "x")));
+    scheduler.submit(request("p2", "b", false, Command.of("placement", "move", "target", "y")));
+    scheduler.submit(request("p3", "c", false, Command.of("placement", "move", "target", "x")));
+
+    assertThat(status("p1")).isEqualTo(PlanStatus.SCHEDULED);
+    assertThat(status("p2")).isEqualTo(PlanStatus.SCHEDULED);
+    assertThat(status("p3")).isEqualTo(PlanStatus.PENDING);
+  }
+
+  @Test
+  void corePlanDiscardsPendingUserPlanOnTheSameMechanism() {
+    scheduler.submit(request("busy", "a", false, setFreq("1.0")));
+    scheduler.submit(request("user", "b", false, setFreq("1.2")));
+    scheduler.submit(request("core", "c", true, setFreq("2.8")));
+
+    assertThat(status("user")).isEqualTo(PlanStatus.DISCARDED);
+    assertThat(scheduler.get("user").orElseThrow().reason())
+        .isEqualTo("conflicts with core plan core (c) on cpu_frequency");
+
+    freq.completeNext(ApplyResult.success(""));
+    assertThat(status("core")).isEqualTo(PlanStatus.SCHEDULED);
+  }
+
+  @Test
+  void userPlanArrivingAfterAWaitingCorePlanWaitsBehindIt() {
+    scheduler.submit(request("busy", "a", false, Command.of("placement", "move", "target", "x")));
+    scheduler.submit(request("core", "c", true, Command.of("placement", "move", "target", "x"),
+        Command.of("cpu_frequency", "set", "ghz", "1")));
+    scheduler.submit(request("user", "b", false, Command.of("placement", "move", "target", "x")));
+
+    placement.completeNext(ApplyResult.success(""));
+
+    assertThat(status("core")).isEqualTo(PlanStatus.SCHEDULED);
+    assertThat(status("user")).isEqualTo(PlanStatus.PENDING);
+    assertThat(scheduler.get("user").orElseThrow().status()).isEqualTo(PlanStatus.PENDING);
+  }
+
+  @Test
+  void newerPlanFromTheSamePolicySupersedesAPendingOne() {
+    scheduler.submit(request("busy", "other", false, setFreq("1.0")));
+    scheduler.submit(request("old", "freq", false, setFreq("1.2")));
+    scheduler.submit(request("new", "freq", false, setFreq("2.0")));
+
+    assertThat(status("old")).isEqualTo(PlanStatus.DISCARDED);
+    assertThat(scheduler.get("old").orElseThrow().reason())
+        .isEqualTo("superseded by newer plan new from the same policy");
+    assertThat(status("new")).isEqualTo(PlanStatus.PENDING);
+  }
+
+  @Test
+  void plansOfTheSamePolicyOnDifferentTargetsDoNotSupersedeEachOther() {
+    scheduler.submit(request("busy", "other", false, Command.of("placement", "move", "target", "x")));
+    scheduler.submit(request("a", "place", false, Command.of("placement", "move", "target", "x")));
+    scheduler.submit(request("b", "place", false, Command.of("placement", "move", "target", "y")));
+
+    assertThat(status("a")).isEqualTo(PlanStatus.PENDING);
+    assertThat(status("b")).isEqualTo(PlanStatus.SCHEDULED);
+  }
+
+  @Test
+  void resubmittingAKnownIdIsANoOp() {
+    PlanRecord first = scheduler.submit(request("p1", "a", false, setFreq("1.2")));
+    PlanRecord again = scheduler.submit(request("p1", "a", false, setFreq("9.9")));
+
+    assertThat(again.id()).isEqualTo(first.id());
+    assertThat(again.commands()).containsExactly(setFreq("1.2"));
+    assertThat(freq.applied).hasSize(1);
+  }
+
+  @Test
+  void retriesRetriableFailuresWithBackoff() {
+    scheduler.submit(request("p1", "a", false, setFreq("1.2")));
+    freq.completeNext(ApplyResult.retriable("device busy"));
+
+    assertThat(status("p1")).isEqualTo(PlanStatus.PENDING);
+    assertThat(scheduler.get("p1").orElseThrow().reason())
+        .isEqualTo("retry in 100 ms after: device busy");
+
+    clock.advance(50);
+    scheduler.runOnce(clock.millis());
+    assertThat(freq.applied).hasSize(1);
+
+    clock.advance(50);
+    scheduler.runOnce(clock.millis());
+    assertThat(freq.applied).hasSize(2);
+    freq.completeNext(ApplyResult.retriable("device busy"));
+
+    clock.advance(200);
+    scheduler.runOnce(clock.millis());
+    assertThat(freq.applied).hasSize(3);
+    freq.completeNext(ApplyResult.retriable("device busy"));
+
+    assertThat(status("p1")).isEqualTo(PlanStatus.FAILED);
+    assertThat(scheduler.get("p1").orElseThrow().attempts()).isEqualTo(3);
+  }
+
+  @Test
+  void nonRetriableFailureFailsAtOnce() {
+    scheduler.submit(request("p1", "a", false, setFreq("7")));
+    freq.completeNext(ApplyResult.failure("7 GHz is not available"));
+
+    assertThat(status("p1")).isEqualTo(PlanStatus.FAILED);
+    assertThat(scheduler.get("p1").orElseThrow().reason()).isEqualTo("7 GHz is not available");
+  }
+
+  @Test
+  void planNotFinishedWithinTtlTimesOutAndLateResultIsIgnored() {
+    scheduler.submit(request("p1", "a", false, setFreq("1.2")));
+    scheduler.submit(request("p2", "b", false, setFreq("2.0")));
+
+    clock.advance(60_000);
+    scheduler.runOnce(clock.millis());
+
+    assertThat(status("p1")).isEqualTo(PlanStatus.TIMED_OUT);
+    assertThat(scheduler.get("p1").orElseThrow().reason())
+        .isEqualTo("not completed within the TTL of 60 s");
+    assertThat(status("p2")).isEqualTo(PlanStatus.TIMED_OUT);
+    assertThat(scheduler.get("p2").orElseThrow().reason())
+        .startsWith("not started within the TTL of 60 s: waiting for cpu_frequency");
+
+    freq.completeNext(ApplyResult.success("late"));
+    assertThat(status("p1")).isEqualTo(PlanStatus.TIMED_OUT);
+  }
+
+  @Test
+  void unknownMechanismIsDiscardedWithItsName() {
+    scheduler.submit(request("p1", "a", false, Command.of("gpu_frequency", "set")));
+
+    assertThat(status("p1")).isEqualTo(PlanStatus.DISCARDED);
+    assertThat(scheduler.get("p1").orElseThrow().reason())
+        .isEqualTo("unknown mechanism \"gpu_frequency\" on agent node-1");
+  }
+
+  @Test
+  void mechanismThatThrowsFailsThePlanAndFreesTheMechanism() {
+    scheduler.register(new ScriptedMechanism("cpu_frequency", true) {
+      @Override
+      public synchronized java.util.concurrent.CompletionStage<ApplyResult> apply(Command c) {
+        throw new IllegalStateException("boom");
+      }
+    });
+    scheduler.submit(request("p1", "a", false, setFreq("1.2")));
+    assertThat(status("p1")).isEqualTo(PlanStatus.FAILED);
+    assertThat(scheduler.get("p1").orElseThrow().reason()).contains("boom");
+  }
+
+  @Test
+  void appliesCommandsOfAPlanInOrder() {
+    scheduler.submit(request("p1", "a", false, setFreq("1.2"), setFreq("1.4")));
+    assertThat(freq.applied).containsExactly(setFreq("1.2"));
+    freq.completeNext(ApplyResult.success("one"));
+    assertThat(freq.applied).containsExactly(setFreq("1.2"), setFreq("1.4"));
+    freq.completeNext(ApplyResult.success("two"));
+    assertThat(scheduler.get("p1").orElseThrow().reason()).isEqualTo("one; two");
+  }
+
+  @Test
+  void rejectsEmptyPlans() {
+    assertThatThrownBy(
+            () -> scheduler.submit(new PlanRequest(null, "a", "", false, Plan.empty())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("empty plan");
+  }
+}

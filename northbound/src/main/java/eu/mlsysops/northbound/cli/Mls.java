@@ -1,0 +1,33 @@
+package eu.mlsysops.northbound.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code mls} command: one binary for the embedded continuum, agents and the client side. */
+@Command(
+    name = "mls",
+    mixinStandardHelpOptions = true,
+    version = "mls 0.1.0",
+    description = "MLSysOps for Java: autonomic, ML-driven management of the cloud-edge continuum.",
+    subcommands = {UpCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+public final class Mls {
+  private Mls() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit code (0 ok, 1 problems found or failed, 2 usage). */
+  public static int run(String... args) {
+    CommandLine cl = new CommandLine(new Mls());
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      // Users get a sentence, not a stack trace; MLS_DEBUG=1 shows the trace for bug reports.
+      cmd.getErr().println("mls: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+      if (System.getenv("MLS_DEBUG") != null) {
+        ex.printStackTrace(cmd.getErr());
+      }
+      return 1;
+    });
+    return cl.execute(args);
+  }
+}

@@ -1,0 +1,140 @@
+package eu.mlsysops.northbound.cli;
+
+import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.model.Descriptor;
+import eu.mlsysops.model.Descriptors;
+import eu.mlsysops.model.ParseOptions;
+import eu.mlsysops.model.ParseResult;
+import eu.mlsysops.model.Problem;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code mls up}: the embedded continuum in one process. */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts the embedded continuum: a continuum agent, its cluster agents and node agents in"
+          + " one process, nodes simulated. Runs until Ctrl-C or --duration.",
+      "With --demo, deploys a sample app and plays a scenario (load surge, node failure),"
+          + " explaining each decision as it happens."
+    })
+final class UpCommand implements Callable<Integer> {
+  @Option(names = "--demo", description = "deploy the sample app and play the demo scenario")
+  boolean demo;
+
+  @Option(names = "--topology", paramLabel = "DIR",
+      description = "directory of MLSysOps{Continuum,Cluster,Node} descriptors (default: built-in)")
+  Path topology;
+
+  @Option(names = "--duration", paramLabel = "DURATION",
+      description = "stop after this long, e.g. 30s, 5m (default: until Ctrl-C)")
+  String duration;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "where state is kept (default: ~/.mlsysops)")
+  Path dataDir;
+
+  @Option(names = "--seed", defaultValue = "42", description = "simulation seed (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Duration runFor = duration == null ? null : parseDuration(duration);
+    List<Descriptor> descriptors = topology == null ? EmbeddedContinuum.defaultTopology() : load(topology);
+    if (descriptors == null) {
+      return 1;
+    }
+    Path data = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".mlsysops");
+    long start = System.currentTimeMillis();
+    EventPrinter printer = new EventPrinter(out, start);
+    try (EmbeddedContinuum continuum =
+        EmbeddedContinuum.builder(data).topology(descriptors).seed(seed).events(printer).build()) {
+      out.printf("MLSysOps embedded continuum: %d clusters, %d nodes (simulated); state in %s%n",
+          continuum.clusters().size(), continuum.nodes().size(), data);
+      out.flush();
+      continuum.start();
+      if (demo) {
+        return new DemoScenario(continuum, printer, out).run();
+      }
+      CountDownLatch stop = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+      out.println(runFor == null ? "running; Ctrl-C to stop" : "running for " + duration);
+      out.flush();
+      if (runFor == null) {
+        stop.await();
+      } else {
+        stop.await(runFor.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      out.println("stopping");
+    }
+    return 0;
+  }
+
+  private Duration parseDuration(String s) {
+    try {
+      String t = s.trim().toLowerCase();
+      if (t.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+      } else if (t.endsWith("s")) {
+        return Duration.ofMillis((long) (Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+      } else if (t.endsWith("m")) {
+        return Duration.ofMillis((long) (Double.parseDouble(t.substring(0, t.length() - 1)) * 60_000));
+      } else if (t.endsWith("h")) {
+        return Duration.ofMillis((long) (Double.parseDouble(t.substring(0, t.length() - 1)) * 3_600_000));
+      }
+      return Duration.ofMillis((long) (Double.parseDouble(t) * 1000));
+    } catch (NumberFormatException e) {
+      throw new ParameterException(spec.commandLine(),
+          "--duration: \"" + s + "\" is not a duration (e.g. 30s, 5m, 1h)");
+    }
+  }
+
+  private List<Descriptor> load(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new ParameterException(spec.commandLine(), "--topology: " + dir + " is not a directory");
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files = s.filter(p -> p.toString().matches(".*\\.(ya?ml|json)$")).sorted().toList();
+    }
+    if (files.isEmpty()) {
+      throw new ParameterException(spec.commandLine(),
+          "--topology: " + dir + " has no .yaml, .yml or .json files");
+    }
+    List<Descriptor> all = new ArrayList<>();
+    boolean errors = false;
+    PrintWriter err = spec.commandLine().getErr();
+    for (Path f : files) {
+      ParseResult r = Descriptors.parse(f, ParseOptions.DEFAULT);
+      for (Problem p : r.errors()) {
+        err.println(p);
+      }
+      errors |= r.hasErrors();
+      all.addAll(r.descriptors());
+    }
+    if (errors) {
+      err.println("mls up: the topology has errors; nothing started");
+      err.flush();
+      return null;
+    }
+    return all;
+  }
+}
