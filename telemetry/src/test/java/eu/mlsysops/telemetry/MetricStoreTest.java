@@ -1,0 +1,91 @@
+package eu.mlsysops.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MetricStoreTest {
+  private final Clock clock = Clock.fixed(Instant.ofEpochMilli(100_000), ZoneOffset.UTC);
+
+  @Test
+  void latestReturnsTheNewestSampleOfMatchingSeries() {
+    MetricStore s = new MetricStore(clock, 10, 100);
+    s.append(new Sample("cpu", Labels.of("node", "a"), 1_000, 0.1));
+    s.append(new Sample("cpu", Labels.of("node", "b"), 2_000, 0.7));
+    s.append(new Sample("cpu", Labels.of("node", "a"), 3_000, 0.3));
+
+    assertThat(s.latest("cpu", Map.of("node", "a"))).hasValue(0.3);
+    assertThat(s.latest("cpu", Map.of())).hasValue(0.3);
+    assertThat(s.latest("cpu", Map.of("node", "c"))).isEmpty();
+    assertThat(s.latest("mem", Map.of())).isEmpty();
+  }
+
+  @Test
+  void windowQueriesCoverOnlyRecentSamples() {
+    MetricStore s = new MetricStore(clock, 100, 100);
+    s.append(new Sample("lat", Labels.of("i", "1"), 80_000, 1000));
+    s.append(new Sample("lat", Labels.of("i", "1"), 97_000, 10));
+    s.append(new Sample("lat", Labels.of("i", "2"), 99_000, 30));
+
+    assertThat(s.avgOverWindow("lat", Map.of(), Duration.ofSeconds(5))).hasValue(20);
+    assertThat(s.maxOverWindow("lat", Map.of(), Duration.ofSeconds(5))).hasValue(30);
+    assertThat(s.range("lat", Map.of("i", "1"), Duration.ofSeconds(30)).get(0).samples())
+        .extracting(Sample::value).containsExactly(1000.0, 10.0);
+  }
+
+  @Test
+  void ringBufferKeepsTheNewestSamples() {
+    MetricStore s = new MetricStore(clock, 3, 100);
+    for (int i = 1; i <= 5; i++) {
+      s.append(new Sample("m", Labels.EMPTY, 99_000 + i, i));
+    }
+    assertThat(s.range("m", Map.of(), Duration.ofMinutes(1)).get(0).samples())
+        .extracting(Sample::value).containsExactly(3.0, 4.0, 5.0);
+  }
+
+  @Test
+  void newSeriesBeyondTheCardinalityLimitAreRejectedAndCounted() {
+    MetricStore s = new MetricStore(clock, 3, 2);
+    assertThat(s.append(new Sample("m", Labels.of("k", "1"), 1, 1))).isTrue();
+    assertThat(s.append(new Sample("m", Labels.of("k", "2"), 1, 1))).isTrue();
+    assertThat(s.append(new Sample("m", Labels.of("k", "3"), 1, 1))).isFalse();
+    assertThat(s.append(new Sample("m", Labels.of("k", "1"), 2, 2))).isTrue();
+    assertThat(s.rejectedSamples()).isEqualTo(1);
+    assertThat(s.seriesCount()).isEqualTo(2);
+  }
+
+  @Test
+  void nonFiniteValuesAreDroppedAndCounted() {
+    MetricStore s = new MetricStore(clock, 3, 10);
+    assertThat(s.append(new Sample("m", Labels.EMPTY, 1, Double.NaN))).isFalse();
+    assertThat(s.append(new Sample("m", Labels.EMPTY, 1, Double.POSITIVE_INFINITY))).isFalse();
+    assertThat(s.droppedNonFinite()).isEqualTo(2);
+    assertThat(s.latest("m", Map.of())).isEmpty();
+  }
+
+  @Test
+  void subscribersHearOnlyTheirMetricUntilTheyUnsubscribe() throws Exception {
+    MetricStore s = new MetricStore(clock, 3, 10);
+    List<Sample> heard = new ArrayList<>();
+    AutoCloseable sub = s.subscribe("a", heard::add);
+    s.append(new Sample("a", Labels.EMPTY, 1, 1));
+    s.append(new Sample("b", Labels.EMPTY, 1, 1));
+    sub.close();
+    s.append(new Sample("a", Labels.EMPTY, 2, 2));
+    assertThat(heard).extracting(Sample::value).containsExactly(1.0);
+  }
+
+  @Test
+  void labelsCompareByContentNotOrder() {
+    assertThat(Labels.of("a", "1", "b", "2")).isEqualTo(Labels.of("b", "2", "a", "1"));
+    assertThat(Labels.of("a", "1").matches(Map.of("a", "1"))).isTrue();
+    assertThat(Labels.of("a", "1").matches(Map.of("a", "2"))).isFalse();
+  }
+}
