@@ -33,6 +33,12 @@ public interface PolicyView {
   /** Current time in epoch milliseconds, from the agent's clock. */
   long nowMillis();
 
+  /**
+   * Plans of this agent not yet finished (pending or running). Policies use it not to plan again
+   * what is already on its way.
+   */
+  List<eu.mlsysops.agent.plan.PlanRecord> activePlans();
+
   /** What woke the policy: a sample's metric name, or {@code "interval"}. */
   String trigger();
 

@@ -79,7 +79,7 @@ public final class ClusterPlacementPolicy implements Policy {
           rejected.add(cl.id() + ": " + p.explanation());
           continue;
         }
-        double score = p.ranking().get(0).total();
+        double score = p.ranking().get(0).score();
         if (score > bestScore || (score == bestScore && cl.id().compareTo(best) < 0)) {
           best = cl.id();
           bestScore = score;

@@ -73,7 +73,11 @@ public final class DynamicPlacementPolicy implements Policy {
       }
       Map<Integer, SystemView.InstancePlacement> placed =
           PlacementInputs.bySlot(view, app.name(), c.name());
+      Set<String> inFlight = PlacementInputs.slotsInFlight(view, app.name());
       for (int slot = 0; slot < c.instances(); slot++) {
+        if (inFlight.contains(c.name() + "/" + slot)) {
+          continue;
+        }
         SystemView.InstancePlacement p = placed.get(slot);
         boolean replace = p != null && ("LOST".equals(p.state()) || "FAILED".equals(p.state()));
         if (p != null && !replace) {
@@ -98,7 +102,7 @@ public final class DynamicPlacementPolicy implements Policy {
               c.name(), "slot", s, "node", node));
           why.add(c.name() + "#" + slot + " → " + node);
         }
-        in.put(c.name() + "#" + slot + ".ranking", choice.summary(3));
+        in.put(c.name() + "#" + slot + ".ranking", PlacementInputs.ranking(choice, 3));
       }
     }
     unschedulable = String.join("; ", stuck);

@@ -94,6 +94,25 @@ final class PlacementInputs {
     return out;
   }
 
+  /** Slots ({@code component/slot}) of an app that an unfinished placement plan acts on. */
+  static Set<String> slotsInFlight(PolicyView view, String app) {
+    Set<String> out = new java.util.HashSet<>();
+    for (eu.mlsysops.agent.plan.PlanRecord p : view.activePlans()) {
+      for (eu.mlsysops.agent.Command c : p.commands()) {
+        if (c.mechanism().equals(PLACEMENT) && app.equals(c.arg("app", ""))) {
+          out.add(c.arg("component", "") + "/" + c.arg("slot", "0"));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The best {@code n} candidates with their scores, e.g. {@code edge-3 0.82, edge-2 0.71}. */
+  static String ranking(eu.mlsysops.orchestration.Placement p, int n) {
+    return String.join(", ", p.ranking().stream().limit(n)
+        .map(c -> String.format("%s %.2f", c.node(), c.score())).toList());
+  }
+
   /** True when every instance of every dependency of {@code c} runs. */
   static boolean dependenciesRunning(PolicyView view, AppDescriptor app, Component c) {
     for (String d : c.dependsOn()) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Core cluster policy: a component that names its node ({@code node_placement.node}) runs there,
@@ -56,8 +57,9 @@ public final class StaticPlacementPolicy implements Policy {
       }
       Map<Integer, SystemView.InstancePlacement> placed =
           PlacementInputs.bySlot(view, app.name(), c.name());
+      Set<String> inFlight = PlacementInputs.slotsInFlight(view, app.name());
       for (int slot = 0; slot < c.instances(); slot++) {
-        if (!placed.containsKey(slot)) {
+        if (!placed.containsKey(slot) && !inFlight.contains(c.name() + "/" + slot)) {
           cs.add(Command.of(PlacementInputs.PLACEMENT, "deploy", "app", app.name(), "component",
               c.name(), "slot", Integer.toString(slot), "node", named));
           why.add(c.name() + "#" + slot + " → " + named + " (named in the descriptor)");

@@ -439,5 +439,10 @@ public final class PolicyEngine implements AutoCloseable {
     public String trigger() {
       return trigger;
     }
+
+    @Override
+    public List<eu.mlsysops.agent.plan.PlanRecord> activePlans() {
+      return scheduler.active();
+    }
   }
 }

@@ -358,7 +358,7 @@ public final class ClusterAgent implements AutoCloseable {
         if (e.healthy && silent > unreachableAfter) {
           e.healthy = false;
           e.unhealthySince = now;
-          unreachable.add(e.descriptor.name() + " (no heartbeat for " + silent + " ms)");
+          unreachable.add(e.descriptor.name() + " is unreachable (no heartbeat for " + silent + " ms)");
         }
         if (!e.healthy && !e.lost && now - e.unhealthySince > settings.lostGrace().toMillis()) {
           e.lost = true;
@@ -367,7 +367,7 @@ public final class ClusterAgent implements AutoCloseable {
       }
     }
     for (String u : unreachable) {
-      event("node", "node " + u + " is unreachable");
+      event("node", "node " + u);
     }
     for (String l : lost) {
       event("node", "node " + l + " lost after " + settings.lostGrace().toMillis()

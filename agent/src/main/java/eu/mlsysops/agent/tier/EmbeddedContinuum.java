@@ -69,7 +69,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     if (cds.isEmpty()) {
       throw new IllegalArgumentException("the topology has no MLSysOpsCluster descriptor");
     }
-    Placer placer = Placer.builder().build();
+    Placer placer = Placer.withDefaults();
     continuum = new ContinuumAgent(cd, env, placer);
 
     Map<String, NodeAgent> byNode = new LinkedHashMap<>();
@@ -175,9 +175,10 @@ public final class EmbeddedContinuum implements AutoCloseable {
     if (a == null) {
       throw new IllegalArgumentException("no node named \"" + name + "\"");
     }
-    simulation.failNode(name);
+    // Agent and link first: a crashed host says nothing, so the cluster must notice by itself.
     a.close();
     nodeLinks.get(name).cut();
+    simulation.failNode(name);
   }
 
   @Override

@@ -153,10 +153,11 @@ class PolicyEngineTest {
         return Plan.empty();
       }
     }, "test");
+    await().atMost(5, TimeUnit.SECONDS).until(() -> calls.get() == 1); // the initial analysis
     f.store.append(new Sample("m", Labels.EMPTY, 1, 1));
-    await().atMost(5, TimeUnit.SECONDS).until(() -> calls.get() >= 2);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> calls.get() == 2);
     f.store.append(new Sample("m", Labels.EMPTY, 2, 1));
-    await().atMost(5, TimeUnit.SECONDS).until(() -> calls.get() >= 3);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> calls.get() == 3);
     PolicyStatus s = f.engine.status().get(0);
     assertThat(s.errors()).isGreaterThanOrEqualTo(3);
     assertThat(s.lastError()).isEqualTo("IllegalStateException: bug in policy");

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** A mechanism whose applies stay open until the test completes them. */
-final class ScriptedMechanism implements Mechanism {
+class ScriptedMechanism implements Mechanism {
   private final String name;
   private final boolean exclusive;
   final List<Command> applied = new ArrayList<>();

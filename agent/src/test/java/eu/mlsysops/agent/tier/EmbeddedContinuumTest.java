@@ -1,0 +1,189 @@
+package eu.mlsysops.agent.tier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import eu.mlsysops.agent.plan.PlanQuery;
+import eu.mlsysops.agent.plan.PlanRecord;
+import eu.mlsysops.agent.plan.PlanStatus;
+import eu.mlsysops.model.AppDescriptor;
+import eu.mlsysops.model.Descriptors;
+import eu.mlsysops.model.ParseOptions;
+import eu.mlsysops.orchestration.LoadModel;
+import eu.mlsysops.protocol.Message;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The three tiers in one process, on the built-in topology, with fast failure detection. */
+class EmbeddedContinuumTest {
+  static final ClusterAgent.Settings FAST = new ClusterAgent.Settings(
+      Duration.ofMillis(100), 3, Duration.ofMillis(200), Duration.ofSeconds(10));
+
+  @TempDir Path dataDir;
+  private final List<AgentEvent> events = new CopyOnWriteArrayList<>();
+  private EmbeddedContinuum continuum;
+
+  @AfterEach
+  void tearDown() {
+    if (continuum != null) {
+      continuum.close();
+    }
+  }
+
+  private EmbeddedContinuum start() {
+    continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(FAST)
+        .tick(Duration.ofMillis(50)).events(e -> {
+          events.add(e);
+          System.out.println(e); // kept in target/surefire-reports for diagnosis
+        }).build().start();
+    await().atMost(10, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
+        .mapToInt(c -> c.nodes().size()).sum() == 8);
+    return continuum;
+  }
+
+  static AppDescriptor demoApp() {
+    return Descriptors.parse(Path.of("../examples/demo-app.yaml"), ParseOptions.DEFAULT)
+        .ofType(AppDescriptor.class).get(0);
+  }
+
+  static AppDescriptor noisyBatchOn(String node) {
+    try {
+      String text = java.nio.file.Files.readString(Path.of("../examples/noisy-batch.yaml"))
+          .replace("node: NODE", "node: " + node);
+      return Descriptors.parse(text, "noisy-batch.yaml", ParseOptions.DEFAULT)
+          .ofType(AppDescriptor.class).get(0);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private String phase() {
+    return continuum.continuum().app("smart-camera").map(AppStatus::phase).orElse("absent");
+  }
+
+  private List<Message.InstanceReport> instances(String component) {
+    return continuum.continuum().app("smart-camera").orElseThrow().components().stream()
+        .filter(c -> c.name().equals(component)).findFirst().orElseThrow().instances();
+  }
+
+  private String runningNode(String component) {
+    return instances(component).stream().filter(r -> r.state().equals("RUNNING"))
+        .map(Message.InstanceReport::node).findFirst().orElse(null);
+  }
+
+  @Test
+  void deployedAppRunsWhereItsConstraintsAllow() {
+    start();
+    continuum.continuum().deploy(demoApp());
+
+    await().atMost(20, TimeUnit.SECONDS).until(() -> phase().equals("Running"));
+    // Only edge-1 has the d455 camera.
+    assertThat(runningNode("camera-ingest")).isEqualTo("edge-1");
+    assertThat(instances("analytics")).hasSize(2)
+        .allSatisfy(r -> assertThat(r.node()).startsWith("cloud-"));
+    assertThat(runningNode("detector")).startsWith("edge-");
+    AppStatus s = continuum.continuum().app("smart-camera").orElseThrow();
+    assertThat(s.components()).extracting(AppStatus.ComponentStatus::cluster)
+        .containsExactly("edge", "edge", "cloud");
+  }
+
+  @Test
+  void dependentComponentStartsOnlyAfterItsDependencyRuns() {
+    start();
+    continuum.continuum().deploy(demoApp());
+    await().atMost(20, TimeUnit.SECONDS).until(() -> phase().equals("Running"));
+
+    long cameraRunning = events.stream()
+        .filter(e -> e.message().startsWith("smart-camera/camera-ingest/0 running"))
+        .mapToLong(AgentEvent::timeMillis).min().orElseThrow();
+    long detectorRunning = events.stream()
+        .filter(e -> e.message().startsWith("smart-camera/detector/0 running"))
+        .mapToLong(AgentEvent::timeMillis).min().orElseThrow();
+    assertThat(detectorRunning).isGreaterThanOrEqualTo(cameraRunning);
+  }
+
+  @Test
+  void instancesOfACrashedNodeRunElsewhere() {
+    start();
+    continuum.continuum().deploy(demoApp());
+    await().atMost(20, TimeUnit.SECONDS).until(() -> phase().equals("Running"));
+    String victim = instances("analytics").get(0).node();
+
+    continuum.failNode(victim);
+
+    await().atMost(20, TimeUnit.SECONDS).until(() -> phase().equals("Running")
+        && instances("analytics").stream().noneMatch(r -> r.node().equals(victim)));
+    assertThat(instances("analytics")).hasSize(2)
+        .allSatisfy(r -> assertThat(r.state()).isEqualTo("RUNNING"));
+    assertThat(events).anySatisfy(e -> assertThat(e.message())
+        .startsWith("node " + victim + " is unreachable"));
+  }
+
+  @Test
+  void violatedLatencyTargetRelocatesTheComponentAndTheDecisionIsRecorded() {
+    start();
+    continuum.continuum().deploy(demoApp());
+    await().atMost(20, TimeUnit.SECONDS).until(() -> phase().equals("Running"));
+    String before = runningNode("detector");
+
+    // A noisy neighbour: a batch job pinned to the detector's node, then surging.
+    continuum.continuum().deploy(noisyBatchOn(before));
+    await().atMost(20, TimeUnit.SECONDS).until(() -> continuum.continuum().app("noisy-batch")
+        .map(AppStatus::phase).orElse("").equals("Running"));
+    continuum.simulation().setLoad("noisy-batch", "crunch", LoadModel.steady(100));
+
+    await().atMost(30, TimeUnit.SECONDS).until(() -> {
+      String now = runningNode("detector");
+      return now != null && !now.equals(before);
+    });
+    List<PlanRecord> moves = continuum.planLog().query(
+        PlanQuery.recent(50).withPolicy("qos-relocation").withStatus(PlanStatus.COMPLETED));
+    assertThat(moves).isNotEmpty();
+    assertThat(moves.get(0).explanation()).contains("detector_latency_ms").contains("violating");
+    assertThat(moves.get(0).inputs()).containsKey("detector_latency_ms");
+  }
+
+  @Test
+  void acceptedAppsSurviveARestartOfTheContinuum() {
+    start();
+    continuum.continuum().deploy(demoApp());
+    await().atMost(20, TimeUnit.SECONDS).until(() -> phase().equals("Running"));
+    continuum.close();
+
+    continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(FAST)
+        .tick(Duration.ofMillis(50)).build().start();
+
+    assertThat(continuum.continuum().app("smart-camera")).isPresent();
+    await().atMost(20, TimeUnit.SECONDS).until(() -> phase().equals("Running"));
+  }
+
+  @Test
+  void duplicateAppNameIsRefused() {
+    start();
+    continuum.continuum().deploy(demoApp());
+    assertThatThrownBy(() -> continuum.continuum().deploy(demoApp()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("an app named \"smart-camera\" already exists");
+  }
+
+  @Test
+  void removedAppStopsEverywhere() {
+    start();
+    continuum.continuum().deploy(demoApp());
+    await().atMost(20, TimeUnit.SECONDS).until(() -> phase().equals("Running"));
+
+    assertThat(continuum.continuum().remove("smart-camera")).isTrue();
+
+    await().atMost(10, TimeUnit.SECONDS).until(() -> continuum.nodes().values().stream()
+        .allMatch(n -> continuum.simulation().runtime(n.name()).instances().stream()
+            .allMatch(i -> i.state().isTerminal())));
+    assertThat(continuum.continuum().app("smart-camera")).isEmpty();
+  }
+}
