@@ -552,7 +552,7 @@ public final class ClusterAgent implements AutoCloseable {
   }
 
   private void onPlan(PlanRecord r) {
-    if (r.status().isTerminal() || r.status() == PlanStatus.PENDING && r.attempts() == 0) {
+    if (r.status().isTerminal()) {
       env.events().publish(new AgentEvent(r.updatedMillis(), id(), "plan", PlanText.describe(r)));
     }
   }

@@ -245,7 +245,7 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void onPlan(PlanRecord r) {
-    if (r.status().isTerminal() || r.status() == eu.mlsysops.agent.plan.PlanStatus.PENDING) {
+    if (r.status().isTerminal()) {
       env.events().publish(new AgentEvent(r.updatedMillis(), name(), "plan", PlanText.describe(r)));
     }
   }

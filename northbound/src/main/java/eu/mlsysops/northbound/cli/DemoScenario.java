@@ -31,6 +31,7 @@ import java.util.function.BooleanSupplier;
  */
 final class DemoScenario {
   static final String APP = "smart-camera";
+  static final String BATCH = "noisy-batch";
   private final EmbeddedContinuum continuum;
   private final EventPrinter printer;
   private final PrintWriter out;
@@ -57,7 +58,7 @@ final class DemoScenario {
     }
 
     printer.say("== 1. Deploy " + APP + " (camera-ingest → detector → analytics×2) ==");
-    AppDescriptor app = demoApp();
+    AppDescriptor app = load("/examples/demo-app.yaml", null);
     long t0 = System.currentTimeMillis();
     continuum.continuum().deploy(app);
     if (!waitFor(30_000, () -> phase().equals("Running"))) {
@@ -67,10 +68,19 @@ final class DemoScenario {
     timings.put("deploy → all 4 instances running", ms(System.currentTimeMillis() - t0));
     printer.say(placementTable());
 
-    printer.say("== 2. Load surge: detector requests ×6 (latency target ≤ 100 ms) ==");
     String before = nodeOf("detector");
+    printer.say("== 2. Load surge: a batch job lands on " + before
+        + " next to the detector and saturates its CPU (detector target: latency ≤ 100 ms) ==");
+    if (continuum.continuum().remove(BATCH)) {
+      printer.say("(removed the " + BATCH + " app left by an earlier demo run)");
+    }
+    continuum.continuum().deploy(load("/examples/noisy-batch.yaml", before));
+    if (!waitFor(30_000, () -> phaseOf(BATCH).equals("Running"))) {
+      printer.say("the batch job did not start within 30 s: " + phaseOf(BATCH));
+      return 1;
+    }
     long t1 = System.currentTimeMillis();
-    surge();
+    continuum.simulation().setLoad(BATCH, "crunch", LoadModel.steady(100));
     boolean moved = waitFor(30_000, () -> {
       String now = nodeOf("detector");
       return now != null && !now.equals(before) && phase().equals("Running");
@@ -106,11 +116,6 @@ final class DemoScenario {
     return moved && recovered ? 0 : 1;
   }
 
-  private void surge() {
-    continuum.simulation().setLoad(APP, "detector",
-        LoadModel.steady(6 * eu.mlsysops.orchestration.Simulation.DEFAULT_RPS_PER_INSTANCE));
-  }
-
   private static String ms(long ms) {
     return String.format("%.2f s", ms / 1000.0);
   }
@@ -120,7 +125,11 @@ final class DemoScenario {
   }
 
   private String phase() {
-    return continuum.continuum().app(APP).map(AppStatus::phase).orElse("absent");
+    return phaseOf(APP);
+  }
+
+  private String phaseOf(String app) {
+    return continuum.continuum().app(app).map(AppStatus::phase).orElse("absent");
   }
 
   private List<Message.InstanceReport> instances(String component) {
@@ -204,19 +213,23 @@ final class DemoScenario {
     return t.render();
   }
 
-  private static AppDescriptor demoApp() {
-    try (InputStream in = DemoScenario.class.getResourceAsStream("/examples/demo-app.yaml")) {
+  /** Reads a sample app shipped in the jar; {@code node} replaces the NODE placeholder. */
+  private static AppDescriptor load(String resource, String node) {
+    try (InputStream in = DemoScenario.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("examples/demo-app.yaml is missing from the jar");
+        throw new IllegalStateException(resource + " is missing from the jar");
       }
-      ParseResult r = Descriptors.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8),
-          "examples/demo-app.yaml", ParseOptions.DEFAULT);
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      if (node != null) {
+        text = text.replace("node: NODE", "node: " + node);
+      }
+      ParseResult r = Descriptors.parse(text, resource.substring(1), ParseOptions.DEFAULT);
       if (r.hasErrors()) {
-        throw new IllegalStateException("examples/demo-app.yaml is invalid: " + r.errors());
+        throw new IllegalStateException(resource + " is invalid: " + r.errors());
       }
       return r.ofType(AppDescriptor.class).get(0);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read examples/demo-app.yaml", e);
+      throw new IllegalStateException("cannot read " + resource, e);
     }
   }
 }
