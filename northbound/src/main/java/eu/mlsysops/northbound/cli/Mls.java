@@ -19,7 +19,15 @@ public final class Mls {
 
   /** Runs the command line and returns the exit code (0 ok, 1 problems found or failed, 2 usage). */
   public static int run(String... args) {
+    return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true),
+        args);
+  }
+
+  /** Same, writing to the given streams (for tests and embedding). */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new Mls());
+    cl.setOut(out);
+    cl.setErr(err);
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       // Users get a sentence, not a stack trace; MLS_DEBUG=1 shows the trace for bug reports.
       cmd.getErr().println("mls: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));

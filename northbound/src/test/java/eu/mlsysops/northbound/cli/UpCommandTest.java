@@ -1,0 +1,51 @@
+package eu.mlsysops.northbound.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UpCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void runsTheBuiltInTopologyForTheGivenDuration() {
+    CliRun r = CliRun.of("up", "--duration", "1s", "--data-dir", dir.toString());
+
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).contains("2 clusters, 8 nodes").contains("node edge-1 joined");
+    assertThat(dir.resolve("continuum.db")).exists();
+  }
+
+  @Test
+  void demoDeploysReactsToTheSurgeAndRecoversFromTheCrash() {
+    CliRun r = CliRun.of("up", "--demo", "--data-dir", dir.toString());
+
+    assertThat(r.exitCode()).as(r.out()).isZero();
+    assertThat(r.out())
+        .contains("qos-relocation", "violating lower_or_equal 100")
+        .contains("is unreachable")
+        .contains("deploy → all 4 instances running")
+        .contains("node crash → its instances running elsewhere");
+  }
+
+  @Test
+  void invalidTopologyIsReportedAndNothingStarts() throws Exception {
+    Path topo = Files.createDirectory(dir.resolve("topo"));
+    Files.writeString(topo.resolve("node.yaml"), "MLSysOpsNode:\n  name: n1\n");
+    CliRun r = CliRun.of("up", "--topology", topo.toString(), "--data-dir", dir.toString());
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).contains("node.yaml").contains("continuum_layer")
+        .contains("nothing started");
+  }
+
+  @Test
+  void badDurationIsAUsageError() {
+    CliRun r = CliRun.of("up", "--duration", "soon", "--data-dir", dir.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--duration: \"soon\" is not a duration");
+  }
+}
