@@ -1,0 +1,61 @@
+package eu.mlsysops.model;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An {@code MLSysOpsApp} descriptor.
+ *
+ * @param name the application name
+ * @param clusterPlacement constraints on the clusters that may host the app, or null
+ * @param singleNode groups of components that must share one node
+ * @param components the components, in descriptor order; names are unique
+ * @param componentInteractions the declared traffic between components
+ * @param permittedActions actions the agents may take ({@code *} for all)
+ * @param globalSatisfaction how overall QoS satisfaction is judged, or null
+ */
+public record AppDescriptor(
+    String name,
+    ClusterPlacement clusterPlacement,
+    List<SingleNodeGroup> singleNode,
+    List<Component> components,
+    List<ComponentInteraction> componentInteractions,
+    List<String> permittedActions,
+    GlobalSatisfaction globalSatisfaction)
+    implements Descriptor {
+
+  /**
+   * Copies the lists; nulls become empty lists.
+   *
+   * @param name see the record description
+   * @param clusterPlacement see the record description
+   * @param singleNode see the record description
+   * @param components see the record description
+   * @param componentInteractions see the record description
+   * @param permittedActions see the record description
+   * @param globalSatisfaction see the record description
+   */
+  public AppDescriptor {
+    singleNode = Immutable.list(singleNode);
+    components = Immutable.list(components);
+    componentInteractions = Immutable.list(componentInteractions);
+    permittedActions = Immutable.list(permittedActions);
+  }
+
+  /** Returns {@link DescriptorKind#APP}. */
+  @Override
+  public DescriptorKind kind() {
+    return DescriptorKind.APP;
+  }
+
+  /**
+   * Finds a component by name.
+   *
+   * @param componentName the component's {@code metadata.name}
+   * @return the component, or empty
+   */
+  public Optional<Component> component(String componentName) {
+    return components.stream().filter(c -> Objects.equals(c.name(), componentName)).findFirst();
+  }
+}

@@ -1,0 +1,15 @@
+package eu.mlsysops.model;
+
+/**
+ * Options for {@link Descriptors#parse(String, String, ParseOptions)}.
+ *
+ * @param strict when true, fields the CRD schema does not know are errors instead of warnings;
+ *     every other check is the same in both modes
+ */
+public record ParseOptions(boolean strict) {
+  /** Lenient parsing: unknown fields are warnings. */
+  public static final ParseOptions DEFAULT = new ParseOptions(false);
+
+  /** Strict parsing: unknown fields are errors. */
+  public static final ParseOptions STRICT = new ParseOptions(true);
+}
