@@ -41,14 +41,23 @@ public final class PolicyDirectory implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(PolicyDirectory.class.getName());
 
   private final Path directory;
-  private final PolicyEngine engine;
+  private final List<PolicyEngine> engines;
   private final Map<Path, Loaded> loaded = new HashMap<>();
   private final Map<Path, String> errors = new TreeMap<>();
   private ScheduledFuture<?> poller;
 
+  /** Keeps one engine in step with the directory. */
   public PolicyDirectory(Path directory, PolicyEngine engine) {
+    this(directory, List.of(engine));
+  }
+
+  /**
+   * Keeps several engines in step with one directory (e.g. every node agent of an embedded
+   * continuum): each file is compiled once and loaded into every engine.
+   */
+  public PolicyDirectory(Path directory, List<PolicyEngine> engines) {
     this.directory = Objects.requireNonNull(directory);
-    this.engine = Objects.requireNonNull(engine);
+    this.engines = List.copyOf(engines);
   }
 
   /** Scans now and then every {@code pollMillis} on {@code timers}. */
@@ -155,16 +164,21 @@ public final class PolicyDirectory implements AutoCloseable {
         }
       }
       for (Supplier<Policy> f : factories) {
-        names.add(engine.add(f, name));
+        boolean first = true;
+        for (PolicyEngine engine : engines) {
+          String policyName = engine.add(f, name);
+          if (first) {
+            names.add(policyName);
+            first = false;
+          }
+        }
       }
       loaded.put(file, new Loaded(stamp, names, loader));
       errors.remove(file);
       failedStamps.remove(file);
       LOG.log(System.Logger.Level.INFO, "loaded policies " + names + " from " + name);
     } catch (RuntimeException | LinkageError | IOException e) {
-      for (String n : names) {
-        engine.remove(n);
-      }
+      removeEverywhere(names);
       closeQuietly(loader);
       String msg = e instanceof CompilationFailedException ? compactCompileError(e) : message(e);
       errors.put(file, msg);
@@ -226,10 +240,16 @@ public final class PolicyDirectory implements AutoCloseable {
   private void unload(Path file) {
     Loaded l = loaded.remove(file);
     if (l != null) {
-      for (String n : l.names) {
+      removeEverywhere(l.names);
+      closeQuietly(l.loader);
+    }
+  }
+
+  private void removeEverywhere(List<String> names) {
+    for (PolicyEngine engine : engines) {
+      for (String n : names) {
         engine.remove(n);
       }
-      closeQuietly(l.loader);
     }
   }
 

@@ -1,5 +1,7 @@
 package eu.mlsysops.agent.tier;
 
+import eu.mlsysops.agent.engine.PolicyDirectory;
+import eu.mlsysops.agent.engine.PolicyEngine;
 import eu.mlsysops.agent.plan.SqlitePlanLog;
 import eu.mlsysops.model.ClusterDescriptor;
 import eu.mlsysops.model.ContinuumDescriptor;
@@ -14,6 +16,7 @@ import eu.mlsysops.protocol.InProcessLink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,6 +45,8 @@ public final class EmbeddedContinuum implements AutoCloseable {
   private final Map<String, NodeAgent> nodes = new LinkedHashMap<>();
   private final Map<String, InProcessLink> nodeLinks = new LinkedHashMap<>();
   private final Duration tick;
+  private final Path policyRoot;
+  private final List<PolicyDirectory> policyDirectories = new ArrayList<>();
 
   private EmbeddedContinuum(Builder b) {
     timers = Executors.newScheduledThreadPool(2, daemon("mls-timer"));
@@ -50,6 +55,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     planLog = SqlitePlanLog.open(b.dataDir.resolve("plans.db"));
     AgentEnvironment env = new AgentEnvironment(b.clock, timers, workers, b.events, planLog, b.dataDir);
     tick = b.tick;
+    policyRoot = b.policyRoot != null ? b.policyRoot : b.dataDir.resolve("policies");
 
     ContinuumDescriptor cd = null;
     List<ClusterDescriptor> cds = new ArrayList<>();
@@ -139,13 +145,47 @@ public final class EmbeddedContinuum implements AutoCloseable {
     }
   }
 
-  /** Starts every agent (continuum first, so children find their parent) and the simulation. */
+  /**
+   * Starts every agent (continuum first, so children find their parent), the simulation, and the
+   * policy directories ({@code policies/continuum}, {@code policies/cluster}, {@code
+   * policies/node}: a file dropped into one runs on every agent of that tier).
+   */
   public EmbeddedContinuum start() {
     continuum.start();
     clusters.values().forEach(ClusterAgent::start);
     nodes.values().forEach(NodeAgent::start);
     simulation.start(timers, tick);
+    watchPolicies("continuum", List.of(continuum.engine()));
+    watchPolicies("cluster", clusters.values().stream().map(ClusterAgent::engine).toList());
+    watchPolicies("node", nodes.values().stream().map(NodeAgent::engine).toList());
     return this;
+  }
+
+  private void watchPolicies(String tier, List<PolicyEngine> engines) {
+    Path dir = policyRoot.resolve(tier);
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create policy directory " + dir + ": " + e.getMessage(), e);
+    }
+    PolicyDirectory pd = new PolicyDirectory(dir, engines);
+    pd.start(timers, 1000);
+    policyDirectories.add(pd);
+  }
+
+  /** The policy directories being watched, by tier ({@code continuum}, {@code cluster}, {@code node}). */
+  public Map<String, PolicyDirectory> policyDirectories() {
+    Map<String, PolicyDirectory> out = new LinkedHashMap<>();
+    String[] tiers = {"continuum", "cluster", "node"};
+    for (int i = 0; i < policyDirectories.size(); i++) {
+      out.put(tiers[i], policyDirectories.get(i));
+    }
+    return out;
+  }
+
+  /** Where tier policy directories live. */
+  public Path policyRoot() {
+    return policyRoot;
   }
 
   public ContinuumAgent continuum() {
@@ -183,6 +223,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
 
   @Override
   public void close() {
+    policyDirectories.forEach(PolicyDirectory::close);
     nodes.values().forEach(NodeAgent::close);
     clusters.values().forEach(ClusterAgent::close);
     continuum.close();
@@ -209,6 +250,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     private Duration tick = Duration.ofMillis(250);
     private EventSink events = EventSink.none();
     private ClusterAgent.Settings clusterSettings = ClusterAgent.Settings.defaults();
+    private Path policyRoot;
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir);
@@ -241,6 +283,12 @@ public final class EmbeddedContinuum implements AutoCloseable {
 
     public Builder clusterSettings(ClusterAgent.Settings settings) {
       this.clusterSettings = settings;
+      return this;
+    }
+
+    /** Where the tier policy directories are (default: {@code <dataDir>/policies}). */
+    public Builder policyRoot(Path policyRoot) {
+      this.policyRoot = policyRoot;
       return this;
     }
 

@@ -165,6 +165,33 @@ class EmbeddedContinuumTest {
   }
 
   @Test
+  void policyDroppedIntoTheNodeDirectoryRunsOnEveryNode() throws Exception {
+    start();
+    java.nio.file.Files.writeString(continuum.policyRoot().resolve("node/policy-pin.groovy"), """
+        import eu.mlsysops.agent.*
+        import java.time.Duration
+        class PinFrequency implements Policy {
+          PolicyContext initialize() {
+            PolicyContext.builder("pin-frequency").analyzeInterval(Duration.ofMillis(200)).build()
+          }
+          boolean analyze(PolicyView v) {
+            v.mechanisms().cpu_frequency.state().current_ghz != 0.6
+          }
+          Plan plan(PolicyView v) {
+            Plan.of(Command.of("cpu_frequency", "set", "ghz", "0.6"), "pinned by test", [:])
+          }
+        }
+        """);
+
+    await().atMost(15, TimeUnit.SECONDS).until(() -> continuum.nodes().get("edge-1").engine()
+        .status().stream().anyMatch(p -> p.name().equals("pin-frequency")));
+    assertThat(continuum.nodes().values()).allSatisfy(n -> assertThat(n.engine().status())
+        .extracting(eu.mlsysops.agent.engine.PolicyStatus::name).contains("pin-frequency"));
+    await().atMost(15, TimeUnit.SECONDS).until(() -> continuum.simulation()
+        .frequencyControl("edge-2").currentGhz() == 0.6);
+  }
+
+  @Test
   void duplicateAppNameIsRefused() {
     start();
     continuum.continuum().deploy(demoApp());

@@ -6,6 +6,7 @@ import eu.mlsysops.model.Descriptors;
 import eu.mlsysops.model.ParseOptions;
 import eu.mlsysops.model.ParseResult;
 import eu.mlsysops.model.Problem;
+import eu.mlsysops.orchestration.SysfsCpuFrequencyControl;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -71,6 +72,13 @@ final class UpCommand implements Callable<Integer> {
           continuum.clusters().size(), continuum.nodes().size(), data);
       out.flush();
       continuum.start();
+      out.printf("policies: drop *.groovy or *.jar files into %s/{continuum,cluster,node}%n",
+          continuum.policyRoot());
+      String dvfs = new SysfsCpuFrequencyControl().unavailableReason();
+      out.println(dvfs.isEmpty()
+          ? "cpu frequency: this host's cpufreq is writable; simulated nodes model their own DVFS"
+          : "cpu frequency on this host: " + dvfs);
+      out.flush();
       if (demo) {
         return new DemoScenario(continuum, printer, out).run();
       }
