@@ -13,10 +13,11 @@ import java.util.Set;
  * @param scope one instance per app, or one global instance
  * @param core core plans are scheduled before user plans and win conflicts against them
  * @param mechanisms mechanisms the policy's plans may use (informational, checked on submit)
+ * @param mode the operating mode the policy runs in
  */
 public record PolicyContext(
     String name, Set<String> metrics, Duration analyzeInterval, Scope scope, boolean core,
-    Set<String> mechanisms) {
+    Set<String> mechanisms, Mode mode) {
 
   /**
    * A metric name that stands for the {@code qos_metrics} ids of the app an application-scoped
@@ -29,6 +30,7 @@ public record PolicyContext(
     mechanisms = Set.copyOf(mechanisms);
     Objects.requireNonNull(analyzeInterval, "analyzeInterval");
     Objects.requireNonNull(scope, "scope");
+    mode = mode == null ? Mode.ANY : mode;
     if (analyzeInterval.isNegative() || analyzeInterval.isZero()) {
       throw new IllegalArgumentException("analyzeInterval must be positive: " + analyzeInterval);
     }
@@ -37,6 +39,19 @@ public record PolicyContext(
   /** A builder with defaults: no metrics, 10 s interval, global scope, not core. */
   public static Builder builder(String name) {
     return new Builder(name);
+  }
+
+  /**
+   * Which operating mode of the agents a policy belongs to. {@code mls manage set-mode} switches
+   * the agents between heuristic and ML-driven operation: policies of the other mode pause.
+   */
+  public enum Mode {
+    /** Runs in both modes (core placement, for example). */
+    ANY,
+    /** Hand-written rules; paused in ML mode. */
+    HEURISTIC,
+    /** Decisions from a model through the ML connector; paused in heuristic mode. */
+    ML
   }
 
   /** Policy scope. */
@@ -55,6 +70,7 @@ public record PolicyContext(
     private Scope scope = Scope.GLOBAL;
     private boolean core;
     private Set<String> mechanisms = Set.of();
+    private Mode mode = Mode.ANY;
 
     private Builder(String name) {
       this.name = name;
@@ -90,8 +106,13 @@ public record PolicyContext(
       return this;
     }
 
+    public Builder mode(Mode mode) {
+      this.mode = mode;
+      return this;
+    }
+
     public PolicyContext build() {
-      return new PolicyContext(name, metrics, analyzeInterval, scope, core, mechanisms);
+      return new PolicyContext(name, metrics, analyzeInterval, scope, core, mechanisms, mode);
     }
   }
 }

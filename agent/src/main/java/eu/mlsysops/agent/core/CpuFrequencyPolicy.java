@@ -45,6 +45,7 @@ public final class CpuFrequencyPolicy implements Policy {
         .metrics(METRIC)
         .analyzeInterval(Duration.ofSeconds(2))
         .mechanisms(CpuFrequencyMechanism.NAME)
+        .mode(PolicyContext.Mode.HEURISTIC)
         .build();
   }
 

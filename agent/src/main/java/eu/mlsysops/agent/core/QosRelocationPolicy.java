@@ -56,6 +56,7 @@ public final class QosRelocationPolicy implements Policy {
         .metrics(PolicyContext.APP_QOS_METRICS)
         .analyzeInterval(Duration.ofSeconds(5))
         .mechanisms(PlacementInputs.PLACEMENT)
+        .mode(PolicyContext.Mode.HEURISTIC)
         .build();
   }
 

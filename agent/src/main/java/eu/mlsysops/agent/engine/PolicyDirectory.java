@@ -42,6 +42,7 @@ public final class PolicyDirectory implements AutoCloseable {
 
   private final Path directory;
   private final List<PolicyEngine> engines;
+  private final Map<Path, List<Supplier<Policy>>> factoriesByFile = new HashMap<>();
   private final Map<Path, Loaded> loaded = new HashMap<>();
   private final Map<Path, String> errors = new TreeMap<>();
   private ScheduledFuture<?> poller;
@@ -57,7 +58,31 @@ public final class PolicyDirectory implements AutoCloseable {
    */
   public PolicyDirectory(Path directory, List<PolicyEngine> engines) {
     this.directory = Objects.requireNonNull(directory);
-    this.engines = List.copyOf(engines);
+    this.engines = new java.util.concurrent.CopyOnWriteArrayList<>(engines);
+  }
+
+  /** The watched directory. */
+  public Path directory() {
+    return directory;
+  }
+
+  /** Adds an engine (e.g. of a node that just joined) and loads the current policies into it. */
+  public synchronized void addEngine(PolicyEngine engine) {
+    engines.add(engine);
+    factoriesByFile.forEach((file, factories) -> {
+      for (Supplier<Policy> f : factories) {
+        try {
+          engine.add(f, file.getFileName().toString());
+        } catch (IllegalArgumentException e) {
+          LOG.log(System.Logger.Level.WARNING, e.getMessage());
+        }
+      }
+    });
+  }
+
+  /** Removes an engine (a node that left); its policies are not touched. */
+  public synchronized void removeEngine(PolicyEngine engine) {
+    engines.remove(engine);
   }
 
   /** Scans now and then every {@code pollMillis} on {@code timers}. */
@@ -174,6 +199,7 @@ public final class PolicyDirectory implements AutoCloseable {
         }
       }
       loaded.put(file, new Loaded(stamp, names, loader));
+      factoriesByFile.put(file, factories);
       errors.remove(file);
       failedStamps.remove(file);
       LOG.log(System.Logger.Level.INFO, "loaded policies " + names + " from " + name);
@@ -239,6 +265,7 @@ public final class PolicyDirectory implements AutoCloseable {
 
   private void unload(Path file) {
     Loaded l = loaded.remove(file);
+    factoriesByFile.remove(file);
     if (l != null) {
       removeEverywhere(l.names);
       closeQuietly(l.loader);

@@ -52,6 +52,7 @@ public final class PolicyEngine implements AutoCloseable {
   private final Map<String, AppDescriptor> apps = new LinkedHashMap<>();
   private final Map<String, List<Runner>> byMetric = new ConcurrentHashMap<>();
   private final Map<String, AutoCloseable> subscriptions = new HashMap<>();
+  private volatile PolicyContext.Mode mode = PolicyContext.Mode.HEURISTIC;
 
   /**
    * @param agentId the agent, for plan records
@@ -150,6 +151,23 @@ public final class PolicyEngine implements AutoCloseable {
     for (Runner r : all) {
       r.wake(trigger);
     }
+  }
+
+  /**
+   * Switches between heuristic and ML-driven operation: policies declared for the other mode
+   * pause (their analyses are skipped) until the mode changes back.
+   */
+  public void setMode(PolicyContext.Mode mode) {
+    if (mode == PolicyContext.Mode.ANY) {
+      throw new IllegalArgumentException("the agents run in heuristic or ml mode, not \"any\"");
+    }
+    this.mode = mode;
+    wakeAll("mode " + mode.name().toLowerCase());
+  }
+
+  /** The current operating mode. */
+  public PolicyContext.Mode mode() {
+    return mode;
   }
 
   /** Status of every loaded policy. */
@@ -337,6 +355,10 @@ public final class PolicyEngine implements AutoCloseable {
     }
 
     private void analyzeOnce() {
+      PolicyContext.Mode wanted = owner.context.mode();
+      if (wanted != PolicyContext.Mode.ANY && wanted != mode) {
+        return;
+      }
       owner.analyses.incrementAndGet();
       try {
         PolicyView view = new View(this);

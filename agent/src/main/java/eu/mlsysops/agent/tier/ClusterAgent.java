@@ -147,6 +147,29 @@ public final class ClusterAgent implements AutoCloseable {
     }
   }
 
+  /**
+   * Forgets a node that was unregistered: it leaves the inventory and its instances are placed
+   * elsewhere at once (no grace period: the administrator said it is gone).
+   */
+  public boolean forget(String node) {
+    synchronized (this) {
+      NodeEntry e = nodes.remove(node);
+      if (e == null) {
+        return false;
+      }
+      for (Slot s : slots.values()) {
+        if (node.equals(s.previousNode)) {
+          s.previousNode = null;
+          s.previousInstanceId = null;
+        }
+      }
+    }
+    event("node", "node " + node + " unregistered");
+    uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
+    engine.wakeAll("node " + node + " unregistered");
+    return true;
+  }
+
   /** Names and health of the nodes that registered. */
   public synchronized Map<String, Boolean> nodeHealth() {
     Map<String, Boolean> out = new LinkedHashMap<>();
@@ -331,7 +354,7 @@ public final class ClusterAgent implements AutoCloseable {
     Message.InstanceReport r = observed.get(instanceId);
     String node = instanceId.equals(s.instanceId) ? s.node : s.previousNode;
     NodeEntry n = nodes.get(node);
-    if (n != null && n.lost) {
+    if (n == null || n.lost) {
       return new Message.InstanceReport(instanceId, s.app, s.component, node, "LOST",
           "node " + node + " unreachable", env.clock().millis());
     }

@@ -42,9 +42,11 @@ public final class EmbeddedContinuum implements AutoCloseable {
   private final Simulation simulation;
   private final ContinuumAgent continuum;
   private final Map<String, ClusterAgent> clusters = new LinkedHashMap<>();
-  private final Map<String, NodeAgent> nodes = new LinkedHashMap<>();
-  private final Map<String, InProcessLink> nodeLinks = new LinkedHashMap<>();
+  private final Map<String, NodeAgent> nodes = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, InProcessLink> nodeLinks = new java.util.concurrent.ConcurrentHashMap<>();
   private final Duration tick;
+  private final AgentEnvironment env;
+  private final Duration heartbeat;
   private final Path policyRoot;
   private final List<PolicyDirectory> policyDirectories = new ArrayList<>();
 
@@ -53,7 +55,8 @@ public final class EmbeddedContinuum implements AutoCloseable {
     workers = Executors.newFixedThreadPool(
         Math.max(2, java.lang.Runtime.getRuntime().availableProcessors()), daemon("mls-worker"));
     planLog = SqlitePlanLog.open(b.dataDir.resolve("plans.db"));
-    AgentEnvironment env = new AgentEnvironment(b.clock, timers, workers, b.events, planLog, b.dataDir);
+    env = new AgentEnvironment(b.clock, timers, workers, b.events, planLog, b.dataDir);
+    heartbeat = b.clusterSettings.heartbeatInterval();
     tick = b.tick;
     policyRoot = b.policyRoot != null ? b.policyRoot : b.dataDir.resolve("policies");
 
@@ -78,10 +81,9 @@ public final class EmbeddedContinuum implements AutoCloseable {
     Placer placer = Placer.withDefaults();
     continuum = new ContinuumAgent(cd, env, placer);
 
-    Map<String, NodeAgent> byNode = new LinkedHashMap<>();
     Simulation.Builder sb = Simulation.builder().clock(b.clock).seed(b.seed)
         .telemetry((node, sample) -> {
-          NodeAgent a = byNode.get(node);
+          NodeAgent a = nodes.get(node);
           if (a != null) {
             a.ingest(sample);
           }
@@ -110,7 +112,6 @@ public final class EmbeddedContinuum implements AutoCloseable {
       nodes.put(n.name(), na);
       nodeLinks.put(n.name(), link);
     }
-    byNode.putAll(nodes);
   }
 
   private static String clusterOf(NodeDescriptor n, List<ClusterDescriptor> cds) {
@@ -196,8 +197,9 @@ public final class EmbeddedContinuum implements AutoCloseable {
     return clusters;
   }
 
+  /** The node agents by name (a live view: nodes can join and leave). */
   public Map<String, NodeAgent> nodes() {
-    return nodes;
+    return java.util.Collections.unmodifiableMap(nodes);
   }
 
   public Simulation simulation() {
@@ -207,6 +209,72 @@ public final class EmbeddedContinuum implements AutoCloseable {
   /** The shared plan log. */
   public SqlitePlanLog planLog() {
     return planLog;
+  }
+
+  /**
+   * Adds a node to a running continuum (e.g. {@code POST /infra/register}): a simulated host, its
+   * node agent, and a link to its cluster. The cluster comes from the descriptor's {@code
+   * cluster_id}.
+   *
+   * @throws IllegalArgumentException when the name is taken or the cluster unknown
+   */
+  public synchronized NodeAgent addNode(NodeDescriptor n) {
+    if (nodes.containsKey(n.name())) {
+      throw new IllegalArgumentException("a node named \"" + n.name() + "\" already exists");
+    }
+    String clusterId = n.clusterId();
+    ClusterAgent ca = clusterId == null ? null : clusters.get(clusterId);
+    if (ca == null) {
+      throw new IllegalArgumentException("cluster_id: \"" + clusterId + "\" is not a cluster of this"
+          + " continuum (" + String.join(", ", clusters.keySet()) + ")");
+    }
+    simulation.addNode(n);
+    InProcessLink link = InProcessLink.create(workers);
+    NodeAgent na = new NodeAgent(n, simulation.runtime(n.name()),
+        simulation.frequencyControl(n.name()), link.childSide(), env, heartbeat);
+    ca.attach(link.parentSide());
+    nodes.put(n.name(), na);
+    nodeLinks.put(n.name(), link);
+    na.start();
+    PolicyDirectory pd = policyDirectories().get("node");
+    if (pd != null) {
+      pd.addEngine(na.engine());
+    }
+    return na;
+  }
+
+  /**
+   * Removes a node for good (e.g. {@code DELETE /infra/unregister/{id}}): its agent stops and its
+   * cluster places its instances elsewhere at once.
+   */
+  public synchronized boolean removeNode(String name) {
+    NodeAgent a = nodes.remove(name);
+    if (a == null) {
+      return false;
+    }
+    PolicyDirectory pd = policyDirectories().get("node");
+    if (pd != null) {
+      pd.removeEngine(a.engine());
+    }
+    a.close();
+    nodeLinks.remove(name).cut();
+    simulation.failNode(name);
+    for (ClusterAgent c : clusters.values()) {
+      c.forget(name);
+    }
+    return true;
+  }
+
+  /** Switches every agent between heuristic and ML-driven policies. */
+  public void setMode(eu.mlsysops.agent.PolicyContext.Mode mode) {
+    continuum.engine().setMode(mode);
+    clusters.values().forEach(c -> c.engine().setMode(mode));
+    nodes.values().forEach(n -> n.engine().setMode(mode));
+  }
+
+  /** The agents' operating mode. */
+  public eu.mlsysops.agent.PolicyContext.Mode mode() {
+    return continuum.engine().mode();
   }
 
   /** Crashes a node: its host stops (instances die) and its agent stops, without warning. */
