@@ -1,4 +1,4 @@
-package eu.mlsysops.northbound.cli;
+package eu.mlsysops.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package eu.mlsysops.northbound.cli;
+package eu.mlsysops.cli;
 
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
 import eu.mlsysops.model.Descriptor;

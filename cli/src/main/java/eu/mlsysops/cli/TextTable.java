@@ -1,4 +1,4 @@
-package eu.mlsysops.northbound.cli;
+package eu.mlsysops.cli;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package eu.mlsysops.northbound.cli;
+package eu.mlsysops.cli;
 
 import eu.mlsysops.agent.tier.AgentEvent;
 import eu.mlsysops.agent.tier.EventSink;

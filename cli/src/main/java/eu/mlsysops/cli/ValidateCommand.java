@@ -1,4 +1,4 @@
-package eu.mlsysops.northbound.cli;
+package eu.mlsysops.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,4 +1,4 @@
-package eu.mlsysops.northbound.cli;
+package eu.mlsysops.cli;
 
 import eu.mlsysops.agent.plan.PlanQuery;
 import eu.mlsysops.agent.plan.PlanRecord;
