@@ -7,7 +7,6 @@ import eu.mlsysops.agent.engine.PolicyEngine;
 import eu.mlsysops.agent.engine.ViewSource;
 import eu.mlsysops.agent.plan.PlanRecord;
 import eu.mlsysops.agent.plan.PlanScheduler;
-import eu.mlsysops.agent.plan.PlanStatus;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.Component;
 import eu.mlsysops.model.ContinuumDescriptor;

@@ -5,7 +5,6 @@ import eu.mlsysops.agent.core.CpuFrequencyMechanism;
 import eu.mlsysops.agent.core.CpuFrequencyPolicy;
 import eu.mlsysops.agent.engine.PolicyEngine;
 import eu.mlsysops.agent.engine.ViewSource;
-import eu.mlsysops.agent.plan.PlanLog;
 import eu.mlsysops.agent.plan.PlanRecord;
 import eu.mlsysops.agent.plan.PlanScheduler;
 import eu.mlsysops.model.AppDescriptor;
