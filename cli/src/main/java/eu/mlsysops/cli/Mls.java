@@ -9,7 +9,20 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "mls 0.1.0",
     description = "MLSysOps for Java: autonomic, ML-driven management of the cloud-edge continuum.",
-    subcommands = {UpCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      UpCommand.class,
+      ValidateCommand.class,
+      eu.mlsysops.cli.client.AppsCommand.class,
+      eu.mlsysops.cli.client.InfraCommand.class,
+      eu.mlsysops.cli.client.MlCommand.class,
+      eu.mlsysops.cli.client.ManageCommand.class,
+      eu.mlsysops.cli.client.AgentCommand.class,
+      eu.mlsysops.cli.client.StatusCommand.class,
+      eu.mlsysops.cli.client.PlansCommand.class,
+      eu.mlsysops.cli.client.TopCommand.class,
+      eu.mlsysops.cli.client.CompletionCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Mls {
   private Mls() {}
 

@@ -3,16 +3,16 @@ package eu.mlsysops.cli;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain-text table with aligned columns, as people read in a terminal. */
-final class TextTable {
+/** A plain-text table with aligned columns, as people read in a terminal (shared by every command). */
+public final class TextTable {
   private final List<String> headers;
   private final List<List<String>> rows = new ArrayList<>();
 
-  TextTable(String... headers) {
+  public TextTable(String... headers) {
     this.headers = List.of(headers);
   }
 
-  TextTable row(Object... cells) {
+  public TextTable row(Object... cells) {
     List<String> r = new ArrayList<>();
     for (Object c : cells) {
       r.add(c == null ? "" : c.toString());
@@ -21,11 +21,11 @@ final class TextTable {
     return this;
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return rows.isEmpty();
   }
 
-  String render() {
+  public String render() {
     int[] w = new int[headers.size()];
     for (int i = 0; i < w.length; i++) {
       w[i] = headers.get(i).length();

@@ -1,0 +1,178 @@
+package eu.mlsysops.cli.client;
+
+import eu.mlsysops.cli.TextTable;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mls agent}: the policies (and, in the reference, the configs) of the agents. */
+@Command(
+    name = "agent",
+    mixinStandardHelpOptions = true,
+    description = "Agent management: the policies each tier runs.",
+    subcommands = {
+      AgentCommand.SetPolicy.class,
+      AgentCommand.DeletePolicy.class,
+      AgentCommand.ListPolicies.class,
+      AgentCommand.SetConfig.class,
+      AgentCommand.DeleteConfig.class
+    })
+public final class AgentCommand {
+  /** The agent tiers, as the reference's {@code --agent} choice. */
+  enum Tier { continuum, cluster, node }
+
+  /** {@code agent set-policy --agent T --file F}: PUT /api/v1/policies/{tier}/{file}. */
+  @Command(name = "set-policy", aliases = "sp", mixinStandardHelpOptions = true,
+      description = "Adds or replaces a policy on every agent of a tier"
+          + " (PUT /api/v1/policies/{tier}/{file}); the server compiles it and says what loaded.")
+  static final class SetPolicy extends ClientCommand {
+    @Option(names = "--agent", required = true, paramLabel = "TIER",
+        description = "continuum, cluster or node")
+    Tier tier;
+
+    @Option(names = "--file", required = true, paramLabel = "FILE",
+        description = "the policy source, e.g. policy-foo.groovy")
+    Path file;
+
+    @Override
+    int run(ApiClient api, Printer p) {
+      String source;
+      try {
+        source = Files.readString(file);
+      } catch (NoSuchFileException e) {
+        return fail("--file: " + file + ": no such file");
+      } catch (IOException e) {
+        return fail("--file: cannot read " + file + ": " + e.getMessage());
+      }
+      String name = file.getFileName().toString();
+      JsonNode r = api.put("/api/v1/policies/" + tier + "/" + ApiClient.segment(name), source,
+          "text/plain; charset=utf-8").json();
+      if (p.structured(r)) {
+        return ExitCode.OK;
+      }
+      p.println(or(r, "file", name) + " on " + or(r, "tier", tier.name()) + " agents: loaded "
+          + Fields.orDash(InfraCommand.join(r.path("loaded"))));
+      return ExitCode.OK;
+    }
+  }
+
+  /** {@code agent delete-policy --agent T --name FILE}: DELETE /api/v1/policies/{tier}/{file}. */
+  @Command(name = "delete-policy", aliases = "dp", mixinStandardHelpOptions = true,
+      description = "Removes a policy file from every agent of a tier"
+          + " (DELETE /api/v1/policies/{tier}/{file}).")
+  static final class DeletePolicy extends ClientCommand {
+    @Option(names = "--agent", required = true, paramLabel = "TIER",
+        description = "continuum, cluster or node")
+    Tier tier;
+
+    @Option(names = "--name", paramLabel = "FILE", description = "the policy file name")
+    String option;
+
+    @Parameters(paramLabel = "FILE", arity = "0..1",
+        description = "the same, as the reference CLI takes it")
+    String positional;
+
+    @Override
+    int run(ApiClient api, Printer p) {
+      if (option != null && positional != null && !option.equals(positional)) {
+        throw usage("give the policy file once, as FILE or --name");
+      }
+      String name = option != null ? option : positional;
+      if (name == null) {
+        throw usage("Missing required option: '--name=FILE'");
+      }
+      ApiResponse r = api.delete("/api/v1/policies/" + tier + "/" + ApiClient.segment(name));
+      if (p.structured(r.json().isMissingNode() ? deleted(tier, name) : r.json())) {
+        return ExitCode.OK;
+      }
+      p.println("deleted " + name + " from " + tier + " agents");
+      return ExitCode.OK;
+    }
+
+    private static JsonNode deleted(Tier tier, String name) {
+      return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+          .put("tier", tier.name()).put("file", name).put("deleted", true);
+    }
+  }
+
+  /** {@code agent list-policies}: GET /api/v1/policies. */
+  @Command(name = "list-policies", mixinStandardHelpOptions = true,
+      description = "Lists the policies of every tier with their counters (GET /api/v1/policies).")
+  static final class ListPolicies extends ClientCommand {
+    @Override
+    int run(ApiClient api, Printer p) {
+      JsonNode r = api.get("/api/v1/policies").json();
+      if (p.structured(r)) {
+        return ExitCode.OK;
+      }
+      TextTable t = new TextTable("TIER", "POLICY", "SOURCE", "SCOPE", "CORE", "INSTANCES", "ANALYSES",
+          "PLANS", "ERRORS", "LAST_ERROR");
+      TextTable broken = new TextTable("TIER", "FILE", "ERROR");
+      for (Map.Entry<String, JsonNode> e : r.path("tiers").properties()) {
+        for (JsonNode pol : e.getValue().path("policies")) {
+          t.row(e.getKey(), Fields.text(pol, "name"), Fields.orDash(Fields.text(pol, "source")),
+              Fields.orDash(Fields.text(pol, "scope")), Fields.bool(pol.path("core")),
+              Fields.orDash(Fields.text(pol, "instances")),
+              Fields.orDash(Fields.text(pol, "analyses")), Fields.orDash(Fields.text(pol, "plans")),
+              Fields.orDash(Fields.text(pol, "errors")),
+              Fields.cut(Fields.text(pol, "last_error"), 60));
+        }
+        e.getValue().path("errors").properties().forEach(f ->
+            broken.row(e.getKey(), f.getKey(), Fields.cut(f.getValue().asText(), 100)));
+      }
+      if (t.isEmpty()) {
+        p.println("no policies loaded");
+      } else {
+        p.print(t);
+      }
+      if (!broken.isEmpty()) {
+        p.println("");
+        p.println("files that did not load:");
+        p.print(broken);
+      }
+      return ExitCode.OK;
+    }
+  }
+
+  /** {@code agent set-config}: the reference edits a ConfigMap; this server has no config route. */
+  @Command(name = "set-config", aliases = "sc", mixinStandardHelpOptions = true,
+      description = "Adds or updates an agent config entry. Not supported by this server yet.")
+  static final class SetConfig extends ClientCommand {
+    @Option(names = "--agent", required = true, paramLabel = "TIER",
+        description = "continuum, cluster or node")
+    Tier tier;
+
+    @Option(names = "--file", required = true, paramLabel = "FILE", description = "config file")
+    Path file;
+
+    @Override
+    int run(ApiClient api, Printer p) {
+      return fail("agent set-config is not supported by this server yet (the northbound API has"
+          + " no config route; see docs/api.md)");
+    }
+  }
+
+  /** {@code agent delete-config}: see {@link SetConfig}. */
+  @Command(name = "delete-config", aliases = "dc", mixinStandardHelpOptions = true,
+      description = "Deletes an agent config entry. Not supported by this server yet.")
+  static final class DeleteConfig extends ClientCommand {
+    @Option(names = "--agent", required = true, paramLabel = "TIER",
+        description = "continuum, cluster or node")
+    Tier tier;
+
+    @Parameters(paramLabel = "KEY", description = "config key")
+    String key;
+
+    @Override
+    int run(ApiClient api, Printer p) {
+      return fail("agent delete-config is not supported by this server yet (the northbound API"
+          + " has no config route; see docs/api.md)");
+    }
+  }
+}

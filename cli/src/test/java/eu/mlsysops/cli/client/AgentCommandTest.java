@@ -1,0 +1,88 @@
+package eu.mlsysops.cli.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentCommandTest extends ApiTestSupport {
+  @TempDir Path dir;
+
+  @Test
+  void setPolicyPutsTheSourceUnderItsFileName() throws Exception {
+    Path f = dir.resolve("policy-mine.groovy");
+    Files.writeString(f, "class Mine implements eu.mlsysops.agent.Policy {}\n");
+    api.on("PUT /api/v1/policies/cluster/policy-mine.groovy", 201,
+        "{\"tier\": \"cluster\", \"file\": \"policy-mine.groovy\", \"loaded\": [\"mine\"]}");
+
+    ClientRun r = mls("agent", "set-policy", "--agent", "cluster", "--file", f.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    FakeApi.Request req = api.only();
+    assertThat(req.method()).isEqualTo("PUT");
+    assertThat(req.header("Content-Type")).startsWith("text/plain");
+    assertThat(req.body()).isEqualTo(Files.readString(f));
+    assertThat(r.out()).isEqualTo("policy-mine.groovy on cluster agents: loaded mine\n");
+  }
+
+  @Test
+  void setPolicyThatDoesNotCompileShowsTheCompileError() throws Exception {
+    Path f = dir.resolve("policy-bad.groovy");
+    Files.writeString(f, "class {");
+    api.on("PUT /api/v1/policies/node/policy-bad.groovy", 400, "{\"title\": \"Bad Request\","
+        + " \"status\": 400, \"detail\": \"policy-bad.groovy: line 1: unexpected token: {\"}");
+    ClientRun r = mls("agent", "set-policy", "--agent", "node", "--file", f.toString());
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("mls: policy-bad.groovy: line 1: unexpected token: {\n");
+  }
+
+  @Test
+  void setPolicyNeedsAKnownTier() {
+    ClientRun r = mls("agent", "set-policy", "--agent", "galaxy", "--file", "x.groovy");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("continuum, cluster, node");
+  }
+
+  @Test
+  void deletePolicyByOptionOrArgument() {
+    api.on("DELETE /api/v1/policies/continuum/policy-x.groovy", 204, "");
+    ClientRun a = mls("agent", "delete-policy", "--agent", "continuum", "--name",
+        "policy-x.groovy");
+    ClientRun b = mls("agent", "delete-policy", "--agent", "continuum", "policy-x.groovy");
+    assertThat(a.exitCode()).as(a.err()).isZero();
+    assertThat(b.exitCode()).isZero();
+    assertThat(a.out()).isEqualTo("deleted policy-x.groovy from continuum agents\n");
+    assertThat(api.requests()).hasSize(2).allMatch(q -> q.method().equals("DELETE"));
+    assertThat(mls("agent", "delete-policy", "--agent", "node").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void listPoliciesShowsEveryTierAndBrokenFiles() {
+    api.on("GET /api/v1/policies", Canned.POLICIES);
+
+    ClientRun r = mls("agent", "list-policies");
+
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out())
+        .containsPattern("continuum +cluster-placement +built-in +app +yes +1 +12 +1 +0")
+        .containsPattern("cluster +my-policy +policy-good.groovy +cluster +no +2 +40 +3 +1"
+            + " +division by zero")
+        .contains("files that did not load:")
+        .containsPattern("cluster +policy-bad.groovy +line 3: unexpected token: }");
+  }
+
+  @Test
+  void configCommandsAreNotSupportedYet() throws Exception {
+    Path f = dir.resolve("c.yaml");
+    Files.writeString(f, "a: 1\n");
+    ClientRun set = mls("agent", "set-config", "--agent", "node", "--file", f.toString());
+    ClientRun del = mls("agent", "delete-config", "--agent", "node", "key");
+    assertThat(set.exitCode()).isEqualTo(1);
+    assertThat(del.exitCode()).isEqualTo(1);
+    assertThat(set.err()).contains("not supported by this server yet");
+    assertThat(del.err()).contains("not supported by this server yet");
+    assertThat(api.requests()).isEmpty();
+  }
+}

@@ -1,0 +1,152 @@
+package eu.mlsysops.cli.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import eu.mlsysops.agent.tier.ClusterAgent;
+import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.northbound.api.NorthboundEvents;
+import eu.mlsysops.northbound.api.NorthboundServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client against the real northbound server over an embedded continuum, on port 0. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClientAgainstServerTest {
+  static final ClusterAgent.Settings FAST = new ClusterAgent.Settings(
+      Duration.ofMillis(100), 3, Duration.ofMillis(200), Duration.ofSeconds(10));
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private Path dataDir;
+  private EmbeddedContinuum continuum;
+  private NorthboundServer server;
+  private String url;
+  private String token;
+
+  @BeforeAll
+  void start(@TempDir Path dir) throws Exception {
+    dataDir = dir;
+    NorthboundEvents events = NorthboundEvents.create();
+    continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(FAST)
+        .tick(Duration.ofMillis(50)).events(events).build().start();
+    await().atMost(10, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
+        .mapToInt(c -> c.nodes().size()).sum() == 8);
+    server = NorthboundServer.builder(continuum).dataDir(dataDir).port(0).events(events).build()
+        .start();
+    url = "http://127.0.0.1:" + server.port();
+    token = Files.readString(server.adminTokenFile()).trim();
+  }
+
+  @AfterAll
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+    if (continuum != null) {
+      continuum.close();
+    }
+  }
+
+  private ClientRun mls(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--server", url, "--token", token));
+    return ClientRun.of(all.toArray(String[]::new));
+  }
+
+  private String phase(String app) throws Exception {
+    ClientRun r = mls("apps", "get-app-status", app, "-o", "json");
+    return r.exitCode() == 0 ? JSON.readTree(r.out()).path("phase").asText() : "absent";
+  }
+
+  @Test
+  void deployListInspectAndRemoveAnApp() throws Exception {
+    ClientRun deploy = mls("apps", "deploy-app", "--path", "../examples/demo-app.yaml");
+    assertThat(deploy.exitCode()).as(deploy.err()).isZero();
+    assertThat(deploy.out()).startsWith("deployed smart-camera: phase ");
+
+    await().atMost(30, TimeUnit.SECONDS).until(() -> phase("smart-camera").equals("Running"));
+
+    ClientRun list = mls("apps", "list-all");
+    assertThat(list.exitCode()).as(list.err()).isZero();
+    assertThat(list.out()).containsPattern("smart-camera +Running");
+
+    ClientRun status = mls("apps", "get-app-status", "smart-camera");
+    assertThat(status.exitCode()).isZero();
+    assertThat(status.out()).startsWith("smart-camera: Running").contains("detector");
+
+    ClientRun tree = mls("status");
+    assertThat(tree.exitCode()).as(tree.err()).isZero();
+    assertThat(tree.out()).contains("edge").contains("smart-camera/camera-ingest");
+
+    ClientRun plans = mls("plans", "--limit", "50");
+    assertThat(plans.exitCode()).as(plans.err()).isZero();
+    assertThat(plans.out()).satisfiesAnyOf(
+        o -> assertThat(o).startsWith("TIME"), o -> assertThat(o).isEqualTo("no plans yet\n"));
+    JsonNode plansJson = JSON.readTree(mls("plans", "-o", "json").out());
+    assertThat(plansJson.has("items")).isTrue();
+
+    ClientRun top = mls("top", "--once");
+    assertThat(top.exitCode()).as(top.err()).isZero();
+    assertThat(top.out()).contains("edge-1");
+
+    ClientRun remove = mls("apps", "remove-app", "smart-camera");
+    assertThat(remove.exitCode()).as(remove.err()).isZero();
+    assertThat(remove.out()).startsWith("smart-camera: ");
+    await().atMost(30, TimeUnit.SECONDS).until(() -> !mls("apps", "list-all").out()
+        .contains("smart-camera"));
+  }
+
+  @Test
+  void badDescriptorIsRefusedWithFieldPaths(@TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, """
+        MLSysOpsApp:
+          name: shop
+          components:
+            - metadata: {name: web}
+              containers:
+                - image: web:1
+            - metadata: {name: db}
+              containers:
+                - image: db:1
+                  platform_requirements:
+                    cpu: {requests: "250x"}
+        """);
+    ClientRun r = mls("apps", "deploy-app", "--path", bad.toString());
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).contains(
+        "  components[1].containers[0].platform_requirements.cpu.requests: \"250x\" is not a"
+            + " CPU quantity");
+  }
+
+  @Test
+  void unknownAppIsExitOne() {
+    ClientRun r = mls("apps", "get-app-status", "no-such-app");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).startsWith("mls: ").contains("no-such-app");
+  }
+
+  @Test
+  void tokenFromTheDataDirIsAcceptedAndAWrongOneIsNot() {
+    ClientRun wrong = ClientRun.of("status", "--server", url, "--token", "wrong");
+    assertThat(wrong.exitCode()).isEqualTo(1);
+    assertThat(wrong.err()).contains("rejected the token from --token");
+    if (System.getenv("MLS_TOKEN") == null) {
+      ClientRun fromFile = ClientRun.of("manage", "ping-agent", "--server", url, "--data-dir",
+          dataDir.toString());
+      assertThat(fromFile.exitCode()).as(fromFile.err()).isZero();
+      assertThat(fromFile.out()).startsWith("ok: continuum agent ");
+    }
+  }
+}
