@@ -8,7 +8,8 @@ import java.util.Set;
  * What a policy declares at {@link Policy#initialize()}.
  *
  * @param name unique policy name within an agent (defaults to the policy's file or class name)
- * @param metrics metric names whose new samples wake the policy
+ * @param metrics metric names whose new samples wake the policy (every new sample: subscribe only
+ *     to what must be reacted to at once)
  * @param analyzeInterval periodic analysis interval (also the upper bound between analyses)
  * @param scope one instance per app, or one global instance
  * @param core core plans are scheduled before user plans and win conflicts against them

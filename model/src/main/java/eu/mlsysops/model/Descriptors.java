@@ -80,6 +80,13 @@ public final class Descriptors {
     Objects.requireNonNull(file, "file");
     String source = file.toString();
     String text;
+    if (Files.isDirectory(file)) {
+      return DescriptorParser.failure(source, "cannot read file: it is a directory");
+    }
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      // Devices and pipes report size 0 and may never end (/dev/zero, a FIFO nobody writes).
+      return DescriptorParser.failure(source, "cannot read file: not a regular file (a device or pipe)");
+    }
     try {
       long size = Files.size(file);
       if (size > DocumentReader.MAX_CHARS) {
@@ -87,7 +94,15 @@ public final class Descriptors {
             source,
             "file is too large: " + size + " bytes (limit " + DocumentReader.MAX_CHARS + ")");
       }
-      byte[] bytes = Files.readAllBytes(file);
+      byte[] bytes;
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        // The size can change between the check and the read; never read past the limit.
+        bytes = in.readNBytes(DocumentReader.MAX_CHARS + 1);
+      }
+      if (bytes.length > DocumentReader.MAX_CHARS) {
+        return DescriptorParser.failure(
+            source, "file is too large: over " + DocumentReader.MAX_CHARS + " bytes");
+      }
       text =
           StandardCharsets.UTF_8
               .newDecoder()

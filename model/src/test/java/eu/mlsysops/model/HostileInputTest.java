@@ -206,6 +206,21 @@ class HostileInputTest {
   }
 
   @Test
+  void refusesDevicesAndPipesInsteadOfReadingForever(@TempDir Path dir) throws Exception {
+    ParseResult zero = Descriptors.parse(Path.of("/dev/zero"), ParseOptions.DEFAULT);
+    assertThat(zero.errors().get(0).message())
+        .isEqualTo("cannot read file: not a regular file (a device or pipe)");
+
+    Path fifo = dir.resolve("fifo");
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    if (mk.waitFor() == 0) {
+      ParseResult pipe = Descriptors.parse(fifo, ParseOptions.DEFAULT);
+      assertThat(pipe.errors().get(0).message())
+          .isEqualTo("cannot read file: not a regular file (a device or pipe)");
+    }
+  }
+
+  @Test
   void reportsNonUtf8FilesAsAProblem(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("latin1.yaml");
     Files.write(file, new byte[] {'a', ':', ' ', (byte) 0xff, (byte) 0xfe, '\n'});

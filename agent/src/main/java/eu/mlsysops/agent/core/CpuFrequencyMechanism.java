@@ -60,13 +60,21 @@ public final class CpuFrequencyMechanism implements Mechanism {
     } catch (NullPointerException | NumberFormatException e) {
       return done(ApplyResult.failure("cpu_frequency set: ghz: \"" + arg + "\" is not a number"));
     }
+    if (!Double.isFinite(ghz) || ghz <= 0) {
+      return done(ApplyResult.failure("cpu_frequency set: ghz: " + arg + " is not a positive frequency"));
+    }
     try {
       double before = control.currentGhz();
       control.setGhz(ghz);
-      return done(
-          ApplyResult.success(
-              String.format("cpu frequency %.2f → %.2f GHz", before, control.currentGhz())));
-    } catch (UnsupportedOperationException e) {
+      double now = control.currentGhz();
+      String change = before == now
+          ? String.format("cpu frequency already %.2f GHz", now)
+          : String.format("cpu frequency %.2f → %.2f GHz", before, now);
+      if (Math.abs(now - ghz) > 1e-9) {
+        change += String.format(" (%.2f GHz requested; nearest available level)", ghz);
+      }
+      return done(ApplyResult.success(change));
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
       return done(ApplyResult.failure(e.getMessage()));
     } catch (RuntimeException e) {
       return done(ApplyResult.retriable("cpu_frequency set failed: " + e.getMessage()));

@@ -2,7 +2,7 @@ package eu.mlsysops.agent.core;
 
 import eu.mlsysops.agent.PolicyView;
 import eu.mlsysops.agent.SystemView;
-import eu.mlsysops.agent.tier.InstanceIds;
+import eu.mlsysops.agent.InstanceIds;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.Component;
 import eu.mlsysops.orchestration.NodeCandidate;

@@ -117,7 +117,7 @@ public final class QosRelocationPolicy implements Policy {
     if (there > here - margin) {
       return Plan.empty();
     }
-    int slot = eu.mlsysops.agent.tier.InstanceIds.slotOf(p.instanceId());
+    int slot = eu.mlsysops.agent.InstanceIds.slotOf(p.instanceId());
     String explanation = String.format(
         "%s of %s#%d is %.1f over %d s, violating %s %s; %s runs at %.0f%% cpu: move to %s (%.0f%% cpu)",
         q.applicationMetricId(), c.name(), slot, value, window.toSeconds(),

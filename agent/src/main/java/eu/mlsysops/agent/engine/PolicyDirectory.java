@@ -124,7 +124,7 @@ public final class PolicyDirectory implements AutoCloseable {
       if (current != null && current.stamp == e.getValue()) {
         continue;
       }
-      if (current == null && errors.containsKey(e.getKey()) && failedStamps.get(e.getKey()) == e.getValue()) {
+      if (current == null && e.getValue().equals(failedStamps.get(e.getKey()))) {
         continue; // still the same broken file
       }
       if (current != null) {

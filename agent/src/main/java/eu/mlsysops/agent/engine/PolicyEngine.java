@@ -77,7 +77,7 @@ public final class PolicyEngine implements AutoCloseable {
 
   /**
    * Loads a policy. The factory makes one instance per app for application-scoped policies.
-   * Replaces a policy of the same name.
+   * Names are unique per agent: loading a second policy of a loaded name is refused.
    *
    * @return the policy's name (from its context)
    * @throws IllegalArgumentException when the policy cannot be instantiated or initialised
@@ -96,7 +96,13 @@ public final class PolicyEngine implements AutoCloseable {
       throw new IllegalArgumentException(
           sourceDescription + ": initialize() must return a context with a name");
     }
-    remove(ctx.name());
+    LoadedPolicy existing = policies.get(ctx.name());
+    if (existing != null) {
+      // Silently replacing (say) the built-in qos-relocation with a user file of the same name
+      // would leave no relocation at all once the file is deleted.
+      throw new IllegalArgumentException(sourceDescription + ": a policy named \"" + ctx.name()
+          + "\" is already loaded from " + existing.source + "; choose another name");
+    }
     LoadedPolicy lp = new LoadedPolicy(ctx, factory, sourceDescription);
     policies.put(ctx.name(), lp);
     if (ctx.scope() == PolicyContext.Scope.GLOBAL) {

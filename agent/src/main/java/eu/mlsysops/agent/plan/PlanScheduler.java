@@ -149,6 +149,31 @@ public final class PlanScheduler implements AutoCloseable {
     return result;
   }
 
+  /**
+   * Discards every unfinished plan that concerns {@code app} (e.g. because the app was removed),
+   * with the reason. A plan a mechanism is still applying keeps its keys until the mechanism
+   * answers.
+   *
+   * @return how many plans were discarded
+   */
+  public int cancelApp(String app, String reason) {
+    long now = clock.millis();
+    List<PlanRecord> events = new ArrayList<>();
+    lock.lock();
+    try {
+      for (Entry e : new ArrayList<>(active.values())) {
+        if (e.record.app().equals(app)) {
+          finish(e, PlanStatus.DISCARDED, reason, now, events);
+        }
+      }
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    publish(events);
+    return events.size();
+  }
+
   /** A plan's latest record, if the scheduler still holds it. */
   public Optional<PlanRecord> get(String id) {
     lock.lock();
@@ -337,6 +362,7 @@ public final class PlanScheduler implements AutoCloseable {
       }
       e.keys = keys;
       e.waitingFor = "";
+      e.applying = true;
       e.generation++;
       int attempt = e.record.attempts() + 1;
       e.record = e.record.transition(PlanStatus.SCHEDULED, attemptText(attempt), now, attempt);
@@ -373,7 +399,13 @@ public final class PlanScheduler implements AutoCloseable {
   }
 
   private void finish(Entry e, PlanStatus status, String why, long now, List<PlanRecord> events) {
-    release(e);
+    if (e.applying) {
+      // A mechanism is still working on it: keep its keys until the result arrives, or a second
+      // plan could start on an exclusive mechanism that is still busy.
+      e.releaseOnResult = true;
+    } else {
+      release(e);
+    }
     active.remove(e.record.id());
     terminalCount++;
     e.generation++;
@@ -412,7 +444,8 @@ public final class PlanScheduler implements AutoCloseable {
   /** Runs a plan's commands in order, outside the lock. */
   private void startAll(List<Start> starts) {
     for (Start s : starts) {
-      applyFrom(s, 0);
+      // A retried plan resumes at the command that failed; earlier ones already took effect.
+      applyFrom(s, s.entry.nextCommand);
     }
   }
 
@@ -445,6 +478,7 @@ public final class PlanScheduler implements AutoCloseable {
             complete(s, result == null ? ApplyResult.failure("no result") : result, false);
           } else {
             s.reasons.add(result.reason());
+            s.entry.nextCommand = index + 1;
             applyFrom(s, index + 1);
           }
         });
@@ -464,32 +498,48 @@ public final class PlanScheduler implements AutoCloseable {
     lock.lock();
     try {
       Entry e = s.entry;
+      e.applying = false;
       if (e.generation != s.generation || e.record.status() != PlanStatus.SCHEDULED) {
-        return; // timed out or discarded meanwhile; the late result changes nothing
-      }
-      if (allDone) {
-        String reasons = String.join("; ", s.reasons.stream().filter(r -> !r.isBlank()).toList());
-        finish(e, PlanStatus.COMPLETED, reasons, now, events);
-      } else if (last.outcome() == ApplyResult.Outcome.RETRIABLE_FAILURE
-          && e.record.attempts() < maxAttempts) {
-        long delay = backoff.toMillis() << Math.min(20, e.record.attempts() - 1);
-        release(e);
-        e.notBefore = now + delay;
-        e.record =
-            e.record.transition(
-                PlanStatus.PENDING,
-                "retry in " + delay + " ms after: " + last.reason(), now, e.record.attempts());
-        events.add(e.record);
+        // Timed out or discarded meanwhile: the late result changes nothing, but the plan's keys
+        // are free only now.
+        if (e.releaseOnResult) {
+          e.releaseOnResult = false;
+          release(e);
+          starts = dispatch(now, events);
+          wake.signalAll();
+        } else {
+          return;
+        }
       } else {
-        finish(e, PlanStatus.FAILED, last.reason(), now, events);
+        starts = completeCurrent(e, s, last, allDone, now, events);
       }
-      starts = dispatch(now, events);
-      wake.signalAll();
     } finally {
       lock.unlock();
     }
     publish(events);
     startAll(starts);
+  }
+
+  private List<Start> completeCurrent(
+      Entry e, Start s, ApplyResult last, boolean allDone, long now, List<PlanRecord> events) {
+    if (allDone) {
+      String reasons = String.join("; ", s.reasons.stream().filter(r -> !r.isBlank()).toList());
+      finish(e, PlanStatus.COMPLETED, reasons, now, events);
+    } else if (last.outcome() == ApplyResult.Outcome.RETRIABLE_FAILURE
+        && e.record.attempts() < maxAttempts) {
+      long delay = backoff.toMillis() << Math.min(20, e.record.attempts() - 1);
+      release(e);
+      e.notBefore = now + delay;
+      e.record =
+          e.record.transition(
+              PlanStatus.PENDING,
+              "retry in " + delay + " ms after: " + last.reason(), now, e.record.attempts());
+      events.add(e.record);
+    } else {
+      finish(e, PlanStatus.FAILED, last.reason(), now, events);
+    }
+    wake.signalAll();
+    return dispatch(now, events);
   }
 
   private void publish(List<PlanRecord> events) {
@@ -512,6 +562,9 @@ public final class PlanScheduler implements AutoCloseable {
     long notBefore;
     int generation;
     String waitingFor = "";
+    int nextCommand;
+    boolean applying;
+    boolean releaseOnResult;
 
     Entry(PlanRecord record, long seq) {
       this.record = record;

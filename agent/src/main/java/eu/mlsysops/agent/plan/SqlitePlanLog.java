@@ -38,9 +38,14 @@ public final class SqlitePlanLog implements PlanLog {
   private final AtomicLong enqueued = new AtomicLong();
   private final AtomicLong written = new AtomicLong();
   private final Thread writer;
+  private final int retainPlans;
+  private long sinceLastPrune;
+  private final int pruneEvery;
 
-  private SqlitePlanLog(Connection connection) throws SQLException {
+  private SqlitePlanLog(Connection connection, int retainPlans) throws SQLException {
     this.connection = connection;
+    this.retainPlans = retainPlans;
+    this.pruneEvery = Math.max(1, Math.min(10_000, retainPlans / 10));
     try (Statement s = connection.createStatement()) {
       s.execute("PRAGMA journal_mode=WAL");
       s.execute("PRAGMA synchronous=NORMAL");
@@ -60,14 +65,19 @@ public final class SqlitePlanLog implements PlanLog {
     writer.start();
   }
 
-  /** Opens (creating if needed) the plan log at {@code file}. */
+  /** Opens (creating if needed) the plan log at {@code file}, keeping the newest 100,000 plans. */
   public static SqlitePlanLog open(Path file) {
+    return open(file, 100_000);
+  }
+
+  /** Opens the plan log, keeping the newest {@code retainPlans} plans and their histories. */
+  public static SqlitePlanLog open(Path file, int retainPlans) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
         java.nio.file.Files.createDirectories(parent);
       }
-      return new SqlitePlanLog(DriverManager.getConnection("jdbc:sqlite:" + file));
+      return new SqlitePlanLog(DriverManager.getConnection("jdbc:sqlite:" + file), retainPlans);
     } catch (SQLException | java.io.IOException e) {
       throw new IllegalStateException("cannot open plan log " + file + ": " + e.getMessage(), e);
     }
@@ -123,7 +133,10 @@ public final class SqlitePlanLog implements PlanLog {
             connection.prepareStatement(
                 "INSERT INTO plans VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
                     + " status=excluded.status, reason=excluded.reason,"
-                    + " updated=excluded.updated, attempts=excluded.attempts");
+                    + " updated=excluded.updated, attempts=excluded.attempts"
+                    // Transitions of one plan may be published from different threads; never let
+                    // an older one overwrite a newer one.
+                    + " WHERE excluded.updated >= plans.updated");
         PreparedStatement event =
             connection.prepareStatement("INSERT INTO plan_events VALUES (?,?,?,?,?)")) {
       for (Object o : batch) {
@@ -151,6 +164,11 @@ public final class SqlitePlanLog implements PlanLog {
       }
       upsert.executeBatch();
       event.executeBatch();
+      sinceLastPrune += batch.size();
+      if (sinceLastPrune >= pruneEvery) {
+        prune();
+        sinceLastPrune = 0;
+      }
       connection.commit();
     } catch (SQLException | JsonProcessingException e) {
       try {
@@ -159,6 +177,29 @@ public final class SqlitePlanLog implements PlanLog {
         // The original failure is what matters.
       }
       throw new IllegalStateException("plan log write failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Deletes the oldest plans beyond the retention limit, with their histories. */
+  private void prune() throws SQLException {
+    try (PreparedStatement cutoff = connection.prepareStatement(
+            "SELECT created FROM plans ORDER BY created DESC LIMIT 1 OFFSET ?")) {
+      cutoff.setInt(1, retainPlans);
+      try (ResultSet rs = cutoff.executeQuery()) {
+        if (!rs.next()) {
+          return;
+        }
+        long oldestKept = rs.getLong(1);
+        try (PreparedStatement events = connection.prepareStatement(
+                "DELETE FROM plan_events WHERE plan_id IN (SELECT id FROM plans WHERE created <= ?)");
+            PreparedStatement plans = connection.prepareStatement(
+                "DELETE FROM plans WHERE created <= ?")) {
+          events.setLong(1, oldestKept);
+          events.executeUpdate();
+          plans.setLong(1, oldestKept);
+          plans.executeUpdate();
+        }
+      }
     }
   }
 

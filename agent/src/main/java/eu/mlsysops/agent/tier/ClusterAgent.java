@@ -1,6 +1,7 @@
 package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.agent.ApplyResult;
+import eu.mlsysops.agent.InstanceIds;
 import eu.mlsysops.agent.SystemView;
 import eu.mlsysops.agent.core.DynamicPlacementPolicy;
 import eu.mlsysops.agent.core.QosRelocationPolicy;
@@ -219,6 +220,8 @@ public final class ClusterAgent implements AutoCloseable {
       }
       for (String r : removed) {
         engine.appRemoved(r);
+        scheduler.cancelApp(r, "app " + r + " was removed");
+        failWaiters(r);
         event("app", "app " + r + " removed from this cluster");
       }
       for (AppDescriptor a : added) {
@@ -226,6 +229,21 @@ public final class ClusterAgent implements AutoCloseable {
       }
       pushAllNodes();
     }
+  }
+
+  /** Answers placement commands still waiting for instances of a removed app. */
+  private void failWaiters(String app) {
+    List<CompletableFuture<ApplyResult>> failed = new ArrayList<>();
+    synchronized (this) {
+      waiters.entrySet().removeIf(e -> {
+        if (e.getKey().startsWith(app + "/")) {
+          failed.add(e.getValue());
+          return true;
+        }
+        return false;
+      });
+    }
+    failed.forEach(f -> f.complete(ApplyResult.failure("app " + app + " was removed")));
   }
 
   private void onNodeMessage(Link link, Message m) {

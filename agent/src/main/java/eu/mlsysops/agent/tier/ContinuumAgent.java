@@ -128,6 +128,7 @@ public final class ContinuumAgent implements AutoCloseable {
       instances.values().removeIf(r -> r.app().equals(name));
     }
     engine.appRemoved(name);
+    scheduler.cancelApp(name, "app " + name + " was removed");
     touched.forEach(this::pushCluster);
     event("app", "app " + name + " removed");
     return true;

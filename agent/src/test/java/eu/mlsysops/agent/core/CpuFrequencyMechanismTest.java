@@ -26,6 +26,19 @@ class CpuFrequencyMechanismTest {
   }
 
   @Test
+  void saysWhenTheRequestedFrequencyWasRoundedToALevelOrAlreadySet() {
+    FakeFrequencyControl knob = new FakeFrequencyControl("");
+    CpuFrequencyMechanism m = new CpuFrequencyMechanism(knob);
+
+    assertThat(apply(m, Command.of("cpu_frequency", "set", "ghz", "2.5")).reason())
+        .isEqualTo("cpu frequency 2.00 → 2.80 GHz (2.50 GHz requested; nearest available level)");
+    assertThat(apply(m, Command.of("cpu_frequency", "set", "ghz", "2.8")).reason())
+        .isEqualTo("cpu frequency already 2.80 GHz");
+    assertThat(apply(m, Command.of("cpu_frequency", "set", "ghz", "-1")).outcome())
+        .isEqualTo(ApplyResult.Outcome.FAILURE);
+  }
+
+  @Test
   void failsWithTheMachinesReasonWhenTheKnobCannotAct() {
     CpuFrequencyMechanism m = new CpuFrequencyMechanism(
         new FakeFrequencyControl("/sys/devices/system/cpu/cpu0/cpufreq does not exist"));

@@ -106,6 +106,44 @@ class PolicyDirectoryTest {
   }
 
   @Test
+  void brokenFileIsTriedOnceUntilItChanges() throws IOException {
+    System.clearProperty("mls.test.inits");
+    PolicyDirectory pd = new PolicyDirectory(dir, f.engine);
+    write("policy-throws.groovy", """
+        import eu.mlsysops.agent.*
+        class Throws implements Policy {
+          PolicyContext initialize() {
+            int n = Integer.getInteger("mls.test.inits", 0) + 1
+            System.setProperty("mls.test.inits", n as String)
+            throw new IllegalStateException("not configured")
+          }
+          boolean analyze(PolicyView v) { false }
+          Plan plan(PolicyView v) { Plan.empty() }
+        }
+        """);
+    pd.scan();
+    pd.scan();
+    pd.scan();
+
+    assertThat(Integer.getInteger("mls.test.inits")).isEqualTo(1);
+    assertThat(pd.errors().get("policy-throws.groovy"))
+        .contains("initialize() failed: IllegalStateException: not configured");
+  }
+
+  @Test
+  void fileCannotReplaceAPolicyOfTheSameName() throws IOException {
+    f.engine.add(() -> new PolicyEngineTest.Threshold(), "built-in");
+    PolicyDirectory pd = new PolicyDirectory(dir, f.engine);
+    write("policy-clash.groovy", groovyPolicy("threshold", "1"));
+    pd.scan();
+
+    assertThat(pd.errors().get("policy-clash.groovy"))
+        .isEqualTo("policy-clash.groovy: a policy named \"threshold\" is already loaded from"
+            + " built-in; choose another name");
+    assertThat(f.engine.status()).extracting(PolicyStatus::source).containsExactly("built-in");
+  }
+
+  @Test
   void compiledPolicyJarIsFoundThroughServiceLoader() throws Exception {
     Path src = dir.resolve("src/demo/JarPolicy.java");
     Files.createDirectories(src.getParent());

@@ -204,6 +204,48 @@ class PlanSchedulerTest {
   }
 
   @Test
+  void timedOutPlanKeepsAnExclusiveMechanismUntilTheMechanismAnswers() {
+    scheduler.submit(request("slow", "a", false, setFreq("1.2")));
+    clock.advance(60_000);
+    scheduler.runOnce(clock.millis());
+    assertThat(status("slow")).isEqualTo(PlanStatus.TIMED_OUT);
+
+    scheduler.submit(request("next", "b", false, setFreq("2.0")));
+    assertThat(status("next")).isEqualTo(PlanStatus.PENDING);
+    assertThat(freq.applied).hasSize(1);
+
+    freq.completeNext(ApplyResult.success("late"));
+    assertThat(status("slow")).isEqualTo(PlanStatus.TIMED_OUT);
+    assertThat(status("next")).isEqualTo(PlanStatus.SCHEDULED);
+  }
+
+  @Test
+  void retryResumesAtTheCommandThatFailed() {
+    scheduler.submit(request("p1", "a", false, setFreq("1.2"), setFreq("1.4")));
+    freq.completeNext(ApplyResult.success("first"));
+    freq.completeNext(ApplyResult.retriable("busy"));
+    clock.advance(100);
+    scheduler.runOnce(clock.millis());
+
+    assertThat(freq.applied).containsExactly(setFreq("1.2"), setFreq("1.4"), setFreq("1.4"));
+  }
+
+  @Test
+  void cancellingAnAppDiscardsItsPendingAndRunningPlans() {
+    scheduler.submit(request("running", "a", false, setFreq("1.2")));
+    scheduler.submit(new PlanRequest("waiting", "b", "app", false,
+        new Plan(List.of(setFreq("2.0")), "", Map.of())));
+    scheduler.submit(new PlanRequest("other", "c", "other-app", false,
+        new Plan(List.of(Command.of("placement", "move", "target", "z")), "", Map.of())));
+
+    assertThat(scheduler.cancelApp("app", "app removed")).isEqualTo(2);
+
+    assertThat(status("running")).isEqualTo(PlanStatus.DISCARDED);
+    assertThat(scheduler.get("waiting").orElseThrow().reason()).isEqualTo("app removed");
+    assertThat(status("other")).isEqualTo(PlanStatus.SCHEDULED);
+  }
+
+  @Test
   void unknownMechanismIsDiscardedWithItsName() {
     scheduler.submit(request("p1", "a", false, Command.of("gpu_frequency", "set")));
 

@@ -53,4 +53,30 @@ class SqlitePlanLogTest {
       assertThat(log.query(PlanQuery.recent(10).withPolicy("nobody"))).isEmpty();
     }
   }
+
+  @Test
+  void keepsOnlyTheNewestPlansBeyondTheRetentionLimit() {
+    try (SqlitePlanLog log = SqlitePlanLog.open(dir.resolve("small.db"), 10)) {
+      for (int i = 0; i < 50; i++) {
+        log.record(new PlanRecord("p" + i, "a", "pol", "", false,
+            List.of(Command.of("m", "x")), "", Map.of(), PlanStatus.COMPLETED, "", i, i, 1));
+        log.flush();
+      }
+      List<PlanRecord> kept = log.query(PlanQuery.recent(100));
+      assertThat(kept.size()).isBetween(10, 11);
+      assertThat(kept.get(0).id()).isEqualTo("p49");
+      assertThat(log.history("p0")).isEmpty();
+    }
+  }
+
+  @Test
+  void anOlderTransitionNeverOverwritesANewerOne() {
+    try (SqlitePlanLog log = SqlitePlanLog.open(dir.resolve("order.db"))) {
+      PlanRecord done = new PlanRecord("p", "a", "pol", "", false, List.of(Command.of("m", "x")),
+          "", Map.of(), PlanStatus.COMPLETED, "ok", 1, 20, 1);
+      log.record(done);
+      log.record(done.transition(PlanStatus.SCHEDULED, "", 10, 1));
+      assertThat(log.query(PlanQuery.recent(1)).get(0).status()).isEqualTo(PlanStatus.COMPLETED);
+    }
+  }
 }

@@ -1,4 +1,4 @@
-package eu.mlsysops.agent.tier;
+package eu.mlsysops.agent;
 
 /**
  * Instance ids are {@code app/component/slot} for a slot's first instance and {@code
