@@ -69,6 +69,7 @@ final class DemoScenario {
     printer.say(placementTable());
 
     String before = nodeOf("detector");
+    printer.say("");
     printer.say("== 2. Load surge: a batch job lands on " + before
         + " next to the detector and saturates its CPU (detector target: latency ≤ 100 ms) ==");
     if (continuum.continuum().remove(BATCH)) {
@@ -92,11 +93,13 @@ final class DemoScenario {
       printer.say("detector was not relocated within 30 s (still on " + before + ")");
     }
 
+    printer.say("");
     printer.say("== 3. Node failure: the node running analytics#0 crashes ==");
     String victim = nodeOfInstance("analytics", 0);
     long t2 = System.currentTimeMillis();
     continuum.failNode(victim);
-    printer.say("killed " + victim);
+    printer.say(String.format("%8s  %-16s %-8s %s", printer.elapsed(t2), "demo", "crash",
+        "killed node " + victim + " (agent, host and link, without warning)"));
     boolean recovered = waitFor(30_000, () -> phase().equals("Running")
         && instances("analytics").stream().noneMatch(r -> r.node().equals(victim)));
     if (recovered) {
@@ -207,7 +210,7 @@ final class DemoScenario {
       if (p.status() == PlanStatus.PENDING || p.status() == PlanStatus.SCHEDULED) {
         continue;
       }
-      t.row(printer.elapsed(p.createdMillis()), p.agent(), p.policy(), p.status().wireName(),
+      t.row(printer.elapsed(p.updatedMillis()), p.agent(), p.policy(), p.status().wireName(),
           p.explanation().isEmpty() ? p.reason() : p.explanation());
     }
     return t.render();

@@ -119,7 +119,7 @@ public final class QosRelocationPolicy implements Policy {
     }
     int slot = eu.mlsysops.agent.InstanceIds.slotOf(p.instanceId());
     String explanation = String.format(
-        "%s of %s#%d is %.1f over %d s, violating %s %s; %s runs at %.0f%% cpu: move to %s (%.0f%% cpu)",
+        "%s of %s#%d averages %.1f over %d s, violating %s %s; %s runs at %.0f%% cpu: move to %s (%.0f%% cpu)",
         q.applicationMetricId(), c.name(), slot, value, window.toSeconds(),
         q.relation().wireName(), fmt(q.target()), p.node(), here * 100, to, there * 100);
     Map<String, String> inputs = new LinkedHashMap<>();

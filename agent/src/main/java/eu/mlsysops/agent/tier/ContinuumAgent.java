@@ -111,7 +111,8 @@ public final class ContinuumAgent implements AutoCloseable {
       store.putApp(app, now);
       apps.put(app.name(), new ContinuumStore.StoredApp(app, now));
     }
-    event("app", "app " + app.name() + " accepted (" + app.components().size() + " components)");
+    int n = app.components().size();
+    event("app", "app " + app.name() + " accepted (" + n + (n == 1 ? " component)" : " components)"));
     engine.appAdded(app);
   }
 
