@@ -6,6 +6,8 @@ import eu.mlsysops.model.Descriptors;
 import eu.mlsysops.model.ParseOptions;
 import eu.mlsysops.model.ParseResult;
 import eu.mlsysops.model.Problem;
+import eu.mlsysops.northbound.api.NorthboundEvents;
+import eu.mlsysops.northbound.api.NorthboundServer;
 import eu.mlsysops.orchestration.SysfsCpuFrequencyControl;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -53,6 +55,20 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "simulation seed (default: ${DEFAULT-VALUE})")
   long seed;
 
+  @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT",
+      description = "port of the northbound API and dashboard; 0 picks a free one"
+          + " (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+      description = "address the API listens on; 0.0.0.0 for every interface"
+          + " (default: ${DEFAULT-VALUE})")
+  String bind;
+
+  @Option(names = "--no-auth",
+      description = "serve the API without tokens (anyone who can reach it controls the continuum)")
+  boolean noAuth;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -64,10 +80,15 @@ final class UpCommand implements Callable<Integer> {
       return 1;
     }
     Path data = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".mlsysops");
+    if (port < 0 || port > 65_535) {
+      throw new ParameterException(spec.commandLine(), "--port: " + port + " is not a port (0-65535)");
+    }
     long start = System.currentTimeMillis();
     EventPrinter printer = new EventPrinter(out, start);
+    // The API's event hub sees every agent event and passes each on to the console.
+    NorthboundEvents events = NorthboundEvents.forwardingTo(printer);
     try (EmbeddedContinuum continuum =
-        EmbeddedContinuum.builder(data).topology(descriptors).seed(seed).events(printer).build()) {
+        EmbeddedContinuum.builder(data).topology(descriptors).seed(seed).events(events).build()) {
       out.printf("MLSysOps embedded continuum: %d clusters, %d nodes (simulated); state in %s%n",
           continuum.clusters().size(), continuum.nodes().size(), data);
       out.flush();
@@ -79,20 +100,54 @@ final class UpCommand implements Callable<Integer> {
           ? "cpu frequency: this host's cpufreq is writable; simulated nodes model their own DVFS"
           : "cpu frequency on this host: " + dvfs);
       out.flush();
-      if (demo) {
-        return new DemoScenario(continuum, printer, out).run();
+      NorthboundServer server = startServer(continuum, data, events);
+      if (server == null) {
+        return 1;
       }
-      CountDownLatch stop = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-      out.println(runFor == null ? "running; Ctrl-C to stop" : "running for " + duration);
-      out.flush();
-      if (runFor == null) {
-        stop.await();
-      } else {
-        stop.await(runFor.toMillis(), TimeUnit.MILLISECONDS);
+      try (server) {
+        return runUntilDone(continuum, printer, out, runFor);
       }
-      out.println("stopping");
     }
+  }
+
+  /** Starts the API; on a taken port says so (naming --port) and returns null. */
+  private NorthboundServer startServer(EmbeddedContinuum continuum, Path data,
+      NorthboundEvents events) {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    NorthboundServer server; // with --no-auth, it logs a warning
+    try {
+      server = NorthboundServer.builder(continuum).dataDir(data).bind(bind).port(port)
+          .auth(!noAuth).events(events).build().start();
+    } catch (NorthboundServer.PortUnavailableException e) {
+      err.println("mls up: " + e.getMessage() + "; is port " + port + " taken? Choose another"
+          + " with --port (e.g. --port " + (port == 65_535 ? 8081 : port + 1)
+          + ", or --port 0 for any free port)");
+      err.flush();
+      return null;
+    }
+    String host = bind.contains(":") ? "[" + bind + "]" : bind;
+    out.printf("northbound API and dashboard: http://%s:%d/  %s%n", host, server.port(),
+        noAuth ? "(no authentication)" : "(admin token in " + server.adminTokenFile() + ")");
+    out.flush();
+    return server;
+  }
+
+  private int runUntilDone(EmbeddedContinuum continuum, EventPrinter printer, PrintWriter out,
+      Duration runFor) throws InterruptedException {
+    if (demo) {
+      return new DemoScenario(continuum, printer, out).run();
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+    out.println(runFor == null ? "running; Ctrl-C to stop" : "running for " + duration);
+    out.flush();
+    if (runFor == null) {
+      stop.await();
+    } else {
+      stop.await(runFor.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    out.println("stopping");
     return 0;
   }
 

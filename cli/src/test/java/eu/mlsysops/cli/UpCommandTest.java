@@ -12,7 +12,7 @@ class UpCommandTest {
 
   @Test
   void runsTheBuiltInTopologyForTheGivenDuration() {
-    CliRun r = CliRun.of("up", "--duration", "1s", "--data-dir", dir.toString());
+    CliRun r = CliRun.of("up", "--duration", "1s", "--port", "0", "--data-dir", dir.toString());
 
     assertThat(r.exitCode()).isZero();
     assertThat(r.out()).contains("2 clusters, 8 nodes").contains("node edge-1 joined");
@@ -21,7 +21,7 @@ class UpCommandTest {
 
   @Test
   void demoDeploysReactsToTheSurgeAndRecoversFromTheCrash() {
-    CliRun r = CliRun.of("up", "--demo", "--data-dir", dir.toString());
+    CliRun r = CliRun.of("up", "--demo", "--port", "0", "--data-dir", dir.toString());
 
     assertThat(r.exitCode()).as(r.out()).isZero();
     assertThat(r.out())
@@ -35,7 +35,8 @@ class UpCommandTest {
   void invalidTopologyIsReportedAndNothingStarts() throws Exception {
     Path topo = Files.createDirectory(dir.resolve("topo"));
     Files.writeString(topo.resolve("node.yaml"), "MLSysOpsNode:\n  name: n1\n");
-    CliRun r = CliRun.of("up", "--topology", topo.toString(), "--data-dir", dir.toString());
+    CliRun r = CliRun.of("up", "--topology", topo.toString(), "--port", "0", "--data-dir",
+        dir.toString());
 
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err()).contains("node.yaml").contains("continuum_layer")
@@ -44,7 +45,7 @@ class UpCommandTest {
 
   @Test
   void badDurationIsAUsageError() {
-    CliRun r = CliRun.of("up", "--duration", "soon", "--data-dir", dir.toString());
+    CliRun r = CliRun.of("up", "--duration", "soon", "--port", "0", "--data-dir", dir.toString());
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--duration: \"soon\" is not a duration");
   }

@@ -1,0 +1,243 @@
+package eu.mlsysops.northbound.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import eu.mlsysops.agent.tier.AppStatus;
+import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.model.AppDescriptor;
+import eu.mlsysops.model.Descriptors;
+import eu.mlsysops.protocol.Message;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Apps: {@code /api/v1/apps}, the reference's {@code /apps/...} and ML deployments ({@code
+ * /ml/...}, apps deployed through {@code /ml/deploy_ml}). Developers see only their own apps; for
+ * anyone else's the answer is 404, as if it did not exist.
+ */
+final class AppRoutes {
+  static final String REMOVE_MESSAGE = "Application status updated to 'To_be_removed'.";
+
+  private final EmbeddedContinuum continuum;
+  private final NorthboundStore store;
+  private final NorthboundEvents events;
+  private final ContinuumViews views;
+  private final DescriptorInput input;
+  // One deploy at a time: the name check, the owner record and the deploy belong together.
+  private final ReentrantLock deployLock = new ReentrantLock();
+
+  AppRoutes(EmbeddedContinuum continuum, NorthboundStore store, NorthboundEvents events,
+      ContinuumViews views, DescriptorInput input) {
+    this.continuum = continuum;
+    this.store = store;
+    this.events = events;
+    this.views = views;
+    this.input = input;
+  }
+
+  void register(RouteTable r) {
+    r.get("/api/v1/apps", Role.VIEWER, (ctx, who) ->
+        Json.send(ctx, 200, Page.of(ctx, visible(who).stream().map(views::appSummary).toList())));
+    r.post("/api/v1/apps", Role.DEVELOPER, this::postApp);
+    r.get("/api/v1/apps/{name}", Role.VIEWER, (ctx, who) ->
+        Json.send(ctx, 200, views.appDetail(app(ctx.pathParam("name"), who))));
+    r.get("/api/v1/apps/{name}/descriptor", Role.VIEWER, this::descriptor);
+    r.delete("/api/v1/apps/{name}", Role.DEVELOPER, (ctx, who) -> {
+      remove(ctx.pathParam("name"), who, false);
+      ctx.status(204);
+    });
+
+    r.post("/apps/deploy", Role.DEVELOPER, (ctx, who) -> {
+      AppDescriptor app = deploy(referenceApp(ctx), who, false).descriptor();
+      Json.send(ctx, 200, Map.of("app_id", app.name(), "status", "Queued"));
+    });
+    r.get("/apps/list_all/", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200, listAll(visible(who))));
+    r.get("/apps/status/{app_id}", Role.VIEWER, (ctx, who) -> {
+      AppStatus s = app(ctx.pathParam("app_id"), who);
+      Json.send(ctx, 200, Map.of("app_id", s.name(), "status", s.phase()));
+    });
+    r.get("/apps/apps/details/{app_id}", Role.VIEWER,
+        (ctx, who) -> Json.send(ctx, 200, referenceDetails(app(ctx.pathParam("app_id"), who))));
+    r.get("/apps/performance/{app_id}", Role.VIEWER,
+        (ctx, who) -> Json.send(ctx, 200, performance(app(ctx.pathParam("app_id"), who))));
+    r.delete("/apps/remove/{app_id}", Role.DEVELOPER, (ctx, who) -> {
+      String name = remove(ctx.pathParam("app_id"), who, false);
+      Json.send(ctx, 200, Map.of("app_id", name, "message", REMOVE_MESSAGE));
+    });
+
+    r.post("/ml/deploy_ml", Role.DEVELOPER, (ctx, who) -> {
+      AppDescriptor app = deploy(referenceApp(ctx), who, true).descriptor();
+      Json.send(ctx, 200, Map.of("deployment_id", app.name(), "status", "Queued"));
+    });
+    r.get("/ml/list_all/", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200,
+        listAll(visible(who).stream().filter(s -> isMl(s.name())).toList())));
+    r.get("/ml/status/{id}", Role.VIEWER, (ctx, who) -> {
+      AppStatus s = mlDeployment(ctx.pathParam("id"), who);
+      Json.send(ctx, 200, Map.of("deployment_id", s.name(), "status", s.phase()));
+    });
+    r.delete("/ml/remove/{id}", Role.DEVELOPER, (ctx, who) -> {
+      String name = remove(ctx.pathParam("id"), who, true);
+      Json.send(ctx, 200, Map.of("deployment_id", name, "message", REMOVE_MESSAGE));
+    });
+  }
+
+  // ---- handlers ----
+
+  private void postApp(Context ctx, Principal who) {
+    String mt = RequestBodies.requireMediaType(ctx, RequestBodies.YAML_OR_JSON);
+    String text = RequestBodies.text(ctx);
+    DescriptorInput.Parsed<AppDescriptor> p =
+        input.app(text, mt.equals("application/json") ? "request.json" : "request.yaml");
+    deploy(p, who, false);
+    Map<String, Object> body = new LinkedHashMap<>(views.appDetail(
+        continuum.continuum().app(p.descriptor().name()).orElseThrow()));
+    if (!p.warnings().isEmpty()) {
+      body.put("warnings", p.warnings().stream().map(ApiProblem::entry).toList());
+    }
+    ctx.header("Location", "/api/v1/apps/" + p.descriptor().name());
+    Json.send(ctx, 201, body);
+  }
+
+  private void descriptor(Context ctx, Principal who) {
+    AppStatus s = app(ctx.pathParam("name"), who);
+    AppDescriptor d = continuum.continuum().descriptor(s.name())
+        .orElseThrow(() -> ApiProblem.notFound("no app named \"" + s.name() + "\""));
+    String format = ctx.queryParam("format");
+    if (format == null || format.equals("json")) {
+      ctx.status(200).contentType(Json.JSON).result(Descriptors.toJson(d));
+    } else if (format.equals("yaml")) {
+      ctx.status(200).contentType("application/yaml").result(Descriptors.toYaml(d));
+    } else {
+      throw ApiProblem.badRequest("format must be yaml or json, got \"" + format + "\"");
+    }
+  }
+
+  private DescriptorInput.Parsed<AppDescriptor> referenceApp(Context ctx) {
+    RequestBodies.requireMediaType(ctx, RequestBodies.JSON);
+    ObjectNode body = Json.readObject(RequestBodies.text(ctx));
+    if (!body.has("yaml") && !body.has("uri") && looksLikeDescriptor(body)) {
+      // The reference's /ml/deploy_ml takes the descriptor itself as the body.
+      return input.app(Json.write(body), "request.json");
+    }
+    return input.app(input.referenceBody(body), "request.yaml");
+  }
+
+  private static boolean looksLikeDescriptor(ObjectNode body) {
+    return body.has("kind") || body.has("apiVersion")
+        || body.properties().stream().anyMatch(e -> e.getKey().startsWith("MLSysOps"));
+  }
+
+  // ---- operations ----
+
+  DescriptorInput.Parsed<AppDescriptor> deploy(DescriptorInput.Parsed<AppDescriptor> p,
+      Principal who, boolean ml) {
+    AppDescriptor app = p.descriptor();
+    deployLock.lock();
+    try {
+      if (continuum.continuum().app(app.name()).isPresent()) {
+        throw ApiProblem.conflict("an app named \"" + app.name() + "\" already exists");
+      }
+      // Owner first: an app must never be visible without its owner.
+      store.putApp(app.name(), who.name(), ml);
+      events.forget(app.name());
+      try {
+        continuum.continuum().deploy(app);
+      } catch (IllegalStateException e) {
+        store.removeApp(app.name());
+        throw ApiProblem.conflict(e.getMessage());
+      } catch (RuntimeException e) {
+        store.removeApp(app.name());
+        throw e;
+      }
+    } finally {
+      deployLock.unlock();
+    }
+    return p;
+  }
+
+  private String remove(String name, Principal who, boolean mlOnly) {
+    AppStatus s = mlOnly ? mlDeployment(name, who) : app(name, who);
+    if (!continuum.continuum().remove(s.name())) {
+      throw ApiProblem.notFound("no app named \"" + name + "\"");
+    }
+    store.removeApp(s.name());
+    events.forget(s.name());
+    return s.name();
+  }
+
+  private List<AppStatus> visible(Principal who) {
+    return continuum.continuum().apps().stream()
+        .filter(s -> who.mayAccessAppOf(views.owner(s.name()))).toList();
+  }
+
+  private AppStatus app(String name, Principal who) {
+    return continuum.continuum().app(name)
+        .filter(s -> who.mayAccessAppOf(views.owner(name)))
+        .orElseThrow(() -> ApiProblem.notFound("no app named \"" + name + "\""));
+  }
+
+  private AppStatus mlDeployment(String id, Principal who) {
+    if (!isMl(id)) {
+      throw ApiProblem.notFound("no ML deployment \"" + id + "\"");
+    }
+    return app(id, who);
+  }
+
+  private boolean isMl(String name) {
+    return store.app(name).map(NorthboundStore.AppRecord::ml).orElse(false);
+  }
+
+  // ---- reference shapes ----
+
+  private static Map<String, Object> listAll(List<AppStatus> apps) {
+    if (apps.isEmpty()) {
+      return Map.of("status", "No data in the system.");
+    }
+    Map<String, Object> status = new LinkedHashMap<>();
+    apps.forEach(s -> status.put(s.name(), s.phase()));
+    return Map.of("System_status", status);
+  }
+
+  private static Map<String, Object> referenceDetails(AppStatus s) {
+    List<Map<String, Object>> comps = new ArrayList<>();
+    for (AppStatus.ComponentStatus c : s.components()) {
+      List<Map<String, Object>> pods = new ArrayList<>();
+      for (Message.InstanceReport r : c.instances()) {
+        Map<String, Object> pod = new LinkedHashMap<>();
+        pod.put("pod_name", r.instanceId());
+        pod.put("pod_status", r.state());
+        pod.put("node_name", r.node());
+        pod.put("cluster_name", c.cluster());
+        pods.add(pod);
+      }
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("cluster", c.cluster());
+      details.put("desired", c.desired());
+      details.put("running", c.running());
+      details.put("pods", pods);
+      comps.add(Map.of("name", c.name(), "details", details));
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("app_id", s.name());
+    m.put("state", s.phase());
+    m.put("components", comps);
+    return m;
+  }
+
+  private Map<String, Object> performance(AppStatus s) {
+    AppDescriptor d = continuum.continuum().descriptor(s.name()).orElse(null);
+    List<Map<String, Object>> metrics = new ArrayList<>();
+    if (d != null) {
+      d.components().forEach(c -> views.qos(s.name(), c).forEach(q -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("component", c.name());
+        m.putAll(q);
+        metrics.add(m);
+      }));
+    }
+    return Map.of("app_id", s.name(), "metrics", metrics);
+  }
+}

@@ -1,0 +1,303 @@
+package eu.mlsysops.northbound.api;
+
+import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The northbound API server over an {@link EmbeddedContinuum}: the reference-compatible routes,
+ * {@code /api/v1}, the event stream and the dashboard (see {@code docs/api.md}).
+ *
+ * <pre>{@code
+ * NorthboundEvents events = NorthboundEvents.forwardingTo(printer);
+ * EmbeddedContinuum continuum = EmbeddedContinuum.builder(dir).events(events).build().start();
+ * try (NorthboundServer server = NorthboundServer.builder(continuum).dataDir(dir)
+ *     .events(events).build().start()) { ... }
+ * }</pre>
+ */
+public final class NorthboundServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NorthboundServer.class);
+  static final String DASHBOARD = "/eu/mlsysops/northbound/dashboard";
+  static final String OPENAPI = "/eu/mlsysops/northbound/api/openapi.json";
+
+  private final EmbeddedContinuum continuum;
+  private final Path dataDir;
+  private final String bind;
+  private final int requestedPort;
+  private final boolean auth;
+  private final NorthboundEvents events;
+  private final AtomicLong internalErrors = new AtomicLong();
+
+  private TokenStore tokens;
+  private NorthboundStore store;
+  private EventStream stream;
+  private RouteTable routes;
+  private Javalin app;
+  private boolean closed;
+
+  private NorthboundServer(Builder b) {
+    this.continuum = b.continuum;
+    this.dataDir = b.dataDir;
+    this.bind = b.bind;
+    this.requestedPort = b.port;
+    this.auth = b.auth;
+    this.events = b.events;
+  }
+
+  /**
+   * A builder. Defaults: bind 127.0.0.1, port 8080, authentication on, a fresh event hub (pass
+   * the one the continuum was built with, or the API sees no events). The data directory is
+   * required.
+   */
+  public static Builder builder(EmbeddedContinuum continuum) {
+    return new Builder(continuum);
+  }
+
+  /**
+   * Opens the token store (creating the admin token on first start), the ownership store, and
+   * starts listening.
+   *
+   * @throws PortUnavailableException when the address or port cannot be bound
+   * @throws IllegalStateException when the data directory cannot be used
+   */
+  public synchronized NorthboundServer start() {
+    if (app != null) {
+      throw new IllegalStateException("already started");
+    }
+    tokens = TokenStore.open(dataDir);
+    store = NorthboundStore.open(dataDir.resolve("northbound.db"));
+    ContinuumViews views = new ContinuumViews(continuum, store, events);
+    InfraRegistry infra = new InfraRegistry(continuum, store, views);
+    DescriptorInput input = new DescriptorInput();
+    stream = new EventStream(events);
+    infra.restoreNodes();
+    String openapi = resource(OPENAPI);
+    boolean dashboard = NorthboundServer.class.getResource(DASHBOARD + "/index.html") != null;
+
+    Javalin created = Javalin.create(c -> {
+      configure(c, dashboard);
+      routes = new RouteTable(c.routes, auth ? tokens : null);
+      new AppRoutes(continuum, store, events, views, input).register(routes);
+      new SystemRoutes(continuum, views, infra, input, tokens, auth).register(routes);
+      new PolicyRoutes(continuum).register(routes);
+      stream.register(routes);
+      routes.get("/api/v1/openapi.json", null,
+          (ctx, who) -> ctx.status(200).contentType(Json.JSON).result(openapi));
+    });
+    try {
+      created.start(bind, requestedPort);
+    } catch (RuntimeException e) {
+      store.close();
+      if (isBindFailure(e)) {
+        throw new PortUnavailableException(bind, requestedPort, e);
+      }
+      throw e;
+    }
+    app = created;
+    if (!auth) {
+      LOG.warn("authentication is disabled (--no-auth): anyone who can reach {}:{} controls the"
+          + " continuum", bind, port());
+    }
+    return this;
+  }
+
+  private void configure(JavalinConfig c, boolean dashboard) {
+    c.startup.showJavalinBanner = false;
+    c.startup.showOldJavalinVersionWarning = false;
+    c.http.maxRequestSize = RequestBodies.MAX_BYTES;
+    c.router.ignoreTrailingSlashes = true;
+    if (dashboard) {
+      c.staticFiles.add(sf -> {
+        sf.hostedPath = "/";
+        sf.directory = DASHBOARD;
+        sf.location = Location.CLASSPATH;
+      });
+    }
+    c.routes.exception(ApiProblem.class,
+        (e, ctx) -> Json.problem(ctx, e.status(), e.getMessage(), e.errors()));
+    c.routes.exception(HttpResponseException.class, (e, ctx) -> Json.problem(ctx, e.getStatus(),
+        e.getMessage() == null || e.getMessage().isBlank() ? ApiProblem.title(e.getStatus())
+            : e.getMessage(), List.of()));
+    c.routes.exception(Exception.class, (e, ctx) -> {
+      internalErrors.incrementAndGet();
+      LOG.error("{} failed", describe(ctx), e);
+      Json.problem(ctx, 500, "the server failed to handle this request; the error is in its log",
+          List.of());
+    });
+    c.routes.error(404, ctx -> {
+      if (ctx.attribute(Json.PROBLEM_WRITTEN) == null) {
+        Json.problem(ctx, 404, "no route " + ctx.method() + " " + ctx.path(), List.of());
+      }
+    });
+  }
+
+  private static String describe(io.javalin.http.Context ctx) {
+    try {
+      return ctx.method() + " " + ctx.path();
+    } catch (RuntimeException e) {
+      return "a request"; // the request is already gone (client disconnected)
+    }
+  }
+
+  private static boolean isBindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException || t instanceof io.javalin.util.JavalinBindException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String resource(String path) {
+    try (InputStream in = NorthboundServer.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + path);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read resource " + path, e);
+    }
+  }
+
+  /** The port the server listens on (the actual one when built with port 0). */
+  public int port() {
+    Javalin a = app;
+    if (a == null) {
+      throw new IllegalStateException("not started");
+    }
+    return a.port();
+  }
+
+  /** Where {@code mls up} wrote the admin token (created on first start). */
+  public Path adminTokenFile() {
+    return dataDir.resolve("admin.token");
+  }
+
+  /** The token store (to create tokens without going through the API). */
+  public TokenStore tokens() {
+    if (tokens == null) {
+      throw new IllegalStateException("not started");
+    }
+    return tokens;
+  }
+
+  /** Unexpected failures answered with 500 so far (bad input never counts here). */
+  long internalErrors() {
+    return internalErrors.get();
+  }
+
+  RouteTable routes() {
+    return routes;
+  }
+
+  NorthboundEvents events() {
+    return events;
+  }
+
+  /** Stops listening (open event streams end first) and closes the stores; idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (stream != null) {
+      stream.close();
+    }
+    if (app != null) {
+      app.stop();
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  /** The address or port could not be bound (most often: the port is taken). */
+  public static final class PortUnavailableException extends IllegalStateException {
+    private final int port;
+
+    PortUnavailableException(String bind, int port, Throwable cause) {
+      super("cannot listen on " + bind + ":" + port + " (" + rootMessage(cause) + ")", cause);
+      this.port = port;
+    }
+
+    /** The port asked for. */
+    public int port() {
+      return port;
+    }
+
+    private static String rootMessage(Throwable t) {
+      Throwable r = t;
+      while (r.getCause() != null) {
+        r = r.getCause();
+      }
+      return r.getMessage() == null ? r.getClass().getSimpleName() : r.getMessage();
+    }
+  }
+
+  /** Builder for {@link NorthboundServer}. */
+  public static final class Builder {
+    private final EmbeddedContinuum continuum;
+    private Path dataDir;
+    private String bind = "127.0.0.1";
+    private int port = 8080;
+    private boolean auth = true;
+    private NorthboundEvents events = NorthboundEvents.create();
+
+    private Builder(EmbeddedContinuum continuum) {
+      this.continuum = Objects.requireNonNull(continuum, "continuum");
+    }
+
+    /** Where {@code tokens.json}, {@code admin.token} and {@code northbound.db} live. */
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+      return this;
+    }
+
+    /** The address to listen on (default 127.0.0.1; 0.0.0.0 for every interface). */
+    public Builder bind(String bind) {
+      this.bind = Objects.requireNonNull(bind, "bind");
+      return this;
+    }
+
+    /** The port (default 8080; 0 picks a free one, see {@link NorthboundServer#port()}). */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be 0..65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Whether bearer tokens are required (default true). */
+    public Builder auth(boolean auth) {
+      this.auth = auth;
+      return this;
+    }
+
+    /** The event hub the continuum publishes to. */
+    public Builder events(NorthboundEvents events) {
+      this.events = Objects.requireNonNull(events, "events");
+      return this;
+    }
+
+    public NorthboundServer build() {
+      if (dataDir == null) {
+        throw new IllegalStateException("the data directory is required: call dataDir(...)");
+      }
+      return new NorthboundServer(this);
+    }
+  }
+}

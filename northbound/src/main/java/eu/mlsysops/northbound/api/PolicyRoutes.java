@@ -1,0 +1,174 @@
+package eu.mlsysops.northbound.api;
+
+import eu.mlsysops.agent.engine.PolicyDirectory;
+import eu.mlsysops.agent.engine.PolicyEngine;
+import eu.mlsysops.agent.engine.PolicyStatus;
+import eu.mlsysops.agent.tier.ClusterAgent;
+import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.NodeAgent;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Policies: what each tier's policy directory loaded, and uploads into it. An upload is written,
+ * loaded at once (not at the next poll) and reported; a file that does not load is removed again
+ * (the previous version, if any, is put back), so a broken upload leaves nothing behind.
+ */
+final class PolicyRoutes {
+  static final Pattern FILE = Pattern.compile("[A-Za-z0-9._-]+\\.groovy");
+
+  private final EmbeddedContinuum continuum;
+
+  PolicyRoutes(EmbeddedContinuum continuum) {
+    this.continuum = continuum;
+  }
+
+  void register(RouteTable r) {
+    r.get("/api/v1/policies", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200, list()));
+    r.put("/api/v1/policies/{tier}/{file}", Role.ADMIN, this::upload);
+    r.delete("/api/v1/policies/{tier}/{file}", Role.ADMIN, this::delete);
+  }
+
+  private Map<String, Object> list() {
+    Map<String, Object> tiers = new LinkedHashMap<>();
+    continuum.policyDirectories().forEach((tier, pd) -> {
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("directory", pd.directory().toString());
+      t.put("files", pd.loaded());
+      t.put("errors", pd.errors());
+      t.put("policies", statuses(engines(tier)));
+      tiers.put(tier, t);
+    });
+    return Map.of("tiers", tiers);
+  }
+
+  private List<PolicyEngine> engines(String tier) {
+    return switch (tier) {
+      case "continuum" -> List.of(continuum.continuum().engine());
+      case "cluster" -> continuum.clusters().values().stream().map(ClusterAgent::engine).toList();
+      case "node" -> continuum.nodes().values().stream().map(NodeAgent::engine).toList();
+      default -> List.of();
+    };
+  }
+
+  /** One entry per policy name, summed over the tier's agents. */
+  private static List<Map<String, Object>> statuses(List<PolicyEngine> engines) {
+    Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
+    for (PolicyEngine e : engines) {
+      for (PolicyStatus s : e.status()) {
+        Map<String, Object> m = byName.get(s.name());
+        if (m == null) {
+          m = new LinkedHashMap<>();
+          m.put("name", s.name());
+          m.put("source", s.source());
+          m.put("scope", s.scope());
+          m.put("core", s.core());
+          m.put("instances", 0L);
+          m.put("analyses", 0L);
+          m.put("plans", 0L);
+          m.put("errors", 0L);
+          m.put("last_error", "");
+          byName.put(s.name(), m);
+        }
+        m.put("instances", (Long) m.get("instances") + s.instances());
+        m.put("analyses", (Long) m.get("analyses") + s.analyses());
+        m.put("plans", (Long) m.get("plans") + s.plans());
+        m.put("errors", (Long) m.get("errors") + s.errors());
+        if (s.lastError() != null && !s.lastError().isEmpty()) {
+          m.put("last_error", s.lastError());
+        }
+      }
+    }
+    return new ArrayList<>(byName.values());
+  }
+
+  private PolicyDirectory directory(String tier) {
+    PolicyDirectory pd = continuum.policyDirectories().get(tier);
+    if (pd == null) {
+      throw ApiProblem.badRequest("tier must be one of "
+          + String.join(", ", continuum.policyDirectories().keySet()) + ", got \"" + tier + "\"");
+    }
+    return pd;
+  }
+
+  private static Path file(PolicyDirectory pd, String name) {
+    if (!FILE.matcher(name).matches() || name.startsWith(".")) {
+      throw ApiProblem.badRequest("the file name must match [A-Za-z0-9._-]+\\.groovy and not start"
+          + " with a dot, got \"" + name + "\"");
+    }
+    Path dir = pd.directory().toAbsolutePath().normalize();
+    Path p = dir.resolve(name).normalize();
+    if (!dir.equals(p.getParent())) {
+      throw ApiProblem.badRequest("the file name must not leave the policy directory");
+    }
+    return p;
+  }
+
+  private synchronized void upload(Context ctx, Principal who) throws IOException {
+    String tier = ctx.pathParam("tier");
+    PolicyDirectory pd = directory(tier);
+    String name = ctx.pathParam("file");
+    Path target = file(pd, name);
+    RequestBodies.requireMediaType(ctx, RequestBodies.POLICY_SOURCE);
+    String source = RequestBodies.text(ctx);
+    if (source.isBlank()) {
+      throw ApiProblem.badRequest("the policy source is empty");
+    }
+    byte[] previous = Files.exists(target) ? Files.readAllBytes(target) : null;
+    // Written beside the target under a name the directory ignores, then renamed: the poller
+    // never sees half a file.
+    Path tmp = Files.createTempFile(target.getParent(), ".upload-", ".tmp");
+    try {
+      Files.writeString(tmp, source, StandardCharsets.UTF_8);
+      move(tmp, target);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    pd.scan();
+    String error = pd.errors().get(name);
+    if (error != null) {
+      if (previous == null) {
+        Files.deleteIfExists(target);
+      } else {
+        Files.write(target, previous);
+      }
+      pd.scan();
+      throw ApiProblem.badRequest(name + " was not loaded: " + error
+          + (previous == null ? "" : " (the previous version was restored)"));
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("tier", tier);
+    body.put("file", name);
+    body.put("loaded", pd.loaded().getOrDefault(name, List.of()));
+    Json.send(ctx, 201, body);
+  }
+
+  private synchronized void delete(Context ctx, Principal who) throws IOException {
+    PolicyDirectory pd = directory(ctx.pathParam("tier"));
+    Path target = file(pd, ctx.pathParam("file"));
+    if (!Files.deleteIfExists(target)) {
+      throw ApiProblem.notFound("no policy file \"" + ctx.pathParam("file") + "\" in tier "
+          + ctx.pathParam("tier"));
+    }
+    pd.scan();
+    ctx.status(204);
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}

@@ -1,0 +1,313 @@
+package eu.mlsysops.northbound.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.Mechanism;
+import eu.mlsysops.agent.PolicyContext;
+import eu.mlsysops.agent.plan.PlanQuery;
+import eu.mlsysops.agent.plan.PlanRecord;
+import eu.mlsysops.agent.plan.PlanScheduler;
+import eu.mlsysops.agent.plan.PlanStatus;
+import eu.mlsysops.agent.tier.ClusterAgent;
+import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.NodeAgent;
+import eu.mlsysops.model.Descriptors;
+import eu.mlsysops.telemetry.Sample;
+import eu.mlsysops.telemetry.TelemetryQuery;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Everything that is not an app: topology, plans, mechanisms, telemetry, the operating mode,
+ * tokens, infrastructure registration ({@code /infra/...}) and the health check.
+ */
+final class SystemRoutes {
+  static final int PLAN_SCAN_LIMIT = 10_000;
+  static final Duration MAX_WINDOW = Duration.ofDays(1);
+
+  private final EmbeddedContinuum continuum;
+  private final ContinuumViews views;
+  private final InfraRegistry infra;
+  private final DescriptorInput input;
+  private final TokenStore tokens;
+  private final boolean authEnabled;
+
+  SystemRoutes(EmbeddedContinuum continuum, ContinuumViews views, InfraRegistry infra,
+      DescriptorInput input, TokenStore tokens, boolean authEnabled) {
+    this.continuum = continuum;
+    this.views = views;
+    this.infra = infra;
+    this.input = input;
+    this.tokens = tokens;
+    this.authEnabled = authEnabled;
+  }
+
+  void register(RouteTable r) {
+    r.get("/api/v1/continuum", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200, views.continuumTree()));
+    r.get("/api/v1/clusters", Role.VIEWER,
+        (ctx, who) -> Json.send(ctx, 200, Page.of(ctx, views.clusters())));
+    r.get("/api/v1/clusters/{id}", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200,
+        views.cluster(ctx.pathParam("id")).orElseThrow(
+            () -> ApiProblem.notFound("no cluster \"" + ctx.pathParam("id") + "\""))));
+    r.get("/api/v1/nodes", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200, Page.of(ctx, views.nodes())));
+    r.get("/api/v1/nodes/{name}", Role.VIEWER, this::node);
+    r.get("/api/v1/plans", Role.VIEWER, this::plans);
+    r.get("/api/v1/plans/{id}", Role.VIEWER, this::plan);
+    r.get("/api/v1/mechanisms", Role.VIEWER, this::mechanisms);
+    r.get("/api/v1/telemetry", Role.VIEWER, this::telemetry);
+    r.put("/api/v1/mode/{mode}", Role.ADMIN, this::setMode);
+    r.post("/api/v1/tokens", Role.ADMIN, this::createToken);
+
+    r.post("/infra/register", Role.ADMIN, (ctx, who) -> {
+      RequestBodies.requireMediaType(ctx, RequestBodies.JSON);
+      ObjectNode body = Json.readObject(RequestBodies.text(ctx));
+      String text = input.referenceBody(body);
+      Json.send(ctx, 200, infra.register(input.one(text, "request.yaml").descriptor()));
+    });
+    r.get("/infra/list/", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200, infra.list()));
+    r.get("/infra/node/{id}", Role.VIEWER,
+        (ctx, who) -> Json.send(ctx, 200, infra.node(ctx.pathParam("id"))));
+    r.get("/infra/cluster/{id}", Role.VIEWER,
+        (ctx, who) -> Json.send(ctx, 200, infra.cluster(ctx.pathParam("id"))));
+    r.get("/infra/datacenter/{id}", Role.VIEWER,
+        (ctx, who) -> Json.send(ctx, 200, infra.datacenter(ctx.pathParam("id"))));
+    r.delete("/infra/unregister/{id}", Role.ADMIN,
+        (ctx, who) -> Json.send(ctx, 200, infra.unregister(ctx.pathParam("id"))));
+
+    r.get("/manage/ping", null, (ctx, who) -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("status", "ok");
+      m.put("agent", continuum.continuum().id());
+      m.put("mode", views.mode());
+      Json.send(ctx, 200, m);
+    });
+    r.put("/manage/mode/{mode}", Role.ADMIN, this::setMode);
+  }
+
+  private void node(Context ctx, Principal who) {
+    String name = ctx.pathParam("name");
+    Map<String, Object> n = new LinkedHashMap<>(views.node(name)
+        .orElseThrow(() -> ApiProblem.notFound("no node \"" + name + "\"")));
+    n.put("descriptor", views.nodeDescriptor(name).map(d -> {
+      try {
+        return Json.MAPPER.readTree(Descriptors.toJson(d));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException("descriptor JSON does not parse back", e);
+      }
+    }).orElse(null));
+    Json.send(ctx, 200, n);
+  }
+
+  private void plans(Context ctx, Principal who) {
+    PlanStatus status = null;
+    String s = ctx.queryParam("status");
+    if (s != null && !s.isBlank()) {
+      try {
+        status = PlanStatus.fromWire(s.trim());
+      } catch (IllegalArgumentException e) {
+        throw ApiProblem.badRequest("status: " + e.getMessage());
+      }
+    }
+    String agent = blankToNull(ctx.queryParam("agent"));
+    List<PlanRecord> found = continuum.planLog().query(new PlanQuery(status,
+        blankToNull(ctx.queryParam("policy")), blankToNull(ctx.queryParam("app")), null,
+        PLAN_SCAN_LIMIT));
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (PlanRecord p : found) {
+      if (agent == null || agent.equals(p.agent())) {
+        out.add(plan(p));
+      }
+    }
+    Json.send(ctx, 200, Page.of(ctx, out));
+  }
+
+  private void plan(Context ctx, Principal who) {
+    String id = ctx.pathParam("id");
+    List<PlanRecord> history = continuum.planLog().history(id);
+    if (history.isEmpty()) {
+      throw ApiProblem.notFound("no plan \"" + id + "\"");
+    }
+    Map<String, Object> m = plan(history.get(history.size() - 1));
+    List<Map<String, Object>> h = new ArrayList<>();
+    for (PlanRecord p : history) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("status", p.status().wireName());
+      e.put("reason", p.reason());
+      e.put("time", Json.iso(p.updatedMillis()));
+      h.add(e);
+    }
+    m.put("history", h);
+    Json.send(ctx, 200, m);
+  }
+
+  static Map<String, Object> plan(PlanRecord p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", p.id());
+    m.put("agent", p.agent());
+    m.put("policy", p.policy());
+    m.put("app", p.app());
+    m.put("core", p.core());
+    m.put("status", p.status().wireName());
+    m.put("reason", p.reason());
+    m.put("explanation", p.explanation());
+    m.put("inputs", p.inputs());
+    List<Map<String, Object>> cs = new ArrayList<>();
+    for (Command c : p.commands()) {
+      cs.add(Map.of("mechanism", c.mechanism(), "action", c.action(), "args", c.args()));
+    }
+    m.put("commands", cs);
+    m.put("created", Json.iso(p.createdMillis()));
+    m.put("updated", Json.iso(p.updatedMillis()));
+    m.put("attempts", p.attempts());
+    return m;
+  }
+
+  private void mechanisms(Context ctx, Principal who) {
+    String agent = blankToNull(ctx.queryParam("agent"));
+    Map<String, PlanScheduler> schedulers = new LinkedHashMap<>();
+    schedulers.put(continuum.continuum().id(), continuum.continuum().scheduler());
+    for (ClusterAgent c : continuum.clusters().values()) {
+      schedulers.put(c.id(), c.scheduler());
+    }
+    for (NodeAgent n : continuum.nodes().values()) {
+      schedulers.put(n.name(), n.scheduler());
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    schedulers.forEach((id, s) -> {
+      if (agent != null && !agent.equals(id)) {
+        return;
+      }
+      for (Mechanism m : s.mechanisms().values()) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("agent", id);
+        e.put("name", m.name());
+        e.put("options", read(m::options));
+        e.put("state", read(m::state));
+        out.add(e);
+      }
+    });
+    Json.send(ctx, 200, Page.of(ctx, out));
+  }
+
+  private static Object read(java.util.function.Supplier<Map<String, Object>> s) {
+    try {
+      return Json.safe(s.get());
+    } catch (RuntimeException e) {
+      return Map.of("error", String.valueOf(e.getMessage()));
+    }
+  }
+
+  private void telemetry(Context ctx, Principal who) {
+    TelemetryQuery store = continuum.continuum().telemetry();
+    String metric = blankToNull(ctx.queryParam("metric"));
+    if (metric == null) {
+      Json.send(ctx, 200, Map.of("metrics", store.metricNames()));
+      return;
+    }
+    Duration window = window(ctx.queryParam("window"));
+    Map<String, String> matchers = new LinkedHashMap<>();
+    ctx.queryParamMap().forEach((k, v) -> {
+      if (k.startsWith("label.") && k.length() > 6 && !v.isEmpty()) {
+        matchers.put(k.substring(6), v.get(0));
+      }
+    });
+    List<Map<String, Object>> series = new ArrayList<>();
+    for (TelemetryQuery.Series s : store.range(metric, matchers, window)) {
+      List<List<Number>> points = new ArrayList<>();
+      for (Sample p : s.samples()) {
+        points.add(List.of(p.timestampMillis(), p.value()));
+      }
+      series.add(Map.of("labels", s.labels().map(), "points", points));
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("metric", metric);
+    m.put("series", series);
+    Json.send(ctx, 200, m);
+  }
+
+  static Duration window(String text) {
+    if (text == null || text.isBlank()) {
+      return Duration.ofSeconds(60);
+    }
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    try {
+      Duration d;
+      if (t.endsWith("ms")) {
+        d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+      } else if (t.endsWith("s")) {
+        d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else if (t.endsWith("m")) {
+        d = Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else if (t.endsWith("h")) {
+        d = Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else {
+        d = Duration.ofSeconds(Long.parseLong(t));
+      }
+      if (d.isNegative() || d.isZero() || d.compareTo(MAX_WINDOW) > 0) {
+        throw ApiProblem.badRequest("window must be positive and at most 24h, got \"" + text + "\"");
+      }
+      return d;
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw ApiProblem.badRequest("window: \"" + text + "\" is not a duration (e.g. 60s, 5m, 1h)");
+    }
+  }
+
+  private void setMode(Context ctx, Principal who) {
+    String m = ctx.pathParam("mode").trim().toLowerCase(Locale.ROOT);
+    PolicyContext.Mode mode = switch (m) {
+      case "0", "heuristic" -> PolicyContext.Mode.HEURISTIC;
+      case "1", "ml" -> PolicyContext.Mode.ML;
+      default -> throw ApiProblem.badRequest(
+          "mode must be heuristic (0) or ml (1), got \"" + ctx.pathParam("mode") + "\"");
+    };
+    continuum.setMode(mode);
+    Json.send(ctx, 200, Map.of("mode", views.mode()));
+  }
+
+  private void createToken(Context ctx, Principal who) {
+    if (!authEnabled) {
+      throw ApiProblem.conflict("authentication is off (--no-auth): tokens are not checked");
+    }
+    RequestBodies.requireMediaType(ctx, RequestBodies.JSON);
+    ObjectNode body = Json.readObject(RequestBodies.text(ctx));
+    JsonNode roleNode = body.get("role");
+    JsonNode nameNode = body.get("name");
+    if (roleNode == null || !roleNode.isTextual()) {
+      throw new ApiProblem(400, "role is required",
+          List.of(ApiProblem.entry("role", "required: admin, developer or viewer", "error")));
+    }
+    if (nameNode == null || !nameNode.isTextual()) {
+      throw new ApiProblem(400, "name is required",
+          List.of(ApiProblem.entry("name", "required: who the token is for", "error")));
+    }
+    Role role;
+    try {
+      role = Role.fromWire(roleNode.asText());
+    } catch (IllegalArgumentException e) {
+      throw new ApiProblem(400, e.getMessage(), List.of(ApiProblem.entry("role", e.getMessage(), "error")));
+    }
+    String token;
+    try {
+      token = tokens.create(role, nameNode.asText());
+    } catch (IllegalArgumentException e) {
+      throw new ApiProblem(400, e.getMessage(), List.of(ApiProblem.entry("name", e.getMessage(), "error")));
+    } catch (IllegalStateException e) {
+      throw ApiProblem.conflict(e.getMessage());
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("token", token);
+    m.put("role", role.wireName());
+    m.put("name", nameNode.asText());
+    Json.send(ctx, 201, m);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+}

@@ -1,0 +1,202 @@
+package eu.mlsysops.northbound.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The API's bearer tokens, kept in {@code <data-dir>/tokens.json} (owner-only, 0600). Only a
+ * SHA-256 of each token is stored; a token is 32 random bytes from {@link SecureRandom}, base64url
+ * without padding. On first open an {@code admin} token is created and written alone to {@code
+ * <data-dir>/admin.token} (0600); later opens reuse it.
+ */
+public final class TokenStore {
+  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+
+  private final Path file;
+  private final Path adminTokenFile;
+  private final SecureRandom random = new SecureRandom();
+  private final List<Entry> entries = new ArrayList<>();
+
+  private TokenStore(Path dataDir) {
+    this.file = dataDir.resolve("tokens.json");
+    this.adminTokenFile = dataDir.resolve("admin.token");
+  }
+
+  /**
+   * Opens the token store of a data directory, creating it (with an admin token) the first time.
+   *
+   * @throws IllegalStateException when {@code tokens.json} cannot be read or written
+   */
+  public static TokenStore open(Path dataDir) {
+    Objects.requireNonNull(dataDir, "dataDir");
+    TokenStore s = new TokenStore(dataDir);
+    try {
+      Files.createDirectories(dataDir);
+      if (Files.exists(s.file)) {
+        s.load();
+        restrict(s.file);
+      } else {
+        String admin = s.newToken();
+        s.entries.add(new Entry("admin", Role.ADMIN, hash(admin), Instant.now().toString()));
+        s.save();
+        writePrivate(s.adminTokenFile, admin);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot open the token store " + s.file + ": " + e.getMessage(), e);
+    }
+    return s;
+  }
+
+  /** Where the admin token created on first open was written. */
+  public Path adminTokenFile() {
+    return adminTokenFile;
+  }
+
+  /** The token file. */
+  public Path file() {
+    return file;
+  }
+
+  /**
+   * Creates a token and persists it.
+   *
+   * @param role what the token may do
+   * @param name who it is for: 1 to 64 of {@code A-Z a-z 0-9 . _ @ -}, unique
+   * @return the token (shown once: only its hash is stored)
+   * @throws IllegalArgumentException when the name is malformed or taken
+   */
+  public synchronized String create(Role role, String name) {
+    Objects.requireNonNull(role, "role");
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "name: must be 1 to 64 of the characters A-Z a-z 0-9 . _ @ -");
+    }
+    if (entries.stream().anyMatch(e -> e.name.equals(name))) {
+      throw new IllegalStateException("a token named \"" + name + "\" already exists");
+    }
+    String token = newToken();
+    entries.add(new Entry(name, role, hash(token), Instant.now().toString()));
+    try {
+      save();
+    } catch (IOException e) {
+      entries.remove(entries.size() - 1);
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+    return token;
+  }
+
+  /** Who a token belongs to; compares every stored hash in constant time. */
+  synchronized Optional<Principal> authenticate(String token) {
+    if (token == null || token.isEmpty() || token.length() > 256) {
+      return Optional.empty();
+    }
+    byte[] h = hash(token);
+    Entry found = null;
+    for (Entry e : entries) {
+      // No early exit: the time taken does not depend on which entry matched.
+      if (MessageDigest.isEqual(h, e.hash) && found == null) {
+        found = e;
+      }
+    }
+    return found == null ? Optional.empty() : Optional.of(new Principal(found.name, found.role));
+  }
+
+  private String newToken() {
+    byte[] b = new byte[32];
+    random.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  private static byte[] hash(String token) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  private void load() throws IOException {
+    JsonNode root = Json.MAPPER.readTree(Files.readString(file));
+    JsonNode list = root == null ? null : root.get("tokens");
+    if (list == null || !list.isArray()) {
+      throw new IOException("no \"tokens\" array");
+    }
+    for (JsonNode t : list) {
+      try {
+        entries.add(new Entry(t.get("name").asText(), Role.fromWire(t.get("role").asText()),
+            Base64.getUrlDecoder().decode(t.get("sha256").asText()), t.path("created").asText("")));
+      } catch (RuntimeException e) {
+        throw new IOException("malformed token entry " + t + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private void save() throws IOException {
+    ObjectNode root = Json.MAPPER.createObjectNode();
+    ArrayNode list = root.putArray("tokens");
+    for (Entry e : entries) {
+      list.addObject().put("name", e.name).put("role", e.role.wireName())
+          .put("sha256", Base64.getUrlEncoder().withoutPadding().encodeToString(e.hash))
+          .put("created", e.created);
+    }
+    writePrivate(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+  }
+
+  /** Writes a file that only its owner can read, atomically (temp file, then rename). */
+  static void writePrivate(Path target, String content) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Path tmp;
+    try {
+      FileAttribute<Set<PosixFilePermission>> attr = PosixFilePermissions.asFileAttribute(OWNER_ONLY);
+      tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp", attr);
+    } catch (UnsupportedOperationException e) {
+      tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+    }
+    try {
+      Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (FileAlreadyExistsException | java.nio.file.AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    restrict(target);
+  }
+
+  private static void restrict(Path p) throws IOException {
+    try {
+      if (!Files.getPosixFilePermissions(p).equals(OWNER_ONLY)) {
+        Files.setPosixFilePermissions(p, OWNER_ONLY);
+      }
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system (Windows): the directory's ACLs apply.
+    }
+  }
+
+  private record Entry(String name, Role role, byte[] hash, String created) {}
+}
