@@ -159,7 +159,7 @@ public final class ContinuumAgent implements AutoCloseable {
     List<ClusterStatus> out = new ArrayList<>();
     for (ClusterEntry c : clusters.values()) {
       List<ClusterStatus.NodeStatus> ns = new ArrayList<>();
-      for (NodeDescriptor n : c.nodes) {
+      for (NodeDescriptor n : sortedByName(c.nodes)) {
         ns.add(new ClusterStatus.NodeStatus(n.name(), n.continuumLayer().wireName(),
             !c.unhealthy.contains(n.name())));
       }
@@ -305,7 +305,7 @@ public final class ContinuumAgent implements AutoCloseable {
 
   private String clusterOfNode(String node) {
     for (ClusterEntry c : clusters.values()) {
-      for (NodeDescriptor n : c.nodes) {
+      for (NodeDescriptor n : sortedByName(c.nodes)) {
         if (n.name().equals(node)) {
           return c.id;
         }
@@ -365,7 +365,7 @@ public final class ContinuumAgent implements AutoCloseable {
         List<SystemView.ClusterState> cs = new ArrayList<>();
         for (ClusterEntry c : clusters.values()) {
           List<String> names = new ArrayList<>();
-          for (NodeDescriptor n : c.nodes) {
+          for (NodeDescriptor n : sortedByName(c.nodes)) {
             long[] x = alloc.getOrDefault(n.name(), new long[2]);
             nodes.add(new SystemView.NodeState(n, !c.unhealthy.contains(n.name()), x[0], x[1]));
             names.add(n.name());
