@@ -168,6 +168,13 @@ public final class ContinuumAgent implements AutoCloseable {
     return out;
   }
 
+  /** Nodes register in whatever order their agents start; people read them sorted. */
+  private static List<NodeDescriptor> sortedByName(List<NodeDescriptor> nodes) {
+    List<NodeDescriptor> sorted = new ArrayList<>(nodes);
+    sorted.sort(java.util.Comparator.comparing(NodeDescriptor::name));
+    return sorted;
+  }
+
   private AppStatus statusOf(String name) {
     ContinuumStore.StoredApp a = apps.get(name);
     Map<String, String> assigned = assignments.getOrDefault(name, Map.of());
