@@ -93,5 +93,6 @@ fi
 say "running browser-test/dashboard.test.mjs"
 MLS_URL="$base" MLS_TOKEN="$token" MLS_DEPLOY_CMD="$deploy" \
   MLS_SCREENSHOT="${MLS_SCREENSHOT:-docs/screenshots/dashboard.png}" CHROMIUM=/usr/bin/chromium \
-  node --test --test-reporter=spec --test-reporter-destination=stdout browser-test/dashboard.test.mjs
+  timeout 300 node --test --test-force-exit --test-reporter=spec --test-reporter-destination=stdout \
+  browser-test/dashboard.test.mjs
 say "passed"
