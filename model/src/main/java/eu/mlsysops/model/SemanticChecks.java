@@ -52,6 +52,10 @@ final class SemanticChecks {
   // ---------------------------------------------------------------- app
 
   private void app(ObjectNode body) {
+    JsonNode appName = body.get("name");
+    if (appName != null && appName.isTextual() && !appName.textValue().isBlank()) {
+      dnsLabel(appName.textValue(), "name");
+    }
     JsonNode components = body.get("components");
     Map<String, Integer> byName = new LinkedHashMap<>();
     List<String> names = new ArrayList<>();
@@ -116,6 +120,7 @@ final class SemanticChecks {
       sink.error(namePath, "must not be empty");
       return null;
     }
+    dnsLabel(text, namePath);
     Integer first = byName.putIfAbsent(text, index);
     if (first != null) {
       sink.error(
@@ -142,6 +147,10 @@ final class SemanticChecks {
         component.path("node_placement").path("scaling").get("instances"),
         path + ".node_placement.scaling.instances",
         0);
+    atMost(
+        component.path("node_placement").path("scaling").get("instances"),
+        path + ".node_placement.scaling.instances",
+        MAX_INSTANCES);
     sensors(component.get("sensors"), path + ".sensors");
     forEachObject(
         component.get("qos_metrics"),
@@ -451,6 +460,29 @@ final class SemanticChecks {
               + (int) bound
               + ", got "
               + ValueText.numberText(value));
+    }
+  }
+
+  /** Upper bound on replicas per component: beyond it a typo, not a plan, is the likely cause. */
+  static final int MAX_INSTANCES = 1000;
+
+  private static final java.util.regex.Pattern DNS_LABEL =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  /**
+   * App and component names become parts of instance ids, Kubernetes object names and URL paths,
+   * so they must be DNS-1123 labels, as Kubernetes requires of its own names.
+   */
+  private void dnsLabel(String text, String path) {
+    if (text.length() > 63 || !DNS_LABEL.matcher(text).matches()) {
+      sink.error(path, ValueText.quote(text) + " is not a valid name: use at most 63 lowercase"
+          + " letters, digits and '-', starting and ending with a letter or digit");
+    }
+  }
+
+  private void atMost(JsonNode value, String path, int max) {
+    if (value != null && value.isNumber() && value.doubleValue() > max) {
+      sink.error(path, "must be " + max + " or less, got " + ValueText.numberText(value));
     }
   }
 

@@ -70,6 +70,22 @@ class MalformedDescriptorsTest {
 
   static Stream<Arguments> cases() {
     return Stream.of(
+        // names
+        of(
+            "app name with a path in it",
+            "MLSysOpsApp: {name: ../../etc, components: [" + comp("a", "") + "]}",
+            e("name", "\"../../etc\" is not a valid name: use at most 63 lowercase letters,"
+                + " digits and '-', starting and ending with a letter or digit")),
+        of(
+            "component name with capitals",
+            app(comp("Web_Front", "")),
+            e("components[0].metadata.name", "\"Web_Front\" is not a valid name: use at most 63"
+                + " lowercase letters, digits and '-', starting and ending with a letter or digit")),
+        of(
+            "absurd instance count",
+            app(comp("a", "node_placement: {scaling: {scaling_mode: manual, instances: 100000}}")),
+            e("components[0].node_placement.scaling.instances",
+                "must be 1000 or less, got 100000")),
         // quantities
         of(
             "bad CPU quantity",

@@ -312,7 +312,7 @@ public final class ContinuumAgent implements AutoCloseable {
 
   private String clusterOfNode(String node) {
     for (ClusterEntry c : clusters.values()) {
-      for (NodeDescriptor n : sortedByName(c.nodes)) {
+      for (NodeDescriptor n : c.nodes) {
         if (n.name().equals(node)) {
           return c.id;
         }

@@ -51,6 +51,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
   private final List<PolicyDirectory> policyDirectories = new ArrayList<>();
 
   private EmbeddedContinuum(Builder b) {
+    createPrivateDirectory(b.dataDir);
     timers = Executors.newScheduledThreadPool(2, daemon("mls-timer"));
     workers = Executors.newFixedThreadPool(
         Math.max(2, java.lang.Runtime.getRuntime().availableProcessors()), daemon("mls-worker"));
@@ -111,6 +112,24 @@ public final class EmbeddedContinuum implements AutoCloseable {
       ca.attach(link.parentSide());
       nodes.put(n.name(), na);
       nodeLinks.put(n.name(), link);
+    }
+  }
+
+  /** The data dir holds descriptors, plans and tokens: readable by its owner only. */
+  private static void createPrivateDirectory(Path dir) {
+    try {
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+        try {
+          Files.setPosixFilePermissions(dir,
+              java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException e) {
+          // Not a POSIX file system: nothing more we can do.
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create the data directory " + dir + ": "
+          + e.getMessage(), e);
     }
   }
 

@@ -195,4 +195,45 @@ class PolicyEngineTest {
         .until(f.applied::isEmpty);
     assertThat(f.engine.status()).isEmpty();
   }
+
+  private static Policy counting(String name, PolicyContext.Mode mode, AtomicInteger calls) {
+    return new Policy() {
+      @Override
+      public PolicyContext initialize() {
+        return PolicyContext.builder(name).metrics("m").mode(mode)
+            .analyzeInterval(Duration.ofHours(1)).build();
+      }
+
+      @Override
+      public boolean analyze(PolicyView view) {
+        calls.incrementAndGet();
+        return false;
+      }
+
+      @Override
+      public Plan plan(PolicyView view) {
+        return Plan.empty();
+      }
+    };
+  }
+
+  @Test
+  void modeSwitchPausesThePoliciesOfTheOtherMode() {
+    AtomicInteger heuristic = new AtomicInteger();
+    AtomicInteger ml = new AtomicInteger();
+    AtomicInteger any = new AtomicInteger();
+    f.engine.add(() -> counting("h", PolicyContext.Mode.HEURISTIC, heuristic), "test");
+    f.engine.add(() -> counting("m", PolicyContext.Mode.ML, ml), "test");
+    f.engine.add(() -> counting("a", PolicyContext.Mode.ANY, any), "test");
+    await().atMost(5, TimeUnit.SECONDS).until(() -> heuristic.get() == 1 && any.get() == 1);
+    assertThat(ml.get()).isZero();
+
+    f.engine.setMode(PolicyContext.Mode.ML);
+    f.store.append(new Sample("m", Labels.EMPTY, 1, 1));
+
+    await().atMost(5, TimeUnit.SECONDS).until(() -> ml.get() >= 1 && any.get() >= 2);
+    assertThat(heuristic.get()).isEqualTo(1);
+    assertThatThrownBy(() -> f.engine.setMode(PolicyContext.Mode.ANY))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }

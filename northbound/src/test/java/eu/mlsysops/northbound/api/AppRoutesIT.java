@@ -263,7 +263,9 @@ class AppRoutesIT {
 
     JsonNode all = json(api.get("/apps/list_all/", dev)).get("System_status");
     assertThat(all.fieldNames()).toIterable().containsExactly("ref-a", "ref-b", "ref-c");
-    assertThat(json(api.get("/apps/list_all", dev)).get("System_status")).isEqualTo(all);
+    // The same list without the trailing slash (phases may move on between the two calls).
+    assertThat(json(api.get("/apps/list_all", dev)).get("System_status").fieldNames())
+        .toIterable().containsExactly("ref-a", "ref-b", "ref-c");
 
     await().atMost(30, TimeUnit.SECONDS).until(
         () -> json(api.get("/apps/status/ref-a", dev)).get("status").asText().equals("Running"));
