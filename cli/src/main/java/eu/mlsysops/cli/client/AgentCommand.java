@@ -71,7 +71,8 @@ public final class AgentCommand {
         description = "continuum, cluster or node")
     Tier tier;
 
-    @Option(names = "--name", paramLabel = "FILE", description = "the policy file name")
+    @Option(names = {"--name", "--file"}, paramLabel = "FILE",
+        description = "the policy file name (as given to set-policy --file)")
     String option;
 
     @Parameters(paramLabel = "FILE", arity = "0..1",

@@ -133,8 +133,12 @@ public final class InfraCommand {
       kv.row("cluster", Fields.orDash(Fields.text(n, "cluster")));
       kv.row("layer", Fields.orDash(Fields.text(n, "layer")));
       kv.row("health", Fields.health(n));
-      kv.row("cpu", (Fields.text(cpu, "cores") + " cores " + Fields.text(cpu, "architecture")
-          + " " + frequencies(cpu.path("frequencies_ghz"))).trim());
+      String cores = Fields.text(cpu, "cores");
+      String cpuText = String.join(" ", java.util.stream.Stream.of(
+              cores.isEmpty() ? "" : cores + " cores", Fields.text(cpu, "architecture"),
+              frequencies(cpu.path("frequencies_ghz")))
+          .filter(x -> x != null && !x.isBlank()).toList());
+      kv.row("cpu", Fields.orDash(cpuText));
       kv.row("memory", Fields.bytes(n.path("memory_bytes")));
       kv.row("sensors", Fields.orDash(join(n.path("sensors"))));
       kv.row("labels", Fields.orDash(labels(n.path("labels"))));
