@@ -53,6 +53,7 @@ public final class PolicyEngine implements AutoCloseable {
   private final Map<String, List<Runner>> byMetric = new ConcurrentHashMap<>();
   private final Map<String, AutoCloseable> subscriptions = new HashMap<>();
   private volatile PolicyContext.Mode mode = PolicyContext.Mode.HEURISTIC;
+  private volatile java.util.Set<String> disabled = java.util.Set.of();
 
   /**
    * @param agentId the agent, for plan records
@@ -171,6 +172,15 @@ public final class PolicyEngine implements AutoCloseable {
     wakeAll("mode " + mode.name().toLowerCase());
   }
 
+  /**
+   * Disables the named policies (the agent's configuration): they stay loaded but skip their
+   * analyses until enabled again. Names not loaded (yet) take effect when such a policy loads.
+   */
+  public void setDisabled(java.util.Set<String> names) {
+    this.disabled = java.util.Set.copyOf(names);
+    wakeAll("configuration");
+  }
+
   /** The current operating mode. */
   public PolicyContext.Mode mode() {
     return mode;
@@ -184,7 +194,7 @@ public final class PolicyEngine implements AutoCloseable {
           new PolicyStatus(
               lp.context.name(), lp.source, lp.context.scope().name().toLowerCase(),
               lp.context.core(), lp.runners.size(), lp.analyses.get(), lp.plans.get(),
-              lp.errors.get(), lp.lastError));
+              lp.errors.get(), lp.lastError, !disabled.contains(lp.context.name())));
     }
     return out;
   }
@@ -362,7 +372,8 @@ public final class PolicyEngine implements AutoCloseable {
 
     private void analyzeOnce() {
       PolicyContext.Mode wanted = owner.context.mode();
-      if (wanted != PolicyContext.Mode.ANY && wanted != mode) {
+      if (wanted != PolicyContext.Mode.ANY && wanted != mode
+          || disabled.contains(owner.context.name())) {
         return;
       }
       owner.analyses.incrementAndGet();

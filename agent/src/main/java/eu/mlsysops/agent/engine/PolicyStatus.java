@@ -12,7 +12,8 @@ package eu.mlsysops.agent.engine;
  * @param plans non-empty plans submitted so far
  * @param errors exceptions thrown by the policy so far
  * @param lastError the latest exception message, or empty
+ * @param enabled false when the agent's configuration disables it
  */
 public record PolicyStatus(
     String name, String source, String scope, boolean core, int instances, long analyses,
-    long plans, long errors, String lastError) {}
+    long plans, long errors, String lastError, boolean enabled) {}

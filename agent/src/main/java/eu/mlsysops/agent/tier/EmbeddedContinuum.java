@@ -47,6 +47,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
   private final Duration tick;
   private final AgentEnvironment env;
   private final Duration heartbeat;
+  private final Map<String, AgentConfig> configs = new LinkedHashMap<>();
   private final Path policyRoot;
   private final List<PolicyDirectory> policyDirectories = new ArrayList<>();
 
@@ -178,6 +179,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     watchPolicies("continuum", List.of(continuum.engine()));
     watchPolicies("cluster", clusters.values().stream().map(ClusterAgent::engine).toList());
     watchPolicies("node", nodes.values().stream().map(NodeAgent::engine).toList());
+    loadConfigs();
     return this;
   }
 
@@ -255,6 +257,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     nodes.put(n.name(), na);
     nodeLinks.put(n.name(), link);
     na.start();
+    na.engine().setDisabled(configuration("node").disabledPolicies());
     PolicyDirectory pd = policyDirectories().get("node");
     if (pd != null) {
       pd.addEngine(na.engine());
@@ -282,6 +285,70 @@ public final class EmbeddedContinuum implements AutoCloseable {
       c.forget(name);
     }
     return true;
+  }
+
+  /** The tiers that take a configuration. */
+  public static final List<String> TIERS = List.of("continuum", "cluster", "node");
+
+  /**
+   * Applies a configuration to every agent of a tier (and to nodes that join later) and keeps
+   * it in {@code <data-dir>/config/<tier>.json} so that a restart applies it again.
+   *
+   * @throws IllegalArgumentException for an unknown tier
+   */
+  public synchronized void configure(String tier, AgentConfig config) {
+    if (!TIERS.contains(tier)) {
+      throw new IllegalArgumentException("\"" + tier + "\" is not a tier (continuum, cluster, node)");
+    }
+    configs.put(tier, config);
+    enginesOf(tier).forEach(e -> e.setDisabled(config.disabledPolicies()));
+    Path file = env.dataDir().resolve("config").resolve(tier + ".json");
+    try {
+      Files.createDirectories(file.getParent());
+      Path tmp = file.resolveSibling(tier + ".json.tmp");
+      Files.writeString(tmp, new com.fasterxml.jackson.databind.ObjectMapper()
+          .writeValueAsString(java.util.Map.of("disabled_policies", config.disabledSorted())));
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot save the " + tier + " configuration: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The configuration of a tier ({@link AgentConfig#DEFAULT} when none was set). */
+  public synchronized AgentConfig configuration(String tier) {
+    return configs.getOrDefault(tier, AgentConfig.DEFAULT);
+  }
+
+  private List<PolicyEngine> enginesOf(String tier) {
+    switch (tier) {
+      case "continuum":
+        return List.of(continuum.engine());
+      case "cluster":
+        return clusters.values().stream().map(ClusterAgent::engine).toList();
+      default:
+        return nodes.values().stream().map(NodeAgent::engine).toList();
+    }
+  }
+
+  private void loadConfigs() {
+    for (String tier : TIERS) {
+      Path file = env.dataDir().resolve("config").resolve(tier + ".json");
+      if (!Files.isRegularFile(file)) {
+        continue;
+      }
+      try {
+        com.fasterxml.jackson.databind.JsonNode n =
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+        java.util.Set<String> disabled = new java.util.TreeSet<>();
+        n.path("disabled_policies").forEach(x -> disabled.add(x.asText()));
+        configure(tier, new AgentConfig(disabled));
+      } catch (IOException e) {
+        System.getLogger(EmbeddedContinuum.class.getName()).log(System.Logger.Level.WARNING,
+            "ignoring unreadable configuration " + file + ": " + e.getMessage());
+      }
+    }
   }
 
   /** Switches every agent between heuristic and ML-driven policies. */

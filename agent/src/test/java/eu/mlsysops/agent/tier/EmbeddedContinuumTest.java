@@ -192,6 +192,26 @@ class EmbeddedContinuumTest {
   }
 
   @Test
+  void tierConfigurationDisablesPoliciesAndSurvivesARestart() {
+    start();
+    continuum.configure("node", new AgentConfig(java.util.Set.of("cpu-frequency")));
+
+    assertThat(continuum.nodes().values()).allSatisfy(n -> assertThat(n.engine().status())
+        .filteredOn(p -> p.name().equals("cpu-frequency"))
+        .extracting(eu.mlsysops.agent.engine.PolicyStatus::enabled).containsExactly(false));
+    continuum.close();
+
+    continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(FAST)
+        .tick(Duration.ofMillis(50)).build().start();
+    assertThat(continuum.configuration("node").disabledPolicies()).containsExactly("cpu-frequency");
+    assertThat(continuum.nodes().get("edge-1").engine().status())
+        .filteredOn(p -> p.name().equals("cpu-frequency"))
+        .extracting(eu.mlsysops.agent.engine.PolicyStatus::enabled).containsExactly(false);
+    assertThatThrownBy(() -> continuum.configure("galaxy", AgentConfig.DEFAULT))
+        .hasMessage("\"galaxy\" is not a tier (continuum, cluster, node)");
+  }
+
+  @Test
   void duplicateAppNameIsRefused() {
     start();
     continuum.continuum().deploy(demoApp());

@@ -141,39 +141,63 @@ public final class AgentCommand {
     }
   }
 
-  /** {@code agent set-config}: the reference edits a ConfigMap; this server has no config route. */
+  /** {@code agent set-config}: PUT /api/v1/agents/{tier}/config. */
   @Command(name = "set-config", aliases = "sc", mixinStandardHelpOptions = true,
-      description = "Adds or updates an agent config entry. Not supported by this server yet.")
+      description = {"Sets the live configuration of every agent of a tier from a YAML or JSON file,"
+          + " e.g. `disabled_policies: [qos-relocation]` (PUT /api/v1/agents/{tier}/config).",
+          "It is applied at once and kept across restarts."})
   static final class SetConfig extends ClientCommand {
     @Option(names = "--agent", required = true, paramLabel = "TIER",
         description = "continuum, cluster or node")
     Tier tier;
 
-    @Option(names = "--file", required = true, paramLabel = "FILE", description = "config file")
+    @Option(names = "--file", required = true, paramLabel = "FILE",
+        description = "the configuration, YAML or JSON")
     Path file;
 
     @Override
     int run(ApiClient api, Printer p) {
-      return fail("agent set-config is not supported by this server yet (the northbound API has"
-          + " no config route; see docs/api.md)");
+      String text;
+      try {
+        text = Files.readString(file);
+      } catch (NoSuchFileException e) {
+        return fail("--file: " + file + ": no such file");
+      } catch (IOException e) {
+        return fail("--file: cannot read " + file + ": " + e.getMessage());
+      }
+      String type = file.toString().endsWith(".json") ? "application/json" : "application/yaml";
+      JsonNode r = api.put("/api/v1/agents/" + tier + "/config", text, type).json();
+      if (p.structured(r)) {
+        return ExitCode.OK;
+      }
+      r.path("warnings").forEach(w -> p.println("warning: " + w.asText()));
+      p.println(tier + " agents: disabled policies "
+          + Fields.orDash(InfraCommand.join(r.path("disabled_policies"))));
+      return ExitCode.OK;
     }
   }
 
-  /** {@code agent delete-config}: see {@link SetConfig}. */
+  /** {@code agent delete-config}: DELETE /api/v1/agents/{tier}/config. */
   @Command(name = "delete-config", aliases = "dc", mixinStandardHelpOptions = true,
-      description = "Deletes an agent config entry. Not supported by this server yet.")
+      description = "Resets the configuration of a tier's agents to the defaults"
+          + " (DELETE /api/v1/agents/{tier}/config).")
   static final class DeleteConfig extends ClientCommand {
     @Option(names = "--agent", required = true, paramLabel = "TIER",
         description = "continuum, cluster or node")
     Tier tier;
 
-    @Parameters(paramLabel = "KEY", description = "config key")
+    @Parameters(paramLabel = "KEY", arity = "0..1",
+        description = "the key to reset (the only key today is disabled_policies); all when absent")
     String key;
 
     @Override
     int run(ApiClient api, Printer p) {
-      return fail("agent delete-config is not supported by this server yet (the northbound API"
-          + " has no config route; see docs/api.md)");
+      if (key != null && !key.equals("disabled_policies")) {
+        return fail("KEY: \"" + key + "\" is not a configuration key (disabled_policies)");
+      }
+      api.delete("/api/v1/agents/" + tier + "/config");
+      p.println(tier + " agents: configuration reset to the defaults");
+      return ExitCode.OK;
     }
   }
 }

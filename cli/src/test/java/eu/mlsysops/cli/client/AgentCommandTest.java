@@ -74,15 +74,45 @@ class AgentCommandTest extends ApiTestSupport {
   }
 
   @Test
-  void configCommandsAreNotSupportedYet() throws Exception {
-    Path f = dir.resolve("c.yaml");
-    Files.writeString(f, "a: 1\n");
-    ClientRun set = mls("agent", "set-config", "--agent", "node", "--file", f.toString());
-    ClientRun del = mls("agent", "delete-config", "--agent", "node", "key");
-    assertThat(set.exitCode()).isEqualTo(1);
-    assertThat(del.exitCode()).isEqualTo(1);
-    assertThat(set.err()).contains("not supported by this server yet");
-    assertThat(del.err()).contains("not supported by this server yet");
-    assertThat(api.requests()).isEmpty();
+  void setConfigPutsTheDocumentAndShowsTheResult() throws Exception {
+    Path f = dir.resolve("node.yaml");
+    Files.writeString(f, "disabled_policies: [cpu-frequency]\n");
+    api.on("PUT /api/v1/agents/node/config", 200, "{\"tier\": \"node\","
+        + " \"disabled_policies\": [\"cpu-frequency\"], \"warnings\": [\"w1\"]}");
+
+    ClientRun r = mls("agent", "set-config", "--agent", "node", "--file", f.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    FakeApi.Request req = api.only();
+    assertThat(req.header("Content-Type")).startsWith("application/yaml");
+    assertThat(req.body()).isEqualTo("disabled_policies: [cpu-frequency]\n");
+    assertThat(r.out()).isEqualTo("warning: w1\nnode agents: disabled policies cpu-frequency\n");
+  }
+
+  @Test
+  void setConfigShowsTheServersFieldProblems() throws Exception {
+    Path f = dir.resolve("bad.json");
+    Files.writeString(f, "{\"colour\": 1}");
+    api.on("PUT /api/v1/agents/cluster/config", 400, "{\"title\": \"Bad Request\","
+        + " \"status\": 400, \"detail\": \"the configuration has 1 problem(s)\","
+        + " \"errors\": [{\"path\": \"colour\", \"message\": \"unknown configuration key\","
+        + " \"severity\": \"error\"}]}");
+    ClientRun r = mls("agent", "set-config", "--agent", "cluster", "--file", f.toString());
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(api.only().header("Content-Type")).startsWith("application/json");
+    assertThat(r.err()).contains("colour: unknown configuration key");
+  }
+
+  @Test
+  void deleteConfigResetsTheTierAndRefusesUnknownKeys() {
+    api.on("DELETE /api/v1/agents/continuum/config", 204, "");
+    ClientRun ok = mls("agent", "delete-config", "--agent", "continuum");
+    assertThat(ok.exitCode()).as(ok.err()).isZero();
+    assertThat(ok.out()).isEqualTo("continuum agents: configuration reset to the defaults\n");
+
+    ClientRun bad = mls("agent", "delete-config", "--agent", "node", "colour");
+    assertThat(bad.exitCode()).isEqualTo(1);
+    assertThat(bad.err()).contains("\"colour\" is not a configuration key");
+    assertThat(api.requests()).hasSize(1);
   }
 }

@@ -92,6 +92,7 @@ public final class NorthboundServer implements AutoCloseable {
       new AppRoutes(continuum, store, events, views, input).register(routes);
       new SystemRoutes(continuum, views, infra, input, tokens, auth).register(routes);
       new PolicyRoutes(continuum).register(routes);
+      new ConfigRoutes(continuum).register(routes);
       stream.register(routes);
       routes.get("/api/v1/openapi.json", null,
           (ctx, who) -> ctx.status(200).contentType(Json.JSON).result(openapi));

@@ -57,6 +57,35 @@ class SystemRoutesIT {
   }
 
   @Test
+  void tierConfigurationDisablesPoliciesLiveAndRejectsBadDocuments() {
+    HttpResponse<String> set = api.put("/api/v1/agents/node/config", api.admin,
+        "application/yaml", "disabled_policies: [cpu-frequency, not-loaded]\n");
+    assertThat(set.statusCode()).isEqualTo(200);
+    JsonNode body = json(set);
+    assertThat(body.get("disabled_policies").findValuesAsText("")).isEmpty();
+    assertThat(body.get("disabled_policies").toString())
+        .isEqualTo("[\"cpu-frequency\",\"not-loaded\"]");
+    assertThat(body.get("warnings").get(0).asText()).contains("not-loaded");
+    assertThat(json(api.get("/api/v1/agents/node/config")).get("disabled_policies").toString())
+        .isEqualTo("[\"cpu-frequency\",\"not-loaded\"]");
+    JsonNode policies = json(api.get("/api/v1/policies")).get("tiers").get("node");
+    assertThat(policies.toString()).contains("cpu-frequency");
+
+    HttpResponse<String> bad = api.put("/api/v1/agents/node/config", api.admin,
+        "application/json", "{\"disabled_policies\": [1], \"colour\": \"blue\"}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("\"path\":\"colour\"").contains("disabled_policies[0]");
+    assertThat(api.put("/api/v1/agents/galaxy/config", api.admin, "application/yaml", "{}")
+        .statusCode()).isEqualTo(404);
+    assertThat(api.put("/api/v1/agents/node/config", api.admin, "application/yaml", "- a list")
+        .statusCode()).isEqualTo(400);
+
+    assertThat(api.delete("/api/v1/agents/node/config", api.admin).statusCode()).isEqualTo(204);
+    assertThat(json(api.get("/api/v1/agents/node/config")).get("disabled_policies").size())
+        .isZero();
+  }
+
+  @Test
   void topologyTreeClustersAndNodes() {
     JsonNode tree = json(api.get("/api/v1/continuum"));
     assertThat(tree.get("id").asText()).isEqualTo("demo-continuum");

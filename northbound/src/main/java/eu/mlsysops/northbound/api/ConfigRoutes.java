@@ -1,0 +1,135 @@
+package eu.mlsysops.northbound.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import eu.mlsysops.agent.engine.PolicyStatus;
+import eu.mlsysops.agent.tier.AgentConfig;
+import eu.mlsysops.agent.tier.ClusterAgent;
+import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.NodeAgent;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Agent configuration per tier ({@code mls agent set-config} / {@code delete-config}): a small
+ * YAML or JSON document applied live to every agent of the tier and kept across restarts. Today
+ * it has one key, {@code disabled_policies}: policies that stay loaded but do not run.
+ */
+final class ConfigRoutes {
+  private static final Set<String> KEYS = Set.of("disabled_policies");
+  private final EmbeddedContinuum continuum;
+  private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+
+  ConfigRoutes(EmbeddedContinuum continuum) {
+    this.continuum = continuum;
+  }
+
+  void register(RouteTable r) {
+    r.get("/api/v1/agents/{tier}/config", Role.VIEWER,
+        (ctx, who) -> Json.send(ctx, 200, view(tier(ctx), List.of())));
+    r.put("/api/v1/agents/{tier}/config", Role.ADMIN, this::put);
+    r.delete("/api/v1/agents/{tier}/config", Role.ADMIN, (ctx, who) -> {
+      continuum.configure(tier(ctx), AgentConfig.DEFAULT);
+      ctx.status(204);
+    });
+  }
+
+  private String tier(Context ctx) {
+    String tier = ctx.pathParam("tier");
+    if (!EmbeddedContinuum.TIERS.contains(tier)) {
+      throw ApiProblem.notFound("no tier \"" + tier + "\" (continuum, cluster, node)");
+    }
+    return tier;
+  }
+
+  private void put(Context ctx, Principal who) {
+    String tier = tier(ctx);
+    RequestBodies.requireMediaType(ctx, RequestBodies.YAML_OR_JSON);
+    String text = RequestBodies.text(ctx);
+    JsonNode doc;
+    try {
+      doc = yaml.readTree(text); // YAML is a superset of JSON
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw ApiProblem.badRequest("the configuration is not YAML or JSON: "
+          + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw ApiProblem.badRequest("the configuration cannot be read: " + e.getMessage());
+    }
+    if (doc == null || !doc.isObject()) {
+      throw ApiProblem.badRequest("the configuration must be a mapping, e.g."
+          + " {\"disabled_policies\": [\"qos-relocation\"]}");
+    }
+    List<Map<String, String>> errors = new ArrayList<>();
+    for (Iterator<String> it = doc.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!KEYS.contains(key)) {
+        errors.add(ApiProblem.entry(key, "unknown configuration key (known: "
+            + String.join(", ", new TreeSet<>(KEYS)) + ")", "error"));
+      }
+    }
+    Set<String> disabled = new TreeSet<>();
+    JsonNode list = doc.path("disabled_policies");
+    if (!list.isMissingNode() && !list.isNull()) {
+      if (!list.isArray()) {
+        errors.add(ApiProblem.entry("disabled_policies", "expected a list of policy names",
+            "error"));
+      } else {
+        for (int i = 0; i < list.size(); i++) {
+          JsonNode v = list.get(i);
+          if (!v.isTextual() || v.asText().isBlank()) {
+            errors.add(ApiProblem.entry("disabled_policies[" + i + "]",
+                "expected a policy name", "error"));
+          } else {
+            disabled.add(v.asText());
+          }
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ApiProblem(400, "the configuration has " + errors.size() + " problem(s)", errors);
+    }
+    Set<String> loaded = loadedPolicies(tier);
+    List<String> warnings = new ArrayList<>();
+    for (String name : disabled) {
+      if (!loaded.contains(name)) {
+        warnings.add("no policy named \"" + name + "\" runs on the " + tier
+            + " tier now; it will be disabled if one is loaded");
+      }
+    }
+    continuum.configure(tier, new AgentConfig(disabled));
+    Json.send(ctx, 200, view(tier, warnings));
+  }
+
+  private Set<String> loadedPolicies(String tier) {
+    Set<String> names = new TreeSet<>();
+    List<eu.mlsysops.agent.engine.PolicyEngine> engines = switch (tier) {
+      case "continuum" -> List.of(continuum.continuum().engine());
+      case "cluster" -> continuum.clusters().values().stream().map(ClusterAgent::engine).toList();
+      default -> continuum.nodes().values().stream().map(NodeAgent::engine).toList();
+    };
+    for (var e : engines) {
+      for (PolicyStatus s : e.status()) {
+        names.add(s.name());
+      }
+    }
+    return names;
+  }
+
+  private Map<String, Object> view(String tier, List<String> warnings) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("tier", tier);
+    out.put("disabled_policies", continuum.configuration(tier).disabledSorted());
+    if (!warnings.isEmpty()) {
+      out.put("warnings", warnings);
+    }
+    return out;
+  }
+}
