@@ -128,9 +128,15 @@ public final class NorthboundServer implements AutoCloseable {
     }
     c.routes.exception(ApiProblem.class,
         (e, ctx) -> Json.problem(ctx, e.status(), e.getMessage(), e.errors()));
-    c.routes.exception(HttpResponseException.class, (e, ctx) -> Json.problem(ctx, e.getStatus(),
-        e.getMessage() == null || e.getMessage().isBlank() ? ApiProblem.title(e.getStatus())
-            : e.getMessage(), List.of()));
+    c.routes.exception(HttpResponseException.class, (e, ctx) -> {
+      if (e.getStatus() == 404 && e instanceof io.javalin.http.NotFoundResponse) {
+        notFound(ctx); // Javalin's own "no endpoint" answer
+        return;
+      }
+      Json.problem(ctx, e.getStatus(),
+          e.getMessage() == null || e.getMessage().isBlank() ? ApiProblem.title(e.getStatus())
+              : e.getMessage(), List.of());
+    });
     c.routes.exception(Exception.class, (e, ctx) -> {
       internalErrors.incrementAndGet();
       LOG.error("{} failed", describe(ctx), e);
@@ -139,9 +145,21 @@ public final class NorthboundServer implements AutoCloseable {
     });
     c.routes.error(404, ctx -> {
       if (ctx.attribute(Json.PROBLEM_WRITTEN) == null) {
-        Json.problem(ctx, 404, "no route " + ctx.method() + " " + ctx.path(), List.of());
+        notFound(ctx);
       }
     });
+  }
+
+  /** 404 for an unknown path; 405 with {@code Allow} when the path exists for other methods. */
+  private void notFound(io.javalin.http.Context ctx) {
+    List<String> allowed = routes == null ? List.of() : routes.methodsFor(ctx.path());
+    if (!allowed.isEmpty() && !allowed.contains(ctx.method().name())) {
+      ctx.header("Allow", String.join(", ", allowed));
+      Json.problem(ctx, 405, "method " + ctx.method() + " is not allowed on " + ctx.path()
+          + " (allowed: " + String.join(", ", allowed) + ")", List.of());
+    } else {
+      Json.problem(ctx, 404, "no route " + ctx.method() + " " + ctx.path(), List.of());
+    }
   }
 
   private static String describe(io.javalin.http.Context ctx) {

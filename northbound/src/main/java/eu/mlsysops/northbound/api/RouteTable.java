@@ -38,6 +38,25 @@ final class RouteTable {
     return List.copyOf(registered);
   }
 
+  /**
+   * The methods registered for a concrete request path ({@code /api/v1/apps/shop} matches
+   * {@code /api/v1/apps/{name}}), sorted; empty when no route has that path.
+   */
+  List<String> methodsFor(String path) {
+    String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    java.util.TreeSet<String> methods = new java.util.TreeSet<>();
+    for (Route r : registered) {
+      String template = r.path().length() > 1 && r.path().endsWith("/")
+          ? r.path().substring(0, r.path().length() - 1) : r.path();
+      String regex = java.util.regex.Pattern.quote(template)
+          .replaceAll("\\{[^}/]+}", "\\\\E[^/]+\\\\Q");
+      if (p.matches(regex)) {
+        methods.add(r.method());
+      }
+    }
+    return List.copyOf(methods);
+  }
+
   void get(String path, Role role, ApiHandler h) {
     add(HandlerType.GET, path, role, false, h);
   }

@@ -86,6 +86,18 @@ class SystemRoutesIT {
   }
 
   @Test
+  void unsupportedMethodOnAKnownPathIs405WithAllow() {
+    HttpResponse<String> r = api.send("PATCH", "/api/v1/apps", api.admin, null, null);
+    assertThat(r.statusCode()).isEqualTo(405);
+    assertThat(r.headers().firstValue("Allow")).hasValue("GET, POST");
+    assertThat(r.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/problem+json");
+    assertThat(api.send("PATCH", "/api/v1/apps/some-app", api.admin, null, null).headers()
+        .firstValue("Allow")).hasValue("DELETE, GET");
+    assertThat(api.get("/api/v1/nothing-here").statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void topologyTreeClustersAndNodes() {
     JsonNode tree = json(api.get("/api/v1/continuum"));
     assertThat(tree.get("id").asText()).isEqualTo("demo-continuum");
