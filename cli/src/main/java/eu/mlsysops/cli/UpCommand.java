@@ -8,6 +8,7 @@ import eu.mlsysops.model.ParseResult;
 import eu.mlsysops.model.Problem;
 import eu.mlsysops.northbound.api.NorthboundEvents;
 import eu.mlsysops.northbound.api.NorthboundServer;
+import eu.mlsysops.orchestration.PlanetLabTraces;
 import eu.mlsysops.orchestration.SysfsCpuFrequencyControl;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -52,6 +53,17 @@ final class UpCommand implements Callable<Integer> {
       description = "where state is kept (default: ~/.mlsysops)")
   Path dataDir;
 
+  @Option(names = "--trace", paramLabel = "DIR",
+      description = "replay real CPU-utilisation traces as the components' load: a PlanetLab day"
+          + " folder (one file of 288 five-minute samples per VM); each component gets one trace,"
+          + " chosen by its name")
+  Path trace;
+
+  @Option(names = "--trace-speedup", defaultValue = "300", paramLabel = "N",
+      description = "how much faster than real time traces play (default: ${DEFAULT-VALUE}, so a"
+          + " five-minute sample lasts one second)")
+  double traceSpeedup;
+
   @Option(names = "--seed", defaultValue = "42", description = "simulation seed (default: ${DEFAULT-VALUE})")
   long seed;
 
@@ -87,8 +99,17 @@ final class UpCommand implements Callable<Integer> {
     EventPrinter printer = new EventPrinter(out, start);
     // The API's event hub sees every agent event and passes each on to the console.
     NorthboundEvents events = NorthboundEvents.forwardingTo(printer);
-    try (EmbeddedContinuum continuum =
-        EmbeddedContinuum.builder(data).topology(descriptors).seed(seed).events(events).build()) {
+    List<double[]> traces = trace == null ? List.of() : loadTraces(trace);
+    EmbeddedContinuum.Builder builder =
+        EmbeddedContinuum.builder(data).topology(descriptors).seed(seed).events(events);
+    if (!traces.isEmpty()) {
+      builder.defaultLoad((app, component) -> PlanetLabTraces.asLoad(
+          traces.get(Math.floorMod((app + "/" + component).hashCode(), traces.size())),
+          traceSpeedup));
+      out.printf("load: replaying %d traces from %s at %s× real time%n", traces.size(), trace,
+          traceSpeedup);
+    }
+    try (EmbeddedContinuum continuum = builder.build()) {
       out.printf("MLSysOps embedded continuum: %d clusters, %d nodes (simulated); state in %s%n",
           continuum.clusters().size(), continuum.nodes().size(), data);
       out.flush();
@@ -168,6 +189,37 @@ final class UpCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--duration: \"" + s + "\" is not a duration (e.g. 30s, 5m, 1h)");
     }
+  }
+
+  /** Up to 512 traces of a PlanetLab day folder, in byte order of their names (reproducible). */
+  private List<double[]> loadTraces(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new ParameterException(spec.commandLine(), "--trace: " + dir + " is not a directory");
+    }
+    if (!(traceSpeedup > 0) || Double.isInfinite(traceSpeedup)) {
+      throw new ParameterException(spec.commandLine(),
+          "--trace-speedup: " + traceSpeedup + " is not a positive number");
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files = s.filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().matches("(?i)(.*\\.(md|txt)|license.*|\\..*)"))
+          .sorted(java.util.Comparator.comparing(p -> p.getFileName().toString()))
+          .limit(512)
+          .toList();
+    }
+    if (files.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--trace: " + dir + " has no trace files");
+    }
+    List<double[]> out = new ArrayList<>();
+    for (Path f : files) {
+      try {
+        out.add(PlanetLabTraces.load(f));
+      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+        throw new ParameterException(spec.commandLine(), "--trace: " + e.getMessage());
+      }
+    }
+    return out;
   }
 
   private List<Descriptor> load(Path dir) throws IOException {

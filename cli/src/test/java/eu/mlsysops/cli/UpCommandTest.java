@@ -44,6 +44,19 @@ class UpCommandTest {
   }
 
   @Test
+  void replaysPlanetLabTracesAsTheComponentsLoad() {
+    CliRun r = CliRun.of("up", "--trace", "../orchestration/src/test/resources/planetlab",
+        "--duration", "1s", "--port", "0", "--data-dir", dir.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("load: replaying 1 traces from");
+    CliRun bad = CliRun.of("up", "--trace", dir.resolve("none").toString(), "--port", "0",
+        "--data-dir", dir.toString());
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--trace: ").contains("is not a directory");
+  }
+
+  @Test
   void badDurationIsAUsageError() {
     CliRun r = CliRun.of("up", "--duration", "soon", "--port", "0", "--data-dir", dir.toString());
     assertThat(r.exitCode()).isEqualTo(2);

@@ -98,6 +98,7 @@ public final class Simulation {
   private final long seed;
   private final Function<String, Consumer<Sample>> sinks;
   private final int startupTicks;
+  private final java.util.function.BiFunction<String, String, LoadModel> defaultLoad;
   private final long epochMillis;
 
   // All state below is guarded by `this`.
@@ -116,6 +117,7 @@ public final class Simulation {
     this.seed = b.seed;
     this.sinks = b.sinks;
     this.startupTicks = b.startupTicks;
+    this.defaultLoad = b.defaultLoad;
     this.epochMillis = clock.getAsLong();
   }
 
@@ -561,7 +563,11 @@ public final class Simulation {
     Objects.requireNonNull(component, "component");
     return loads.computeIfAbsent(
         app + '\u0000' + component,
-        key -> new ComponentLoad(mix(seed, app, component), epochMillis));
+        key -> {
+          ComponentLoad g = new ComponentLoad(mix(seed, app, component), epochMillis);
+          g.model = defaultLoad == null ? null : defaultLoad.apply(app, component);
+          return g;
+        });
   }
 
   /** A per-component seed: distinct components burst independently, yet reproducibly. */
@@ -616,8 +622,18 @@ public final class Simulation {
     private long seed;
     private Function<String, Consumer<Sample>> sinks = node -> sample -> {};
     private int startupTicks;
+    private java.util.function.BiFunction<String, String, LoadModel> defaultLoad;
 
     private Builder() {}
+
+    /**
+     * The load a component gets when first seen, by (app, component); {@code null} from the
+     * function (or no function) means the default steady load. {@link #setLoad} still overrides.
+     */
+    public Builder defaultLoad(java.util.function.BiFunction<String, String, LoadModel> load) {
+      this.defaultLoad = load;
+      return this;
+    }
 
     /** The time source; default {@link Clock#systemUTC()}. */
     public Builder clock(Clock clock) {

@@ -204,6 +204,24 @@ class SimulationTest {
   }
 
   @Test
+  void defaultLoadFunctionGivesNewComponentsTheirInitialLoad() {
+    Simulation sim = builder()
+        .defaultLoad((app, component) -> component.equals("busy") ? LoadModel.steady(40) : null)
+        .build();
+    sim.addNode(node("n1").cores(4).build());
+    sim.runtime("n1").start(spec("a", "a/busy/0", component("busy").cpu("250m").build()));
+    sim.runtime("n1").start(spec("a", "a/calm/0", component("calm").cpu("250m").build()));
+    tick(sim, 250);
+
+    assertThat(latest("component_requests_per_second", "instance", "a/busy/0")).isEqualTo(40.0);
+    assertThat(latest("component_requests_per_second", "instance", "a/calm/0")).isEqualTo(10.0);
+
+    sim.setLoad("a", "busy", LoadModel.steady(5));
+    tick(sim, 250);
+    assertThat(latest("component_requests_per_second", "instance", "a/busy/0")).isEqualTo(5.0);
+  }
+
+  @Test
   void aSurgeSaturatesTheCpuLimitAndCapsLatency() {
     Simulation sim = sim();
     sim.addNode(node("n1").cores(4).build());

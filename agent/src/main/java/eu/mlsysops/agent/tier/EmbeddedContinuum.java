@@ -84,6 +84,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     continuum = new ContinuumAgent(cd, env, placer);
 
     Simulation.Builder sb = Simulation.builder().clock(b.clock).seed(b.seed)
+        .defaultLoad(b.defaultLoad)
         .telemetry((node, sample) -> {
           NodeAgent a = nodes.get(node);
           if (a != null) {
@@ -405,6 +406,8 @@ public final class EmbeddedContinuum implements AutoCloseable {
     private EventSink events = EventSink.none();
     private ClusterAgent.Settings clusterSettings = ClusterAgent.Settings.defaults();
     private Path policyRoot;
+    private java.util.function.BiFunction<String, String, eu.mlsysops.orchestration.LoadModel>
+        defaultLoad;
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir);
@@ -437,6 +440,16 @@ public final class EmbeddedContinuum implements AutoCloseable {
 
     public Builder clusterSettings(ClusterAgent.Settings settings) {
       this.clusterSettings = settings;
+      return this;
+    }
+
+    /**
+     * The simulated load a component gets when it first runs, by (app, component); null from the
+     * function means the simulation's steady default. Used by {@code mls up --trace}.
+     */
+    public Builder defaultLoad(
+        java.util.function.BiFunction<String, String, eu.mlsysops.orchestration.LoadModel> load) {
+      this.defaultLoad = load;
       return this;
     }
 
