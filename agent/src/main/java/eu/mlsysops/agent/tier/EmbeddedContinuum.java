@@ -302,7 +302,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
       throw new IllegalArgumentException("\"" + tier + "\" is not a tier (continuum, cluster, node)");
     }
     configs.put(tier, config);
-    enginesOf(tier).forEach(e -> e.setDisabled(config.disabledPolicies()));
+    engines(tier).forEach(e -> e.setDisabled(config.disabledPolicies()));
     Path file = env.dataDir().resolve("config").resolve(tier + ".json");
     try {
       Files.createDirectories(file.getParent());
@@ -322,14 +322,17 @@ public final class EmbeddedContinuum implements AutoCloseable {
     return configs.getOrDefault(tier, AgentConfig.DEFAULT);
   }
 
-  private List<PolicyEngine> enginesOf(String tier) {
+  /** The policy engines of every agent of a tier ({@code continuum}, {@code cluster}, {@code node}). */
+  public List<PolicyEngine> engines(String tier) {
     switch (tier) {
       case "continuum":
         return List.of(continuum.engine());
       case "cluster":
         return clusters.values().stream().map(ClusterAgent::engine).toList();
-      default:
+      case "node":
         return nodes.values().stream().map(NodeAgent::engine).toList();
+      default:
+        return List.of();
     }
   }
 

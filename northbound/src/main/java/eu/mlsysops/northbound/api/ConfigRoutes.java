@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import eu.mlsysops.agent.engine.PolicyStatus;
 import eu.mlsysops.agent.tier.AgentConfig;
-import eu.mlsysops.agent.tier.ClusterAgent;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
-import eu.mlsysops.agent.tier.NodeAgent;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -110,11 +108,7 @@ final class ConfigRoutes {
 
   private Set<String> loadedPolicies(String tier) {
     Set<String> names = new TreeSet<>();
-    List<eu.mlsysops.agent.engine.PolicyEngine> engines = switch (tier) {
-      case "continuum" -> List.of(continuum.continuum().engine());
-      case "cluster" -> continuum.clusters().values().stream().map(ClusterAgent::engine).toList();
-      default -> continuum.nodes().values().stream().map(NodeAgent::engine).toList();
-    };
+    List<eu.mlsysops.agent.engine.PolicyEngine> engines = continuum.engines(tier);
     for (var e : engines) {
       for (PolicyStatus s : e.status()) {
         names.add(s.name());

@@ -3,9 +3,7 @@ package eu.mlsysops.northbound.api;
 import eu.mlsysops.agent.engine.PolicyDirectory;
 import eu.mlsysops.agent.engine.PolicyEngine;
 import eu.mlsysops.agent.engine.PolicyStatus;
-import eu.mlsysops.agent.tier.ClusterAgent;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
-import eu.mlsysops.agent.tier.NodeAgent;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -53,12 +51,7 @@ final class PolicyRoutes {
   }
 
   private List<PolicyEngine> engines(String tier) {
-    return switch (tier) {
-      case "continuum" -> List.of(continuum.continuum().engine());
-      case "cluster" -> continuum.clusters().values().stream().map(ClusterAgent::engine).toList();
-      case "node" -> continuum.nodes().values().stream().map(NodeAgent::engine).toList();
-      default -> List.of();
-    };
+    return continuum.engines(tier);
   }
 
   /** One entry per policy name, summed over the tier's agents. */
