@@ -2,9 +2,6 @@ package eu.mlsysops.cli.client;
 
 import eu.mlsysops.cli.TextTable;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -41,15 +38,8 @@ public final class AgentCommand {
     Path file;
 
     @Override
-    int run(ApiClient api, Printer p) {
-      String source;
-      try {
-        source = Files.readString(file);
-      } catch (NoSuchFileException e) {
-        return fail("--file: " + file + ": no such file");
-      } catch (IOException e) {
-        return fail("--file: cannot read " + file + ": " + e.getMessage());
-      }
+    int run(ApiClient api, Printer p) throws DescriptorSource.LocalFailure {
+      String source = readText("--file", file);
       String name = file.getFileName().toString();
       JsonNode r = api.put("/api/v1/policies/" + tier + "/" + ApiClient.segment(name), source,
           "text/plain; charset=utf-8").json();
@@ -156,15 +146,8 @@ public final class AgentCommand {
     Path file;
 
     @Override
-    int run(ApiClient api, Printer p) {
-      String text;
-      try {
-        text = Files.readString(file);
-      } catch (NoSuchFileException e) {
-        return fail("--file: " + file + ": no such file");
-      } catch (IOException e) {
-        return fail("--file: cannot read " + file + ": " + e.getMessage());
-      }
+    int run(ApiClient api, Printer p) throws DescriptorSource.LocalFailure {
+      String text = readText("--file", file);
       String type = file.toString().endsWith(".json") ? "application/json" : "application/yaml";
       JsonNode r = api.put("/api/v1/agents/" + tier + "/config", text, type).json();
       if (p.structured(r)) {

@@ -45,12 +45,7 @@ public final class AppsCommand {
 
     @Override
     int run(ApiClient api, Printer p) throws Exception {
-      DescriptorSource.Document doc;
-      try {
-        doc = source.read(api);
-      } catch (DescriptorSource.LocalFailure e) {
-        return fail(e.getMessage());
-      }
+      DescriptorSource.Document doc = source.read(api);
       if (dryRun) {
         return dryRun(doc, p);
       }

@@ -31,6 +31,8 @@ abstract class ClientCommand implements Callable<Integer> {
     ApiClient api = new ApiClient(options.server(env), token);
     try {
       return run(api, new Printer(spec.commandLine().getOut(), options.output));
+    } catch (DescriptorSource.LocalFailure e) {
+      return fail(e.getMessage());
     } catch (ServerUnreachable e) {
       err.println("mls: " + e.getMessage());
       debug(e, err);
@@ -61,6 +63,19 @@ abstract class ClientCommand implements Callable<Integer> {
   static void debug(Exception e, PrintWriter err) {
     if (System.getenv("MLS_DEBUG") != null) {
       e.printStackTrace(err);
+    }
+  }
+
+  /** Reads a file named by an option; a missing or unreadable file is a local failure (exit 1). */
+  static String readText(String option, java.nio.file.Path file)
+      throws DescriptorSource.LocalFailure {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new DescriptorSource.LocalFailure(option + ": " + file + ": no such file");
+    } catch (java.io.IOException e) {
+      throw new DescriptorSource.LocalFailure(option + ": cannot read " + file + ": "
+          + e.getMessage());
     }
   }
 

@@ -3,8 +3,6 @@ package eu.mlsysops.cli.client;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -34,14 +32,8 @@ final class DescriptorSource {
   /** Reads the file or fetches the URL (fetching happens here, in the client, as in the reference). */
   Document read(ApiClient api) throws IOException, LocalFailure {
     if (path != null) {
-      try {
-        return new Document(Files.readString(path), path.toString(),
-            path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json"));
-      } catch (NoSuchFileException e) {
-        throw new LocalFailure("--path: " + path + ": no such file");
-      } catch (IOException e) {
-        throw new LocalFailure("--path: cannot read " + path + ": " + e.getMessage());
-      }
+      return new Document(ClientCommand.readText("--path", path), path.toString(),
+          path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json"));
     }
     URI u;
     try {

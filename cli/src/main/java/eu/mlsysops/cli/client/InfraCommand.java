@@ -34,12 +34,7 @@ public final class InfraCommand {
 
     @Override
     int run(ApiClient api, Printer p) throws Exception {
-      DescriptorSource.Document doc;
-      try {
-        doc = source.read(api);
-      } catch (DescriptorSource.LocalFailure e) {
-        return fail(e.getMessage());
-      }
+      DescriptorSource.Document doc = source.read(api);
       JsonNode r = Registration.send(api, "/infra/register", doc);
       if (p.structured(r)) {
         return ExitCode.OK;
