@@ -26,6 +26,25 @@ public interface TelemetryQuery {
   /** The names of metrics that have at least one series. */
   List<String> metricNames();
 
+  /**
+   * The newest sample of every matching series whose newest sample is at most {@code lookback} old
+   * (Prometheus' instant-vector semantics). The default walks {@link #range}; stores override it.
+   */
+  default List<Sample> lastValues(String metric, Map<String, String> matchers, Duration lookback) {
+    List<Sample> out = new java.util.ArrayList<>();
+    for (Series s : range(metric, matchers, lookback)) {
+      if (!s.samples().isEmpty()) {
+        out.add(s.samples().get(s.samples().size() - 1));
+      }
+    }
+    return out;
+  }
+
+  /** What the metric is, when a reporter said so. */
+  default java.util.Optional<MetricMetadata> metadata(String metric) {
+    return java.util.Optional.empty();
+  }
+
   /** One time series and a window of its samples. */
   record Series(String metric, Labels labels, List<Sample> samples) {
     public Series {
