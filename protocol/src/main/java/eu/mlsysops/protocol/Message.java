@@ -75,6 +75,18 @@ public sealed interface Message {
   }
 
   /**
+   * Parent → child: how often the parent wants the child's telemetry (the shortest analysis
+   * interval of the parent's policies and of what its own parent asked for).
+   */
+  record TelemetryDemand(String from, long intervalMillis) implements Message {
+    public TelemetryDemand {
+      if (intervalMillis <= 0) {
+        throw new IllegalArgumentException("intervalMillis must be positive: " + intervalMillis);
+      }
+    }
+  }
+
+  /**
    * Child → parent: a plan made by a child's policy that needs a mechanism only the parent has
    * (e.g. a node policy asking its cluster to relocate a component).
    */

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * (oldest overwritten) and number of series (new series beyond the limit are rejected and
  * counted).
  */
-public final class MetricStore implements TelemetryQuery {
+public final class MetricStore implements TelemetryQuery, SampleSink {
   private final Clock clock;
   private final int samplesPerSeries;
   private final int maxSeries;
@@ -29,6 +29,7 @@ public final class MetricStore implements TelemetryQuery {
   private final AtomicLong seriesCount = new AtomicLong();
   private final AtomicLong rejectedSamples = new AtomicLong();
   private final AtomicLong droppedNonFinite = new AtomicLong();
+  private final Map<String, MetricMetadata> metadata = new ConcurrentHashMap<>();
 
   /**
    * @param clock time source for windowed queries
@@ -85,6 +86,21 @@ public final class MetricStore implements TelemetryQuery {
       }
     }
     return true;
+  }
+
+  @Override
+  public boolean accept(Sample sample) {
+    return append(sample);
+  }
+
+  @Override
+  public void describe(String metric, MetricMetadata meta) {
+    metadata.put(metric, meta);
+  }
+
+  @Override
+  public java.util.Optional<MetricMetadata> metadata(String metric) {
+    return java.util.Optional.ofNullable(metadata.get(metric));
   }
 
   /** Registers a listener for new samples of {@code metric}; returns a handle that removes it. */

@@ -54,7 +54,7 @@ public final class QosRelocationPolicy implements Policy {
     return PolicyContext.builder(NAME)
         .scope(PolicyContext.Scope.APPLICATION)
         .metrics(PolicyContext.APP_QOS_METRICS)
-        .analyzeInterval(Duration.ofSeconds(5))
+        .analyzeInterval(Duration.ofSeconds(1))
         .mechanisms(PlacementInputs.PLACEMENT)
         .mode(PolicyContext.Mode.HEURISTIC)
         .build();

@@ -14,6 +14,7 @@ import eu.mlsysops.telemetry.MetricStore;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.TelemetryQuery;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -54,6 +55,7 @@ public final class PolicyEngine implements AutoCloseable {
   private final Map<String, AutoCloseable> subscriptions = new HashMap<>();
   private volatile PolicyContext.Mode mode = PolicyContext.Mode.HEURISTIC;
   private volatile java.util.Set<String> disabled = java.util.Set.of();
+  private final List<Runnable> demandListeners = new CopyOnWriteArrayList<>();
 
   /**
    * @param agentId the agent, for plan records
@@ -115,6 +117,7 @@ public final class PolicyEngine implements AutoCloseable {
         firstUsed = true;
       }
     }
+    demandChanged();
     return ctx.name();
   }
 
@@ -123,6 +126,37 @@ public final class PolicyEngine implements AutoCloseable {
     LoadedPolicy lp = policies.remove(name);
     if (lp != null) {
       lp.stopAll();
+      demandChanged();
+    }
+  }
+
+  /**
+   * How often this agent's active policies want fresh telemetry: the shortest analysis interval
+   * among the enabled policies of the current mode that subscribe to metrics; empty when none
+   * does. Agents pass it down so that children export exactly as often as someone needs.
+   */
+  public synchronized Optional<Duration> telemetryDemand() {
+    Duration min = null;
+    for (LoadedPolicy lp : policies.values()) {
+      PolicyContext c = lp.context;
+      boolean active = !disabled.contains(c.name())
+          && (c.mode() == PolicyContext.Mode.ANY || c.mode() == mode);
+      if (active && !c.metrics().isEmpty()
+          && (min == null || c.analyzeInterval().compareTo(min) < 0)) {
+        min = c.analyzeInterval();
+      }
+    }
+    return Optional.ofNullable(min);
+  }
+
+  /** Runs {@code listener} whenever {@link #telemetryDemand()} may have changed. */
+  public void onTelemetryDemandChange(Runnable listener) {
+    demandListeners.add(listener);
+  }
+
+  private void demandChanged() {
+    for (Runnable l : demandListeners) {
+      l.run();
     }
   }
 
@@ -169,6 +203,7 @@ public final class PolicyEngine implements AutoCloseable {
       throw new IllegalArgumentException("the agents run in heuristic or ml mode, not \"any\"");
     }
     this.mode = mode;
+    demandChanged();
     wakeAll("mode " + mode.name().toLowerCase());
   }
 
@@ -178,6 +213,7 @@ public final class PolicyEngine implements AutoCloseable {
    */
   public void setDisabled(java.util.Set<String> names) {
     this.disabled = java.util.Set.copyOf(names);
+    demandChanged();
     wakeAll("configuration");
   }
 

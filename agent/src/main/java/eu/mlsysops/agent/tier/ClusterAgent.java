@@ -18,6 +18,9 @@ import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
 import eu.mlsysops.telemetry.MetricStore;
+import eu.mlsysops.telemetry.pipeline.AggregationRule;
+import eu.mlsysops.telemetry.pipeline.NegotiatedInterval;
+import eu.mlsysops.telemetry.pipeline.UplinkAggregator;
 import eu.mlsysops.telemetry.Sample;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +49,13 @@ public final class ClusterAgent implements AutoCloseable {
   private final MetricStore store;
   private final PlanScheduler scheduler;
   private final PolicyEngine engine;
-  private final TelemetryUplink telemetryUplink = new TelemetryUplink(100_000);
+  private volatile UplinkAggregator uplinkAggregator =
+      UplinkAggregator.builder().rules(UplinkAggregator.CLUSTER_DEFAULTS).build();
+  /** How often this cluster's nodes export: what its policies and the continuum ask for. */
+  private final NegotiatedInterval childDemand =
+      new NegotiatedInterval(DEFAULT_EXPORT_INTERVAL, MIN_EXPORT_INTERVAL);
+  private IntervalTask exportTask;
+  private volatile Duration exportInterval = DEFAULT_EXPORT_INTERVAL;
 
   private final Map<String, NodeEntry> nodes = new LinkedHashMap<>();
   private final Map<String, AppDescriptor> apps = new LinkedHashMap<>();
@@ -56,6 +65,11 @@ public final class ClusterAgent implements AutoCloseable {
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private long appsEpoch = -1;
   private volatile boolean running;
+
+  /** How often telemetry goes up when nobody asks for it more often. */
+  static final Duration DEFAULT_EXPORT_INTERVAL = Duration.ofSeconds(5);
+  /** The shortest export interval granted, whatever a policy asks. */
+  static final Duration MIN_EXPORT_INTERVAL = Duration.ofMillis(100);
 
   /** Failure-detection and timing settings. */
   public record Settings(
@@ -92,6 +106,44 @@ public final class ClusterAgent implements AutoCloseable {
         registerUp();
       }
     });
+    engine.onTelemetryDemandChange(this::policiesDemandChanged);
+    policiesDemandChanged();
+    childDemand.onChange(d -> tellNodes());
+  }
+
+  private void policiesDemandChanged() {
+    engine.telemetryDemand().ifPresentOrElse(
+        d -> childDemand.request("policies", d), () -> childDemand.withdraw("policies"));
+  }
+
+  /** How often this cluster's nodes are asked to export telemetry now. */
+  public Duration nodeExportInterval() {
+    return childDemand.current();
+  }
+
+  /** How often this cluster sends telemetry to the continuum now. */
+  public Duration exportInterval() {
+    return exportInterval;
+  }
+
+  /**
+   * Replaces what this cluster sends up (empty: {@link UplinkAggregator#CLUSTER_DEFAULTS}). What
+   * the old rules aggregated so far is sent at once.
+   */
+  public void setUplinkRules(List<AggregationRule> rules) {
+    UplinkAggregator old = uplinkAggregator;
+    uplinkAggregator = UplinkAggregator.builder()
+        .rules(rules.isEmpty() ? UplinkAggregator.CLUSTER_DEFAULTS : rules).build();
+    sendTelemetry(old.drain());
+  }
+
+  private void tellNodes() {
+    List<Link> links;
+    synchronized (this) {
+      links = nodes.values().stream().map(e -> e.link).toList();
+    }
+    Message demand = new Message.TelemetryDemand(id(), childDemand.current().toMillis());
+    links.forEach(l -> l.send(demand));
   }
 
   /** The cluster id. */
@@ -128,6 +180,8 @@ public final class ClusterAgent implements AutoCloseable {
     timers.add(env.timers().scheduleAtFixedRate(this::detectFailures, hb / 4, Math.max(1, hb / 4),
         TimeUnit.MILLISECONDS));
     timers.add(env.timers().scheduleAtFixedRate(this::reportUp, hb, hb, TimeUnit.MILLISECONDS));
+    exportTask = new IntervalTask(env.timers(), id() + " telemetry export", exportInterval,
+        this::exportTelemetry);
   }
 
   @Override
@@ -135,6 +189,10 @@ public final class ClusterAgent implements AutoCloseable {
     running = false;
     for (ScheduledFuture<?> f : timers) {
       f.cancel(false);
+    }
+    if (exportTask != null) {
+      exportTask.close();
+      exportTask = null;
     }
     engine.close();
     scheduler.close();
@@ -192,6 +250,16 @@ public final class ClusterAgent implements AutoCloseable {
   }
 
   private void onParentMessage(Message m) {
+    if (m instanceof Message.TelemetryDemand d) {
+      Duration wanted = Duration.ofMillis(d.intervalMillis());
+      exportInterval = wanted;
+      IntervalTask t = exportTask;
+      if (t != null) {
+        t.setPeriod(wanted);
+      }
+      childDemand.request("parent", wanted);
+      return;
+    }
     if (m instanceof Message.DesiredState ds) {
       List<String> removed = new ArrayList<>();
       List<AppDescriptor> added = new ArrayList<>();
@@ -273,6 +341,7 @@ public final class ClusterAgent implements AutoCloseable {
       event("node", isNew ? "node " + r.from() + " joined (" + r.node().continuumLayer().wireName()
           + ")" : recovered ? "node " + r.from() + " is back" : "node " + r.from() + " re-registered");
       pushNode(r.from());
+      link.send(new Message.TelemetryDemand(id(), childDemand.current().toMillis()));
       uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
       engine.wakeAll("node " + r.from());
     } else if (m instanceof Message.Heartbeat h) {
@@ -296,9 +365,10 @@ public final class ClusterAgent implements AutoCloseable {
     } else if (m instanceof Message.StatusReport sr) {
       onStatus(sr);
     } else if (m instanceof Message.TelemetryBatch tb) {
+      UplinkAggregator agg = uplinkAggregator;
       for (Sample s : tb.samples()) {
         if (store.append(s)) {
-          telemetryUplink.offer(s);
+          agg.accept(s);
         }
       }
     }
@@ -349,9 +419,17 @@ public final class ClusterAgent implements AutoCloseable {
       return;
     }
     uplink.send(new Message.StatusReport(id(), fullReport(), true));
-    List<Sample> batch = telemetryUplink.drain();
+  }
+
+  private void exportTelemetry() {
+    if (running) {
+      sendTelemetry(uplinkAggregator.drain());
+    }
+  }
+
+  private void sendTelemetry(UplinkAggregator.Batch batch) {
     if (!batch.isEmpty()) {
-      uplink.send(new Message.TelemetryBatch(id(), batch));
+      uplink.send(new Message.TelemetryBatch(id(), batch.samples()));
     }
   }
 

@@ -15,6 +15,7 @@ import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
 import eu.mlsysops.telemetry.MetricStore;
+import eu.mlsysops.telemetry.pipeline.NegotiatedInterval;
 import eu.mlsysops.telemetry.Sample;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +43,9 @@ public final class ContinuumAgent implements AutoCloseable {
   private final Map<String, Message.InstanceReport> instances = new LinkedHashMap<>();
   private long epoch;
   private volatile boolean running;
+  /** How often clusters export telemetry here: what the continuum's policies ask for. */
+  private final NegotiatedInterval clusterDemand = new NegotiatedInterval(
+      ClusterAgent.DEFAULT_EXPORT_INTERVAL, ClusterAgent.MIN_EXPORT_INTERVAL);
 
   public ContinuumAgent(ContinuumDescriptor descriptor, AgentEnvironment env, Placer placer) {
     this.descriptor = Objects.requireNonNull(descriptor);
@@ -54,6 +58,16 @@ public final class ContinuumAgent implements AutoCloseable {
     this.engine = new PolicyEngine(id(), env.clock(), telemetry, scheduler, new Views(),
         env.timers(), env.workers());
     engine.add(() -> new ClusterPlacementPolicy(placer), "built-in");
+    engine.onTelemetryDemandChange(() -> engine.telemetryDemand().ifPresentOrElse(
+        d -> clusterDemand.request("policies", d), () -> clusterDemand.withdraw("policies")));
+    engine.telemetryDemand().ifPresent(d -> clusterDemand.request("policies", d));
+    clusterDemand.onChange(d -> {
+      List<Link> links;
+      synchronized (this) {
+        links = clusters.values().stream().map(c -> c.link).toList();
+      }
+      links.forEach(l -> l.send(new Message.TelemetryDemand(id(), d.toMillis())));
+    });
     // Desired state survives restarts: reload it before anything else can change it.
     for (ContinuumStore.StoredApp a : store.apps()) {
       apps.put(a.descriptor().name(), a);
@@ -277,6 +291,7 @@ public final class ContinuumAgent implements AutoCloseable {
       event("cluster", (isNew ? "cluster " : "cluster re-registered: ") + r.from()
           + (isNew ? " joined" : ""));
       pushCluster(r.from());
+      link.send(new Message.TelemetryDemand(id(), clusterDemand.current().toMillis()));
       engine.wakeAll("cluster " + r.from());
     } else if (m instanceof Message.Inventory inv) {
       synchronized (this) {

@@ -13,6 +13,9 @@ import eu.mlsysops.model.ParseResult;
 import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.orchestration.Simulation;
 import eu.mlsysops.protocol.InProcessLink;
+import eu.mlsysops.telemetry.TelemetryQuery;
+import eu.mlsysops.telemetry.UnionQuery;
+import eu.mlsysops.telemetry.pipeline.AggregationRule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -228,6 +231,25 @@ public final class EmbeddedContinuum implements AutoCloseable {
     return simulation;
   }
 
+  /**
+   * The telemetry held at one tier: {@code continuum} (per-cluster summaries by default), {@code
+   * cluster} (every cluster agent's per-node summaries) or {@code node} (every node agent's raw
+   * samples).
+   *
+   * @throws IllegalArgumentException for another tier
+   */
+  public TelemetryQuery telemetry(String tier) {
+    return switch (tier) {
+      case "continuum" -> continuum.telemetry();
+      case "cluster" -> new UnionQuery(
+          () -> clusters.values().stream().map(ClusterAgent::telemetry).toList());
+      case "node" -> new UnionQuery(
+          () -> nodes.values().stream().map(NodeAgent::telemetry).toList());
+      default -> throw new IllegalArgumentException(
+          "\"" + tier + "\" is not a tier (continuum, cluster, node)");
+    };
+  }
+
   /** The shared plan log. */
   public SqlitePlanLog planLog() {
     return planLog;
@@ -259,6 +281,9 @@ public final class EmbeddedContinuum implements AutoCloseable {
     nodeLinks.put(n.name(), link);
     na.start();
     na.engine().setDisabled(configuration("node").disabledPolicies());
+    if (!configuration("node").telemetryExport().isEmpty()) {
+      na.setUplinkRules(configuration("node").telemetryExport());
+    }
     PolicyDirectory pd = policyDirectories().get("node");
     if (pd != null) {
       pd.addEngine(na.engine());
@@ -303,17 +328,27 @@ public final class EmbeddedContinuum implements AutoCloseable {
     }
     configs.put(tier, config);
     engines(tier).forEach(e -> e.setDisabled(config.disabledPolicies()));
+    applyUplinkRules(tier, config);
     Path file = env.dataDir().resolve("config").resolve(tier + ".json");
     try {
       Files.createDirectories(file.getParent());
       Path tmp = file.resolveSibling(tier + ".json.tmp");
       Files.writeString(tmp, new com.fasterxml.jackson.databind.ObjectMapper()
-          .writeValueAsString(java.util.Map.of("disabled_policies", config.disabledSorted())));
+          .writeValueAsString(java.util.Map.of("disabled_policies", config.disabledSorted(),
+              "telemetry_export", config.telemetryExportText())));
       Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new IllegalStateException("cannot save the " + tier + " configuration: "
           + e.getMessage(), e);
+    }
+  }
+
+  private void applyUplinkRules(String tier, AgentConfig config) {
+    if (tier.equals("node")) {
+      nodes.values().forEach(n -> n.setUplinkRules(config.telemetryExport()));
+    } else if (tier.equals("cluster")) {
+      clusters.values().forEach(c -> c.setUplinkRules(config.telemetryExport()));
     }
   }
 
@@ -347,8 +382,10 @@ public final class EmbeddedContinuum implements AutoCloseable {
             new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
         java.util.Set<String> disabled = new java.util.TreeSet<>();
         n.path("disabled_policies").forEach(x -> disabled.add(x.asText()));
-        configure(tier, new AgentConfig(disabled));
-      } catch (IOException e) {
+        List<AggregationRule> rules = new ArrayList<>();
+        n.path("telemetry_export").forEach(x -> rules.add(AggregationRule.parse(x.asText())));
+        configure(tier, new AgentConfig(disabled, rules));
+      } catch (IOException | IllegalArgumentException e) {
         System.getLogger(EmbeddedContinuum.class.getName()).log(System.Logger.Level.WARNING,
             "ignoring unreadable configuration " + file + ": " + e.getMessage());
       }

@@ -16,8 +16,12 @@ import eu.mlsysops.orchestration.InstanceStatus;
 import eu.mlsysops.orchestration.Runtime;
 import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
+import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricStore;
 import eu.mlsysops.telemetry.Sample;
+import eu.mlsysops.telemetry.SampleSink;
+import eu.mlsysops.telemetry.pipeline.AggregationRule;
+import eu.mlsysops.telemetry.pipeline.UplinkAggregator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,7 +45,10 @@ public final class NodeAgent implements AutoCloseable {
   private final MetricStore store;
   private final PlanScheduler scheduler;
   private final PolicyEngine engine;
-  private final TelemetryUplink telemetryUplink = new TelemetryUplink(50_000);
+  private volatile UplinkAggregator uplinkAggregator =
+      UplinkAggregator.builder().rules(UplinkAggregator.NODE_DEFAULTS).build();
+  private IntervalTask exportTask;
+  private volatile Duration exportInterval;
   private final Duration heartbeatInterval;
   private final Map<String, Message.InstanceAssignment> desired = new LinkedHashMap<>();
   private long desiredEpoch = -1;
@@ -64,6 +71,8 @@ public final class NodeAgent implements AutoCloseable {
     this.uplink = Objects.requireNonNull(uplink);
     this.env = Objects.requireNonNull(env);
     this.heartbeatInterval = heartbeatInterval;
+    // Until the cluster says how often it wants telemetry, export at the heartbeat pace.
+    this.exportInterval = heartbeatInterval;
     this.store = new MetricStore(env.clock(), 300, 20_000);
     this.scheduler = PlanScheduler.builder(descriptor.name()).clock(env.clock()).log(env.planLog()).build();
     scheduler.register(new CpuFrequencyMechanism(cpuFrequency));
@@ -91,7 +100,8 @@ public final class NodeAgent implements AutoCloseable {
     register();
     long hb = heartbeatInterval.toMillis();
     timers.add(env.timers().scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS));
-    timers.add(env.timers().scheduleAtFixedRate(this::exportTelemetry, hb, hb, TimeUnit.MILLISECONDS));
+    exportTask = new IntervalTask(env.timers(), name() + " telemetry export", exportInterval,
+        this::exportTelemetry);
   }
 
   /** This node's name. */
@@ -121,15 +131,48 @@ public final class NodeAgent implements AutoCloseable {
 
   /**
    * Takes a telemetry sample produced on this node (host collector, simulation, app SDKs): stores
-   * it, wakes subscribed policies and queues it for export to the cluster.
+   * it, wakes subscribed policies and folds it into what goes up to the cluster.
+   *
+   * @return false when the agent is stopped or the store refused the sample
    */
-  public void ingest(Sample sample) {
-    if (!running) {
-      return;
+  public boolean ingest(Sample sample) {
+    if (!running || !store.append(sample)) {
+      return false;
     }
-    if (store.append(sample)) {
-      telemetryUplink.offer(sample);
-    }
+    uplinkAggregator.accept(sample);
+    return true;
+  }
+
+  /** Where receivers and collectors on this node write: {@link #ingest} plus metadata. */
+  public SampleSink sink() {
+    return new SampleSink() {
+      @Override
+      public boolean accept(Sample sample) {
+        return ingest(sample);
+      }
+
+      @Override
+      public void describe(String metric, MetricMetadata metadata) {
+        store.describe(metric, metadata);
+        uplinkAggregator.describe(metric, metadata);
+      }
+    };
+  }
+
+  /**
+   * Replaces what this node sends up (empty: {@link UplinkAggregator#NODE_DEFAULTS}). What the
+   * old rules aggregated so far is sent at once, so a change loses no interval.
+   */
+  public void setUplinkRules(List<AggregationRule> rules) {
+    UplinkAggregator old = uplinkAggregator;
+    uplinkAggregator = UplinkAggregator.builder()
+        .rules(rules.isEmpty() ? UplinkAggregator.NODE_DEFAULTS : rules).build();
+    send(old.drain());
+  }
+
+  /** How often this node sends telemetry to its cluster now. */
+  public Duration exportInterval() {
+    return exportInterval;
   }
 
   private void register() {
@@ -147,12 +190,14 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void exportTelemetry() {
-    if (!running) {
-      return;
+    if (running) {
+      send(uplinkAggregator.drain());
     }
-    List<Sample> batch = telemetryUplink.drain();
+  }
+
+  private void send(UplinkAggregator.Batch batch) {
     if (!batch.isEmpty()) {
-      uplink.send(new Message.TelemetryBatch(name(), batch));
+      uplink.send(new Message.TelemetryBatch(name(), batch.samples()));
     }
   }
 
@@ -162,6 +207,12 @@ public final class NodeAgent implements AutoCloseable {
     }
     if (m instanceof Message.DesiredState ds) {
       reconcile(ds);
+    } else if (m instanceof Message.TelemetryDemand d) {
+      exportInterval = Duration.ofMillis(d.intervalMillis());
+      IntervalTask t = exportTask;
+      if (t != null) {
+        t.setPeriod(exportInterval);
+      }
     }
   }
 
@@ -257,6 +308,10 @@ public final class NodeAgent implements AutoCloseable {
       f.cancel(false);
     }
     timers.clear();
+    if (exportTask != null) {
+      exportTask.close();
+      exportTask = null;
+    }
     engine.close();
     scheduler.close();
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import eu.mlsysops.agent.engine.PolicyStatus;
 import eu.mlsysops.agent.tier.AgentConfig;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.telemetry.pipeline.AggregationRule;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,11 +19,13 @@ import java.util.TreeSet;
 
 /**
  * Agent configuration per tier ({@code mls agent set-config} / {@code delete-config}): a small
- * YAML or JSON document applied live to every agent of the tier and kept across restarts. Today
- * it has one key, {@code disabled_policies}: policies that stay loaded but do not run.
+ * YAML or JSON document applied live to every agent of the tier and kept across restarts. Keys:
+ * {@code disabled_policies} (policies that stay loaded but do not run) and {@code
+ * telemetry_export} (what the tier's agents send up, as aggregation rules such as {@code
+ * "node_*: avg by (node)"}).
  */
 final class ConfigRoutes {
-  private static final Set<String> KEYS = Set.of("disabled_policies");
+  private static final Set<String> KEYS = Set.of("disabled_policies", "telemetry_export");
   private final EmbeddedContinuum continuum;
   private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
@@ -91,6 +94,27 @@ final class ConfigRoutes {
         }
       }
     }
+    List<AggregationRule> rules = new ArrayList<>();
+    JsonNode export = doc.path("telemetry_export");
+    if (!export.isMissingNode() && !export.isNull()) {
+      if (!export.isArray()) {
+        errors.add(ApiProblem.entry("telemetry_export",
+            "expected a list of rules like \"node_*: avg by (node)\"", "error"));
+      } else {
+        for (int i = 0; i < export.size(); i++) {
+          JsonNode v = export.get(i);
+          try {
+            if (!v.isTextual()) {
+              throw new IllegalArgumentException(
+                  "expected a rule like \"node_*: avg by (node)\"");
+            }
+            rules.add(AggregationRule.parse(v.asText()));
+          } catch (IllegalArgumentException e) {
+            errors.add(ApiProblem.entry("telemetry_export[" + i + "]", e.getMessage(), "error"));
+          }
+        }
+      }
+    }
     if (!errors.isEmpty()) {
       throw new ApiProblem(400, "the configuration has " + errors.size() + " problem(s)", errors);
     }
@@ -102,7 +126,10 @@ final class ConfigRoutes {
             + " tier now; it will be disabled if one is loaded");
       }
     }
-    continuum.configure(tier, new AgentConfig(disabled));
+    if (tier.equals("continuum") && !rules.isEmpty()) {
+      warnings.add("the continuum has no parent: telemetry_export applies to node and cluster");
+    }
+    continuum.configure(tier, new AgentConfig(disabled, rules));
     Json.send(ctx, 200, view(tier, warnings));
   }
 
@@ -121,6 +148,7 @@ final class ConfigRoutes {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("tier", tier);
     out.put("disabled_policies", continuum.configuration(tier).disabledSorted());
+    out.put("telemetry_export", continuum.configuration(tier).telemetryExportText());
     if (!warnings.isEmpty()) {
       out.put("warnings", warnings);
     }

@@ -173,7 +173,8 @@ final class ContinuumViews {
     m.put("instances", instances.getOrDefault(name, List.of()));
     Map<String, Object> t = new LinkedHashMap<>();
     for (String metric : NODE_METRICS) {
-      OptionalDouble v = continuum.continuum().telemetry().latest(metric, Map.of("node", name));
+      // Per-node summaries live at the cluster tier; the node's own store is the fallback.
+      OptionalDouble v = continuum.telemetry("cluster").latest(metric, Map.of("node", name));
       if (v.isEmpty() && agent != null) {
         MetricStore local = agent.telemetry();
         v = local.latest(metric, Map.of());

@@ -204,7 +204,12 @@ final class SystemRoutes {
   }
 
   private void telemetry(Context ctx, Principal who) {
-    TelemetryQuery store = continuum.continuum().telemetry();
+    String level = ctx.queryParam("level") == null ? "continuum" : ctx.queryParam("level");
+    if (!EmbeddedContinuum.TIERS.contains(level)) {
+      throw ApiProblem.badRequest("level: \"" + level + "\" is not a tier (continuum, cluster,"
+          + " node)");
+    }
+    TelemetryQuery store = continuum.telemetry(level);
     String metric = blankToNull(ctx.queryParam("metric"));
     if (metric == null) {
       Json.send(ctx, 200, Map.of("metrics", store.metricNames()));

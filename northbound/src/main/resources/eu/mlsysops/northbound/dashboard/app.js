@@ -103,7 +103,7 @@ async function refreshOnce() {
     getJson('/api/v1/continuum'),
     getJson('/api/v1/apps', { limit: 200 }),
     getJson('/api/v1/plans', { limit: PLAN_LIMIT }),
-    ...NODE_METRICS.map((m) => getJson('/api/v1/telemetry', { metric: m.metric, window: window_ }).catch(softFail)),
+    ...NODE_METRICS.map((m) => getJson('/api/v1/telemetry', { metric: m.metric, window: window_, level: 'cluster' }).catch(softFail)),
   ]);
   state.continuum = continuum;
   state.apps = items(apps);

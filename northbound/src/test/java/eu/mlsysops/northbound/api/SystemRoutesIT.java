@@ -172,8 +172,14 @@ class SystemRoutesIT {
   void telemetrySeriesAndNames() {
     await().atMost(10, TimeUnit.SECONDS).until(() -> json(api.get("/api/v1/telemetry"))
         .get("metrics").toString().contains("node_cpu_utilization"));
+    // Per-node summaries are held by the cluster agents; the continuum has per-cluster ones.
+    await().atMost(10, TimeUnit.SECONDS).until(() -> json(api.get(
+        "/api/v1/telemetry?metric=node_cpu_utilization&label.cluster=edge")).get("series").size() == 1);
+    JsonNode perCluster = json(api.get("/api/v1/telemetry?metric=node_cpu_utilization&window=60s"));
+    assertThat(perCluster.get("series")).allSatisfy(x -> assertThat(x.get("labels").has("node"))
+        .isFalse());
     JsonNode t = json(api.get("/api/v1/telemetry?metric=node_cpu_utilization&window=60s"
-        + "&label.node=edge-1"));
+        + "&label.node=edge-1&level=cluster"));
     assertThat(t.get("metric").asText()).isEqualTo("node_cpu_utilization");
     assertThat(t.get("series")).hasSize(1);
     JsonNode s = t.get("series").get(0);
@@ -182,6 +188,7 @@ class SystemRoutesIT {
     assertThat(point.get(0).asLong()).isPositive();
     assertThat(point.get(1).isNumber()).isTrue();
     assertThat(json(api.get("/api/v1/telemetry?metric=no_such_metric")).get("series")).isEmpty();
+    assertThat(api.get("/api/v1/telemetry?metric=x&level=galaxy").statusCode()).isEqualTo(400);
     for (String w : List.of("soon", "-5s", "0s", "400h")) {
       assertThat(api.get("/api/v1/telemetry?metric=node_cpu_utilization&window=" + w).statusCode())
           .as(w).isEqualTo(400);
