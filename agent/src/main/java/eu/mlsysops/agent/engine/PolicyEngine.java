@@ -230,7 +230,8 @@ public final class PolicyEngine implements AutoCloseable {
           new PolicyStatus(
               lp.context.name(), lp.source, lp.context.scope().name().toLowerCase(),
               lp.context.core(), lp.runners.size(), lp.analyses.get(), lp.plans.get(),
-              lp.errors.get(), lp.lastError, !disabled.contains(lp.context.name())));
+              lp.errors.get(), lp.lastError, !disabled.contains(lp.context.name()),
+              lp.analysisNanos.get() / 1e9));
     }
     return out;
   }
@@ -311,6 +312,7 @@ public final class PolicyEngine implements AutoCloseable {
     final AtomicLong analyses = new AtomicLong();
     final AtomicLong plans = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
+    final AtomicLong analysisNanos = new AtomicLong();
     volatile String lastError = "";
 
     LoadedPolicy(PolicyContext context, Supplier<Policy> factory, String source) {
@@ -413,6 +415,7 @@ public final class PolicyEngine implements AutoCloseable {
         return;
       }
       owner.analyses.incrementAndGet();
+      long started = System.nanoTime();
       try {
         PolicyView view = new View(this);
         if (!policy.analyze(view)) {
@@ -430,6 +433,8 @@ public final class PolicyEngine implements AutoCloseable {
             new PlanRequest(null, owner.context.name(), app, owner.context.core(), recorded));
       } catch (RuntimeException | LinkageError e) {
         owner.recordError(e);
+      } finally {
+        owner.analysisNanos.addAndGet(System.nanoTime() - started);
       }
     }
 

@@ -13,7 +13,8 @@ package eu.mlsysops.agent.engine;
  * @param errors exceptions thrown by the policy so far
  * @param lastError the latest exception message, or empty
  * @param enabled false when the agent's configuration disables it
+ * @param analysisSeconds time spent in its analyses (and plans) so far, all instances
  */
 public record PolicyStatus(
     String name, String source, String scope, boolean core, int instances, long analyses,
-    long plans, long errors, String lastError, boolean enabled) {}
+    long plans, long errors, String lastError, boolean enabled, double analysisSeconds) {}

@@ -55,6 +55,7 @@ public final class ClusterAgent implements AutoCloseable {
   private final NegotiatedInterval childDemand =
       new NegotiatedInterval(DEFAULT_EXPORT_INTERVAL, MIN_EXPORT_INTERVAL);
   private IntervalTask exportTask;
+  private final AgentHealth health;
   private volatile Duration exportInterval = DEFAULT_EXPORT_INTERVAL;
 
   private final Map<String, NodeEntry> nodes = new LinkedHashMap<>();
@@ -97,6 +98,8 @@ public final class ClusterAgent implements AutoCloseable {
     scheduler.onTransition(this::onPlan);
     this.engine = new PolicyEngine(id(), env.clock(), store, scheduler, new Views(), env.timers(),
         env.workers());
+    this.health = new AgentHealth(id(), "cluster", store, engine, scheduler,
+        () -> uplinkAggregator.dropped());
     engine.add(StaticPlacementPolicy::new, "built-in");
     engine.add(() -> new DynamicPlacementPolicy(placer), "built-in");
     engine.add(() -> new QosRelocationPolicy(placer), "built-in");
@@ -180,6 +183,8 @@ public final class ClusterAgent implements AutoCloseable {
     timers.add(env.timers().scheduleAtFixedRate(this::detectFailures, hb / 4, Math.max(1, hb / 4),
         TimeUnit.MILLISECONDS));
     timers.add(env.timers().scheduleAtFixedRate(this::reportUp, hb, hb, TimeUnit.MILLISECONDS));
+    timers.add(env.timers().scheduleAtFixedRate(() -> health.record(env.clock().millis()),
+        hb, NodeAgent.HEALTH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS));
     exportTask = new IntervalTask(env.timers(), id() + " telemetry export", exportInterval,
         this::exportTelemetry);
   }
@@ -669,6 +674,7 @@ public final class ClusterAgent implements AutoCloseable {
   }
 
   private void onPlan(PlanRecord r) {
+    health.planFinished(r);
     if (r.status().isTerminal()) {
       env.events().publish(new AgentEvent(r.updatedMillis(), id(), "plan", PlanText.describe(r)));
     }

@@ -43,6 +43,8 @@ public final class ContinuumAgent implements AutoCloseable {
   private final Map<String, Message.InstanceReport> instances = new LinkedHashMap<>();
   private long epoch;
   private volatile boolean running;
+  private final AgentHealth health;
+  private java.util.concurrent.ScheduledFuture<?> healthTimer;
   /** How often clusters export telemetry here: what the continuum's policies ask for. */
   private final NegotiatedInterval clusterDemand = new NegotiatedInterval(
       ClusterAgent.DEFAULT_EXPORT_INTERVAL, ClusterAgent.MIN_EXPORT_INTERVAL);
@@ -57,6 +59,7 @@ public final class ContinuumAgent implements AutoCloseable {
     scheduler.onTransition(this::onPlan);
     this.engine = new PolicyEngine(id(), env.clock(), telemetry, scheduler, new Views(),
         env.timers(), env.workers());
+    this.health = new AgentHealth(id(), "continuum", telemetry, engine, scheduler, () -> 0);
     engine.add(() -> new ClusterPlacementPolicy(placer), "built-in");
     engine.onTelemetryDemandChange(() -> engine.telemetryDemand().ifPresentOrElse(
         d -> clusterDemand.request("policies", d), () -> clusterDemand.withdraw("policies")));
@@ -102,6 +105,9 @@ public final class ContinuumAgent implements AutoCloseable {
   public void start() {
     running = true;
     scheduler.start();
+    healthTimer = env.timers().scheduleAtFixedRate(() -> health.record(env.clock().millis()),
+        NodeAgent.HEALTH_INTERVAL_MILLIS, NodeAgent.HEALTH_INTERVAL_MILLIS,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
     List<AppDescriptor> loaded;
     synchronized (this) {
       loaded = apps.values().stream().map(ContinuumStore.StoredApp::descriptor).toList();
@@ -337,6 +343,7 @@ public final class ContinuumAgent implements AutoCloseable {
   }
 
   private void onPlan(PlanRecord r) {
+    health.planFinished(r);
     if (r.status().isTerminal()) {
       env.events().publish(new AgentEvent(r.updatedMillis(), id(), "plan", PlanText.describe(r)));
     }
@@ -349,6 +356,9 @@ public final class ContinuumAgent implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    if (healthTimer != null) {
+      healthTimer.cancel(false);
+    }
     engine.close();
     scheduler.close();
     store.close();

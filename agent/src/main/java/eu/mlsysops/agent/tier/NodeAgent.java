@@ -48,8 +48,11 @@ public final class NodeAgent implements AutoCloseable {
   private volatile UplinkAggregator uplinkAggregator =
       UplinkAggregator.builder().rules(UplinkAggregator.NODE_DEFAULTS).build();
   private IntervalTask exportTask;
+  private final AgentHealth health;
   private volatile Duration exportInterval;
   private final Duration heartbeatInterval;
+  /** How often agents record their own health metrics. */
+  static final long HEALTH_INTERVAL_MILLIS = 1000;
   private final Map<String, Message.InstanceAssignment> desired = new LinkedHashMap<>();
   private long desiredEpoch = -1;
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
@@ -80,6 +83,8 @@ public final class NodeAgent implements AutoCloseable {
     this.engine =
         new PolicyEngine(descriptor.name(), env.clock(), store, scheduler, new Views(),
             env.timers(), env.workers());
+    this.health = new AgentHealth(descriptor.name(), "node", store, engine, scheduler,
+        () -> uplinkAggregator.dropped());
     runtime.onStatusChange(this::onInstanceStatus);
     uplink.onReceive(this::onMessage);
     uplink.onConnectionChange(up -> {
@@ -100,6 +105,8 @@ public final class NodeAgent implements AutoCloseable {
     register();
     long hb = heartbeatInterval.toMillis();
     timers.add(env.timers().scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS));
+    timers.add(env.timers().scheduleAtFixedRate(() -> health.record(env.clock().millis()),
+        hb, HEALTH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS));
     exportTask = new IntervalTask(env.timers(), name() + " telemetry export", exportInterval,
         this::exportTelemetry);
   }
@@ -295,6 +302,7 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void onPlan(PlanRecord r) {
+    health.planFinished(r);
     if (r.status().isTerminal()) {
       env.events().publish(new AgentEvent(r.updatedMillis(), name(), "plan", PlanText.describe(r)));
     }

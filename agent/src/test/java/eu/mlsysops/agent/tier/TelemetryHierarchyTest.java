@@ -115,4 +115,20 @@ class TelemetryHierarchyTest {
     assertThat(continuum.configuration("node").telemetryExportText())
         .containsExactly("node_cpu_utilization: max by (node)");
   }
+
+  @Test
+  void everyAgentRecordsItsOwnHealthAndKeepsItLocal() {
+    start();
+    TelemetryQuery node = continuum.nodes().get("edge-1").telemetry();
+    TelemetryQuery cluster = continuum.clusters().get("edge").telemetry();
+    TelemetryQuery top = continuum.continuum().telemetry();
+    await().atMost(10, TimeUnit.SECONDS).until(() -> node.latest("mls_policy_analyses_total",
+        Map.of("agent", "edge-1", "policy", "cpu-frequency")).orElse(0) > 0);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> top.latest("mls_telemetry_series",
+        Map.of("agent", "demo-continuum", "tier", "continuum")).orElse(0) > 0);
+    assertThat(cluster.latest("mls_plans_active", Map.of("agent", "edge"))).isPresent();
+    assertThat(top.metadata("mls_policy_analysis_seconds_total").orElseThrow().type())
+        .isEqualTo(MetricType.COUNTER);
+    assertThat(cluster.latest("mls_policy_analyses_total", Map.of("agent", "edge-1"))).isEmpty();
+  }
 }

@@ -1,0 +1,93 @@
+package eu.mlsysops.agent.tier;
+
+import eu.mlsysops.agent.engine.PolicyEngine;
+import eu.mlsysops.agent.engine.PolicyStatus;
+import eu.mlsysops.agent.plan.PlanRecord;
+import eu.mlsysops.agent.plan.PlanScheduler;
+import eu.mlsysops.telemetry.Labels;
+import eu.mlsysops.telemetry.MetricMetadata;
+import eu.mlsysops.telemetry.MetricMetadata.MetricType;
+import eu.mlsysops.telemetry.MetricStore;
+import eu.mlsysops.telemetry.Sample;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * An agent's own health as metrics in its own store, so that they are queried, charted and scraped
+ * ({@code /metrics}) like any other telemetry: plans by outcome, plans in flight, policy analyses,
+ * errors and time spent, the store's series and drops, and what the uplink dropped. They stay in
+ * the agent's store and are not sent up.
+ */
+final class AgentHealth {
+  private static final Map<String, MetricMetadata> METRICS = Map.ofEntries(
+      Map.entry("mls_plans_total", new MetricMetadata(MetricType.COUNTER, "1",
+          "Plans that reached a final status, by status")),
+      Map.entry("mls_plans_active", new MetricMetadata(MetricType.GAUGE, "1",
+          "Plans queued or running in the plan scheduler")),
+      Map.entry("mls_policy_analyses_total", new MetricMetadata(MetricType.COUNTER, "1",
+          "Analyses run, by policy")),
+      Map.entry("mls_policy_plans_total", new MetricMetadata(MetricType.COUNTER, "1",
+          "Non-empty plans submitted, by policy")),
+      Map.entry("mls_policy_errors_total", new MetricMetadata(MetricType.COUNTER, "1",
+          "Exceptions thrown by a policy")),
+      Map.entry("mls_policy_analysis_seconds_total", new MetricMetadata(MetricType.COUNTER, "s",
+          "Time spent analysing and planning, by policy")),
+      Map.entry("mls_telemetry_series", new MetricMetadata(MetricType.GAUGE, "1",
+          "Time series held in the agent's metric store")),
+      Map.entry("mls_telemetry_dropped_total", new MetricMetadata(MetricType.COUNTER, "1",
+          "Samples the metric store refused, by reason")),
+      Map.entry("mls_uplink_dropped_total", new MetricMetadata(MetricType.COUNTER, "1",
+          "Samples not sent to the parent because an interval's bounds were reached")));
+
+  private final Labels labels;
+  private final MetricStore store;
+  private final PolicyEngine engine;
+  private final PlanScheduler scheduler;
+  private final LongSupplier uplinkDropped;
+  private final Map<String, AtomicLong> plansByStatus = new ConcurrentHashMap<>();
+
+  AgentHealth(String agent, String tier, MetricStore store, PolicyEngine engine,
+      PlanScheduler scheduler, LongSupplier uplinkDropped) {
+    this.labels = Labels.of("agent", agent, "tier", tier);
+    this.store = store;
+    this.engine = engine;
+    this.scheduler = scheduler;
+    this.uplinkDropped = uplinkDropped;
+    METRICS.forEach(store::describe);
+  }
+
+  /** Counts a plan that reached a final status. */
+  void planFinished(PlanRecord r) {
+    if (r.status().isTerminal()) {
+      plansByStatus.computeIfAbsent(r.status().name().toLowerCase(Locale.ROOT),
+          k -> new AtomicLong()).incrementAndGet();
+    }
+  }
+
+  /** Appends the current figures, timestamped {@code nowMillis}. */
+  void record(long nowMillis) {
+    plansByStatus.forEach((status, n) ->
+        put("mls_plans_total", labels.with("status", status), nowMillis, n.get()));
+    put("mls_plans_active", labels, nowMillis, scheduler.active().size());
+    for (PolicyStatus p : engine.status()) {
+      Labels l = labels.with("policy", p.name());
+      put("mls_policy_analyses_total", l, nowMillis, p.analyses());
+      put("mls_policy_plans_total", l, nowMillis, p.plans());
+      put("mls_policy_errors_total", l, nowMillis, p.errors());
+      put("mls_policy_analysis_seconds_total", l, nowMillis, p.analysisSeconds());
+    }
+    put("mls_telemetry_series", labels, nowMillis, store.seriesCount());
+    put("mls_telemetry_dropped_total", labels.with("reason", "series_limit"), nowMillis,
+        store.rejectedSamples());
+    put("mls_telemetry_dropped_total", labels.with("reason", "not_finite"), nowMillis,
+        store.droppedNonFinite());
+    put("mls_uplink_dropped_total", labels, nowMillis, uplinkDropped.getAsLong());
+  }
+
+  private void put(String metric, Labels l, long ts, double value) {
+    store.append(new Sample(metric, l, ts, value));
+  }
+}
