@@ -118,6 +118,7 @@ public final class NorthboundServer implements AutoCloseable {
     c.startup.showJavalinBanner = false;
     c.startup.showOldJavalinVersionWarning = false;
     c.http.maxRequestSize = RequestBodies.MAX_BYTES;
+    c.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
     c.router.ignoreTrailingSlashes = true;
     if (dashboard) {
       c.staticFiles.add(sf -> {

@@ -196,6 +196,18 @@ class SystemRoutesIT {
   }
 
   @Test
+  void malformedUrisGetAProblemDocumentNotAnHtmlPage() {
+    for (String path : List.of("/apps/status/%00", "/api/v1/apps/%00", "/api/v1/apps/a%2F..%2Fb")) {
+      HttpResponse<String> r = api.get(path);
+      assertThat(r.statusCode()).as(path).isBetween(400, 404);
+      assertThat(r.headers().firstValue("content-type").orElse("")).as(path)
+          .startsWith("application/problem+json");
+      assertThat(json(r).get("status").asInt()).isEqualTo(r.statusCode());
+      assertThat(r.body()).doesNotContain("<html");
+    }
+  }
+
+  @Test
   void modeSwitchesBothWays() {
     HttpResponse<String> ml = api.put("/api/v1/mode/ml", api.admin, null, null);
     assertThat(ml.statusCode()).isEqualTo(200);
