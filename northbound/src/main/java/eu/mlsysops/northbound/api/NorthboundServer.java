@@ -80,7 +80,8 @@ public final class NorthboundServer implements AutoCloseable {
     store = NorthboundStore.open(dataDir.resolve("northbound.db"));
     ContinuumViews views = new ContinuumViews(continuum, store, events);
     InfraRegistry infra = new InfraRegistry(continuum, store, views);
-    DescriptorInput input = new DescriptorInput();
+    // Fetching descriptors from internal addresses is only safe when every caller is local.
+    DescriptorInput input = new DescriptorInput(isLoopback(bind));
     stream = new EventStream(events);
     infra.restoreNodes();
     String openapi = resource(OPENAPI);
@@ -112,6 +113,14 @@ public final class NorthboundServer implements AutoCloseable {
           + " continuum", bind, port());
     }
     return this;
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private void configure(JavalinConfig c, boolean dashboard) {
