@@ -36,8 +36,11 @@ final class DeltaAccumulators {
     if (kind.isInstance(s)) {
       return kind.cast(s);
     }
-    if (s == null && states.size() >= maxSeries && !sweep(nowMillis)) {
-      return null;
+    if (s == null && states.size() >= maxSeries) {
+      sweep(nowMillis);
+      if (states.size() >= maxSeries) {
+        return null;
+      }
     }
     // A series that changed kind (a sum became a histogram) starts over.
     T fresh = factory.get();
@@ -49,14 +52,14 @@ final class DeltaAccumulators {
     states.remove(key, state);
   }
 
-  private boolean sweep(long now) {
+  /** Evicts idle states, at most once a second (a sweep walks every state). */
+  private void sweep(long now) {
     long last = lastSweep.get();
     if (now - last < 1000 || !lastSweep.compareAndSet(last, now)) {
-      return false;
+      return;
     }
     long cutoff = now - idleMillis;
     states.values().removeIf(s -> s.touchedMillis < cutoff);
-    return states.size() < maxSeries;
   }
 
   /** Common part of every delta state; guarded by the state's own monitor. */

@@ -10,9 +10,10 @@ import java.util.List;
  * monotonic counts. Metric points are counted as OTLP data points (one histogram point is one data
  * point, however many samples it becomes).
  *
- * @param metricsRequests metrics export requests that reached a receiver (good or bad)
- * @param logsRequests logs export requests that reached a receiver
- * @param traceRequests trace export requests that reached a receiver
+ * @param metricsRequests metrics export requests a receiver handled, good or bad (gRPC messages
+ *     over the size limit are refused by the transport and only counted as oversized)
+ * @param logsRequests logs export requests a receiver handled
+ * @param traceRequests trace export requests a receiver handled
  * @param badRequests requests refused as a whole: malformed protobuf or JSON, truncated or
  *     undecodable bodies, unsupported content type or encoding
  * @param oversizedRequests requests refused as a whole because the body or the decompressed

@@ -77,13 +77,11 @@ final class RequestTally {
       }
       sb.append(rejected[i]).append(rejected[i] == 1 ? " data point" : " data points");
       sb.append(" rejected: ").append(text[i]);
-      if (metric[i].isEmpty()) {
-        sb.append(" for a metric without a name");
-      } else {
+      if (!metric[i].isEmpty()) {
         sb.append(" for metric \"").append(metric[i]).append('"');
-      }
-      if (otherMetrics[i]) {
-        sb.append(" and others");
+        if (otherMetrics[i]) {
+          sb.append(" and others");
+        }
       }
     }
     return new IngestOutcome(accepted, total, sb.toString());

@@ -309,7 +309,7 @@ class OtlpMetricsTranslatorTest {
     IngestOutcome o = translator.translate(request(gauge("", point(T0, 1))));
 
     assertThat(o.errorMessage())
-        .isEqualTo("1 data point rejected: metric without a name for a metric without a name");
+        .isEqualTo("1 data point rejected: metric without a name");
   }
 
   static Metric histogram(String name, boolean delta, HistogramDataPoint... points) {
