@@ -32,10 +32,9 @@ import org.slf4j.LoggerFactory;
  * Sends OTLP export requests (metrics, logs, traces) to an OTLP/gRPC endpoint: another agent's
  * {@link OtlpGrpcReceiver} or any external collector. Requests wait in a bounded queue and are sent
  * one at a time in order; when the queue is full a request is dropped and counted. A request that
- * fails with a retryable status ({@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED}, {@code
- * CANCELLED}, {@code ABORTED}, {@code OUT_OF_RANGE}, {@code DATA_LOSS}, as the OTLP spec lists
- * them) is retried with exponential backoff; other failures and exhausted retries are counted as
- * failed.
+ * fails with a retryable status ({@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED}, {@code CANCELLED},
+ * {@code ABORTED}, {@code OUT_OF_RANGE}, {@code DATA_LOSS}, as the OTLP spec lists them) is retried
+ * with exponential backoff; other failures and exhausted retries are counted as failed.
  *
  * <pre>{@code
  * try (OtlpGrpcExporter up = OtlpGrpcExporter.builder("collector:4317").build()) {
@@ -45,9 +44,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class OtlpGrpcExporter implements SignalForwarder, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OtlpGrpcExporter.class);
-  private static final Set<Status.Code> RETRYABLE = EnumSet.of(Status.Code.UNAVAILABLE,
-      Status.Code.DEADLINE_EXCEEDED, Status.Code.CANCELLED, Status.Code.ABORTED,
-      Status.Code.OUT_OF_RANGE, Status.Code.DATA_LOSS);
+  private static final Set<Status.Code> RETRYABLE =
+      EnumSet.of(
+          Status.Code.UNAVAILABLE,
+          Status.Code.DEADLINE_EXCEEDED,
+          Status.Code.CANCELLED,
+          Status.Code.ABORTED,
+          Status.Code.OUT_OF_RANGE,
+          Status.Code.DATA_LOSS);
 
   private final ManagedChannel channel;
   private final boolean ownsChannel;
@@ -67,8 +71,10 @@ public final class OtlpGrpcExporter implements SignalForwarder, AutoCloseable {
   private volatile String lastError = "";
 
   private OtlpGrpcExporter(Builder b) {
-    this.channel = b.channel != null ? b.channel
-        : NettyChannelBuilder.forTarget(b.target).usePlaintext().build();
+    this.channel =
+        b.channel != null
+            ? b.channel
+            : NettyChannelBuilder.forTarget(b.target).usePlaintext().build();
     this.ownsChannel = b.channel == null;
     this.maxAttempts = b.maxAttempts;
     this.initialBackoffMillis = b.initialBackoff.toMillis();
@@ -76,17 +82,19 @@ public final class OtlpGrpcExporter implements SignalForwarder, AutoCloseable {
     this.timeout = b.timeout;
     this.gzip = b.gzip;
     this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
-    this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "otlp-exporter");
-      t.setDaemon(true);
-      return t;
-    });
+    this.worker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "otlp-exporter");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
    * A builder sending to {@code target} ({@code host:port}, plaintext) over a channel the exporter
-   * owns. Defaults: a queue of 256 requests, 5 attempts, backoff from 200 ms doubling up to 5 s,
-   * a 10 s deadline per attempt, no compression.
+   * owns. Defaults: a queue of 256 requests, 5 attempts, backoff from 200 ms doubling up to 5 s, a
+   * 10 s deadline per attempt, no compression.
    */
   public static Builder builder(String target) {
     return new Builder(Objects.requireNonNull(target, "target"), null);
@@ -116,8 +124,8 @@ public final class OtlpGrpcExporter implements SignalForwarder, AutoCloseable {
 
   /** What the exporter has done so far. */
   public Stats stats() {
-    return new Stats(queue.size(), sent.get(), failed.get(), dropped.get(), retries.get(),
-        lastError);
+    return new Stats(
+        queue.size(), sent.get(), failed.get(), dropped.get(), retries.get(), lastError);
   }
 
   /**
@@ -176,40 +184,45 @@ public final class OtlpGrpcExporter implements SignalForwarder, AutoCloseable {
 
   private void send(Pending p) {
     p.attempts++;
-    CallOptions options = CallOptions.DEFAULT
-        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    CallOptions options =
+        CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     if (gzip) {
       options = options.withCompression("gzip");
     }
     try {
-      p.start(channel, options, new StreamObserver<>() {
-        @Override
-        public void onNext(Object value) {}
+      p.start(
+          channel,
+          options,
+          new StreamObserver<>() {
+            @Override
+            public void onNext(Object value) {}
 
-        @Override
-        public void onError(Throwable t) {
-          run(() -> failedAttempt(p, Status.fromThrowable(t)));
-        }
+            @Override
+            public void onError(Throwable t) {
+              run(() -> failedAttempt(p, Status.fromThrowable(t)));
+            }
 
-        @Override
-        public void onCompleted() {
-          run(() -> {
-            sent.incrementAndGet();
-            next();
+            @Override
+            public void onCompleted() {
+              run(
+                  () -> {
+                    sent.incrementAndGet();
+                    next();
+                  });
+            }
           });
-        }
-      });
     } catch (RuntimeException e) {
       failedAttempt(p, Status.fromThrowable(e));
     }
   }
 
   private void failedAttempt(Pending p, Status status) {
-    lastError = status.getCode() + (status.getDescription() == null ? ""
-        : ": " + status.getDescription());
+    lastError =
+        status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
     if (RETRYABLE.contains(status.getCode()) && p.attempts < maxAttempts && !closed) {
       retries.incrementAndGet();
-      long backoff = Math.min(maxBackoffMillis, initialBackoffMillis << Math.min(20, p.attempts - 1));
+      long backoff =
+          Math.min(maxBackoffMillis, initialBackoffMillis << Math.min(20, p.attempts - 1));
       try {
         worker.schedule(() -> send(p), backoff, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException e) {
@@ -238,7 +251,9 @@ public final class OtlpGrpcExporter implements SignalForwarder, AutoCloseable {
       return new Pending() {
         @Override
         void start(Channel channel, CallOptions options, StreamObserver<Object> observer) {
-          ClientCalls.asyncUnaryCall(channel.newCall(method, options), request,
+          ClientCalls.asyncUnaryCall(
+              channel.newCall(method, options),
+              request,
               new StreamObserver<R>() {
                 @Override
                 public void onNext(R value) {

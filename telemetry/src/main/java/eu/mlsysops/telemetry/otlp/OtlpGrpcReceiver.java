@@ -24,8 +24,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * OTLP/gRPC receiver: serves {@code MetricsService/Export}, {@code LogsService/Export} and {@code
- * TraceService/Export} under their standard full method names
- * ({@code opentelemetry.proto.collector.metrics.v1.MetricsService/Export}, …). Metrics go to an
- * {@link OtlpMetricsTranslator}, logs and traces to a {@link SignalForwarder}.
+ * TraceService/Export} under their standard full method names ({@code
+ * opentelemetry.proto.collector.metrics.v1.MetricsService/Export}, …). Metrics go to an {@link
+ * OtlpMetricsTranslator}, logs and traces to a {@link SignalForwarder}.
  *
  * <p>Errors: a message over the size limit (after gzip decompression too) fails with {@code
  * RESOURCE_EXHAUSTED}; a message that is not valid protobuf with {@code INVALID_ARGUMENT} and the
@@ -79,20 +79,26 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
     } else {
       int n = Math.max(2, Runtime.getRuntime().availableProcessors());
       AtomicInteger seq = new AtomicInteger();
-      this.ownedExecutor = new ThreadPoolExecutor(n, n, 60, TimeUnit.SECONDS,
-          new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "otlp-grpc-" + seq.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-          });
+      this.ownedExecutor =
+          new ThreadPoolExecutor(
+              n,
+              n,
+              60,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(),
+              r -> {
+                Thread t = new Thread(r, "otlp-grpc-" + seq.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
       this.executor = ownedExecutor;
     }
   }
 
   /**
    * A builder for a receiver feeding {@code translator}. Defaults: bind 127.0.0.1, port {@value
-   * #DEFAULT_PORT}, messages up to 4 MiB, a fixed pool of one thread per core (at least two), and
-   * a {@link RecentSignals} of 1,000 entries for logs and traces.
+   * #DEFAULT_PORT}, messages up to 4 MiB, a fixed pool of one thread per core (at least two), and a
+   * {@link RecentSignals} of 1,000 entries for logs and traces.
    */
   public static Builder builder(OtlpMetricsTranslator translator) {
     return new Builder(translator);
@@ -108,17 +114,33 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     OtlpIngestCounters c = ingest.counters;
-    Server s = NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, requestedPort))
-        .maxInboundMessageSize(maxMessageBytes)
-        .executor(executor)
-        .addStreamTracerFactory(new OversizeCounter(c))
-        .addService(service(MetricsServiceGrpc.SERVICE_NAME, MetricsServiceGrpc.getExportMethod(),
-            ExportMetricsServiceRequest.parser()::parseFrom, ingest::metrics, c.metricsRequests))
-        .addService(service(LogsServiceGrpc.SERVICE_NAME, LogsServiceGrpc.getExportMethod(),
-            ExportLogsServiceRequest.parser()::parseFrom, ingest::logs, c.logsRequests))
-        .addService(service(TraceServiceGrpc.SERVICE_NAME, TraceServiceGrpc.getExportMethod(),
-            ExportTraceServiceRequest.parser()::parseFrom, ingest::traces, c.traceRequests))
-        .build();
+    Server s =
+        NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, requestedPort))
+            .maxInboundMessageSize(maxMessageBytes)
+            .executor(executor)
+            .addStreamTracerFactory(new OversizeCounter(c))
+            .addService(
+                service(
+                    MetricsServiceGrpc.SERVICE_NAME,
+                    MetricsServiceGrpc.getExportMethod(),
+                    ExportMetricsServiceRequest.parser()::parseFrom,
+                    ingest::metrics,
+                    c.metricsRequests))
+            .addService(
+                service(
+                    LogsServiceGrpc.SERVICE_NAME,
+                    LogsServiceGrpc.getExportMethod(),
+                    ExportLogsServiceRequest.parser()::parseFrom,
+                    ingest::logs,
+                    c.logsRequests))
+            .addService(
+                service(
+                    TraceServiceGrpc.SERVICE_NAME,
+                    TraceServiceGrpc.getExportMethod(),
+                    ExportTraceServiceRequest.parser()::parseFrom,
+                    ingest::traces,
+                    c.traceRequests))
+            .build();
     try {
       s.start();
     } catch (IOException e) {
@@ -166,47 +188,58 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
    * {@code INVALID_ARGUMENT} with the parser's message, where a protobuf marshaller would make it
    * an opaque {@code INTERNAL}.
    */
-  private <Q> ServerServiceDefinition service(String serviceName,
-      MethodDescriptor<?, ?> standard, Parser<Q> parser, Function<Q, ? extends MessageLite> handle,
+  private <Q> ServerServiceDefinition service(
+      String serviceName,
+      MethodDescriptor<?, ?> standard,
+      Parser<Q> parser,
+      Function<Q, ? extends MessageLite> handle,
       LongAdder requests) {
     LongAdder bad = ingest.counters.badRequests;
-    MethodDescriptor<Body, byte[]> method = MethodDescriptor.<Body, byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(standard.getFullMethodName())
-        .setRequestMarshaller(REQUEST)
-        .setResponseMarshaller(RESPONSE)
-        .build();
+    MethodDescriptor<Body, byte[]> method =
+        MethodDescriptor.<Body, byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(standard.getFullMethodName())
+            .setRequestMarshaller(REQUEST)
+            .setResponseMarshaller(RESPONSE)
+            .build();
     String what = standard.getFullMethodName();
     return ServerServiceDefinition.builder(serviceName)
-        .addMethod(method, ServerCalls.asyncUnaryCall((Body body, StreamObserver<byte[]> out) -> {
-          requests.increment();
-          if (body.failure != null) { // counted by OversizeCounter when RESOURCE_EXHAUSTED
-            out.onError(body.failure.asRuntimeException());
-            return;
-          }
-          Q request;
-          try {
-            request = parser.parse(body.bytes);
-          } catch (InvalidProtocolBufferException e) {
-            bad.increment();
-            out.onError(Status.INVALID_ARGUMENT
-                .withDescription("malformed " + messageName(what) + ": " + e.getMessage())
-                .asRuntimeException());
-            return;
-          }
-          byte[] response;
-          try {
-            response = handle.apply(request).toByteArray();
-          } catch (RuntimeException e) {
-            LOG.error("handling {} failed", what, e);
-            out.onError(Status.INTERNAL
-                .withDescription("the receiver failed to handle this request; see its log")
-                .asRuntimeException());
-            return;
-          }
-          out.onNext(response);
-          out.onCompleted();
-        }))
+        .addMethod(
+            method,
+            ServerCalls.asyncUnaryCall(
+                (Body body, StreamObserver<byte[]> out) -> {
+                  requests.increment();
+                  if (body.failure != null) { // counted by OversizeCounter when RESOURCE_EXHAUSTED
+                    out.onError(body.failure.asRuntimeException());
+                    return;
+                  }
+                  Q request;
+                  try {
+                    request = parser.parse(body.bytes);
+                  } catch (InvalidProtocolBufferException e) {
+                    bad.increment();
+                    out.onError(
+                        Status.INVALID_ARGUMENT
+                            .withDescription(
+                                "malformed " + messageName(what) + ": " + e.getMessage())
+                            .asRuntimeException());
+                    return;
+                  }
+                  byte[] response;
+                  try {
+                    response = handle.apply(request).toByteArray();
+                  } catch (RuntimeException e) {
+                    LOG.error("handling {} failed", what, e);
+                    out.onError(
+                        Status.INTERNAL
+                            .withDescription(
+                                "the receiver failed to handle this request; see its log")
+                            .asRuntimeException());
+                    return;
+                  }
+                  out.onNext(response);
+                  out.onCompleted();
+                }))
         .build();
   }
 
@@ -214,7 +247,8 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
     if (fullMethodName.contains(".metrics.")) {
       return "ExportMetricsServiceRequest";
     }
-    return fullMethodName.contains(".logs.") ? "ExportLogsServiceRequest"
+    return fullMethodName.contains(".logs.")
+        ? "ExportLogsServiceRequest"
         : "ExportTraceServiceRequest";
   }
 
@@ -264,8 +298,10 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
       } catch (StatusRuntimeException e) {
         return new Body(null, e.getStatus());
       } catch (IOException | RuntimeException e) {
-        return new Body(null, Status.INVALID_ARGUMENT
-            .withDescription("cannot read the request message: " + e.getMessage()));
+        return new Body(
+            null,
+            Status.INVALID_ARGUMENT.withDescription(
+                "cannot read the request message: " + e.getMessage()));
       }
     }
   }

@@ -22,11 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * OTLP/HTTP receiver: {@code POST /v1/metrics}, {@code /v1/logs} and {@code /v1/traces} with
- * {@code application/x-protobuf} or {@code application/json} (OTLP/JSON) bodies, optionally
- * {@code Content-Encoding: gzip}. Answers in the request's encoding: the {@code
- * Export*ServiceResponse} (with {@code partial_success} when points were rejected) on success, a
- * {@code google.rpc.Status} with a clear message on error:
+ * OTLP/HTTP receiver: {@code POST /v1/metrics}, {@code /v1/logs} and {@code /v1/traces} with {@code
+ * application/x-protobuf} or {@code application/json} (OTLP/JSON) bodies, optionally {@code
+ * Content-Encoding: gzip}. Answers in the request's encoding: the {@code Export*ServiceResponse}
+ * (with {@code partial_success} when points were rejected) on success, a {@code google.rpc.Status}
+ * with a clear message on error:
  *
  * <ul>
  *   <li>413: the body, or the gunzipped body, is over the size limit (gzip bombs end here);
@@ -83,42 +83,81 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     OtlpIngestCounters c = ingest.counters;
-    Javalin created = Javalin.create(cfg -> {
-      cfg.startup.showJavalinBanner = false;
-      cfg.startup.showOldJavalinVersionWarning = false;
-      cfg.http.maxRequestSize = maxMessageBytes;
-      cfg.http.prefer405over404 = true;
-      cfg.routes.post("/v1/metrics", ctx -> handle(ctx, c.metricsRequests,
-          "ExportMetricsServiceRequest", ExportMetricsServiceRequest::parseFrom,
-          ExportMetricsServiceRequest::newBuilder, ingest::metrics));
-      cfg.routes.post("/v1/logs", ctx -> handle(ctx, c.logsRequests,
-          "ExportLogsServiceRequest", ExportLogsServiceRequest::parseFrom,
-          ExportLogsServiceRequest::newBuilder, ingest::logs));
-      cfg.routes.post("/v1/traces", ctx -> handle(ctx, c.traceRequests,
-          "ExportTraceServiceRequest", ExportTraceServiceRequest::parseFrom,
-          ExportTraceServiceRequest::newBuilder, ingest::traces));
-      textRoutes.forEach((path, route) -> cfg.routes.get(path, ctx -> {
-        String body;
-        try {
-          body = route.body.get();
-        } catch (RuntimeException e) {
-          LOG.error("GET {} failed", path, e);
-          ctx.status(500).contentType("text/plain; charset=utf-8")
-              .result("the agent failed to produce " + path + "; the error is in its log\n");
-          return;
-        }
-        ctx.status(200).contentType(route.contentType).result(body);
-      }));
-      cfg.routes.exception(Exception.class, (e, ctx) -> {
-        LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-        status(ctx, 500, INTERNAL, false, "the receiver failed to handle this request; see its log");
-      });
-    });
+    Javalin created =
+        Javalin.create(
+            cfg -> {
+              cfg.startup.showJavalinBanner = false;
+              cfg.startup.showOldJavalinVersionWarning = false;
+              cfg.http.maxRequestSize = maxMessageBytes;
+              cfg.http.prefer405over404 = true;
+              cfg.routes.post(
+                  "/v1/metrics",
+                  ctx ->
+                      handle(
+                          ctx,
+                          c.metricsRequests,
+                          "ExportMetricsServiceRequest",
+                          ExportMetricsServiceRequest::parseFrom,
+                          ExportMetricsServiceRequest::newBuilder,
+                          ingest::metrics));
+              cfg.routes.post(
+                  "/v1/logs",
+                  ctx ->
+                      handle(
+                          ctx,
+                          c.logsRequests,
+                          "ExportLogsServiceRequest",
+                          ExportLogsServiceRequest::parseFrom,
+                          ExportLogsServiceRequest::newBuilder,
+                          ingest::logs));
+              cfg.routes.post(
+                  "/v1/traces",
+                  ctx ->
+                      handle(
+                          ctx,
+                          c.traceRequests,
+                          "ExportTraceServiceRequest",
+                          ExportTraceServiceRequest::parseFrom,
+                          ExportTraceServiceRequest::newBuilder,
+                          ingest::traces));
+              textRoutes.forEach(
+                  (path, route) ->
+                      cfg.routes.get(
+                          path,
+                          ctx -> {
+                            String body;
+                            try {
+                              body = route.body.get();
+                            } catch (RuntimeException e) {
+                              LOG.error("GET {} failed", path, e);
+                              ctx.status(500)
+                                  .contentType("text/plain; charset=utf-8")
+                                  .result(
+                                      "the agent failed to produce "
+                                          + path
+                                          + "; the error is in its log\n");
+                              return;
+                            }
+                            ctx.status(200).contentType(route.contentType).result(body);
+                          }));
+              cfg.routes.exception(
+                  Exception.class,
+                  (e, ctx) -> {
+                    LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+                    status(
+                        ctx,
+                        500,
+                        INTERNAL,
+                        false,
+                        "the receiver failed to handle this request; see its log");
+                  });
+            });
     try {
       created.start(bindAddress, requestedPort);
     } catch (RuntimeException e) {
-      throw new UncheckedIOException(new IOException(
-          "cannot listen for OTLP/HTTP on " + bindAddress + ":" + requestedPort, e));
+      throw new UncheckedIOException(
+          new IOException(
+              "cannot listen for OTLP/HTTP on " + bindAddress + ":" + requestedPort, e));
     }
     app = created;
     return this;
@@ -144,8 +183,12 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     }
   }
 
-  private <Q extends Message> void handle(Context ctx, LongAdder requests, String messageName,
-      ProtoParser<Q> protoParser, Supplier<Message.Builder> jsonBuilder,
+  private <Q extends Message> void handle(
+      Context ctx,
+      LongAdder requests,
+      String messageName,
+      ProtoParser<Q> protoParser,
+      Supplier<Message.Builder> jsonBuilder,
       Function<Q, ? extends Message> process) {
     requests.increment();
     LongAdder bad = ingest.counters.badRequests;
@@ -153,8 +196,17 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     boolean json = JSON.equals(type);
     if (!json && !PROTOBUF.equals(type)) {
       bad.increment();
-      status(ctx, 415, INVALID_ARGUMENT, true, "unsupported content type '"
-          + (type == null ? "" : type) + "': send " + PROTOBUF + " or " + JSON);
+      status(
+          ctx,
+          415,
+          INVALID_ARGUMENT,
+          true,
+          "unsupported content type '"
+              + (type == null ? "" : type)
+              + "': send "
+              + PROTOBUF
+              + " or "
+              + JSON);
       return;
     }
     String encoding = ctx.header("Content-Encoding");
@@ -162,7 +214,11 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     boolean gzip = encoding.equals("gzip");
     if (!gzip && !encoding.isEmpty() && !encoding.equals("identity")) {
       bad.increment();
-      status(ctx, 400, INVALID_ARGUMENT, json,
+      status(
+          ctx,
+          400,
+          INVALID_ARGUMENT,
+          json,
           "unsupported content encoding '" + encoding + "': send gzip or none");
       return;
     }
@@ -179,7 +235,8 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       body = BoundedBodies.readAtMost(in, maxMessageBytes, declared);
     } catch (IOException e) {
       bad.increment();
-      status(ctx, 400, INVALID_ARGUMENT, json, "could not read the request body: " + e.getMessage());
+      status(
+          ctx, 400, INVALID_ARGUMENT, json, "could not read the request body: " + e.getMessage());
       return;
     }
     if (body == null) {
@@ -192,8 +249,13 @@ public final class OtlpHttpReceiver implements AutoCloseable {
         body = BoundedBodies.gunzip(body, maxMessageBytes);
       } catch (ZipException | java.io.EOFException e) {
         bad.increment();
-        status(ctx, 400, INVALID_ARGUMENT, json, "malformed gzip body: "
-            + (e.getMessage() == null ? "unexpected end of data" : e.getMessage()));
+        status(
+            ctx,
+            400,
+            INVALID_ARGUMENT,
+            json,
+            "malformed gzip body: "
+                + (e.getMessage() == null ? "unexpected end of data" : e.getMessage()));
         return;
       } catch (IOException e) {
         bad.increment();
@@ -218,8 +280,17 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       }
     } catch (InvalidProtocolBufferException e) {
       bad.increment();
-      status(ctx, 400, INVALID_ARGUMENT, json, "malformed " + messageName + " ("
-          + (json ? "JSON" : "protobuf") + "): " + e.getMessage());
+      status(
+          ctx,
+          400,
+          INVALID_ARGUMENT,
+          json,
+          "malformed "
+              + messageName
+              + " ("
+              + (json ? "JSON" : "protobuf")
+              + "): "
+              + e.getMessage());
       return;
     }
     Message response = process.apply(request);
@@ -232,7 +303,11 @@ public final class OtlpHttpReceiver implements AutoCloseable {
 
   private void tooLarge(Context ctx, boolean json, String what) {
     ingest.counters.oversizedRequests.increment();
-    status(ctx, 413, RESOURCE_EXHAUSTED, json,
+    status(
+        ctx,
+        413,
+        RESOURCE_EXHAUSTED,
+        json,
         what + " exceeds the limit of " + maxMessageBytes + " bytes");
   }
 
@@ -253,7 +328,8 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     }
     int semi = contentType.indexOf(';');
     return (semi < 0 ? contentType : contentType.substring(0, semi))
-        .trim().toLowerCase(Locale.ROOT);
+        .trim()
+        .toLowerCase(Locale.ROOT);
   }
 
   @FunctionalInterface
@@ -315,8 +391,11 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       if (!path.startsWith("/") || path.startsWith("/v1/")) {
         throw new IllegalArgumentException("path must start with / and not be under /v1/: " + path);
       }
-      textRoutes.put(path, new TextRoute(Objects.requireNonNull(contentType, "contentType"),
-          Objects.requireNonNull(body, "body")));
+      textRoutes.put(
+          path,
+          new TextRoute(
+              Objects.requireNonNull(contentType, "contentType"),
+              Objects.requireNonNull(body, "body")));
       return this;
     }
 

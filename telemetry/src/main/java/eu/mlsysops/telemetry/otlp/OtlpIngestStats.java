@@ -16,14 +16,14 @@ import java.util.List;
  * @param traceRequests trace export requests a receiver handled
  * @param badRequests requests refused as a whole: malformed protobuf or JSON, truncated or
  *     undecodable bodies, unsupported content type or encoding
- * @param oversizedRequests requests refused as a whole because the body or the decompressed
- *     message was over the size limit (HTTP 413, gRPC {@code RESOURCE_EXHAUSTED})
+ * @param oversizedRequests requests refused as a whole because the body or the decompressed message
+ *     was over the size limit (HTTP 413, gRPC {@code RESOURCE_EXHAUSTED})
  * @param pointsAccepted metric data points written to the sink
  * @param samplesWritten samples written to the sink (a histogram point writes several)
  * @param rejectedNonFinite points dropped because a value was NaN or infinite
  * @param rejectedFutureTimestamp points dropped because their timestamp was too far in the future
- * @param rejectedSeriesLimit points refused because a series limit was reached (the sink's, or
- *     the translator's limit on delta accumulators)
+ * @param rejectedSeriesLimit points refused because a series limit was reached (the sink's, or the
+ *     translator's limit on delta accumulators)
  * @param rejectedOutOfOrder delta points not newer than the last one of their series
  * @param rejectedMalformed points that were structurally invalid (no value, bucket counts not
  *     matching bounds, no metric name, an invalid scale)
@@ -73,13 +73,14 @@ public record OtlpIngestStats(
    */
   public List<Sample> toSamples(Labels labels, long timestampMillis) {
     List<Sample> out = new ArrayList<>();
-    Emitter e = (name, extra, value) -> {
-      Labels l = labels;
-      for (int i = 0; i < extra.length; i += 2) {
-        l = l.with(extra[i], extra[i + 1]);
-      }
-      out.add(new Sample(name, l, timestampMillis, value));
-    };
+    Emitter e =
+        (name, extra, value) -> {
+          Labels l = labels;
+          for (int i = 0; i < extra.length; i += 2) {
+            l = l.with(extra[i], extra[i + 1]);
+          }
+          out.add(new Sample(name, l, timestampMillis, value));
+        };
     e.emit("otlp_requests_total", new String[] {"signal", "metrics"}, metricsRequests);
     e.emit("otlp_requests_total", new String[] {"signal", "logs"}, logsRequests);
     e.emit("otlp_requests_total", new String[] {"signal", "traces"}, traceRequests);
@@ -88,12 +89,14 @@ public record OtlpIngestStats(
     e.emit("otlp_points_accepted_total", new String[0], pointsAccepted);
     e.emit("otlp_samples_written_total", new String[0], samplesWritten);
     e.emit("otlp_points_rejected_total", new String[] {"reason", "non_finite"}, rejectedNonFinite);
-    e.emit("otlp_points_rejected_total", new String[] {"reason", "future_timestamp"},
+    e.emit(
+        "otlp_points_rejected_total",
+        new String[] {"reason", "future_timestamp"},
         rejectedFutureTimestamp);
-    e.emit("otlp_points_rejected_total", new String[] {"reason", "series_limit"},
-        rejectedSeriesLimit);
-    e.emit("otlp_points_rejected_total", new String[] {"reason", "out_of_order"},
-        rejectedOutOfOrder);
+    e.emit(
+        "otlp_points_rejected_total", new String[] {"reason", "series_limit"}, rejectedSeriesLimit);
+    e.emit(
+        "otlp_points_rejected_total", new String[] {"reason", "out_of_order"}, rejectedOutOfOrder);
     e.emit("otlp_points_rejected_total", new String[] {"reason", "malformed"}, rejectedMalformed);
     e.emit("otlp_staleness_markers_total", new String[0], stalenessMarkers);
     e.emit("otlp_log_records_total", new String[] {"outcome", "accepted"}, logRecordsAccepted);

@@ -116,7 +116,10 @@ final class OtlpJson {
   private static byte[] hex(String v) {
     byte[] b = new byte[v.length() / 2];
     for (int k = 0; k < b.length; k++) {
-      b[k] = (byte) (Character.digit(v.charAt(2 * k), 16) << 4 | Character.digit(v.charAt(2 * k + 1), 16));
+      b[k] =
+          (byte)
+              (Character.digit(v.charAt(2 * k), 16) << 4
+                  | Character.digit(v.charAt(2 * k + 1), 16));
     }
     return b;
   }

@@ -48,8 +48,8 @@ public final class OtlpMetricsEncoder {
   /** An encoder for requests sent by agent {@code senderAgent}. */
   public OtlpMetricsEncoder(String senderAgent) {
     Objects.requireNonNull(senderAgent, "senderAgent");
-    this.resource = Resource.newBuilder().addAttributes(attribute(SENDER_ATTRIBUTE, senderAgent))
-        .build();
+    this.resource =
+        Resource.newBuilder().addAttributes(attribute(SENDER_ATTRIBUTE, senderAgent)).build();
   }
 
   /**
@@ -77,32 +77,36 @@ public final class OtlpMetricsEncoder {
       }
       List<NumberDataPoint> points = new ArrayList<>(e.getValue().size());
       for (Sample s : e.getValue()) {
-        points.add(NumberDataPoint.newBuilder()
-            .addAllAttributes(attributes.computeIfAbsent(s.labels().map(),
-                OtlpMetricsEncoder::attributes))
-            .setTimeUnixNano(s.timestampMillis() * 1_000_000L)
-            .setAsDouble(s.value())
-            .build());
+        points.add(
+            NumberDataPoint.newBuilder()
+                .addAllAttributes(
+                    attributes.computeIfAbsent(s.labels().map(), OtlpMetricsEncoder::attributes))
+                .setTimeUnixNano(s.timestampMillis() * 1_000_000L)
+                .setAsDouble(s.value())
+                .build());
       }
       MetricType type = md == null ? MetricType.GAUGE : md.type();
       if (type == MetricType.COUNTER || type == MetricType.UP_DOWN_COUNTER) {
-        m.setSum(Sum.newBuilder()
-            .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
-            .setIsMonotonic(type == MetricType.COUNTER)
-            .addAllDataPoints(points));
+        m.setSum(
+            Sum.newBuilder()
+                .setAggregationTemporality(
+                    AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+                .setIsMonotonic(type == MetricType.COUNTER)
+                .addAllDataPoints(points));
       } else {
         m.setGauge(Gauge.newBuilder().addAllDataPoints(points));
       }
       scope.addMetrics(m);
     }
     return ExportMetricsServiceRequest.newBuilder()
-        .addResourceMetrics(ResourceMetrics.newBuilder().setResource(resource).addScopeMetrics(scope))
+        .addResourceMetrics(
+            ResourceMetrics.newBuilder().setResource(resource).addScopeMetrics(scope))
         .build();
   }
 
   /**
-   * The metric's own metadata; for a flattened series of a histogram or summary, a counter
-   * carrying the base metric's unit and help.
+   * The metric's own metadata; for a flattened series of a histogram or summary, a counter carrying
+   * the base metric's unit and help.
    */
   private static MetricMetadata metadata(
       String name, Function<String, Optional<MetricMetadata>> metadata) {
@@ -114,7 +118,8 @@ public final class OtlpMetricsEncoder {
       if (name.endsWith(suffix) && name.length() > suffix.length()) {
         Optional<MetricMetadata> base =
             metadata.apply(name.substring(0, name.length() - suffix.length()));
-        if (base != null && base.isPresent()
+        if (base != null
+            && base.isPresent()
             && (base.get().type() == MetricType.HISTOGRAM
                 || base.get().type() == MetricType.SUMMARY)) {
           return new MetricMetadata(MetricType.COUNTER, base.get().unit(), base.get().help());

@@ -84,8 +84,7 @@ public final class OtlpMetricsTranslator {
     this.maxFutureMillis = b.maxFutureSkew.toMillis();
     this.futureText = "timestamp more than " + human(b.maxFutureSkew) + " in the future";
     this.seriesLimitText = b.seriesLimitDescription;
-    this.deltaLimitText =
-        "delta accumulation limit of " + b.maxDeltaSeries + " series reached";
+    this.deltaLimitText = "delta accumulation limit of " + b.maxDeltaSeries + " series reached";
     this.maxExponentialBuckets = b.maxExponentialBuckets;
     this.labels = new LabelCache(b.promoted, b.nodeName, b.labelCacheSize);
     this.deltas = new DeltaAccumulators(b.maxDeltaSeries, b.deltaIdleExpiry.toMillis());
@@ -160,8 +159,7 @@ public final class OtlpMetricsTranslator {
         describe(name, MetricType.HISTOGRAM, m);
         Names en = new Names(name);
         boolean deltaExp = isDelta(m.getExponentialHistogram().getAggregationTemporality());
-        for (ExponentialHistogramDataPoint p :
-            m.getExponentialHistogram().getDataPointsList()) {
+        for (ExponentialHistogramDataPoint p : m.getExponentialHistogram().getDataPointsList()) {
           exponential(t, base, en, p, deltaExp);
         }
         break;
@@ -237,7 +235,9 @@ public final class OtlpMetricsTranslator {
     int nb = p.getExplicitBoundsCount();
     int nc = p.getBucketCountsCount();
     if (nc != 0 && nc != nb + 1) {
-      t.reject(Reason.MALFORMED, n.base,
+      t.reject(
+          Reason.MALFORMED,
+          n.base,
           "histogram with " + nb + " bounds but " + nc + " bucket counts");
       return;
     }
@@ -262,13 +262,16 @@ public final class OtlpMetricsTranslator {
     }
     SeriesLabels sl = labels.series(base, p.getAttributesList());
     if (!delta) {
-      point(t, n.base, writeHistogram(t, n, sl, ts, bounds, counts, p.getCount(), p.hasSum(),
-          p.getSum()));
+      point(
+          t,
+          n.base,
+          writeHistogram(t, n, sl, ts, bounds, counts, p.getCount(), p.hasSum(), p.getSum()));
       return;
     }
     SeriesKey key = new SeriesKey(n.base, sl);
-    DeltaAccumulators.Histogram acc = deltas.get(
-        key, DeltaAccumulators.Histogram.class, DeltaAccumulators.Histogram::new, t.nowMillis);
+    DeltaAccumulators.Histogram acc =
+        deltas.get(
+            key, DeltaAccumulators.Histogram.class, DeltaAccumulators.Histogram::new, t.nowMillis);
     if (acc == null) {
       t.reject(Reason.DELTA_LIMIT, n.base, deltaLimitText);
       return;
@@ -300,8 +303,16 @@ public final class OtlpMetricsTranslator {
     }
   }
 
-  private boolean writeHistogram(RequestTally t, Names n, SeriesLabels sl, long ts,
-      double[] bounds, long[] counts, long count, boolean hasSum, double sum) {
+  private boolean writeHistogram(
+      RequestTally t,
+      Names n,
+      SeriesLabels sl,
+      long ts,
+      double[] bounds,
+      long[] counts,
+      long count,
+      boolean hasSum,
+      double sum) {
     boolean ok = true;
     long cumulative = 0;
     for (int i = 0; i < bounds.length; i++) {
@@ -316,19 +327,27 @@ public final class OtlpMetricsTranslator {
     return ok;
   }
 
-  private void exponential(RequestTally t, LabelCache.Base base, Names n,
-      ExponentialHistogramDataPoint p, boolean delta) {
+  private void exponential(
+      RequestTally t,
+      LabelCache.Base base,
+      Names n,
+      ExponentialHistogramDataPoint p,
+      boolean delta) {
     if ((p.getFlags() & NO_RECORDED_VALUE) != 0) {
       t.staleness++;
       return;
     }
-    if (p.getScale() < ExponentialBuckets.MIN_SCALE || p.getScale() > ExponentialBuckets.MAX_SCALE) {
-      t.reject(Reason.MALFORMED, n.base,
+    if (p.getScale() < ExponentialBuckets.MIN_SCALE
+        || p.getScale() > ExponentialBuckets.MAX_SCALE) {
+      t.reject(
+          Reason.MALFORMED,
+          n.base,
           "exponential histogram scale " + p.getScale() + " outside [-10, 20]");
       return;
     }
     if (!(p.getZeroThreshold() >= 0) || Double.isInfinite(p.getZeroThreshold())) {
-      t.reject(Reason.MALFORMED, n.base, "exponential histogram zero threshold not finite and >= 0");
+      t.reject(
+          Reason.MALFORMED, n.base, "exponential histogram zero threshold not finite and >= 0");
       return;
     }
     if (p.hasSum() && !finite(t, n.base, p.getSum())) {
@@ -345,8 +364,12 @@ public final class OtlpMetricsTranslator {
       return;
     }
     SeriesKey key = new SeriesKey(n.base, sl);
-    DeltaAccumulators.Exponential acc = deltas.get(key, DeltaAccumulators.Exponential.class,
-        DeltaAccumulators.Exponential::new, t.nowMillis);
+    DeltaAccumulators.Exponential acc =
+        deltas.get(
+            key,
+            DeltaAccumulators.Exponential.class,
+            DeltaAccumulators.Exponential::new,
+            t.nowMillis);
     if (acc == null) {
       t.reject(Reason.DELTA_LIMIT, n.base, deltaLimitText);
       return;
@@ -577,7 +600,10 @@ public final class OtlpMetricsTranslator {
       this.sink = Objects.requireNonNull(sink, "sink");
     }
 
-    /** The receiving agent's node, added as label {@code node} when a point names none; null for none. */
+    /**
+     * The receiving agent's node, added as label {@code node} when a point names none; null for
+     * none.
+     */
     public Builder nodeName(String nodeName) {
       this.nodeName = nodeName;
       return this;
@@ -632,9 +658,8 @@ public final class OtlpMetricsTranslator {
     }
 
     /**
-     * How refusals by the sink are described to clients, e.g. {@code "series limit 20000
-     * reached"} (the agent knows its store's limit; the default says {@code "series limit
-     * reached"}).
+     * How refusals by the sink are described to clients, e.g. {@code "series limit 20000 reached"}
+     * (the agent knows its store's limit; the default says {@code "series limit reached"}).
      */
     public Builder seriesLimitDescription(String description) {
       this.seriesLimitDescription = Objects.requireNonNull(description, "description");

@@ -15,9 +15,9 @@ import java.util.List;
 
 /**
  * The default {@link SignalForwarder}: keeps the last {@code capacity} log records and the last
- * {@code capacity} spans in memory (with their resource and scope), so received logs and traces
- * can be inspected and are never dropped without a count. Older entries make room for newer ones;
- * those are counted as dropped. Thread-safe.
+ * {@code capacity} spans in memory (with their resource and scope), so received logs and traces can
+ * be inspected and are never dropped without a count. Older entries make room for newer ones; those
+ * are counted as dropped. Thread-safe.
  */
 public final class RecentSignals implements SignalForwarder {
   private final Ring<LogRecord> logs;

@@ -39,7 +39,9 @@ final class SignalIngest {
     if (o.complete()) {
       return ExportMetricsServiceResponse.getDefaultInstance();
     }
-    return ExportMetricsServiceResponse.newBuilder().setPartialSuccess(o.toPartialSuccess()).build();
+    return ExportMetricsServiceResponse.newBuilder()
+        .setPartialSuccess(o.toPartialSuccess())
+        .build();
   }
 
   ExportLogsServiceResponse logs(ExportLogsServiceRequest request) {
@@ -55,10 +57,13 @@ final class SignalIngest {
     }
     counters.logRecordsRejected.add(n);
     return ExportLogsServiceResponse.newBuilder()
-        .setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
-            .setRejectedLogRecords(n)
-            .setErrorMessage(n + (n == 1 ? " log record" : " log records")
-                + " rejected: the agent's forwarding queue is full"))
+        .setPartialSuccess(
+            ExportLogsPartialSuccess.newBuilder()
+                .setRejectedLogRecords(n)
+                .setErrorMessage(
+                    n
+                        + (n == 1 ? " log record" : " log records")
+                        + " rejected: the agent's forwarding queue is full"))
         .build();
   }
 
@@ -75,10 +80,13 @@ final class SignalIngest {
     }
     counters.spansRejected.add(n);
     return ExportTraceServiceResponse.newBuilder()
-        .setPartialSuccess(ExportTracePartialSuccess.newBuilder()
-            .setRejectedSpans(n)
-            .setErrorMessage(n + (n == 1 ? " span" : " spans")
-                + " rejected: the agent's forwarding queue is full"))
+        .setPartialSuccess(
+            ExportTracePartialSuccess.newBuilder()
+                .setRejectedSpans(n)
+                .setErrorMessage(
+                    n
+                        + (n == 1 ? " span" : " spans")
+                        + " rejected: the agent's forwarding queue is full"))
         .build();
   }
 

@@ -22,22 +22,35 @@ import org.junit.jupiter.api.Test;
 
 class ExponentialHistogramTranslationTest {
   private final CollectingSink sink = new CollectingSink();
-  private final OtlpMetricsTranslator translator = OtlpMetricsTranslator.builder(sink)
-      .clock(Clock.fixed(Instant.ofEpochMilli(T0_MILLIS + 60_000), ZoneOffset.UTC)).build();
+  private final OtlpMetricsTranslator translator =
+      OtlpMetricsTranslator.builder(sink)
+          .clock(Clock.fixed(Instant.ofEpochMilli(T0_MILLIS + 60_000), ZoneOffset.UTC))
+          .build();
 
   @Test
   void scaleZeroHasPowersOfTwoAsBoundsWithNegativeAndZeroBucketsBelow() {
-    ExponentialHistogramDataPoint p = ExponentialHistogramDataPoint.newBuilder()
-        .setTimeUnixNano(T0).setScale(0).setCount(9).setSum(20).setZeroCount(1)
-        .setPositive(buckets(0, 1, 2, 3)) // (1,2] (2,4] (4,8]
-        .setNegative(buckets(0, 1, 1)) // [-2,-1) [-4,-2)
-        .build();
+    ExponentialHistogramDataPoint p =
+        ExponentialHistogramDataPoint.newBuilder()
+            .setTimeUnixNano(T0)
+            .setScale(0)
+            .setCount(9)
+            .setSum(20)
+            .setZeroCount(1)
+            .setPositive(buckets(0, 1, 2, 3)) // (1,2] (2,4] (4,8]
+            .setNegative(buckets(0, 1, 1)) // [-2,-1) [-4,-2)
+            .build();
 
     translator.translate(request(metric("size", false, p)));
 
-    assertThat(buckets("size")).containsExactly(
-        Map.entry("-2", 1.0), Map.entry("-1", 2.0), Map.entry("0", 3.0),
-        Map.entry("2", 4.0), Map.entry("4", 6.0), Map.entry("8", 9.0), Map.entry("+Inf", 9.0));
+    assertThat(buckets("size"))
+        .containsExactly(
+            Map.entry("-2", 1.0),
+            Map.entry("-1", 2.0),
+            Map.entry("0", 3.0),
+            Map.entry("2", 4.0),
+            Map.entry("4", 6.0),
+            Map.entry("8", 9.0),
+            Map.entry("+Inf", 9.0));
     assertThat(sink.last("size_sum", Labels.EMPTY)).isEqualTo(20);
     assertThat(sink.last("size_count", Labels.EMPTY)).isEqualTo(9);
     assertThat(sink.metadata().get("size").type()).isEqualTo(MetricType.HISTOGRAM);
@@ -45,55 +58,81 @@ class ExponentialHistogramTranslationTest {
 
   @Test
   void scaleTwoHasFourBucketsPerPowerOfTwo() {
-    ExponentialHistogramDataPoint p = ExponentialHistogramDataPoint.newBuilder()
-        .setTimeUnixNano(T0).setScale(2).setCount(4).setSum(5)
-        .setPositive(buckets(-1, 1, 1, 0, 0, 2))
-        .build();
+    ExponentialHistogramDataPoint p =
+        ExponentialHistogramDataPoint.newBuilder()
+            .setTimeUnixNano(T0)
+            .setScale(2)
+            .setCount(4)
+            .setSum(5)
+            .setPositive(buckets(-1, 1, 1, 0, 0, 2))
+            .build();
 
     translator.translate(request(metric("x", false, p)));
 
-    assertThat(buckets("x")).containsExactly(
-        Map.entry("0", 0.0),
-        Map.entry("1", 1.0), // 2^(0/4)
-        Map.entry("1.189207115002721", 2.0), // 2^(1/4)
-        Map.entry("1.4142135623730951", 2.0), // 2^(2/4)
-        Map.entry("1.681792830507429", 2.0), // 2^(3/4)
-        Map.entry("2", 4.0),
-        Map.entry("+Inf", 4.0));
+    assertThat(buckets("x"))
+        .containsExactly(
+            Map.entry("0", 0.0),
+            Map.entry("1", 1.0), // 2^(0/4)
+            Map.entry("1.189207115002721", 2.0), // 2^(1/4)
+            Map.entry("1.4142135623730951", 2.0), // 2^(2/4)
+            Map.entry("1.681792830507429", 2.0), // 2^(3/4)
+            Map.entry("2", 4.0),
+            Map.entry("+Inf", 4.0));
   }
 
   @Test
   void negativeScaleHasPowersOfFourAtScaleMinusOne() {
-    ExponentialHistogramDataPoint p = ExponentialHistogramDataPoint.newBuilder()
-        .setTimeUnixNano(T0).setScale(-1).setCount(3).setSum(30).setZeroThreshold(0.5)
-        .setPositive(buckets(-1, 1, 1, 1)) // (1/4,1] (1,4] (4,16]
-        .build();
+    ExponentialHistogramDataPoint p =
+        ExponentialHistogramDataPoint.newBuilder()
+            .setTimeUnixNano(T0)
+            .setScale(-1)
+            .setCount(3)
+            .setSum(30)
+            .setZeroThreshold(0.5)
+            .setPositive(buckets(-1, 1, 1, 1)) // (1/4,1] (1,4] (4,16]
+            .build();
 
     translator.translate(request(metric("x", false, p)));
 
-    assertThat(buckets("x")).containsExactly(
-        Map.entry("0.5", 0.0), Map.entry("1", 1.0), Map.entry("4", 2.0), Map.entry("16", 3.0),
-        Map.entry("+Inf", 3.0));
+    assertThat(buckets("x"))
+        .containsExactly(
+            Map.entry("0.5", 0.0),
+            Map.entry("1", 1.0),
+            Map.entry("4", 2.0),
+            Map.entry("16", 3.0),
+            Map.entry("+Inf", 3.0));
   }
 
   @Test
   void deltaPointsOfDifferentScalesAreMergedAtTheCoarserScale() {
-    ExponentialHistogramDataPoint fine = ExponentialHistogramDataPoint.newBuilder()
-        .setTimeUnixNano(T0 + 1_000_000).setScale(20).setCount(1).setSum(1)
-        .setPositive(buckets(-1, 1)) // the value 1 at scale 20
-        .build();
-    ExponentialHistogramDataPoint coarse = ExponentialHistogramDataPoint.newBuilder()
-        .setTimeUnixNano(T0 + 2_000_000).setScale(0).setCount(1).setSum(4)
-        .setPositive(buckets(1, 1)) // the value 4 at scale 0
-        .build();
+    ExponentialHistogramDataPoint fine =
+        ExponentialHistogramDataPoint.newBuilder()
+            .setTimeUnixNano(T0 + 1_000_000)
+            .setScale(20)
+            .setCount(1)
+            .setSum(1)
+            .setPositive(buckets(-1, 1)) // the value 1 at scale 20
+            .build();
+    ExponentialHistogramDataPoint coarse =
+        ExponentialHistogramDataPoint.newBuilder()
+            .setTimeUnixNano(T0 + 2_000_000)
+            .setScale(0)
+            .setCount(1)
+            .setSum(4)
+            .setPositive(buckets(1, 1)) // the value 4 at scale 0
+            .build();
 
     translator.translate(request(metric("d", true, fine)));
     sink.clear();
     translator.translate(request(metric("d", true, coarse)));
 
-    assertThat(buckets("d")).containsExactly(
-        Map.entry("0", 0.0), Map.entry("1", 1.0), Map.entry("2", 1.0), Map.entry("4", 2.0),
-        Map.entry("+Inf", 2.0));
+    assertThat(buckets("d"))
+        .containsExactly(
+            Map.entry("0", 0.0),
+            Map.entry("1", 1.0),
+            Map.entry("2", 1.0),
+            Map.entry("4", 2.0),
+            Map.entry("+Inf", 2.0));
     assertThat(sink.last("d_sum", Labels.EMPTY)).isEqualTo(5);
     assertThat(sink.last("d_count", Labels.EMPTY)).isEqualTo(2);
   }
@@ -102,9 +141,13 @@ class ExponentialHistogramTranslationTest {
   void histogramsWiderThanTheBucketLimitAreDownscaledToFit() {
     long[] counts = new long[400];
     java.util.Arrays.fill(counts, 1);
-    ExponentialHistogramDataPoint p = ExponentialHistogramDataPoint.newBuilder()
-        .setTimeUnixNano(T0).setScale(3).setCount(400)
-        .setPositive(buckets(0, counts)).build();
+    ExponentialHistogramDataPoint p =
+        ExponentialHistogramDataPoint.newBuilder()
+            .setTimeUnixNano(T0)
+            .setScale(3)
+            .setCount(400)
+            .setPositive(buckets(0, counts))
+            .build();
 
     translator.translate(request(metric("w", false, p)));
 
@@ -116,13 +159,19 @@ class ExponentialHistogramTranslationTest {
 
   @Test
   void anInvalidScaleIsRejected() {
-    ExponentialHistogramDataPoint p = ExponentialHistogramDataPoint.newBuilder()
-        .setTimeUnixNano(T0).setScale(21).setCount(1).build();
+    ExponentialHistogramDataPoint p =
+        ExponentialHistogramDataPoint.newBuilder()
+            .setTimeUnixNano(T0)
+            .setScale(21)
+            .setCount(1)
+            .build();
 
     IngestOutcome o = translator.translate(request(metric("x", false, p)));
 
-    assertThat(o.errorMessage()).isEqualTo("1 data point rejected: exponential histogram scale 21"
-        + " outside [-10, 20] for metric \"x\"");
+    assertThat(o.errorMessage())
+        .isEqualTo(
+            "1 data point rejected: exponential histogram scale 21"
+                + " outside [-10, 20] for metric \"x\"");
   }
 
   @Test
@@ -155,12 +204,15 @@ class ExponentialHistogramTranslationTest {
   }
 
   private static Metric metric(String name, boolean delta, ExponentialHistogramDataPoint p) {
-    return Metric.newBuilder().setName(name)
-        .setExponentialHistogram(ExponentialHistogram.newBuilder()
-            .setAggregationTemporality(delta
-                ? AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA
-                : AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
-            .addDataPoints(p))
+    return Metric.newBuilder()
+        .setName(name)
+        .setExponentialHistogram(
+            ExponentialHistogram.newBuilder()
+                .setAggregationTemporality(
+                    delta
+                        ? AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA
+                        : AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+                .addDataPoints(p))
         .build();
   }
 }

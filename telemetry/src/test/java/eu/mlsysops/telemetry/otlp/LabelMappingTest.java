@@ -25,17 +25,51 @@ class LabelMappingTest {
   void promotedAndMlsysopsResourceAttributesAndScopeBecomeLabels() {
     OtlpMetricsTranslator t = OtlpMetricsTranslator.builder(sink).nodeName("agent-node").build();
 
-    t.translate(request(
-        attrs("service.name", "checkout", "service.instance.id", "c-1", "host.name", "h1",
-            "process.pid", "77", "mlsysops.node", "n7", "mlsysops.app", "shop",
-            "mlsysops.component", "cart", "mlsysops.instance", "shop/cart/0"),
-        InstrumentationScope.newBuilder().setName("io.meter").setVersion("1.2").build(),
-        gauge("g", point(T0, 1, "path", "/buy"))));
+    t.translate(
+        request(
+            attrs(
+                "service.name",
+                "checkout",
+                "service.instance.id",
+                "c-1",
+                "host.name",
+                "h1",
+                "process.pid",
+                "77",
+                "mlsysops.node",
+                "n7",
+                "mlsysops.app",
+                "shop",
+                "mlsysops.component",
+                "cart",
+                "mlsysops.instance",
+                "shop/cart/0"),
+            InstrumentationScope.newBuilder().setName("io.meter").setVersion("1.2").build(),
+            gauge("g", point(T0, 1, "path", "/buy"))));
 
-    assertThat(sink.samples().get(0).labels().map()).isEqualTo(Map.of(
-        "service.name", "checkout", "service.instance.id", "c-1", "host.name", "h1",
-        "node", "n7", "app", "shop", "component", "cart", "instance", "shop/cart/0",
-        "otel_scope_name", "io.meter", "otel_scope_version", "1.2", "path", "/buy"));
+    assertThat(sink.samples().get(0).labels().map())
+        .isEqualTo(
+            Map.of(
+                "service.name",
+                "checkout",
+                "service.instance.id",
+                "c-1",
+                "host.name",
+                "h1",
+                "node",
+                "n7",
+                "app",
+                "shop",
+                "component",
+                "cart",
+                "instance",
+                "shop/cart/0",
+                "otel_scope_name",
+                "io.meter",
+                "otel_scope_version",
+                "1.2",
+                "path",
+                "/buy"));
   }
 
   @Test
@@ -44,7 +78,8 @@ class LabelMappingTest {
 
     t.translate(request(gauge("g", point(T0, 1), point(T0, 2, "node", "other"))));
 
-    assertThat(sink.samples()).extracting(s -> s.labels())
+    assertThat(sink.samples())
+        .extracting(s -> s.labels())
         .containsExactly(Labels.of("node", "n1"), Labels.of("node", "other"));
   }
 
@@ -61,19 +96,30 @@ class LabelMappingTest {
   void pointAttributesWinOverResourceLabels() {
     OtlpMetricsTranslator t = OtlpMetricsTranslator.builder(sink).build();
 
-    t.translate(request(attrs("mlsysops.app", "from-resource"),
-        gauge("g", point(T0, 1, "app", "from-point"))));
+    t.translate(
+        request(
+            attrs("mlsysops.app", "from-resource"), gauge("g", point(T0, 1, "app", "from-point"))));
 
     assertThat(sink.samples().get(0).labels()).isEqualTo(Labels.of("app", "from-point"));
   }
 
   @Test
   void thePromotedListIsConfigurableAndTheSenderAttributeIsNeverALabel() {
-    OtlpMetricsTranslator t = OtlpMetricsTranslator.builder(sink)
-        .promotedResourceAttributes(List.of("k8s.pod.name")).build();
+    OtlpMetricsTranslator t =
+        OtlpMetricsTranslator.builder(sink)
+            .promotedResourceAttributes(List.of("k8s.pod.name"))
+            .build();
 
-    t.translate(request(attrs("k8s.pod.name", "p-1", "service.name", "s",
-        OtlpMetricsEncoder.SENDER_ATTRIBUTE, "cluster-1"), gauge("g", point(T0, 1))));
+    t.translate(
+        request(
+            attrs(
+                "k8s.pod.name",
+                "p-1",
+                "service.name",
+                "s",
+                OtlpMetricsEncoder.SENDER_ATTRIBUTE,
+                "cluster-1"),
+            gauge("g", point(T0, 1))));
 
     assertThat(sink.samples().get(0).labels()).isEqualTo(Labels.of("k8s.pod.name", "p-1"));
   }
@@ -81,27 +127,58 @@ class LabelMappingTest {
   @Test
   void attributeValuesOfEveryKindAreRenderedAsText() {
     OtlpMetricsTranslator t = OtlpMetricsTranslator.builder(sink).build();
-    AnyValue array = AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder()
-        .addValues(AnyValue.newBuilder().setStringValue("a\"b"))
-        .addValues(AnyValue.newBuilder().setIntValue(2))
-        .addValues(AnyValue.newBuilder().setBoolValue(true))).build();
-    AnyValue kvlist = AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder()
-        .addValues(attr("x", AnyValue.newBuilder().setDoubleValue(1.5).build()))).build();
+    AnyValue array =
+        AnyValue.newBuilder()
+            .setArrayValue(
+                ArrayValue.newBuilder()
+                    .addValues(AnyValue.newBuilder().setStringValue("a\"b"))
+                    .addValues(AnyValue.newBuilder().setIntValue(2))
+                    .addValues(AnyValue.newBuilder().setBoolValue(true)))
+            .build();
+    AnyValue kvlist =
+        AnyValue.newBuilder()
+            .setKvlistValue(
+                KeyValueList.newBuilder()
+                    .addValues(attr("x", AnyValue.newBuilder().setDoubleValue(1.5).build())))
+            .build();
 
-    t.translate(request(gauge("g", point(T0, 1).toBuilder()
-        .addAttributes(attr("bool", AnyValue.newBuilder().setBoolValue(false).build()))
-        .addAttributes(attr("int", AnyValue.newBuilder().setIntValue(-7).build()))
-        .addAttributes(attr("double", AnyValue.newBuilder().setDoubleValue(2.0).build()))
-        .addAttributes(attr("bytes",
-            AnyValue.newBuilder().setBytesValue(ByteString.copyFromUtf8("hi")).build()))
-        .addAttributes(attr("array", array))
-        .addAttributes(attr("kvlist", kvlist))
-        .addAttributes(attr("empty", AnyValue.getDefaultInstance()))
-        .build())));
+    t.translate(
+        request(
+            gauge(
+                "g",
+                point(T0, 1).toBuilder()
+                    .addAttributes(attr("bool", AnyValue.newBuilder().setBoolValue(false).build()))
+                    .addAttributes(attr("int", AnyValue.newBuilder().setIntValue(-7).build()))
+                    .addAttributes(
+                        attr("double", AnyValue.newBuilder().setDoubleValue(2.0).build()))
+                    .addAttributes(
+                        attr(
+                            "bytes",
+                            AnyValue.newBuilder()
+                                .setBytesValue(ByteString.copyFromUtf8("hi"))
+                                .build()))
+                    .addAttributes(attr("array", array))
+                    .addAttributes(attr("kvlist", kvlist))
+                    .addAttributes(attr("empty", AnyValue.getDefaultInstance()))
+                    .build())));
 
-    assertThat(sink.samples().get(0).labels().map()).isEqualTo(Map.of(
-        "bool", "false", "int", "-7", "double", "2", "bytes", "aGk=",
-        "array", "[\"a\\\"b\",2,true]", "kvlist", "{\"x\":1.5}", "empty", ""));
+    assertThat(sink.samples().get(0).labels().map())
+        .isEqualTo(
+            Map.of(
+                "bool",
+                "false",
+                "int",
+                "-7",
+                "double",
+                "2",
+                "bytes",
+                "aGk=",
+                "array",
+                "[\"a\\\"b\",2,true]",
+                "kvlist",
+                "{\"x\":1.5}",
+                "empty",
+                ""));
   }
 
   @Test

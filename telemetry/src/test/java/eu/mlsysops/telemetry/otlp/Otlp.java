@@ -22,8 +22,10 @@ final class Otlp {
   private Otlp() {}
 
   static KeyValue attr(String key, String value) {
-    return KeyValue.newBuilder().setKey(key)
-        .setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    return KeyValue.newBuilder()
+        .setKey(key)
+        .setValue(AnyValue.newBuilder().setStringValue(value))
+        .build();
   }
 
   static KeyValue attr(String key, AnyValue value) {
@@ -39,22 +41,31 @@ final class Otlp {
   }
 
   static NumberDataPoint point(long timeNanos, double value, String... attributes) {
-    return NumberDataPoint.newBuilder().setTimeUnixNano(timeNanos).setAsDouble(value)
-        .addAllAttributes(attrs(attributes)).build();
+    return NumberDataPoint.newBuilder()
+        .setTimeUnixNano(timeNanos)
+        .setAsDouble(value)
+        .addAllAttributes(attrs(attributes))
+        .build();
   }
 
   static Metric gauge(String name, NumberDataPoint... points) {
-    return Metric.newBuilder().setName(name)
-        .setGauge(Gauge.newBuilder().addAllDataPoints(List.of(points))).build();
+    return Metric.newBuilder()
+        .setName(name)
+        .setGauge(Gauge.newBuilder().addAllDataPoints(List.of(points)))
+        .build();
   }
 
   static Metric sum(String name, boolean monotonic, boolean delta, NumberDataPoint... points) {
-    return Metric.newBuilder().setName(name)
-        .setSum(Sum.newBuilder().setIsMonotonic(monotonic)
-            .setAggregationTemporality(delta
-                ? AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA
-                : AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
-            .addAllDataPoints(List.of(points)))
+    return Metric.newBuilder()
+        .setName(name)
+        .setSum(
+            Sum.newBuilder()
+                .setIsMonotonic(monotonic)
+                .setAggregationTemporality(
+                    delta
+                        ? AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA
+                        : AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+                .addAllDataPoints(List.of(points)))
         .build();
   }
 
@@ -66,10 +77,11 @@ final class Otlp {
   static ExportMetricsServiceRequest request(
       List<KeyValue> resource, InstrumentationScope scope, Metric... metrics) {
     return ExportMetricsServiceRequest.newBuilder()
-        .addResourceMetrics(ResourceMetrics.newBuilder()
-            .setResource(Resource.newBuilder().addAllAttributes(resource))
-            .addScopeMetrics(ScopeMetrics.newBuilder().setScope(scope)
-                .addAllMetrics(List.of(metrics))))
+        .addResourceMetrics(
+            ResourceMetrics.newBuilder()
+                .setResource(Resource.newBuilder().addAllAttributes(resource))
+                .addScopeMetrics(
+                    ScopeMetrics.newBuilder().setScope(scope).addAllMetrics(List.of(metrics))))
         .build();
   }
 

@@ -53,8 +53,11 @@ class OtlpGrpcBadInputIT {
     store = MetricStore.withDefaults(Clock.systemUTC());
     translator = OtlpMetricsTranslator.builder(store::append).build();
     receiver = OtlpGrpcReceiver.builder(translator).port(0).build().start();
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", receiver.port()).usePlaintext()
-        .compressorRegistry(withBombCompressor()).build();
+    channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", receiver.port())
+            .usePlaintext()
+            .compressorRegistry(withBombCompressor())
+            .build();
   }
 
   @AfterEach
@@ -65,8 +68,9 @@ class OtlpGrpcBadInputIT {
 
   @Test
   void malformedProtobufIsInvalidArgumentWithTheParsersMessage() {
-    StatusRuntimeException e = rawCallFails(
-        new byte[] {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 1, 2});
+    StatusRuntimeException e =
+        rawCallFails(
+            new byte[] {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 1, 2});
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(e.getStatus().getDescription())
@@ -97,10 +101,17 @@ class OtlpGrpcBadInputIT {
 
   @Test
   void gzipBombIsResourceExhausted() {
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-        () -> ClientCalls.blockingUnaryCall(channel, RAW_EXPORT,
-            CallOptions.DEFAULT.withCompression("gzip").withDeadlineAfter(30, TimeUnit.SECONDS),
-            new byte[] {0}));
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                ClientCalls.blockingUnaryCall(
+                    channel,
+                    RAW_EXPORT,
+                    CallOptions.DEFAULT
+                        .withCompression("gzip")
+                        .withDeadlineAfter(30, TimeUnit.SECONDS),
+                    new byte[] {0}));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(e.getStatus().getDescription()).contains("exceeds maximum size");
@@ -110,17 +121,23 @@ class OtlpGrpcBadInputIT {
   @Test
   void nanInfiniteAndFutureValuesAreReportedAsPartialSuccess() {
     long future = (System.currentTimeMillis() + 3_600_000L) * 1_000_000L;
-    ExportMetricsServiceRequest bad = request(
-        gauge("bad", point(0, Double.NaN, "i", "1"), point(0, Double.POSITIVE_INFINITY, "i", "2"),
-            point(future, 1, "i", "3"), point(0, 4, "i", "4")));
+    ExportMetricsServiceRequest bad =
+        request(
+            gauge(
+                "bad",
+                point(0, Double.NaN, "i", "1"),
+                point(0, Double.POSITIVE_INFINITY, "i", "2"),
+                point(future, 1, "i", "3"),
+                point(0, 4, "i", "4")));
 
     ExportMetricsServiceResponse r = MetricsServiceGrpc.newBlockingStub(channel).export(bad);
 
     assertThat(r.getPartialSuccess().getRejectedDataPoints()).isEqualTo(3);
-    assertThat(r.getPartialSuccess().getErrorMessage()).isEqualTo(
-        "1 data point rejected: value NaN for metric \"bad\"; "
-            + "1 data point rejected: value +Inf for metric \"bad\"; "
-            + "1 data point rejected: timestamp more than 5 min in the future for metric \"bad\"");
+    assertThat(r.getPartialSuccess().getErrorMessage())
+        .isEqualTo(
+            "1 data point rejected: value NaN for metric \"bad\"; 1 data point rejected: value +Inf"
+                + " for metric \"bad\"; 1 data point rejected: timestamp more than 5 min in the"
+                + " future for metric \"bad\"");
     assertThat(store.latest("bad", Map.of("i", "4"))).hasValue(4);
     stillServes();
     OtlpIngestStats s = translator.counters().snapshot();
@@ -129,17 +146,23 @@ class OtlpGrpcBadInputIT {
   }
 
   private StatusRuntimeException rawCallFails(byte[] body) {
-    return catchThrowableOfType(StatusRuntimeException.class,
-        () -> ClientCalls.blockingUnaryCall(channel, RAW_EXPORT,
-            CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), body));
+    return catchThrowableOfType(
+        StatusRuntimeException.class,
+        () ->
+            ClientCalls.blockingUnaryCall(
+                channel,
+                RAW_EXPORT,
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                body));
   }
 
   /** A good gzipped request after the bad one is accepted and its value stored. */
   private void stillServes() {
     good++;
-    ExportMetricsServiceResponse r = MetricsServiceGrpc.newBlockingStub(channel)
-        .withDeadlineAfter(10, TimeUnit.SECONDS)
-        .export(request(gauge("good", point(0, good))));
+    ExportMetricsServiceResponse r =
+        MetricsServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .export(request(gauge("good", point(0, good))));
     assertThat(r.hasPartialSuccess()).isFalse();
     assertThat(store.latest("good", Map.of())).hasValue(good);
   }
@@ -151,29 +174,30 @@ class OtlpGrpcBadInputIT {
   private static CompressorRegistry withBombCompressor() {
     CompressorRegistry r = CompressorRegistry.newEmptyInstance();
     r.register(Codec.Identity.NONE);
-    r.register(new io.grpc.Compressor() {
-      @Override
-      public String getMessageEncoding() {
-        return "gzip";
-      }
-
-      @Override
-      public OutputStream compress(OutputStream os) {
-        return new FilterOutputStream(os) {
+    r.register(
+        new io.grpc.Compressor() {
           @Override
-          public void write(int b) {}
-
-          @Override
-          public void write(byte[] b, int off, int len) {}
-
-          @Override
-          public void close() throws IOException {
-            out.write(GzipBomb.oneGibOfZeros());
-            out.close();
+          public String getMessageEncoding() {
+            return "gzip";
           }
-        };
-      }
-    });
+
+          @Override
+          public OutputStream compress(OutputStream os) {
+            return new FilterOutputStream(os) {
+              @Override
+              public void write(int b) {}
+
+              @Override
+              public void write(byte[] b, int off, int len) {}
+
+              @Override
+              public void close() throws IOException {
+                out.write(GzipBomb.oneGibOfZeros());
+                out.close();
+              }
+            };
+          }
+        });
     return r;
   }
 

@@ -27,15 +27,16 @@ class OtlpGrpcExporterIT {
   @Test
   void deliversMetricsLogsAndTracesInOrder() {
     try (OtlpGrpcReceiver receiver = receiver(0);
-         OtlpGrpcExporter exporter = OtlpGrpcExporter.builder("127.0.0.1:" + receiver.port())
-             .gzip(true).build()) {
+        OtlpGrpcExporter exporter =
+            OtlpGrpcExporter.builder("127.0.0.1:" + receiver.port()).gzip(true).build()) {
       assertThat(exporter.export(request(gauge("up", point(0, 1))))).isTrue();
       assertThat(exporter.forward(logs("l1", "l2"))).isTrue();
       assertThat(exporter.forward(spans("s1"))).isTrue();
 
       await().atMost(Duration.ofSeconds(10)).until(() -> exporter.stats().sent() == 3);
       assertThat(store.latest("up", Map.of())).hasValue(1);
-      assertThat(signals.logs()).extracting(r -> r.item().getBody().getStringValue())
+      assertThat(signals.logs())
+          .extracting(r -> r.item().getBody().getStringValue())
           .containsExactly("l1", "l2");
       assertThat(signals.spans()).extracting(r -> r.item().getName()).containsExactly("s1");
     }
@@ -44,8 +45,11 @@ class OtlpGrpcExporterIT {
   @Test
   void retriesWhileTheEndpointIsUnavailable() throws IOException {
     int port = freePort();
-    try (OtlpGrpcExporter exporter = OtlpGrpcExporter.builder("127.0.0.1:" + port)
-        .maxAttempts(100).backoff(Duration.ofMillis(20), Duration.ofMillis(100)).build()) {
+    try (OtlpGrpcExporter exporter =
+        OtlpGrpcExporter.builder("127.0.0.1:" + port)
+            .maxAttempts(100)
+            .backoff(Duration.ofMillis(20), Duration.ofMillis(100))
+            .build()) {
       exporter.forward(logs("late"));
       await().atMost(Duration.ofSeconds(10)).until(() -> exporter.stats().retries() >= 1);
       assertThat(exporter.stats().lastError()).startsWith("UNAVAILABLE");
@@ -62,9 +66,12 @@ class OtlpGrpcExporterIT {
   @Test
   void dropsAndCountsWhenTheQueueIsFull() throws IOException {
     int port = freePort();
-    try (OtlpGrpcExporter exporter = OtlpGrpcExporter.builder("127.0.0.1:" + port)
-        .queueCapacity(2).maxAttempts(1000).backoff(Duration.ofMinutes(1), Duration.ofMinutes(1))
-        .build()) {
+    try (OtlpGrpcExporter exporter =
+        OtlpGrpcExporter.builder("127.0.0.1:" + port)
+            .queueCapacity(2)
+            .maxAttempts(1000)
+            .backoff(Duration.ofMinutes(1), Duration.ofMinutes(1))
+            .build()) {
       long refused = IntStream.range(0, 10).filter(i -> !exporter.forward(spans("s" + i))).count();
 
       assertThat(refused).isBetween(7L, 8L); // two queued, and maybe one in flight
@@ -74,10 +81,15 @@ class OtlpGrpcExporterIT {
 
   @Test
   void givesUpOnNonRetryableStatuses() {
-    try (OtlpGrpcReceiver receiver = OtlpGrpcReceiver.builder(translator).port(0)
-             .maxMessageBytes(10).signals(signals).build().start();
-         OtlpGrpcExporter exporter = OtlpGrpcExporter.builder("127.0.0.1:" + receiver.port())
-             .build()) {
+    try (OtlpGrpcReceiver receiver =
+            OtlpGrpcReceiver.builder(translator)
+                .port(0)
+                .maxMessageBytes(10)
+                .signals(signals)
+                .build()
+                .start();
+        OtlpGrpcExporter exporter =
+            OtlpGrpcExporter.builder("127.0.0.1:" + receiver.port()).build()) {
       exporter.forward(logs("far too long for ten bytes"));
 
       await().atMost(Duration.ofSeconds(10)).until(() -> exporter.stats().failed() == 1);

@@ -20,8 +20,12 @@ class OtlpHttpJsonIT {
 
   @BeforeEach
   void start() {
-    receiver = OtlpHttpReceiver.builder(OtlpMetricsTranslator.builder(s -> true).build())
-        .port(0).signals(signals).build().start();
+    receiver =
+        OtlpHttpReceiver.builder(OtlpMetricsTranslator.builder(s -> true).build())
+            .port(0)
+            .signals(signals)
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -31,12 +35,13 @@ class OtlpHttpJsonIT {
 
   @Test
   void spansWithHexIdsArriveWithThoseIds() throws Exception {
-    String json = "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
-        + "\"value\":{\"stringValue\":\"web\"}}]},\"scopeSpans\":[{\"spans\":[{"
-        + "\"traceId\":\"5B8EFFF798038103D269B633813FC60C\",\"spanId\":\"eee19b7ec3c1b174\","
-        + "\"name\":\"GET /\",\"kind\":2,\"startTimeUnixNano\":\"1544712660000000000\","
-        + "\"links\":[{\"traceId\":\"00000000000000000000000000000001\","
-        + "\"spanId\":\"0000000000000002\"}]}]}]}]}";
+    String json =
+        "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
+            + "\"value\":{\"stringValue\":\"web\"}}]},\"scopeSpans\":[{\"spans\":[{"
+            + "\"traceId\":\"5B8EFFF798038103D269B633813FC60C\",\"spanId\":\"eee19b7ec3c1b174\","
+            + "\"name\":\"GET /\",\"kind\":2,\"startTimeUnixNano\":\"1544712660000000000\","
+            + "\"links\":[{\"traceId\":\"00000000000000000000000000000001\","
+            + "\"spanId\":\"0000000000000002\"}]}]}]}]}";
 
     HttpResponse<String> r = post("/v1/traces", json.getBytes(StandardCharsets.UTF_8), false);
 
@@ -52,23 +57,26 @@ class OtlpHttpJsonIT {
 
   @Test
   void gzippedJsonLogsAreAccepted() throws Exception {
-    String json = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"severityNumber\":9,"
-        + "\"body\":{\"stringValue\":\"hello\"},\"traceId\":\"5b8efff798038103d269b633813fc60c\","
-        + "\"futureField\":true}]}]}]}";
+    String json =
+        "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"severityNumber\":9,"
+            + "\"body\":{\"stringValue\":\"hello\"},"
+            + "\"traceId\":\"5b8efff798038103d269b633813fc60c\","
+            + "\"futureField\":true}]}]}]}";
 
-    HttpResponse<String> r = post("/v1/logs",
-        OtlpHttpBadInputIT.gzip(json.getBytes(StandardCharsets.UTF_8)), true);
+    HttpResponse<String> r =
+        post("/v1/logs", OtlpHttpBadInputIT.gzip(json.getBytes(StandardCharsets.UTF_8)), true);
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(signals.logs()).extracting(e -> e.item().getBody().getStringValue())
+    assertThat(signals.logs())
+        .extracting(e -> e.item().getBody().getStringValue())
         .containsExactly("hello");
   }
 
   private HttpResponse<String> post(String path, byte[] body, boolean gzip) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + receiver.port() + path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + receiver.port() + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (gzip) {
       b.header("Content-Encoding", "gzip");
     }

@@ -14,9 +14,10 @@ class OtlpJsonTest {
 
   @Test
   void traceAndSpanIdsAreReadAsHex() throws Exception {
-    String json = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{"
-        + "\"traceId\":\"5b8efff798038103d269b633813fc60c\", \"spanId\" : \"eee19b7ec3c1b174\","
-        + "\"parentSpanId\":\"\",\"name\":\"op\",\"kind\":2,\"unknownField\":1}]}]}]}";
+    String json =
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{"
+            + "\"traceId\":\"5b8efff798038103d269b633813fc60c\", \"spanId\" : \"eee19b7ec3c1b174\","
+            + "\"parentSpanId\":\"\",\"name\":\"op\",\"kind\":2,\"unknownField\":1}]}]}]}";
     ExportTraceServiceRequest.Builder b = ExportTraceServiceRequest.newBuilder();
 
     OtlpJson.merge(json, b);
@@ -37,21 +38,30 @@ class OtlpJsonTest {
 
   @Test
   void metricsWithStringEncodedIntegersParse() throws Exception {
-    String json = "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":\"g\","
-        + "\"gauge\":{\"dataPoints\":[{\"timeUnixNano\":\"1700000000000000000\",\"asInt\":\"5\","
-        + "\"exemplars\":[{\"traceId\":\"5b8efff798038103d269b633813fc60c\",\"asDouble\":1}]}]}}]}]}]}";
+    String json =
+        "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":\"g\","
+            + "\"gauge\":{\"dataPoints\":[{\"timeUnixNano\":\"1700000000000000000\","
+            + "\"asInt\":\"5\",\"exemplars\":[{\"traceId\":"
+            + "\"5b8efff798038103d269b633813fc60c\",\"asDouble\":1}]}]}}]}]}]}";
     ExportMetricsServiceRequest.Builder b = ExportMetricsServiceRequest.newBuilder();
 
     OtlpJson.merge(json, b);
 
-    assertThat(b.getResourceMetrics(0).getScopeMetrics(0).getMetrics(0).getGauge()
-        .getDataPoints(0).getAsInt()).isEqualTo(5);
+    assertThat(
+            b.getResourceMetrics(0)
+                .getScopeMetrics(0)
+                .getMetrics(0)
+                .getGauge()
+                .getDataPoints(0)
+                .getAsInt())
+        .isEqualTo(5);
   }
 
   @Test
   void malformedJsonIsAnInvalidProtocolBufferException() {
-    assertThatThrownBy(() -> OtlpJson.merge("{\"resourceMetrics\":[{", 
-        ExportMetricsServiceRequest.newBuilder()))
+    assertThatThrownBy(
+            () ->
+                OtlpJson.merge("{\"resourceMetrics\":[{", ExportMetricsServiceRequest.newBuilder()))
         .isInstanceOf(InvalidProtocolBufferException.class);
   }
 }

@@ -37,13 +37,19 @@ class OtlpMetricsTranslatorTest {
 
   @Test
   void gaugeBecomesOneSampleWithItsValueAndMillisecondTimestamp() {
-    IngestOutcome o = translator.translate(request(
-        gauge("cpu.utilization", point(T0 + 999_999, 0.25, "cpu", "0"), point(T0, 0.5, "cpu", "1"))));
+    IngestOutcome o =
+        translator.translate(
+            request(
+                gauge(
+                    "cpu.utilization",
+                    point(T0 + 999_999, 0.25, "cpu", "0"),
+                    point(T0, 0.5, "cpu", "1"))));
 
     assertThat(o).isEqualTo(new IngestOutcome(2, 0, ""));
-    assertThat(sink.samples()).containsExactly(
-        new Sample("cpu.utilization", Labels.of("cpu", "0"), T0_MILLIS, 0.25),
-        new Sample("cpu.utilization", Labels.of("cpu", "1"), T0_MILLIS, 0.5));
+    assertThat(sink.samples())
+        .containsExactly(
+            new Sample("cpu.utilization", Labels.of("cpu", "0"), T0_MILLIS, 0.25),
+            new Sample("cpu.utilization", Labels.of("cpu", "1"), T0_MILLIS, 0.5));
     assertThat(sink.metadata().get("cpu.utilization").type()).isEqualTo(MetricType.GAUGE);
   }
 
@@ -58,15 +64,20 @@ class OtlpMetricsTranslatorTest {
 
   @Test
   void cumulativeSumsAreCountersOrUpDownCountersWithUnitAndHelp() {
-    Metric counter = sum("requests", true, false, point(T0, 10)).toBuilder()
-        .setUnit("{request}").setDescription("Requests served").build();
+    Metric counter =
+        sum("requests", true, false, point(T0, 10)).toBuilder()
+            .setUnit("{request}")
+            .setDescription("Requests served")
+            .build();
     translator.translate(request(counter, sum("inflight", false, false, point(T0, -3))));
 
-    assertThat(sink.samples()).containsExactly(
-        new Sample("requests", Labels.EMPTY, T0_MILLIS, 10),
-        new Sample("inflight", Labels.EMPTY, T0_MILLIS, -3));
-    assertThat(sink.metadata()).containsEntry("requests",
-        new MetricMetadata(MetricType.COUNTER, "{request}", "Requests served"))
+    assertThat(sink.samples())
+        .containsExactly(
+            new Sample("requests", Labels.EMPTY, T0_MILLIS, 10),
+            new Sample("inflight", Labels.EMPTY, T0_MILLIS, -3));
+    assertThat(sink.metadata())
+        .containsEntry(
+            "requests", new MetricMetadata(MetricType.COUNTER, "{request}", "Requests served"))
         .containsEntry("inflight", MetricMetadata.of(MetricType.UP_DOWN_COUNTER));
   }
 
@@ -76,26 +87,39 @@ class OtlpMetricsTranslatorTest {
     translator.translate(request(gauge("g", point(T0 + 1_000_000, 2))));
     assertThat(sink.describeCalls()).isEqualTo(1);
 
-    translator.translate(request(gauge("g", point(T0 + 2_000_000, 3)).toBuilder().setUnit("s")
-        .build()));
+    translator.translate(
+        request(gauge("g", point(T0 + 2_000_000, 3)).toBuilder().setUnit("s").build()));
     assertThat(sink.describeCalls()).isEqualTo(2);
   }
 
   @Test
   void deltaSumsAreAccumulatedPerSeriesIntoCumulativeValues() {
-    translator.translate(request(sum("bytes", true, true,
-        point(T0 + 1_000_000_000L, 5, "dir", "in"), point(T0 + 1_000_000_000L, 1, "dir", "out"))));
-    translator.translate(request(sum("bytes", true, true,
-        point(T0 + 2_000_000_000L, 3, "dir", "in"))));
-    translator.translate(request(sum("bytes", true, true,
-        point(T0 + 3_000_000_000L, 2, "dir", "in"), point(T0 + 3_000_000_000L, 4, "dir", "out"))));
+    translator.translate(
+        request(
+            sum(
+                "bytes",
+                true,
+                true,
+                point(T0 + 1_000_000_000L, 5, "dir", "in"),
+                point(T0 + 1_000_000_000L, 1, "dir", "out"))));
+    translator.translate(
+        request(sum("bytes", true, true, point(T0 + 2_000_000_000L, 3, "dir", "in"))));
+    translator.translate(
+        request(
+            sum(
+                "bytes",
+                true,
+                true,
+                point(T0 + 3_000_000_000L, 2, "dir", "in"),
+                point(T0 + 3_000_000_000L, 4, "dir", "out"))));
 
-    assertThat(sink.samples()).containsExactly(
-        new Sample("bytes", Labels.of("dir", "in"), T0_MILLIS + 1000, 5),
-        new Sample("bytes", Labels.of("dir", "out"), T0_MILLIS + 1000, 1),
-        new Sample("bytes", Labels.of("dir", "in"), T0_MILLIS + 2000, 8),
-        new Sample("bytes", Labels.of("dir", "in"), T0_MILLIS + 3000, 10),
-        new Sample("bytes", Labels.of("dir", "out"), T0_MILLIS + 3000, 5));
+    assertThat(sink.samples())
+        .containsExactly(
+            new Sample("bytes", Labels.of("dir", "in"), T0_MILLIS + 1000, 5),
+            new Sample("bytes", Labels.of("dir", "out"), T0_MILLIS + 1000, 1),
+            new Sample("bytes", Labels.of("dir", "in"), T0_MILLIS + 2000, 8),
+            new Sample("bytes", Labels.of("dir", "in"), T0_MILLIS + 3000, 10),
+            new Sample("bytes", Labels.of("dir", "out"), T0_MILLIS + 3000, 5));
     assertThat(sink.metadata().get("bytes").type()).isEqualTo(MetricType.COUNTER);
   }
 
@@ -112,8 +136,13 @@ class OtlpMetricsTranslatorTest {
     translator.translate(request(sum("c", true, true, point(T0 + 2_000_000, 3))));
     IngestOutcome o = translator.translate(request(sum("c", true, true, point(T0 + 2_000_000, 3))));
 
-    assertThat(o).isEqualTo(new IngestOutcome(0, 1,
-        "1 data point rejected: delta point not newer than the previous one for metric \"c\""));
+    assertThat(o)
+        .isEqualTo(
+            new IngestOutcome(
+                0,
+                1,
+                "1 data point rejected: delta point not newer than the previous one for metric"
+                    + " \"c\""));
     assertThat(sink.samples()).extracting(Sample::value).containsExactly(3.0);
     assertThat(translator.counters().snapshot().rejectedOutOfOrder()).isEqualTo(1);
   }
@@ -122,13 +151,19 @@ class OtlpMetricsTranslatorTest {
   void deltaSeriesBeyondTheAccumulatorLimitAreRejectedUntilIdleOnesExpire() {
     CollectingSink s = new CollectingSink();
     MutableClock c = new MutableClock(NOW);
-    OtlpMetricsTranslator t = OtlpMetricsTranslator.builder(s).clock(c).maxDeltaSeries(1)
-        .deltaIdleExpiry(Duration.ofMinutes(1)).build();
+    OtlpMetricsTranslator t =
+        OtlpMetricsTranslator.builder(s)
+            .clock(c)
+            .maxDeltaSeries(1)
+            .deltaIdleExpiry(Duration.ofMinutes(1))
+            .build();
     t.translate(request(sum("c", true, true, point(0, 1, "k", "a"))));
 
     IngestOutcome full = t.translate(request(sum("c", true, true, point(0, 1, "k", "b"))));
-    assertThat(full.errorMessage()).isEqualTo("1 data point rejected: delta accumulation limit"
-        + " of 1 series reached for metric \"c\"");
+    assertThat(full.errorMessage())
+        .isEqualTo(
+            "1 data point rejected: delta accumulation limit"
+                + " of 1 series reached for metric \"c\"");
 
     c.millis += 120_000;
     assertThat(t.translate(request(sum("c", true, true, point(0, 1, "k", "b")))).complete())
@@ -137,27 +172,41 @@ class OtlpMetricsTranslatorTest {
 
   @Test
   void histogramIsFlattenedIntoCumulativeBucketsSumAndCount() {
-    translator.translate(request(histogram("latency", false,
-        hpoint(T0, new double[] {0.1, 0.5, 1}, new long[] {2, 3, 0, 1}, 6, 2.5, "route", "/a"))));
+    translator.translate(
+        request(
+            histogram(
+                "latency",
+                false,
+                hpoint(
+                    T0,
+                    new double[] {0.1, 0.5, 1},
+                    new long[] {2, 3, 0, 1},
+                    6,
+                    2.5,
+                    "route",
+                    "/a"))));
 
     Labels l = Labels.of("route", "/a");
-    assertThat(sink.samples()).containsExactly(
-        new Sample("latency_bucket", l.with("le", "0.1"), T0_MILLIS, 2),
-        new Sample("latency_bucket", l.with("le", "0.5"), T0_MILLIS, 5),
-        new Sample("latency_bucket", l.with("le", "1"), T0_MILLIS, 5),
-        new Sample("latency_bucket", l.with("le", "+Inf"), T0_MILLIS, 6),
-        new Sample("latency_sum", l, T0_MILLIS, 2.5),
-        new Sample("latency_count", l, T0_MILLIS, 6));
+    assertThat(sink.samples())
+        .containsExactly(
+            new Sample("latency_bucket", l.with("le", "0.1"), T0_MILLIS, 2),
+            new Sample("latency_bucket", l.with("le", "0.5"), T0_MILLIS, 5),
+            new Sample("latency_bucket", l.with("le", "1"), T0_MILLIS, 5),
+            new Sample("latency_bucket", l.with("le", "+Inf"), T0_MILLIS, 6),
+            new Sample("latency_sum", l, T0_MILLIS, 2.5),
+            new Sample("latency_count", l, T0_MILLIS, 6));
     assertThat(sink.metadata().get("latency").type()).isEqualTo(MetricType.HISTOGRAM);
   }
 
   @Test
   void deltaHistogramsAreAccumulatedAndANewBucketLayoutStartsOver() {
     double[] b = {1, 5};
-    translator.translate(request(histogram("h", true,
-        hpoint(T0 + 1_000_000, b, new long[] {1, 0, 1}, 2, 7, "k", "v"))));
-    translator.translate(request(histogram("h", true,
-        hpoint(T0 + 2_000_000, b, new long[] {0, 2, 0}, 2, 6, "k", "v"))));
+    translator.translate(
+        request(
+            histogram("h", true, hpoint(T0 + 1_000_000, b, new long[] {1, 0, 1}, 2, 7, "k", "v"))));
+    translator.translate(
+        request(
+            histogram("h", true, hpoint(T0 + 2_000_000, b, new long[] {0, 2, 0}, 2, 6, "k", "v"))));
     Labels l = Labels.of("k", "v");
     assertThat(sink.last("h_bucket", l.with("le", "1"))).isEqualTo(1);
     assertThat(sink.last("h_bucket", l.with("le", "5"))).isEqualTo(3);
@@ -165,58 +214,87 @@ class OtlpMetricsTranslatorTest {
     assertThat(sink.last("h_sum", l)).isEqualTo(13);
     assertThat(sink.last("h_count", l)).isEqualTo(4);
 
-    translator.translate(request(histogram("h", true,
-        hpoint(T0 + 3_000_000, new double[] {10}, new long[] {1, 0}, 1, 2, "k", "v"))));
+    translator.translate(
+        request(
+            histogram(
+                "h",
+                true,
+                hpoint(T0 + 3_000_000, new double[] {10}, new long[] {1, 0}, 1, 2, "k", "v"))));
     assertThat(sink.last("h_bucket", l.with("le", "10"))).isEqualTo(1);
     assertThat(sink.last("h_count", l)).isEqualTo(1);
   }
 
   @Test
   void histogramWhoseBucketCountsDoNotMatchItsBoundsIsRejected() {
-    IngestOutcome o = translator.translate(request(histogram("h", false,
-        hpoint(T0, new double[] {1, 2}, new long[] {1, 1}, 2, 1))));
+    IngestOutcome o =
+        translator.translate(
+            request(
+                histogram("h", false, hpoint(T0, new double[] {1, 2}, new long[] {1, 1}, 2, 1))));
 
-    assertThat(o.errorMessage()).isEqualTo(
-        "1 data point rejected: histogram with 2 bounds but 2 bucket counts for metric \"h\"");
+    assertThat(o.errorMessage())
+        .isEqualTo(
+            "1 data point rejected: histogram with 2 bounds but 2 bucket counts for metric \"h\"");
     assertThat(sink.samples()).isEmpty();
   }
 
   @Test
   void summaryBecomesQuantileSeriesSumAndCount() {
-    SummaryDataPoint p = SummaryDataPoint.newBuilder().setTimeUnixNano(T0).setCount(10)
-        .setSum(42).addAllAttributes(attrs("op", "get"))
-        .addQuantileValues(q(0.5, 3)).addQuantileValues(q(0.99, 9)).addQuantileValues(q(1, 12))
-        .build();
-    translator.translate(request(Metric.newBuilder().setName("rpc.duration")
-        .setSummary(Summary.newBuilder().addDataPoints(p)).build()));
+    SummaryDataPoint p =
+        SummaryDataPoint.newBuilder()
+            .setTimeUnixNano(T0)
+            .setCount(10)
+            .setSum(42)
+            .addAllAttributes(attrs("op", "get"))
+            .addQuantileValues(q(0.5, 3))
+            .addQuantileValues(q(0.99, 9))
+            .addQuantileValues(q(1, 12))
+            .build();
+    translator.translate(
+        request(
+            Metric.newBuilder()
+                .setName("rpc.duration")
+                .setSummary(Summary.newBuilder().addDataPoints(p))
+                .build()));
 
     Labels l = Labels.of("op", "get");
-    assertThat(sink.samples()).containsExactly(
-        new Sample("rpc.duration", l.with("quantile", "0.5"), T0_MILLIS, 3),
-        new Sample("rpc.duration", l.with("quantile", "0.99"), T0_MILLIS, 9),
-        new Sample("rpc.duration", l.with("quantile", "1"), T0_MILLIS, 12),
-        new Sample("rpc.duration_sum", l, T0_MILLIS, 42),
-        new Sample("rpc.duration_count", l, T0_MILLIS, 10));
+    assertThat(sink.samples())
+        .containsExactly(
+            new Sample("rpc.duration", l.with("quantile", "0.5"), T0_MILLIS, 3),
+            new Sample("rpc.duration", l.with("quantile", "0.99"), T0_MILLIS, 9),
+            new Sample("rpc.duration", l.with("quantile", "1"), T0_MILLIS, 12),
+            new Sample("rpc.duration_sum", l, T0_MILLIS, 42),
+            new Sample("rpc.duration_count", l, T0_MILLIS, 10));
     assertThat(sink.metadata().get("rpc.duration").type()).isEqualTo(MetricType.SUMMARY);
   }
 
   @Test
   void nanAndInfiniteValuesAreDroppedCountedAndReported() {
-    IngestOutcome o = translator.translate(request(
-        gauge("a", point(T0, Double.NaN), point(T0, 1, "k", "ok")),
-        gauge("b", point(T0, Double.POSITIVE_INFINITY, "k", "1"),
-            point(T0, Double.NEGATIVE_INFINITY, "k", "2"))));
+    IngestOutcome o =
+        translator.translate(
+            request(
+                gauge("a", point(T0, Double.NaN), point(T0, 1, "k", "ok")),
+                gauge(
+                    "b",
+                    point(T0, Double.POSITIVE_INFINITY, "k", "1"),
+                    point(T0, Double.NEGATIVE_INFINITY, "k", "2"))));
 
-    assertThat(o).isEqualTo(new IngestOutcome(1, 3, "1 data point rejected: value NaN for metric"
-        + " \"a\"; 2 data points rejected: value +Inf for metric \"b\""));
+    assertThat(o)
+        .isEqualTo(
+            new IngestOutcome(
+                1,
+                3,
+                "1 data point rejected: value NaN for metric"
+                    + " \"a\"; 2 data points rejected: value +Inf for metric \"b\""));
     assertThat(sink.samples()).containsExactly(new Sample("a", Labels.of("k", "ok"), T0_MILLIS, 1));
     assertThat(translator.counters().snapshot().rejectedNonFinite()).isEqualTo(3);
   }
 
   @Test
   void nanFlaggedAsNoRecordedValueIsAStalenessMarkerNotAnError() {
-    NumberDataPoint stale = point(T0, Double.NaN).toBuilder()
-        .setFlags(DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK_VALUE).build();
+    NumberDataPoint stale =
+        point(T0, Double.NaN).toBuilder()
+            .setFlags(DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK_VALUE)
+            .build();
 
     IngestOutcome o = translator.translate(request(gauge("a", stale)));
 
@@ -231,11 +309,22 @@ class OtlpMetricsTranslatorTest {
   void timestampsTooFarInTheFutureAreDropped() {
     long future = (NOW + 5 * 60_000 + 1) * 1_000_000L;
     long justInTime = (NOW + 5 * 60_000) * 1_000_000L;
-    IngestOutcome o = translator.translate(request(
-        gauge("g", point(future, 1, "k", "1"), point(justInTime, 2, "k", "2"), point(-1L, 3))));
+    IngestOutcome o =
+        translator.translate(
+            request(
+                gauge(
+                    "g",
+                    point(future, 1, "k", "1"),
+                    point(justInTime, 2, "k", "2"),
+                    point(-1L, 3))));
 
-    assertThat(o).isEqualTo(new IngestOutcome(1, 2,
-        "2 data points rejected: timestamp more than 5 min in the future for metric \"g\""));
+    assertThat(o)
+        .isEqualTo(
+            new IngestOutcome(
+                1,
+                2,
+                "2 data points rejected: timestamp more than 5 min in the future for metric"
+                    + " \"g\""));
     assertThat(sink.samples()).extracting(Sample::value).containsExactly(2.0);
     assertThat(translator.counters().snapshot().rejectedFutureTimestamp()).isEqualTo(2);
   }
@@ -243,15 +332,27 @@ class OtlpMetricsTranslatorTest {
   @Test
   void seriesTheSinkRefusesAreReportedWithTheConfiguredLimit() {
     CollectingSink small = new CollectingSink(2);
-    OtlpMetricsTranslator t = OtlpMetricsTranslator.builder(small).clock(clock)
-        .seriesLimitDescription("series limit 20000 reached").build();
+    OtlpMetricsTranslator t =
+        OtlpMetricsTranslator.builder(small)
+            .clock(clock)
+            .seriesLimitDescription("series limit 20000 reached")
+            .build();
 
-    IngestOutcome o = t.translate(request(gauge("x",
-        point(T0, 1, "i", "1"), point(T0, 1, "i", "2"), point(T0, 1, "i", "3"),
-        point(T0, 1, "i", "4"), point(T0, 1, "i", "5"))));
+    IngestOutcome o =
+        t.translate(
+            request(
+                gauge(
+                    "x",
+                    point(T0, 1, "i", "1"),
+                    point(T0, 1, "i", "2"),
+                    point(T0, 1, "i", "3"),
+                    point(T0, 1, "i", "4"),
+                    point(T0, 1, "i", "5"))));
 
-    assertThat(o).isEqualTo(new IngestOutcome(2, 3,
-        "3 data points rejected: series limit 20000 reached for metric \"x\""));
+    assertThat(o)
+        .isEqualTo(
+            new IngestOutcome(
+                2, 3, "3 data points rejected: series limit 20000 reached for metric \"x\""));
     assertThat(o.toPartialSuccess().getRejectedDataPoints()).isEqualTo(3);
     assertThat(o.toPartialSuccess().getErrorMessage()).isEqualTo(o.errorMessage());
     assertThat(t.counters().snapshot().rejectedSeriesLimit()).isEqualTo(3);
@@ -264,15 +365,19 @@ class OtlpMetricsTranslatorTest {
 
     IngestOutcome o = t.translate(request(gauge("x", point(T0, 1)), gauge("y", point(T0, 1))));
 
-    assertThat(o.errorMessage()).isEqualTo(
-        "2 data points rejected: series limit reached for metric \"x\" and others");
+    assertThat(o.errorMessage())
+        .isEqualTo("2 data points rejected: series limit reached for metric \"x\" and others");
   }
 
   @Test
   void aSinkThatThrowsCountsAsRefusing() {
-    OtlpMetricsTranslator t = OtlpMetricsTranslator.builder(s -> {
-      throw new IllegalStateException("boom");
-    }).clock(clock).build();
+    OtlpMetricsTranslator t =
+        OtlpMetricsTranslator.builder(
+                s -> {
+                  throw new IllegalStateException("boom");
+                })
+            .clock(clock)
+            .build();
 
     assertThat(t.translate(request(gauge("x", point(T0, 1)))).rejectedPoints()).isEqualTo(1);
   }
@@ -280,8 +385,8 @@ class OtlpMetricsTranslatorTest {
   @Test
   void countersSumUpAcrossRequests() {
     translator.translate(request(gauge("g", point(T0, 1), point(T0, Double.NaN, "k", "v"))));
-    translator.translate(request(histogram("h", false,
-        hpoint(T0, new double[] {1}, new long[] {1, 1}, 2, 3))));
+    translator.translate(
+        request(histogram("h", false, hpoint(T0, new double[] {1}, new long[] {1, 1}, 2, 3))));
 
     OtlpIngestStats s = translator.counters().snapshot();
     assertThat(s.pointsAccepted()).isEqualTo(2);
@@ -289,43 +394,54 @@ class OtlpMetricsTranslatorTest {
     assertThat(s.pointsRejected()).isEqualTo(1);
     assertThat(s.toSamples(Labels.of("node", "n1"), NOW))
         .contains(new Sample("otlp_points_accepted_total", Labels.of("node", "n1"), NOW, 2))
-        .contains(new Sample("otlp_points_rejected_total",
-            Labels.of("node", "n1", "reason", "non_finite"), NOW, 1));
+        .contains(
+            new Sample(
+                "otlp_points_rejected_total",
+                Labels.of("node", "n1", "reason", "non_finite"),
+                NOW,
+                1));
   }
 
   @Test
   void histogramsWithoutBucketsStillGiveInfSumAndCount() {
-    translator.translate(request(histogram("h", false,
-        hpoint(T0, new double[0], new long[0], 3, 1.5))));
+    translator.translate(
+        request(histogram("h", false, hpoint(T0, new double[0], new long[0], 3, 1.5))));
 
-    assertThat(sink.samples()).containsExactly(
-        new Sample("h_bucket", Labels.of("le", "+Inf"), T0_MILLIS, 3),
-        new Sample("h_sum", Labels.EMPTY, T0_MILLIS, 1.5),
-        new Sample("h_count", Labels.EMPTY, T0_MILLIS, 3));
+    assertThat(sink.samples())
+        .containsExactly(
+            new Sample("h_bucket", Labels.of("le", "+Inf"), T0_MILLIS, 3),
+            new Sample("h_sum", Labels.EMPTY, T0_MILLIS, 1.5),
+            new Sample("h_count", Labels.EMPTY, T0_MILLIS, 3));
   }
 
   @Test
   void metricsWithoutANameAreRejected() {
     IngestOutcome o = translator.translate(request(gauge("", point(T0, 1))));
 
-    assertThat(o.errorMessage())
-        .isEqualTo("1 data point rejected: metric without a name");
+    assertThat(o.errorMessage()).isEqualTo("1 data point rejected: metric without a name");
   }
 
   static Metric histogram(String name, boolean delta, HistogramDataPoint... points) {
-    return Metric.newBuilder().setName(name)
-        .setHistogram(Histogram.newBuilder()
-            .setAggregationTemporality(delta
-                ? AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA
-                : AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
-            .addAllDataPoints(List.of(points)))
+    return Metric.newBuilder()
+        .setName(name)
+        .setHistogram(
+            Histogram.newBuilder()
+                .setAggregationTemporality(
+                    delta
+                        ? AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA
+                        : AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+                .addAllDataPoints(List.of(points)))
         .build();
   }
 
-  static HistogramDataPoint hpoint(long time, double[] bounds, long[] counts, long count,
-      double sum, String... attributes) {
-    HistogramDataPoint.Builder b = HistogramDataPoint.newBuilder().setTimeUnixNano(time)
-        .setCount(count).setSum(sum).addAllAttributes(attrs(attributes));
+  static HistogramDataPoint hpoint(
+      long time, double[] bounds, long[] counts, long count, double sum, String... attributes) {
+    HistogramDataPoint.Builder b =
+        HistogramDataPoint.newBuilder()
+            .setTimeUnixNano(time)
+            .setCount(count)
+            .setSum(sum)
+            .addAllAttributes(attrs(attributes));
     for (double d : bounds) {
       b.addExplicitBounds(d);
     }

@@ -52,10 +52,17 @@ import org.junit.jupiter.api.Test;
  * OTLP/HTTP-protobuf, cumulative and delta), and the exact values arrive in the agent's store.
  */
 class OtlpSdkExportIT {
-  private static final Resource RESOURCE = Resource.getDefault().merge(Resource.create(
-      Attributes.of(AttributeKey.stringKey("service.name"), "checkout",
-          AttributeKey.stringKey("mlsysops.app"), "shop",
-          AttributeKey.stringKey("mlsysops.component"), "cart")));
+  private static final Resource RESOURCE =
+      Resource.getDefault()
+          .merge(
+              Resource.create(
+                  Attributes.of(
+                      AttributeKey.stringKey("service.name"),
+                      "checkout",
+                      AttributeKey.stringKey("mlsysops.app"),
+                      "shop",
+                      AttributeKey.stringKey("mlsysops.component"),
+                      "cart")));
   private static final Attributes POD = Attributes.of(AttributeKey.stringKey("pod"), "p1");
   private static final AggregationTemporalitySelector DELTA = t -> AggregationTemporality.DELTA;
 
@@ -70,17 +77,18 @@ class OtlpSdkExportIT {
   void startAgentReceivers() {
     store = MetricStore.withDefaults(Clock.systemUTC());
     metadata = new CollectingSink();
-    SampleSink sink = new SampleSink() {
-      @Override
-      public boolean accept(eu.mlsysops.telemetry.Sample s) {
-        return store.append(s);
-      }
+    SampleSink sink =
+        new SampleSink() {
+          @Override
+          public boolean accept(eu.mlsysops.telemetry.Sample s) {
+            return store.append(s);
+          }
 
-      @Override
-      public void describe(String metric, eu.mlsysops.telemetry.MetricMetadata md) {
-        metadata.describe(metric, md);
-      }
-    };
+          @Override
+          public void describe(String metric, eu.mlsysops.telemetry.MetricMetadata md) {
+            metadata.describe(metric, md);
+          }
+        };
     translator = OtlpMetricsTranslator.builder(sink).nodeName("node-1").build();
     signals = new RecentSignals(100);
     grpc = OtlpGrpcReceiver.builder(translator).port(0).signals(signals).build().start();
@@ -100,35 +108,53 @@ class OtlpSdkExportIT {
 
   @Test
   void grpcDeltaMetricsWithGzipArriveAsCumulativeValues() {
-    exportAndCheck(OtlpGrpcMetricExporter.builder().setEndpoint(grpcUrl()).setCompression("gzip")
-        .setAggregationTemporalitySelector(DELTA).build());
+    exportAndCheck(
+        OtlpGrpcMetricExporter.builder()
+            .setEndpoint(grpcUrl())
+            .setCompression("gzip")
+            .setAggregationTemporalitySelector(DELTA)
+            .build());
   }
 
   @Test
   void httpProtobufCumulativeMetricsWithGzipArriveExactly() {
-    exportAndCheck(OtlpHttpMetricExporter.builder().setEndpoint(httpUrl("/v1/metrics"))
-        .setCompression("gzip").build());
+    exportAndCheck(
+        OtlpHttpMetricExporter.builder()
+            .setEndpoint(httpUrl("/v1/metrics"))
+            .setCompression("gzip")
+            .build());
   }
 
   @Test
   void httpProtobufDeltaMetricsArriveAsCumulativeValues() {
-    exportAndCheck(OtlpHttpMetricExporter.builder().setEndpoint(httpUrl("/v1/metrics"))
-        .setAggregationTemporalitySelector(DELTA).build());
+    exportAndCheck(
+        OtlpHttpMetricExporter.builder()
+            .setEndpoint(httpUrl("/v1/metrics"))
+            .setAggregationTemporalitySelector(DELTA)
+            .build());
   }
 
   @Test
   void sdkLogsAndSpansReachTheRecentSignalsOverBothTransports() {
-    sendLogAndSpan(OtlpGrpcLogRecordExporter.builder().setEndpoint(grpcUrl()).build(),
-        OtlpGrpcSpanExporter.builder().setEndpoint(grpcUrl()).build(), "over grpc");
-    sendLogAndSpan(OtlpHttpLogRecordExporter.builder().setEndpoint(httpUrl("/v1/logs")).build(),
-        OtlpHttpSpanExporter.builder().setEndpoint(httpUrl("/v1/traces")).build(), "over http");
+    sendLogAndSpan(
+        OtlpGrpcLogRecordExporter.builder().setEndpoint(grpcUrl()).build(),
+        OtlpGrpcSpanExporter.builder().setEndpoint(grpcUrl()).build(),
+        "over grpc");
+    sendLogAndSpan(
+        OtlpHttpLogRecordExporter.builder().setEndpoint(httpUrl("/v1/logs")).build(),
+        OtlpHttpSpanExporter.builder().setEndpoint(httpUrl("/v1/traces")).build(),
+        "over http");
 
-    assertThat(signals.logs()).extracting(r -> r.item().getBody().getStringValue())
+    assertThat(signals.logs())
+        .extracting(r -> r.item().getBody().getStringValue())
         .containsExactly("over grpc", "over http");
     assertThat(signals.logs().get(0).resource().getAttributesList())
-        .anyMatch(kv -> kv.getKey().equals("service.name")
-            && kv.getValue().getStringValue().equals("checkout"));
-    assertThat(signals.spans()).extracting(r -> r.item().getName())
+        .anyMatch(
+            kv ->
+                kv.getKey().equals("service.name")
+                    && kv.getValue().getStringValue().equals("checkout"));
+    assertThat(signals.spans())
+        .extracting(r -> r.item().getName())
         .containsExactly("over grpc", "over http");
     OtlpIngestStats stats = stats();
     assertThat(stats.logRecordsAccepted()).isEqualTo(2);
@@ -136,10 +162,16 @@ class OtlpSdkExportIT {
   }
 
   private void sendLogAndSpan(LogRecordExporter logs, SpanExporter spans, String text) {
-    try (SdkLoggerProvider lp = SdkLoggerProvider.builder().setResource(RESOURCE)
-            .addLogRecordProcessor(SimpleLogRecordProcessor.create(logs)).build();
-         SdkTracerProvider tp = SdkTracerProvider.builder().setResource(RESOURCE)
-            .addSpanProcessor(SimpleSpanProcessor.create(spans)).build()) {
+    try (SdkLoggerProvider lp =
+            SdkLoggerProvider.builder()
+                .setResource(RESOURCE)
+                .addLogRecordProcessor(SimpleLogRecordProcessor.create(logs))
+                .build();
+        SdkTracerProvider tp =
+            SdkTracerProvider.builder()
+                .setResource(RESOURCE)
+                .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                .build()) {
       Logger logger = lp.get("it");
       logger.logRecordBuilder().setBody(text).emit();
       Span span = tp.get("it").spanBuilder(text).startSpan();
@@ -147,8 +179,12 @@ class OtlpSdkExportIT {
       span.end();
       assertSuccess(lp.forceFlush());
       assertSuccess(tp.forceFlush());
-      assertThat(signals.spans()).last().satisfies(r -> assertThat(
-          HexFormat.of().formatHex(r.item().getTraceId().toByteArray())).isEqualTo(traceId));
+      assertThat(signals.spans())
+          .last()
+          .satisfies(
+              r ->
+                  assertThat(HexFormat.of().formatHex(r.item().getTraceId().toByteArray()))
+                      .isEqualTo(traceId));
     }
   }
 
@@ -157,19 +193,31 @@ class OtlpSdkExportIT {
    * an exponential histogram; after each the store holds the exact cumulative values.
    */
   private void exportAndCheck(MetricExporter exporter) {
-    try (SdkMeterProvider provider = SdkMeterProvider.builder().setResource(RESOURCE)
-        .registerMetricReader(
-            PeriodicMetricReader.builder(exporter).setInterval(Duration.ofHours(1)).build())
-        .registerView(InstrumentSelector.builder().setName("exp.latency").build(),
-            View.builder().setAggregation(Aggregation.base2ExponentialBucketHistogram()).build())
-        .build()) {
+    try (SdkMeterProvider provider =
+        SdkMeterProvider.builder()
+            .setResource(RESOURCE)
+            .registerMetricReader(
+                PeriodicMetricReader.builder(exporter).setInterval(Duration.ofHours(1)).build())
+            .registerView(
+                InstrumentSelector.builder().setName("exp.latency").build(),
+                View.builder()
+                    .setAggregation(Aggregation.base2ExponentialBucketHistogram())
+                    .build())
+            .build()) {
       Meter meter = provider.get("shop.meter");
-      LongCounter requests = meter.counterBuilder("app.requests").setUnit("{request}")
-          .setDescription("Requests served").build();
+      LongCounter requests =
+          meter
+              .counterBuilder("app.requests")
+              .setUnit("{request}")
+              .setDescription("Requests served")
+              .build();
       LongUpDownCounter inflight = meter.upDownCounterBuilder("app.inflight").build();
       DoubleGauge temperature = meter.gaugeBuilder("app.temperature").build();
-      DoubleHistogram latency = meter.histogramBuilder("app.latency")
-          .setExplicitBucketBoundariesAdvice(List.of(1.0, 5.0, 10.0)).build();
+      DoubleHistogram latency =
+          meter
+              .histogramBuilder("app.latency")
+              .setExplicitBucketBoundariesAdvice(List.of(1.0, 5.0, 10.0))
+              .build();
       DoubleHistogram exp = meter.histogramBuilder("exp.latency").build();
 
       requests.add(5, POD);
@@ -221,9 +269,24 @@ class OtlpSdkExportIT {
       assertValue("exp.latency_count", Map.of(), 4);
     }
     assertThat(store.range("app.requests", Map.of(), Duration.ofMinutes(5)))
-        .singleElement().satisfies(s -> assertThat(s.labels().map()).isEqualTo(Map.of(
-            "service.name", "checkout", "app", "shop", "component", "cart", "node", "node-1",
-            "otel_scope_name", "shop.meter", "pod", "p1")));
+        .singleElement()
+        .satisfies(
+            s ->
+                assertThat(s.labels().map())
+                    .isEqualTo(
+                        Map.of(
+                            "service.name",
+                            "checkout",
+                            "app",
+                            "shop",
+                            "component",
+                            "cart",
+                            "node",
+                            "node-1",
+                            "otel_scope_name",
+                            "shop.meter",
+                            "pod",
+                            "p1")));
     assertThat(metadata.metadata().get("app.requests").type()).isEqualTo(MetricType.COUNTER);
     assertThat(metadata.metadata().get("app.requests").unit()).isEqualTo("{request}");
     assertThat(metadata.metadata().get("app.inflight").type())

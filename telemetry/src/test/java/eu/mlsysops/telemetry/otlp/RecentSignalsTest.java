@@ -19,7 +19,8 @@ class RecentSignalsTest {
     r.forward(logs("a", "b", "c"));
     r.forward(spans("x"));
 
-    assertThat(r.logs()).extracting(e -> e.item().getBody().getStringValue())
+    assertThat(r.logs())
+        .extracting(e -> e.item().getBody().getStringValue())
         .containsExactly("b", "c");
     assertThat(r.logRecordsReceived()).isEqualTo(3);
     assertThat(r.logRecordsDropped()).isEqualTo(1);
@@ -57,17 +58,20 @@ class RecentSignalsTest {
   @Test
   void aForwarderThatThrowsCountsAsRefusing() {
     OtlpMetricsTranslator t = OtlpMetricsTranslator.builder(s -> true).build();
-    SignalIngest ingest = new SignalIngest(t, new SignalForwarder() {
-      @Override
-      public boolean forward(ExportLogsServiceRequest request) {
-        throw new IllegalStateException("boom");
-      }
+    SignalIngest ingest =
+        new SignalIngest(
+            t,
+            new SignalForwarder() {
+              @Override
+              public boolean forward(ExportLogsServiceRequest request) {
+                throw new IllegalStateException("boom");
+              }
 
-      @Override
-      public boolean forward(ExportTraceServiceRequest request) {
-        throw new IllegalStateException("boom");
-      }
-    });
+              @Override
+              public boolean forward(ExportTraceServiceRequest request) {
+                throw new IllegalStateException("boom");
+              }
+            });
 
     assertThat(ingest.logs(logs("a")).getPartialSuccess().getRejectedLogRecords()).isEqualTo(1);
   }

@@ -17,11 +17,11 @@ final class Signals {
   static ExportLogsServiceRequest logs(String... bodies) {
     ScopeLogs.Builder scope = ScopeLogs.newBuilder();
     for (String b : bodies) {
-      scope.addLogRecords(
-          LogRecord.newBuilder().setBody(AnyValue.newBuilder().setStringValue(b)));
+      scope.addLogRecords(LogRecord.newBuilder().setBody(AnyValue.newBuilder().setStringValue(b)));
     }
     return ExportLogsServiceRequest.newBuilder()
-        .addResourceLogs(ResourceLogs.newBuilder().addScopeLogs(scope)).build();
+        .addResourceLogs(ResourceLogs.newBuilder().addScopeLogs(scope))
+        .build();
   }
 
   static ExportTraceServiceRequest spans(String... names) {
@@ -30,6 +30,7 @@ final class Signals {
       scope.addSpans(Span.newBuilder().setName(n));
     }
     return ExportTraceServiceRequest.newBuilder()
-        .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(scope)).build();
+        .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(scope))
+        .build();
   }
 }
