@@ -334,6 +334,7 @@ public final class OtlpGrpcExporter implements SignalForwarder, AutoCloseable {
       return this;
     }
 
+    /** An exporter with this configuration; its worker thread starts at once. */
     public OtlpGrpcExporter build() {
       return new OtlpGrpcExporter(this);
     }

@@ -371,6 +371,9 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
       return this;
     }
 
+    /**
+     * A receiver with this configuration, not yet listening (see {@link OtlpGrpcReceiver#start()}).
+     */
     public OtlpGrpcReceiver build() {
       return new OtlpGrpcReceiver(this);
     }

@@ -7,7 +7,9 @@ import io.javalin.http.Context;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -223,7 +225,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       return;
     }
     long declared = ctx.req().getContentLengthLong();
-    java.io.InputStream in;
+    InputStream in;
     byte[] body;
     try {
       in = ctx.req().getInputStream();
@@ -247,7 +249,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     if (gzip) {
       try {
         body = BoundedBodies.gunzip(body, maxMessageBytes);
-      } catch (ZipException | java.io.EOFException e) {
+      } catch (ZipException | EOFException e) {
         bad.increment();
         status(
             ctx,
@@ -404,6 +406,9 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       return textRoute("/metrics", "text/plain; version=0.0.4; charset=utf-8", body);
     }
 
+    /**
+     * A receiver with this configuration, not yet listening (see {@link OtlpHttpReceiver#start()}).
+     */
     public OtlpHttpReceiver build() {
       return new OtlpHttpReceiver(this);
     }

@@ -672,6 +672,7 @@ public final class OtlpMetricsTranslator {
       return this;
     }
 
+    /** A translator with this configuration. */
     public OtlpMetricsTranslator build() {
       return new OtlpMetricsTranslator(this);
     }
