@@ -25,7 +25,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class OtlpMetricsTranslatorTest {
@@ -419,6 +423,37 @@ class OtlpMetricsTranslatorTest {
     IngestOutcome o = translator.translate(request(gauge("", point(T0, 1))));
 
     assertThat(o.errorMessage()).isEqualTo("1 data point rejected: metric without a name");
+  }
+
+  @Test
+  void concurrentRequestsAccumulateEveryDelta() throws Exception {
+    int threads = 4;
+    int rounds = 500;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String series = "t" + t;
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 1; i <= rounds; i++) {
+                    translator.translate(
+                        request(sum("c", true, true, point(T0 + i, 1, "thread", series))));
+                  }
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    for (int t = 0; t < threads; t++) {
+      assertThat(sink.last("c", Labels.of("thread", "t" + t))).isEqualTo(rounds);
+    }
+    assertThat(translator.counters().snapshot().pointsAccepted()).isEqualTo(threads * rounds);
   }
 
   static Metric histogram(String name, boolean delta, HistogramDataPoint... points) {
