@@ -4,7 +4,7 @@ import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.ClusterDescriptor;
 import eu.mlsysops.model.Component;
 import eu.mlsysops.model.NodeDescriptor;
-import eu.mlsysops.telemetry.Sample;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -67,10 +67,13 @@ public sealed interface Message {
     }
   }
 
-  /** Child → parent: telemetry, already aggregated as the child's export rules say. */
-  record TelemetryBatch(String from, List<Sample> samples) implements Message {
+  /**
+   * Child → parent: telemetry, already aggregated as the child's export rules say, as an OTLP
+   * metrics export (the same message an OpenTelemetry SDK sends).
+   */
+  record TelemetryBatch(String from, ExportMetricsServiceRequest metrics) implements Message {
     public TelemetryBatch {
-      samples = List.copyOf(samples);
+      java.util.Objects.requireNonNull(metrics, "metrics");
     }
   }
 

@@ -18,6 +18,10 @@ import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
 import eu.mlsysops.telemetry.MetricStore;
+import eu.mlsysops.telemetry.MetricMetadata;
+import eu.mlsysops.telemetry.SampleSink;
+import eu.mlsysops.telemetry.otlp.OtlpMetricsEncoder;
+import eu.mlsysops.telemetry.otlp.OtlpMetricsTranslator;
 import eu.mlsysops.telemetry.pipeline.AggregationRule;
 import eu.mlsysops.telemetry.pipeline.NegotiatedInterval;
 import eu.mlsysops.telemetry.pipeline.UplinkAggregator;
@@ -32,6 +36,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -56,6 +61,25 @@ public final class ClusterAgent implements AutoCloseable {
       new NegotiatedInterval(DEFAULT_EXPORT_INTERVAL, MIN_EXPORT_INTERVAL);
   private IntervalTask exportTask;
   private final AgentHealth health;
+  private final OtlpMetricsEncoder encoder;
+  /** One per node: it adds the node's name to series that lack one and keeps delta state. */
+  private final Map<String, OtlpMetricsTranslator> fromNodes = new ConcurrentHashMap<>();
+  private final SampleSink childSink = new SampleSink() {
+    @Override
+    public boolean accept(Sample s) {
+      if (!store.append(s)) {
+        return false;
+      }
+      uplinkAggregator.accept(s);
+      return true;
+    }
+
+    @Override
+    public void describe(String metric, MetricMetadata metadata) {
+      store.describe(metric, metadata);
+      uplinkAggregator.describe(metric, metadata);
+    }
+  };
   private volatile Duration exportInterval = DEFAULT_EXPORT_INTERVAL;
 
   private final Map<String, NodeEntry> nodes = new LinkedHashMap<>();
@@ -98,6 +122,7 @@ public final class ClusterAgent implements AutoCloseable {
     scheduler.onTransition(this::onPlan);
     this.engine = new PolicyEngine(id(), env.clock(), store, scheduler, new Views(), env.timers(),
         env.workers());
+    this.encoder = new OtlpMetricsEncoder(id());
     this.health = new AgentHealth(id(), "cluster", store, engine, scheduler,
         () -> uplinkAggregator.dropped());
     engine.add(StaticPlacementPolicy::new, "built-in");
@@ -370,12 +395,8 @@ public final class ClusterAgent implements AutoCloseable {
     } else if (m instanceof Message.StatusReport sr) {
       onStatus(sr);
     } else if (m instanceof Message.TelemetryBatch tb) {
-      UplinkAggregator agg = uplinkAggregator;
-      for (Sample s : tb.samples()) {
-        if (store.append(s)) {
-          agg.accept(s);
-        }
-      }
+      fromNodes.computeIfAbsent(tb.from(), n -> OtlpMetricsTranslator.builder(childSink)
+          .nodeName(n).clock(env.clock()).build()).translate(tb.metrics());
     }
   }
 
@@ -434,7 +455,8 @@ public final class ClusterAgent implements AutoCloseable {
 
   private void sendTelemetry(UplinkAggregator.Batch batch) {
     if (!batch.isEmpty()) {
-      uplink.send(new Message.TelemetryBatch(id(), batch.samples()));
+      uplink.send(new Message.TelemetryBatch(id(), encoder.encode(batch.samples(),
+          m -> java.util.Optional.ofNullable(batch.metadata().get(m)))));
     }
   }
 

@@ -15,6 +15,9 @@ import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
 import eu.mlsysops.telemetry.MetricStore;
+import eu.mlsysops.telemetry.MetricMetadata;
+import eu.mlsysops.telemetry.SampleSink;
+import eu.mlsysops.telemetry.otlp.OtlpMetricsTranslator;
 import eu.mlsysops.telemetry.pipeline.NegotiatedInterval;
 import eu.mlsysops.telemetry.Sample;
 import java.util.ArrayList;
@@ -44,6 +47,8 @@ public final class ContinuumAgent implements AutoCloseable {
   private long epoch;
   private volatile boolean running;
   private final AgentHealth health;
+  private final Map<String, OtlpMetricsTranslator> fromClusters =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private java.util.concurrent.ScheduledFuture<?> healthTimer;
   /** How often clusters export telemetry here: what the continuum's policies ask for. */
   private final NegotiatedInterval clusterDemand = new NegotiatedInterval(
@@ -322,13 +327,26 @@ public final class ContinuumAgent implements AutoCloseable {
         }
       }
     } else if (m instanceof Message.TelemetryBatch tb) {
-      for (Sample s : tb.samples()) {
-        telemetry.append(s.labels().get("cluster") == null
-            ? new Sample(s.metric(), s.labels().with("cluster", tb.from()), s.timestampMillis(),
-                s.value())
-            : s);
-      }
+      fromClusters.computeIfAbsent(tb.from(), this::translatorFor).translate(tb.metrics());
     }
+  }
+
+  /** Reads one cluster's telemetry; series that name no cluster get this one's id. */
+  private OtlpMetricsTranslator translatorFor(String cluster) {
+    SampleSink sink = new SampleSink() {
+      @Override
+      public boolean accept(Sample s) {
+        return telemetry.append(s.labels().get("cluster") != null ? s
+            : new Sample(s.metric(), s.labels().with("cluster", cluster), s.timestampMillis(),
+                s.value()));
+      }
+
+      @Override
+      public void describe(String metric, MetricMetadata metadata) {
+        telemetry.describe(metric, metadata);
+      }
+    };
+    return OtlpMetricsTranslator.builder(sink).clock(env.clock()).build();
   }
 
   private String clusterOfNode(String node) {

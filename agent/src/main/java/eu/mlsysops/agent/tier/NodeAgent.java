@@ -20,6 +20,7 @@ import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricStore;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.SampleSink;
+import eu.mlsysops.telemetry.otlp.OtlpMetricsEncoder;
 import eu.mlsysops.telemetry.pipeline.AggregationRule;
 import eu.mlsysops.telemetry.pipeline.UplinkAggregator;
 import java.time.Duration;
@@ -49,6 +50,7 @@ public final class NodeAgent implements AutoCloseable {
       UplinkAggregator.builder().rules(UplinkAggregator.NODE_DEFAULTS).build();
   private IntervalTask exportTask;
   private final AgentHealth health;
+  private final OtlpMetricsEncoder encoder;
   private volatile Duration exportInterval;
   private final Duration heartbeatInterval;
   /** How often agents record their own health metrics. */
@@ -83,6 +85,7 @@ public final class NodeAgent implements AutoCloseable {
     this.engine =
         new PolicyEngine(descriptor.name(), env.clock(), store, scheduler, new Views(),
             env.timers(), env.workers());
+    this.encoder = new OtlpMetricsEncoder(descriptor.name());
     this.health = new AgentHealth(descriptor.name(), "node", store, engine, scheduler,
         () -> uplinkAggregator.dropped());
     runtime.onStatusChange(this::onInstanceStatus);
@@ -204,7 +207,8 @@ public final class NodeAgent implements AutoCloseable {
 
   private void send(UplinkAggregator.Batch batch) {
     if (!batch.isEmpty()) {
-      uplink.send(new Message.TelemetryBatch(name(), batch.samples()));
+      uplink.send(new Message.TelemetryBatch(name(), encoder.encode(batch.samples(),
+          m -> java.util.Optional.ofNullable(batch.metadata().get(m)))));
     }
   }
 
