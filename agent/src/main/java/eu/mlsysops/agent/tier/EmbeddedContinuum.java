@@ -231,6 +231,11 @@ public final class EmbeddedContinuum implements AutoCloseable {
     return simulation;
   }
 
+  /** The continuum's clock (simulated time in tests). */
+  public Clock clock() {
+    return env.clock();
+  }
+
   /**
    * The telemetry held at one tier: {@code continuum} (per-cluster summaries by default), {@code
    * cluster} (every cluster agent's per-node summaries) or {@code node} (every node agent's raw

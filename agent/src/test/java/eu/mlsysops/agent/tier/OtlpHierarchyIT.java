@@ -1,0 +1,144 @@
+package eu.mlsysops.agent.tier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import eu.mlsysops.telemetry.MetricMetadata.MetricType;
+import eu.mlsysops.telemetry.TelemetryQuery;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import io.opentelemetry.sdk.resources.Resource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Apps instrumented with the stock OpenTelemetry SDK export to the embedded continuum's OTLP
+ * receivers; the exact values land in the node agent they name, per-node summaries at the cluster
+ * and per-cluster summaries at the continuum.
+ */
+class OtlpHierarchyIT {
+  @TempDir Path dataDir;
+  private EmbeddedContinuum continuum;
+  private OtlpEndpoints otlp;
+
+  @AfterEach
+  void tearDown() {
+    if (otlp != null) {
+      otlp.close();
+    }
+    if (continuum != null) {
+      continuum.close();
+    }
+  }
+
+  private static SdkMeterProvider provider(String node, MetricExporter exporter) {
+    Resource resource = Resource.getDefault().merge(Resource.create(Attributes.of(
+        AttributeKey.stringKey("service.name"), "detector",
+        AttributeKey.stringKey("mlsysops.app"), "camera",
+        AttributeKey.stringKey("mlsysops.component"), "detector",
+        AttributeKey.stringKey("mlsysops.node"), node)));
+    return SdkMeterProvider.builder().setResource(resource)
+        .registerMetricReader(PeriodicMetricReader.builder(exporter)
+            .setInterval(Duration.ofHours(1)).build())
+        .build();
+  }
+
+  private static void record(SdkMeterProvider provider, long frames, double... latencies) {
+    Meter meter = provider.get("camera");
+    LongCounter counter = meter.counterBuilder("frames_total").build();
+    counter.add(frames);
+    DoubleHistogram h = meter.histogramBuilder("detector_latency_ms").setUnit("ms")
+        .setExplicitBucketBoundariesAdvice(List.of(50.0, 100.0)).build();
+    for (double l : latencies) {
+      h.record(l);
+    }
+    CompletableResultCode flushed = provider.forceFlush().join(10, TimeUnit.SECONDS);
+    assertThat(flushed.isSuccess()).as("export succeeded").isTrue();
+  }
+
+  @Test
+  void sdkMetricsArriveExactlyAtTheNodeAndAggregatedAboveIt() {
+    continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(EmbeddedContinuumTest.FAST)
+        .tick(Duration.ofMillis(50)).build().start();
+    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", 0, 0, null);
+    assertThat(otlp.problems()).isEmpty();
+
+    try (SdkMeterProvider edge1 = provider("edge-1", OtlpGrpcMetricExporter.builder()
+            .setEndpoint("http://127.0.0.1:" + otlp.grpcPort().getAsInt()).build());
+        SdkMeterProvider edge2 = provider("edge-2", OtlpHttpMetricExporter.builder()
+            .setEndpoint("http://127.0.0.1:" + otlp.httpPort().getAsInt() + "/v1/metrics")
+            .build())) {
+      record(edge1, 12, 20, 70, 400);
+      record(edge2, 30, 30);
+    }
+
+    Map<String, String> camera = Map.of("app", "camera", "component", "detector");
+    TelemetryQuery node = continuum.nodes().get("edge-1").telemetry();
+    assertThat(node.latest("frames_total", Map.of("node", "edge-1"))).hasValue(12);
+    assertThat(node.latest("detector_latency_ms_count", camera)).hasValue(3);
+    assertThat(node.latest("detector_latency_ms_bucket", Map.of("le", "100"))).hasValue(2);
+    assertThat(node.latest("detector_latency_ms_sum", camera)).hasValue(490);
+    assertThat(node.metadata("detector_latency_ms").orElseThrow().type())
+        .isEqualTo(MetricType.HISTOGRAM);
+
+    TelemetryQuery cluster = continuum.clusters().get("edge").telemetry();
+    await().atMost(10, TimeUnit.SECONDS).until(() ->
+        cluster.latest("frames_total", Map.of("node", "edge-2")).orElse(0) == 30);
+    assertThat(cluster.latest("frames_total", Map.of("node", "edge-1"))).hasValue(12);
+
+    // Per-cluster at the top: both nodes' counters and histogram buckets summed.
+    TelemetryQuery top = continuum.continuum().telemetry();
+    await().atMost(15, TimeUnit.SECONDS).until(() ->
+        top.latest("frames_total", Map.of("cluster", "edge")).orElse(0) == 42);
+    assertThat(top.range("frames_total", Map.of(), Duration.ofMinutes(5)))
+        .allSatisfy(s -> assertThat(s.labels().get("node")).isNull());
+    await().atMost(15, TimeUnit.SECONDS).until(() ->
+        top.latest("detector_latency_ms_bucket", Map.of("cluster", "edge", "le", "50"))
+            .orElse(0) == 2);
+    assertThat(top.latest("detector_latency_ms_count", Map.of("cluster", "edge"))).hasValue(4);
+  }
+
+  @Test
+  void seriesNamingNoNodeOfTheContinuumAreRefusedAndCounted() {
+    continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(EmbeddedContinuumTest.FAST)
+        .tick(Duration.ofMillis(50)).build().start();
+    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", 0, -1, null);
+    assertThat(otlp.httpPort()).isEmpty();
+
+    try (SdkMeterProvider ghost = provider("ghost-node", OtlpGrpcMetricExporter.builder()
+        .setEndpoint("http://127.0.0.1:" + otlp.grpcPort().getAsInt()).build())) {
+      record(ghost, 1);
+    }
+
+    assertThat(otlp.stats().pointsRejected()).isPositive();
+    assertThat(continuum.telemetry("node").latest("frames_total", Map.of())).isEmpty();
+  }
+
+  @Test
+  void aTakenPortLeavesThatReceiverOffWithAReason() {
+    continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(EmbeddedContinuumTest.FAST)
+        .tick(Duration.ofMillis(50)).build().start();
+    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", 0, -1, null);
+    try (OtlpEndpoints second = OtlpEndpoints.start(continuum, "127.0.0.1",
+        otlp.grpcPort().getAsInt(), -1, null)) {
+      assertThat(second.grpcPort()).isEmpty();
+      assertThat(second.problems()).singleElement().asString()
+          .startsWith("OTLP/gRPC receiver not started").contains("--otlp-grpc-port");
+    }
+  }
+}
