@@ -7,6 +7,7 @@ import eu.mlsysops.model.ParseOptions;
 import eu.mlsysops.model.ParseResult;
 import eu.mlsysops.model.Problem;
 import eu.mlsysops.northbound.api.NorthboundEvents;
+import eu.mlsysops.agent.tier.OtlpEndpoints;
 import eu.mlsysops.northbound.api.NorthboundServer;
 import eu.mlsysops.orchestration.PlanetLabTraces;
 import eu.mlsysops.orchestration.SysfsCpuFrequencyControl;
@@ -81,6 +82,16 @@ final class UpCommand implements Callable<Integer> {
       description = "serve the API without tokens (anyone who can reach it controls the continuum)")
   boolean noAuth;
 
+  @Option(names = "--otlp-grpc-port", defaultValue = "4317", paramLabel = "PORT",
+      description = "OTLP/gRPC receiver for apps' telemetry; 0 picks a free port, -1 turns it off"
+          + " (default: ${DEFAULT-VALUE})")
+  int otlpGrpcPort;
+
+  @Option(names = "--otlp-http-port", defaultValue = "4318", paramLabel = "PORT",
+      description = "OTLP/HTTP receiver (protobuf and JSON); 0 picks a free port, -1 turns it off"
+          + " (default: ${DEFAULT-VALUE})")
+  int otlpHttpPort;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -94,6 +105,12 @@ final class UpCommand implements Callable<Integer> {
     Path data = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".mlsysops");
     if (port < 0 || port > 65_535) {
       throw new ParameterException(spec.commandLine(), "--port: " + port + " is not a port (0-65535)");
+    }
+    for (int p : new int[] {otlpGrpcPort, otlpHttpPort}) {
+      if (p < -1 || p > 65_535) {
+        throw new ParameterException(spec.commandLine(), (p == otlpGrpcPort ? "--otlp-grpc-port"
+            : "--otlp-http-port") + ": " + p + " is not a port (0-65535, or -1 for off)");
+      }
     }
     long start = System.currentTimeMillis();
     EventPrinter printer = new EventPrinter(out, start);
@@ -125,10 +142,25 @@ final class UpCommand implements Callable<Integer> {
       if (server == null) {
         return 1;
       }
-      try (server) {
+      try (server; OtlpEndpoints otlp = startOtlp(continuum, out)) {
         return runUntilDone(continuum, printer, out, runFor);
       }
     }
+  }
+
+  /** Starts the OTLP receivers; a taken port is reported and that receiver left off. */
+  private OtlpEndpoints startOtlp(EmbeddedContinuum continuum, PrintWriter out) {
+    OtlpEndpoints otlp = OtlpEndpoints.start(continuum, bind, otlpGrpcPort, otlpHttpPort, null);
+    String host = bind.contains(":") ? "[" + bind + "]" : bind;
+    if (otlp.grpcPort().isPresent() || otlp.httpPort().isPresent()) {
+      out.printf("OTLP receivers: %s%s (set mlsysops.node in OTEL_RESOURCE_ATTRIBUTES)%n",
+          otlp.grpcPort().isPresent() ? "grpc " + host + ":" + otlp.grpcPort().getAsInt() : "",
+          otlp.httpPort().isPresent() ? (otlp.grpcPort().isPresent() ? ", " : "") + "http://"
+              + host + ":" + otlp.httpPort().getAsInt() + "/v1/metrics" : "");
+    }
+    otlp.problems().forEach(p -> out.println("warning: " + p));
+    out.flush();
+    return otlp;
   }
 
   /** Starts the API; on a taken port says so (naming --port) and returns null. */
