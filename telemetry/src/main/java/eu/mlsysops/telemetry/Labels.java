@@ -1,5 +1,6 @@
 package eu.mlsysops.telemetry;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -9,13 +10,38 @@ import java.util.TreeMap;
  * An immutable, sorted set of label name/value pairs identifying one time series (together with the
  * metric name). Sorted so that equal label sets compare and hash equal regardless of insertion
  * order.
+ *
+ * <p>Held as one sorted name/value array with its hash computed once: label sets are hash keys on
+ * every ingest path (store index, uplink groups, OTLP label cache), millions of times a second.
  */
-public record Labels(Map<String, String> map) {
-  public static final Labels EMPTY = new Labels(Map.of());
+public final class Labels {
+  public static final Labels EMPTY = new Labels(new String[0]);
 
-  public Labels {
-    Objects.requireNonNull(map, "map");
-    map = Collections.unmodifiableMap(new TreeMap<>(map));
+  /** name0, value0, name1, value1, … sorted by name. */
+  private final String[] pairs;
+  private final int hash;
+  private Map<String, String> map;
+
+  /** Labels from a map of name to value (null names or values are refused). */
+  public Labels(Map<String, String> map) {
+    this(toPairs(Objects.requireNonNull(map, "map")));
+  }
+
+  private Labels(String[] sortedPairs) {
+    this.pairs = sortedPairs;
+    this.hash = Arrays.hashCode(sortedPairs);
+  }
+
+  private static String[] toPairs(Map<String, String> map) {
+    TreeMap<String, String> sorted = map instanceof TreeMap<String, String> t
+        && t.comparator() == null ? t : new TreeMap<>(map);
+    String[] out = new String[sorted.size() * 2];
+    int i = 0;
+    for (Map.Entry<String, String> e : sorted.entrySet()) {
+      out[i++] = Objects.requireNonNull(e.getKey(), "label name");
+      out[i++] = Objects.requireNonNull(e.getValue(), "value of label " + e.getKey());
+    }
+    return out;
   }
 
   /** Labels from alternating name/value arguments: {@code Labels.of("node", "n1", "app", "a")}. */
@@ -30,14 +56,56 @@ public record Labels(Map<String, String> map) {
     return new Labels(m);
   }
 
+  /** The labels as an unmodifiable map sorted by name. */
+  public Map<String, String> map() {
+    Map<String, String> m = map;
+    if (m == null) {
+      TreeMap<String, String> t = new TreeMap<>();
+      for (int i = 0; i < pairs.length; i += 2) {
+        t.put(pairs[i], pairs[i + 1]);
+      }
+      m = Collections.unmodifiableMap(t);
+      map = m;
+    }
+    return m;
+  }
+
+  /** Number of labels. */
+  public int size() {
+    return pairs.length / 2;
+  }
+
+  /** The name of the {@code i}-th label in name order. */
+  public String name(int i) {
+    return pairs[2 * i];
+  }
+
+  /** The value of the {@code i}-th label in name order. */
+  public String value(int i) {
+    return pairs[2 * i + 1];
+  }
+
   /** The value of a label, or null when absent. */
   public String get(String name) {
-    return map.get(name);
+    int lo = 0;
+    int hi = pairs.length / 2 - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = pairs[2 * mid].compareTo(name);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        return pairs[2 * mid + 1];
+      }
+    }
+    return null;
   }
 
   /** A copy with one label added or replaced. */
   public Labels with(String name, String value) {
-    TreeMap<String, String> m = new TreeMap<>(map);
+    TreeMap<String, String> m = new TreeMap<>(map());
     m.put(name, value);
     return new Labels(m);
   }
@@ -45,7 +113,7 @@ public record Labels(Map<String, String> map) {
   /** True when every entry of {@code matchers} is present here with the same value. */
   public boolean matches(Map<String, String> matchers) {
     for (Map.Entry<String, String> e : matchers.entrySet()) {
-      if (!e.getValue().equals(map.get(e.getKey()))) {
+      if (!e.getValue().equals(get(e.getKey()))) {
         return false;
       }
     }
@@ -53,7 +121,18 @@ public record Labels(Map<String, String> map) {
   }
 
   @Override
+  public boolean equals(Object o) {
+    return o == this
+        || o instanceof Labels l && l.hash == hash && Arrays.equals(l.pairs, pairs);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
   public String toString() {
-    return map.toString();
+    return map().toString();
   }
 }
