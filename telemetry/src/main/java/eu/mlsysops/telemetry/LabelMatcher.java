@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
 /**
  * One condition on a label, as PromQL writes it: {@code node="n1"}, {@code mode!="idle"}, {@code
  * code=~"5.."}, {@code path!~"/health.*"}. A series without the label is treated as having the
- * empty value, so {@code x=""} selects series that lack {@code x} and {@code x!=""} those that carry
- * it. Regular expressions are fully anchored (Java syntax, which agrees with RE2 for the usual
- * cases).
+ * empty value, so {@code x=""} selects series that lack {@code x} and {@code x!=""} those that
+ * carry it. Regular expressions are fully anchored (Java syntax, which agrees with RE2 for the
+ * usual cases).
  *
  * <p>Immutable and thread-safe.
  */

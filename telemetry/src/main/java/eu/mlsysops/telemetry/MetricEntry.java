@@ -5,9 +5,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The series of one metric name with their label index (label name → value → series), the
- * metric's listeners and its metadata. Reads are lock-free; index changes (series created or
- * removed, which is rare) synchronize on the entry.
+ * The series of one metric name with their label index (label name → value → series), the metric's
+ * listeners and its metadata. Reads are lock-free; index changes (series created or removed, which
+ * is rare) synchronize on the entry.
  */
 final class MetricEntry {
   static final SampleListener[] NO_LISTENERS = new SampleListener[0];

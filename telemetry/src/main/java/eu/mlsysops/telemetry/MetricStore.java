@@ -31,8 +31,8 @@ import java.util.concurrent.atomic.LongAdder;
  * four axes, and every sample it does not keep is counted:
  *
  * <ul>
- *   <li>time: samples older than the retention (relative to the newest timestamp the series, or
- *       for idle series the store, has seen; not to the wall clock, so replayed or simulated time
+ *   <li>time: samples older than the retention (relative to the newest timestamp the series, or for
+ *       idle series the store, has seen; not to the wall clock, so replayed or simulated time
  *       behaves the same) are dropped a chunk at a time, see {@link #evictedSamples()};
  *   <li>samples per series: beyond the cap, the oldest are dropped one by one;
  *   <li>memory: when {@link #bytesUsed()} exceeds the budget, the oldest chunks of the whole store
@@ -50,19 +50,25 @@ import java.util.concurrent.atomic.LongAdder;
 public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSource {
   /** Default retention: 15 minutes of raw samples, as node agents keep them. */
   public static final Duration DEFAULT_RETENTION = Duration.ofMinutes(15);
+
   /** Default cap of samples per series: 900, i.e. 15 minutes at one sample a second. */
   public static final int DEFAULT_SAMPLES_PER_SERIES = 900;
+
   /** Default cardinality limit: 100,000 series. */
   public static final int DEFAULT_MAX_SERIES = 100_000;
+
   /** Default memory budget: 256 MiB (about 20 million samples). */
   public static final long DEFAULT_MEMORY_BUDGET_BYTES = 256L << 20;
 
   /** Largest chunk, in samples. */
   static final int MAX_CHUNK = 128;
+
   /** Capacity of a new head chunk; it doubles up to the chunk size. */
   static final int INITIAL_CHUNK = 8;
+
   /** Estimated fixed bytes of a series: its object, chunk deque, index entry and label set. */
   static final long SERIES_BYTES = 256;
+
   /** Estimated bytes per label of a series: label map entry and label index entry. */
   static final long LABEL_BYTES = 120;
 
@@ -84,6 +90,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   private final LongAdder droppedOutOfOrder = new LongAdder();
   private final LongAdder evictedSamples = new LongAdder();
   private final LongAdder listenerFailures = new LongAdder();
+
   /** Newest sample timestamp the store has seen: the reference of retention sweeps. */
   private final AtomicLong newestTimestamp = new AtomicLong(Long.MIN_VALUE);
 
@@ -94,8 +101,8 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
 
   /**
    * A store that keeps up to {@code samplesPerSeries} samples per series with no time limit and the
-   * default memory budget ({@link #DEFAULT_MEMORY_BUDGET_BYTES}); {@link #builder()} configures
-   * the rest.
+   * default memory budget ({@link #DEFAULT_MEMORY_BUDGET_BYTES}); {@link #builder()} configures the
+   * rest.
    *
    * @param clock time source for windowed queries
    * @param samplesPerSeries samples kept per series, oldest dropped first (e.g. 900 = 15 minutes at
@@ -150,7 +157,9 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
 
     private Builder() {}
 
-    /** Time source of windowed queries ({@link #range} and friends); default the UTC system clock. */
+    /**
+     * Time source of windowed queries ({@link #range} and friends); default the UTC system clock.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -386,9 +395,9 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
 
   /**
    * Drops every chunk whose samples are all older than the retention horizon (the newest timestamp
-   * the store has seen minus the retention) and removes series left without samples (they no
-   * longer count towards the cardinality limit). Appends run this by themselves about every eighth
-   * of the retention (at most every minute); calling it is only needed to force it.
+   * the store has seen minus the retention) and removes series left without samples (they no longer
+   * count towards the cardinality limit). Appends run this by themselves about every eighth of the
+   * retention (at most every minute); calling it is only needed to force it.
    *
    * @return the number of samples dropped
    */
@@ -562,8 +571,8 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   }
 
   /**
-   * Samples that were stored and later dropped to keep the bounds: retention, the per-series cap
-   * or the memory budget (removed series are not counted).
+   * Samples that were stored and later dropped to keep the bounds: retention, the per-series cap or
+   * the memory budget (removed series are not counted).
    */
   public long evictedSamples() {
     return evictedSamples.sum();

@@ -12,11 +12,16 @@ final class StoredSeries {
   final Labels labels;
   final long overheadBytes;
   final ArrayDeque<Chunk> chunks = new ArrayDeque<>(8);
+
   /** Newest timestamp ever appended; kept when chunks are evicted so order is still enforced. */
   long newest = Long.MIN_VALUE;
+
   /** Live samples over all chunks. */
   int samples;
-  /** Set once the series has left the index; an append that finds it set looks the series up again. */
+
+  /**
+   * Set once the series has left the index; an append that finds it set looks the series up again.
+   */
   boolean removed;
 
   StoredSeries(String metric, Labels labels, long overheadBytes) {

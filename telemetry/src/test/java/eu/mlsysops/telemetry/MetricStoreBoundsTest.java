@@ -68,8 +68,7 @@ class MetricStoreBoundsTest {
     assertThat(store.seriesCount()).isEqualTo(1);
     assertThat(store.samplesStored()).isEqualTo(300);
     store.removeSeries(Map.of());
-    assertThat(store.stats())
-        .isEqualTo(new MetricStore.Stats(0, 0, 0, 0, 0, 0, 0, 0));
+    assertThat(store.stats()).isEqualTo(new MetricStore.Stats(0, 0, 0, 0, 0, 0, 0, 0));
     assertThat(store.metricNames()).isEmpty();
   }
 
@@ -96,11 +95,7 @@ class MetricStoreBoundsTest {
   @Test
   void idleSeriesExpireAndStopCountingTowardsTheCardinalityLimit() {
     MetricStore store =
-        MetricStore.builder()
-            .clock(clock)
-            .retention(Duration.ofMinutes(1))
-            .maxSeries(2)
-            .build();
+        MetricStore.builder().clock(clock).retention(Duration.ofMinutes(1)).maxSeries(2).build();
     Labels idle = Labels.of("node", "gone");
     Labels busy = Labels.of("node", "here");
     for (int i = 0; i < 10; i++) {
@@ -245,8 +240,7 @@ class MetricStoreBoundsTest {
 
   @Test
   void concurrentAppendsToDistinctAndSharedSeriesLoseNothingUnaccounted() throws Exception {
-    MetricStore store =
-        MetricStore.builder().clock(clock).samplesPerSeries(100_000).build();
+    MetricStore store = MetricStore.builder().clock(clock).samplesPerSeries(100_000).build();
     int threads = 4;
     int perThread = 20_000;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
