@@ -9,10 +9,14 @@ import java.util.Arrays;
  * {@code start}. Guarded by the owning series' monitor.
  */
 final class Chunk {
-  /** Object header, base, two array references and two ints, with compressed oops. */
-  static final int HEADER_BYTES = 40;
+  /** Object header, base, last, two array references and two ints, with compressed oops. */
+  static final int HEADER_BYTES = 48;
 
   final long base;
+
+  /** Timestamp of the newest sample, kept here so that scans skip chunks without their arrays. */
+  long last;
+
   int[] offsets;
   double[] values;
   int start;
@@ -45,11 +49,11 @@ final class Chunk {
   }
 
   long firstTs() {
-    return base + offsets[start];
+    return start == 0 ? base : base + offsets[start];
   }
 
   long lastTs() {
-    return base + offsets[count - 1];
+    return last;
   }
 
   /** The caller checked that there is room and that the offset fits an int. */
@@ -57,6 +61,7 @@ final class Chunk {
     offsets[count] = (int) (ts - base);
     values[count] = v;
     count++;
+    last = ts;
   }
 
   /** Doubles the capacity (at most {@code max}); returns the change in bytes. */

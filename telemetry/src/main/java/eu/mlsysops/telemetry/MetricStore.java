@@ -257,7 +257,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
           droppedOutOfOrder.increment();
           return false;
         }
-        Chunk head = s.chunks.peekLast();
+        Chunk head = s.head();
         if (ts == s.newest && head != null) {
           head.values[head.count - 1] = v;
           added = 0;
@@ -268,15 +268,15 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
               if (retentionMillis != Long.MAX_VALUE) {
                 long horizon = ts - retentionMillis;
                 Chunk first;
-                while ((first = s.chunks.peekFirst()) != null && first.lastTs() < horizon) {
-                  s.chunks.pollFirst();
+                while ((first = s.first()) != null && first.lastTs() < horizon) {
+                  s.removeFirst();
                   evicted += first.live();
                   bytesDelta -= first.bytes();
                 }
               }
             }
             head = new Chunk(ts, initialChunk);
-            s.chunks.addLast(head);
+            s.add(head);
             bytesDelta += head.bytes();
           } else if (head.count == head.capacity()) {
             bytesDelta += head.grow(chunkSize);
@@ -286,12 +286,12 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
           added = 1;
           s.samples += 1 - evicted;
           while (s.samples > samplesPerSeries) {
-            Chunk first = s.chunks.peekFirst();
+            Chunk first = s.first();
             first.start++;
             s.samples--;
             evicted++;
             if (first.start == first.count) {
-              s.chunks.pollFirst();
+              s.removeFirst();
               bytesDelta -= first.bytes();
             }
           }
@@ -436,13 +436,13 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
         return 0;
       }
       Chunk first;
-      while ((first = s.chunks.peekFirst()) != null && first.lastTs() < horizon) {
-        s.chunks.pollFirst();
+      while ((first = s.first()) != null && first.lastTs() < horizon) {
+        s.removeFirst();
         dropped += first.live();
         freed += first.bytes();
       }
       s.samples -= dropped;
-      if (removeEmpty && s.chunks.isEmpty()) {
+      if (removeEmpty && s.isEmpty()) {
         s.removed = true;
         freed += s.overheadBytes;
         remove = true;
@@ -493,7 +493,8 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
         for (MetricEntry e : byMetric.values()) {
           for (StoredSeries s : e.series.values()) {
             synchronized (s) {
-              for (Chunk c : s.chunks) {
+              for (int i = 0; i < s.chunkCount(); i++) {
+                Chunk c = s.chunk(i);
                 if (n == ends.length) {
                   ends = Arrays.copyOf(ends, n * 2);
                 }
@@ -539,7 +540,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
           dropped = s.samples;
           freed = s.chunkBytes() + s.overheadBytes;
           s.samples = 0;
-          s.chunks.clear();
+          s.clear();
         }
         samplesStored.add(-dropped);
         bytesUsed.addAndGet(-freed);
@@ -684,22 +685,31 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       buf.ensure(s.samples);
       long[] ts = buf.ts;
       double[] vs = buf.values;
-      for (Chunk c : s.chunks) {
+      int k = s.chunkCount() - 1;
+      // Walk back from the newest chunk to the first that reaches into the interval.
+      while (k > 0 && s.chunk(k - 1).lastTs() >= from) {
+        k--;
+      }
+      for (; k >= 0 && k < s.chunkCount(); k++) {
+        Chunk c = s.chunk(k);
         if (c.lastTs() < from) {
           continue;
         }
-        int i = c.firstTs() >= from ? c.start : c.indexOf(from);
-        long base = c.base;
-        int[] off = c.offsets;
-        double[] val = c.values;
-        for (; i < c.count; i++) {
-          long t = base + off[i];
-          if (t > to) {
-            return n;
+        int begin = c.firstTs() >= from ? c.start : c.indexOf(from);
+        boolean last = c.lastTs() > to;
+        int end = last ? (to == Long.MAX_VALUE ? c.count : c.indexOf(to + 1)) : c.count;
+        int len = end - begin;
+        if (len > 0) {
+          long base = c.base;
+          int[] off = c.offsets;
+          for (int j = 0; j < len; j++) {
+            ts[n + j] = base + off[begin + j];
           }
-          ts[n] = t;
-          vs[n] = val[i];
-          n++;
+          System.arraycopy(c.values, begin, vs, n, len);
+          n += len;
+        }
+        if (last) {
+          break;
         }
       }
     }
@@ -721,7 +731,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
         continue;
       }
       synchronized (s) {
-        Chunk head = s.chunks.peekLast();
+        Chunk head = s.head();
         if (head != null && (!any || s.newest > bestTs)) {
           bestTs = s.newest;
           best = head.values[head.count - 1];
@@ -748,7 +758,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       double v;
       long ts;
       synchronized (s) {
-        Chunk head = s.chunks.peekLast();
+        Chunk head = s.head();
         if (head == null || s.newest < from) {
           continue;
         }

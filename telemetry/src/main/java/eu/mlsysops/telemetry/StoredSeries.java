@@ -1,7 +1,5 @@
 package eu.mlsysops.telemetry;
 
-import java.util.ArrayDeque;
-
 /**
  * One series in a {@link MetricStore}: its chunks, oldest first, the newest chunk taking appends.
  * Every field is guarded by the series' monitor; the store holds it only for a few array writes
@@ -11,7 +9,11 @@ final class StoredSeries {
   final String metric;
   final Labels labels;
   final long overheadBytes;
-  final ArrayDeque<Chunk> chunks = new ArrayDeque<>(8);
+
+  /** chunks[0 .. size), oldest first; removing the oldest shifts the few references left. */
+  private Chunk[] chunks = new Chunk[4];
+
+  private int size;
 
   /** Newest timestamp ever appended; kept when chunks are evicted so order is still enforced. */
   long newest = Long.MIN_VALUE;
@@ -30,11 +32,52 @@ final class StoredSeries {
     this.overheadBytes = overheadBytes;
   }
 
+  int chunkCount() {
+    return size;
+  }
+
+  Chunk chunk(int i) {
+    return chunks[i];
+  }
+
+  boolean isEmpty() {
+    return size == 0;
+  }
+
+  /** The oldest chunk, or null. */
+  Chunk first() {
+    return size == 0 ? null : chunks[0];
+  }
+
+  /** The newest chunk, the one taking appends, or null. */
+  Chunk head() {
+    return size == 0 ? null : chunks[size - 1];
+  }
+
+  void add(Chunk c) {
+    if (size == chunks.length) {
+      chunks = java.util.Arrays.copyOf(chunks, size * 2);
+    }
+    chunks[size++] = c;
+  }
+
+  Chunk removeFirst() {
+    Chunk c = chunks[0];
+    System.arraycopy(chunks, 1, chunks, 0, size - 1);
+    chunks[--size] = null;
+    return c;
+  }
+
+  void clear() {
+    java.util.Arrays.fill(chunks, 0, size, null);
+    size = 0;
+  }
+
   /** Bytes of all chunks. */
   long chunkBytes() {
     long b = 0;
-    for (Chunk c : chunks) {
-      b += c.bytes();
+    for (int i = 0; i < size; i++) {
+      b += chunks[i].bytes();
     }
     return b;
   }
