@@ -414,7 +414,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       long dropped = 0;
       for (MetricEntry e : byMetric.values()) {
         for (StoredSeries s : e.series.values()) {
-          dropped += dropChunksEndingBefore(s, horizon, true);
+          dropped += dropChunksEndingBefore(s, horizon, true, Long.MAX_VALUE, null);
         }
       }
       return dropped;
@@ -424,10 +424,12 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   }
 
   /**
-   * Drops the series' oldest chunks while they end before {@code horizon}; with {@code
-   * removeEmpty}, removes the series if it is then empty. Returns the samples dropped.
+   * Drops the series' oldest chunks while they end before {@code horizon} and fewer than {@code
+   * maxBytes} have been freed; with {@code removeEmpty}, removes the series if it is then empty.
+   * Adds the bytes freed to {@code freedOut[0]} when given; returns the samples dropped.
    */
-  private long dropChunksEndingBefore(StoredSeries s, long horizon, boolean removeEmpty) {
+  private long dropChunksEndingBefore(
+      StoredSeries s, long horizon, boolean removeEmpty, long maxBytes, long[] freedOut) {
     int dropped = 0;
     long freed = 0;
     boolean remove = false;
@@ -436,7 +438,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
         return 0;
       }
       Chunk first;
-      while ((first = s.first()) != null && first.lastTs() < horizon) {
+      while (freed < maxBytes && (first = s.first()) != null && first.lastTs() < horizon) {
         s.removeFirst();
         dropped += first.live();
         freed += first.bytes();
@@ -451,6 +453,9 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
     account(dropped, freed);
     if (remove) {
       unlink(s);
+    }
+    if (freedOut != null) {
+      freedOut[0] += freed;
     }
     return dropped;
   }
@@ -511,9 +516,21 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
         long perChunk = Math.max(1, chunkBytes / n);
         int k = (int) Math.min(n - 1, Math.max(0, (excess + perChunk - 1) / perChunk - 1));
         long cutoff = ends[k];
+        // Chunks older than the cutoff go; of those ending exactly at it (series fed in lockstep
+        // end their chunks together), only as many as the excess needs.
         for (MetricEntry e : byMetric.values()) {
           for (StoredSeries s : e.series.values()) {
-            dropChunksEndingBefore(s, cutoff == Long.MAX_VALUE ? cutoff : cutoff + 1, false);
+            dropChunksEndingBefore(s, cutoff, false, Long.MAX_VALUE, null);
+          }
+        }
+        long left = bytesUsed.get() - lowWater;
+        long[] freed = {0};
+        long horizon = cutoff == Long.MAX_VALUE ? cutoff : cutoff + 1;
+        for (Iterator<MetricEntry> it = byMetric.values().iterator();
+            it.hasNext() && freed[0] < left; ) {
+          for (Iterator<StoredSeries> si = it.next().series.values().iterator();
+              si.hasNext() && freed[0] < left; ) {
+            dropChunksEndingBefore(si.next(), horizon, false, left - freed[0], freed);
           }
         }
       }
