@@ -16,9 +16,13 @@ public final class LabelMatcher {
 
   /** How the label's value is compared. */
   public enum Type {
+    /** The value equals the given string. */
     EQUAL("="),
+    /** The value differs from the given string. */
     NOT_EQUAL("!="),
+    /** The whole value matches the regular expression. */
     REGEX("=~"),
+    /** The whole value does not match the regular expression. */
     NOT_REGEX("!~");
 
     private final String symbol;

@@ -1,5 +1,6 @@
 package eu.mlsysops.telemetry;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,7 +57,7 @@ final class MetricEntry {
 
   synchronized void addListener(SampleListener l) {
     SampleListener[] old = listeners;
-    SampleListener[] n = java.util.Arrays.copyOf(old, old.length + 1);
+    SampleListener[] n = Arrays.copyOf(old, old.length + 1);
     n[old.length] = l;
     listeners = n;
   }

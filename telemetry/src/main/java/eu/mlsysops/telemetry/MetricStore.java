@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -881,7 +882,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       this.memo = new Map[this.matchers.length];
       for (int i = 0; i < this.matchers.length; i++) {
         if (this.matchers[i].isRegex()) {
-          memo[i] = new java.util.HashMap<>();
+          memo[i] = new HashMap<>();
         }
       }
     }
@@ -934,19 +935,5 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       }
       return true;
     }
-  }
-
-  /** Used by tests: the chunk size this store's series use. */
-  int chunkSize() {
-    return chunkSize;
-  }
-
-  /** Used by tests: iterates every series (weakly consistent). */
-  Iterator<StoredSeries> seriesIterator() {
-    List<StoredSeries> all = new ArrayList<>();
-    for (MetricEntry e : byMetric.values()) {
-      all.addAll(e.series.values());
-    }
-    return all.iterator();
   }
 }

@@ -1,5 +1,7 @@
 package eu.mlsysops.telemetry;
 
+import java.util.Arrays;
+
 /**
  * One series in a {@link MetricStore}: its chunks, oldest first, the newest chunk taking appends.
  * Every field is guarded by the series' monitor; the store holds it only for a few array writes
@@ -56,7 +58,7 @@ final class StoredSeries {
 
   void add(Chunk c) {
     if (size == chunks.length) {
-      chunks = java.util.Arrays.copyOf(chunks, size * 2);
+      chunks = Arrays.copyOf(chunks, size * 2);
     }
     chunks[size++] = c;
   }
@@ -69,7 +71,7 @@ final class StoredSeries {
   }
 
   void clear() {
-    java.util.Arrays.fill(chunks, 0, size, null);
+    Arrays.fill(chunks, 0, size, null);
     size = 0;
   }
 

@@ -2,6 +2,7 @@ package eu.mlsysops.telemetry.query;
 
 import eu.mlsysops.telemetry.LabelMatcher;
 import java.util.List;
+import java.util.Locale;
 
 /** A parsed PromQL expression; {@code pos} is the character offset errors point at. */
 sealed interface Expr {
@@ -94,7 +95,7 @@ sealed interface Expr {
 
     static AggregationOp byName(String name) {
       for (AggregationOp op : values()) {
-        if (op.name().toLowerCase(java.util.Locale.ROOT).equals(name)) {
+        if (op.name().toLowerCase(Locale.ROOT).equals(name)) {
           return op;
         }
       }
