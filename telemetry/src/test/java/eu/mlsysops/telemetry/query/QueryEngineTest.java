@@ -394,6 +394,9 @@ class QueryEngineTest {
         .containsExactly(0.0, 1.0, 0.0, 0.0, 1.0);
     assertThat(only("clamp_max(sum(cpu), 10)")).isEqualTo(10);
     assertThat(only("abs(-sum(cpu))")).isEqualTo(15);
+    assertThat(only("clamp_min(sum(cpu), 20)")).isEqualTo(20);
+    assertThat(only("ceil(sum(cpu) / 4)")).isEqualTo(4); // 3.75
+    assertThat(only("floor(sum(cpu) / 4)")).isEqualTo(3);
     assertThat(only("vector(3) + 1")).isEqualTo(4);
     assertThat(scalar("scalar(sum(cpu)) / 3")).isEqualTo(5);
   }
