@@ -3,113 +3,571 @@ package eu.mlsysops.telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * In-memory time series store of one agent: a bounded ring buffer per series, an index from metric
- * name to its series, and listeners per metric that are told about new samples (this is what makes
- * analysis event-driven).
+ * In-memory time series store of one agent: compact chunks per series, an index from metric name
+ * and label values to series, and listeners per metric that are told about new samples (this is
+ * what makes analysis event-driven).
  *
- * <p>Bounded on two axes so that a misbehaving reporter cannot exhaust memory: samples per series
- * (oldest overwritten) and number of series (new series beyond the limit are rejected and
- * counted).
+ * <p><b>Storage.</b> A series keeps its samples in chunks of up to 128: a base timestamp, int
+ * millisecond offsets and double values, 12 bytes a sample plus the chunk's and the series' share
+ * of overhead (under 16 bytes a sample for series of a few hundred samples; see {@link
+ * #bytesUsed()}). Appending is amortised O(1) and locks only the series appended to.
+ *
+ * <p><b>Bounds.</b> So that a misbehaving reporter cannot exhaust memory, the store is bounded on
+ * four axes, and every sample it does not keep is counted:
+ *
+ * <ul>
+ *   <li>time: samples older than the retention (relative to the newest timestamp the series, or for
+ *       idle series the store, has seen; not to the wall clock, so replayed or simulated time
+ *       behaves the same) are dropped a chunk at a time, see {@link #evictedSamples()};
+ *   <li>samples per series: beyond the cap, the oldest are dropped one by one;
+ *   <li>memory: when {@link #bytesUsed()} exceeds the budget, the oldest chunks of the whole store
+ *       are dropped until it is under 90% of the budget;
+ *   <li>series: samples of new series beyond the limit are rejected, see {@link
+ *       #rejectedSamples()}.
+ * </ul>
+ *
+ * <p><b>Order.</b> A series only takes samples in timestamp order. A sample older than the series'
+ * newest is dropped and counted ({@link #droppedOutOfOrder()}); one with the same timestamp as the
+ * newest replaces its value (last write wins). NaN and infinite values are dropped and counted.
+ *
+ * <p>Thread-safe. Never throws on {@link #append}.
  */
-public final class MetricStore implements TelemetryQuery, SampleSink {
+public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSource {
+  /** Default retention: 15 minutes of raw samples, as node agents keep them. */
+  public static final Duration DEFAULT_RETENTION = Duration.ofMinutes(15);
+
+  /** Default cap of samples per series: 900, i.e. 15 minutes at one sample a second. */
+  public static final int DEFAULT_SAMPLES_PER_SERIES = 900;
+
+  /** Default cardinality limit: 100,000 series. */
+  public static final int DEFAULT_MAX_SERIES = 100_000;
+
+  /** Default memory budget: 256 MiB (about 20 million samples). */
+  public static final long DEFAULT_MEMORY_BUDGET_BYTES = 256L << 20;
+
+  /** Largest chunk, in samples. */
+  static final int MAX_CHUNK = 128;
+
+  /** Capacity of a new head chunk; it doubles up to the chunk size. */
+  static final int INITIAL_CHUNK = 8;
+
+  /** Estimated fixed bytes of a series: its object, chunk deque, index entry and label set. */
+  static final long SERIES_BYTES = 256;
+
+  /** Estimated bytes per label of a series: label map entry and label index entry. */
+  static final long LABEL_BYTES = 120;
+
   private final Clock clock;
   private final int samplesPerSeries;
   private final int maxSeries;
-  private final Map<String, Map<Labels, SeriesBuffer>> byMetric = new ConcurrentHashMap<>();
-  private final Map<String, List<SampleListener>> listeners = new ConcurrentHashMap<>();
+  private final long retentionMillis;
+  private final long budgetBytes;
+  private final long sweepIntervalMillis;
+  private final int chunkSize;
+  private final int initialChunk;
+
+  private final ConcurrentHashMap<String, MetricEntry> byMetric = new ConcurrentHashMap<>();
   private final AtomicLong seriesCount = new AtomicLong();
-  private final AtomicLong rejectedSamples = new AtomicLong();
-  private final AtomicLong droppedNonFinite = new AtomicLong();
-  private final Map<String, MetricMetadata> metadata = new ConcurrentHashMap<>();
+  private final AtomicLong bytesUsed = new AtomicLong();
+  private final LongAdder samplesStored = new LongAdder();
+  private final LongAdder rejectedSamples = new LongAdder();
+  private final LongAdder droppedNonFinite = new LongAdder();
+  private final LongAdder droppedOutOfOrder = new LongAdder();
+  private final LongAdder evictedSamples = new LongAdder();
+  private final LongAdder listenerFailures = new LongAdder();
+
+  /** Newest sample timestamp the store has seen: the reference of retention sweeps. */
+  private final AtomicLong newestTimestamp = new AtomicLong(Long.MIN_VALUE);
+
+  private volatile long nextSweepAt = Long.MIN_VALUE;
+  private volatile long evictAbove;
+  private final AtomicBoolean sweeping = new AtomicBoolean();
+  private final AtomicBoolean evicting = new AtomicBoolean();
 
   /**
+   * A store that keeps up to {@code samplesPerSeries} samples per series with no time limit and the
+   * default memory budget ({@link #DEFAULT_MEMORY_BUDGET_BYTES}); {@link #builder()} configures the
+   * rest.
+   *
    * @param clock time source for windowed queries
-   * @param samplesPerSeries ring buffer size per series (e.g. 900 = 15 minutes at 1 s)
+   * @param samplesPerSeries samples kept per series, oldest dropped first (e.g. 900 = 15 minutes at
+   *     1 s)
    * @param maxSeries cardinality limit; samples of new series beyond it are rejected and counted
    */
   public MetricStore(Clock clock, int samplesPerSeries, int maxSeries) {
-    this.clock = Objects.requireNonNull(clock, "clock");
-    if (samplesPerSeries < 1 || maxSeries < 1) {
-      throw new IllegalArgumentException("samplesPerSeries and maxSeries must be positive");
-    }
-    this.samplesPerSeries = samplesPerSeries;
-    this.maxSeries = maxSeries;
+    this(
+        builder()
+            .clock(clock)
+            .samplesPerSeries(samplesPerSeries)
+            .maxSeries(maxSeries)
+            .unlimitedRetention());
   }
 
-  /** A store with defaults: 900 samples per series, 100,000 series. */
-  public static MetricStore withDefaults(Clock clock) {
-    return new MetricStore(clock, 900, 100_000);
+  private MetricStore(Builder b) {
+    this.clock = b.clock;
+    this.samplesPerSeries = b.samplesPerSeries;
+    this.maxSeries = b.maxSeries;
+    this.retentionMillis = b.retentionMillis;
+    this.budgetBytes = b.memoryBudgetBytes;
+    this.evictAbove = b.memoryBudgetBytes;
+    this.sweepIntervalMillis =
+        retentionMillis == Long.MAX_VALUE
+            ? 60_000
+            : Math.max(1_000, Math.min(60_000, retentionMillis / 8));
+    int c = Integer.highestOneBit(Math.max(1, samplesPerSeries - 1)) << 1;
+    this.chunkSize = Math.max(1, Math.min(MAX_CHUNK, c));
+    this.initialChunk = Math.min(INITIAL_CHUNK, chunkSize);
   }
 
   /**
-   * Appends a sample and notifies the metric's listeners. Never throws for bad values: NaN and
-   * infinities are dropped and counted, as is a sample of a new series beyond the cardinality
-   * limit.
+   * A store with the defaults of {@link #builder()}: 15 minutes retention, 900 samples per series,
+   * 100,000 series, 256 MiB.
+   */
+  public static MetricStore withDefaults(Clock clock) {
+    return builder().clock(clock).build();
+  }
+
+  /** A builder; its defaults are documented on each setter. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Configures a {@link MetricStore}. Not thread-safe; {@link #build()} validates nothing more. */
+  public static final class Builder {
+    private Clock clock = Clock.systemUTC();
+    private long retentionMillis = DEFAULT_RETENTION.toMillis();
+    private int samplesPerSeries = DEFAULT_SAMPLES_PER_SERIES;
+    private int maxSeries = DEFAULT_MAX_SERIES;
+    private long memoryBudgetBytes = DEFAULT_MEMORY_BUDGET_BYTES;
+
+    private Builder() {}
+
+    /**
+     * Time source of windowed queries ({@link #range} and friends); default the UTC system clock.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How long samples are kept, measured back from the newest timestamp seen; default 15 minutes.
+     * Data is dropped a chunk at a time, so up to one chunk more may be kept.
+     */
+    public Builder retention(Duration retention) {
+      Objects.requireNonNull(retention, "retention");
+      if (retention.isNegative() || retention.isZero()) {
+        throw new IllegalArgumentException("retention must be positive, got " + retention);
+      }
+      this.retentionMillis = retention.toMillis();
+      return this;
+    }
+
+    /** No time limit: samples are dropped only by the per-series cap and the memory budget. */
+    public Builder unlimitedRetention() {
+      this.retentionMillis = Long.MAX_VALUE;
+      return this;
+    }
+
+    /** Samples kept per series, oldest dropped first; default 900. */
+    public Builder samplesPerSeries(int samplesPerSeries) {
+      if (samplesPerSeries < 1) {
+        throw new IllegalArgumentException("samplesPerSeries must be positive");
+      }
+      this.samplesPerSeries = samplesPerSeries;
+      return this;
+    }
+
+    /** Cardinality limit; samples of new series beyond it are rejected. Default 100,000. */
+    public Builder maxSeries(int maxSeries) {
+      if (maxSeries < 1) {
+        throw new IllegalArgumentException("maxSeries must be positive");
+      }
+      this.maxSeries = maxSeries;
+      return this;
+    }
+
+    /**
+     * Memory budget in bytes as {@link MetricStore#bytesUsed()} estimates it; above it, the oldest
+     * chunks are dropped until 90% is used. Default 256 MiB.
+     */
+    public Builder memoryBudgetBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("memoryBudgetBytes must be positive");
+      }
+      this.memoryBudgetBytes = bytes;
+      return this;
+    }
+
+    /** The store. */
+    public MetricStore build() {
+      return new MetricStore(this);
+    }
+  }
+
+  // ---------------------------------------------------------------- ingest
+
+  /**
+   * Appends a sample and notifies the metric's listeners. Never throws: NaN and infinities, samples
+   * older than their series' newest and samples of new series beyond the cardinality limit are
+   * dropped and counted; a listener that throws is counted ({@link #listenerFailures()}).
    *
    * @return true if stored
    */
   public boolean append(Sample sample) {
-    if (!Double.isFinite(sample.value())) {
-      droppedNonFinite.incrementAndGet();
+    double v = sample.value();
+    if (!Double.isFinite(v)) {
+      droppedNonFinite.increment();
       return false;
     }
-    Map<Labels, SeriesBuffer> series =
-        byMetric.computeIfAbsent(sample.metric(), k -> new ConcurrentHashMap<>());
-    SeriesBuffer buffer = series.get(sample.labels());
-    if (buffer == null) {
-      if (seriesCount.get() >= maxSeries) {
-        rejectedSamples.incrementAndGet();
-        return false;
+    MetricEntry e = entry(sample.metric());
+    long ts = sample.timestampMillis();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      StoredSeries s = e.series.get(sample.labels());
+      if (s == null) {
+        s = createSeries(e, sample.labels());
+        if (s == null) {
+          rejectedSamples.increment();
+          return false;
+        }
       }
-      buffer =
-          series.computeIfAbsent(
-              sample.labels(),
-              k -> {
-                seriesCount.incrementAndGet();
-                return new SeriesBuffer(samplesPerSeries);
-              });
-    }
-    buffer.add(sample.timestampMillis(), sample.value());
-    List<SampleListener> ls = listeners.get(sample.metric());
-    if (ls != null) {
-      for (SampleListener l : ls) {
-        l.onSample(sample);
+      long bytesDelta = 0;
+      int evicted = 0;
+      int added;
+      synchronized (s) {
+        if (s.removed) {
+          continue;
+        }
+        if (ts < s.newest) {
+          droppedOutOfOrder.increment();
+          return false;
+        }
+        Chunk head = s.head();
+        if (ts == s.newest && head != null) {
+          head.values[head.count - 1] = v;
+          added = 0;
+        } else {
+          if (head == null || head.count == chunkSize || ts - head.base > Integer.MAX_VALUE) {
+            if (head != null) {
+              bytesDelta += head.seal();
+              if (retentionMillis != Long.MAX_VALUE) {
+                long horizon = ts - retentionMillis;
+                Chunk first;
+                while ((first = s.first()) != null && first.lastTs() < horizon) {
+                  s.removeFirst();
+                  evicted += first.live();
+                  bytesDelta -= first.bytes();
+                }
+              }
+            }
+            head = new Chunk(ts, initialChunk);
+            s.add(head);
+            bytesDelta += head.bytes();
+          } else if (head.count == head.capacity()) {
+            bytesDelta += head.grow(chunkSize);
+          }
+          head.add(ts, v);
+          s.newest = ts;
+          added = 1;
+          s.samples += 1 - evicted;
+          while (s.samples > samplesPerSeries) {
+            Chunk first = s.first();
+            first.start++;
+            s.samples--;
+            evicted++;
+            if (first.start == first.count) {
+              s.removeFirst();
+              bytesDelta -= first.bytes();
+            }
+          }
+        }
       }
+      if (added != evicted) {
+        samplesStored.add(added - evicted);
+      }
+      if (evicted != 0) {
+        evictedSamples.add(evicted);
+      }
+      if (bytesDelta != 0 && bytesUsed.addAndGet(bytesDelta) > evictAbove) {
+        enforceBudget();
+      }
+      advanceNewest(ts);
+      notifyListeners(e, sample);
+      return true;
     }
-    return true;
+    return false; // removed concurrently three times in a row: give up quietly
   }
 
+  /** Same as {@link #append}. */
   @Override
   public boolean accept(Sample sample) {
     return append(sample);
   }
 
+  /** Records the metric's metadata, returned by {@link #metadata}. */
   @Override
-  public void describe(String metric, MetricMetadata meta) {
-    metadata.put(metric, meta);
+  public void describe(String metric, MetricMetadata metadata) {
+    entry(Objects.requireNonNull(metric, "metric")).metadata =
+        Objects.requireNonNull(metadata, "metadata");
   }
 
   @Override
-  public java.util.Optional<MetricMetadata> metadata(String metric) {
-    return java.util.Optional.ofNullable(metadata.get(metric));
+  public Optional<MetricMetadata> metadata(String metric) {
+    MetricEntry e = byMetric.get(metric);
+    return e == null ? Optional.empty() : Optional.ofNullable(e.metadata);
   }
 
   /** Registers a listener for new samples of {@code metric}; returns a handle that removes it. */
   public AutoCloseable subscribe(String metric, SampleListener listener) {
-    List<SampleListener> ls =
-        listeners.computeIfAbsent(metric, k -> new CopyOnWriteArrayList<>());
-    ls.add(listener);
-    return () -> ls.remove(listener);
+    Objects.requireNonNull(listener, "listener");
+    MetricEntry e = entry(metric);
+    e.addListener(listener);
+    return () -> e.removeListener(listener);
   }
+
+  private MetricEntry entry(String metric) {
+    MetricEntry e = byMetric.get(metric);
+    return e != null ? e : byMetric.computeIfAbsent(metric, MetricEntry::new);
+  }
+
+  private StoredSeries createSeries(MetricEntry e, Labels labels) {
+    if (seriesCount.get() >= maxSeries) {
+      return null;
+    }
+    return e.series.computeIfAbsent(
+        labels,
+        l -> {
+          if (seriesCount.incrementAndGet() > maxSeries) {
+            seriesCount.decrementAndGet();
+            return null;
+          }
+          long overhead = SERIES_BYTES;
+          for (Map.Entry<String, String> x : l.map().entrySet()) {
+            overhead += LABEL_BYTES + x.getValue().length();
+          }
+          StoredSeries s = new StoredSeries(e.name, l, overhead);
+          e.index(s);
+          bytesUsed.addAndGet(overhead);
+          return s;
+        });
+  }
+
+  private void notifyListeners(MetricEntry e, Sample sample) {
+    for (SampleListener l : e.listeners) {
+      try {
+        l.onSample(sample);
+      } catch (RuntimeException ex) {
+        listenerFailures.increment();
+      }
+    }
+  }
+
+  private void advanceNewest(long ts) {
+    long cur = newestTimestamp.get();
+    while (ts > cur) {
+      if (newestTimestamp.compareAndSet(cur, ts)) {
+        if (ts >= nextSweepAt) {
+          nextSweepAt = ts + sweepIntervalMillis;
+          evictExpired();
+        }
+        return;
+      }
+      cur = newestTimestamp.get();
+    }
+  }
+
+  // ---------------------------------------------------------------- eviction
+
+  /**
+   * Drops every chunk whose samples are all older than the retention horizon (the newest timestamp
+   * the store has seen minus the retention) and removes series left without samples (they no longer
+   * count towards the cardinality limit). Appends run this by themselves about every eighth of the
+   * retention (at most every minute); calling it is only needed to force it.
+   *
+   * @return the number of samples dropped
+   */
+  public long evictExpired() {
+    if (!sweeping.compareAndSet(false, true)) {
+      return 0;
+    }
+    try {
+      long newest = newestTimestamp.get();
+      long horizon =
+          retentionMillis == Long.MAX_VALUE || newest == Long.MIN_VALUE
+              ? Long.MIN_VALUE
+              : newest - retentionMillis;
+      long dropped = 0;
+      for (MetricEntry e : byMetric.values()) {
+        for (StoredSeries s : e.series.values()) {
+          dropped += dropChunksEndingBefore(s, horizon, true, Long.MAX_VALUE, null);
+        }
+      }
+      return dropped;
+    } finally {
+      sweeping.set(false);
+    }
+  }
+
+  /**
+   * Drops the series' oldest chunks while they end before {@code horizon} and fewer than {@code
+   * maxBytes} have been freed; with {@code removeEmpty}, removes the series if it is then empty.
+   * Adds the bytes freed to {@code freedOut[0]} when given; returns the samples dropped.
+   */
+  private long dropChunksEndingBefore(
+      StoredSeries s, long horizon, boolean removeEmpty, long maxBytes, long[] freedOut) {
+    int dropped = 0;
+    long freed = 0;
+    boolean remove = false;
+    synchronized (s) {
+      if (s.removed) {
+        return 0;
+      }
+      Chunk first;
+      while (freed < maxBytes && (first = s.first()) != null && first.lastTs() < horizon) {
+        s.removeFirst();
+        dropped += first.live();
+        freed += first.bytes();
+      }
+      s.samples -= dropped;
+      if (removeEmpty && s.isEmpty()) {
+        s.removed = true;
+        freed += s.overheadBytes;
+        remove = true;
+      }
+    }
+    account(dropped, freed);
+    if (remove) {
+      unlink(s);
+    }
+    if (freedOut != null) {
+      freedOut[0] += freed;
+    }
+    return dropped;
+  }
+
+  private void account(int dropped, long freed) {
+    if (dropped != 0) {
+      samplesStored.add(-dropped);
+      evictedSamples.add(dropped);
+    }
+    if (freed != 0) {
+      bytesUsed.addAndGet(-freed);
+    }
+  }
+
+  private void unlink(StoredSeries s) {
+    MetricEntry e = byMetric.get(s.metric);
+    if (e != null && e.series.remove(s.labels, s)) {
+      e.unindex(s);
+      seriesCount.decrementAndGet();
+    }
+  }
+
+  /**
+   * Drops the oldest chunks of the whole store until under 90% of the budget: finds the time T such
+   * that chunks ending at or before T hold about the excess, then drops them from every series.
+   * Runs on the appending thread that crossed the budget, at most one at a time; it is O(chunks),
+   * and the next run waits until a further tenth of the budget has been used.
+   */
+  private void enforceBudget() {
+    if (!evicting.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      long lowWater = budgetBytes - budgetBytes / 10;
+      for (int round = 0; round < 8 && bytesUsed.get() > lowWater; round++) {
+        long excess = bytesUsed.get() - lowWater;
+        long[] ends = new long[1024];
+        int n = 0;
+        long chunkBytes = 0;
+        for (MetricEntry e : byMetric.values()) {
+          for (StoredSeries s : e.series.values()) {
+            synchronized (s) {
+              for (int i = 0; i < s.chunkCount(); i++) {
+                Chunk c = s.chunk(i);
+                if (n == ends.length) {
+                  ends = Arrays.copyOf(ends, n * 2);
+                }
+                ends[n++] = c.lastTs();
+                chunkBytes += c.bytes();
+              }
+            }
+          }
+        }
+        if (n == 0) {
+          break;
+        }
+        Arrays.sort(ends, 0, n);
+        long perChunk = Math.max(1, chunkBytes / n);
+        int k = (int) Math.min(n - 1, Math.max(0, (excess + perChunk - 1) / perChunk - 1));
+        long cutoff = ends[k];
+        // Chunks older than the cutoff go; of those ending exactly at it (series fed in lockstep
+        // end their chunks together), only as many as the excess needs.
+        for (MetricEntry e : byMetric.values()) {
+          for (StoredSeries s : e.series.values()) {
+            dropChunksEndingBefore(s, cutoff, false, Long.MAX_VALUE, null);
+          }
+        }
+        long left = bytesUsed.get() - lowWater;
+        long[] freed = {0};
+        long horizon = cutoff == Long.MAX_VALUE ? cutoff : cutoff + 1;
+        for (Iterator<MetricEntry> it = byMetric.values().iterator();
+            it.hasNext() && freed[0] < left; ) {
+          for (Iterator<StoredSeries> si = it.next().series.values().iterator();
+              si.hasNext() && freed[0] < left; ) {
+            dropChunksEndingBefore(si.next(), horizon, false, left - freed[0], freed);
+          }
+        }
+      }
+      evictAbove = Math.max(budgetBytes, bytesUsed.get() + budgetBytes / 10);
+    } finally {
+      evicting.set(false);
+    }
+  }
+
+  /** Removes every series whose labels match (e.g. all series of a node that left). */
+  public void removeSeries(Map<String, String> matchers) {
+    for (MetricEntry e : byMetric.values()) {
+      for (StoredSeries s : e.series.values()) {
+        if (!s.labels.matches(matchers)) {
+          continue;
+        }
+        int dropped;
+        long freed;
+        synchronized (s) {
+          if (s.removed) {
+            continue;
+          }
+          s.removed = true;
+          dropped = s.samples;
+          freed = s.chunkBytes() + s.overheadBytes;
+          s.samples = 0;
+          s.clear();
+        }
+        samplesStored.add(-dropped);
+        bytesUsed.addAndGet(-freed);
+        unlink(s);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- counters
 
   /** Number of series currently held. */
   public long seriesCount() {
@@ -118,143 +576,364 @@ public final class MetricStore implements TelemetryQuery, SampleSink {
 
   /** Samples rejected because the cardinality limit was reached. */
   public long rejectedSamples() {
-    return rejectedSamples.get();
+    return rejectedSamples.sum();
   }
 
   /** Samples dropped because their value was NaN or infinite. */
   public long droppedNonFinite() {
-    return droppedNonFinite.get();
+    return droppedNonFinite.sum();
   }
 
-  /** Removes every series whose labels match (e.g. all series of a node that left). */
-  public void removeSeries(Map<String, String> matchers) {
-    for (Map<Labels, SeriesBuffer> series : byMetric.values()) {
-      series.keySet().removeIf(l -> {
-        boolean m = l.matches(matchers);
-        if (m) {
-          seriesCount.decrementAndGet();
-        }
-        return m;
-      });
+  /** Samples dropped because they were older than their series' newest sample. */
+  public long droppedOutOfOrder() {
+    return droppedOutOfOrder.sum();
+  }
+
+  /**
+   * Samples that were stored and later dropped to keep the bounds: retention, the per-series cap or
+   * the memory budget (removed series are not counted).
+   */
+  public long evictedSamples() {
+    return evictedSamples.sum();
+  }
+
+  /** Exceptions thrown by listeners (caught so that ingest goes on). */
+  public long listenerFailures() {
+    return listenerFailures.sum();
+  }
+
+  /** Samples currently stored. */
+  public long samplesStored() {
+    return samplesStored.sum();
+  }
+
+  /**
+   * Estimated bytes held: chunk arrays exactly as the JVM lays them out with compressed oops (12
+   * bytes a sample plus 80 bytes a chunk), plus an estimate of each series' fixed cost (series
+   * object, index entries, label set). The memory budget is checked against this figure.
+   */
+  public long bytesUsed() {
+    return bytesUsed.get();
+  }
+
+  /** All counters at once. */
+  public Stats stats() {
+    return new Stats(
+        seriesCount(),
+        samplesStored(),
+        bytesUsed(),
+        droppedNonFinite(),
+        rejectedSamples(),
+        droppedOutOfOrder(),
+        evictedSamples(),
+        listenerFailures());
+  }
+
+  /**
+   * A snapshot of the store's counters.
+   *
+   * @param series series held
+   * @param samples samples stored
+   * @param bytesUsed estimated bytes held
+   * @param droppedNonFinite samples dropped for a NaN or infinite value
+   * @param rejected samples rejected by the cardinality limit
+   * @param droppedOutOfOrder samples dropped for being older than their series' newest
+   * @param evicted samples dropped by retention, per-series cap or memory budget
+   * @param listenerFailures exceptions thrown by listeners
+   */
+  public record Stats(
+      long series,
+      long samples,
+      long bytesUsed,
+      long droppedNonFinite,
+      long rejected,
+      long droppedOutOfOrder,
+      long evicted,
+      long listenerFailures) {
+
+    /** Estimated bytes per stored sample, NaN when empty. */
+    public double bytesPerSample() {
+      return samples == 0 ? Double.NaN : (double) bytesUsed / samples;
     }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public List<String> metricNames() {
+    List<String> names = new ArrayList<>();
+    byMetric.forEach(
+        (k, v) -> {
+          if (!v.series.isEmpty()) {
+            names.add(k);
+          }
+        });
+    names.sort(null);
+    return names;
+  }
+
+  @Override
+  public void scan(
+      String metric,
+      List<LabelMatcher> matchers,
+      long fromMillis,
+      long toMillis,
+      SeriesVisitor visitor) {
+    MetricEntry e = byMetric.get(metric);
+    if (e == null || fromMillis > toMillis) {
+      return;
+    }
+    ScanBuffer buf = new ScanBuffer();
+    MatcherSet ms = new MatcherSet(matchers);
+    for (StoredSeries s : ms.candidates(e)) {
+      if (!ms.matches(s.labels)) {
+        continue;
+      }
+      int n = copy(s, fromMillis, toMillis, buf);
+      if (n > 0) {
+        visitor.visit(s.metric, s.labels, buf.ts, buf.values, n);
+      }
+    }
+  }
+
+  /** Copies the series' samples in [from, to] into the buffer; returns how many. */
+  private static int copy(StoredSeries s, long from, long to, ScanBuffer buf) {
+    int n = 0;
+    synchronized (s) {
+      buf.ensure(s.samples);
+      long[] ts = buf.ts;
+      double[] vs = buf.values;
+      int k = s.chunkCount() - 1;
+      // Walk back from the newest chunk to the first that reaches into the interval.
+      while (k > 0 && s.chunk(k - 1).lastTs() >= from) {
+        k--;
+      }
+      for (; k >= 0 && k < s.chunkCount(); k++) {
+        Chunk c = s.chunk(k);
+        if (c.lastTs() < from) {
+          continue;
+        }
+        int begin = c.firstTs() >= from ? c.start : c.indexOf(from);
+        boolean last = c.lastTs() > to;
+        int end = last ? (to == Long.MAX_VALUE ? c.count : c.indexOf(to + 1)) : c.count;
+        int len = end - begin;
+        if (len > 0) {
+          long base = c.base;
+          int[] off = c.offsets;
+          for (int j = 0; j < len; j++) {
+            ts[n + j] = base + off[begin + j];
+          }
+          System.arraycopy(c.values, begin, vs, n, len);
+          n += len;
+        }
+        if (last) {
+          break;
+        }
+      }
+    }
+    return n;
   }
 
   @Override
   public OptionalDouble latest(String metric, Map<String, String> matchers) {
-    Map<Labels, SeriesBuffer> series = byMetric.get(metric);
-    if (series == null) {
+    MetricEntry e = byMetric.get(metric);
+    if (e == null) {
       return OptionalDouble.empty();
     }
     long bestTs = Long.MIN_VALUE;
     double best = Double.NaN;
-    for (Map.Entry<Labels, SeriesBuffer> e : series.entrySet()) {
-      if (!e.getKey().matches(matchers)) {
+    boolean any = false;
+    MatcherSet ms = MatcherSet.of(matchers);
+    for (StoredSeries s : ms.candidates(e)) {
+      if (!ms.matches(s.labels)) {
         continue;
       }
-      long[] ts = new long[1];
-      double v = e.getValue().latest(ts);
-      if (!Double.isNaN(v) && ts[0] > bestTs) {
-        bestTs = ts[0];
-        best = v;
+      synchronized (s) {
+        Chunk head = s.head();
+        if (head != null && (!any || s.newest > bestTs)) {
+          bestTs = s.newest;
+          best = head.values[head.count - 1];
+          any = true;
+        }
       }
     }
-    return bestTs == Long.MIN_VALUE ? OptionalDouble.empty() : OptionalDouble.of(best);
+    return any ? OptionalDouble.of(best) : OptionalDouble.empty();
   }
 
   @Override
+  public List<Sample> lastValues(String metric, Map<String, String> matchers, Duration lookback) {
+    MetricEntry e = byMetric.get(metric);
+    if (e == null) {
+      return List.of();
+    }
+    long from = clock.millis() - lookback.toMillis();
+    List<Sample> out = new ArrayList<>();
+    MatcherSet ms = MatcherSet.of(matchers);
+    for (StoredSeries s : ms.candidates(e)) {
+      if (!ms.matches(s.labels)) {
+        continue;
+      }
+      double v;
+      long ts;
+      synchronized (s) {
+        Chunk head = s.head();
+        if (head == null || s.newest < from) {
+          continue;
+        }
+        ts = s.newest;
+        v = head.values[head.count - 1];
+      }
+      out.add(new Sample(metric, s.labels, ts, v));
+    }
+    return out;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Every matching series is listed, with an empty sample list when it has nothing in the
+   * window; samples newer than now are included.
+   */
+  @Override
   public List<Series> range(String metric, Map<String, String> matchers, Duration window) {
-    Map<Labels, SeriesBuffer> series = byMetric.get(metric);
-    if (series == null) {
+    MetricEntry e = byMetric.get(metric);
+    if (e == null) {
       return List.of();
     }
     long from = clock.millis() - window.toMillis();
     List<Series> out = new ArrayList<>();
-    for (Map.Entry<Labels, SeriesBuffer> e : series.entrySet()) {
-      if (e.getKey().matches(matchers)) {
-        out.add(new Series(metric, e.getKey(), e.getValue().since(metric, e.getKey(), from)));
+    ScanBuffer buf = new ScanBuffer();
+    MatcherSet ms = MatcherSet.of(matchers);
+    for (StoredSeries s : ms.candidates(e)) {
+      if (!ms.matches(s.labels)) {
+        continue;
       }
+      int n = copy(s, from, Long.MAX_VALUE, buf);
+      Sample[] samples = new Sample[n];
+      for (int i = 0; i < n; i++) {
+        samples[i] = new Sample(metric, s.labels, buf.ts[i], buf.values[i]);
+      }
+      out.add(new Series(metric, s.labels, Arrays.asList(samples)));
     }
     return out;
   }
 
   @Override
   public OptionalDouble avgOverWindow(String metric, Map<String, String> matchers, Duration w) {
-    double sum = 0;
-    long n = 0;
-    for (Series s : range(metric, matchers, w)) {
-      for (Sample p : s.samples()) {
-        sum += p.value();
-        n++;
-      }
-    }
-    return n == 0 ? OptionalDouble.empty() : OptionalDouble.of(sum / n);
+    double[] acc = new double[2];
+    scan(
+        metric,
+        MatcherSet.toMatchers(matchers),
+        clock.millis() - w.toMillis(),
+        Long.MAX_VALUE,
+        (m, l, ts, vs, n) -> {
+          for (int i = 0; i < n; i++) {
+            acc[0] += vs[i];
+          }
+          acc[1] += n;
+        });
+    return acc[1] == 0 ? OptionalDouble.empty() : OptionalDouble.of(acc[0] / acc[1]);
   }
 
   @Override
   public OptionalDouble maxOverWindow(String metric, Map<String, String> matchers, Duration w) {
-    double max = Double.NEGATIVE_INFINITY;
-    boolean any = false;
-    for (Series s : range(metric, matchers, w)) {
-      for (Sample p : s.samples()) {
-        max = Math.max(max, p.value());
-        any = true;
-      }
-    }
-    return any ? OptionalDouble.of(max) : OptionalDouble.empty();
+    double[] max = {Double.NEGATIVE_INFINITY};
+    boolean[] any = new boolean[1];
+    scan(
+        metric,
+        MatcherSet.toMatchers(matchers),
+        clock.millis() - w.toMillis(),
+        Long.MAX_VALUE,
+        (m, l, ts, vs, n) -> {
+          for (int i = 0; i < n; i++) {
+            max[0] = Math.max(max[0], vs[i]);
+          }
+          any[0] = true;
+        });
+    return any[0] ? OptionalDouble.of(max[0]) : OptionalDouble.empty();
   }
 
-  @Override
-  public List<String> metricNames() {
-    List<String> names = new ArrayList<>();
-    byMetric.forEach((k, v) -> {
-      if (!v.isEmpty()) {
-        names.add(k);
+  /** Reusable scan arrays, grown to the largest series seen. */
+  private static final class ScanBuffer {
+    long[] ts = new long[256];
+    double[] values = new double[256];
+
+    void ensure(int n) {
+      if (n > ts.length) {
+        int cap = Math.max(n, ts.length * 2);
+        ts = new long[cap];
+        values = new double[cap];
       }
-    });
-    names.sort(null);
-    return names;
+    }
   }
 
-  /** Fixed-size ring of (timestamp, value); synchronized because writers and readers differ. */
-  private static final class SeriesBuffer {
-    private final long[] ts;
-    private final double[] values;
-    private int next;
-    private int size;
+  /**
+   * Matchers prepared for one scan: the most selective equality matcher picks candidates from the
+   * label index, and regex results are remembered per label value (label values repeat across
+   * series, regex matching is the expensive part).
+   */
+  private static final class MatcherSet {
+    private final LabelMatcher[] matchers;
+    private final Map<String, Boolean>[] memo;
 
-    SeriesBuffer(int capacity) {
-      ts = new long[capacity];
-      values = new double[capacity];
-    }
-
-    synchronized void add(long t, double v) {
-      ts[next] = t;
-      values[next] = v;
-      next = (next + 1) % ts.length;
-      if (size < ts.length) {
-        size++;
-      }
-    }
-
-    synchronized double latest(long[] tsOut) {
-      if (size == 0) {
-        return Double.NaN;
-      }
-      int i = (next - 1 + ts.length) % ts.length;
-      tsOut[0] = ts[i];
-      return values[i];
-    }
-
-    synchronized List<Sample> since(String metric, Labels labels, long from) {
-      List<Sample> out = new ArrayList<>();
-      int start = (next - size + ts.length) % ts.length;
-      for (int k = 0; k < size; k++) {
-        int i = (start + k) % ts.length;
-        if (ts[i] >= from) {
-          out.add(new Sample(metric, labels, ts[i], values[i]));
+    @SuppressWarnings("unchecked")
+    MatcherSet(List<LabelMatcher> matchers) {
+      this.matchers = matchers.toArray(new LabelMatcher[0]);
+      this.memo = new Map[this.matchers.length];
+      for (int i = 0; i < this.matchers.length; i++) {
+        if (this.matchers[i].isRegex()) {
+          memo[i] = new HashMap<>();
         }
       }
+    }
+
+    static MatcherSet of(Map<String, String> equalities) {
+      return new MatcherSet(toMatchers(equalities));
+    }
+
+    static List<LabelMatcher> toMatchers(Map<String, String> equalities) {
+      List<LabelMatcher> out = new ArrayList<>(equalities.size());
+      equalities.forEach((k, v) -> out.add(LabelMatcher.equal(k, v)));
       return out;
+    }
+
+    Collection<StoredSeries> candidates(MetricEntry e) {
+      Set<StoredSeries> best = null;
+      for (LabelMatcher m : matchers) {
+        if (m.isIndexable()) {
+          Set<StoredSeries> p = e.postings(m.name(), m.value());
+          if (p == null) {
+            return List.of();
+          }
+          if (best == null || p.size() < best.size()) {
+            best = p;
+          }
+        }
+      }
+      return best != null ? best : e.series.values();
+    }
+
+    boolean matches(Labels labels) {
+      for (int i = 0; i < matchers.length; i++) {
+        LabelMatcher m = matchers[i];
+        if (memo[i] == null) {
+          if (!m.matches(labels)) {
+            return false;
+          }
+        } else {
+          String v = labels.get(m.name());
+          String key = v == null ? "" : v;
+          Boolean r = memo[i].get(key);
+          if (r == null) {
+            r = m.matches(key);
+            memo[i].put(key, r);
+          }
+          if (!r) {
+            return false;
+          }
+        }
+      }
+      return true;
     }
   }
 }

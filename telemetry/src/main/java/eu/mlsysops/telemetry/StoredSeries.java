@@ -1,0 +1,86 @@
+package eu.mlsysops.telemetry;
+
+import java.util.Arrays;
+
+/**
+ * One series in a {@link MetricStore}: its chunks, oldest first, the newest chunk taking appends.
+ * Every field is guarded by the series' monitor; the store holds it only for a few array writes
+ * (append) or a copy (scan), so appends to different series never contend.
+ */
+final class StoredSeries {
+  final String metric;
+  final Labels labels;
+  final long overheadBytes;
+
+  /** chunks[0 .. size), oldest first; removing the oldest shifts the few references left. */
+  private Chunk[] chunks = new Chunk[4];
+
+  private int size;
+
+  /** Newest timestamp ever appended; kept when chunks are evicted so order is still enforced. */
+  long newest = Long.MIN_VALUE;
+
+  /** Live samples over all chunks. */
+  int samples;
+
+  /**
+   * Set once the series has left the index; an append that finds it set looks the series up again.
+   */
+  boolean removed;
+
+  StoredSeries(String metric, Labels labels, long overheadBytes) {
+    this.metric = metric;
+    this.labels = labels;
+    this.overheadBytes = overheadBytes;
+  }
+
+  int chunkCount() {
+    return size;
+  }
+
+  Chunk chunk(int i) {
+    return chunks[i];
+  }
+
+  boolean isEmpty() {
+    return size == 0;
+  }
+
+  /** The oldest chunk, or null. */
+  Chunk first() {
+    return size == 0 ? null : chunks[0];
+  }
+
+  /** The newest chunk, the one taking appends, or null. */
+  Chunk head() {
+    return size == 0 ? null : chunks[size - 1];
+  }
+
+  void add(Chunk c) {
+    if (size == chunks.length) {
+      chunks = Arrays.copyOf(chunks, size * 2);
+    }
+    chunks[size++] = c;
+  }
+
+  Chunk removeFirst() {
+    Chunk c = chunks[0];
+    System.arraycopy(chunks, 1, chunks, 0, size - 1);
+    chunks[--size] = null;
+    return c;
+  }
+
+  void clear() {
+    Arrays.fill(chunks, 0, size, null);
+    size = 0;
+  }
+
+  /** Bytes of all chunks. */
+  long chunkBytes() {
+    long b = 0;
+    for (int i = 0; i < size; i++) {
+      b += chunks[i].bytes();
+    }
+    return b;
+  }
+}

@@ -1,0 +1,945 @@
+package eu.mlsysops.telemetry.query;
+
+import eu.mlsysops.telemetry.LabelMatcher;
+import eu.mlsysops.telemetry.Labels;
+import eu.mlsysops.telemetry.SeriesSource;
+import eu.mlsysops.telemetry.query.Expr.BinaryOp;
+import eu.mlsysops.telemetry.query.Expr.Function;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Evaluates an expression at a fixed list of step times, vectorised over steps: a scalar is a
+ * {@code double[]} with one value per step, an instant vector a list of rows, each a series with a
+ * {@code double[]} per step in which {@link #ABSENT} marks steps without a value. Selectors read
+ * the source once for all steps (one scan per metric name, samples in primitive arrays) and slide
+ * their windows over the steps. One evaluator per evaluation; not thread-safe.
+ */
+final class Evaluator {
+  /** A NaN with a payload no arithmetic produces: "no value at this step". */
+  static final double ABSENT = Double.longBitsToDouble(0x7ff8_dead_beef_0001L);
+
+  private static final long ABSENT_BITS = Double.doubleToRawLongBits(ABSENT);
+
+  private final SeriesSource source;
+  private final String query;
+  private final long lookback;
+  private final long[] times;
+  private final int n;
+  private double[] scratch = new double[256];
+  private double[] corrections = new double[256];
+
+  Evaluator(SeriesSource source, String query, long lookbackMillis, long[] times) {
+    this.source = source;
+    this.query = query;
+    this.lookback = lookbackMillis;
+    this.times = times;
+    this.n = times.length;
+  }
+
+  static boolean absent(double v) {
+    return Double.doubleToRawLongBits(v) == ABSENT_BITS;
+  }
+
+  /** A series of an instant vector over the steps. */
+  static final class Row {
+    final String metric;
+    final Labels labels;
+    final double[] v;
+
+    Row(String metric, Labels labels, double[] v) {
+      this.metric = metric;
+      this.labels = labels;
+      this.v = v;
+    }
+
+    boolean any() {
+      for (double x : v) {
+        if (!absent(x)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  private double[] absentSteps() {
+    double[] a = new double[n];
+    Arrays.fill(a, ABSENT);
+    return a;
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  double[] scalar(Expr e) {
+    if (e instanceof Expr.NumberLiteral l) {
+      double[] a = new double[n];
+      Arrays.fill(a, l.value());
+      return a;
+    }
+    if (e instanceof Expr.Negate neg) {
+      double[] a = scalar(neg.expr());
+      for (int i = 0; i < n; i++) {
+        a[i] = -a[i];
+      }
+      return a;
+    }
+    if (e instanceof Expr.Binary b) {
+      double[] l = scalar(b.lhs());
+      double[] r = scalar(b.rhs());
+      double[] out = new double[n];
+      for (int i = 0; i < n; i++) {
+        out[i] =
+            b.op().comparison ? (compare(b.op(), l[i], r[i]) ? 1 : 0) : arith(b.op(), l[i], r[i]);
+      }
+      return out;
+    }
+    if (e instanceof Expr.Call c) {
+      if (c.function() == Function.TIME) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+          a[i] = times[i] / 1000.0;
+        }
+        return a;
+      }
+      if (c.function() == Function.SCALAR) {
+        List<Row> rows = vector(c.args().get(0));
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+          double only = Double.NaN;
+          int count = 0;
+          for (Row r : rows) {
+            if (!absent(r.v[i])) {
+              only = r.v[i];
+              count++;
+            }
+          }
+          a[i] = count == 1 ? only : Double.NaN;
+        }
+        return a;
+      }
+    }
+    throw new IllegalStateException("not a scalar expression: " + e);
+  }
+
+  List<Row> vector(Expr e) {
+    if (e instanceof Expr.Selector s) {
+      return select(s);
+    }
+    if (e instanceof Expr.Call c) {
+      return call(c);
+    }
+    if (e instanceof Expr.Aggregation a) {
+      return aggregate(a);
+    }
+    if (e instanceof Expr.Binary b) {
+      return binary(b);
+    }
+    if (e instanceof Expr.Negate neg) {
+      List<Row> out = new ArrayList<>();
+      for (Row r : vector(neg.expr())) {
+        double[] v = r.v.clone();
+        for (int i = 0; i < n; i++) {
+          if (!absent(v[i])) {
+            v[i] = -v[i];
+          }
+        }
+        out.add(new Row("", r.labels, v));
+      }
+      return out;
+    }
+    throw new IllegalStateException("not a vector expression: " + e);
+  }
+
+  // ---------------------------------------------------------------- selectors
+
+  private List<String> names(Expr.Selector s) {
+    if (s.metric() != null) {
+      for (LabelMatcher m : s.nameMatchers()) {
+        if (!m.matches(s.metric())) {
+          return List.of();
+        }
+      }
+      return List.of(s.metric());
+    }
+    List<String> out = new ArrayList<>();
+    for (String name : source.metricNames()) {
+      boolean ok = true;
+      for (LabelMatcher m : s.nameMatchers()) {
+        ok &= m.matches(name);
+      }
+      if (ok) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  /** An instant vector selector: each step takes the newest sample in (t - lookback, t]. */
+  private List<Row> select(Expr.Selector s) {
+    List<Row> rows = new ArrayList<>();
+    long from = times[0] - lookback + 1;
+    long to = times[n - 1];
+    for (String name : names(s)) {
+      source.scan(
+          name,
+          s.matchers(),
+          from,
+          to,
+          (metric, labels, ts, vs, count) -> {
+            double[] out = null;
+            int j = 0;
+            for (int i = 0; i < n; i++) {
+              long t = times[i];
+              while (j < count && ts[j] <= t) {
+                j++;
+              }
+              if (j > 0 && ts[j - 1] > t - lookback) {
+                if (out == null) {
+                  out = absentSteps();
+                }
+                out[i] = vs[j - 1];
+              }
+            }
+            if (out != null) {
+              rows.add(new Row(metric, labels, out));
+            }
+          });
+    }
+    return rows;
+  }
+
+  /** The raw samples of a range selector at one time, for an instant query's matrix result. */
+  QueryResult.Matrix matrix(Expr.RangeSelector rs) {
+    List<QueryResult.RangeSeries> out = new ArrayList<>();
+    long t = times[0];
+    for (String name : names(rs.selector())) {
+      source.scan(
+          name,
+          rs.selector().matchers(),
+          t - rs.rangeMillis() + 1,
+          t,
+          (metric, labels, ts, vs, count) -> {
+            QueryResult.Point[] points = new QueryResult.Point[count];
+            for (int i = 0; i < count; i++) {
+              points[i] = new QueryResult.Point(ts[i], vs[i]);
+            }
+            out.add(new QueryResult.RangeSeries(metric, labels, Arrays.asList(points)));
+          });
+    }
+    out.sort(
+        Comparator.comparing(QueryResult.RangeSeries::metric)
+            .thenComparing(QueryResult.RangeSeries::labels, Evaluator::compareLabels));
+    return new QueryResult.Matrix(out);
+  }
+
+  // ---------------------------------------------------------------- functions
+
+  private List<Row> call(Expr.Call c) {
+    Function fn = c.function();
+    int m = fn.matrixArg();
+    if (m >= 0) {
+      double[] param = m > 0 ? scalar(c.args().get(0)) : null;
+      return rangeFunction(fn, (Expr.RangeSelector) c.args().get(m), param);
+    }
+    switch (fn) {
+      case HISTOGRAM_QUANTILE:
+        return histogramQuantile(scalar(c.args().get(0)), vector(c.args().get(1)));
+      case VECTOR:
+        {
+          double[] v = scalar(c.args().get(0));
+          return List.of(new Row("", Labels.EMPTY, v));
+        }
+      case ABS:
+      case CEIL:
+      case FLOOR:
+      case CLAMP_MIN:
+      case CLAMP_MAX:
+        {
+          double[] p = fn.params.size() > 1 ? scalar(c.args().get(1)) : null;
+          List<Row> out = new ArrayList<>();
+          for (Row r : vector(c.args().get(0))) {
+            double[] v = r.v.clone();
+            for (int i = 0; i < n; i++) {
+              if (!absent(v[i])) {
+                v[i] =
+                    switch (fn) {
+                      case ABS -> Math.abs(v[i]);
+                      case CEIL -> Math.ceil(v[i]);
+                      case FLOOR -> Math.floor(v[i]);
+                      case CLAMP_MIN -> Math.max(v[i], p[i]);
+                      default -> Math.min(v[i], p[i]);
+                    };
+              }
+            }
+            out.add(new Row("", r.labels, v));
+          }
+          return out;
+        }
+      default:
+        throw new IllegalStateException("not a vector function: " + fn);
+    }
+  }
+
+  /**
+   * A function over a range vector: reads each series once for all steps and slides the window (t -
+   * range, t] over it.
+   */
+  private List<Row> rangeFunction(Function fn, Expr.RangeSelector rs, double[] param) {
+    List<Row> rows = new ArrayList<>();
+    long range = rs.rangeMillis();
+    long from = times[0] - range + 1;
+    long to = times[n - 1];
+    boolean counter = fn == Function.RATE || fn == Function.INCREASE;
+    for (String name : names(rs.selector())) {
+      source.scan(
+          name,
+          rs.selector().matchers(),
+          from,
+          to,
+          (metric, labels, ts, vs, count) -> {
+            double[] corr = null;
+            if (counter && n > 1) {
+              corr = corrections(vs, count);
+            }
+            double[] out = null;
+            int lo = 0;
+            int hi = 0;
+            for (int i = 0; i < n; i++) {
+              long t = times[i];
+              while (hi < count && ts[hi] <= t) {
+                hi++;
+              }
+              while (lo < hi && ts[lo] <= t - range) {
+                lo++;
+              }
+              if (hi == lo) {
+                continue;
+              }
+              double v = apply(fn, ts, vs, lo, hi, t, range, param == null ? 0 : param[i], corr);
+              if (!absent(v)) {
+                if (out == null) {
+                  out = absentSteps();
+                }
+                out[i] = v;
+              }
+            }
+            if (out != null) {
+              rows.add(new Row("", labels, out));
+            }
+          });
+    }
+    return rows;
+  }
+
+  /** Cumulative counter-reset corrections: c[k] = sum of v[j-1] over resets j <= k. */
+  private double[] corrections(double[] vs, int count) {
+    if (corrections.length < count) {
+      corrections = new double[Math.max(count, corrections.length * 2)];
+    }
+    double[] c = corrections;
+    c[0] = 0;
+    for (int k = 1; k < count; k++) {
+      c[k] = c[k - 1] + (vs[k] < vs[k - 1] ? vs[k - 1] : 0);
+    }
+    return c;
+  }
+
+  private double apply(
+      Function fn,
+      long[] ts,
+      double[] vs,
+      int lo,
+      int hi,
+      long t,
+      long range,
+      double param,
+      double[] corr) {
+    int count = hi - lo;
+    switch (fn) {
+      case COUNT_OVER_TIME:
+        return count;
+      case LAST_OVER_TIME:
+        return vs[hi - 1];
+      case SUM_OVER_TIME:
+      case AVG_OVER_TIME:
+        {
+          double sum = 0;
+          for (int i = lo; i < hi; i++) {
+            sum += vs[i];
+          }
+          return fn == Function.SUM_OVER_TIME ? sum : sum / count;
+        }
+      case MIN_OVER_TIME:
+        {
+          double min = vs[lo];
+          for (int i = lo + 1; i < hi; i++) {
+            min = Math.min(min, vs[i]);
+          }
+          return min;
+        }
+      case MAX_OVER_TIME:
+        {
+          double max = vs[lo];
+          for (int i = lo + 1; i < hi; i++) {
+            max = Math.max(max, vs[i]);
+          }
+          return max;
+        }
+      case STDDEV_OVER_TIME:
+        {
+          double sum = 0;
+          for (int i = lo; i < hi; i++) {
+            sum += vs[i];
+          }
+          double mean = sum / count;
+          double sq = 0;
+          for (int i = lo; i < hi; i++) {
+            sq += (vs[i] - mean) * (vs[i] - mean);
+          }
+          return Math.sqrt(sq / count);
+        }
+      case QUANTILE_OVER_TIME:
+        {
+          if (scratch.length < count) {
+            scratch = new double[Math.max(count, scratch.length * 2)];
+          }
+          System.arraycopy(vs, lo, scratch, 0, count);
+          Arrays.sort(scratch, 0, count);
+          return quantile(param, scratch, count);
+        }
+      case RESETS:
+      case CHANGES:
+        {
+          int k = 0;
+          for (int i = lo + 1; i < hi; i++) {
+            if (fn == Function.RESETS ? vs[i] < vs[i - 1] : vs[i] != vs[i - 1]) {
+              k++;
+            }
+          }
+          return k;
+        }
+      case IRATE:
+      case IDELTA:
+        {
+          if (count < 2) {
+            return ABSENT;
+          }
+          double last = vs[hi - 1];
+          double prev = vs[hi - 2];
+          double d = fn == Function.IRATE && last < prev ? last : last - prev;
+          if (fn == Function.IDELTA) {
+            return d;
+          }
+          long dt = ts[hi - 1] - ts[hi - 2];
+          return d / (dt / 1000.0);
+        }
+      case RATE:
+      case INCREASE:
+      case DELTA:
+        {
+          if (count < 2) {
+            return ABSENT;
+          }
+          boolean counter = fn != Function.DELTA;
+          double result = vs[hi - 1] - vs[lo];
+          if (counter) {
+            if (corr != null) {
+              result += corr[hi - 1] - corr[lo];
+            } else {
+              for (int i = lo + 1; i < hi; i++) {
+                if (vs[i] < vs[i - 1]) {
+                  result += vs[i - 1];
+                }
+              }
+            }
+          }
+          return extrapolate(
+              result,
+              ts[lo],
+              ts[hi - 1],
+              vs[lo],
+              count,
+              t - range,
+              t,
+              range,
+              counter,
+              fn == Function.RATE);
+        }
+      default:
+        throw new IllegalStateException("not a range function: " + fn);
+    }
+  }
+
+  /**
+   * Prometheus' extrapolation of rate, increase and delta: the observed change is stretched to the
+   * window's boundaries when the first and last samples are within 1.1 average intervals of them,
+   * else by half an interval; a counter is not extrapolated below zero.
+   */
+  static double extrapolate(
+      double result,
+      long firstT,
+      long lastT,
+      double firstV,
+      int count,
+      long rangeStart,
+      long rangeEnd,
+      long range,
+      boolean counter,
+      boolean perSecond) {
+    double toStart = (firstT - rangeStart) / 1000.0;
+    double toEnd = (rangeEnd - lastT) / 1000.0;
+    double sampled = (lastT - firstT) / 1000.0;
+    double avgInterval = sampled / (count - 1);
+    double threshold = avgInterval * 1.1;
+    if (toStart >= threshold) {
+      toStart = avgInterval / 2;
+    }
+    if (counter && result > 0 && firstV >= 0) {
+      double toZero = sampled * (firstV / result);
+      if (toZero < toStart) {
+        toStart = toZero;
+      }
+    }
+    if (toEnd >= threshold) {
+      toEnd = avgInterval / 2;
+    }
+    double factor = (sampled + toStart + toEnd) / sampled;
+    if (perSecond) {
+      factor /= range / 1000.0;
+    }
+    return result * factor;
+  }
+
+  /** Prometheus' quantile of sorted values: linear interpolation between closest ranks. */
+  static double quantile(double q, double[] sorted, int count) {
+    if (Double.isNaN(q)) {
+      return Double.NaN;
+    }
+    if (q < 0) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    if (q > 1) {
+      return Double.POSITIVE_INFINITY;
+    }
+    double rank = q * (count - 1);
+    int lower = (int) Math.max(0, Math.floor(rank));
+    int upper = Math.min(count - 1, lower + 1);
+    double weight = rank - Math.floor(rank);
+    return sorted[lower] * (1 - weight) + sorted[upper] * weight;
+  }
+
+  // ---------------------------------------------------------------- histogram_quantile
+
+  private List<Row> histogramQuantile(double[] phi, List<Row> buckets) {
+    Map<Labels, List<double[]>> bounds = new LinkedHashMap<>();
+    Map<Labels, List<Row>> groups = new LinkedHashMap<>();
+    for (Row r : buckets) {
+      String le = r.labels.get("le");
+      if (le == null) {
+        continue;
+      }
+      double upper;
+      try {
+        upper = parseBound(le);
+      } catch (NumberFormatException ex) {
+        continue;
+      }
+      Labels key = without(r.labels, List.of("le"));
+      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+      bounds.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {upper});
+    }
+    List<Row> out = new ArrayList<>();
+    for (Map.Entry<Labels, List<Row>> g : groups.entrySet()) {
+      List<Row> rows = g.getValue();
+      List<double[]> ub = bounds.get(g.getKey());
+      Integer[] order = new Integer[rows.size()];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, Comparator.comparingDouble(i -> ub.get(i)[0]));
+      double[] upper = new double[order.length];
+      double[] counts = new double[order.length];
+      double[] result = null;
+      for (int step = 0; step < n; step++) {
+        int k = 0;
+        for (Integer idx : order) {
+          double v = rows.get(idx).v[step];
+          if (!absent(v)) {
+            upper[k] = ub.get(idx)[0];
+            counts[k] = v;
+            k++;
+          }
+        }
+        if (k == 0) {
+          continue;
+        }
+        if (result == null) {
+          result = absentSteps();
+        }
+        result[step] = bucketQuantile(phi[step], upper, counts, k);
+      }
+      if (result != null) {
+        out.add(new Row("", g.getKey(), result));
+      }
+    }
+    return out;
+  }
+
+  static double parseBound(String le) {
+    return switch (le) {
+      case "+Inf", "Inf", "+inf", "inf" -> Double.POSITIVE_INFINITY;
+      case "-Inf", "-inf" -> Double.NEGATIVE_INFINITY;
+      default -> Double.parseDouble(le);
+    };
+  }
+
+  /**
+   * Prometheus' bucketQuantile over cumulative buckets sorted by upper bound (modified in place):
+   * NaN without a +Inf bucket or observations; equal bounds are merged and counts made monotonic;
+   * the quantile is interpolated linearly inside its bucket, the lowest bucket starting at 0 (or
+   * returning its bound when that is not positive), and a rank in the +Inf bucket returns the
+   * highest finite bound.
+   */
+  static double bucketQuantile(double q, double[] upper, double[] counts, int k) {
+    if (Double.isNaN(q)) {
+      return Double.NaN;
+    }
+    if (q < 0) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    if (q > 1) {
+      return Double.POSITIVE_INFINITY;
+    }
+    if (upper[k - 1] != Double.POSITIVE_INFINITY) {
+      return Double.NaN;
+    }
+    int m = 0;
+    for (int i = 0; i < k; i++) {
+      if (m > 0 && upper[m - 1] == upper[i]) {
+        counts[m - 1] += counts[i];
+      } else {
+        upper[m] = upper[i];
+        counts[m] = counts[i];
+        m++;
+      }
+    }
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < m; i++) {
+      if (counts[i] < max) {
+        counts[i] = max;
+      } else {
+        max = counts[i];
+      }
+    }
+    if (m < 2) {
+      return Double.NaN;
+    }
+    double observations = counts[m - 1];
+    if (observations == 0) {
+      return Double.NaN;
+    }
+    double rank = q * observations;
+    int b = 0;
+    while (b < m - 1 && counts[b] < rank) {
+      b++;
+    }
+    if (b == m - 1) {
+      return upper[m - 2];
+    }
+    if (b == 0 && upper[0] <= 0) {
+      return upper[0];
+    }
+    double start = 0;
+    double end = upper[b];
+    double count = counts[b];
+    if (b > 0) {
+      start = upper[b - 1];
+      count -= counts[b - 1];
+      rank -= counts[b - 1];
+    }
+    return start + (end - start) * (rank / count);
+  }
+
+  // ---------------------------------------------------------------- aggregation
+
+  private static final class Group {
+    final Labels labels;
+    final double[] acc;
+    final int[] count;
+
+    Group(Labels labels, int n) {
+      this.labels = labels;
+      this.acc = new double[n];
+      this.count = new int[n];
+    }
+  }
+
+  private List<Row> aggregate(Expr.Aggregation a) {
+    List<Row> in = vector(a.expr());
+    Map<Object, Group> groups = new LinkedHashMap<>();
+    List<String> grouping = a.grouping() == null ? List.of() : a.grouping();
+    for (Row r : in) {
+      Object key;
+      Group g;
+      if (a.without()) {
+        Labels l = without(r.labels, grouping);
+        key = l;
+        g = groups.get(key);
+        if (g == null) {
+          g = new Group(l, n);
+          groups.put(key, g);
+        }
+      } else {
+        String[] values = new String[grouping.size()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = r.labels.get(grouping.get(i));
+        }
+        key = Arrays.asList(values);
+        g = groups.get(key);
+        if (g == null) {
+          TreeMap<String, String> m = new TreeMap<>();
+          for (int i = 0; i < values.length; i++) {
+            if (values[i] != null && !values[i].isEmpty()) {
+              m.put(grouping.get(i), values[i]);
+            }
+          }
+          g = new Group(m.isEmpty() ? Labels.EMPTY : new Labels(m), n);
+          groups.put(key, g);
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        double v = r.v[i];
+        if (absent(v)) {
+          continue;
+        }
+        if (g.count[i] == 0) {
+          g.acc[i] = a.op() == Expr.AggregationOp.COUNT ? 1 : v;
+        } else {
+          g.acc[i] =
+              switch (a.op()) {
+                case SUM, AVG -> g.acc[i] + v;
+                case MIN -> Double.isNaN(g.acc[i]) || v < g.acc[i] ? v : g.acc[i];
+                case MAX -> Double.isNaN(g.acc[i]) || v > g.acc[i] ? v : g.acc[i];
+                case COUNT -> g.acc[i] + 1;
+              };
+        }
+        g.count[i]++;
+      }
+    }
+    List<Row> out = new ArrayList<>(groups.size());
+    for (Group g : groups.values()) {
+      double[] v = absentSteps();
+      boolean any = false;
+      for (int i = 0; i < n; i++) {
+        if (g.count[i] > 0) {
+          v[i] = a.op() == Expr.AggregationOp.AVG ? g.acc[i] / g.count[i] : g.acc[i];
+          any = true;
+        }
+      }
+      if (any) {
+        out.add(new Row("", g.labels, v));
+      }
+    }
+    return out;
+  }
+
+  static Labels without(Labels labels, List<String> names) {
+    boolean has = false;
+    for (String name : names) {
+      has |= labels.get(name) != null;
+    }
+    if (!has) {
+      return labels;
+    }
+    TreeMap<String, String> m = new TreeMap<>(labels.map());
+    m.keySet().removeAll(names);
+    return m.isEmpty() ? Labels.EMPTY : new Labels(m);
+  }
+
+  static Labels only(Labels labels, List<String> names) {
+    TreeMap<String, String> m = new TreeMap<>();
+    for (String name : names) {
+      String v = labels.get(name);
+      if (v != null) {
+        m.put(name, v);
+      }
+    }
+    return m.isEmpty() ? Labels.EMPTY : new Labels(m);
+  }
+
+  // ---------------------------------------------------------------- binary operators
+
+  private List<Row> binary(Expr.Binary b) {
+    BinaryOp op = b.op();
+    boolean filter = op.comparison && !b.returnBool();
+    if (b.lhs().type() == ValueType.SCALAR || b.rhs().type() == ValueType.SCALAR) {
+      boolean scalarLeft = b.lhs().type() == ValueType.SCALAR;
+      double[] s = scalar(scalarLeft ? b.lhs() : b.rhs());
+      List<Row> out = new ArrayList<>();
+      for (Row r : vector(scalarLeft ? b.rhs() : b.lhs())) {
+        double[] v = absentSteps();
+        boolean any = false;
+        for (int i = 0; i < n; i++) {
+          if (absent(r.v[i])) {
+            continue;
+          }
+          double l = scalarLeft ? s[i] : r.v[i];
+          double rr = scalarLeft ? r.v[i] : s[i];
+          if (op.comparison) {
+            boolean ok = compare(op, l, rr);
+            if (filter) {
+              if (ok) {
+                v[i] = r.v[i];
+                any = true;
+              }
+            } else {
+              v[i] = ok ? 1 : 0;
+              any = true;
+            }
+          } else {
+            v[i] = arith(op, l, rr);
+            any = true;
+          }
+        }
+        if (any) {
+          out.add(new Row(filter ? r.metric : "", r.labels, v));
+        }
+      }
+      return out;
+    }
+    List<Row> lhs = vector(b.lhs());
+    List<Row> rhs = vector(b.rhs());
+    Map<Labels, List<Row>> right = new HashMap<>();
+    for (Row r : rhs) {
+      right.computeIfAbsent(matchKey(b, r.labels), k -> new ArrayList<>(1)).add(r);
+    }
+    Map<List<Object>, Row> out = new LinkedHashMap<>();
+    for (Row l : lhs) {
+      Labels key = matchKey(b, l.labels);
+      List<Row> candidates = right.get(key);
+      if (candidates == null) {
+        continue;
+      }
+      String metric = filter ? l.metric : "";
+      Labels labels = b.on() != null ? key : b.ignoring() != null ? key : l.labels;
+      List<Object> outKey = List.of(metric, labels);
+      Row target = out.get(outKey);
+      for (int i = 0; i < n; i++) {
+        if (absent(l.v[i])) {
+          continue;
+        }
+        Row match = null;
+        for (Row c : candidates) {
+          if (!absent(c.v[i])) {
+            if (match != null) {
+              throw QueryException.at(
+                  query,
+                  b.pos(),
+                  "many-to-many matching not allowed: found duplicate series for the match group "
+                      + key
+                      + " on the right-hand side of \""
+                      + op.symbol
+                      + "\"");
+            }
+            match = c;
+          }
+        }
+        if (match == null) {
+          continue;
+        }
+        double value;
+        if (op.comparison) {
+          boolean ok = compare(op, l.v[i], match.v[i]);
+          if (filter && !ok) {
+            continue;
+          }
+          value = filter ? l.v[i] : ok ? 1 : 0;
+        } else {
+          value = arith(op, l.v[i], match.v[i]);
+        }
+        if (target == null) {
+          target = new Row(metric, labels, absentSteps());
+          out.put(outKey, target);
+        }
+        if (!absent(target.v[i])) {
+          throw QueryException.at(
+              query,
+              b.pos(),
+              "found duplicate series for the match group "
+                  + key
+                  + " on the left-hand side of \""
+                  + op.symbol
+                  + "\" (many-to-one matching is not supported)");
+        }
+        target.v[i] = value;
+      }
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  private static Labels matchKey(Expr.Binary b, Labels labels) {
+    if (b.on() != null) {
+      return only(labels, b.on());
+    }
+    if (b.ignoring() != null) {
+      return without(labels, b.ignoring());
+    }
+    return labels;
+  }
+
+  static double arith(BinaryOp op, double l, double r) {
+    return switch (op) {
+      case ADD -> l + r;
+      case SUB -> l - r;
+      case MUL -> l * r;
+      case DIV -> l / r;
+      case MOD -> l % r;
+      case POW -> Math.pow(l, r);
+      default -> throw new IllegalStateException(op.name());
+    };
+  }
+
+  static boolean compare(BinaryOp op, double l, double r) {
+    return switch (op) {
+      case EQL -> l == r;
+      case NEQ -> l != r;
+      case GTR -> l > r;
+      case LSS -> l < r;
+      case GTE -> l >= r;
+      case LTE -> l <= r;
+      default -> throw new IllegalStateException(op.name());
+    };
+  }
+
+  // ---------------------------------------------------------------- ordering
+
+  static int compareLabels(Labels a, Labels b) {
+    Iterator<Map.Entry<String, String>> x = a.map().entrySet().iterator();
+    Iterator<Map.Entry<String, String>> y = b.map().entrySet().iterator();
+    while (x.hasNext() && y.hasNext()) {
+      Map.Entry<String, String> ex = x.next();
+      Map.Entry<String, String> ey = y.next();
+      int c = ex.getKey().compareTo(ey.getKey());
+      if (c != 0) {
+        return c;
+      }
+      c = ex.getValue().compareTo(ey.getValue());
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Boolean.compare(x.hasNext(), y.hasNext());
+  }
+
+  static final Comparator<Row> ROW_ORDER =
+      Comparator.<Row, String>comparing(r -> r.metric)
+          .thenComparing((r1, r2) -> compareLabels(r1.labels, r2.labels));
+}

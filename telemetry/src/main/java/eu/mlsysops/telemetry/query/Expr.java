@@ -1,0 +1,183 @@
+package eu.mlsysops.telemetry.query;
+
+import eu.mlsysops.telemetry.LabelMatcher;
+import java.util.List;
+import java.util.Locale;
+
+/** A parsed PromQL expression; {@code pos} is the character offset errors point at. */
+sealed interface Expr {
+  int pos();
+
+  ValueType type();
+
+  /** A number literal. */
+  record NumberLiteral(double value, int pos) implements Expr {
+    @Override
+    public ValueType type() {
+      return ValueType.SCALAR;
+    }
+  }
+
+  /**
+   * {@code name{matchers}}: {@code metric} is null when the name is given only by {@code __name__}
+   * matchers other than equality ({@code nameMatchers}).
+   */
+  record Selector(
+      String metric, List<LabelMatcher> matchers, List<LabelMatcher> nameMatchers, int pos)
+      implements Expr {
+    @Override
+    public ValueType type() {
+      return ValueType.VECTOR;
+    }
+  }
+
+  /** {@code selector[range]}. */
+  record RangeSelector(Selector selector, long rangeMillis, int pos) implements Expr {
+    @Override
+    public ValueType type() {
+      return ValueType.MATRIX;
+    }
+  }
+
+  /** A function call, arguments already type-checked. */
+  record Call(Function function, List<Expr> args, int pos) implements Expr {
+    @Override
+    public ValueType type() {
+      return function.returns;
+    }
+  }
+
+  /** {@code op by|without (labels) (expr)}; {@code grouping} null when neither was given. */
+  record Aggregation(AggregationOp op, Expr expr, List<String> grouping, boolean without, int pos)
+      implements Expr {
+    @Override
+    public ValueType type() {
+      return ValueType.VECTOR;
+    }
+  }
+
+  /**
+   * {@code lhs op lhs}; {@code on} and {@code ignoring} are null unless given (only between two
+   * vectors).
+   */
+  record Binary(
+      BinaryOp op,
+      Expr lhs,
+      Expr rhs,
+      boolean returnBool,
+      List<String> on,
+      List<String> ignoring,
+      int pos)
+      implements Expr {
+    @Override
+    public ValueType type() {
+      return lhs.type() == ValueType.SCALAR && rhs.type() == ValueType.SCALAR
+          ? ValueType.SCALAR
+          : ValueType.VECTOR;
+    }
+  }
+
+  /** Unary minus. */
+  record Negate(Expr expr, int pos) implements Expr {
+    @Override
+    public ValueType type() {
+      return expr.type();
+    }
+  }
+
+  /** The aggregation operators. */
+  enum AggregationOp {
+    SUM,
+    AVG,
+    MIN,
+    MAX,
+    COUNT;
+
+    static AggregationOp byName(String name) {
+      for (AggregationOp op : values()) {
+        if (op.name().toLowerCase(Locale.ROOT).equals(name)) {
+          return op;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Binary operators with PromQL precedence (higher binds tighter). */
+  enum BinaryOp {
+    EQL("==", 3, true),
+    NEQ("!=", 3, true),
+    GTE(">=", 3, true),
+    LTE("<=", 3, true),
+    GTR(">", 3, true),
+    LSS("<", 3, true),
+    ADD("+", 4, false),
+    SUB("-", 4, false),
+    MUL("*", 5, false),
+    DIV("/", 5, false),
+    MOD("%", 5, false),
+    POW("^", 6, false);
+
+    final String symbol;
+    final int precedence;
+    final boolean comparison;
+
+    BinaryOp(String symbol, int precedence, boolean comparison) {
+      this.symbol = symbol;
+      this.precedence = precedence;
+      this.comparison = comparison;
+    }
+  }
+
+  /** Supported functions with their argument and result types. */
+  enum Function {
+    RATE("rate", ValueType.VECTOR, ValueType.MATRIX),
+    IRATE("irate", ValueType.VECTOR, ValueType.MATRIX),
+    INCREASE("increase", ValueType.VECTOR, ValueType.MATRIX),
+    DELTA("delta", ValueType.VECTOR, ValueType.MATRIX),
+    IDELTA("idelta", ValueType.VECTOR, ValueType.MATRIX),
+    RESETS("resets", ValueType.VECTOR, ValueType.MATRIX),
+    CHANGES("changes", ValueType.VECTOR, ValueType.MATRIX),
+    AVG_OVER_TIME("avg_over_time", ValueType.VECTOR, ValueType.MATRIX),
+    MIN_OVER_TIME("min_over_time", ValueType.VECTOR, ValueType.MATRIX),
+    MAX_OVER_TIME("max_over_time", ValueType.VECTOR, ValueType.MATRIX),
+    SUM_OVER_TIME("sum_over_time", ValueType.VECTOR, ValueType.MATRIX),
+    COUNT_OVER_TIME("count_over_time", ValueType.VECTOR, ValueType.MATRIX),
+    LAST_OVER_TIME("last_over_time", ValueType.VECTOR, ValueType.MATRIX),
+    STDDEV_OVER_TIME("stddev_over_time", ValueType.VECTOR, ValueType.MATRIX),
+    QUANTILE_OVER_TIME("quantile_over_time", ValueType.VECTOR, ValueType.SCALAR, ValueType.MATRIX),
+    HISTOGRAM_QUANTILE("histogram_quantile", ValueType.VECTOR, ValueType.SCALAR, ValueType.VECTOR),
+    ABS("abs", ValueType.VECTOR, ValueType.VECTOR),
+    CEIL("ceil", ValueType.VECTOR, ValueType.VECTOR),
+    FLOOR("floor", ValueType.VECTOR, ValueType.VECTOR),
+    CLAMP_MIN("clamp_min", ValueType.VECTOR, ValueType.VECTOR, ValueType.SCALAR),
+    CLAMP_MAX("clamp_max", ValueType.VECTOR, ValueType.VECTOR, ValueType.SCALAR),
+    SCALAR("scalar", ValueType.SCALAR, ValueType.VECTOR),
+    VECTOR("vector", ValueType.VECTOR, ValueType.SCALAR),
+    TIME("time", ValueType.SCALAR);
+
+    final String text;
+    final ValueType returns;
+    final List<ValueType> params;
+
+    Function(String text, ValueType returns, ValueType... params) {
+      this.text = text;
+      this.returns = returns;
+      this.params = List.of(params);
+    }
+
+    static Function byName(String name) {
+      for (Function f : values()) {
+        if (f.text.equals(name)) {
+          return f;
+        }
+      }
+      return null;
+    }
+
+    /** The range function's index of the range-vector argument, or -1. */
+    int matrixArg() {
+      return params.indexOf(ValueType.MATRIX);
+    }
+  }
+}
