@@ -1,20 +1,24 @@
 package eu.mlsysops.telemetry.host;
 
 import static eu.mlsysops.telemetry.host.HostCollectorTest.labelValues;
+import static eu.mlsysops.telemetry.host.HostCollectorTest.names;
 import static eu.mlsysops.telemetry.host.HostCollectorTest.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import eu.mlsysops.telemetry.Labels;
 import eu.mlsysops.telemetry.Sample;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -34,7 +38,13 @@ class HostCollectorOnThisMachineTest {
     c.watch(pid, Labels.of("component", "test-jvm"));
 
     List<Sample> first = c.collect();
-    List<Sample> second = c.collect();
+    // Utilisation needs CPU ticks (10 ms each) between two passes.
+    AtomicReference<List<Sample>> later = new AtomicReference<>();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> names(later.updateAndGet(x -> c.collect())).contains("node_cpu_utilization"));
+    List<Sample> second = later.get();
 
     assertThat(c.errors()).isZero();
     assertThat(value(first, "node_memory_MemTotal_bytes")).isPositive();
