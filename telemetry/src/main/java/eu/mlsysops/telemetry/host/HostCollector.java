@@ -170,11 +170,11 @@ public final class HostCollector implements AutoCloseable {
 
   /**
    * Adds a process whose figures every pass reports ({@code process_cpu_seconds_total}, {@code
-   * process_resident_memory_bytes}, {@code process_virtual_memory_bytes}, {@code
-   * process_open_fds}, {@code process_threads}, {@code process_start_time_seconds}), labelled with
-   * {@code labels} (e.g. app, component, instance) plus {@code node}. A process that has gone is
-   * logged once and dropped from the watch list; so is one whose pid was reused by another
-   * process. Watching a pid again replaces its labels.
+   * process_resident_memory_bytes}, {@code process_virtual_memory_bytes}, {@code process_open_fds},
+   * {@code process_threads}, {@code process_start_time_seconds}), labelled with {@code labels}
+   * (e.g. app, component, instance) plus {@code node}. A process that has gone is logged once and
+   * dropped from the watch list; so is one whose pid was reused by another process. Watching a pid
+   * again replaces its labels.
    */
   public void watch(long pid, Labels labels) {
     Objects.requireNonNull(labels, "labels");
@@ -224,8 +224,8 @@ public final class HostCollector implements AutoCloseable {
    * Whether the latest pass found a CPU frequency. False where the kernel has no cpufreq driver
    * (typical of virtual machines, this project's CI included): then {@code
    * /sys/devices/system/cpu/cpu<N>/cpufreq/scaling_cur_freq} does not exist, no {@code
-   * node_cpu_scaling_frequency_hertz} is emitted, and {@code mlsysops_host_cpufreq_available} is
-   * 0. Not counted as an error.
+   * node_cpu_scaling_frequency_hertz} is emitted, and {@code mlsysops_host_cpufreq_available} is 0.
+   * Not counted as an error.
    */
   public boolean cpuFrequencyAvailable() {
     return cpuFrequencyAvailable;
@@ -382,7 +382,8 @@ public final class HostCollector implements AutoCloseable {
   }
 
   /** Reads a file and hands it to a parser; a failure of either is counted, never thrown. */
-  private boolean read(String source, Path file, Pass p, java.util.function.Consumer<String> parse) {
+  private boolean read(
+      String source, Path file, Pass p, java.util.function.Consumer<String> parse) {
     try {
       parse.accept(readString(file));
       return true;
@@ -411,14 +412,14 @@ public final class HostCollector implements AutoCloseable {
           }
         });
     errorsBySource.forEach(
-        (source, n) ->
-            p.add(HostMetrics.COLLECTOR_ERRORS, p.labels("source", source), n.get()));
+        (source, n) -> p.add(HostMetrics.COLLECTOR_ERRORS, p.labels("source", source), n.get()));
   }
 
   /** A watched process. */
   private static final class Watched {
     final long pid;
     final Labels labels;
+
     /** Start time in ticks since boot when first seen; tells a reused pid apart. */
     long startTicks = -1;
 
@@ -475,8 +476,8 @@ public final class HostCollector implements AutoCloseable {
     }
 
     /**
-     * Clock ticks per second of /proc/stat and /proc/[pid]/stat ({@code getconf CLK_TCK});
-     * default 100, which Linux uses on every architecture.
+     * Clock ticks per second of /proc/stat and /proc/[pid]/stat ({@code getconf CLK_TCK}); default
+     * 100, which Linux uses on every architecture.
      */
     public Builder userHz(double userHz) {
       if (!(userHz > 0)) {
@@ -486,9 +487,7 @@ public final class HostCollector implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Page size in bytes, used only for a process whose status has no VmRSS; default 4096.
-     */
+    /** Page size in bytes, used only for a process whose status has no VmRSS; default 4096. */
     public Builder pageSize(long pageSize) {
       if (pageSize <= 0) {
         throw new IllegalArgumentException("pageSize must be positive, got " + pageSize);

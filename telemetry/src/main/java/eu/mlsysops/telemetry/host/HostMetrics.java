@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Names and metadata of what {@link HostCollector} emits. Names, units and labels are those of
- * Prometheus' node-exporter (and of client libraries' process collectors for {@code process_*}),
- * so that policies and dashboards written against node-exporter keep working.
+ * Prometheus' node-exporter (and of client libraries' process collectors for {@code process_*}), so
+ * that policies and dashboards written against node-exporter keep working.
  */
 final class HostMetrics {
   private HostMetrics() {}
@@ -62,8 +62,11 @@ final class HostMetrics {
   private static List<Def> all() {
     List<Def> d = new java.util.ArrayList<>();
     d.add(counter(CPU_SECONDS, "s", "Seconds the CPUs spent in each mode."));
-    d.add(gauge(CPU_UTILIZATION, "1",
-        "Busy share of all CPUs (not idle, not iowait) since the previous collection, 0..1."));
+    d.add(
+        gauge(
+            CPU_UTILIZATION,
+            "1",
+            "Busy share of all CPUs (not idle, not iowait) since the previous collection, 0..1."));
     d.add(gauge(CPU_FREQUENCY, "Hz", "Current scaled CPU thread frequency in hertz."));
     d.add(gauge(LOAD1, "1", "1m load average."));
     d.add(gauge(LOAD5, "1", "5m load average."));
@@ -90,13 +93,18 @@ final class HostMetrics {
     d.add(gauge(PROCESS_VIRTUAL, "By", "Virtual memory size in bytes."));
     d.add(gauge(PROCESS_OPEN_FDS, "1", "Number of open file descriptors."));
     d.add(gauge(PROCESS_THREADS, "1", "Number of OS threads in the process."));
-    d.add(gauge(PROCESS_START_TIME, "s",
-        "Start time of the process since unix epoch in seconds."));
-    d.add(counter(COLLECTOR_ERRORS, "1",
-        "Files of a source the host collector could not read or parse."));
+    d.add(gauge(PROCESS_START_TIME, "s", "Start time of the process since unix epoch in seconds."));
+    d.add(
+        counter(
+            COLLECTOR_ERRORS,
+            "1",
+            "Files of a source the host collector could not read or parse."));
     d.add(gauge(COLLECTOR_DURATION, "s", "Duration of the host collector's latest pass."));
-    d.add(gauge(CPUFREQ_AVAILABLE, "1",
-        "1 when the kernel exposes cpufreq scaling_cur_freq, else 0 (common in VMs)."));
+    d.add(
+        gauge(
+            CPUFREQ_AVAILABLE,
+            "1",
+            "1 when the kernel exposes cpufreq scaling_cur_freq, else 0 (common in VMs)."));
     return List.copyOf(d);
   }
 

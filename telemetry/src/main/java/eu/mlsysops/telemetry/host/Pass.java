@@ -16,6 +16,7 @@ final class Pass {
   final Labels node;
   final String nodeName;
   final List<Sample> samples = new ArrayList<>(160);
+
   /** Problems per source in this pass, with the first detail of each for the log. */
   final Map<String, Integer> errors = new TreeMap<>();
 

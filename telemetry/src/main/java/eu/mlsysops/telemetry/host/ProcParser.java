@@ -24,9 +24,9 @@ import static eu.mlsysops.telemetry.host.HostMetrics.memoryMetric;
 import java.util.regex.Pattern;
 
 /**
- * Parsers for the text of the /proc files the host collector reads. Each writes samples to a
- * {@link Pass} and reports a malformed line there, then goes on with the next line; none throws
- * for bad input.
+ * Parsers for the text of the /proc files the host collector reads. Each writes samples to a {@link
+ * Pass} and reports a malformed line there, then goes on with the next line; none throws for bad
+ * input.
  */
 final class ProcParser {
   private ProcParser() {}

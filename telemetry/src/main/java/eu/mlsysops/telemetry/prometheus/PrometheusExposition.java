@@ -27,19 +27,19 @@ import java.util.TreeMap;
  * lines taken from {@link TelemetryQuery#metadata}.
  *
  * <ul>
- *   <li>Types: counter, gauge (also for up-down counters), histogram, summary; {@code untyped}
- *       when the metric was never described.
+ *   <li>Types: counter, gauge (also for up-down counters), histogram, summary; {@code untyped} when
+ *       the metric was never described.
  *   <li>Histograms and summaries stored flattened ({@code x_bucket{le=…}}, {@code x_sum}, {@code
  *       x_count}, {@code x{quantile=…}}) with metadata under the base name {@code x} are written as
  *       one family under {@code # TYPE x histogram} (or summary), per label set: buckets by
  *       ascending {@code le} (quantiles by ascending quantile), then {@code _sum}, then {@code
  *       _count}.
- *   <li>Metric names are made valid ({@code [a-zA-Z_:][a-zA-Z0-9_:]*}: every other character,
- *       such as the dots of OpenTelemetry names, becomes {@code _}; a leading digit gets a {@code
- *       _} in front), label names likewise without {@code :}. Metrics whose names become equal
- *       are written as one family, with the metadata of the first (in name order) that has any.
- *   <li>Label values and help texts are escaped; NaN and infinities are written {@code NaN},
- *       {@code +Inf}, {@code -Inf}; integral values without an exponent up to 10^15.
+ *   <li>Metric names are made valid ({@code [a-zA-Z_:][a-zA-Z0-9_:]*}: every other character, such
+ *       as the dots of OpenTelemetry names, becomes {@code _}; a leading digit gets a {@code _} in
+ *       front), label names likewise without {@code :}. Metrics whose names become equal are
+ *       written as one family, with the metadata of the first (in name order) that has any.
+ *   <li>Label values and help texts are escaped; NaN and infinities are written {@code NaN}, {@code
+ *       +Inf}, {@code -Inf}; integral values without an exponent up to 10^15.
  *   <li>Order is deterministic: families by name, series by their labels.
  * </ul>
  *
@@ -142,11 +142,12 @@ public final class PrometheusExposition {
       Family f = families.computeIfAbsent(name, Family::new);
       f.describe(meta);
       String sampleName = name + suffix;
-      int rank = switch (suffix) {
-        case "_sum" -> 1;
-        case "_count" -> 2;
-        default -> 0;
-      };
+      int rank =
+          switch (suffix) {
+            case "_sum" -> 1;
+            case "_count" -> 2;
+            default -> 0;
+          };
       for (Sample s : samples) {
         f.lines.add(line(sampleName, rank, s));
       }
@@ -332,8 +333,8 @@ public final class PrometheusExposition {
     }
 
     /**
-     * Whether each line carries the sample's timestamp (epoch milliseconds); default false, so
-     * that Prometheus stamps samples with the scrape time and applies its staleness handling.
+     * Whether each line carries the sample's timestamp (epoch milliseconds); default false, so that
+     * Prometheus stamps samples with the scrape time and applies its staleness handling.
      */
     public Builder timestamps(boolean timestamps) {
       this.timestamps = timestamps;

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 /**
- * The collector against the real /proc and /sys of the machine the tests run on: plausible
- * values rather than exact ones. Also prints how long a pass takes (see the surefire report's
- * output file); that is a measurement, not an assertion.
+ * The collector against the real /proc and /sys of the machine the tests run on: plausible values
+ * rather than exact ones. Also prints how long a pass takes (see the surefire report's output
+ * file); that is a measurement, not an assertion.
  */
 @EnabledOnOs(OS.LINUX)
 class HostCollectorOnThisMachineTest {

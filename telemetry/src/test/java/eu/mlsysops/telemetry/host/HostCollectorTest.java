@@ -49,10 +49,12 @@ class HostCollectorTest {
     List<Sample> samples = c.collect();
 
     assertThat(c.errors()).isZero();
-    assertThat(samples).allSatisfy(s -> {
-      assertThat(s.labels().get("node")).isEqualTo("n1");
-      assertThat(s.timestampMillis()).isEqualTo(NOW);
-    });
+    assertThat(samples)
+        .allSatisfy(
+            s -> {
+              assertThat(s.labels().get("node")).isEqualTo("n1");
+              assertThat(s.timestampMillis()).isEqualTo(NOW);
+            });
     assertThat(labelValues(samples, "node_cpu_seconds_total", "cpu")).containsExactly("0", "1");
     assertThat(labelValues(samples, "node_cpu_seconds_total", "mode"))
         .containsExactlyInAnyOrder(
@@ -77,15 +79,15 @@ class HostCollectorTest {
 
     // loop0..7 and zram0 are filtered out like node-exporter does
     assertThat(labelValues(samples, "node_disk_read_bytes_total", "device")).containsExactly("vda");
-    assertThat(value(samples, "node_disk_reads_completed_total", "device", "vda")).isEqualTo(239130);
+    assertThat(value(samples, "node_disk_reads_completed_total", "device", "vda"))
+        .isEqualTo(239130);
     assertThat(value(samples, "node_disk_read_bytes_total", "device", "vda"))
         .isEqualTo(10410146 * 512.0);
     assertThat(value(samples, "node_disk_writes_completed_total", "device", "vda"))
         .isEqualTo(1045656);
     assertThat(value(samples, "node_disk_written_bytes_total", "device", "vda"))
         .isEqualTo(27223264 * 512.0);
-    assertThat(value(samples, "node_disk_io_time_seconds_total", "device", "vda"))
-        .isEqualTo(38.44);
+    assertThat(value(samples, "node_disk_io_time_seconds_total", "device", "vda")).isEqualTo(38.44);
 
     assertThat(labelValues(samples, "node_network_receive_bytes_total", "device"))
         .containsExactly("eth0", "ifb0", "ifb1", "lo");
@@ -150,8 +152,7 @@ class HostCollectorTest {
         .isEqualTo(MetricType.GAUGE);
     assertThat(store.described().get("node_memory_MemAvailable_bytes").unit()).isEqualTo("By");
     assertThat(store.described().get("node_load1").help()).isEqualTo("1m load average.");
-    assertThat(store.described().values())
-        .allSatisfy(m -> assertThat(m.help()).isNotEmpty());
+    assertThat(store.described().values()).allSatisfy(m -> assertThat(m.help()).isNotEmpty());
     assertThat(store.described().keySet())
         .filteredOn(n -> n.endsWith("_total"))
         .allSatisfy(n -> assertThat(store.described().get(n).type()).isEqualTo(MetricType.COUNTER));
@@ -375,12 +376,13 @@ class HostCollectorTest {
             .sysRoot(fixture("vm").resolve("sys"))
             .node("n1")
             .clock(clock)
-            .sink(s -> {
-              if (s.metric().equals("node_load1")) {
-                passes.incrementAndGet();
-              }
-              return store.accept(s);
-            })
+            .sink(
+                s -> {
+                  if (s.metric().equals("node_load1")) {
+                    passes.incrementAndGet();
+                  }
+                  return store.accept(s);
+                })
             .build();
     ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1);
     executor.setRemoveOnCancelPolicy(true);
@@ -438,18 +440,19 @@ class HostCollectorTest {
   private Path copy(Path from) throws IOException {
     Path to = tmp.resolve("root");
     try (Stream<Path> files = Files.walk(from)) {
-      files.forEach(f -> {
-        try {
-          Path t = to.resolve(from.relativize(f).toString());
-          if (Files.isDirectory(f)) {
-            Files.createDirectories(t);
-          } else {
-            Files.copy(f, t);
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      files.forEach(
+          f -> {
+            try {
+              Path t = to.resolve(from.relativize(f).toString());
+              if (Files.isDirectory(f)) {
+                Files.createDirectories(t);
+              } else {
+                Files.copy(f, t);
+              }
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
     }
     return to;
   }

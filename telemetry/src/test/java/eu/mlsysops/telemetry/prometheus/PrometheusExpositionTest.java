@@ -36,8 +36,8 @@ class PrometheusExpositionTest {
   void writesRepresentativeMetricsExactly() throws IOException {
     DescribedStore store = representativeStore();
 
-    String text = PrometheusExposition.builder(store).lookback(Duration.ofMinutes(1)).build()
-        .render();
+    String text =
+        PrometheusExposition.builder(store).lookback(Duration.ofMinutes(1)).build().render();
 
     assertThat(text).isEqualTo(resource("/prometheus/representative.txt"));
     assertThat(TextFormatChecker.problems(text)).isEmpty();
@@ -64,8 +64,8 @@ class PrometheusExpositionTest {
     store.accept(new Sample("m", Labels.of("s", "stale"), 85_000, 2));
     store.accept(new Sample("gone", Labels.EMPTY, 80_000, 3));
 
-    String text = PrometheusExposition.builder(store).lookback(Duration.ofSeconds(10)).build()
-        .render();
+    String text =
+        PrometheusExposition.builder(store).lookback(Duration.ofSeconds(10)).build().render();
 
     assertThat(text).isEqualTo("# TYPE m untyped\nm{s=\"fresh\"} 1\n");
   }
@@ -73,8 +73,8 @@ class PrometheusExpositionTest {
   @Test
   void aPlainMetricStoreIsExposedUntyped() {
     MetricStore store = MetricStore.withDefaults(clock);
-    store.append(new Sample("node_cpu_seconds_total", Labels.of("cpu", "0", "mode", "idle"),
-        99_000, 12.5));
+    store.append(
+        new Sample("node_cpu_seconds_total", Labels.of("cpu", "0", "mode", "idle"), 99_000, 12.5));
 
     assertThat(PrometheusExposition.of(store).render())
         .isEqualTo(
@@ -233,15 +233,24 @@ class PrometheusExpositionTest {
     s.describe(
         "http.server.requests",
         new MetricMetadata(MetricType.COUNTER, "1", "Requests served.\nBy route, \\ escaped."));
-    s.accept(new Sample("http.server.requests",
-        Labels.of("http.route", "/say \"hi\"\\now\nnext", "method", "POST"), t, 3));
-    s.accept(new Sample("http.server.requests",
-        Labels.of("http.route", "/a", "method", "GET"), t, 10));
+    s.accept(
+        new Sample(
+            "http.server.requests",
+            Labels.of("http.route", "/say \"hi\"\\now\nnext", "method", "POST"),
+            t,
+            3));
+    s.accept(
+        new Sample("http.server.requests", Labels.of("http.route", "/a", "method", "GET"), t, 10));
 
-    s.describe("rpc_latency_seconds", new MetricMetadata(MetricType.HISTOGRAM, "s", "RPC latency."));
+    s.describe(
+        "rpc_latency_seconds", new MetricMetadata(MetricType.HISTOGRAM, "s", "RPC latency."));
     for (String[] b : new String[][] {{"+Inf", "5"}, {"10", "4"}, {"0.5", "1"}, {"2.5", "3"}}) {
-      s.accept(new Sample("rpc_latency_seconds_bucket", Labels.of("svc", "a", "le", b[0]), t,
-          Double.parseDouble(b[1])));
+      s.accept(
+          new Sample(
+              "rpc_latency_seconds_bucket",
+              Labels.of("svc", "a", "le", b[0]),
+              t,
+              Double.parseDouble(b[1])));
     }
     s.accept(new Sample("rpc_latency_seconds_sum", Labels.of("svc", "a"), t, 12.5));
     s.accept(new Sample("rpc_latency_seconds_count", Labels.of("svc", "a"), t, 5));

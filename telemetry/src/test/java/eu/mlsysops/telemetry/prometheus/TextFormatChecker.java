@@ -8,10 +8,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A strict, line-by-line check of the Prometheus text format 0.0.4 as this project writes it:
- * every line is a HELP, TYPE or sample line; a family's TYPE comes before its samples, at most
- * once; a family's lines are contiguous; sample names belong to their family (with {@code
- * _bucket}, {@code _sum}, {@code _count} for histograms and summaries); buckets carry {@code le}.
+ * A strict, line-by-line check of the Prometheus text format 0.0.4 as this project writes it: every
+ * line is a HELP, TYPE or sample line; a family's TYPE comes before its samples, at most once; a
+ * family's lines are contiguous; sample names belong to their family (with {@code _bucket}, {@code
+ * _sum}, {@code _count} for histograms and summaries); buckets carry {@code le}.
  */
 final class TextFormatChecker {
   private TextFormatChecker() {}
