@@ -497,6 +497,8 @@ public final class HostCollector implements AutoCloseable {
     }
 
     /**
+     * The collector; nothing is read until the first pass.
+     *
      * @throws IllegalStateException when no node name was given
      */
     public HostCollector build() {

@@ -341,6 +341,7 @@ public final class PrometheusExposition {
       return this;
     }
 
+    /** The exposition; the builder may be reused. */
     public PrometheusExposition build() {
       return new PrometheusExposition(this);
     }
