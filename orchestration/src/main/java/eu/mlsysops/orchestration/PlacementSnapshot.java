@@ -132,20 +132,22 @@ public final class PlacementSnapshot {
   }
 
   /**
-   * An instance of {@code component} stopped on {@code node}: frees its requests there and forgets
-   * one recorded instance.
+   * An instance of {@code component} stopped on {@code node}: forgets one recorded instance there
+   * (committed, or {@link #recordRunning recorded}) and frees its requests. Releasing an instance
+   * twice frees once. For allocations the snapshot never recorded as instances, {@link #update}
+   * the node instead.
    *
-   * @return false when there is no such node
+   * @return false, changing nothing, when no such instance is recorded on that node
    */
   public synchronized boolean release(String app, Component component, String node) {
-    int i = table.indexOf(node);
     List<String> where = instances.get(CompiledRequest.key(app, component.name()));
-    if (where != null) {
-      where.remove(node);
+    if (where == null || !where.remove(node)) {
+      return false;
     }
     version++;
+    int i = table.indexOf(node);
     if (i < 0) {
-      return false;
+      return true;
     }
     table.allocate(
         i,
@@ -154,10 +156,46 @@ public final class PlacementSnapshot {
     return true;
   }
 
-  /** Adds a node, or replaces the state (and descriptor) of the node of the same name. */
+  /**
+   * Adds a node, or replaces everything about the node of the same name, allocations included (a
+   * resync from the ground truth). For one changed fact use {@link #setHealthy} or {@link
+   * #setUtilization}, which cannot undo a concurrent commit.
+   */
   public synchronized void update(NodeCandidate node) {
     table.put(Objects.requireNonNull(node, "node"));
     version++;
+  }
+
+  /**
+   * The node answers again, or stopped answering.
+   *
+   * @return false when there is no such node
+   */
+  public synchronized boolean setHealthy(String node, boolean healthy) {
+    int i = table.indexOf(node);
+    if (i < 0) {
+      return false;
+    }
+    table.healthy[i] = healthy;
+    table.candidates[i] = null;
+    version++;
+    return true;
+  }
+
+  /**
+   * The node's observed CPU utilisation, 0..1 (clamped; NaN counts as 0).
+   *
+   * @return false when there is no such node
+   */
+  public synchronized boolean setUtilization(String node, double utilization) {
+    int i = table.indexOf(node);
+    if (i < 0) {
+      return false;
+    }
+    table.utilization[i] = Double.isNaN(utilization) ? 0 : Math.max(0, Math.min(1, utilization));
+    table.candidates[i] = null;
+    version++;
+    return true;
   }
 
   /** Removes a node; its recorded instances are forgotten. False when there was none. */
