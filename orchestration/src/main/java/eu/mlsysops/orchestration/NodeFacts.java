@@ -56,15 +56,15 @@ final class NodeFacts {
   final long cpuCapacityMillis;
   final long memoryCapacityBytes;
 
-  /**
-   * Interned {@code cluster:<id>} and {@code datacenter:<id>}, {@link FactIndex#NONE} if absent.
-   */
+  /** The node's cluster among the snapshot's places (see {@link NodeTable#places}), or NONE. */
   final int cluster;
 
+  /** The node's datacenter among the snapshot's places, or {@link FactIndex#NONE}. */
   final int datacenter;
+
   final double wattsPerCore;
 
-  NodeFacts(NodeDescriptor d, FactIndex index) {
+  NodeFacts(NodeDescriptor d, FactIndex index, FactIndex places) {
     this.descriptor = d;
     this.name = d.name();
     this.layerBit = d.continuumLayer() == null ? 0 : 1 << d.continuumLayer().ordinal();
@@ -151,9 +151,9 @@ final class NodeFacts {
     this.cpuCapacityMillis = NodeDefaults.cores(d) * 1000L;
     this.memoryCapacityBytes = NodeDefaults.memoryBytes(d);
     this.cluster =
-        d.clusterId() == null ? FactIndex.NONE : index.intern("cluster:" + d.clusterId());
+        d.clusterId() == null ? FactIndex.NONE : places.intern("cluster:" + d.clusterId());
     this.datacenter =
-        d.datacenterId() == null ? FactIndex.NONE : index.intern("datacenter:" + d.datacenterId());
+        d.datacenterId() == null ? FactIndex.NONE : places.intern("datacenter:" + d.datacenterId());
     this.wattsPerCore = EnergyScorer.wattsPerCore(d);
     this.bits = b.bits();
   }

@@ -17,6 +17,10 @@ import java.util.Map;
  */
 final class NodeTable {
   final FactIndex factIndex;
+
+  /** Ids of clusters and datacenters, apart so that they do not widen every node's fact bits. */
+  final FactIndex places;
+
   NodeFacts[] facts;
   long[] cpuAllocated;
   long[] memoryAllocated;
@@ -42,6 +46,7 @@ final class NodeTable {
 
   NodeTable(Collection<NodeCandidate> nodes) {
     this.factIndex = new FactIndex();
+    this.places = new FactIndex();
     int n = nodes.size();
     facts = new NodeFacts[n];
     cpuAllocated = new long[n];
@@ -59,7 +64,7 @@ final class NodeTable {
       if (idx.putIfAbsent(name, i) != null) {
         throw new IllegalArgumentException("two candidate nodes are named " + name);
       }
-      facts[i] = new NodeFacts(c.node(), factIndex);
+      facts[i] = new NodeFacts(c.node(), factIndex, places);
       setState(i, c);
       i++;
     }
@@ -68,6 +73,7 @@ final class NodeTable {
 
   private NodeTable(NodeTable o) {
     factIndex = o.factIndex.copy();
+    places = o.places.copy();
     facts = o.facts.clone();
     cpuAllocated = o.cpuAllocated.clone();
     memoryAllocated = o.memoryAllocated.clone();
@@ -134,9 +140,7 @@ final class NodeTable {
     int i = indexOf(c.name());
     if (i >= 0) {
       if (facts[i].descriptor != c.node()) {
-        NodeFacts[] f = facts.clone();
-        f[i] = new NodeFacts(c.node(), factIndex);
-        facts = f;
+        facts[i] = new NodeFacts(c.node(), factIndex, places);
         anyMcuOnly = computeAnyMcuOnly();
       }
       setState(i, c);
@@ -149,7 +153,7 @@ final class NodeTable {
     utilization = Arrays.copyOf(utilization, n + 1);
     healthy = Arrays.copyOf(healthy, n + 1);
     candidates = Arrays.copyOf(candidates, n + 1);
-    facts[n] = new NodeFacts(c.node(), factIndex);
+    facts[n] = new NodeFacts(c.node(), factIndex, places);
     setState(n, c);
     reindex();
   }

@@ -134,8 +134,8 @@ public final class PlacementSnapshot {
   /**
    * An instance of {@code component} stopped on {@code node}: forgets one recorded instance there
    * (committed, or {@link #recordRunning recorded}) and frees its requests. Releasing an instance
-   * twice frees once. For allocations the snapshot never recorded as instances, {@link #update}
-   * the node instead.
+   * twice frees once. For allocations the snapshot never recorded as instances, {@link #update} the
+   * node instead.
    *
    * @return false, changing nothing, when no such instance is recorded on that node
    */
