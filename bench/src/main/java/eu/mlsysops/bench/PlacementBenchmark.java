@@ -38,7 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * placements/s and percentiles directly.
  */
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class PlacementBenchmark {
   /** Nodes in the continuum. */
   @Param({"5000"})
@@ -135,9 +137,9 @@ public class PlacementBenchmark {
   }
 
   /**
-   * Without JMH: {@code rounds} rounds (default 20, the first 5 warm-up) of placing every
-   * component into an empty continuum, timing each placement; prints placements/s and the
-   * percentiles of one placement over the measured rounds. Args: rounds, nodes, components, seed.
+   * Without JMH: {@code rounds} rounds (default 20, the first 5 warm-up) of placing every component
+   * into an empty continuum, timing each placement; prints placements/s and the percentiles of one
+   * placement over the measured rounds. Args: rounds, nodes, components, seed.
    */
   public static void main(String[] args) {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
@@ -149,7 +151,10 @@ public class PlacementBenchmark {
     long t0 = System.nanoTime();
     PlacementSnapshot empty = Placer.withDefaults().snapshot(w.nodes);
     System.out.printf(
-        Locale.ROOT, "snapshot of %d nodes built in %.1f ms%n", nodeCount, (System.nanoTime() - t0) / 1e6);
+        Locale.ROOT,
+        "snapshot of %d nodes built in %.1f ms%n",
+        nodeCount,
+        (System.nanoTime() - t0) / 1e6);
     System.out.println(describe(empty.copy(), w));
     int n = w.requests.size();
     long[] samples = new long[n * (rounds - warmup)];

@@ -36,17 +36,34 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * A seeded, heterogeneous continuum for the placement benchmark: nodes across the four layers,
- * 50 clusters and 200 datacenters, with both CPU architectures, cameras and thermometers, GPUs,
- * FPGAs, microcontrollers, labels, container runtimes and acceleration APIs; and components with
- * a mix of the constraints a descriptor can state, in apps of five whose consecutive components
- * interact. Same seed, same workload.
+ * A seeded, heterogeneous continuum for the placement benchmark: nodes across the four layers, 50
+ * clusters and 200 datacenters, with both CPU architectures, cameras and thermometers, GPUs, FPGAs,
+ * microcontrollers, labels, container runtimes and acceleration APIs; and components with a mix of
+ * the constraints a descriptor can state, in apps of five whose consecutive components interact.
+ * Same seed, same workload.
  */
 final class PlacementWorkload {
   private static final String[] LABELS = {
-    "zone-a", "zone-b", "zone-c", "zone-d", "gdpr", "ssd", "tier-1", "tier-2", "public", "lab",
-    "secure-boot", "gpu-pool", "batch", "low-latency", "solar", "rack-1", "rack-2", "rack-3",
-    "outdoor", "indoor"
+    "zone-a",
+    "zone-b",
+    "zone-c",
+    "zone-d",
+    "gdpr",
+    "ssd",
+    "tier-1",
+    "tier-2",
+    "public",
+    "lab",
+    "secure-boot",
+    "gpu-pool",
+    "batch",
+    "low-latency",
+    "solar",
+    "rack-1",
+    "rack-2",
+    "rack-3",
+    "outdoor",
+    "indoor"
   };
   private static final String[] CAMERAS = {"imx415", "imx219", "d455", "imx477", "picamera-v2"};
   private static final String[] THERMOMETERS = {"sdc30", "ds18b20"};
@@ -236,9 +253,7 @@ final class PlacementWorkload {
     }
     boolean mcu = rnd.nextDouble() < 0.02;
     List<String> arch =
-        !mcu && rnd.nextDouble() < 0.3
-            ? List.of(rnd.nextBoolean() ? "amd64" : "arm64")
-            : List.of();
+        !mcu && rnd.nextDouble() < 0.3 ? List.of(rnd.nextBoolean() ? "amd64" : "arm64") : List.of();
     Double ghz = !mcu && rnd.nextDouble() < 0.1 ? 1.4 + rnd.nextInt(8) / 10.0 : null;
     long cpuMillis = mcu ? 0 : 100 * (1 + rnd.nextInt(rnd.nextDouble() < 0.9 ? 10 : 40));
     long memMi = mcu ? 0 : 64L << rnd.nextInt(6);
@@ -277,16 +292,17 @@ final class PlacementWorkload {
     List<Sensor> sensors = new ArrayList<>();
     if (rnd.nextDouble() < 0.1) {
       sensors.add(
-          new Sensor("camera", rnd.nextBoolean() ? CAMERAS[rnd.nextInt(CAMERAS.length)] : null,
-              Map.of()));
+          new Sensor(
+              "camera", rnd.nextBoolean() ? CAMERAS[rnd.nextInt(CAMERAS.length)] : null, Map.of()));
     }
     if (rnd.nextDouble() < 0.05) {
       sensors.add(new Sensor("temperature", null, Map.of()));
     }
     String runtimeClass =
-        mcu ? null : rnd.nextDouble() < 0.05 ? "nvidia" : rnd.nextDouble() < 0.05 ? "kata-fc" : null;
-    String containerRuntime =
-        mcu ? "emb_serve" : rnd.nextDouble() < 0.2 ? "containerd" : null;
+        mcu
+            ? null
+            : rnd.nextDouble() < 0.05 ? "nvidia" : rnd.nextDouble() < 0.05 ? "kata-fc" : null;
+    String containerRuntime = mcu ? "emb_serve" : rnd.nextDouble() < 0.2 ? "containerd" : null;
     Container container =
         new Container(
             "registry.local/bench/" + name + ":1",

@@ -1,6 +1,5 @@
 package eu.mlsysops.orchestration;
 
-
 /**
  * The hook for a learned scorer: a model's prediction of how good a node is for a component (e.g.
  * expected QoS satisfaction, or 1 − predicted latency normalised), from 0 (worst) to 1 (best). The
