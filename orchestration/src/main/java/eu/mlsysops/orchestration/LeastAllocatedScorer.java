@@ -5,25 +5,28 @@ import eu.mlsysops.model.Component;
 /**
  * Prefers the node with the most room left after placement: the mean of the free CPU fraction and
  * the free memory fraction once the component's requests are added (kube-scheduler's
- * NodeResourcesFit "LeastAllocated"). Spreads load.
+ * NodeResourcesFit "LeastAllocated"). Spreads load. Name {@code least_allocated}.
  */
 public final class LeastAllocatedScorer implements Scorer {
+  /** The scorer's name, {@code least_allocated}. */
+  public static final String NAME = "least_allocated";
+
   @Override
   public String name() {
-    return "least_allocated";
+    return NAME;
   }
 
   @Override
   public double score(Component component, NodeCandidate node) {
-    double cpu =
-        freeFraction(
-            node.cpuCapacityMillis(),
-            node.cpuAllocatedMillis() + ComponentRequirements.cpuRequestMillis(component));
-    double memory =
-        freeFraction(
-            node.memoryCapacityBytes(),
-            node.memoryAllocatedBytes() + ComponentRequirements.memoryRequestBytes(component));
-    return (cpu + memory) / 2;
+    return score(
+        node.cpuCapacityMillis(),
+        node.cpuAllocatedMillis() + ComponentRequirements.cpuRequestMillis(component),
+        node.memoryCapacityBytes(),
+        node.memoryAllocatedBytes() + ComponentRequirements.memoryRequestBytes(component));
+  }
+
+  static double score(long cpuCapacity, long cpuAfter, long memoryCapacity, long memoryAfter) {
+    return (freeFraction(cpuCapacity, cpuAfter) + freeFraction(memoryCapacity, memoryAfter)) / 2;
   }
 
   static double freeFraction(long capacity, long allocated) {

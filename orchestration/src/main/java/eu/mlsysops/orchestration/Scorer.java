@@ -13,7 +13,8 @@ public interface Scorer {
 
   /**
    * How good placing one instance of {@code component} on {@code node} would be, from 0 (worst) to
-   * 1 (best). Must not throw for a feasible node and must be deterministic.
+   * 1 (best). Must be deterministic and should not throw; the placer clamps the result to 0..1 and
+   * counts NaN or a thrown exception as 0, so one bad answer cannot fail a placement.
    */
   double score(Component component, NodeCandidate node);
 }

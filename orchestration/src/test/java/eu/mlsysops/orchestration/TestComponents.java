@@ -1,5 +1,6 @@
 package eu.mlsysops.orchestration;
 
+import eu.mlsysops.model.AccelerationApi;
 import eu.mlsysops.model.Component;
 import eu.mlsysops.model.ComponentMetadata;
 import eu.mlsysops.model.Container;
@@ -39,6 +40,14 @@ final class TestComponents {
   private McuRequirements mcu;
   private final List<Sensor> sensors = new ArrayList<>();
   private final List<QosMetric> qos = new ArrayList<>();
+  private Double cpuPerformance;
+  private Quantity disk;
+  private String os;
+  private String nodeType;
+  private String containerRuntime;
+  private String runtimeClass;
+  private final List<String> dependsOn = new ArrayList<>();
+  private final List<AccelerationApi> accelerationApis = new ArrayList<>();
 
   private TestComponents(String name) {
     this.name = name;
@@ -113,8 +122,64 @@ final class TestComponents {
     return this;
   }
 
+  TestComponents gpu(Integer requests, String model, Integer memoryGb, Double performance) {
+    gpu = new GpuRequirements(requests, requests, model, memoryGb, null, performance);
+    return this;
+  }
+
+  TestComponents fpga(String model, Integer memoryGb, Double performance) {
+    fpga = new FpgaRequirements(model, memoryGb, null, performance);
+    return this;
+  }
+
   TestComponents mcu() {
     mcu = new McuRequirements(null, null, List.of(), null, null, null);
+    return this;
+  }
+
+  TestComponents mcu(List<String> arch, Double ghz) {
+    mcu = new McuRequirements(null, null, arch, null, ghz, null);
+    return this;
+  }
+
+  TestComponents cpuPerformance(double p) {
+    cpuPerformance = p;
+    return this;
+  }
+
+  TestComponents disk(String q) {
+    // As the descriptor binder reads it: a plain number is GiB.
+    disk = Quantity.parse(q.chars().allMatch(Character::isDigit) ? q + "Gi" : q);
+    return this;
+  }
+
+  TestComponents os(String o) {
+    os = o;
+    return this;
+  }
+
+  TestComponents nodeType(String t) {
+    nodeType = t;
+    return this;
+  }
+
+  TestComponents containerRuntime(String r) {
+    containerRuntime = r;
+    return this;
+  }
+
+  TestComponents runtimeClass(String r) {
+    runtimeClass = r;
+    return this;
+  }
+
+  TestComponents dependsOn(String... names) {
+    dependsOn.addAll(List.of(names));
+    return this;
+  }
+
+  TestComponents accelerationApi(String call, String framework) {
+    accelerationApis.add(new AccelerationApi(call, framework));
     return this;
   }
 
@@ -130,18 +195,18 @@ final class TestComponents {
 
   Component build() {
     CpuRequirements cpuReq =
-        cpu == null && cpuLimit == null && arch.isEmpty() && ghz == null
+        cpu == null && cpuLimit == null && arch.isEmpty() && ghz == null && cpuPerformance == null
             ? null
-            : new CpuRequirements(cpu, cpuLimit, arch, ghz, null);
+            : new CpuRequirements(cpu, cpuLimit, arch, ghz, cpuPerformance);
     MemoryRequirements memReq =
         memory == null && memoryLimit == null ? null : new MemoryRequirements(memory, memoryLimit);
-    PlatformRequirements platform = new PlatformRequirements(cpuReq, memReq, mcu, null, gpu, fpga);
+    PlatformRequirements platform = new PlatformRequirements(cpuReq, memReq, mcu, disk, gpu, fpga);
     Container container =
         new Container(
             "registry.example/" + name + ":1",
             List.of(),
             null,
-            List.of(),
+            accelerationApis,
             platform,
             List.of(),
             List.of());
@@ -155,7 +220,7 @@ final class TestComponents {
     return new Component(
         new ComponentMetadata(name, null),
         placement,
-        List.of(),
+        dependsOn,
         null,
         sensors,
         qos,
@@ -165,11 +230,11 @@ final class TestComponents {
         null,
         null,
         false,
+        runtimeClass,
         null,
-        null,
-        null,
-        null,
-        null,
+        os,
+        nodeType,
+        containerRuntime,
         List.of(container));
   }
 }

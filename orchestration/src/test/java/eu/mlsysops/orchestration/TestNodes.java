@@ -2,13 +2,18 @@ package eu.mlsysops.orchestration;
 
 import eu.mlsysops.model.ContinuumLayer;
 import eu.mlsysops.model.CpuHardware;
+import eu.mlsysops.model.Environment;
 import eu.mlsysops.model.FpgaHardware;
 import eu.mlsysops.model.GpuHardware;
 import eu.mlsysops.model.Hardware;
 import eu.mlsysops.model.McuHardware;
+import eu.mlsysops.model.NodeAccelerationApi;
 import eu.mlsysops.model.NodeDescriptor;
+import eu.mlsysops.model.Power;
+import eu.mlsysops.model.PowerValue;
 import eu.mlsysops.model.Quantity;
 import eu.mlsysops.model.Sensor;
+import eu.mlsysops.model.SupportedPlatform;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +34,14 @@ final class TestNodes {
   private FpgaHardware fpga;
   private McuHardware mcu;
   private boolean noCpu;
+  private String datacenter;
+  private Double cpuPerformance;
+  private Quantity disk;
+  private String os;
+  private String nodeType;
+  private final List<String> runtimes = new ArrayList<>();
+  private final List<NodeAccelerationApi> accelerationApis = new ArrayList<>();
+  private Power power;
 
   private TestNodes(String name) {
     this.name = name;
@@ -45,6 +58,11 @@ final class TestNodes {
 
   TestNodes cluster(String c) {
     cluster = c;
+    return this;
+  }
+
+  TestNodes datacenter(String d) {
+    datacenter = d;
     return this;
   }
 
@@ -88,8 +106,62 @@ final class TestNodes {
     return this;
   }
 
+  TestNodes gpu(String model, Integer memoryGb, Double instances, Double performance) {
+    gpu = new GpuHardware(model, memoryGb, instances, performance);
+    return this;
+  }
+
   TestNodes fpga(String model) {
     fpga = new FpgaHardware(model, null, null);
+    return this;
+  }
+
+  TestNodes fpga(String model, Integer memoryGb, Double performance) {
+    fpga = new FpgaHardware(model, memoryGb, performance);
+    return this;
+  }
+
+  /** A microcontroller beside the CPU. */
+  TestNodes mcu(String arch, Double ghz) {
+    mcu = new McuHardware(arch, "1Mi", 1, ghz, null);
+    return this;
+  }
+
+  TestNodes cpuPerformance(double p) {
+    cpuPerformance = p;
+    return this;
+  }
+
+  TestNodes disk(String q) {
+    // As the descriptor binder reads it: a plain number is GiB.
+    disk = Quantity.parse(q.chars().allMatch(Character::isDigit) ? q + "Gi" : q);
+    return this;
+  }
+
+  TestNodes os(String o) {
+    os = o;
+    return this;
+  }
+
+  TestNodes nodeType(String t) {
+    nodeType = t;
+    return this;
+  }
+
+  TestNodes runtimes(String... rs) {
+    runtimes.addAll(List.of(rs));
+    return this;
+  }
+
+  TestNodes accelerationApi(String call, String platform, String... frameworks) {
+    accelerationApis.add(
+        new NodeAccelerationApi(
+            call, List.of(new SupportedPlatform(platform, List.of(frameworks)))));
+    return this;
+  }
+
+  TestNodes maxWatts(double value, String unit) {
+    power = new Power(null, new PowerValue(value, unit), null, null, null);
     return this;
   }
 
@@ -101,10 +173,28 @@ final class TestNodes {
   }
 
   NodeDescriptor build() {
-    CpuHardware cpu = noCpu ? null : new CpuHardware(null, arch, cores, ghz, null);
-    Hardware hw = new Hardware(cpu, mcu, memory, null, gpu, fpga);
+    CpuHardware cpu = noCpu ? null : new CpuHardware(null, arch, cores, ghz, cpuPerformance);
+    Hardware hw = new Hardware(cpu, mcu, memory, disk, gpu, fpga);
+    Environment env =
+        os == null && nodeType == null && runtimes.isEmpty()
+            ? null
+            : new Environment(nodeType, os, runtimes);
     return new NodeDescriptor(
-        name, labels, layer, cluster, null, null, mobile, null, sensors, null, null, null, null, hw,
-        null, null);
+        name,
+        labels,
+        layer,
+        cluster,
+        datacenter,
+        null,
+        mobile,
+        null,
+        sensors,
+        null,
+        null,
+        env,
+        accelerationApis,
+        hw,
+        null,
+        power);
   }
 }
