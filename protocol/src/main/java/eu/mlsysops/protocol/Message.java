@@ -4,14 +4,14 @@ import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.ClusterDescriptor;
 import eu.mlsysops.model.Component;
 import eu.mlsysops.model.NodeDescriptor;
-import eu.mlsysops.telemetry.Sample;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Everything tiers say to each other. The in-process link passes these values as they are; the gRPC
- * link (see the protocol issue) carries the same set. Desired state is level-triggered: a parent
+ * link ({@code eu.mlsysops.protocol.grpc}) carries the same set as {@code mlsysops.v1.Envelope}s. Desired state is level-triggered: a parent
  * always sends the child's whole desired state with an epoch, so a child that missed messages
  * converges on the next one and a reconnect needs no replay.
  */
@@ -67,10 +67,14 @@ public sealed interface Message {
     }
   }
 
-  /** Child → parent: telemetry, already aggregated as the child's export rules say. */
-  record TelemetryBatch(String from, List<Sample> samples) implements Message {
+  /**
+   * Child → parent: telemetry, already aggregated as the child's export rules say, as an OTLP
+   * metrics export request (the same message an OTLP exporter sends), so it crosses the wire
+   * unchanged.
+   */
+  record TelemetryBatch(String from, ExportMetricsServiceRequest metrics) implements Message {
     public TelemetryBatch {
-      samples = List.copyOf(samples);
+      Objects.requireNonNull(metrics, "metrics");
     }
   }
 
