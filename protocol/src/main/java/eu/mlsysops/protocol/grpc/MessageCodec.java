@@ -119,7 +119,8 @@ public final class MessageCodec {
    * @param envelope an envelope from the wire
    * @return the message
    * @throws IllegalArgumentException when the envelope holds no message (empty, or the link's own
-   *     {@code Accepted}), or a descriptor in it does not parse; the text names the field
+   *     {@code Accepted} or {@code Ping}), or a descriptor in it does not parse; the text names the
+   *     field
    */
   public static Message decode(Envelope envelope) {
     Objects.requireNonNull(envelope, "envelope");
@@ -198,7 +199,9 @@ public final class MessageCodec {
             p.getSuccess(),
             p.hasReason() ? p.getReason() : null);
       }
-      case ACCEPTED -> throw new IllegalArgumentException("accepted is link control, not a message");
+      case ACCEPTED, PING ->
+          throw new IllegalArgumentException(
+              envelope.getBodyCase() + " is link control, not a message");
       case BODY_NOT_SET -> throw new IllegalArgumentException("envelope holds no message");
       default -> throw new IllegalArgumentException("unknown envelope body " + envelope.getBodyCase());
     }
