@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,12 @@ class GrpcLinkSecurityTest {
   static void certificates() {
     pki = TestPki.create("test-ca");
     otherPki = TestPki.create("other-ca");
+  }
+
+  @AfterAll
+  static void removeCertificates() {
+    pki.close();
+    otherPki.close();
   }
 
   @AfterEach
@@ -122,6 +129,37 @@ class GrpcLinkSecurityTest {
     assertThat(server.refusedIdentities()).isEqualTo(1);
     assertThat(server.child("n2")).isEmpty();
     assertThat(server.children()).isEmpty();
+  }
+
+  @Test
+  void aMalformedMessageIsDroppedAndCountedAndTheStreamGoesOn() throws IOException {
+    List<Message> atParent = new CopyOnWriteArrayList<>();
+    GrpcLinkServer server = tlsServer(l -> l.onReceive(atParent::add));
+    RawCall call = new RawCall(channel(server.port(), TlsContexts.client(pki.agent("n1"))));
+
+    call.out.onNext(
+        Envelope.newBuilder()
+            .setFrom("n1")
+            .setInventory(
+                eu.mlsysops.protocol.grpc.proto.Inventory.newBuilder().addNodesJson("{not json"))
+            .build());
+    call.out.onNext(MessageCodec.encode(new Message.Heartbeat("n1", 2)));
+
+    await().atMost(5, TimeUnit.SECONDS).until(() -> atParent.size() == 1);
+    assertThat(atParent).containsExactly(new Message.Heartbeat("n1", 2));
+    assertThat(server.undecodable()).isEqualTo(1);
+    assertThat(call.closed.get()).isNull();
+  }
+
+  @Test
+  void theServiceIsTheOneInTheProto() {
+    var method = TierServiceDefinition.SERVICE.findMethodByName("Connect");
+    assertThat(TierServiceDefinition.CONNECT.getFullMethodName())
+        .isEqualTo("mlsysops.v1.TierService/Connect");
+    assertThat(method.isClientStreaming()).isTrue();
+    assertThat(method.isServerStreaming()).isTrue();
+    assertThat(method.getInputType().getFullName()).isEqualTo("mlsysops.v1.Envelope");
+    assertThat(method.getOutputType().getFullName()).isEqualTo("mlsysops.v1.Envelope");
   }
 
   @Test

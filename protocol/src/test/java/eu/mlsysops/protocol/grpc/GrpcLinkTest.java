@@ -39,10 +39,8 @@ class GrpcLinkTest extends LinkContract {
   }
 
   @AfterAll
-  static void removeCertificates() throws IOException {
-    try (var files = java.nio.file.Files.walk(pki.dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+  static void removeCertificates() {
+    pki.close();
   }
 
   @AfterEach

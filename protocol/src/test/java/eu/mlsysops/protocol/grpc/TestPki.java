@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A CA in a temporary directory with certificates for a cluster {@code c1} and nodes. */
-final class TestPki {
+final class TestPki implements AutoCloseable {
   final Path dir;
   final CertificateAuthority ca;
 
@@ -33,6 +33,15 @@ final class TestPki {
         return AgentCredentials.load(dir, name);
       }
       return ca.issue(name);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
