@@ -4,15 +4,22 @@ import java.util.function.Consumer;
 
 /**
  * One side of a bidirectional, ordered channel between a child agent and its parent. Sending never
- * blocks and never throws: while the link is down a message is refused (the sender decides whether
- * to buffer it), and delivery happens on the link's own executor, in order.
+ * blocks and never throws: while the link is down a message is either refused or, where the
+ * implementation says so, kept in a bounded buffer and sent in order when the link is back (the
+ * gRPC link's child side buffers everything but heartbeats and registrations). Delivery happens on
+ * the link's own executor, in order.
+ *
+ * <p>Implementations: {@link InProcessLink} (both sides in one JVM), and {@code
+ * eu.mlsysops.protocol.grpc.GrpcLink} (child side) with {@code GrpcLinkServer} (parent side)
+ * between processes.
  */
 public interface Link {
 
   /**
    * Sends a message to the other side.
    *
-   * @return false when the link is down and the message was not sent
+   * @return true when the message was sent or queued to be sent; false when the link is down and
+   *     the message was refused
    */
   boolean send(Message message);
 

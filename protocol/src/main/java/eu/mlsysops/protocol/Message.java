@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /**
  * Everything tiers say to each other. The in-process link passes these values as they are; the gRPC
- * link (see the protocol issue) carries the same set. Desired state is level-triggered: a parent
+ * link ({@code eu.mlsysops.protocol.grpc}) carries the same set as {@code mlsysops.v1.Envelope}s. Desired state is level-triggered: a parent
  * always sends the child's whole desired state with an epoch, so a child that missed messages
  * converges on the next one and a reconnect needs no replay.
  */
@@ -69,11 +69,12 @@ public sealed interface Message {
 
   /**
    * Child → parent: telemetry, already aggregated as the child's export rules say, as an OTLP
-   * metrics export (the same message an OpenTelemetry SDK sends).
+   * metrics export request (the same message an OTLP exporter sends), so it crosses the wire
+   * unchanged.
    */
   record TelemetryBatch(String from, ExportMetricsServiceRequest metrics) implements Message {
     public TelemetryBatch {
-      java.util.Objects.requireNonNull(metrics, "metrics");
+      Objects.requireNonNull(metrics, "metrics");
     }
   }
 

@@ -13,7 +13,7 @@ class InProcessLinkTest extends LinkContract {
   }
 
   @Override
-  Pair connect() {
+  protected Pair connect() {
     InProcessLink link = InProcessLink.create(executor);
     return new Pair() {
       @Override

@@ -9,13 +9,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link Link} must do. The in-process link runs it now; the gRPC link will extend it
- * with its own {@link #connect()}.
+ * What every {@link Link} must do. {@code InProcessLinkTest} and {@code grpc.GrpcLinkTest} run it,
+ * each with its own {@link #connect()}.
  */
-abstract class LinkContract {
+public abstract class LinkContract {
 
-  /** A connected pair plus a way to cut and restore it. */
-  interface Pair {
+  /**
+   * A connected pair plus a way to cut and restore it. {@link #cut()} returns once both sides see
+   * the link down, {@link #restore()} once both see it up again.
+   */
+  public interface Pair {
     Link child();
 
     Link parent();
@@ -25,7 +28,7 @@ abstract class LinkContract {
     void restore();
   }
 
-  abstract Pair connect();
+  protected abstract Pair connect();
 
   @Test
   void deliversMessagesInOrderInBothDirections() {
@@ -78,5 +81,26 @@ abstract class LinkContract {
     p.child().send(new Message.Heartbeat("n1", 1));
     p.child().send(new Message.Heartbeat("n1", 2));
     await().atMost(5, TimeUnit.SECONDS).until(() -> ok.size() == 1);
+  }
+
+  @Test
+  void bothSidesHearTheCutAndTheRestore() {
+    Pair p = connect();
+    List<Boolean> atChild = new CopyOnWriteArrayList<>();
+    List<Boolean> atParent = new CopyOnWriteArrayList<>();
+    p.child().onConnectionChange(atChild::add);
+    p.parent().onConnectionChange(atParent::add);
+
+    p.cut();
+    assertThat(p.parent().isConnected()).isFalse();
+    assertThat(p.parent().send(new Message.Registered("c1", 1))).isFalse();
+    p.restore();
+
+    await().atMost(5, TimeUnit.SECONDS).until(() -> atChild.equals(List.of(false, true)));
+    await().atMost(5, TimeUnit.SECONDS).until(() -> atParent.equals(List.of(false, true)));
+    List<Message> atChildMessages = new CopyOnWriteArrayList<>();
+    p.child().onReceive(atChildMessages::add);
+    assertThat(p.parent().send(new Message.Registered("c1", 2))).isTrue();
+    await().atMost(5, TimeUnit.SECONDS).until(() -> atChildMessages.size() == 1);
   }
 }

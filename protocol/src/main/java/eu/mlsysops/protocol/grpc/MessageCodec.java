@@ -1,0 +1,333 @@
+package eu.mlsysops.protocol.grpc;
+
+import eu.mlsysops.model.AppDescriptor;
+import eu.mlsysops.model.ClusterDescriptor;
+import eu.mlsysops.model.Component;
+import eu.mlsysops.model.Descriptor;
+import eu.mlsysops.model.Descriptors;
+import eu.mlsysops.model.NodeDescriptor;
+import eu.mlsysops.model.ParseOptions;
+import eu.mlsysops.model.ParseResult;
+import eu.mlsysops.model.Problem;
+import eu.mlsysops.protocol.Message;
+import eu.mlsysops.protocol.grpc.proto.Envelope;
+import eu.mlsysops.protocol.grpc.proto.Tier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * Translates between {@link Message} values and the {@code mlsysops.v1.Envelope} frames of the gRPC
+ * link ({@code src/main/proto/mlsysops/tier.proto}). {@code decode(encode(m))} equals {@code m} for
+ * every message.
+ *
+ * <p>Descriptors travel as the JSON written by {@link Descriptors#toJson} and are parsed and
+ * validated again on decode. A {@link Component} is not a descriptor of its own, so an instance
+ * assignment carries it inside a one-component {@code MLSysOpsApp} document with its {@code
+ * depends_on} moved to a separate field (the components it names are not in that document).
+ */
+public final class MessageCodec {
+  /** Name of the app document that wraps a lone component; only its one component is read. */
+  private static final String COMPONENT_WRAPPER = "component";
+
+  private MessageCodec() {}
+
+  /**
+   * Encodes a message as an envelope.
+   *
+   * @param message any message
+   * @return the envelope, with {@code from} set unless the message's is null
+   */
+  public static Envelope encode(Message message) {
+    Objects.requireNonNull(message, "message");
+    Envelope.Builder e = Envelope.newBuilder();
+    if (message.from() != null) {
+      e.setFrom(message.from());
+    }
+    if (message instanceof Message.Register r) {
+      var b = eu.mlsysops.protocol.grpc.proto.Register.newBuilder().setTier(tier(r.tier()));
+      if (r.node() != null) {
+        b.setNodeJson(Descriptors.toJson(r.node()));
+      }
+      if (r.cluster() != null) {
+        b.setClusterJson(Descriptors.toJson(r.cluster()));
+      }
+      r.running().forEach(ir -> b.addRunning(report(ir)));
+      e.setRegister(b);
+    } else if (message instanceof Message.Inventory i) {
+      var b = eu.mlsysops.protocol.grpc.proto.Inventory.newBuilder();
+      i.nodes().forEach(n -> b.addNodesJson(Descriptors.toJson(n)));
+      b.addAllUnhealthy(i.unhealthy());
+      e.setInventory(b);
+    } else if (message instanceof Message.Registered r) {
+      e.setRegistered(eu.mlsysops.protocol.grpc.proto.Registered.newBuilder().setEpoch(r.epoch()));
+    } else if (message instanceof Message.Heartbeat h) {
+      e.setHeartbeat(
+          eu.mlsysops.protocol.grpc.proto.Heartbeat.newBuilder()
+              .setSentAtMillis(h.sentAtMillis()));
+    } else if (message instanceof Message.DesiredState d) {
+      var b = eu.mlsysops.protocol.grpc.proto.DesiredState.newBuilder().setEpoch(d.epoch());
+      d.instances().forEach(a -> b.addInstances(assignment(a)));
+      d.apps().forEach(app -> b.addAppsJson(Descriptors.toJson(app)));
+      e.setDesiredState(b);
+    } else if (message instanceof Message.StatusReport s) {
+      var b = eu.mlsysops.protocol.grpc.proto.StatusReport.newBuilder().setFull(s.full());
+      s.instances().forEach(ir -> b.addInstances(report(ir)));
+      e.setStatusReport(b);
+    } else if (message instanceof Message.TelemetryBatch t) {
+      e.setTelemetryBatch(
+          eu.mlsysops.protocol.grpc.proto.TelemetryBatch.newBuilder().setMetrics(t.metrics()));
+    } else if (message instanceof Message.TelemetryDemand t) {
+      e.setTelemetryDemand(
+          eu.mlsysops.protocol.grpc.proto.TelemetryDemand.newBuilder()
+              .setIntervalMillis(t.intervalMillis()));
+    } else if (message instanceof Message.PlanForward p) {
+      var b = eu.mlsysops.protocol.grpc.proto.PlanForward.newBuilder().putAllArgs(p.args());
+      if (p.planId() != null) {
+        b.setPlanId(p.planId());
+      }
+      if (p.policy() != null) {
+        b.setPolicy(p.policy());
+      }
+      if (p.mechanism() != null) {
+        b.setMechanism(p.mechanism());
+      }
+      if (p.explanation() != null) {
+        b.setExplanation(p.explanation());
+      }
+      e.setPlanForward(b);
+    } else if (message instanceof Message.PlanResult p) {
+      var b = eu.mlsysops.protocol.grpc.proto.PlanResult.newBuilder().setSuccess(p.success());
+      if (p.planId() != null) {
+        b.setPlanId(p.planId());
+      }
+      if (p.reason() != null) {
+        b.setReason(p.reason());
+      }
+      e.setPlanResult(b);
+    } else {
+      // Unreachable while Message is sealed and every permitted record is handled above.
+      throw new IllegalArgumentException("unknown message type " + message.getClass());
+    }
+    return e.build();
+  }
+
+  /**
+   * Decodes an envelope that holds a message.
+   *
+   * @param envelope an envelope from the wire
+   * @return the message
+   * @throws IllegalArgumentException when the envelope holds no message (empty, or the link's own
+   *     {@code Accepted} or {@code Ping}), or a descriptor in it does not parse; the text names the
+   *     field
+   */
+  public static Message decode(Envelope envelope) {
+    Objects.requireNonNull(envelope, "envelope");
+    String from = envelope.hasFrom() ? envelope.getFrom() : null;
+    switch (envelope.getBodyCase()) {
+      case REGISTER -> {
+        var r = envelope.getRegister();
+        return new Message.Register(
+            from,
+            tier(r.getTier()),
+            r.hasNodeJson()
+                ? descriptor(r.getNodeJson(), NodeDescriptor.class, "register.node_json")
+                : null,
+            r.hasClusterJson()
+                ? descriptor(r.getClusterJson(), ClusterDescriptor.class, "register.cluster_json")
+                : null,
+            r.getRunningList().stream().map(MessageCodec::report).toList());
+      }
+      case INVENTORY -> {
+        var i = envelope.getInventory();
+        List<NodeDescriptor> nodes = new ArrayList<>();
+        for (int k = 0; k < i.getNodesJsonCount(); k++) {
+          nodes.add(
+              descriptor(
+                  i.getNodesJson(k), NodeDescriptor.class, "inventory.nodes_json[" + k + "]"));
+        }
+        return new Message.Inventory(from, nodes, i.getUnhealthyList());
+      }
+      case REGISTERED -> {
+        return new Message.Registered(from, envelope.getRegistered().getEpoch());
+      }
+      case HEARTBEAT -> {
+        return new Message.Heartbeat(from, envelope.getHeartbeat().getSentAtMillis());
+      }
+      case DESIRED_STATE -> {
+        var d = envelope.getDesiredState();
+        List<Message.InstanceAssignment> instances = new ArrayList<>();
+        for (int k = 0; k < d.getInstancesCount(); k++) {
+          instances.add(assignment(d.getInstances(k), "desired_state.instances[" + k + "]"));
+        }
+        List<AppDescriptor> apps = new ArrayList<>();
+        for (int k = 0; k < d.getAppsJsonCount(); k++) {
+          apps.add(
+              descriptor(
+                  d.getAppsJson(k), AppDescriptor.class, "desired_state.apps_json[" + k + "]"));
+        }
+        return new Message.DesiredState(from, d.getEpoch(), instances, apps);
+      }
+      case STATUS_REPORT -> {
+        var s = envelope.getStatusReport();
+        return new Message.StatusReport(
+            from, s.getInstancesList().stream().map(MessageCodec::report).toList(), s.getFull());
+      }
+      case TELEMETRY_BATCH -> {
+        return new Message.TelemetryBatch(from, envelope.getTelemetryBatch().getMetrics());
+      }
+      case TELEMETRY_DEMAND -> {
+        return new Message.TelemetryDemand(
+            from, envelope.getTelemetryDemand().getIntervalMillis());
+      }
+      case PLAN_FORWARD -> {
+        var p = envelope.getPlanForward();
+        return new Message.PlanForward(
+            from,
+            p.hasPlanId() ? p.getPlanId() : null,
+            p.hasPolicy() ? p.getPolicy() : null,
+            p.hasMechanism() ? p.getMechanism() : null,
+            p.getArgsMap(),
+            p.hasExplanation() ? p.getExplanation() : null);
+      }
+      case PLAN_RESULT -> {
+        var p = envelope.getPlanResult();
+        return new Message.PlanResult(
+            from,
+            p.hasPlanId() ? p.getPlanId() : null,
+            p.getSuccess(),
+            p.hasReason() ? p.getReason() : null);
+      }
+      case ACCEPTED, PING ->
+          throw new IllegalArgumentException(
+              envelope.getBodyCase() + " is link control, not a message");
+      case BODY_NOT_SET -> throw new IllegalArgumentException("envelope holds no message");
+      default -> throw new IllegalArgumentException("unknown envelope body " + envelope.getBodyCase());
+    }
+  }
+
+  private static Tier tier(Message.Tier tier) {
+    return switch (tier) {
+      case NODE -> Tier.TIER_NODE;
+      case CLUSTER -> Tier.TIER_CLUSTER;
+      case CONTINUUM -> Tier.TIER_CONTINUUM;
+    };
+  }
+
+  private static Message.Tier tier(Tier tier) {
+    return switch (tier) {
+      case TIER_NODE -> Message.Tier.NODE;
+      case TIER_CLUSTER -> Message.Tier.CLUSTER;
+      case TIER_CONTINUUM -> Message.Tier.CONTINUUM;
+      default -> throw new IllegalArgumentException("register.tier: unknown tier " + tier);
+    };
+  }
+
+  private static eu.mlsysops.protocol.grpc.proto.InstanceReport report(Message.InstanceReport r) {
+    var b = eu.mlsysops.protocol.grpc.proto.InstanceReport.newBuilder().setSinceMillis(r.sinceMillis());
+    if (r.instanceId() != null) {
+      b.setInstanceId(r.instanceId());
+    }
+    if (r.app() != null) {
+      b.setApp(r.app());
+    }
+    if (r.component() != null) {
+      b.setComponent(r.component());
+    }
+    if (r.node() != null) {
+      b.setNode(r.node());
+    }
+    if (r.state() != null) {
+      b.setState(r.state());
+    }
+    if (r.reason() != null) {
+      b.setReason(r.reason());
+    }
+    return b.build();
+  }
+
+  private static Message.InstanceReport report(eu.mlsysops.protocol.grpc.proto.InstanceReport r) {
+    return new Message.InstanceReport(
+        r.hasInstanceId() ? r.getInstanceId() : null,
+        r.hasApp() ? r.getApp() : null,
+        r.hasComponent() ? r.getComponent() : null,
+        r.hasNode() ? r.getNode() : null,
+        r.hasState() ? r.getState() : null,
+        r.hasReason() ? r.getReason() : null,
+        r.getSinceMillis());
+  }
+
+  private static eu.mlsysops.protocol.grpc.proto.InstanceAssignment assignment(
+      Message.InstanceAssignment a) {
+    Component c = a.component();
+    AppDescriptor wrapper =
+        new AppDescriptor(
+            COMPONENT_WRAPPER, null, List.of(), List.of(withDependsOn(c, List.of())), List.of(),
+            List.of(), null);
+    return eu.mlsysops.protocol.grpc.proto.InstanceAssignment.newBuilder()
+        .setApp(a.app())
+        .setInstanceId(a.instanceId())
+        .setComponentJson(Descriptors.toJson(wrapper))
+        .addAllComponentDependsOn(c.dependsOn())
+        .build();
+  }
+
+  private static Message.InstanceAssignment assignment(
+      eu.mlsysops.protocol.grpc.proto.InstanceAssignment a, String field) {
+    AppDescriptor wrapper =
+        descriptor(a.getComponentJson(), AppDescriptor.class, field + ".component_json");
+    if (wrapper.components().size() != 1) {
+      throw new IllegalArgumentException(
+          field + ".component_json: expected one component, found " + wrapper.components().size());
+    }
+    Component c = withDependsOn(wrapper.components().get(0), a.getComponentDependsOnList());
+    return new Message.InstanceAssignment(a.getApp(), a.getInstanceId(), c);
+  }
+
+  private static Component withDependsOn(Component c, List<String> dependsOn) {
+    return new Component(
+        c.metadata(),
+        c.nodePlacement(),
+        dependsOn,
+        c.runtimeConfiguration(),
+        c.sensors(),
+        c.qosMetrics(),
+        c.storage(),
+        c.dataSensitivity(),
+        c.dataCriticality(),
+        c.externalComponent(),
+        c.externalAccess(),
+        c.hostNetwork(),
+        c.runtimeClassName(),
+        c.restartPolicy(),
+        c.os(),
+        c.nodeType(),
+        c.containerRuntime(),
+        c.containers());
+  }
+
+  private static <T extends Descriptor> T descriptor(String json, Class<T> type, String field) {
+    ParseResult result = Descriptors.parse(json, field + ".json", ParseOptions.DEFAULT);
+    if (result.hasErrors()) {
+      throw new IllegalArgumentException(
+          field
+              + ": "
+              + result.errors().stream()
+                  .limit(5)
+                  .map(MessageCodec::problem)
+                  .collect(Collectors.joining("; ")));
+    }
+    List<T> found = result.ofType(type);
+    if (found.size() != 1 || result.descriptors().size() != 1) {
+      throw new IllegalArgumentException(
+          field + ": expected one " + type.getSimpleName() + ", found "
+              + result.descriptors().stream().map(d -> d.kind().wireName()).toList());
+    }
+    return found.get(0);
+  }
+
+  private static String problem(Problem p) {
+    return p.path() == null || p.path().isEmpty() ? p.message() : p.path() + ": " + p.message();
+  }
+}

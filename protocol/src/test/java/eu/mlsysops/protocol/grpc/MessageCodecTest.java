@@ -1,0 +1,195 @@
+package eu.mlsysops.protocol.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import eu.mlsysops.model.AppDescriptor;
+import eu.mlsysops.model.ClusterDescriptor;
+import eu.mlsysops.model.Descriptors;
+import eu.mlsysops.model.NodeDescriptor;
+import eu.mlsysops.model.ParseOptions;
+import eu.mlsysops.protocol.Message;
+import eu.mlsysops.protocol.grpc.proto.Envelope;
+import eu.mlsysops.protocol.grpc.proto.InstanceAssignment;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.resource.v1.Resource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class MessageCodecTest {
+
+  static String resource(String name) {
+    try (InputStream in = MessageCodecTest.class.getResourceAsStream("/descriptors/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static <T> T parse(String name, Class<T> type) {
+    var result = Descriptors.parse(resource(name), name, ParseOptions.DEFAULT);
+    assertThat(result.errors()).isEmpty();
+    return type.cast(result.descriptors().get(0));
+  }
+
+  static NodeDescriptor node() {
+    return parse("full-node.yaml", NodeDescriptor.class);
+  }
+
+  static ClusterDescriptor cluster() {
+    return parse("cluster.yaml", ClusterDescriptor.class);
+  }
+
+  static AppDescriptor app() {
+    return parse("full-app.yaml", AppDescriptor.class);
+  }
+
+  static ExportMetricsServiceRequest metrics() {
+    NumberDataPoint point =
+        NumberDataPoint.newBuilder()
+            .setTimeUnixNano(1_700_000_000_000_000_000L)
+            .setAsDouble(0.42)
+            .addAttributes(
+                KeyValue.newBuilder()
+                    .setKey("cpu")
+                    .setValue(AnyValue.newBuilder().setStringValue("0")))
+            .build();
+    Metric metric =
+        Metric.newBuilder()
+            .setName("node_cpu_utilization")
+            .setUnit("1")
+            .setGauge(Gauge.newBuilder().addDataPoints(point))
+            .build();
+    return ExportMetricsServiceRequest.newBuilder()
+        .addResourceMetrics(
+            ResourceMetrics.newBuilder()
+                .setResource(
+                    Resource.newBuilder()
+                        .addAttributes(
+                            KeyValue.newBuilder()
+                                .setKey("mlsysops.node")
+                                .setValue(AnyValue.newBuilder().setStringValue("n1"))))
+                .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(metric)))
+        .build();
+  }
+
+  /** One or more instances of every message type, with nulls where the records allow them. */
+  static List<Message> everyMessage() {
+    AppDescriptor app = app();
+    Message.InstanceReport running =
+        new Message.InstanceReport("full-app-detector-0", "full-app", "detector", "n1", "RUNNING",
+            null, 1234L);
+    Message.InstanceReport bare = new Message.InstanceReport(null, null, null, null, null, "", 0L);
+    Map<String, String> args = new LinkedHashMap<>();
+    args.put("component", "detector");
+    args.put("target", "n2");
+    return List.of(
+        new Message.Register("n1", Message.Tier.NODE, node(), null, List.of(running, bare)),
+        new Message.Register("c1", Message.Tier.CLUSTER, null, cluster(), List.of()),
+        new Message.Register("k", Message.Tier.CONTINUUM, null, null, List.of()),
+        new Message.Inventory("c1", List.of(node(), node()), List.of("n2")),
+        new Message.Inventory("c1", List.of(), List.of()),
+        new Message.Registered("c1", 42),
+        new Message.Heartbeat("n1", 1_700_000_000_123L),
+        new Message.DesiredState(
+            "c1",
+            7,
+            app.components().stream()
+                .map(c -> new Message.InstanceAssignment("full-app", "full-app-" + c.name() + "-0", c))
+                .toList(),
+            List.of(app)),
+        new Message.DesiredState("c1", 0, List.of(), List.of()),
+        new Message.StatusReport("n1", List.of(running), true),
+        new Message.StatusReport("n1", List.of(), false),
+        new Message.TelemetryBatch("n1", metrics()),
+        new Message.TelemetryBatch("n1", ExportMetricsServiceRequest.getDefaultInstance()),
+        new Message.TelemetryDemand("c1", 5000),
+        new Message.PlanForward("n1", "p-1", "qos-relocation", "relocate", args, "too slow"),
+        new Message.PlanForward("n1", null, null, null, Map.of(), null),
+        new Message.PlanResult("c1", "p-1", true, null),
+        new Message.PlanResult("c1", "p-2", false, "no node fits"),
+        new Message.Heartbeat(null, 1));
+  }
+
+  @ParameterizedTest
+  @MethodSource("everyMessage")
+  void roundTripGivesAnEqualMessage(Message message) throws Exception {
+    Envelope envelope = MessageCodec.encode(message);
+    Envelope overTheWire = Envelope.parseFrom(envelope.toByteArray());
+
+    assertThat(MessageCodec.decode(overTheWire)).isEqualTo(message);
+  }
+
+  @Test
+  void everyMessageTypeIsCovered() {
+    var covered = everyMessage().stream().map(Object::getClass).collect(Collectors.toSet());
+    assertThat(covered)
+        .containsExactlyInAnyOrderElementsOf(
+            Arrays.stream(Message.class.getPermittedSubclasses()).toList());
+    var bodies =
+        everyMessage().stream().map(m -> MessageCodec.encode(m).getBodyCase()).collect(Collectors.toSet());
+    assertThat(bodies).hasSize(Message.class.getPermittedSubclasses().length);
+  }
+
+  @Test
+  void aComponentKeepsItsDependenciesOutsideItsDocument() {
+    var detector = app().component("detector").orElseThrow();
+    assertThat(detector.dependsOn()).containsExactly("camera-reader");
+
+    Envelope e =
+        MessageCodec.encode(
+            new Message.DesiredState(
+                "c1", 1, List.of(new Message.InstanceAssignment("full-app", "d-0", detector)),
+                List.of()));
+
+    InstanceAssignment wire = e.getDesiredState().getInstances(0);
+    assertThat(wire.getComponentDependsOnList()).containsExactly("camera-reader");
+    assertThat(wire.getComponentJson()).doesNotContain("depends_on");
+  }
+
+  @Test
+  void aDescriptorThatDoesNotParseIsReportedWithItsField() {
+    Envelope bad =
+        Envelope.newBuilder()
+            .setFrom("c1")
+            .setInventory(
+                eu.mlsysops.protocol.grpc.proto.Inventory.newBuilder()
+                    .addNodesJson(Descriptors.toJson(node()))
+                    .addNodesJson("{\"MLSysOpsNode\": {\"name\": 3}}"))
+            .build();
+
+    assertThatThrownBy(() -> MessageCodec.decode(bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("inventory.nodes_json[1]");
+  }
+
+  @Test
+  void linkControlAndEmptyEnvelopesAreNotMessages() {
+    assertThatThrownBy(() -> MessageCodec.decode(Envelope.getDefaultInstance()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no message");
+    Envelope accepted =
+        Envelope.newBuilder()
+            .setAccepted(eu.mlsysops.protocol.grpc.proto.Accepted.getDefaultInstance())
+            .build();
+    assertThatThrownBy(() -> MessageCodec.decode(accepted))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
