@@ -13,9 +13,11 @@ import java.util.function.Supplier;
 /**
  * Several agents' telemetry read as one, e.g. every cluster agent's per-node summaries. The stores
  * are asked each time (agents come and go); series are not merged, since stores of one tier hold
- * disjoint series (each carries its own {@code node} or {@code cluster} label).
+ * disjoint series (each carries its own {@code node} or {@code cluster} label). Stores that are
+ * also {@link SeriesSource}s are scanned directly, so the query engine reads a union as it reads one
+ * store.
  */
-public final class UnionQuery implements TelemetryQuery {
+public final class UnionQuery implements TelemetryQuery, SeriesSource {
   private final Supplier<List<? extends TelemetryQuery>> stores;
 
   /** @param stores the stores to read, asked on every query */
@@ -97,5 +99,19 @@ public final class UnionQuery implements TelemetryQuery {
       }
     }
     return Optional.empty();
+  }
+
+  @Override
+  public void scan(
+      String metric,
+      List<LabelMatcher> matchers,
+      long fromMillis,
+      long toMillis,
+      SeriesVisitor visitor) {
+    for (TelemetryQuery q : stores.get()) {
+      if (q instanceof SeriesSource source) {
+        source.scan(metric, matchers, fromMillis, toMillis, visitor);
+      }
+    }
   }
 }

@@ -112,7 +112,7 @@ public final class ClusterAgent implements AutoCloseable {
     this.uplink = Objects.requireNonNull(uplink);
     this.env = Objects.requireNonNull(env);
     this.settings = Objects.requireNonNull(settings);
-    this.store = new MetricStore(env.clock(), 300, 200_000);
+    this.store = TierStores.cluster(env.clock());
     this.scheduler =
         PlanScheduler.builder(id())
             .clock(env.clock())

@@ -58,7 +58,7 @@ public final class ContinuumAgent implements AutoCloseable {
     this.descriptor = Objects.requireNonNull(descriptor);
     this.env = Objects.requireNonNull(env);
     this.store = new ContinuumStore(env.dataDir().resolve("continuum.db"));
-    this.telemetry = new MetricStore(env.clock(), 300, 200_000);
+    this.telemetry = TierStores.continuum(env.clock());
     this.scheduler = PlanScheduler.builder(id()).clock(env.clock()).log(env.planLog()).build();
     scheduler.register(new ClusterPlacementMechanism(this));
     scheduler.onTransition(this::onPlan);

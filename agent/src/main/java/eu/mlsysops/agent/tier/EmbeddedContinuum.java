@@ -239,13 +239,13 @@ public final class EmbeddedContinuum implements AutoCloseable {
   /**
    * The telemetry held at one tier: {@code continuum} (per-cluster summaries by default), {@code
    * cluster} (every cluster agent's per-node summaries) or {@code node} (every node agent's raw
-   * samples).
+   * samples), read as one store by {@link TelemetryQuery} calls and by the query engine.
    *
    * @throws IllegalArgumentException for another tier
    */
-  public TelemetryQuery telemetry(String tier) {
+  public UnionQuery telemetry(String tier) {
     return switch (tier) {
-      case "continuum" -> continuum.telemetry();
+      case "continuum" -> new UnionQuery(() -> List.of(continuum.telemetry()));
       case "cluster" -> new UnionQuery(
           () -> clusters.values().stream().map(ClusterAgent::telemetry).toList());
       case "node" -> new UnionQuery(

@@ -78,7 +78,7 @@ public final class NodeAgent implements AutoCloseable {
     this.heartbeatInterval = heartbeatInterval;
     // Until the cluster says how often it wants telemetry, export at the heartbeat pace.
     this.exportInterval = heartbeatInterval;
-    this.store = new MetricStore(env.clock(), 300, 20_000);
+    this.store = TierStores.node(env.clock());
     this.scheduler = PlanScheduler.builder(descriptor.name()).clock(env.clock()).log(env.planLog()).build();
     scheduler.register(new CpuFrequencyMechanism(cpuFrequency));
     scheduler.onTransition(this::onPlan);

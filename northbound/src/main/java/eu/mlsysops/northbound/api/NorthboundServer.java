@@ -94,6 +94,7 @@ public final class NorthboundServer implements AutoCloseable {
       new SystemRoutes(continuum, views, infra, input, tokens, auth).register(routes);
       new PolicyRoutes(continuum).register(routes);
       new ConfigRoutes(continuum).register(routes);
+      new TelemetryRoutes(continuum).register(routes);
       stream.register(routes);
       routes.get("/api/v1/openapi.json", null,
           (ctx, who) -> ctx.status(200).contentType(Json.JSON).result(openapi));

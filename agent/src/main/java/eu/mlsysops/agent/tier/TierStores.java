@@ -1,0 +1,51 @@
+package eu.mlsysops.agent.tier;
+
+import eu.mlsysops.telemetry.MetricStore;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The metric store of each tier. Nodes keep raw samples for 15 minutes. Clusters and the continuum
+ * receive their children's per-interval aggregates (rollups over the export interval, 5 s by
+ * default) and keep them longer: an hour at a cluster, six at the continuum. The per-series cap
+ * bounds a child that exports faster than the default: at a negotiated 1 s interval a cluster keeps
+ * the newest hour's 3,600 points, at 100 ms the newest six minutes, and what falls off is counted as
+ * evicted.
+ */
+final class TierStores {
+  static final Duration NODE_RETENTION = Duration.ofMinutes(15);
+  static final Duration CLUSTER_RETENTION = Duration.ofHours(1);
+  static final Duration CONTINUUM_RETENTION = Duration.ofHours(6);
+
+  private TierStores() {}
+
+  static MetricStore node(Clock clock) {
+    return MetricStore.builder()
+        .clock(clock)
+        .retention(NODE_RETENTION)
+        .samplesPerSeries(900)
+        .maxSeries(20_000)
+        .memoryBudgetBytes(64L << 20)
+        .build();
+  }
+
+  static MetricStore cluster(Clock clock) {
+    return MetricStore.builder()
+        .clock(clock)
+        .retention(CLUSTER_RETENTION)
+        .samplesPerSeries(3_600)
+        .maxSeries(200_000)
+        .memoryBudgetBytes(256L << 20)
+        .build();
+  }
+
+  static MetricStore continuum(Clock clock) {
+    return MetricStore.builder()
+        .clock(clock)
+        .retention(CONTINUUM_RETENTION)
+        .samplesPerSeries(4_320)
+        .maxSeries(200_000)
+        .memoryBudgetBytes(256L << 20)
+        .build();
+  }
+}

@@ -1,0 +1,232 @@
+package eu.mlsysops.northbound.api;
+
+import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.telemetry.Labels;
+import eu.mlsysops.telemetry.UnionQuery;
+import eu.mlsysops.telemetry.prometheus.PrometheusExposition;
+import eu.mlsysops.telemetry.query.QueryEngine;
+import eu.mlsysops.telemetry.query.QueryException;
+import eu.mlsysops.telemetry.query.QueryResult;
+import io.javalin.http.Context;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Telemetry queries in PromQL and the Prometheus text exposition. The query routes answer in the
+ * Prometheus HTTP API's shape, so tools written for Prometheus read them; they are served under
+ * {@code /api/v1/telemetry/} and, for tools that append {@code /api/v1/query} to a base URL (such
+ * as Grafana's Prometheus data source), under {@code /prometheus/}.
+ *
+ * <p>Every route takes {@code level} ({@code continuum}, {@code cluster} or {@code node}; default
+ * continuum): which tier's stores to read.
+ */
+final class TelemetryRoutes {
+  /** Range queries longer than this are refused (the longest retention is six hours). */
+  static final Duration MAX_RANGE = Duration.ofDays(1);
+
+  private final EmbeddedContinuum continuum;
+
+  TelemetryRoutes(EmbeddedContinuum continuum) {
+    this.continuum = continuum;
+  }
+
+  void register(RouteTable r) {
+    for (String base : List.of("/api/v1/telemetry", "/prometheus/api/v1")) {
+      r.get(base + "/query", Role.VIEWER, (ctx, who) -> instant(ctx));
+      r.post(base + "/query", Role.VIEWER, (ctx, who) -> instant(ctx));
+      r.get(base + "/query_range", Role.VIEWER, (ctx, who) -> range(ctx));
+      r.post(base + "/query_range", Role.VIEWER, (ctx, who) -> range(ctx));
+    }
+    r.get("/metrics", Role.VIEWER, (ctx, who) -> exposition(ctx));
+  }
+
+  private void instant(Context ctx) {
+    String expr = required(ctx, "query");
+    long at = time(ctx, "time", continuum.clock().millis());
+    QueryResult result = evaluate(expr, engine(ctx), e -> e.instant(expr, at));
+    Json.send(ctx, 200, success(result));
+  }
+
+  private void range(Context ctx) {
+    String expr = required(ctx, "query");
+    long start = time(ctx, "start", null);
+    long end = time(ctx, "end", null);
+    long step = step(ctx);
+    if (end < start) {
+      throw ApiProblem.badRequest("end: must not be before start");
+    }
+    if (end - start > MAX_RANGE.toMillis()) {
+      throw ApiProblem.badRequest("end: the range is longer than " + MAX_RANGE.toHours() + "h");
+    }
+    QueryResult result = evaluate(expr, engine(ctx), e -> e.range(expr, start, end, step));
+    Json.send(ctx, 200, success(result));
+  }
+
+  private void exposition(Context ctx) {
+    String text = PrometheusExposition.of(store(ctx)).render();
+    ctx.status(200).contentType(PrometheusExposition.CONTENT_TYPE).result(text);
+  }
+
+  private UnionQuery store(Context ctx) {
+    String level = param(ctx, "level");
+    if (level == null) {
+      level = "continuum";
+    }
+    if (!EmbeddedContinuum.TIERS.contains(level)) {
+      throw ApiProblem.badRequest(
+          "level: \"" + level + "\" is not a tier (continuum, cluster, node)");
+    }
+    return continuum.telemetry(level);
+  }
+
+  private QueryEngine engine(Context ctx) {
+    return new QueryEngine(store(ctx));
+  }
+
+  private interface Evaluation {
+    QueryResult run(QueryEngine engine);
+  }
+
+  private static QueryResult evaluate(String expr, QueryEngine engine, Evaluation evaluation) {
+    try {
+      return evaluation.run(engine);
+    } catch (QueryException e) {
+      throw ApiProblem.badRequest("query: " + e.getMessage());
+    }
+  }
+
+  // ------------------------------------------------------------------ parameters
+
+  private static String param(Context ctx, String name) {
+    String v = ctx.queryParam(name);
+    if (v == null && isForm(ctx)) {
+      v = ctx.formParam(name);
+    }
+    return v == null || v.isBlank() ? null : v.trim();
+  }
+
+  private static boolean isForm(Context ctx) {
+    String type = ctx.contentType();
+    return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+  }
+
+  private static String required(Context ctx, String name) {
+    String v = param(ctx, name);
+    if (v == null) {
+      throw ApiProblem.badRequest(name + ": required");
+    }
+    return v;
+  }
+
+  /** A Unix time in seconds (fractions allowed) or an RFC 3339 time, as Prometheus accepts. */
+  private static long time(Context ctx, String name, Long fallback) {
+    String v = param(ctx, name);
+    if (v == null) {
+      if (fallback == null) {
+        throw ApiProblem.badRequest(name + ": required");
+      }
+      return fallback;
+    }
+    try {
+      return new BigDecimal(v).movePointRight(3).longValueExact();
+    } catch (NumberFormatException | ArithmeticException notNumber) {
+      try {
+        return OffsetDateTime.parse(v).toInstant().toEpochMilli();
+      } catch (DateTimeParseException notRfc3339) {
+        throw ApiProblem.badRequest(
+            name + ": \"" + v + "\" is neither Unix seconds nor an RFC 3339 time");
+      }
+    }
+  }
+
+  /** Seconds (fractions allowed) or a duration such as {@code 15s}, {@code 1m}. */
+  private static long step(Context ctx) {
+    String v = required(ctx, "step");
+    long millis;
+    try {
+      millis = new BigDecimal(v).movePointRight(3).longValue();
+    } catch (NumberFormatException notNumber) {
+      try {
+        millis = SystemRoutes.window(v).toMillis();
+      } catch (ApiProblem bad) {
+        throw ApiProblem.badRequest("step: \"" + v + "\" is neither seconds nor a duration");
+      }
+    }
+    if (millis <= 0) {
+      throw ApiProblem.badRequest("step: must be positive, got \"" + v + "\"");
+    }
+    return millis;
+  }
+
+  // ------------------------------------------------------------------ response shape
+
+  private static Map<String, Object> success(QueryResult result) {
+    Map<String, Object> data = new LinkedHashMap<>();
+    if (result instanceof QueryResult.Scalar s) {
+      data.put("resultType", "scalar");
+      data.put("result", point(s.timestampMillis(), s.value()));
+    } else if (result instanceof QueryResult.Vector v) {
+      data.put("resultType", "vector");
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (QueryResult.Element e : v.elements()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("metric", metric(e.metric(), e.labels()));
+        m.put("value", point(v.timestampMillis(), e.value()));
+        out.add(m);
+      }
+      data.put("result", out);
+    } else if (result instanceof QueryResult.Matrix x) {
+      data.put("resultType", "matrix");
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (QueryResult.RangeSeries s : x.series()) {
+        List<List<Object>> values = new ArrayList<>();
+        for (QueryResult.Point p : s.points()) {
+          values.add(point(p.timestampMillis(), p.value()));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("metric", metric(s.metric(), s.labels()));
+        m.put("values", values);
+        out.add(m);
+      }
+      data.put("result", out);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", "success");
+    body.put("data", data);
+    return body;
+  }
+
+  private static Map<String, String> metric(String name, Labels labels) {
+    Map<String, String> m = new LinkedHashMap<>();
+    if (!name.isEmpty()) {
+      m.put("__name__", name);
+    }
+    m.putAll(labels.map());
+    return m;
+  }
+
+  /** {@code [seconds, "value"]}: Prometheus writes values as strings so NaN and ±Inf survive. */
+  private static List<Object> point(long millis, double value) {
+    return List.of(BigDecimal.valueOf(millis).movePointLeft(3), format(value));
+  }
+
+  static String format(double v) {
+    if (Double.isNaN(v)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "+Inf" : "-Inf";
+    }
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+      return Long.toString((long) v);
+    }
+    return Double.toString(v);
+  }
+}
