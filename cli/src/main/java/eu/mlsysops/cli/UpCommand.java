@@ -150,13 +150,17 @@ final class UpCommand implements Callable<Integer> {
 
   /** Starts the OTLP receivers; a taken port is reported and that receiver left off. */
   private OtlpEndpoints startOtlp(EmbeddedContinuum continuum, PrintWriter out) {
-    OtlpEndpoints otlp = OtlpEndpoints.start(continuum, bind, otlpGrpcPort, otlpHttpPort, null);
+    OtlpEndpoints otlp = OtlpEndpoints.start(continuum, bind, otlpGrpcPort, otlpHttpPort);
     String host = bind.contains(":") ? "[" + bind + "]" : bind;
     if (otlp.grpcPort().isPresent() || otlp.httpPort().isPresent()) {
       out.printf("OTLP receivers: %s%s (set mlsysops.node in OTEL_RESOURCE_ATTRIBUTES)%n",
           otlp.grpcPort().isPresent() ? "grpc " + host + ":" + otlp.grpcPort().getAsInt() : "",
           otlp.httpPort().isPresent() ? (otlp.grpcPort().isPresent() ? ", " : "") + "http://"
               + host + ":" + otlp.httpPort().getAsInt() + "/v1/metrics" : "");
+    }
+    if (otlp.httpPort().isPresent()) {
+      out.printf("Prometheus scrape: http://%s:%d/metrics (node agents)%n", host,
+          otlp.httpPort().getAsInt());
     }
     otlp.problems().forEach(p -> out.println("warning: " + p));
     out.flush();

@@ -1,20 +1,24 @@
 package eu.mlsysops.agent.tier;
 
+import eu.mlsysops.telemetry.Labels;
 import eu.mlsysops.telemetry.MetricMetadata;
+import eu.mlsysops.telemetry.MetricStore;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.SampleSink;
+import eu.mlsysops.telemetry.TelemetryQuery;
+import eu.mlsysops.telemetry.UnionQuery;
 import eu.mlsysops.telemetry.otlp.OtlpGrpcReceiver;
 import eu.mlsysops.telemetry.otlp.OtlpHttpReceiver;
 import eu.mlsysops.telemetry.otlp.OtlpIngestStats;
 import eu.mlsysops.telemetry.otlp.OtlpMetricsTranslator;
 import eu.mlsysops.telemetry.otlp.RecentSignals;
+import eu.mlsysops.telemetry.prometheus.PrometheusExposition;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
-import java.util.function.Supplier;
 
 /**
  * The OTLP receivers of an embedded continuum: one gRPC and one HTTP endpoint for the whole
@@ -22,7 +26,11 @@ import java.util.function.Supplier;
  * node they run on with the resource attribute {@code mlsysops.node}, which the runtime sets in
  * {@code OTEL_RESOURCE_ATTRIBUTES}). Series that name no node of the continuum are refused and
  * reported in the response's partial success. Logs and spans are kept in a bounded buffer of
- * recent signals. The HTTP endpoint also serves Prometheus text on {@code /metrics} when given.
+ * recent signals. The HTTP endpoint also serves Prometheus text on {@code /metrics}: what the node
+ * agents hold (their health metrics included) and the receivers' own counters ({@code
+ * otlp_requests_total}, {@code otlp_points_rejected_total{reason}}, …), as node-exporter serves a
+ * host's figures, without a token (the OTLP ports take data without one too; bind them to a trusted
+ * network).
  *
  * <p>A port that cannot be bound does not stop the continuum: the endpoint is left off and the
  * reason is kept in {@link #problems()}, for {@code mls up} to print.
@@ -30,11 +38,15 @@ import java.util.function.Supplier;
 public final class OtlpEndpoints implements AutoCloseable {
   private final RecentSignals signals = new RecentSignals(1000);
   private final OtlpMetricsTranslator translator;
+  private final MetricStore receiverHealth;
+  private final java.time.Clock clock;
   private final List<String> problems = new ArrayList<>();
   private OtlpGrpcReceiver grpc;
   private OtlpHttpReceiver http;
 
   private OtlpEndpoints(Map<String, NodeAgent> nodes, java.time.Clock clock) {
+    this.clock = clock;
+    this.receiverHealth = MetricStore.builder().clock(clock).maxSeries(100).build();
     this.translator = OtlpMetricsTranslator.builder(new NodeRouter(nodes)).clock(clock)
         .seriesLimitDescription("the series names no node of this continuum (set the resource"
             + " attribute mlsysops.node) or the node's series limit is reached")
@@ -48,10 +60,9 @@ public final class OtlpEndpoints implements AutoCloseable {
    * @param bind address to listen on
    * @param grpcPort OTLP/gRPC port (4317 by convention; 0 picks a free one; negative: off)
    * @param httpPort OTLP/HTTP port (4318 by convention; 0 picks a free one; negative: off)
-   * @param metricsText Prometheus text for {@code GET /metrics} on the HTTP port, or null
    */
   public static OtlpEndpoints start(EmbeddedContinuum continuum, String bind, int grpcPort,
-      int httpPort, Supplier<String> metricsText) {
+      int httpPort) {
     Objects.requireNonNull(continuum, "continuum");
     OtlpEndpoints e = new OtlpEndpoints(continuum.nodes(), continuum.clock());
     if (grpcPort >= 0) {
@@ -65,12 +76,15 @@ public final class OtlpEndpoints implements AutoCloseable {
     }
     if (httpPort >= 0) {
       try {
-        OtlpHttpReceiver.Builder b = OtlpHttpReceiver.builder(e.translator).bindAddress(bind)
-            .port(httpPort).signals(e.signals);
-        if (metricsText != null) {
-          b.metricsEndpoint(metricsText);
-        }
-        e.http = b.build().start();
+        UnionQuery scraped = new UnionQuery(
+            () -> List.of(continuum.telemetry("node"), e.receiverHealth));
+        e.http = OtlpHttpReceiver.builder(e.translator).bindAddress(bind).port(httpPort)
+            .signals(e.signals)
+            .metricsEndpoint(() -> {
+              e.recordHealth();
+              return PrometheusExposition.of(scraped).render();
+            })
+            .build().start();
       } catch (UncheckedIOException ex) {
         e.problems.add("OTLP/HTTP receiver not started: " + ex.getMessage()
             + " (choose another port with --otlp-http-port)");
@@ -97,6 +111,19 @@ public final class OtlpEndpoints implements AutoCloseable {
   /** What the receivers took and refused so far. */
   public OtlpIngestStats stats() {
     return translator.counters().snapshot();
+  }
+
+  /** The receivers' counters as samples, refreshed when read (on every scrape). */
+  public TelemetryQuery receiverHealth() {
+    recordHealth();
+    return receiverHealth;
+  }
+
+  private void recordHealth() {
+    long now = clock.millis();
+    for (Sample s : stats().toSamples(Labels.of("agent", "otlp-receiver"), now)) {
+      receiverHealth.accept(s);
+    }
   }
 
   /** The logs and spans received lately. */

@@ -75,7 +75,7 @@ class OtlpHierarchyIT {
   void sdkMetricsArriveExactlyAtTheNodeAndAggregatedAboveIt() {
     continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(EmbeddedContinuumTest.FAST)
         .tick(Duration.ofMillis(50)).build().start();
-    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", 0, 0, null);
+    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", 0, 0);
     assertThat(otlp.problems()).isEmpty();
 
     try (SdkMeterProvider edge1 = provider("edge-1", OtlpGrpcMetricExporter.builder()
@@ -111,13 +111,32 @@ class OtlpHierarchyIT {
         top.latest("detector_latency_ms_bucket", Map.of("cluster", "edge", "le", "50"))
             .orElse(0) == 2);
     assertThat(top.latest("detector_latency_ms_count", Map.of("cluster", "edge"))).hasValue(4);
+
+    // The HTTP port serves what the nodes hold and the receivers' own counters to Prometheus.
+    String scraped = scrape("http://127.0.0.1:" + otlp.httpPort().getAsInt() + "/metrics");
+    assertThat(scraped)
+        .contains("# TYPE detector_latency_ms histogram")
+        .containsPattern("frames_total\\{[^}]*node=\"edge-1\"[^}]*\\} 12\\b")
+        .containsPattern("otlp_requests_total\\{agent=\"otlp-receiver\",signal=\"metrics\"\\} [1-9]");
+  }
+
+  static String scrape(String url) {
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      return r.body();
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test
   void seriesNamingNoNodeOfTheContinuumAreRefusedAndCounted() {
     continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(EmbeddedContinuumTest.FAST)
         .tick(Duration.ofMillis(50)).build().start();
-    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", 0, -1, null);
+    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", 0, -1);
     assertThat(otlp.httpPort()).isEmpty();
 
     try (SdkMeterProvider ghost = provider("ghost-node", OtlpGrpcMetricExporter.builder()
@@ -133,9 +152,9 @@ class OtlpHierarchyIT {
   void aTakenPortLeavesThatReceiverOffWithAReason() {
     continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(EmbeddedContinuumTest.FAST)
         .tick(Duration.ofMillis(50)).build().start();
-    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", 0, -1, null);
+    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", 0, -1);
     try (OtlpEndpoints second = OtlpEndpoints.start(continuum, "127.0.0.1",
-        otlp.grpcPort().getAsInt(), -1, null)) {
+        otlp.grpcPort().getAsInt(), -1)) {
       assertThat(second.grpcPort()).isEmpty();
       assertThat(second.problems()).singleElement().asString()
           .startsWith("OTLP/gRPC receiver not started").contains("--otlp-grpc-port");

@@ -35,7 +35,7 @@ final class ApiFixture implements AutoCloseable {
     this.dataDir = dataDir;
     continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(FAST)
         .tick(Duration.ofMillis(50)).events(events).build().start();
-    await().atMost(10, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
+    await().atMost(30, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
         .mapToInt(c -> c.nodes().size()).sum() == 8);
     server = NorthboundServer.builder(continuum).dataDir(dataDir).port(0).auth(auth)
         .events(events).build().start();
