@@ -37,8 +37,10 @@ final class AgentHealth {
           "Time spent analysing and planning, by policy")),
       Map.entry("mls_telemetry_series", new MetricMetadata(MetricType.GAUGE, "1",
           "Time series held in the agent's metric store")),
+      Map.entry("mls_telemetry_bytes", new MetricMetadata(MetricType.GAUGE, "By",
+          "Estimated memory held by the agent's metric store")),
       Map.entry("mls_telemetry_dropped_total", new MetricMetadata(MetricType.COUNTER, "1",
-          "Samples the metric store refused, by reason")),
+          "Samples the metric store refused or later dropped to stay in its bounds, by reason")),
       Map.entry("mls_uplink_dropped_total", new MetricMetadata(MetricType.COUNTER, "1",
           "Samples not sent to the parent because an interval's bounds were reached")));
 
@@ -79,11 +81,17 @@ final class AgentHealth {
       put("mls_policy_errors_total", l, nowMillis, p.errors());
       put("mls_policy_analysis_seconds_total", l, nowMillis, p.analysisSeconds());
     }
-    put("mls_telemetry_series", labels, nowMillis, store.seriesCount());
+    MetricStore.Stats s = store.stats();
+    put("mls_telemetry_series", labels, nowMillis, s.series());
+    put("mls_telemetry_bytes", labels, nowMillis, s.bytesUsed());
     put("mls_telemetry_dropped_total", labels.with("reason", "series_limit"), nowMillis,
-        store.rejectedSamples());
+        s.rejected());
     put("mls_telemetry_dropped_total", labels.with("reason", "not_finite"), nowMillis,
-        store.droppedNonFinite());
+        s.droppedNonFinite());
+    put("mls_telemetry_dropped_total", labels.with("reason", "out_of_order"), nowMillis,
+        s.droppedOutOfOrder());
+    put("mls_telemetry_dropped_total", labels.with("reason", "evicted"), nowMillis,
+        s.evicted());
     put("mls_uplink_dropped_total", labels, nowMillis, uplinkDropped.getAsLong());
   }
 
