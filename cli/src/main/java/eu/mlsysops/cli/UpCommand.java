@@ -92,6 +92,16 @@ final class UpCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE})")
   int otlpHttpPort;
 
+  @Option(names = "--otlp-export", paramLabel = "HOST:PORT",
+      description = "also send telemetry to this external OTLP/gRPC endpoint (a collector or a"
+          + " backend): the chosen tier's metrics every 10 s, and every log and span received")
+  String otlpExport;
+
+  @Option(names = "--otlp-export-level", defaultValue = "continuum", paramLabel = "TIER",
+      description = "whose metrics --otlp-export sends: continuum (per-cluster summaries),"
+          + " cluster (per-node summaries) or node (raw) (default: ${DEFAULT-VALUE})")
+  String otlpExportLevel;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -111,6 +121,14 @@ final class UpCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), (p == otlpGrpcPort ? "--otlp-grpc-port"
             : "--otlp-http-port") + ": " + p + " is not a port (0-65535, or -1 for off)");
       }
+    }
+    if (!EmbeddedContinuum.TIERS.contains(otlpExportLevel)) {
+      throw new ParameterException(spec.commandLine(), "--otlp-export-level: \"" + otlpExportLevel
+          + "\" is not a tier (continuum, cluster, node)");
+    }
+    if (otlpExport != null && !otlpExport.matches("[^\\s/:]+:\\d{1,5}|\\[[0-9a-fA-F:.]+\\]:\\d{1,5}")) {
+      throw new ParameterException(spec.commandLine(), "--otlp-export: \"" + otlpExport
+          + "\" is not HOST:PORT");
     }
     long start = System.currentTimeMillis();
     EventPrinter printer = new EventPrinter(out, start);
@@ -163,6 +181,11 @@ final class UpCommand implements Callable<Integer> {
           otlp.httpPort().getAsInt());
     }
     otlp.problems().forEach(p -> out.println("warning: " + p));
+    if (otlpExport != null) {
+      otlp.exportTo(otlpExport, otlpExportLevel, Duration.ofSeconds(10));
+      out.printf("OTLP export: %s telemetry to %s every 10 s, logs and spans as they come%n",
+          otlpExportLevel, otlpExport);
+    }
     out.flush();
     return otlp;
   }

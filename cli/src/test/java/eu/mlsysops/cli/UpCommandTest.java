@@ -62,4 +62,16 @@ class UpCommandTest {
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--duration: \"soon\" is not a duration");
   }
+
+  @Test
+  void badOtlpExportSettingsAreUsageErrors() {
+    CliRun host = CliRun.of("up", "--otlp-export", "collector", "--port", "0", "--data-dir",
+        dir.toString());
+    assertThat(host.exitCode()).isEqualTo(2);
+    assertThat(host.err()).contains("--otlp-export: \"collector\" is not HOST:PORT");
+    CliRun tier = CliRun.of("up", "--otlp-export", "collector:4317", "--otlp-export-level",
+        "galaxy", "--port", "0", "--data-dir", dir.toString());
+    assertThat(tier.exitCode()).isEqualTo(2);
+    assertThat(tier.err()).contains("--otlp-export-level: \"galaxy\" is not a tier");
+  }
 }

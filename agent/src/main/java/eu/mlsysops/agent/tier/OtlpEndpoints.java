@@ -7,17 +7,24 @@ import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.SampleSink;
 import eu.mlsysops.telemetry.TelemetryQuery;
 import eu.mlsysops.telemetry.UnionQuery;
+import eu.mlsysops.telemetry.otlp.OtlpGrpcExporter;
 import eu.mlsysops.telemetry.otlp.OtlpGrpcReceiver;
 import eu.mlsysops.telemetry.otlp.OtlpHttpReceiver;
 import eu.mlsysops.telemetry.otlp.OtlpIngestStats;
 import eu.mlsysops.telemetry.otlp.OtlpMetricsTranslator;
+import eu.mlsysops.telemetry.otlp.PeriodicMetricExport;
 import eu.mlsysops.telemetry.otlp.RecentSignals;
+import eu.mlsysops.telemetry.otlp.SignalForwarder;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import eu.mlsysops.telemetry.prometheus.PrometheusExposition;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -37,6 +44,11 @@ import java.util.OptionalInt;
  */
 public final class OtlpEndpoints implements AutoCloseable {
   private final RecentSignals signals = new RecentSignals(1000);
+  /** Logs and spans go to the recent-signals buffer and, once {@link #exportTo} ran, outside. */
+  private volatile SignalForwarder forwarder = signals;
+  private final EmbeddedContinuum continuum;
+  private OtlpGrpcExporter exporter;
+  private PeriodicMetricExport periodicExport;
   private final OtlpMetricsTranslator translator;
   private final MetricStore receiverHealth;
   private final java.time.Clock clock;
@@ -44,8 +56,10 @@ public final class OtlpEndpoints implements AutoCloseable {
   private OtlpGrpcReceiver grpc;
   private OtlpHttpReceiver http;
 
-  private OtlpEndpoints(Map<String, NodeAgent> nodes, java.time.Clock clock) {
-    this.clock = clock;
+  private OtlpEndpoints(EmbeddedContinuum continuum) {
+    this.continuum = continuum;
+    Map<String, NodeAgent> nodes = continuum.nodes();
+    this.clock = continuum.clock();
     this.receiverHealth = MetricStore.builder().clock(clock).maxSeries(100).build();
     this.translator = OtlpMetricsTranslator.builder(new NodeRouter(nodes)).clock(clock)
         .seriesLimitDescription("the series names no node of this continuum (set the resource"
@@ -64,11 +78,22 @@ public final class OtlpEndpoints implements AutoCloseable {
   public static OtlpEndpoints start(EmbeddedContinuum continuum, String bind, int grpcPort,
       int httpPort) {
     Objects.requireNonNull(continuum, "continuum");
-    OtlpEndpoints e = new OtlpEndpoints(continuum.nodes(), continuum.clock());
+    OtlpEndpoints e = new OtlpEndpoints(continuum);
+    SignalForwarder signals = new SignalForwarder() {
+      @Override
+      public boolean forward(ExportLogsServiceRequest request) {
+        return e.forwarder.forward(request);
+      }
+
+      @Override
+      public boolean forward(ExportTraceServiceRequest request) {
+        return e.forwarder.forward(request);
+      }
+    };
     if (grpcPort >= 0) {
       try {
         e.grpc = OtlpGrpcReceiver.builder(e.translator).bindAddress(bind).port(grpcPort)
-            .signals(e.signals).build().start();
+            .signals(signals).build().start();
       } catch (UncheckedIOException ex) {
         e.problems.add("OTLP/gRPC receiver not started: " + ex.getMessage()
             + " (choose another port with --otlp-grpc-port)");
@@ -79,7 +104,7 @@ public final class OtlpEndpoints implements AutoCloseable {
         UnionQuery scraped = new UnionQuery(
             () -> List.of(continuum.telemetry("node"), e.receiverHealth));
         e.http = OtlpHttpReceiver.builder(e.translator).bindAddress(bind).port(httpPort)
-            .signals(e.signals)
+            .signals(signals)
             .metricsEndpoint(() -> {
               e.recordHealth();
               return PrometheusExposition.of(scraped).render();
@@ -113,6 +138,30 @@ public final class OtlpEndpoints implements AutoCloseable {
     return translator.counters().snapshot();
   }
 
+  /**
+   * Also sends telemetry to an external OTLP/gRPC endpoint (a collector, a backend): every
+   * {@code interval} the newest samples of one tier's stores, and every log and span received
+   * from now on. Call once.
+   *
+   * @param target {@code host:port} of the endpoint (plaintext gRPC)
+   * @param tier whose stores to export: {@code continuum}, {@code cluster} or {@code node}
+   */
+  public synchronized void exportTo(String target, String tier, Duration interval) {
+    if (exporter != null) {
+      throw new IllegalStateException("already exporting");
+    }
+    UnionQuery source = continuum.telemetry(tier);
+    exporter = OtlpGrpcExporter.builder(target).build();
+    periodicExport = PeriodicMetricExport.start(source, exporter, tier, clock, interval);
+    forwarder = SignalForwarder.fanOut(signals, exporter);
+  }
+
+  /** The external exporter's counts, when {@link #exportTo} ran. */
+  public Optional<OtlpGrpcExporter.Stats> exportStats() {
+    OtlpGrpcExporter x = exporter;
+    return x == null ? Optional.empty() : Optional.of(x.stats());
+  }
+
   /** The receivers' counters as samples, refreshed when read (on every scrape). */
   public TelemetryQuery receiverHealth() {
     recordHealth();
@@ -132,7 +181,11 @@ public final class OtlpEndpoints implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (periodicExport != null) {
+      periodicExport.close();
+      exporter.close();
+    }
     if (grpc != null) {
       grpc.close();
     }

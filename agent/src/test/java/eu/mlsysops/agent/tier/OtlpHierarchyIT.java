@@ -4,6 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import eu.mlsysops.telemetry.MetricMetadata.MetricType;
+import eu.mlsysops.telemetry.MetricStore;
+import eu.mlsysops.telemetry.otlp.OtlpGrpcExporter;
+import eu.mlsysops.telemetry.otlp.OtlpGrpcReceiver;
+import eu.mlsysops.telemetry.otlp.OtlpMetricsTranslator;
+import eu.mlsysops.telemetry.otlp.RecentSignals;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import eu.mlsysops.telemetry.TelemetryQuery;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -129,6 +139,37 @@ class OtlpHierarchyIT {
       return r.body();
     } catch (java.io.IOException | InterruptedException e) {
       throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void aTierAndTheLogsGoToAnExternalCollectorToo() {
+    continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(EmbeddedContinuumTest.FAST)
+        .tick(Duration.ofMillis(50)).build().start();
+    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", 0, -1);
+    MetricStore collected = MetricStore.withDefaults(java.time.Clock.systemUTC());
+    RecentSignals collectedSignals = new RecentSignals(10);
+    try (OtlpGrpcReceiver collector = OtlpGrpcReceiver.builder(
+            OtlpMetricsTranslator.builder(collected).build())
+        .port(0).signals(collectedSignals).build().start();
+        OtlpGrpcExporter app = OtlpGrpcExporter.builder(
+            "127.0.0.1:" + otlp.grpcPort().getAsInt()).build()) {
+      otlp.exportTo("127.0.0.1:" + collector.port(), "continuum", Duration.ofMillis(200));
+
+      // The continuum's own health is in its store within a second, and then at the collector.
+      await().atMost(15, TimeUnit.SECONDS).until(() ->
+          collected.latest("mls_plans_active", Map.of("tier", "continuum")).isPresent());
+      assertThat(collected.range("mls_plans_active", Map.of(), Duration.ofMinutes(1)))
+          .allSatisfy(s -> assertThat(s.labels().get("tier")).isEqualTo("continuum"));
+
+      app.forward(ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
+          .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(LogRecord.newBuilder()
+              .setBody(AnyValue.newBuilder().setStringValue("disk almost full"))))).build());
+      await().atMost(15, TimeUnit.SECONDS).until(() -> collectedSignals.logs().size() == 1);
+      assertThat(collectedSignals.logs().get(0).item().getBody().getStringValue())
+          .isEqualTo("disk almost full");
+      assertThat(otlp.signals().logs()).hasSize(1);
+      assertThat(otlp.exportStats().orElseThrow().failed()).isZero();
     }
   }
 
