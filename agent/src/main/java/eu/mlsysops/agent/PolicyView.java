@@ -1,7 +1,9 @@
 package eu.mlsysops.agent;
 
 import eu.mlsysops.model.AppDescriptor;
+import eu.mlsysops.telemetry.SeriesSource;
 import eu.mlsysops.telemetry.TelemetryQuery;
+import eu.mlsysops.telemetry.query.QueryEngine;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +28,18 @@ public interface PolicyView {
 
   /** Live telemetry of this agent's tier. */
   TelemetryQuery telemetry();
+
+  /**
+   * PromQL over {@link #telemetry()}: {@code query().value("avg(rate(node_cpu_seconds_total[1m]))",
+   * nowMillis())}. Parse an expression once ({@code query().parse(…)}) when it runs on every
+   * analysis.
+   */
+  default QueryEngine query() {
+    if (telemetry() instanceof SeriesSource source) {
+      return new QueryEngine(source);
+    }
+    throw new UnsupportedOperationException("this view's telemetry cannot be scanned");
+  }
 
   /** The ML Connector. */
   MlConnector ml();

@@ -11,6 +11,7 @@ import eu.mlsysops.agent.plan.PlanRequest;
 import eu.mlsysops.agent.plan.PlanScheduler;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.telemetry.MetricStore;
+import eu.mlsysops.telemetry.query.QueryEngine;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.TelemetryQuery;
 import java.time.Clock;
@@ -45,6 +46,7 @@ public final class PolicyEngine implements AutoCloseable {
   private final String agentId;
   private final Clock clock;
   private final MetricStore telemetry;
+  private final QueryEngine queries;
   private final PlanScheduler scheduler;
   private final ViewSource source;
   private final ScheduledExecutorService timers;
@@ -72,6 +74,7 @@ public final class PolicyEngine implements AutoCloseable {
     this.agentId = Objects.requireNonNull(agentId);
     this.clock = Objects.requireNonNull(clock);
     this.telemetry = Objects.requireNonNull(telemetry);
+    this.queries = new QueryEngine(telemetry);
     this.scheduler = Objects.requireNonNull(scheduler);
     this.source = Objects.requireNonNull(source);
     this.timers = Objects.requireNonNull(timers);
@@ -503,6 +506,11 @@ public final class PolicyEngine implements AutoCloseable {
     @Override
     public TelemetryQuery telemetry() {
       return telemetry;
+    }
+
+    @Override
+    public QueryEngine query() {
+      return queries;
     }
 
     @Override

@@ -59,6 +59,38 @@ class PolicyEngineTest {
   }
 
   @Test
+  void policiesCanAskInPromQl() {
+    // Two series each growing by 10 per second over the last 10 s: 20 per second in all.
+    for (String pod : new String[] {"a", "b"}) {
+      f.store.append(new Sample("requests_total", Labels.of("pod", pod), 10_000, 100));
+      f.store.append(new Sample("requests_total", Labels.of("pod", pod), 20_000, 200));
+    }
+    f.engine.add(() -> new Policy() {
+      double rate;
+
+      @Override
+      public PolicyContext initialize() {
+        return PolicyContext.builder("rate").metrics("requests_total")
+            .analyzeInterval(Duration.ofHours(1)).build();
+      }
+
+      @Override
+      public boolean analyze(PolicyView view) {
+        rate = view.query().value("sum(irate(requests_total[1m]))", 20_000).orElse(0);
+        return rate > 0;
+      }
+
+      @Override
+      public Plan plan(PolicyView view) {
+        return Plan.of(Command.of("knob", "set", "v", Double.toString(rate)), "busy", Map.of());
+      }
+    }, "test");
+
+    await().atMost(5, TimeUnit.SECONDS).until(() -> !f.applied.isEmpty());
+    assertThat(f.applied.get(f.applied.size() - 1).args()).containsEntry("v", "20.0");
+  }
+
+  @Test
   void samplesOfOtherMetricsDoNotWakeThePolicy() throws Exception {
     AtomicInteger analyses = new AtomicInteger();
     f.engine.add(() -> new Policy() {
