@@ -9,6 +9,7 @@ import eu.mlsysops.telemetry.query.QueryException;
 import eu.mlsysops.telemetry.query.QueryResult;
 import io.javalin.http.Context;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -114,7 +115,8 @@ final class TelemetryRoutes {
 
   private static boolean isForm(Context ctx) {
     String type = ctx.contentType();
-    return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    return type != null
+        && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
   }
 
   private static String required(Context ctx, String name) {
@@ -135,7 +137,8 @@ final class TelemetryRoutes {
       return fallback;
     }
     try {
-      return new BigDecimal(v).movePointRight(3).longValueExact();
+      return new BigDecimal(v).movePointRight(3).setScale(0, RoundingMode.HALF_UP)
+          .longValueExact();
     } catch (NumberFormatException | ArithmeticException notNumber) {
       try {
         return OffsetDateTime.parse(v).toInstant().toEpochMilli();

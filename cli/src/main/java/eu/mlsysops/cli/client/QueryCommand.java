@@ -1,0 +1,103 @@
+package eu.mlsysops.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import eu.mlsysops.cli.TextTable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mls query}: a PromQL instant query over one tier's telemetry, as a table. */
+@Command(name = "query", mixinStandardHelpOptions = true,
+    description = {
+      "Evaluates a PromQL expression over the telemetry of one tier"
+          + " (GET /api/v1/telemetry/query) and shows one row per series.",
+      "Examples:",
+      "  mls query 'avg by (node) (node_cpu_utilization)' --level cluster",
+      "  mls query 'topk(3, node_power_watts)' --level node",
+      "  mls query 'sum(rate(mls_plans_total[5m])) by (status)'"
+    })
+public final class QueryCommand extends ClientCommand {
+  @Parameters(index = "0", paramLabel = "PROMQL", description = "the expression")
+  String expression;
+
+  @Option(names = "--level", paramLabel = "TIER", defaultValue = "continuum",
+      description = "whose stores: continuum (per-cluster summaries), cluster (per-node"
+          + " summaries) or node (raw) (default: ${DEFAULT-VALUE})")
+  String level;
+
+  @Option(names = "--time", paramLabel = "TIME",
+      description = "evaluation time, Unix seconds or RFC 3339 (default: now)")
+  String time;
+
+  @Override
+  int run(ApiClient api, Printer p) {
+    Map<String, Object> q = new LinkedHashMap<>();
+    q.put("query", expression);
+    q.put("level", level);
+    q.put("time", time);
+    JsonNode body = api.get("/api/v1/telemetry/query" + ApiClient.query(q)).json();
+    if (p.structured(body)) {
+      return ExitCode.OK;
+    }
+    JsonNode data = body.path("data");
+    JsonNode result = data.path("result");
+    if ("scalar".equals(data.path("resultType").asText())) {
+      p.println(result.path(1).asText());
+      return ExitCode.OK;
+    }
+    if (result.isEmpty()) {
+      p.println("no series");
+      return ExitCode.OK;
+    }
+    TreeSet<String> labels = new TreeSet<>();
+    for (JsonNode series : result) {
+      series.path("metric").fieldNames().forEachRemaining(labels::add);
+    }
+    labels.remove("__name__");
+    boolean named = false;
+    for (JsonNode series : result) {
+      named |= series.path("metric").has("__name__");
+    }
+    List<String> headers = new ArrayList<>();
+    if (named) {
+      headers.add("METRIC");
+    }
+    labels.forEach(l -> headers.add(l.toUpperCase(java.util.Locale.ROOT)));
+    headers.add(matrix(data) ? "VALUES (newest last)" : "VALUE");
+    TextTable t = new TextTable(headers.toArray(String[]::new));
+    for (JsonNode series : result) {
+      List<Object> row = new ArrayList<>();
+      JsonNode metric = series.path("metric");
+      if (named) {
+        row.add(Fields.orDash(metric.path("__name__").asText("")));
+      }
+      for (String l : labels) {
+        row.add(Fields.orDash(metric.path(l).asText("")));
+      }
+      row.add(matrix(data) ? values(series.path("values")) : series.path("value").path(1).asText());
+      t.row(row.toArray());
+    }
+    p.print(t);
+    return ExitCode.OK;
+  }
+
+  private static boolean matrix(JsonNode data) {
+    return "matrix".equals(data.path("resultType").asText());
+  }
+
+  /** The last few points of a range selector's series. */
+  private static String values(JsonNode points) {
+    List<String> out = new ArrayList<>();
+    for (Iterator<JsonNode> it = points.elements(); it.hasNext(); ) {
+      out.add(it.next().path(1).asText());
+    }
+    int from = Math.max(0, out.size() - 5);
+    return (from > 0 ? "… " : "") + String.join(" ", out.subList(from, out.size()));
+  }
+}

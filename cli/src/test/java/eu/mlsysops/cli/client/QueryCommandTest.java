@@ -1,0 +1,48 @@
+package eu.mlsysops.cli.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class QueryCommandTest extends ApiTestSupport {
+  static final String VECTOR = """
+      {"status": "success", "data": {"resultType": "vector", "result": [
+        {"metric": {"node": "edge-1", "cluster": "edge"}, "value": [1764331200.5, "0.25"]},
+        {"metric": {"node": "cloud-1"}, "value": [1764331200.5, "0.75"]}]}}
+      """;
+
+  @Test
+  void vectorIsATableWithOneColumnPerLabel() {
+    api.on("GET /api/v1/telemetry/query", VECTOR);
+
+    ClientRun r = mls("query", "avg by (node) (node_cpu_utilization)", "--level", "cluster");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(api.requests().get(0).query())
+        .contains("query=avg+by+%28node%29+%28node_cpu_utilization%29")
+        .contains("level=cluster");
+    assertThat(r.out()).containsPattern("CLUSTER +NODE +VALUE")
+        .containsPattern("edge +edge-1 +0.25")
+        .containsPattern("- +cloud-1 +0.75");
+  }
+
+  @Test
+  void scalarIsJustTheNumberAndJsonIsTheApiAnswer() {
+    api.on("GET /api/v1/telemetry/query", """
+        {"status": "success", "data": {"resultType": "scalar", "result": [1764331200, "42"]}}
+        """);
+    assertThat(mls("query", "6 * 7").out().trim()).isEqualTo("42");
+    assertThat(mls("query", "6 * 7", "-o", "json").out()).contains("\"resultType\" : \"scalar\"");
+  }
+
+  @Test
+  void aBadExpressionShowsTheServersReasonAndExitsOne() {
+    api.on("GET /api/v1/telemetry/query", 400, """
+        {"type": "about:blank", "title": "Bad Request", "status": 400,
+         "detail": "query: 1:15: expected \\")\\""}
+        """);
+    ClientRun r = mls("query", "sum(rate(x[1m])");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).contains("query: 1:15: expected \")\"");
+  }
+}
