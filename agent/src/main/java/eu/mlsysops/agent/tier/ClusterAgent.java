@@ -390,6 +390,9 @@ public final class ClusterAgent implements AutoCloseable {
       if (recovered) {
         event("node", "node " + h.from() + " is back");
         pushNode(h.from());
+        // The continuum was told the node is unhealthy; without this it would keep placing
+        // nothing there (and, when every node once missed heartbeats, nothing at all).
+        uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
         engine.wakeAll("node " + h.from());
       }
     } else if (m instanceof Message.StatusReport sr) {

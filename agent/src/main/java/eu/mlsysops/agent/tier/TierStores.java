@@ -20,32 +20,25 @@ final class TierStores {
   private TierStores() {}
 
   static MetricStore node(Clock clock) {
-    return MetricStore.builder()
-        .clock(clock)
-        .retention(NODE_RETENTION)
-        .samplesPerSeries(900)
-        .maxSeries(20_000)
-        .memoryBudgetBytes(64L << 20)
-        .build();
+    return store(clock, NODE_RETENTION, 900, 20_000, 64L << 20);
   }
 
   static MetricStore cluster(Clock clock) {
-    return MetricStore.builder()
-        .clock(clock)
-        .retention(CLUSTER_RETENTION)
-        .samplesPerSeries(3_600)
-        .maxSeries(200_000)
-        .memoryBudgetBytes(256L << 20)
-        .build();
+    return store(clock, CLUSTER_RETENTION, 3_600, 200_000, 256L << 20);
   }
 
   static MetricStore continuum(Clock clock) {
+    return store(clock, CONTINUUM_RETENTION, 4_320, 200_000, 256L << 20);
+  }
+
+  private static MetricStore store(
+      Clock clock, Duration retention, int perSeries, int maxSeries, long budgetBytes) {
     return MetricStore.builder()
         .clock(clock)
-        .retention(CONTINUUM_RETENTION)
-        .samplesPerSeries(4_320)
-        .maxSeries(200_000)
-        .memoryBudgetBytes(256L << 20)
+        .retention(retention)
+        .samplesPerSeries(perSeries)
+        .maxSeries(maxSeries)
+        .memoryBudgetBytes(budgetBytes)
         .build();
   }
 }

@@ -127,6 +127,57 @@ class EmbeddedContinuumTest {
   }
 
   @Test
+  void nodesThatMissedHeartbeatsAreHealthyAgainAtTheContinuumWhenTheyResume() {
+    // A pause (GC, a starved CPU) looks to the cluster like silence: the clock jumps past the
+    // heartbeat deadline while the nodes keep beating.
+    JumpingClock clock = new JumpingClock();
+    continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(FAST).clock(clock)
+        .tick(Duration.ofMillis(50)).events(events::add).build().start();
+    await().atMost(10, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
+        .mapToInt(c -> c.nodes().size()).sum() == 8);
+
+    await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).until(() -> {
+      clock.jump(Duration.ofSeconds(1));
+      return events.stream().anyMatch(e -> e.message().contains("is unreachable"));
+    });
+
+    await().atMost(10, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
+        .flatMap(c -> c.nodes().stream()).allMatch(ClusterStatus.NodeStatus::healthy));
+    continuum.continuum().deploy(demoApp());
+    await().atMost(20, TimeUnit.SECONDS).until(() -> phase().equals("Running"));
+  }
+
+  /** The system clock plus an offset that only grows. */
+  static final class JumpingClock extends java.time.Clock {
+    private final java.util.concurrent.atomic.AtomicLong offset =
+        new java.util.concurrent.atomic.AtomicLong();
+
+    void jump(Duration d) {
+      offset.addAndGet(d.toMillis());
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return java.time.Instant.ofEpochMilli(millis());
+    }
+
+    @Override
+    public long millis() {
+      return System.currentTimeMillis() + offset.get();
+    }
+  }
+
+  @Test
   void violatedLatencyTargetRelocatesTheComponentAndTheDecisionIsRecorded() {
     start();
     continuum.continuum().deploy(demoApp());

@@ -217,19 +217,7 @@ final class TelemetryRoutes {
 
   /** {@code [seconds, "value"]}: Prometheus writes values as strings so NaN and ±Inf survive. */
   private static List<Object> point(long millis, double value) {
-    return List.of(BigDecimal.valueOf(millis).movePointLeft(3), format(value));
-  }
-
-  static String format(double v) {
-    if (Double.isNaN(v)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(v)) {
-      return v > 0 ? "+Inf" : "-Inf";
-    }
-    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-      return Long.toString((long) v);
-    }
-    return Double.toString(v);
+    return List.of(BigDecimal.valueOf(millis).movePointLeft(3),
+        PrometheusExposition.formatValue(value));
   }
 }

@@ -55,7 +55,10 @@ class AppRoutesIT {
     assertThat(created.get("owner").asText()).isEqualTo("admin");
     assertThat(created.get("components")).hasSize(3);
 
-    await().atMost(30, TimeUnit.SECONDS).until(() -> api.phase("cam-a").equals("Running"));
+    await().atMost(30, TimeUnit.SECONDS).untilAsserted(() -> assertThat(api.phase("cam-a"))
+        .as(() -> api.get("/api/v1/apps/cam-a").body() + " nodes: " + api.get("/api/v1/nodes")
+            .body())
+        .isEqualTo("Running"));
     JsonNode detail = json(api.get("/api/v1/apps/cam-a"));
     JsonNode detector = detail.get("components").get(1);
     assertThat(detector.get("name").asText()).isEqualTo("detector");

@@ -226,8 +226,11 @@ public final class PrometheusExposition {
     return help.replace("\\", "\\\\").replace("\n", "\\n");
   }
 
-  /** A value as Prometheus spells it. */
-  static String formatValue(double v) {
+  /**
+   * A value as Prometheus spells it, in the text format and in its HTTP API's JSON: {@code NaN},
+   * {@code +Inf}, {@code -Inf}, integers without a fraction, else Java's shortest representation.
+   */
+  public static String formatValue(double v) {
     if (Double.isNaN(v)) {
       return "NaN";
     }
