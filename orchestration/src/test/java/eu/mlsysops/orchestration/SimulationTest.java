@@ -418,7 +418,11 @@ class SimulationTest {
       ScheduledFuture<?> running = sim.start(executor, Duration.ofMillis(10));
       await()
           .atMost(Duration.ofSeconds(5))
-          .until(() -> samples.stream().filter(s -> s.metric().equals("node_load1")).count() >= 3);
+          .until(() -> {
+            synchronized (samples) { // the executor appends while this reads
+              return samples.stream().filter(s -> s.metric().equals("node_load1")).count() >= 3;
+            }
+          });
       running.cancel(false);
       assertThat(sim.stepErrors()).isZero();
     } finally {
