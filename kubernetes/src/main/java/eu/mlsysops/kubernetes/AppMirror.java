@@ -8,12 +8,12 @@ import eu.mlsysops.model.Descriptors;
 import eu.mlsysops.protocol.Message;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,8 +24,8 @@ import java.util.Optional;
 
 /**
  * Mirrors apps as {@code MLSysOpsApp} custom resources, so that {@code kubectl get mlsapp} shows
- * what MLSysOps runs: the descriptor as the resource's body (the reference's top-level fields),
- * and the continuum's view in {@code status}. The agents' own store stays the source of truth; the
+ * what MLSysOps runs: the descriptor as the resource's body (the reference's top-level fields), and
+ * the continuum's view in {@code status}. The agents' own store stays the source of truth; the
  * mirror is rewritten from it.
  */
 public final class AppMirror {
@@ -94,7 +94,13 @@ public final class AppMirror {
     GenericKubernetesResource current = res.get();
     if (current == null) {
       throw new IllegalStateException(
-          "no " + KIND + " " + resourceName(status.name()) + " in " + namespace + "; apply it first");
+          "no "
+              + KIND
+              + " "
+              + resourceName(status.name())
+              + " in "
+              + namespace
+              + "; apply it first");
     }
     Map<String, Object> s = statusOf(status);
     @SuppressWarnings("unchecked")
@@ -123,20 +129,20 @@ public final class AppMirror {
     for (GenericKubernetesResource r :
         resources().withLabel(Names.MANAGED_BY, Names.MANAGER).list().getItems()) {
       Map<String, String> a = r.getMetadata().getAnnotations();
-      out.add(a != null && a.containsKey(Names.APP_NAME) ? a.get(Names.APP_NAME) : r.getMetadata().getName());
+      out.add(
+          a != null && a.containsKey(Names.APP_NAME)
+              ? a.get(Names.APP_NAME)
+              : r.getMetadata().getName());
     }
     return out;
   }
 
-  private MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>>
-      resources0() {
-    return client.genericKubernetesResources(CONTEXT);
-  }
-
-  private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<
-          GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>>
+  private NonNamespaceOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
       resources() {
-    return resources0().inNamespace(namespace);
+    return client.genericKubernetesResources(CONTEXT).inNamespace(namespace);
   }
 
   private static Map<String, Object> withoutStatus(GenericKubernetesResource r) {

@@ -16,9 +16,9 @@ import java.util.TreeSet;
 /**
  * Multi-cluster: writes a Karmada {@code PropagationPolicy} per app that sends the app's {@code
  * MLSysOpsApp} resource to the member clusters the continuum chose, where each cluster's agent
- * takes it from there (its components' pods are made in the member cluster, not propagated). The client talks to
- * the Karmada API server; Karmada's types are written as generic resources, so no Karmada client
- * library is needed.
+ * takes it from there (its components' pods are made in the member cluster, not propagated). The
+ * client talks to the Karmada API server; Karmada's types are written as generic resources, so no
+ * Karmada client library is needed.
  */
 public final class KarmadaPropagation {
   /** API version of Karmada's policies. */

@@ -18,8 +18,14 @@ final class KubernetesEnv {
     e.put("OTEL_SERVICE_NAME", component);
     e.put(
         "OTEL_RESOURCE_ATTRIBUTES",
-        "service.name=" + component + ",mlsysops.app=" + app + ",mlsysops.node=" + node
-            + ",mlsysops.instance=" + id);
+        "service.name="
+            + component
+            + ",mlsysops.app="
+            + app
+            + ",mlsysops.node="
+            + node
+            + ",mlsysops.instance="
+            + id);
     e.put("NODE_NAME", node);
     e.put("NODE_IP", "127.0.0.1");
     return e;

@@ -31,10 +31,10 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>{@code deploy node=N} (or {@code host=N}): run the slot's instance on N; done when it runs;
- *   <li>{@code move to=N} (or {@code target_host=N}; optional {@code from}/{@code src_host}):
- *       start a new instance on N, wait until it is ready, then delete the old one, so the
- *       component never runs fewer instances than it asked for; if the new one fails, it is removed
- *       and the old one kept;
+ *   <li>{@code move to=N} (or {@code target_host=N}; optional {@code from}/{@code src_host}): start
+ *       a new instance on N, wait until it is ready, then delete the old one, so the component
+ *       never runs fewer instances than it asked for; if the new one fails, it is removed and the
+ *       old one kept;
  *   <li>{@code remove}: delete the slot's instance, or every instance of the component without
  *       {@code slot};
  *   <li>{@code change_spec} with any of {@code image}, {@code runtime_class_name}, {@code
@@ -120,7 +120,9 @@ public final class KubernetesMechanism implements Mechanism {
         case "remove" -> remove(app, component, c.args().containsKey("slot") ? slot(c) : -1);
         case "change_spec" ->
             changeSpec(
-                app, component, c.args().containsKey("slot") ? slot(c) : -1,
+                app,
+                component,
+                c.args().containsKey("slot") ? slot(c) : -1,
                 SpecChange.parse(c.args()));
         default ->
             done(
@@ -146,7 +148,13 @@ public final class KubernetesMechanism implements Mechanism {
       }
       return done(
           ApplyResult.failure(
-              app + "/" + component + " slot " + slot + " already runs on " + s.node()
+              app
+                  + "/"
+                  + component
+                  + " slot "
+                  + slot
+                  + " already runs on "
+                  + s.node()
                   + " (use move)"));
     }
     String id = InstanceIds.of(app, component, slot, nextGeneration(app, component, slot));
@@ -166,7 +174,15 @@ public final class KubernetesMechanism implements Mechanism {
     if (from != null && !from.equals(old.node())) {
       return done(
           ApplyResult.failure(
-              app + "/" + component + " slot " + slot + " runs on " + old.node() + ", not " + from));
+              app
+                  + "/"
+                  + component
+                  + " slot "
+                  + slot
+                  + " runs on "
+                  + old.node()
+                  + ", not "
+                  + from));
     }
     if (to.equals(old.node())) {
       return done(ApplyResult.success(old.instanceId() + " already runs on " + to));
@@ -202,8 +218,10 @@ public final class KubernetesMechanism implements Mechanism {
       String app, String component, int slot, SpecChange change) {
     String key = app + "/" + component;
     SpecChange merged = changes.containsKey(key) ? changes.get(key).then(change) : change;
-    Component base = apps.apply(app).flatMap(a -> a.component(component)).orElseThrow(
-        () -> new IllegalArgumentException("no component " + key + " is known"));
+    Component base =
+        apps.apply(app)
+            .flatMap(a -> a.component(component))
+            .orElseThrow(() -> new IllegalArgumentException("no component " + key + " is known"));
     Component updated = merged.applyTo(base);
     changes.put(key, merged);
     List<InstanceStatus> targets =
@@ -260,11 +278,25 @@ public final class KubernetesMechanism implements Mechanism {
                       (v, e) ->
                           e != null
                               ? ApplyResult.retriable(
-                                  id + " runs on " + node + " but stopping " + old.instanceId()
-                                      + " failed: " + root(e))
+                                  id
+                                      + " runs on "
+                                      + node
+                                      + " but stopping "
+                                      + old.instanceId()
+                                      + " failed: "
+                                      + root(e))
                               : ApplyResult.success(
-                                  verb + " " + old.instanceId() + " (" + old.node() + ") to "
-                                      + id + " (" + node + ") in " + since(t0)));
+                                  verb
+                                      + " "
+                                      + old.instanceId()
+                                      + " ("
+                                      + old.node()
+                                      + ") to "
+                                      + id
+                                      + " ("
+                                      + node
+                                      + ") in "
+                                      + since(t0)));
             });
   }
 
@@ -276,14 +308,9 @@ public final class KubernetesMechanism implements Mechanism {
     return workloads
         .start(is, node)
         .thenCompose(s -> awaitReady(id))
-        .exceptionally(e -> ApplyResult.failure("cannot start " + id + " on " + node + ": " + root(e)))
-        .thenCompose(
-            r ->
-                r.isSuccess()
-                    ? done(r)
-                    : workloads
-                        .stop(id)
-                        .handle((v, e) -> r));
+        .exceptionally(
+            e -> ApplyResult.failure("cannot start " + id + " on " + node + ": " + root(e)))
+        .thenCompose(r -> r.isSuccess() ? done(r) : workloads.stop(id).handle((v, e) -> r));
   }
 
   private CompletionStage<ApplyResult> awaitReady(String id) {
@@ -294,7 +321,8 @@ public final class KubernetesMechanism implements Mechanism {
               if (e == null) {
                 return ApplyResult.success(id + " is running");
               }
-              Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+              Throwable cause =
+                  e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
               if (cause instanceof TimeoutException) {
                 return ApplyResult.retriable(id + " was not ready within " + readyTimeout);
               }
@@ -307,7 +335,9 @@ public final class KubernetesMechanism implements Mechanism {
         apps.apply(app)
             .flatMap(a -> a.component(component))
             .orElseThrow(
-                () -> new IllegalArgumentException("no component " + app + "/" + component + " is known"));
+                () ->
+                    new IllegalArgumentException(
+                        "no component " + app + "/" + component + " is known"));
     SpecChange change = changes.get(app + "/" + component);
     return change == null ? c : change.applyTo(c);
   }
@@ -397,7 +427,8 @@ public final class KubernetesMechanism implements Mechanism {
       }
       return slot;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(NAME + " " + c.action() + ": slot: \"" + v + "\" is not a slot number");
+      throw new IllegalArgumentException(
+          NAME + " " + c.action() + ": slot: \"" + v + "\" is not a slot number");
     }
   }
 

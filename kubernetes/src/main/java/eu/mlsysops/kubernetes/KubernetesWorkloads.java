@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * cluster-wide.
  *
  * <p>Everything it needs to know survives a restart of the agent: the instance id, app, component
- * and node are annotations of the pod, and the informers' first listing reports the instances
- * that already run.
+ * and node are annotations of the pod, and the informers' first listing reports the instances that
+ * already run.
  */
 public final class KubernetesWorkloads implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesWorkloads.class);
@@ -58,7 +58,8 @@ public final class KubernetesWorkloads implements AutoCloseable {
   private final Map<String, Node> nodes = new ConcurrentHashMap<>();
   // Guarded by this.
   private final Map<String, Tracked> tracked = new LinkedHashMap<>();
-  private final Map<String, List<CompletableFuture<InstanceStatus>>> waiters = new LinkedHashMap<>();
+  private final Map<String, List<CompletableFuture<InstanceStatus>>> waiters =
+      new LinkedHashMap<>();
   private SharedIndexInformer<Pod> podInformer;
   private SharedIndexInformer<Node> nodeInformer;
 
@@ -135,8 +136,8 @@ public final class KubernetesWorkloads implements AutoCloseable {
     }
 
     /**
-     * Watch only the pods of one node and that node (a node agent's view); by default everything
-     * in the namespace and every node is watched (a cluster agent's view).
+     * Watch only the pods of one node and that node (a node agent's view); by default everything in
+     * the namespace and every node is watched (a cluster agent's view).
      */
     public Builder onlyNode(String node) {
       this.onlyNode = requireText(node, "onlyNode");
@@ -244,9 +245,9 @@ public final class KubernetesWorkloads implements AutoCloseable {
 
   /**
    * Creates the instance's pod on a node (and its component's Service). Idempotent by instance id:
-   * an instance whose pod exists and is not terminal completes with its status. Completes once
-   * the pod is accepted, with state {@code STARTING}; exceptionally when the component can't run
-   * as a pod or the API server refused it.
+   * an instance whose pod exists and is not terminal completes with its status. Completes once the
+   * pod is accepted, with state {@code STARTING}; exceptionally when the component can't run as a
+   * pod or the API server refused it.
    */
   public CompletionStage<InstanceStatus> start(InstanceSpec spec, String node) {
     Objects.requireNonNull(spec, "spec");
@@ -439,11 +440,14 @@ public final class KubernetesWorkloads implements AutoCloseable {
       if (t.stopping) {
         o = new PodStates.Observed(InstanceState.STOPPED, "stopped by MLSysOps");
       } else if (deleted) {
-        o = new PodStates.Observed(
-            InstanceState.FAILED, "pod deleted outside MLSysOps (eviction, drain or by hand)");
+        o =
+            new PodStates.Observed(
+                InstanceState.FAILED, "pod deleted outside MLSysOps (eviction, drain or by hand)");
       } else if (p.getMetadata().getDeletionTimestamp() != null) {
-        o = new PodStates.Observed(
-            InstanceState.FAILED, "pod terminating outside MLSysOps (eviction, drain or by hand)");
+        o =
+            new PodStates.Observed(
+                InstanceState.FAILED,
+                "pod terminating outside MLSysOps (eviction, drain or by hand)");
       } else {
         o = PodStates.of(p, node == null ? null : nodes.get(node));
       }

@@ -96,14 +96,18 @@ public final class MlsysopsCrds {
     Map<String, Object> spec = (Map<String, Object>) crd.get("spec");
     for (Object v : (List<Object>) spec.get("versions")) {
       Map<String, Object> schema =
-          (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) v).get("schema")).get("openAPIV3Schema");
+          (Map<String, Object>)
+              ((Map<String, Object>) ((Map<String, Object>) v).get("schema"))
+                  .get("openAPIV3Schema");
       Map<String, Object> props = (Map<String, Object>) schema.get("properties");
       if (props == null) {
         continue;
       }
       props.putIfAbsent("name", new LinkedHashMap<>(Map.of("type", "string")));
-      Map<String, Object> renewable = path(props, "power", "properties", "renewable", "items", "properties");
-      Map<String, Object> name = renewable == null ? null : (Map<String, Object>) renewable.get("name");
+      Map<String, Object> renewable =
+          path(props, "power", "properties", "renewable", "items", "properties");
+      Map<String, Object> name =
+          renewable == null ? null : (Map<String, Object>) renewable.get("name");
       if (name != null && name.containsKey("production")) {
         renewable.put("production", name.remove("production"));
       }
@@ -124,16 +128,20 @@ public final class MlsysopsCrds {
 
   private static void withStatus(CustomResourceDefinition crd) {
     for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
-      v.setSubresources(new CustomResourceSubresourcesBuilder().withNewStatus().endStatus().build());
+      v.setSubresources(
+          new CustomResourceSubresourcesBuilder().withNewStatus().endStatus().build());
       JSONSchemaProps root = v.getSchema().getOpenAPIV3Schema();
       Map<String, JSONSchemaProps> props =
-          root.getProperties() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(root.getProperties());
+          root.getProperties() == null
+              ? new LinkedHashMap<>()
+              : new LinkedHashMap<>(root.getProperties());
       props.put(
           "status",
           new JSONSchemaPropsBuilder()
               .withType("object")
               .withXKubernetesPreserveUnknownFields(true)
-              .withDescription("Set by MLSysOps: phase, and per component its cluster and instances.")
+              .withDescription(
+                  "Set by MLSysOps: phase, and per component its cluster and instances.")
               .build());
       root.setProperties(props);
     }

@@ -32,9 +32,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Turns an {@link InstanceSpec} into the pod that runs it and its component's Service. One bare
- * pod per instance, not a Deployment: the agents are the controller (they decide where and how
- * many), a Deployment would fight them, and only bare pods accept every {@code restart_policy}.
+ * Turns an {@link InstanceSpec} into the pod that runs it and its component's Service. One bare pod
+ * per instance, not a Deployment: the agents are the controller (they decide where and how many), a
+ * Deployment would fight them, and only bare pods accept every {@code restart_policy}.
  */
 final class PodSpecs {
   /** Defined first in every pod so that later values can say {@code $(MLSYSOPS_HOST_IP)}. */
@@ -73,8 +73,8 @@ final class PodSpecs {
   /**
    * The pod of one instance on one node.
    *
-   * @throws IllegalArgumentException naming the descriptor field when the component can't run as
-   *     a pod (no containers, a container without an image)
+   * @throws IllegalArgumentException naming the descriptor field when the component can't run as a
+   *     pod (no containers, a container without an image)
    */
   Pod pod(InstanceSpec spec, String node) {
     Component c = spec.component();
@@ -95,7 +95,8 @@ final class PodSpecs {
 
     PodSpecBuilder pod = new PodSpecBuilder();
     for (int i = 0; i < c.containers().size(); i++) {
-      pod.addToContainers(container(spec, c.containers().get(i), i, where + ".containers[" + i + "]"));
+      pod.addToContainers(
+          container(spec, c.containers().get(i), i, where + ".containers[" + i + "]"));
     }
     pod.withRestartPolicy(c.restartPolicy() == null ? "Always" : c.restartPolicy().wireName());
     if (c.runtimeClassName() != null
@@ -183,7 +184,8 @@ final class PodSpecs {
   private static io.fabric8.kubernetes.api.model.Container container(
       InstanceSpec spec, Container c, int index, String where) {
     if (c.image() == null || c.image().isBlank()) {
-      throw new IllegalArgumentException(where + ".image: a container image is needed on Kubernetes");
+      throw new IllegalArgumentException(
+          where + ".image: a container image is needed on Kubernetes");
     }
     String name = Names.dnsLabel(spec.componentName() + (index == 0 ? "" : "-" + index));
     ContainerBuilder b = new ContainerBuilder().withName(name).withImage(c.image());
@@ -253,9 +255,9 @@ final class PodSpecs {
   }
 
   /**
-   * The pod's environment: the host IP first, then what the runtime adds (loopback addresses
-   * there mean "this node's agent", so they become the host IP), then the container's own
-   * variables, which win over ours because Kubernetes takes the last of duplicate names.
+   * The pod's environment: the host IP first, then what the runtime adds (loopback addresses there
+   * mean "this node's agent", so they become the host IP), then the container's own variables,
+   * which win over ours because Kubernetes takes the last of duplicate names.
    */
   private static List<io.fabric8.kubernetes.api.model.EnvVar> env(InstanceSpec spec, Container c) {
     List<io.fabric8.kubernetes.api.model.EnvVar> out = new ArrayList<>();

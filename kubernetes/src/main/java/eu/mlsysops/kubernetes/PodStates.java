@@ -43,7 +43,8 @@ final class PodStates {
       if (ready != null && !"True".equals(ready.getStatus())) {
         String why = ready.getReason() == null ? "" : ": " + ready.getReason();
         return new Observed(
-            InstanceState.FAILED, "node " + nodeName + " is NotReady" + why + message(ready.getMessage()));
+            InstanceState.FAILED,
+            "node " + nodeName + " is NotReady" + why + message(ready.getMessage()));
       }
     }
     switch (phase) {

@@ -39,8 +39,8 @@ record SpecChange(
   /**
    * Reads the arguments.
    *
-   * @throws IllegalArgumentException naming the argument when a value is not valid, or when none
-   *     is given
+   * @throws IllegalArgumentException naming the argument when a value is not valid, or when none is
+   *     given
    */
   static SpecChange parse(Map<String, String> args) {
     int container;

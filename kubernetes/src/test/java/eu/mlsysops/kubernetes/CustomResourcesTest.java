@@ -37,12 +37,19 @@ class CustomResourcesTest {
     assertThat(MlsysopsCrds.installMissing(client)).isEmpty();
     List<CustomResourceDefinition> crds =
         client.apiextensions().v1().customResourceDefinitions().list().getItems();
-    assertThat(crds).extracting(c -> c.getMetadata().getName())
-        .containsExactlyInAnyOrder("mlsysopsapps.mlsysops.eu", "mlsysopsnodes.mlsysops.eu",
-            "mlsysopsclusters.mlsysops.eu", "mlsysopscontinuums.mlsysops.eu",
+    assertThat(crds)
+        .extracting(c -> c.getMetadata().getName())
+        .containsExactlyInAnyOrder(
+            "mlsysopsapps.mlsysops.eu",
+            "mlsysopsnodes.mlsysops.eu",
+            "mlsysopsclusters.mlsysops.eu",
+            "mlsysopscontinuums.mlsysops.eu",
             "mlsysopsdatacenters.mlsysops.eu");
-    CustomResourceDefinition app = crds.stream()
-        .filter(c -> c.getSpec().getNames().getKind().equals("MLSysOpsApp")).findFirst().orElseThrow();
+    CustomResourceDefinition app =
+        crds.stream()
+            .filter(c -> c.getSpec().getNames().getKind().equals("MLSysOpsApp"))
+            .findFirst()
+            .orElseThrow();
     var v1 = app.getSpec().getVersions().get(0);
     assertThat(v1.getSubresources().getStatus()).isNotNull();
     assertThat(v1.getSchema().getOpenAPIV3Schema().getProperties())
@@ -51,8 +58,12 @@ class CustomResourcesTest {
 
   @Test
   void installsOnlyWhatIsMissing() {
-    client.apiextensions().v1().customResourceDefinitions()
-        .withName("mlsysopsnodes.mlsysops.eu").delete();
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName("mlsysopsnodes.mlsysops.eu")
+        .delete();
 
     assertThat(MlsysopsCrds.installMissing(client)).containsExactly("mlsysopsnodes.mlsysops.eu");
   }
@@ -66,8 +77,10 @@ class CustomResourcesTest {
     GenericKubernetesResource r = mirror.get("shop").orElseThrow();
     assertThat(r.getApiVersion()).isEqualTo("mlsysops.eu/v1");
     assertThat(r.getKind()).isEqualTo("MLSysOpsApp");
-    String body = client.getKubernetesSerialization()
-        .asJson(Map.of("MLSysOpsApp", r.getAdditionalProperties()));
+    String body =
+        client
+            .getKubernetesSerialization()
+            .asJson(Map.of("MLSysOpsApp", r.getAdditionalProperties()));
     assertThat(Descriptors.parseApp(body)).isEqualTo(shop);
   }
 
@@ -79,9 +92,12 @@ class CustomResourcesTest {
     mirror.updateStatus(status("shop", "Running", "edge", "cloud"), clock.instant());
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> st = (Map<String, Object>)
-        mirror.get("shop").orElseThrow().getAdditionalProperties().get("status");
-    assertThat(st).containsEntry("phase", "Running").containsEntry("observedAt", "2026-11-28T12:00:00Z");
+    Map<String, Object> st =
+        (Map<String, Object>)
+            mirror.get("shop").orElseThrow().getAdditionalProperties().get("status");
+    assertThat(st)
+        .containsEntry("phase", "Running")
+        .containsEntry("observedAt", "2026-11-28T12:00:00Z");
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> comps = (List<Map<String, Object>>) st.get("components");
     assertThat(comps).extracting(c -> c.get("cluster")).containsExactly("edge", "cloud");
@@ -101,30 +117,37 @@ class CustomResourcesTest {
     karmada.propagate("shop", List.of("edge", "cloud", "edge"));
 
     // Read back by its REST path, as Karmada's API server would serve it.
-    String raw = client.raw(
-        "/apis/policy.karmada.io/v1alpha1/namespaces/" + TestApps.NS + "/propagationpolicies/mlsysops-shop");
+    String raw =
+        client.raw(
+            "/apis/policy.karmada.io/v1alpha1/namespaces/"
+                + TestApps.NS
+                + "/propagationpolicies/mlsysops-shop");
     GenericKubernetesResource p =
         client.getKubernetesSerialization().unmarshal(raw, GenericKubernetesResource.class);
     assertThat(p.getKind()).isEqualTo("PropagationPolicy");
     @SuppressWarnings("unchecked")
     Map<String, Object> spec = (Map<String, Object>) p.getAdditionalProperties().get("spec");
-    assertThat(spec.get("resourceSelectors")).isEqualTo(List.of(Map.of(
-        "apiVersion", "mlsysops.eu/v1", "kind", "MLSysOpsApp", "name", "shop")));
+    assertThat(spec.get("resourceSelectors"))
+        .isEqualTo(
+            List.of(Map.of("apiVersion", "mlsysops.eu/v1", "kind", "MLSysOpsApp", "name", "shop")));
     assertThat(karmada.clustersOf("shop")).contains(List.of("cloud", "edge"));
   }
 
   @Test
   void continuumSyncMirrorsPropagatesAndCleansUp() {
-    AppDescriptor other = Descriptors.parseApp(
-        "MLSysOpsApp:\n  name: other\n  components:\n    - metadata: {name: c}\n"
-            + "      containers:\n        - image: x\n");
+    AppDescriptor other =
+        Descriptors.parseApp(
+            "MLSysOpsApp:\n  name: other\n  components:\n    - metadata: {name: c}\n"
+                + "      containers:\n        - image: x\n");
     Map<String, AppDescriptor> descriptors = Map.of("shop", shop, "other", other);
-    var sync = new ContinuumKubernetesSync(
-        new AppMirror(client, TestApps.NS), new KarmadaPropagation(client, TestApps.NS), clock);
+    var sync =
+        new ContinuumKubernetesSync(
+            new AppMirror(client, TestApps.NS), new KarmadaPropagation(client, TestApps.NS), clock);
 
-    var round = sync.reconcile(
-        List.of(status("shop", "Running", "edge", "cloud"), status("other", "Pending", "", "")),
-        n -> Optional.ofNullable(descriptors.get(n)));
+    var round =
+        sync.reconcile(
+            List.of(status("shop", "Running", "edge", "cloud"), status("other", "Pending", "", "")),
+            n -> Optional.ofNullable(descriptors.get(n)));
 
     assertThat(round.errors()).isEmpty();
     assertThat(round.mirrored()).containsExactly("shop", "other");
@@ -133,9 +156,10 @@ class CustomResourcesTest {
     assertThat(karmada.clustersOf("shop")).contains(List.of("cloud", "edge"));
     assertThat(karmada.clustersOf("other")).isEmpty();
 
-    var next = sync.reconcile(
-        List.of(status("other", "Running", "cloud", "cloud")),
-        n -> Optional.ofNullable(descriptors.get(n)));
+    var next =
+        sync.reconcile(
+            List.of(status("other", "Running", "cloud", "cloud")),
+            n -> Optional.ofNullable(descriptors.get(n)));
 
     assertThat(next.removed()).containsExactly("shop");
     assertThat(new AppMirror(client, TestApps.NS).mirrored()).containsExactly("other");
@@ -144,9 +168,25 @@ class CustomResourcesTest {
   }
 
   static AppStatus status(String app, String phase, String c1, String c2) {
-    return new AppStatus(app, 0, phase, List.of(
-        new AppStatus.ComponentStatus("web", c1, 2, 1, List.of(new Message.InstanceReport(
-            app + "/web/0", app, "web", "edge-1", "RUNNING", "pod running and ready", 0))),
-        new AppStatus.ComponentStatus("worker", c2, 1, 0, List.of())));
+    return new AppStatus(
+        app,
+        0,
+        phase,
+        List.of(
+            new AppStatus.ComponentStatus(
+                "web",
+                c1,
+                2,
+                1,
+                List.of(
+                    new Message.InstanceReport(
+                        app + "/web/0",
+                        app,
+                        "web",
+                        "edge-1",
+                        "RUNNING",
+                        "pod running and ready",
+                        0))),
+            new AppStatus.ComponentStatus("worker", c2, 1, 0, List.of())));
   }
 }

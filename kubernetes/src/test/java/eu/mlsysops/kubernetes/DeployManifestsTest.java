@@ -63,7 +63,8 @@ class DeployManifestsTest {
   void everyManifestParsesToTypedObjectsWithoutUnknownFields() throws Exception {
     assertThat(all).hasSizeGreaterThan(15);
     for (HasMetadata o : all) {
-      assertThat(o).as(o.getKind() + " " + o.getMetadata().getName())
+      assertThat(o)
+          .as(o.getKind() + " " + o.getMetadata().getName())
           .isNotInstanceOf(GenericKubernetesResource.class);
       List<String> unknown = new ArrayList<>();
       unknownFields(o, o.getKind() + "/" + o.getMetadata().getName(), unknown);
@@ -85,12 +86,19 @@ class DeployManifestsTest {
       client.resource(o).create();
     }
 
-    assertThat(client.apps().daemonSets().inNamespace("mlsysops").withName("mlsysops-node-agent").get())
+    assertThat(
+            client
+                .apps()
+                .daemonSets()
+                .inNamespace("mlsysops")
+                .withName("mlsysops-node-agent")
+                .get())
         .isNotNull();
     assertThat(client.apps().deployments().inNamespace("mlsysops").list().getItems())
         .extracting(d -> d.getMetadata().getName())
         .containsExactlyInAnyOrder("mlsysops-continuum", "mlsysops-cluster-agent");
-    assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems()).hasSize(5);
+    assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems())
+        .hasSize(5);
     // With the manifests' CRDs in place the runtime has nothing left to install.
     assertThat(MlsysopsCrds.installMissing(client)).isEmpty();
   }
@@ -99,27 +107,42 @@ class DeployManifestsTest {
   void crdManifestIsWhatTheRuntimeInstalls() {
     List<CustomResourceDefinition> inFile = of(CustomResourceDefinition.class);
     assertThat(inFile)
-        .containsExactlyInAnyOrderElementsOf(MlsysopsCrds.definitions(client.getKubernetesSerialization()));
+        .containsExactlyInAnyOrderElementsOf(
+            MlsysopsCrds.definitions(client.getKubernetesSerialization()));
   }
 
   @Test
   void agentsRunMlsAgentWithTheirTiersConfigFileAndMountWhatTheyReference() {
-    Map<String, String> tierOf = Map.of(
-        "mlsysops-continuum", "continuum", "mlsysops-cluster-agent", "cluster",
-        "mlsysops-node-agent", "node");
-    List<String> configMaps = of(ConfigMap.class).stream().map(c -> c.getMetadata().getName()).toList();
+    Map<String, String> tierOf =
+        Map.of(
+            "mlsysops-continuum",
+            "continuum",
+            "mlsysops-cluster-agent",
+            "cluster",
+            "mlsysops-node-agent",
+            "node");
+    List<String> configMaps =
+        of(ConfigMap.class).stream().map(c -> c.getMetadata().getName()).toList();
     List<String> secrets = of(Secret.class).stream().map(c -> c.getMetadata().getName()).toList();
-    List<String> accounts = of(ServiceAccount.class).stream().map(c -> c.getMetadata().getName()).toList();
-    ConfigMap config = of(ConfigMap.class).stream()
-        .filter(c -> c.getMetadata().getName().equals("mlsysops-config")).findFirst().orElseThrow();
+    List<String> accounts =
+        of(ServiceAccount.class).stream().map(c -> c.getMetadata().getName()).toList();
+    ConfigMap config =
+        of(ConfigMap.class).stream()
+            .filter(c -> c.getMetadata().getName().equals("mlsysops-config"))
+            .findFirst()
+            .orElseThrow();
     for (var e : tierOf.entrySet()) {
       PodTemplateSpec t = template(e.getKey());
       Container c = t.getSpec().getContainers().get(0);
-      assertThat(c.getCommand()).as(e.getKey())
+      assertThat(c.getCommand())
+          .as(e.getKey())
           .containsExactly("mls", "agent", e.getValue(), "--config", "/etc/mlsysops/config.yaml");
       assertThat(accounts).contains(t.getSpec().getServiceAccountName());
-      Volume cfg = t.getSpec().getVolumes().stream()
-          .filter(v -> v.getName().equals("config")).findFirst().orElseThrow();
+      Volume cfg =
+          t.getSpec().getVolumes().stream()
+              .filter(v -> v.getName().equals("config"))
+              .findFirst()
+              .orElseThrow();
       assertThat(cfg.getConfigMap().getItems().get(0).getKey()).isEqualTo(e.getValue() + ".yaml");
       assertThat(config.getData()).containsKey(e.getValue() + ".yaml");
       for (Volume v : t.getSpec().getVolumes()) {
@@ -134,10 +157,11 @@ class DeployManifestsTest {
       assertThat(c.getVolumeMounts()).allSatisfy(m -> assertThat(volumes).contains(m.getName()));
     }
     assertThat(template("mlsysops-node-agent").getSpec().getContainers().get(0).getEnv())
-        .anySatisfy(v -> {
-          assertThat(v.getName()).isEqualTo("MLS_NAME");
-          assertThat(v.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
-        });
+        .anySatisfy(
+            v -> {
+              assertThat(v.getName()).isEqualTo("MLS_NAME");
+              assertThat(v.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+            });
   }
 
   @Test
@@ -145,10 +169,13 @@ class DeployManifestsTest {
     for (Service s : of(Service.class)) {
       PodTemplateSpec t = template(s.getSpec().getSelector().get("app.kubernetes.io/name"));
       assertThat(t.getMetadata().getLabels()).containsAllEntriesOf(s.getSpec().getSelector());
-      List<String> named = t.getSpec().getContainers().stream()
-          .flatMap(c -> c.getPorts().stream()).map(p -> p.getName()).toList();
-      assertThat(s.getSpec().getPorts()).allSatisfy(
-          p -> assertThat(named).contains(p.getTargetPort().getStrVal()));
+      List<String> named =
+          t.getSpec().getContainers().stream()
+              .flatMap(c -> c.getPorts().stream())
+              .map(p -> p.getName())
+              .toList();
+      assertThat(s.getSpec().getPorts())
+          .allSatisfy(p -> assertThat(named).contains(p.getTargetPort().getStrVal()));
     }
     assertThat(ports("mlsysops-continuum")).contains(8080, 4317, 4318, 7400);
     assertThat(ports("mlsysops-cluster-agent")).contains(4317, 4318, 7401);
@@ -163,7 +190,8 @@ class DeployManifestsTest {
     assertThat(allows(role, "", "pods", "watch")).isTrue();
     assertThat(allows(role, "", "services", "update")).isTrue();
     assertThat(allows(role, "", "nodes", "watch")).isTrue();
-    assertThat(allows(role, "apiextensions.k8s.io", "customresourcedefinitions", "create")).isTrue();
+    assertThat(allows(role, "apiextensions.k8s.io", "customresourcedefinitions", "create"))
+        .isTrue();
     assertThat(allows(role, "mlsysops.eu", "mlsysopsapps/status", "update")).isTrue();
     assertThat(allows(role, "policy.karmada.io", "propagationpolicies", "update")).isTrue();
     assertThat(allows(role, "", "secrets", "get")).isFalse();
@@ -184,8 +212,15 @@ class DeployManifestsTest {
   }
 
   List<Integer> ports(String service) {
-    return of(Service.class).stream().filter(s -> s.getMetadata().getName().equals(service))
-        .findFirst().orElseThrow().getSpec().getPorts().stream().map(p -> p.getPort()).toList();
+    return of(Service.class).stream()
+        .filter(s -> s.getMetadata().getName().equals(service))
+        .findFirst()
+        .orElseThrow()
+        .getSpec()
+        .getPorts()
+        .stream()
+        .map(p -> p.getPort())
+        .toList();
   }
 
   PodTemplateSpec template(String name) {
@@ -229,7 +264,9 @@ class DeployManifestsTest {
     }
     boolean schema = o.getClass().getSimpleName().equals("JSONSchemaProps");
     for (Method m : o.getClass().getMethods()) {
-      if (m.getParameterCount() != 0 || !m.getName().startsWith("get") || m.getName().equals("getClass")) {
+      if (m.getParameterCount() != 0
+          || !m.getName().startsWith("get")
+          || m.getName().equals("getClass")) {
         continue;
       }
       Object v = m.invoke(o);

@@ -7,7 +7,6 @@ import eu.mlsysops.agent.ApplyResult;
 import eu.mlsysops.agent.Command;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.orchestration.InstanceState;
-import eu.mlsysops.orchestration.InstanceStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -31,7 +30,10 @@ class KubernetesMechanismTest {
   TestKubelet kubelet;
   KubernetesMechanism fluidity;
   final AppDescriptor app = TestApps.shop();
-  /** Running instances of shop/web after every status change: the move invariant is checked on it. */
+
+  /**
+   * Running instances of shop/web after every status change: the move invariant is checked on it.
+   */
   final List<Long> runningWeb = new CopyOnWriteArrayList<>();
 
   @BeforeEach
@@ -68,13 +70,19 @@ class KubernetesMechanismTest {
     all[2] = "component";
     all[3] = "web";
     System.arraycopy(kv, 0, all, 4, kv.length);
-    return fluidity.apply(Command.of(KubernetesMechanism.NAME, action, all))
-        .toCompletableFuture().get(20, TimeUnit.SECONDS);
+    return fluidity
+        .apply(Command.of(KubernetesMechanism.NAME, action, all))
+        .toCompletableFuture()
+        .get(20, TimeUnit.SECONDS);
   }
 
   List<Pod> webPods() {
-    return client.pods().inNamespace(TestApps.NS)
-        .withLabels(PodSpecs.componentSelector("shop", "web")).list().getItems();
+    return client
+        .pods()
+        .inNamespace(TestApps.NS)
+        .withLabels(PodSpecs.componentSelector("shop", "web"))
+        .list()
+        .getItems();
   }
 
   @Test
@@ -83,7 +91,8 @@ class KubernetesMechanismTest {
 
     assertThat(r.isSuccess()).as(r.reason()).isTrue();
     assertThat(r.reason()).contains("deployed shop/web/0 on edge-1");
-    assertThat(workloads.status("shop/web/0").orElseThrow().state()).isEqualTo(InstanceState.RUNNING);
+    assertThat(workloads.status("shop/web/0").orElseThrow().state())
+        .isEqualTo(InstanceState.RUNNING);
     assertThat(webPods()).hasSize(1);
     assertThat(apply("deploy", "slot", "0", "host", "edge-1").isSuccess()).isTrue();
     assertThat(webPods()).hasSize(1);
@@ -99,9 +108,11 @@ class KubernetesMechanismTest {
 
     assertThat(r.isSuccess()).as(r.reason()).isTrue();
     assertThat(r.reason()).contains("shop/web/0 (edge-1) to shop/web/0.1 (edge-3)");
-    assertThat(webPods()).extracting(p -> p.getMetadata().getAnnotations().get(Names.NODE_NAME))
+    assertThat(webPods())
+        .extracting(p -> p.getMetadata().getAnnotations().get(Names.NODE_NAME))
         .containsExactlyInAnyOrder("edge-2", "edge-3");
-    assertThat(workloads.status("shop/web/0").orElseThrow().state()).isEqualTo(InstanceState.STOPPED);
+    assertThat(workloads.status("shop/web/0").orElseThrow().state())
+        .isEqualTo(InstanceState.STOPPED);
     // Requested instances: 2. Never fewer running during the move.
     assertThat(runningWeb).isNotEmpty().allMatch(n -> n >= 2);
     assertThat(runningWeb).contains(3L);
@@ -117,8 +128,10 @@ class KubernetesMechanismTest {
     assertThat(r.isSuccess()).isFalse();
     assertThat(r.reason()).contains("CrashedOnStart").contains("shop/web/0 kept on edge-1");
     await().atMost(Duration.ofSeconds(10)).until(() -> webPods().size() == 1);
-    assertThat(webPods().get(0).getMetadata().getAnnotations().get(Names.NODE_NAME)).isEqualTo("edge-1");
-    assertThat(workloads.status("shop/web/0").orElseThrow().state()).isEqualTo(InstanceState.RUNNING);
+    assertThat(webPods().get(0).getMetadata().getAnnotations().get(Names.NODE_NAME))
+        .isEqualTo("edge-1");
+    assertThat(workloads.status("shop/web/0").orElseThrow().state())
+        .isEqualTo(InstanceState.RUNNING);
   }
 
   @Test
@@ -127,29 +140,46 @@ class KubernetesMechanismTest {
     apply("deploy", "slot", "1", "node", "edge-2");
     runningWeb.clear();
 
-    ApplyResult r = apply("change_spec", "image", "registry.local/shop/web:2.0",
-        "runtime_class_name", "nvidia", "cpu_requests", "500m", "cpu_limits", "1",
-        "memory_limits", "256Mi");
+    ApplyResult r =
+        apply(
+            "change_spec",
+            "image",
+            "registry.local/shop/web:2.0",
+            "runtime_class_name",
+            "nvidia",
+            "cpu_requests",
+            "500m",
+            "cpu_limits",
+            "1",
+            "memory_limits",
+            "256Mi");
 
     assertThat(r.isSuccess()).as(r.reason()).isTrue();
-    assertThat(webPods()).hasSize(2).allSatisfy(p -> {
-      var c = p.getSpec().getContainers().get(0);
-      assertThat(c.getImage()).isEqualTo("registry.local/shop/web:2.0");
-      assertThat(p.getSpec().getRuntimeClassName()).isEqualTo("nvidia");
-      assertThat(c.getResources().getRequests().get("cpu").toString()).isEqualTo("500m");
-      assertThat(c.getResources().getLimits().get("cpu").toString()).isEqualTo("1");
-      assertThat(c.getResources().getRequests().get("memory").toString()).isEqualTo("64Mi");
-      assertThat(c.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
-    });
-    assertThat(webPods()).extracting(p -> p.getMetadata().getAnnotations().get(Names.NODE_NAME))
+    assertThat(webPods())
+        .hasSize(2)
+        .allSatisfy(
+            p -> {
+              var c = p.getSpec().getContainers().get(0);
+              assertThat(c.getImage()).isEqualTo("registry.local/shop/web:2.0");
+              assertThat(p.getSpec().getRuntimeClassName()).isEqualTo("nvidia");
+              assertThat(c.getResources().getRequests().get("cpu").toString()).isEqualTo("500m");
+              assertThat(c.getResources().getLimits().get("cpu").toString()).isEqualTo("1");
+              assertThat(c.getResources().getRequests().get("memory").toString()).isEqualTo("64Mi");
+              assertThat(c.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
+            });
+    assertThat(webPods())
+        .extracting(p -> p.getMetadata().getAnnotations().get(Names.NODE_NAME))
         .containsExactlyInAnyOrder("edge-1", "edge-2");
     assertThat(runningWeb).isNotEmpty().allMatch(n -> n >= 2);
 
     // Later deploys keep the new spec.
     apply("deploy", "slot", "2", "node", "edge-3");
-    assertThat(workloads.status("shop/web/2").orElseThrow().state()).isEqualTo(InstanceState.RUNNING);
-    Pod third = client.pods().inNamespace(TestApps.NS).withName(PodSpecs.podName("shop/web/2")).get();
-    assertThat(third.getSpec().getContainers().get(0).getImage()).isEqualTo("registry.local/shop/web:2.0");
+    assertThat(workloads.status("shop/web/2").orElseThrow().state())
+        .isEqualTo(InstanceState.RUNNING);
+    Pod third =
+        client.pods().inNamespace(TestApps.NS).withName(PodSpecs.podName("shop/web/2")).get();
+    assertThat(third.getSpec().getContainers().get(0).getImage())
+        .isEqualTo("registry.local/shop/web:2.0");
   }
 
   @Test
@@ -181,8 +211,12 @@ class KubernetesMechanismTest {
     assertThat(apply("move", "slot", "0", "to", "edge-2").reason()).contains("runs nowhere");
     assertThat(apply("scale").reason()).contains("no action \"scale\"");
     assertThat(apply("deploy", "slot", "x", "node", "edge-1").reason()).contains("slot: \"x\"");
-    var unknown = fluidity.apply(Command.of("fluidity", "deploy", "app", "nope", "component", "c",
-        "node", "edge-1")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    var unknown =
+        fluidity
+            .apply(
+                Command.of("fluidity", "deploy", "app", "nope", "component", "c", "node", "edge-1"))
+            .toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
     assertThat(unknown.reason()).contains("no component nope/c is known");
   }
 

@@ -54,9 +54,15 @@ class KubernetesRuntimeTest {
     assertThat(s.node()).isEqualTo("edge-1");
     Pod pod = client.pods().inNamespace(TestApps.NS).withName(PodSpecs.podName("shop/web/0")).get();
     var spec = pod.getSpec();
-    assertThat(spec.getAffinity().getNodeAffinity()
-            .getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms().get(0)
-            .getMatchExpressions().get(0).getValues())
+    assertThat(
+            spec.getAffinity()
+                .getNodeAffinity()
+                .getRequiredDuringSchedulingIgnoredDuringExecution()
+                .getNodeSelectorTerms()
+                .get(0)
+                .getMatchExpressions()
+                .get(0)
+                .getValues())
         .containsExactly("edge-1");
     assertThat(spec.getRuntimeClassName()).isEqualTo("kata-fc");
     assertThat(spec.getRestartPolicy()).isEqualTo("OnFailure");
@@ -67,8 +73,10 @@ class KubernetesRuntimeTest {
     assertThat(c.getResources().getRequests().get("cpu").toString()).isEqualTo("250m");
     assertThat(c.getResources().getLimits().get("memory").toString()).isEqualTo("128Mi");
     assertThat(c.getPorts().get(0).getContainerPort()).isEqualTo(8080);
-    assertThat(c.getEnv()).extracting(EnvVar::getName)
-        .containsSubsequence(PodSpecs.HOST_IP_VAR, "OTEL_EXPORTER_OTLP_ENDPOINT", "MODE", "MY_NODE_IP");
+    assertThat(c.getEnv())
+        .extracting(EnvVar::getName)
+        .containsSubsequence(
+            PodSpecs.HOST_IP_VAR, "OTEL_EXPORTER_OTLP_ENDPOINT", "MODE", "MY_NODE_IP");
     assertThat(env(c.getEnv(), "OTEL_EXPORTER_OTLP_ENDPOINT").getValue())
         .isEqualTo("http://$(MLSYSOPS_HOST_IP):4318");
     assertThat(env(c.getEnv(), "MY_NODE_IP").getValueFrom().getFieldRef().getFieldPath())
@@ -88,8 +96,12 @@ class KubernetesRuntimeTest {
   @Test
   void startingTheSameInstanceTwiceCreatesOnePod() throws Exception {
     var rt = workloads.runtime("edge-1");
-    rt.start(TestApps.spec(app, "worker", "shop/worker/0")).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    rt.start(TestApps.spec(app, "worker", "shop/worker/0")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    rt.start(TestApps.spec(app, "worker", "shop/worker/0"))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    rt.start(TestApps.spec(app, "worker", "shop/worker/0"))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
 
     assertThat(client.pods().inNamespace(TestApps.NS).list().getItems()).hasSize(1);
     assertThat(workloads.service("shop", "worker")).isEmpty();
@@ -98,52 +110,72 @@ class KubernetesRuntimeTest {
   @Test
   void podReportedRunningAndReadyMakesTheInstanceRunning() throws Exception {
     var rt = workloads.runtime("edge-1");
-    rt.start(TestApps.spec(app, "web", "shop/web/0")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    rt.start(TestApps.spec(app, "web", "shop/web/0"))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
 
     TestApps.podPhase(client, PodSpecs.podName("shop/web/0"), "Running", null);
 
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> state(rt.instances(), "shop/web/0") == InstanceState.RUNNING);
-    assertThat(seen).extracting(InstanceStatus::state)
+    assertThat(seen)
+        .extracting(InstanceStatus::state)
         .containsSubsequence(InstanceState.STARTING, InstanceState.RUNNING);
   }
 
   @Test
   void failedPodBecomesAFailedInstanceWithTheKubeletsReason() throws Exception {
     var rt = workloads.runtime("edge-1");
-    rt.start(TestApps.spec(app, "web", "shop/web/0")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    rt.start(TestApps.spec(app, "web", "shop/web/0"))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
 
     TestApps.podPhase(client, PodSpecs.podName("shop/web/0"), "Failed", "OutOfmemory");
 
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> state(rt.instances(), "shop/web/0") == InstanceState.FAILED);
     assertThat(workloads.status("shop/web/0").orElseThrow().reason())
-        .contains("pod failed").contains("OutOfmemory");
+        .contains("pod failed")
+        .contains("OutOfmemory");
   }
 
   @Test
   void nodeGoingNotReadyFailsItsInstancesAndOnlyThose() throws Exception {
     var rt1 = workloads.runtime("edge-1");
     var rt2 = workloads.runtime("edge-2");
-    rt1.start(TestApps.spec(app, "web", "shop/web/0")).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    rt2.start(TestApps.spec(app, "web", "shop/web/1")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    rt1.start(TestApps.spec(app, "web", "shop/web/0"))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    rt2.start(TestApps.spec(app, "web", "shop/web/1"))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
     TestApps.podPhase(client, PodSpecs.podName("shop/web/0"), "Running", null);
     TestApps.podPhase(client, PodSpecs.podName("shop/web/1"), "Running", null);
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> state(rt2.instances(), "shop/web/1") == InstanceState.RUNNING
-            && state(rt1.instances(), "shop/web/0") == InstanceState.RUNNING);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                state(rt2.instances(), "shop/web/1") == InstanceState.RUNNING
+                    && state(rt1.instances(), "shop/web/0") == InstanceState.RUNNING);
 
     TestApps.node(client, "edge-1", false);
 
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> state(rt1.instances(), "shop/web/0") == InstanceState.FAILED);
     assertThat(workloads.status("shop/web/0").orElseThrow().reason())
-        .contains("node edge-1 is NotReady").contains("Kubelet stopped posting");
+        .contains("node edge-1 is NotReady")
+        .contains("Kubelet stopped posting");
     assertThat(state(rt2.instances(), "shop/web/1")).isEqualTo(InstanceState.RUNNING);
-    assertThat(rt1.instances()).extracting(InstanceStatus::instanceId).containsExactly("shop/web/0");
+    assertThat(rt1.instances())
+        .extracting(InstanceStatus::instanceId)
+        .containsExactly("shop/web/0");
 
     TestApps.node(client, "edge-1", true);
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> state(rt1.instances(), "shop/web/0") == InstanceState.RUNNING);
   }
 
@@ -151,14 +183,19 @@ class KubernetesRuntimeTest {
   void stopDeletesThePodAndTheServiceWithTheLastInstance() throws Exception {
     var rt1 = workloads.runtime("edge-1");
     var rt2 = workloads.runtime("edge-2");
-    rt1.start(TestApps.spec(app, "web", "shop/web/0")).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    rt2.start(TestApps.spec(app, "web", "shop/web/1")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    rt1.start(TestApps.spec(app, "web", "shop/web/0"))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    rt2.start(TestApps.spec(app, "web", "shop/web/1"))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(10)).until(() -> rt2.instances().size() == 1);
 
     rt1.stop("shop/web/0").toCompletableFuture().get(10, TimeUnit.SECONDS);
 
     assertThat(state(rt1.instances(), "shop/web/0")).isEqualTo(InstanceState.STOPPED);
-    assertThat(client.pods().inNamespace(TestApps.NS).withName(PodSpecs.podName("shop/web/0")).get())
+    assertThat(
+            client.pods().inNamespace(TestApps.NS).withName(PodSpecs.podName("shop/web/0")).get())
         .isNull();
     assertThat(workloads.service("shop", "web")).isPresent();
 
@@ -170,23 +207,35 @@ class KubernetesRuntimeTest {
   @Test
   void podDeletedBehindOurBackIsAFailedInstance() throws Exception {
     var rt = workloads.runtime("edge-1");
-    rt.start(TestApps.spec(app, "worker", "shop/worker/0")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    rt.start(TestApps.spec(app, "worker", "shop/worker/0"))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
 
     client.pods().inNamespace(TestApps.NS).withName(PodSpecs.podName("shop/worker/0")).delete();
 
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> state(rt.instances(), "shop/worker/0") == InstanceState.FAILED);
-    assertThat(workloads.status("shop/worker/0").orElseThrow().reason()).contains("outside MLSysOps");
+    assertThat(workloads.status("shop/worker/0").orElseThrow().reason())
+        .contains("outside MLSysOps");
   }
 
   @Test
   void aRestartedRuntimeFindsTheInstancesThatRun() throws Exception {
-    workloads.runtime("edge-1")
-        .start(TestApps.spec(app, "worker", "shop/worker/0")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    workloads
+        .runtime("edge-1")
+        .start(TestApps.spec(app, "worker", "shop/worker/0"))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
 
     try (KubernetesWorkloads again =
-        KubernetesWorkloads.builder(client).namespace(TestApps.NS).onlyNode("edge-1").build().start()) {
-      await().atMost(Duration.ofSeconds(10))
+        KubernetesWorkloads.builder(client)
+            .namespace(TestApps.NS)
+            .onlyNode("edge-1")
+            .build()
+            .start()) {
+      await()
+          .atMost(Duration.ofSeconds(10))
           .until(() -> again.runtime("edge-1").instances().size() == 1);
       InstanceStatus s = again.runtime("edge-1").instances().get(0);
       assertThat(s.instanceId()).isEqualTo("shop/worker/0");
@@ -199,12 +248,29 @@ class KubernetesRuntimeTest {
   void componentWithoutImageIsRefusedNamingTheField() {
     var noImage = new eu.mlsysops.model.Container(null, List.of("x"), null, null, null, null, null);
     var c = app.component("worker").orElseThrow();
-    var broken = new eu.mlsysops.model.Component(c.metadata(), c.nodePlacement(), c.dependsOn(),
-        c.runtimeConfiguration(), c.sensors(), c.qosMetrics(), c.storage(), c.dataSensitivity(),
-        c.dataCriticality(), c.externalComponent(), c.externalAccess(), c.hostNetwork(),
-        c.runtimeClassName(), c.restartPolicy(), c.os(), c.nodeType(), c.containerRuntime(),
-        List.of(noImage));
-    var spec = new eu.mlsysops.orchestration.InstanceSpec("shop", "shop/worker/0", broken, java.util.Map.of());
+    var broken =
+        new eu.mlsysops.model.Component(
+            c.metadata(),
+            c.nodePlacement(),
+            c.dependsOn(),
+            c.runtimeConfiguration(),
+            c.sensors(),
+            c.qosMetrics(),
+            c.storage(),
+            c.dataSensitivity(),
+            c.dataCriticality(),
+            c.externalComponent(),
+            c.externalAccess(),
+            c.hostNetwork(),
+            c.runtimeClassName(),
+            c.restartPolicy(),
+            c.os(),
+            c.nodeType(),
+            c.containerRuntime(),
+            List.of(noImage));
+    var spec =
+        new eu.mlsysops.orchestration.InstanceSpec(
+            "shop", "shop/worker/0", broken, java.util.Map.of());
 
     var f = workloads.runtime("edge-1").start(spec).toCompletableFuture();
 
@@ -217,7 +283,10 @@ class KubernetesRuntimeTest {
   }
 
   static InstanceState state(List<InstanceStatus> list, String id) {
-    return list.stream().filter(s -> s.instanceId().equals(id)).map(InstanceStatus::state)
-        .findFirst().orElse(null);
+    return list.stream()
+        .filter(s -> s.instanceId().equals(id))
+        .map(InstanceStatus::state)
+        .findFirst()
+        .orElse(null);
   }
 }

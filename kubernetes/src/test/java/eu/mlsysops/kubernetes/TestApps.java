@@ -32,8 +32,7 @@ final class TestApps {
         app.name(),
         instanceId,
         app.component(component).orElseThrow(),
-        Map.of(
-            "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318", "NODE_IP", "127.0.0.1"));
+        Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318", "NODE_IP", "127.0.0.1"));
   }
 
   static void node(KubernetesClient client, String name, boolean ready) {

@@ -38,7 +38,9 @@ final class TestKubelet implements AutoCloseable {
                 });
   }
 
-  /** Pods started on {@code node} from now on end in {@code phase} ({@code Pending} = never run). */
+  /**
+   * Pods started on {@code node} from now on end in {@code phase} ({@code Pending} = never run).
+   */
   void nodeReports(String node, String phase) {
     phaseByNode.put(node, phase);
   }
