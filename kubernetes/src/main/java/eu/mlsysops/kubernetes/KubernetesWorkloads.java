@@ -265,8 +265,9 @@ public final class KubernetesWorkloads implements AutoCloseable {
       if (existing.getMetadata().getDeletionTimestamp() == null && !now.state().isTerminal()) {
         return now;
       }
-      // A failed or completed pod of the same id: replace it.
+      // A failed or completed pod of the same id: replace it once it is gone.
       resource.withGracePeriod(0).delete();
+      resource.waitUntilCondition(Objects::isNull, 30, TimeUnit.SECONDS);
     }
     specs
         .service(spec.app(), spec.component())

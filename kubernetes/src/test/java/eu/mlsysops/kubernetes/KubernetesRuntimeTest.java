@@ -278,6 +278,65 @@ class KubernetesRuntimeTest {
         .hasMessageContaining("components[worker].containers[0].image");
   }
 
+  @Test
+  void pinsByNodeNameOrNodeSelectorWhenAskedTo() throws Exception {
+    try (KubernetesWorkloads byName =
+            KubernetesWorkloads.builder(client)
+                .namespace("by-name")
+                .pinning(Pinning.NODE_NAME)
+                .build()
+                .start();
+        KubernetesWorkloads bySelector =
+            KubernetesWorkloads.builder(client)
+                .namespace("by-selector")
+                .pinning(Pinning.NODE_SELECTOR)
+                .hostnameLabel("example.com/host")
+                .build()
+                .start()) {
+      byName
+          .runtime("edge-2")
+          .start(TestApps.spec(app, "worker", "shop/worker/0"))
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+      bySelector
+          .runtime("edge-2")
+          .start(TestApps.spec(app, "worker", "shop/worker/0"))
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+
+      String pod = PodSpecs.podName("shop/worker/0");
+      var named = client.pods().inNamespace("by-name").withName(pod).get().getSpec();
+      assertThat(named.getNodeName()).isEqualTo("edge-2");
+      assertThat(named.getAffinity()).isNull();
+      var selected = client.pods().inNamespace("by-selector").withName(pod).get().getSpec();
+      assertThat(selected.getNodeSelector())
+          .containsExactly(java.util.Map.entry("example.com/host", "edge-2"));
+      assertThat(selected.getNodeName()).isNull();
+    }
+  }
+
+  @Test
+  void restartsAFailedInstanceInAFreshPod() throws Exception {
+    var rt = workloads.runtime("edge-1");
+    rt.start(TestApps.spec(app, "worker", "shop/worker/0"))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    TestApps.podPhase(client, PodSpecs.podName("shop/worker/0"), "Failed", "Error");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> state(rt.instances(), "shop/worker/0") == InstanceState.FAILED);
+
+    InstanceStatus again =
+        rt.start(TestApps.spec(app, "worker", "shop/worker/0"))
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+
+    assertThat(again.state()).isEqualTo(InstanceState.STARTING);
+    Pod fresh =
+        client.pods().inNamespace(TestApps.NS).withName(PodSpecs.podName("shop/worker/0")).get();
+    assertThat(fresh.getStatus() == null || fresh.getStatus().getPhase() == null).isTrue();
+  }
+
   static EnvVar env(List<EnvVar> env, String name) {
     return env.stream().filter(e -> e.getName().equals(name)).findFirst().orElseThrow();
   }
