@@ -30,7 +30,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Every manifest under {@code deploy/kubernetes/} parses, is consistent, and applies. */
@@ -38,12 +38,13 @@ import org.junit.jupiter.api.Test;
 class DeployManifestsTest {
   static final Path DIR = Path.of("..", "deploy", "kubernetes");
 
-  KubernetesMockServer server;
-  KubernetesClient client;
-  List<HasMetadata> all;
+  // One server and one parse for the class: only allManifestsApplyToAnApiServer writes to it.
+  static KubernetesMockServer server;
+  static KubernetesClient client;
+  static List<HasMetadata> all;
 
-  @BeforeEach
-  void load() throws IOException {
+  @BeforeAll
+  static void load() throws IOException {
     all = new ArrayList<>();
     for (Path f : manifests()) {
       all.addAll(client.load(new ByteArrayInputStream(Files.readAllBytes(f))).items());
@@ -211,7 +212,7 @@ class DeployManifestsTest {
     return false;
   }
 
-  List<Integer> ports(String service) {
+  static List<Integer> ports(String service) {
     return of(Service.class).stream()
         .filter(s -> s.getMetadata().getName().equals(service))
         .findFirst()
@@ -223,7 +224,7 @@ class DeployManifestsTest {
         .toList();
   }
 
-  PodTemplateSpec template(String name) {
+  static PodTemplateSpec template(String name) {
     for (HasMetadata o : all) {
       if (o.getMetadata().getName().equals(name)) {
         if (o instanceof Deployment d) {
@@ -237,7 +238,7 @@ class DeployManifestsTest {
     throw new AssertionError("no workload " + name);
   }
 
-  <T> List<T> of(Class<T> type) {
+  static <T> List<T> of(Class<T> type) {
     return all.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
