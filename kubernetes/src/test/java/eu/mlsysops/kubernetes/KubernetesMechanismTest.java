@@ -221,6 +221,60 @@ class KubernetesMechanismTest {
   }
 
   @Test
+  void plansReachItThroughThePlanScheduler() {
+    var scheduler = eu.mlsysops.agent.plan.PlanScheduler.builder("cluster-k8s").build();
+    scheduler.register(fluidity);
+    scheduler.start();
+    try {
+      var plan =
+          new eu.mlsysops.agent.Plan(
+              List.of(
+                  Command.of(
+                      "fluidity",
+                      "deploy",
+                      "app",
+                      "shop",
+                      "component",
+                      "web",
+                      "slot",
+                      "0",
+                      "host",
+                      "edge-1"),
+                  Command.of(
+                      "fluidity",
+                      "move",
+                      "app",
+                      "shop",
+                      "component",
+                      "web",
+                      "slot",
+                      "0",
+                      "src_host",
+                      "edge-1",
+                      "target_host",
+                      "edge-2")),
+              "test: deploy then relocate",
+              Map.of());
+      var rec =
+          scheduler.submit(
+              new eu.mlsysops.agent.plan.PlanRequest(null, "test", "shop", false, plan));
+
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> scheduler.get(rec.id()).orElseThrow().status().isTerminal());
+      var done = scheduler.get(rec.id()).orElseThrow();
+      assertThat(done.status())
+          .as(done.reason())
+          .isEqualTo(eu.mlsysops.agent.plan.PlanStatus.COMPLETED);
+      assertThat(webPods())
+          .extracting(p -> p.getMetadata().getAnnotations().get(Names.NODE_NAME))
+          .containsExactly("edge-2");
+    } finally {
+      scheduler.close();
+    }
+  }
+
+  @Test
   void stateCountsInstancesByState() throws Exception {
     apply("deploy", "slot", "0", "node", "edge-1");
 
