@@ -60,6 +60,7 @@ public final class KubernetesWorkloads implements AutoCloseable {
   private final Map<String, Tracked> tracked = new LinkedHashMap<>();
   private final Map<String, List<CompletableFuture<InstanceStatus>>> waiters =
       new LinkedHashMap<>();
+  private final Map<String, CompletableFuture<InstanceStatus>> starting = new LinkedHashMap<>();
   private SharedIndexInformer<Pod> podInformer;
   private SharedIndexInformer<Node> nodeInformer;
 
@@ -252,7 +253,28 @@ public final class KubernetesWorkloads implements AutoCloseable {
   public CompletionStage<InstanceStatus> start(InstanceSpec spec, String node) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(node, "node");
-    return CompletableFuture.supplyAsync(() -> doStart(spec, node), executor);
+    // A node agent may ask again before the first start finished: both get the same outcome.
+    synchronized (this) {
+      CompletableFuture<InstanceStatus> inFlight = starting.get(spec.instanceId());
+      if (inFlight != null) {
+        return inFlight.copy();
+      }
+      CompletableFuture<InstanceStatus> f = new CompletableFuture<>();
+      starting.put(spec.instanceId(), f);
+      executor.execute(
+          () -> {
+            try {
+              f.complete(doStart(spec, node));
+            } catch (RuntimeException e) {
+              f.completeExceptionally(e);
+            } finally {
+              synchronized (this) {
+                starting.remove(spec.instanceId(), f);
+              }
+            }
+          });
+      return f.copy();
+    }
   }
 
   private InstanceStatus doStart(InstanceSpec spec, String node) {
@@ -286,11 +308,19 @@ public final class KubernetesWorkloads implements AutoCloseable {
     try {
       created = client.pods().inNamespace(namespace).resource(desired).create();
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 409) {
-        throw new IllegalStateException(
-            "pod " + name + " of " + spec.instanceId() + " still exists (being deleted); retry", e);
+      if (e.getCode() != 409) {
+        throw e;
       }
-      throw e;
+      // Someone (a concurrent start of the same instance) created it first: that pod is ours.
+      Pod other = resource.get();
+      if (other != null && other.getMetadata().getDeletionTimestamp() == null) {
+        InstanceStatus now = observe(other, false);
+        if (!now.state().isTerminal()) {
+          return now;
+        }
+      }
+      throw new IllegalStateException(
+          "pod " + name + " of " + spec.instanceId() + " still exists (being deleted); retry", e);
     }
     return observe(created, false);
   }

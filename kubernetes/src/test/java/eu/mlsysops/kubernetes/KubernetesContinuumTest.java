@@ -9,7 +9,6 @@ import eu.mlsysops.agent.tier.AppStatus;
 import eu.mlsysops.agent.tier.ClusterAgent;
 import eu.mlsysops.agent.tier.ContinuumAgent;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
-import eu.mlsysops.agent.tier.EventSink;
 import eu.mlsysops.agent.tier.NodeAgent;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.ClusterDescriptor;
@@ -60,6 +59,7 @@ class KubernetesContinuumTest {
   ContinuumAgent continuum;
   final List<ClusterAgent> clusters = new ArrayList<>();
   final List<NodeAgent> nodes = new ArrayList<>();
+  final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() {
@@ -67,7 +67,8 @@ class KubernetesContinuumTest {
     workers = Executors.newFixedThreadPool(2);
     planLog = SqlitePlanLog.open(dir.resolve("plans.db"));
     AgentEnvironment env =
-        new AgentEnvironment(Clock.systemUTC(), timers, workers, EventSink.none(), planLog, dir);
+        new AgentEnvironment(
+            Clock.systemUTC(), timers, workers, e -> events.add(e.toString()), planLog, dir);
     kubelet = new TestKubelet(client);
     MlsysopsCrds.installMissing(client);
     workloads = KubernetesWorkloads.builder(client).namespace(TestApps.NS).build().start();
@@ -130,9 +131,27 @@ class KubernetesContinuumTest {
 
     continuum.deploy(app);
 
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> continuum.app(app.name()).map(AppStatus::phase).orElse("").equals("Running"));
+    try {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> continuum.app(app.name()).map(AppStatus::phase).orElse("").equals("Running"));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(
+          "not Running: "
+              + continuum.app(app.name())
+              + "\nevents:\n"
+              + String.join("\n", events)
+              + "\npods: "
+              + client.pods().inNamespace(TestApps.NS).list().getItems().stream()
+                  .map(
+                      p ->
+                          p.getMetadata().getName()
+                              + "="
+                              + (p.getStatus() == null ? null : p.getStatus().getPhase()))
+                  .toList(),
+          e);
+    }
     List<Pod> pods = client.pods().inNamespace(TestApps.NS).list().getItems();
     assertThat(pods).hasSize(4);
     AppStatus status = continuum.app(app.name()).orElseThrow();

@@ -108,6 +108,21 @@ class KubernetesRuntimeTest {
   }
 
   @Test
+  void concurrentStartsOfOneInstanceBothSucceedWithOnePod() throws Exception {
+    var rt = workloads.runtime("edge-1");
+    List<java.util.concurrent.CompletableFuture<InstanceStatus>> starts =
+        new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      starts.add(rt.start(TestApps.spec(app, "worker", "shop/worker/0")).toCompletableFuture());
+    }
+
+    for (var f : starts) {
+      assertThat(f.get(10, TimeUnit.SECONDS).state()).isEqualTo(InstanceState.STARTING);
+    }
+    assertThat(client.pods().inNamespace(TestApps.NS).list().getItems()).hasSize(1);
+  }
+
+  @Test
   void podReportedRunningAndReadyMakesTheInstanceRunning() throws Exception {
     var rt = workloads.runtime("edge-1");
     rt.start(TestApps.spec(app, "web", "shop/web/0"))
