@@ -53,7 +53,7 @@ class KubernetesMechanismTest {
         new KubernetesMechanism(
             workloads,
             name -> name.equals(app.name()) ? Optional.of(app) : Optional.empty(),
-            Duration.ofSeconds(10),
+            Duration.ofSeconds(30),
             Clock.systemUTC());
   }
 
@@ -61,6 +61,14 @@ class KubernetesMechanismTest {
   void tearDown() {
     workloads.close();
     kubelet.close();
+    // Our watches end before the mock server shuts down, not during its close timeout.
+    client.close();
+  }
+
+  /** Applies and requires success: later steps build on it. */
+  void ok(String action, String... kv) throws Exception {
+    ApplyResult r = apply(action, kv);
+    assertThat(r.isSuccess()).as(action + ": " + r.reason()).isTrue();
   }
 
   ApplyResult apply(String action, String... kv) throws Exception {
@@ -73,7 +81,7 @@ class KubernetesMechanismTest {
     return fluidity
         .apply(Command.of(KubernetesMechanism.NAME, action, all))
         .toCompletableFuture()
-        .get(20, TimeUnit.SECONDS);
+        .get(60, TimeUnit.SECONDS);
   }
 
   List<Pod> webPods() {
@@ -100,8 +108,8 @@ class KubernetesMechanismTest {
 
   @Test
   void moveStartsTheNewInstanceBeforeDeletingTheOld() throws Exception {
-    apply("deploy", "slot", "0", "node", "edge-1");
-    apply("deploy", "slot", "1", "node", "edge-2");
+    ok("deploy", "slot", "0", "node", "edge-1");
+    ok("deploy", "slot", "1", "node", "edge-2");
     runningWeb.clear();
 
     ApplyResult r = apply("move", "slot", "0", "target_host", "edge-3", "src_host", "edge-1");
@@ -120,14 +128,14 @@ class KubernetesMechanismTest {
 
   @Test
   void moveToANodeWhereTheNewInstanceFailsKeepsTheOld() throws Exception {
-    apply("deploy", "slot", "0", "node", "edge-1");
+    ok("deploy", "slot", "0", "node", "edge-1");
     kubelet.nodeReports("edge-3", "Failed");
 
     ApplyResult r = apply("move", "to", "edge-3");
 
     assertThat(r.isSuccess()).isFalse();
     assertThat(r.reason()).contains("CrashedOnStart").contains("shop/web/0 kept on edge-1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> webPods().size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> webPods().size() == 1);
     assertThat(webPods().get(0).getMetadata().getAnnotations().get(Names.NODE_NAME))
         .isEqualTo("edge-1");
     assertThat(workloads.status("shop/web/0").orElseThrow().state())
@@ -136,8 +144,8 @@ class KubernetesMechanismTest {
 
   @Test
   void changeSpecReplacesEachInstanceWithTheNewImageRuntimeClassAndResources() throws Exception {
-    apply("deploy", "slot", "0", "node", "edge-1");
-    apply("deploy", "slot", "1", "node", "edge-2");
+    ok("deploy", "slot", "0", "node", "edge-1");
+    ok("deploy", "slot", "1", "node", "edge-2");
     runningWeb.clear();
 
     ApplyResult r =
@@ -173,7 +181,7 @@ class KubernetesMechanismTest {
     assertThat(runningWeb).isNotEmpty().allMatch(n -> n >= 2);
 
     // Later deploys keep the new spec.
-    apply("deploy", "slot", "2", "node", "edge-3");
+    ok("deploy", "slot", "2", "node", "edge-3");
     assertThat(workloads.status("shop/web/2").orElseThrow().state())
         .isEqualTo(InstanceState.RUNNING);
     Pod third =
@@ -184,7 +192,7 @@ class KubernetesMechanismTest {
 
   @Test
   void changeSpecWithBadValuesIsRefusedNamingTheArgument() throws Exception {
-    apply("deploy", "slot", "0", "node", "edge-1");
+    ok("deploy", "slot", "0", "node", "edge-1");
 
     assertThat(apply("change_spec", "cpu_requests", "lots").reason()).contains("cpu_requests");
     assertThat(apply("change_spec", "cpu_requests", "2", "cpu_limits", "1").reason())
@@ -195,8 +203,8 @@ class KubernetesMechanismTest {
 
   @Test
   void removeDeletesTheSlotOrTheWholeComponent() throws Exception {
-    apply("deploy", "slot", "0", "node", "edge-1");
-    apply("deploy", "slot", "1", "node", "edge-2");
+    ok("deploy", "slot", "0", "node", "edge-1");
+    ok("deploy", "slot", "1", "node", "edge-2");
 
     assertThat(apply("remove", "slot", "1").isSuccess()).isTrue();
     assertThat(webPods()).hasSize(1);
@@ -216,7 +224,7 @@ class KubernetesMechanismTest {
             .apply(
                 Command.of("fluidity", "deploy", "app", "nope", "component", "c", "node", "edge-1"))
             .toCompletableFuture()
-            .get(5, TimeUnit.SECONDS);
+            .get(30, TimeUnit.SECONDS);
     assertThat(unknown.reason()).contains("no component nope/c is known");
   }
 
@@ -260,7 +268,7 @@ class KubernetesMechanismTest {
               new eu.mlsysops.agent.plan.PlanRequest(null, "test", "shop", false, plan));
 
       await()
-          .atMost(Duration.ofSeconds(20))
+          .atMost(Duration.ofSeconds(60))
           .until(() -> scheduler.get(rec.id()).orElseThrow().status().isTerminal());
       var done = scheduler.get(rec.id()).orElseThrow();
       assertThat(done.status())
@@ -276,7 +284,7 @@ class KubernetesMechanismTest {
 
   @Test
   void stateCountsInstancesByState() throws Exception {
-    apply("deploy", "slot", "0", "node", "edge-1");
+    ok("deploy", "slot", "0", "node", "edge-1");
 
     @SuppressWarnings("unchecked")
     Map<String, Object> byState = (Map<String, Object>) fluidity.state().get("instances");

@@ -39,6 +39,8 @@ class KubernetesRuntimeTest {
   @AfterEach
   void tearDown() {
     workloads.close();
+    // Our watches end before the mock server shuts down, not during its close timeout.
+    client.close();
   }
 
   @Test
@@ -48,7 +50,7 @@ class KubernetesRuntimeTest {
             .runtime("edge-1")
             .start(TestApps.spec(app, "web", "shop/web/0"))
             .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+            .get(30, TimeUnit.SECONDS);
 
     assertThat(s.state()).isEqualTo(InstanceState.STARTING);
     assertThat(s.node()).isEqualTo("edge-1");
@@ -98,10 +100,10 @@ class KubernetesRuntimeTest {
     var rt = workloads.runtime("edge-1");
     rt.start(TestApps.spec(app, "worker", "shop/worker/0"))
         .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+        .get(30, TimeUnit.SECONDS);
     rt.start(TestApps.spec(app, "worker", "shop/worker/0"))
         .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+        .get(30, TimeUnit.SECONDS);
 
     assertThat(client.pods().inNamespace(TestApps.NS).list().getItems()).hasSize(1);
     assertThat(workloads.service("shop", "worker")).isEmpty();
@@ -117,7 +119,7 @@ class KubernetesRuntimeTest {
     }
 
     for (var f : starts) {
-      assertThat(f.get(10, TimeUnit.SECONDS).state()).isEqualTo(InstanceState.STARTING);
+      assertThat(f.get(30, TimeUnit.SECONDS).state()).isEqualTo(InstanceState.STARTING);
     }
     assertThat(client.pods().inNamespace(TestApps.NS).list().getItems()).hasSize(1);
   }
@@ -127,12 +129,12 @@ class KubernetesRuntimeTest {
     var rt = workloads.runtime("edge-1");
     rt.start(TestApps.spec(app, "web", "shop/web/0"))
         .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+        .get(30, TimeUnit.SECONDS);
 
     TestApps.podPhase(client, PodSpecs.podName("shop/web/0"), "Running", null);
 
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> state(rt.instances(), "shop/web/0") == InstanceState.RUNNING);
     assertThat(seen)
         .extracting(InstanceStatus::state)
@@ -144,12 +146,12 @@ class KubernetesRuntimeTest {
     var rt = workloads.runtime("edge-1");
     rt.start(TestApps.spec(app, "web", "shop/web/0"))
         .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+        .get(30, TimeUnit.SECONDS);
 
     TestApps.podPhase(client, PodSpecs.podName("shop/web/0"), "Failed", "OutOfmemory");
 
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> state(rt.instances(), "shop/web/0") == InstanceState.FAILED);
     assertThat(workloads.status("shop/web/0").orElseThrow().reason())
         .contains("pod failed")
@@ -162,14 +164,14 @@ class KubernetesRuntimeTest {
     var rt2 = workloads.runtime("edge-2");
     rt1.start(TestApps.spec(app, "web", "shop/web/0"))
         .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+        .get(30, TimeUnit.SECONDS);
     rt2.start(TestApps.spec(app, "web", "shop/web/1"))
         .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+        .get(30, TimeUnit.SECONDS);
     TestApps.podPhase(client, PodSpecs.podName("shop/web/0"), "Running", null);
     TestApps.podPhase(client, PodSpecs.podName("shop/web/1"), "Running", null);
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(
             () ->
                 state(rt2.instances(), "shop/web/1") == InstanceState.RUNNING
@@ -178,7 +180,7 @@ class KubernetesRuntimeTest {
     TestApps.node(client, "edge-1", false);
 
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> state(rt1.instances(), "shop/web/0") == InstanceState.FAILED);
     assertThat(workloads.status("shop/web/0").orElseThrow().reason())
         .contains("node edge-1 is NotReady")
@@ -190,7 +192,7 @@ class KubernetesRuntimeTest {
 
     TestApps.node(client, "edge-1", true);
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> state(rt1.instances(), "shop/web/0") == InstanceState.RUNNING);
   }
 
@@ -200,13 +202,13 @@ class KubernetesRuntimeTest {
     var rt2 = workloads.runtime("edge-2");
     rt1.start(TestApps.spec(app, "web", "shop/web/0"))
         .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+        .get(30, TimeUnit.SECONDS);
     rt2.start(TestApps.spec(app, "web", "shop/web/1"))
         .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
-    await().atMost(Duration.ofSeconds(10)).until(() -> rt2.instances().size() == 1);
+        .get(30, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(30)).until(() -> rt2.instances().size() == 1);
 
-    rt1.stop("shop/web/0").toCompletableFuture().get(10, TimeUnit.SECONDS);
+    rt1.stop("shop/web/0").toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     assertThat(state(rt1.instances(), "shop/web/0")).isEqualTo(InstanceState.STOPPED);
     assertThat(
@@ -214,9 +216,9 @@ class KubernetesRuntimeTest {
         .isNull();
     assertThat(workloads.service("shop", "web")).isPresent();
 
-    rt2.stop("shop/web/1").toCompletableFuture().get(10, TimeUnit.SECONDS);
+    rt2.stop("shop/web/1").toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertThat(workloads.service("shop", "web")).isEmpty();
-    rt2.stop("never/started/0").toCompletableFuture().get(10, TimeUnit.SECONDS);
+    rt2.stop("never/started/0").toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   @Test
@@ -224,12 +226,12 @@ class KubernetesRuntimeTest {
     var rt = workloads.runtime("edge-1");
     rt.start(TestApps.spec(app, "worker", "shop/worker/0"))
         .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+        .get(30, TimeUnit.SECONDS);
 
     client.pods().inNamespace(TestApps.NS).withName(PodSpecs.podName("shop/worker/0")).delete();
 
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> state(rt.instances(), "shop/worker/0") == InstanceState.FAILED);
     assertThat(workloads.status("shop/worker/0").orElseThrow().reason())
         .contains("outside MLSysOps");
@@ -241,7 +243,7 @@ class KubernetesRuntimeTest {
         .runtime("edge-1")
         .start(TestApps.spec(app, "worker", "shop/worker/0"))
         .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+        .get(30, TimeUnit.SECONDS);
 
     try (KubernetesWorkloads again =
         KubernetesWorkloads.builder(client)
@@ -250,7 +252,7 @@ class KubernetesRuntimeTest {
             .build()
             .start()) {
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(30))
           .until(() -> again.runtime("edge-1").instances().size() == 1);
       InstanceStatus s = again.runtime("edge-1").instances().get(0);
       assertThat(s.instanceId()).isEqualTo("shop/worker/0");
@@ -289,7 +291,7 @@ class KubernetesRuntimeTest {
 
     var f = workloads.runtime("edge-1").start(spec).toCompletableFuture();
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
         .hasMessageContaining("components[worker].containers[0].image");
   }
 
@@ -312,12 +314,12 @@ class KubernetesRuntimeTest {
           .runtime("edge-2")
           .start(TestApps.spec(app, "worker", "shop/worker/0"))
           .toCompletableFuture()
-          .get(10, TimeUnit.SECONDS);
+          .get(30, TimeUnit.SECONDS);
       bySelector
           .runtime("edge-2")
           .start(TestApps.spec(app, "worker", "shop/worker/0"))
           .toCompletableFuture()
-          .get(10, TimeUnit.SECONDS);
+          .get(30, TimeUnit.SECONDS);
 
       String pod = PodSpecs.podName("shop/worker/0");
       var named = client.pods().inNamespace("by-name").withName(pod).get().getSpec();
@@ -335,16 +337,16 @@ class KubernetesRuntimeTest {
     var rt = workloads.runtime("edge-1");
     rt.start(TestApps.spec(app, "worker", "shop/worker/0"))
         .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+        .get(30, TimeUnit.SECONDS);
     TestApps.podPhase(client, PodSpecs.podName("shop/worker/0"), "Failed", "Error");
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> state(rt.instances(), "shop/worker/0") == InstanceState.FAILED);
 
     InstanceStatus again =
         rt.start(TestApps.spec(app, "worker", "shop/worker/0"))
             .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+            .get(30, TimeUnit.SECONDS);
 
     assertThat(again.state()).isEqualTo(InstanceState.STARTING);
     Pod fresh =

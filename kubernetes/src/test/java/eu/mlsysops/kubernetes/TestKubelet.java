@@ -3,9 +3,8 @@ package eu.mlsysops.kubernetes;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -16,25 +15,28 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TestKubelet implements AutoCloseable {
   private final KubernetesClient client;
   private final Map<String, String> phaseByNode = new ConcurrentHashMap<>();
-  private final Watch watch;
+  private final SharedIndexInformer<Pod> informer;
 
   TestKubelet(KubernetesClient client) {
     this.client = client;
-    this.watch =
+    // An informer, not a bare watch: it has listed before the constructor returns, so no pod
+    // created afterwards can slip by.
+    this.informer =
         client
             .pods()
             .inNamespace(TestApps.NS)
-            .watch(
-                new Watcher<>() {
+            .inform(
+                new ResourceEventHandler<>() {
                   @Override
-                  public void eventReceived(Action action, Pod pod) {
-                    if (action == Action.ADDED) {
-                      report(pod);
-                    }
+                  public void onAdd(Pod pod) {
+                    report(pod);
                   }
 
                   @Override
-                  public void onClose(WatcherException cause) {}
+                  public void onUpdate(Pod old, Pod pod) {}
+
+                  @Override
+                  public void onDelete(Pod pod, boolean unknownFinalState) {}
                 });
   }
 
@@ -71,6 +73,6 @@ final class TestKubelet implements AutoCloseable {
 
   @Override
   public void close() {
-    watch.close();
+    informer.close();
   }
 }
