@@ -56,6 +56,7 @@ public final class KubernetesWorkloads implements AutoCloseable {
   private final ExecutorService executor;
   private final List<Consumer<InstanceStatus>> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, Node> nodes = new ConcurrentHashMap<>();
+  private final Map<String, Object> componentLocks = new ConcurrentHashMap<>();
   // Guarded by this.
   private final Map<String, Tracked> tracked = new LinkedHashMap<>();
   private final Map<String, List<CompletableFuture<InstanceStatus>>> waiters =
@@ -291,38 +292,42 @@ public final class KubernetesWorkloads implements AutoCloseable {
       resource.withGracePeriod(0).delete();
       resource.waitUntilCondition(Objects::isNull, 30, TimeUnit.SECONDS);
     }
-    specs
-        .service(spec.app(), spec.component())
-        .ifPresent(
-            svc ->
-                client
-                    .services()
-                    .inNamespace(namespace)
-                    .resource(svc)
-                    .createOr(NonDeletingOperation::update));
-    synchronized (this) {
-      Tracked t = tracked.computeIfAbsent(spec.instanceId(), Tracked::new);
-      t.stopping = false;
-    }
-    Pod created;
-    try {
-      created = client.pods().inNamespace(namespace).resource(desired).create();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
+    // The Service and the pod go together: a concurrent stop of the component's last other pod
+    // must not delete the Service between the two.
+    synchronized (componentLock(spec.app(), spec.componentName())) {
+      specs
+          .service(spec.app(), spec.component())
+          .ifPresent(
+              svc ->
+                  client
+                      .services()
+                      .inNamespace(namespace)
+                      .resource(svc)
+                      .createOr(NonDeletingOperation::update));
+      synchronized (this) {
+        Tracked t = tracked.computeIfAbsent(spec.instanceId(), Tracked::new);
+        t.stopping = false;
       }
-      // Someone (a concurrent start of the same instance) created it first: that pod is ours.
-      Pod other = resource.get();
-      if (other != null && other.getMetadata().getDeletionTimestamp() == null) {
-        InstanceStatus now = observe(other, false);
-        if (!now.state().isTerminal()) {
-          return now;
+      Pod created;
+      try {
+        created = client.pods().inNamespace(namespace).resource(desired).create();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
         }
+        // Someone (a concurrent start of the same instance) created it first: that pod is ours.
+        Pod other = resource.get();
+        if (other != null && other.getMetadata().getDeletionTimestamp() == null) {
+          InstanceStatus now = observe(other, false);
+          if (!now.state().isTerminal()) {
+            return now;
+          }
+        }
+        throw new IllegalStateException(
+            "pod " + name + " of " + spec.instanceId() + " still exists (being deleted); retry", e);
       }
-      throw new IllegalStateException(
-          "pod " + name + " of " + spec.instanceId() + " still exists (being deleted); retry", e);
+      return observe(created, false);
     }
-    return observe(created, false);
   }
 
   /**
@@ -355,7 +360,9 @@ public final class KubernetesWorkloads implements AutoCloseable {
     }
     publish(stopped);
     if (app != null && component != null) {
-      deleteServiceIfUnused(app, component);
+      synchronized (componentLock(app, component)) {
+        deleteServiceIfUnused(app, component);
+      }
     }
   }
 
@@ -376,6 +383,10 @@ public final class KubernetesWorkloads implements AutoCloseable {
           .withName(PodSpecs.serviceName(app, component))
           .delete();
     }
+  }
+
+  private Object componentLock(String app, String component) {
+    return componentLocks.computeIfAbsent(app + "/" + component, k -> new Object());
   }
 
   private synchronized boolean isStopping(Pod p) {
