@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -54,7 +55,9 @@ public final class KubernetesMechanism implements Mechanism {
   private final Function<String, Optional<AppDescriptor>> apps;
   private final Duration readyTimeout;
   private final Clock clock;
-  private final Map<String, SpecChange> changes = new ConcurrentHashMap<>();
+
+  /** Spec changes per {@code app/component}, per container index. */
+  private final Map<String, Map<Integer, SpecChange>> changes = new ConcurrentHashMap<>();
 
   /**
    * @param workloads the cluster-wide workloads (started)
@@ -217,13 +220,15 @@ public final class KubernetesMechanism implements Mechanism {
   private CompletionStage<ApplyResult> changeSpec(
       String app, String component, int slot, SpecChange change) {
     String key = app + "/" + component;
-    SpecChange merged = changes.containsKey(key) ? changes.get(key).then(change) : change;
+    Map<Integer, SpecChange> byContainer = new TreeMap<>(changes.getOrDefault(key, Map.of()));
+    byContainer.merge(change.container(), change, SpecChange::then);
+    SpecChange merged = byContainer.get(change.container());
     Component base =
         apps.apply(app)
             .flatMap(a -> a.component(component))
             .orElseThrow(() -> new IllegalArgumentException("no component " + key + " is known"));
-    Component updated = merged.applyTo(base);
-    changes.put(key, merged);
+    Component updated = withChanges(base, byContainer);
+    changes.put(key, Map.copyOf(byContainer));
     List<InstanceStatus> targets =
         live(app, component).stream()
             .filter(s -> slot < 0 || InstanceIds.slotOf(s.instanceId()) == slot)
@@ -338,8 +343,14 @@ public final class KubernetesMechanism implements Mechanism {
                 () ->
                     new IllegalArgumentException(
                         "no component " + app + "/" + component + " is known"));
-    SpecChange change = changes.get(app + "/" + component);
-    return change == null ? c : change.applyTo(c);
+    return withChanges(c, changes.getOrDefault(app + "/" + component, Map.of()));
+  }
+
+  private static Component withChanges(Component c, Map<Integer, SpecChange> byContainer) {
+    for (SpecChange change : byContainer.values()) {
+      c = change.applyTo(c);
+    }
+    return c;
   }
 
   private List<InstanceStatus> live(String app, String component) {

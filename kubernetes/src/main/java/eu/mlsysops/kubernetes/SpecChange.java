@@ -72,7 +72,7 @@ record SpecChange(
     return c;
   }
 
-  /** This change, with what {@code later} sets taking precedence. */
+  /** This change, with what {@code later} sets taking precedence (same container). */
   SpecChange then(SpecChange later) {
     if (later.container != container) {
       return later;
