@@ -1,0 +1,2 @@
+/** Running MLSysOps components on Kubernetes. */
+package eu.mlsysops.kubernetes;
