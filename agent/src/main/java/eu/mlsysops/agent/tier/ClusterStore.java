@@ -1,6 +1,7 @@
 package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.model.AppDescriptor;
+import eu.mlsysops.model.Component;
 import eu.mlsysops.model.Descriptor;
 import eu.mlsysops.model.Descriptors;
 import eu.mlsysops.model.NodeDescriptor;
@@ -18,11 +19,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A cluster agent's state in SQLite (WAL, synchronous=FULL): the apps the continuum gave it with
+ * A cluster agent's state in SQLite (WAL, synchronous=NORMAL): the apps the continuum gave it with
  * that desired state's epoch, every slot (which instance runs where, and during a move or after a
  * lost node, where the other one is), the nodes that registered, and the epochs handed to nodes.
  * Each change is committed before the agent acts on it, so an agent killed at any point restarts
- * with everything it had accepted and creates no second instance of a slot.
+ * with everything it had accepted and creates no second instance of a slot. WAL with NORMAL
+ * survives a killed process (every commit is in the WAL before the call returns); only a power
+ * loss can take the last commits, and then nodes re-register with what they run.
  */
 final class ClusterStore implements AutoCloseable {
   /** Node epochs are reserved in blocks so that handing one out rarely costs a write. */
@@ -36,7 +39,9 @@ final class ClusterStore implements AutoCloseable {
       db = DriverManager.getConnection("jdbc:sqlite:" + file);
       try (Statement s = db.createStatement()) {
         s.execute("PRAGMA journal_mode=WAL");
-        s.execute("PRAGMA synchronous=FULL");
+        // Commits reach the WAL before returning, which is what a killed process needs; FULL would
+        // add an fsync per placement on the threads that deliver heartbeats.
+        s.execute("PRAGMA synchronous=NORMAL");
         s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
         s.execute("CREATE TABLE IF NOT EXISTS apps (name TEXT PRIMARY KEY, descriptor TEXT NOT NULL)");
         s.execute("CREATE TABLE IF NOT EXISTS nodes (name TEXT PRIMARY KEY, descriptor TEXT NOT NULL)");
@@ -92,7 +97,7 @@ final class ClusterStore implements AutoCloseable {
         s.execute("DELETE FROM apps");
         for (AppDescriptor a : apps) {
           put.setString(1, a.name());
-          put.setString(2, Descriptors.toJson(a));
+          put.setString(2, Descriptors.toJson(selfContained(a)));
           put.addBatch();
         }
         put.executeBatch();
@@ -111,6 +116,38 @@ final class ClusterStore implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot store desired state: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A cluster holds an app cut down to the components assigned to it, whose {@code depends_on}
+   * and interactions may name components elsewhere; those references mean nothing here (a
+   * dependency outside the cluster is not waited for), and dropping them lets the descriptor
+   * parse on its own again.
+   */
+  static AppDescriptor selfContained(AppDescriptor a) {
+    java.util.Set<String> here = new java.util.HashSet<>();
+    a.components().forEach(c -> here.add(c.name()));
+    List<Component> cs = new ArrayList<>();
+    for (Component c : a.components()) {
+      List<String> deps = c.dependsOn().stream().filter(here::contains).toList();
+      cs.add(deps.equals(c.dependsOn()) ? c : new Component(c.metadata(), c.nodePlacement(), deps,
+          c.runtimeConfiguration(), c.sensors(), c.qosMetrics(), c.storage(), c.dataSensitivity(),
+          c.dataCriticality(), c.externalComponent(), c.externalAccess(), c.hostNetwork(),
+          c.runtimeClassName(), c.restartPolicy(), c.os(), c.nodeType(), c.containerRuntime(),
+          c.containers()));
+    }
+    List<eu.mlsysops.model.SingleNodeGroup> groups = new ArrayList<>();
+    for (eu.mlsysops.model.SingleNodeGroup g : a.singleNode()) {
+      List<String> members = g.components().stream().filter(here::contains).toList();
+      if (!members.isEmpty()) {
+        groups.add(new eu.mlsysops.model.SingleNodeGroup(members, g.continuumLayer(), g.scaling(),
+            g.mobile(), g.labels(), g.node()));
+      }
+    }
+    return new AppDescriptor(a.name(), a.clusterPlacement(), groups, cs,
+        a.componentInteractions().stream().filter(i -> here.contains(i.componentName1())
+            && here.contains(i.componentName2())).toList(),
+        a.permittedActions(), a.globalSatisfaction(), a.disconnect());
   }
 
   synchronized List<AppDescriptor> apps() {
