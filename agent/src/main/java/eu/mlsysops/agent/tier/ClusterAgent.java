@@ -358,8 +358,11 @@ public final class ClusterAgent implements AutoCloseable {
           AppDescriptor a = next.get(s.app);
           return a == null || a.component(s.component).isEmpty();
         }).map(Slot::row).toList();
+        List<AppDescriptor> changedApps = next.values().stream()
+            .filter(a -> !a.equals(apps.get(a.name()))).toList();
+        List<String> gone = apps.keySet().stream().filter(n -> !next.containsKey(n)).toList();
         // On disk before anything acts on it: a crash from here on restarts with this state.
-        state.replaceApps(ds.epoch(), ds.apps(), dropped);
+        state.applyDesiredState(ds.epoch(), changedApps, gone, dropped);
         appsEpoch = ds.epoch();
         for (String name : apps.keySet()) {
           if (!next.containsKey(name)) {

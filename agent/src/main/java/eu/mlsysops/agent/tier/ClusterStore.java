@@ -83,24 +83,32 @@ final class ClusterStore implements AutoCloseable {
   }
 
   /**
-   * Replaces the apps with a new desired state from the continuum, in one transaction with its
-   * epoch and the removal of slots whose components are no longer assigned here.
+   * Records a new desired state from the continuum in one transaction: its epoch, the apps that
+   * changed or arrived, the apps that left, and the slots whose components are no longer
+   * assigned here. Unchanged apps are not rewritten (a continuum sends the whole desired state on
+   * every change, and this runs while the agent holds its lock).
    */
-  synchronized void replaceApps(long epoch, List<AppDescriptor> apps, List<SlotRow> droppedSlots) {
+  synchronized void applyDesiredState(long epoch, List<AppDescriptor> changed,
+      List<String> removed, List<SlotRow> droppedSlots) {
     try {
       db.setAutoCommit(false);
-      try (Statement s = db.createStatement();
-          PreparedStatement put = db.prepareStatement("INSERT INTO apps VALUES (?,?)");
+      try (PreparedStatement put = db.prepareStatement(
+              "INSERT OR REPLACE INTO apps VALUES (?,?)");
+          PreparedStatement delete = db.prepareStatement("DELETE FROM apps WHERE name=?");
           PreparedStatement meta = db.prepareStatement(
               "INSERT INTO meta VALUES ('apps_epoch',?) ON CONFLICT(key) DO UPDATE SET"
                   + " value=excluded.value")) {
-        s.execute("DELETE FROM apps");
-        for (AppDescriptor a : apps) {
+        for (AppDescriptor a : changed) {
           put.setString(1, a.name());
           put.setString(2, Descriptors.toJson(selfContained(a)));
           put.addBatch();
         }
         put.executeBatch();
+        for (String name : removed) {
+          delete.setString(1, name);
+          delete.addBatch();
+        }
+        delete.executeBatch();
         meta.setLong(1, epoch);
         meta.executeUpdate();
         for (SlotRow r : droppedSlots) {
@@ -152,7 +160,7 @@ final class ClusterStore implements AutoCloseable {
 
   synchronized List<AppDescriptor> apps() {
     List<AppDescriptor> out = new ArrayList<>();
-    for (String[] row : rows("SELECT name, descriptor FROM apps ORDER BY rowid")) {
+    for (String[] row : rows("SELECT name, descriptor FROM apps ORDER BY name")) {
       out.add(parse(row[1], "stored app " + row[0], AppDescriptor.class));
     }
     return out;

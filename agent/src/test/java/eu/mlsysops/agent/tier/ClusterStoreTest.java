@@ -29,7 +29,7 @@ class ClusterStoreTest {
     ClusterStore.SlotRow slot = new ClusterStore.SlotRow("smart-camera", "detector", 0, 1,
         "smart-camera/detector/0.1", "edge-2", null, null, "smart-camera/detector/0", "edge-3");
     try (ClusterStore s = new ClusterStore(dir.resolve("cluster-edge.db"))) {
-      s.replaceApps(42, List.of(cut), List.of());
+      s.applyDesiredState(42, List.of(cut), List.of(), List.of());
       s.putNode(node);
       s.putSlot(slot);
       s.setMeta("node_epoch_reserved", 7000);
@@ -47,7 +47,7 @@ class ClusterStoreTest {
       assertThat(s.nodes()).extracting(Descriptor::name).containsExactly("edge-1");
       assertThat(s.slots()).containsExactly(slot);
 
-      s.replaceApps(43, List.of(), List.of(slot));
+      s.applyDesiredState(43, List.of(), List.of("smart-camera"), List.of(slot));
       assertThat(s.slots()).isEmpty();
       assertThat(s.apps()).isEmpty();
     }
@@ -64,7 +64,7 @@ class ClusterStoreTest {
     assertThat(stored.component("analytics").orElseThrow().dependsOn()).isEmpty();
     assertThat(stored.componentInteractions()).isEmpty();
     try (ClusterStore s = new ClusterStore(dir.resolve("c.db"))) {
-      s.replaceApps(1, List.of(cloudPart), List.of());
+      s.applyDesiredState(1, List.of(cloudPart), List.of(), List.of());
       assertThat(s.apps()).containsExactly(stored);
     }
   }
