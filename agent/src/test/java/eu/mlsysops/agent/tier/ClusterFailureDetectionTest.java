@@ -65,7 +65,13 @@ class ClusterFailureDetectionTest {
   private final ManualClock clock = new ManualClock();
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
   private final ExecutorService workers = Executors.newFixedThreadPool(2);
-  private final List<AgentEvent> events = new CopyOnWriteArrayList<>();
+  private final List<AgentEvent> events = new CopyOnWriteArrayList<>() {
+    @Override
+    public boolean add(AgentEvent e) {
+      System.out.println(e); // kept in target/surefire-reports for diagnosis
+      return super.add(e);
+    }
+  };
   private final List<Message> toNode = new CopyOnWriteArrayList<>();
   private InProcessLink nodeLink;
   private InProcessLink up;
@@ -83,7 +89,15 @@ class ClusterFailureDetectionTest {
             Duration.ofSeconds(30)), Placer.withDefaults());
     nodeLink = InProcessLink.create(workers);
     cluster.attach(nodeLink.parentSide());
-    nodeLink.childSide().onReceive(toNode::add);
+    // The node's side of the protocol: whatever it is asked to run, it runs.
+    nodeLink.childSide().onReceive(m -> {
+      toNode.add(m);
+      if (m instanceof Message.DesiredState ds) {
+        nodeLink.childSide().send(new Message.StatusReport("cloud-1", ds.instances().stream()
+            .map(a -> new Message.InstanceReport(a.instanceId(), a.app(), a.component().name(),
+                "cloud-1", "RUNNING", "", clock.millis())).toList(), true));
+      }
+    });
     cluster.start();
     nodeLink.childSide().send(new Message.Register("cloud-1", Message.Tier.NODE, cloud1(), null,
         List.of()));
@@ -129,7 +143,7 @@ class ClusterFailureDetectionTest {
     AppDescriptor patient = TierFixture.web("patient", "{lost_after: 10s}");
     up.parentSide().send(new Message.DesiredState("continuum", 1, List.of(),
         List.of(quick, patient)));
-    // Both apps' replicas get slots on the only node (the test's node never reports them).
+    // Both apps' replicas run on the only node.
     await().atMost(10, TimeUnit.SECONDS).until(() -> cluster.placementCount() == 4);
 
     clock.advance(3_100);
