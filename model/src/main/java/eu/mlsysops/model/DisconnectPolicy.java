@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * disconnect:
  *   lost_after: 30s          # how long a node may be unreachable before its instances are lost
  *   replace: true            # start replacements for lost instances (false: wait for the node)
- *   reconcile: best_score    # on heal, when both run: keep_original | keep_replacement | best_score
+ *   reconcile: best_score    # on heal, when both run:
+ *                            # keep_original | keep_replacement | best_score
  * </pre>
  *
  * @param lostAfter how long after the node became unreachable its instances count as lost, or null

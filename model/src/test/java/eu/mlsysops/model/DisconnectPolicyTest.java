@@ -47,7 +47,8 @@ class DisconnectPolicyTest {
   void omittedFieldsDefaultToReplaceAndBestScore() {
     assertThat(app("{lost_after: 500ms}").disconnect())
         .isEqualTo(
-            new DisconnectPolicy(Duration.ofMillis(500), true, DisconnectPolicy.Reconcile.BEST_SCORE));
+            new DisconnectPolicy(
+                Duration.ofMillis(500), true, DisconnectPolicy.Reconcile.BEST_SCORE));
   }
 
   @Test

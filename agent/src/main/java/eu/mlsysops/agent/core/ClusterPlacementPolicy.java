@@ -24,8 +24,9 @@ import java.util.Set;
  * clusters the descriptor allows ({@code cluster_placement.cluster_id}, all when absent); a
  * cluster qualifies when at least one of its nodes passes the component's constraints, and the
  * cluster whose best node scores highest wins. A component whose cluster was lost (silent past
- * the continuum's grace period) is assigned again among the others. Components of one app may land on different
- * clusters (e.g. a sensor component on the edge, an analytics component in the cloud).
+ * the continuum's grace period) is assigned again among the others. Components of one app may
+ * land on different clusters (e.g. a sensor component on the edge, an analytics component in the
+ * cloud).
  */
 public final class ClusterPlacementPolicy implements Policy {
   public static final String NAME = "cluster-placement";

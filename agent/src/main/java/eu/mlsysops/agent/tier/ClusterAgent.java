@@ -120,7 +120,8 @@ public final class ClusterAgent implements AutoCloseable {
     this.env = Objects.requireNonNull(env);
     this.settings = Objects.requireNonNull(settings);
     this.placer = Objects.requireNonNull(placer);
-    this.state = new ClusterStore(env.dataDir().resolve("cluster-" + descriptor.clusterId() + ".db"));
+    this.state =
+        new ClusterStore(env.dataDir().resolve("cluster-" + descriptor.clusterId() + ".db"));
     restore();
     this.store = new MetricStore(env.clock(), 300, 200_000);
     this.scheduler =
@@ -460,6 +461,8 @@ public final class ClusterAgent implements AutoCloseable {
       }
       if (recovered || reattached) {
         event("node", "node " + h.from() + (recovered ? " is back" : " reattached"));
+        // The continuum places by node health too: tell it, or it keeps avoiding this node.
+        uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
         pushNode(h.from());
         if (reattached) {
           link.send(new Message.TelemetryDemand(id(), childDemand.current().toMillis()));
@@ -652,8 +655,8 @@ public final class ClusterAgent implements AutoCloseable {
         keep = switch (disconnect(s.app).reconcile()) {
           case KEEP_ORIGINAL -> "original";
           case KEEP_REPLACEMENT -> "replacement";
-          case BEST_SCORE -> HealReconciler.originalScoresHigher(placer, new Views().system(), store,
-              apps.get(s.app), s.component, node, s.node) ? "original" : "replacement";
+          case BEST_SCORE -> HealReconciler.originalScoresHigher(placer, new Views().system(),
+              store, apps.get(s.app), s.component, node, s.node) ? "original" : "replacement";
         };
       }
       String replacementNode = s.node;

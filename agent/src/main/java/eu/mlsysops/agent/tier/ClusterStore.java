@@ -42,16 +42,20 @@ final class ClusterStore implements AutoCloseable {
         // Commits reach the WAL before returning, which is what a killed process needs; FULL would
         // add an fsync per placement on the threads that deliver heartbeats.
         s.execute("PRAGMA synchronous=NORMAL");
-        s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
-        s.execute("CREATE TABLE IF NOT EXISTS apps (name TEXT PRIMARY KEY, descriptor TEXT NOT NULL)");
-        s.execute("CREATE TABLE IF NOT EXISTS nodes (name TEXT PRIMARY KEY, descriptor TEXT NOT NULL)");
+        s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY,"
+            + " value INTEGER NOT NULL)");
+        s.execute("CREATE TABLE IF NOT EXISTS apps (name TEXT PRIMARY KEY,"
+            + " descriptor TEXT NOT NULL)");
+        s.execute("CREATE TABLE IF NOT EXISTS nodes (name TEXT PRIMARY KEY,"
+            + " descriptor TEXT NOT NULL)");
         s.execute("CREATE TABLE IF NOT EXISTS slots (app TEXT, component TEXT, idx INTEGER,"
             + " generation INTEGER, instance_id TEXT, node TEXT, previous_instance_id TEXT,"
             + " previous_node TEXT, lost_instance_id TEXT, lost_node TEXT,"
             + " PRIMARY KEY (app, component, idx))");
       }
     } catch (SQLException | java.io.IOException e) {
-      throw new IllegalStateException("cannot open cluster state " + file + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot open cluster state " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -174,7 +178,8 @@ final class ClusterStore implements AutoCloseable {
       ps.setString(2, Descriptors.toJson(node));
       ps.executeUpdate();
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot store node " + node.name() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot store node " + node.name() + ": " + e.getMessage(), e);
     }
   }
 

@@ -20,8 +20,9 @@ import java.util.Map;
 /**
  * The continuum agent's desired state in SQLite (WAL): accepted apps (descriptor as submitted,
  * normalised), which cluster each component is assigned to, and the epochs of the desired state
- * sent to clusters (in-flight plans are in the plan log and resumed on start). Written synchronously: an app is
- * accepted only once it is on disk, so a crash right after "accepted" loses nothing.
+ * sent to clusters (in-flight plans are in the plan log and resumed on start). Written
+ * synchronously: an app is accepted only once it is on disk, so a crash right after "accepted"
+ * loses nothing.
  */
 final class ContinuumStore implements AutoCloseable {
   private final Connection db;

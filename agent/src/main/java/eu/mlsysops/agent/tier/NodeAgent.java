@@ -287,7 +287,9 @@ public final class NodeAgent implements AutoCloseable {
       if (ds.epoch() < desiredEpoch) {
         return false;
       }
-      if (commit && ds.epoch() > desiredEpoch) {
+      // Nothing to remember yet is not worth a disk write (every node's first desired state).
+      if (commit && ds.epoch() > desiredEpoch && !(ds.instances().isEmpty() && desired.isEmpty()
+          && !java.nio.file.Files.exists(journal.file()))) {
         journal.write(ds);
       }
       desiredEpoch = ds.epoch();
