@@ -453,7 +453,7 @@ public final class ClusterAgent implements AutoCloseable {
           e.link = link;
           if (!e.healthy) {
             e.healthy = true;
-                e.lostApps.clear();
+            e.lostApps.clear();
             recovered = true;
             healed(h.from());
           }
