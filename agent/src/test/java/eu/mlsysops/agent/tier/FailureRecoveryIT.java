@@ -87,6 +87,20 @@ class FailureRecoveryIT {
   }
 
   @Test
+  void continuumKilledRightAfterAcceptingAnAppLosesNothingAndDuplicatesNothing() {
+    f.continuum.deploy(TierFixture.web("web", null));
+    // Killed while the placement is still under way.
+    f.crashAndRestartContinuum();
+
+    assertThat(f.continuum.app("web")).isPresent();
+    await().atMost(20, TimeUnit.SECONDS).until(() -> f.phase("web").equals("Running"));
+    await().during(1, TimeUnit.SECONDS).atMost(5, TimeUnit.SECONDS)
+        .until(() -> f.live("web").size() == 2);
+    assertThat(f.continuum.app("web").orElseThrow().components().get(0).cluster())
+        .isEqualTo("cloud");
+  }
+
+  @Test
   void nodeCutOffKeepsRunningBuffersAndConvergesWhenHealed() {
     deployAndWait("web", null);
     String victim = f.running("web").get(0).node();

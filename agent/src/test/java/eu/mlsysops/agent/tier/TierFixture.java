@@ -40,7 +40,8 @@ final class TierFixture implements AutoCloseable {
   final SqlitePlanLog planLog;
   final AgentEnvironment env;
   final Simulation simulation;
-  final ContinuumAgent continuum;
+  ContinuumAgent continuum;
+  private ContinuumDescriptor continuumDescriptor;
   final Map<String, ClusterAgent> clusters = new LinkedHashMap<>();
   final Map<String, InProcessLink> clusterLinks = new LinkedHashMap<>();
   final Map<String, NodeAgent> nodes = new java.util.concurrent.ConcurrentHashMap<>();
@@ -75,6 +76,7 @@ final class TierFixture implements AutoCloseable {
         nodeDescriptors.put(n.name(), n);
       }
     }
+    continuumDescriptor = cd;
     continuum = new ContinuumAgent(cd, env, placer, settings);
     clusterDescriptors.keySet().forEach(this::newCluster);
     for (NodeDescriptor n : nodeDescriptors.values()) {
@@ -126,6 +128,20 @@ final class TierFixture implements AutoCloseable {
     });
     fresh.start();
     return fresh;
+  }
+
+  /**
+   * {@code kill -9} of the continuum agent and a new one on the same data directory; the clusters'
+   * connections drop and come back, as they would to a restarted process, so they register again.
+   */
+  ContinuumAgent crashAndRestartContinuum() {
+    continuum.close();
+    clusterLinks.values().forEach(InProcessLink::cut);
+    continuum = new ContinuumAgent(continuumDescriptor, env, placer, settings);
+    clusterLinks.values().forEach(l -> continuum.attach(l.parentSide()));
+    continuum.start();
+    clusterLinks.values().forEach(InProcessLink::restore);
+    return continuum;
   }
 
   /** A network partition between a node and its cluster. */
