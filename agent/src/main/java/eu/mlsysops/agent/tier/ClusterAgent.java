@@ -589,8 +589,10 @@ public final class ClusterAgent implements AutoCloseable {
         }
         if (!e.healthy) {
           for (Slot s : slots.values()) {
-            if (e.descriptor.name().equals(s.node) && !e.lostApps.contains(s.app)
-                && lostFor(e, s.app, now)) {
+            // lostNode too: a policy that read the slot as lost may have moved it already.
+            boolean onNode = e.descriptor.name().equals(s.node)
+                || e.descriptor.name().equals(s.lostNode);
+            if (onNode && !e.lostApps.contains(s.app) && lostFor(e, s.app, now)) {
               e.lostApps.add(s.app);
               DisconnectPolicy d = disconnect(s.app);
               lost.add("node " + e.descriptor.name() + " lost for app " + s.app + " after "
