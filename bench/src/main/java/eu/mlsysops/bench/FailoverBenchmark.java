@@ -64,6 +64,10 @@ public final class FailoverBenchmark {
         long back = System.currentTimeMillis();
         long unreachable = firstAt(events, "node " + victim + " is unreachable");
         long lost = firstAt(events, "node " + victim + " lost for app web");
+        if (unreachable < 0 || lost < 0) {
+          throw new IllegalStateException("round " + (r + 1) + ": the cluster did not report "
+              + victim + " as " + (unreachable < 0 ? "unreachable" : "lost"));
+        }
         results.add(new long[] {unreachable - killed, lost - killed, back - killed});
         System.out.printf(Locale.ROOT,
             "round %d: killed %s; unreachable after %d ms, lost after %d ms, running elsewhere"
