@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param componentInteractions the declared traffic between components
  * @param permittedActions actions the agents may take ({@code *} for all)
  * @param globalSatisfaction how overall QoS satisfaction is judged, or null
+ * @param disconnect what happens to instances on a node that stops answering, or null for the
+ *     agents' defaults (an extension of the reference CRD)
  */
 public record AppDescriptor(
     String name,
@@ -22,8 +24,48 @@ public record AppDescriptor(
     List<Component> components,
     List<ComponentInteraction> componentInteractions,
     List<String> permittedActions,
-    GlobalSatisfaction globalSatisfaction)
+    GlobalSatisfaction globalSatisfaction,
+    DisconnectPolicy disconnect)
     implements Descriptor {
+
+  /**
+   * An app without a {@code disconnect} policy.
+   *
+   * @param name see the record description
+   * @param clusterPlacement see the record description
+   * @param singleNode see the record description
+   * @param components see the record description
+   * @param componentInteractions see the record description
+   * @param permittedActions see the record description
+   * @param globalSatisfaction see the record description
+   */
+  public AppDescriptor(
+      String name,
+      ClusterPlacement clusterPlacement,
+      List<SingleNodeGroup> singleNode,
+      List<Component> components,
+      List<ComponentInteraction> componentInteractions,
+      List<String> permittedActions,
+      GlobalSatisfaction globalSatisfaction) {
+    this(
+        name,
+        clusterPlacement,
+        singleNode,
+        components,
+        componentInteractions,
+        permittedActions,
+        globalSatisfaction,
+        null);
+  }
+
+  /**
+   * The disconnect policy, or the defaults when the descriptor has none.
+   *
+   * @return never null
+   */
+  public DisconnectPolicy disconnectOrDefault() {
+    return disconnect == null ? DisconnectPolicy.DEFAULT : disconnect;
+  }
 
   /**
    * Copies the lists; nulls become empty lists.
@@ -35,6 +77,7 @@ public record AppDescriptor(
    * @param componentInteractions see the record description
    * @param permittedActions see the record description
    * @param globalSatisfaction see the record description
+   * @param disconnect see the record description
    */
   public AppDescriptor {
     singleNode = Immutable.list(singleNode);

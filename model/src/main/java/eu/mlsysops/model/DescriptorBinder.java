@@ -71,7 +71,35 @@ final class DescriptorBinder {
                     objects(
                         g,
                         "achievement_weights",
-                        w -> new AchievementWeight(text(w, "metric_id"), number(w, "weight"))))));
+                        w -> new AchievementWeight(text(w, "metric_id"), number(w, "weight"))))),
+        object(body, "disconnect", DescriptorBinder::disconnect));
+  }
+
+  /** Semantic checks reported bad values already; here they only make the field absent. */
+  private static DisconnectPolicy disconnect(JsonNode d) {
+    java.time.Duration lostAfter = null;
+    String text = text(d, "lost_after");
+    if (text != null) {
+      try {
+        lostAfter = DisconnectPolicy.parseDuration(text);
+      } catch (IllegalArgumentException e) {
+        lostAfter = null;
+      }
+      if (lostAfter != null && lostAfter.isZero()) {
+        lostAfter = null;
+      }
+    }
+    Boolean replace = bool(d, "replace");
+    String reconcile = text(d, "reconcile");
+    DisconnectPolicy.Reconcile mode = null;
+    if (reconcile != null) {
+      try {
+        mode = DisconnectPolicy.Reconcile.fromWire(reconcile);
+      } catch (IllegalArgumentException e) {
+        mode = null;
+      }
+    }
+    return new DisconnectPolicy(lostAfter, replace == null || replace, mode);
   }
 
   private static ClusterPlacement clusterPlacement(JsonNode p) {

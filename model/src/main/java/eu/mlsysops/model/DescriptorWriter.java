@@ -146,6 +146,19 @@ final class DescriptorWriter {
                                     .put("weight", w.weight())
                                     .done()))
                     .done())
+        .put(
+            "disconnect",
+            a.disconnect(),
+            d ->
+                obj()
+                    .put(
+                        "lost_after",
+                        d.lostAfter() == null
+                            ? null
+                            : DisconnectPolicy.formatDuration(d.lostAfter()))
+                    .put("replace", d.replace())
+                    .put("reconcile", d.reconcile().wireName())
+                    .done())
         .done();
   }
 

@@ -98,6 +98,23 @@ final class SemanticChecks {
         });
     atLeast(body.path("cluster_placement").get("instances"), "cluster_placement.instances", 0);
     globalSatisfaction(body.get("global_satisfaction"), metricIds, !names.isEmpty());
+    disconnect(body.get("disconnect"));
+  }
+
+  private void disconnect(JsonNode disconnect) {
+    if (disconnect == null || !disconnect.isObject()) {
+      return;
+    }
+    JsonNode lostAfter = disconnect.get("lost_after");
+    if (lostAfter != null && lostAfter.isTextual()) {
+      try {
+        if (DisconnectPolicy.parseDuration(lostAfter.textValue()).isZero()) {
+          sink.error("disconnect.lost_after", "must be longer than 0");
+        }
+      } catch (IllegalArgumentException e) {
+        sink.error("disconnect.lost_after", e.getMessage());
+      }
+    }
   }
 
   private String componentName(

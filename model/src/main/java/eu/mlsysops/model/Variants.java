@@ -108,6 +108,8 @@ final class Variants {
    * <ul>
    *   <li>every kind accepts a top-level {@code name} (the cluster, continuum and datacenter CRDs
    *       lack it, yet the examples set it and the descriptors need one);
+   *   <li>apps accept an optional {@code disconnect} block ({@link DisconnectPolicy}), our
+   *       extension: what happens to instances on a node that stops answering;
    *   <li>the node CRD nests {@code production} inside {@code power.renewable[].name} (an
    *       indentation slip); it is moved up beside {@code name}.
    * </ul>
@@ -118,6 +120,9 @@ final class Variants {
     }
     if (!properties.has("name")) {
       properties.set("name", JsonNodeFactory.instance.objectNode().put("type", "string"));
+    }
+    if (kind == DescriptorKind.APP && !properties.has("disconnect")) {
+      properties.set("disconnect", disconnectSchema());
     }
     if (kind == DescriptorKind.NODE) {
       JsonNode renewable =
@@ -133,5 +138,20 @@ final class Variants {
         renewableProps.set("production", name.remove("production"));
       }
     }
+  }
+
+  private static ObjectNode disconnectSchema() {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    ObjectNode props = f.objectNode();
+    props.set("lost_after", f.objectNode().put("type", "string"));
+    props.set("replace", f.objectNode().put("type", "boolean"));
+    ObjectNode reconcile = f.objectNode().put("type", "string");
+    reconcile.set(
+        "enum",
+        f.arrayNode().add("keep_original").add("keep_replacement").add("best_score"));
+    props.set("reconcile", reconcile);
+    ObjectNode schema = f.objectNode().put("type", "object");
+    schema.set("properties", props);
+    return schema;
   }
 }

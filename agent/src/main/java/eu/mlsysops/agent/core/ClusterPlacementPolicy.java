@@ -23,8 +23,10 @@ import java.util.Set;
  * Core continuum policy: assigns each component of an app to a cluster. Candidates are the
  * clusters the descriptor allows ({@code cluster_placement.cluster_id}, all when absent); a
  * cluster qualifies when at least one of its nodes passes the component's constraints, and the
- * cluster whose best node scores highest wins. Components of one app may land on different
- * clusters (e.g. a sensor component on the edge, an analytics component in the cloud).
+ * cluster whose best node scores highest wins. A component whose cluster was lost (silent past
+ * the continuum's grace period) is assigned again among the others. Components of one app may
+ * land on different clusters (e.g. a sensor component on the edge, an analytics component in the
+ * cloud).
  */
 public final class ClusterPlacementPolicy implements Policy {
   public static final String NAME = "cluster-placement";
@@ -62,14 +64,15 @@ public final class ClusterPlacementPolicy implements Policy {
     List<String> why = new ArrayList<>();
     Map<String, String> in = new LinkedHashMap<>();
     for (Component c : app.components()) {
-      if (system.clusterOf(app.name(), c.name()).isPresent()) {
+      SystemView.ClusterState current = system.clusterOf(app.name(), c.name()).orElse(null);
+      if (current != null && current.healthy()) {
         continue;
       }
       String best = null;
       double bestScore = Double.NEGATIVE_INFINITY;
       List<String> rejected = new ArrayList<>();
       for (SystemView.ClusterState cl : system.clusters()) {
-        if (!allowed.isEmpty() && !allowed.contains(cl.id())) {
+        if ((!allowed.isEmpty() && !allowed.contains(cl.id())) || !cl.healthy()) {
           continue;
         }
         List<NodeCandidate> mine = all.stream()
@@ -88,7 +91,8 @@ public final class ClusterPlacementPolicy implements Policy {
       if (best != null) {
         cs.add(Command.of(MECHANISM, "assign", "app", app.name(), "component", c.name(),
             "cluster", best));
-        why.add(c.name() + " → " + best);
+        why.add(c.name() + " → " + best
+            + (current == null ? "" : " (cluster " + current.id() + " was lost)"));
         in.put(c.name() + ".score", String.format("%.3f", bestScore));
       } else if (!rejected.isEmpty()) {
         in.put(c.name() + ".rejected", String.join("; ", rejected));

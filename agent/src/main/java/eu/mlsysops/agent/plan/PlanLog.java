@@ -14,6 +14,23 @@ public interface PlanLog extends AutoCloseable {
   /** The status history of one plan, oldest first. */
   List<PlanRecord> history(String planId);
 
+  /**
+   * Plans of {@code agent} that were accepted but had not finished when the log last heard of
+   * them (pending or scheduled), oldest first: what an agent restarting after a crash resumes.
+   */
+  default List<PlanRecord> unfinished(String agent) {
+    List<PlanRecord> out = new java.util.ArrayList<>();
+    for (PlanStatus s : List.of(PlanStatus.PENDING, PlanStatus.SCHEDULED)) {
+      for (PlanRecord r : query(PlanQuery.recent(10_000).withStatus(s))) {
+        if (r.agent().equals(agent)) {
+          out.add(r);
+        }
+      }
+    }
+    out.sort(java.util.Comparator.comparingLong(PlanRecord::createdMillis));
+    return out;
+  }
+
   @Override
   void close();
 

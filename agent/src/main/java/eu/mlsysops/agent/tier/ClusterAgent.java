@@ -13,6 +13,7 @@ import eu.mlsysops.agent.plan.PlanScheduler;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.ClusterDescriptor;
 import eu.mlsysops.model.Component;
+import eu.mlsysops.model.DisconnectPolicy;
 import eu.mlsysops.model.NodeDescriptor;
 import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.protocol.Link;
@@ -90,6 +91,12 @@ public final class ClusterAgent implements AutoCloseable {
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private long appsEpoch = -1;
   private volatile boolean running;
+  /** Desired state, slots, nodes and epochs on disk: what a restart comes back to. */
+  private final ClusterStore state;
+  private final Placer placer;
+  /** The epoch of the last desired state sent to a node; grows across restarts. */
+  private long nodeEpoch;
+  private long nodeEpochReserved;
 
   /** How often telemetry goes up when nobody asks for it more often. */
   static final Duration DEFAULT_EXPORT_INTERVAL = Duration.ofSeconds(5);
@@ -112,6 +119,10 @@ public final class ClusterAgent implements AutoCloseable {
     this.uplink = Objects.requireNonNull(uplink);
     this.env = Objects.requireNonNull(env);
     this.settings = Objects.requireNonNull(settings);
+    this.placer = Objects.requireNonNull(placer);
+    this.state =
+        new ClusterStore(env.dataDir().resolve("cluster-" + descriptor.clusterId() + ".db"));
+    restore();
     this.store = TierStores.cluster(env.clock());
     this.scheduler =
         PlanScheduler.builder(id())
@@ -137,6 +148,41 @@ public final class ClusterAgent implements AutoCloseable {
     engine.onTelemetryDemandChange(this::policiesDemandChanged);
     policiesDemandChanged();
     childDemand.onChange(d -> tellNodes());
+  }
+
+  /**
+   * Reloads what the agent had accepted before a restart. Restored nodes count as alive from now
+   * on: they have the usual detection period to show up (by heartbeat or registration) before
+   * their instances are treated as unreachable.
+   */
+  private void restore() {
+    long now = env.clock().millis();
+    appsEpoch = state.meta("apps_epoch", -1);
+    for (AppDescriptor a : state.apps()) {
+      apps.put(a.name(), a);
+    }
+    for (NodeDescriptor n : state.nodes()) {
+      NodeEntry e = new NodeEntry(n, null);
+      e.lastHeartbeat = now;
+      nodes.put(n.name(), e);
+    }
+    for (ClusterStore.SlotRow r : state.slots()) {
+      slots.put(slotKey(r.app(), r.component(), r.index()), Slot.of(r));
+    }
+    // A fresh store starts at the wall clock, so a cluster that lost its disk still outranks
+    // epochs an earlier incarnation handed out (it sends far fewer than one per millisecond).
+    nodeEpoch = Math.max(state.meta("node_epoch_reserved", 0), now);
+    nodeEpochReserved = nodeEpoch + ClusterStore.EPOCH_BLOCK;
+    state.setMeta("node_epoch_reserved", nodeEpochReserved);
+  }
+
+  private synchronized long nextNodeEpoch() {
+    nodeEpoch++;
+    if (nodeEpoch >= nodeEpochReserved) {
+      nodeEpochReserved = nodeEpoch + ClusterStore.EPOCH_BLOCK;
+      state.setMeta("node_epoch_reserved", nodeEpochReserved);
+    }
+    return nodeEpoch;
   }
 
   private void policiesDemandChanged() {
@@ -168,7 +214,7 @@ public final class ClusterAgent implements AutoCloseable {
   private void tellNodes() {
     List<Link> links;
     synchronized (this) {
-      links = nodes.values().stream().map(e -> e.link).toList();
+      links = nodes.values().stream().map(e -> e.link).filter(Objects::nonNull).toList();
     }
     Message demand = new Message.TelemetryDemand(id(), childDemand.current().toMillis());
     links.forEach(l -> l.send(demand));
@@ -203,6 +249,12 @@ public final class ClusterAgent implements AutoCloseable {
     }
     running = true;
     scheduler.start();
+    PlanResumption.resume(scheduler, env.planLog(), id(), env.events(), env.clock());
+    List<AppDescriptor> restored;
+    synchronized (this) {
+      restored = List.copyOf(apps.values());
+    }
+    restored.forEach(engine::appAdded);
     registerUp();
     long hb = settings.heartbeatInterval().toMillis();
     timers.add(env.timers().scheduleAtFixedRate(this::detectFailures, hb / 4, Math.max(1, hb / 4),
@@ -226,6 +278,7 @@ public final class ClusterAgent implements AutoCloseable {
     }
     engine.close();
     scheduler.close();
+    state.close();
   }
 
   int placementCount() {
@@ -244,6 +297,7 @@ public final class ClusterAgent implements AutoCloseable {
       if (e == null) {
         return false;
       }
+      state.removeNode(node);
       for (Slot s : slots.values()) {
         if (node.equals(s.previousNode)) {
           s.previousNode = null;
@@ -297,11 +351,20 @@ public final class ClusterAgent implements AutoCloseable {
         if (ds.epoch() < appsEpoch) {
           return;
         }
-        appsEpoch = ds.epoch();
         Map<String, AppDescriptor> next = new LinkedHashMap<>();
         for (AppDescriptor a : ds.apps()) {
           next.put(a.name(), a);
         }
+        List<ClusterStore.SlotRow> dropped = slots.values().stream().filter(s -> {
+          AppDescriptor a = next.get(s.app);
+          return a == null || a.component(s.component).isEmpty();
+        }).map(Slot::row).toList();
+        List<AppDescriptor> changedApps = next.values().stream()
+            .filter(a -> !a.equals(apps.get(a.name()))).toList();
+        List<String> gone = apps.keySet().stream().filter(n -> !next.containsKey(n)).toList();
+        // On disk before anything acts on it: a crash from here on restarts with this state.
+        state.applyDesiredState(ds.epoch(), changedApps, gone, dropped);
+        appsEpoch = ds.epoch();
         for (String name : apps.keySet()) {
           if (!next.containsKey(name)) {
             removed.add(name);
@@ -359,14 +422,18 @@ public final class ClusterAgent implements AutoCloseable {
           e = new NodeEntry(r.node(), link);
           nodes.put(r.from(), e);
         }
+        if (isNew || !r.node().equals(e.descriptor)) {
+          state.putNode(r.node());
+        }
         e.link = link;
         e.descriptor = r.node();
         e.lastHeartbeat = env.clock().millis();
         e.healthy = true;
-        e.lost = false;
+        e.lostApps.clear();
         for (Message.InstanceReport ir : r.running()) {
           observed.put(ir.instanceId(), ir);
         }
+        healed(r.from());
       }
       event("node", isNew ? "node " + r.from() + " joined (" + r.node().continuumLayer().wireName()
           + ")" : recovered ? "node " + r.from() + " is back" : "node " + r.from() + " re-registered");
@@ -376,23 +443,30 @@ public final class ClusterAgent implements AutoCloseable {
       engine.wakeAll("node " + r.from());
     } else if (m instanceof Message.Heartbeat h) {
       boolean recovered = false;
+      boolean reattached = false;
       synchronized (this) {
         NodeEntry e = nodes.get(h.from());
         if (e != null) {
           e.lastHeartbeat = env.clock().millis();
+          // A node restored from disk after this agent restarted: its heartbeats say where it is.
+          reattached = e.link == null;
+          e.link = link;
           if (!e.healthy) {
             e.healthy = true;
-            e.lost = false;
+            e.lostApps.clear();
             recovered = true;
+            healed(h.from());
           }
         }
       }
-      if (recovered) {
-        event("node", "node " + h.from() + " is back");
-        pushNode(h.from());
-        // The continuum was told the node is unhealthy; without this it would keep placing
-        // nothing there (and, when every node once missed heartbeats, nothing at all).
+      if (recovered || reattached) {
+        event("node", "node " + h.from() + (recovered ? " is back" : " reattached"));
+        // The continuum places by node health too: tell it, or it keeps avoiding this node.
         uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
+        pushNode(h.from());
+        if (reattached) {
+          link.send(new Message.TelemetryDemand(id(), childDemand.current().toMillis()));
+        }
         engine.wakeAll("node " + h.from());
       }
     } else if (m instanceof Message.StatusReport sr) {
@@ -478,7 +552,13 @@ public final class ClusterAgent implements AutoCloseable {
     Message.InstanceReport r = observed.get(instanceId);
     String node = instanceId.equals(s.instanceId) ? s.node : s.previousNode;
     NodeEntry n = nodes.get(node);
-    if (n == null || n.lost) {
+    if (n == null || lostFor(n, s.app, env.clock().millis())) {
+      if (n != null && !disconnect(s.app).replace()) {
+        // Nomad's "unknown": not replaced, the app's disconnect policy waits for the node.
+        return new Message.InstanceReport(instanceId, s.app, s.component, node, "UNKNOWN",
+            "node " + node + " unreachable; disconnect.replace=false waits for it",
+            env.clock().millis());
+      }
       return new Message.InstanceReport(instanceId, s.app, s.component, node, "LOST",
           "node " + node + " unreachable", env.clock().millis());
     }
@@ -507,9 +587,20 @@ public final class ClusterAgent implements AutoCloseable {
           e.unhealthySince = now;
           unreachable.add(e.descriptor.name() + " is unreachable (no heartbeat for " + silent + " ms)");
         }
-        if (!e.healthy && !e.lost && now - e.unhealthySince > settings.lostGrace().toMillis()) {
-          e.lost = true;
-          lost.add(e.descriptor.name());
+        if (!e.healthy) {
+          for (Slot s : slots.values()) {
+            // lostNode too: a policy that read the slot as lost may have moved it already.
+            boolean onNode = e.descriptor.name().equals(s.node)
+                || e.descriptor.name().equals(s.lostNode);
+            if (onNode && !e.lostApps.contains(s.app) && lostFor(e, s.app, now)) {
+              e.lostApps.add(s.app);
+              DisconnectPolicy d = disconnect(s.app);
+              lost.add("node " + e.descriptor.name() + " lost for app " + s.app + " after "
+                  + lostAfterMillis(s.app) + " ms" + (d.replace()
+                      ? ": its instances will be placed elsewhere"
+                      : ": waiting for it (disconnect.replace=false)"));
+            }
+          }
         }
       }
     }
@@ -517,12 +608,79 @@ public final class ClusterAgent implements AutoCloseable {
       event("node", "node " + u);
     }
     for (String l : lost) {
-      event("node", "node " + l + " lost after " + settings.lostGrace().toMillis()
-          + " ms grace: its instances will be placed elsewhere");
+      event("node", l);
     }
     if (!unreachable.isEmpty() || !lost.isEmpty()) {
       uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
       engine.wakeAll("node failure");
+    }
+  }
+
+  /** The app's disconnect policy (the defaults for an app this cluster does not know). */
+  private DisconnectPolicy disconnect(String app) {
+    AppDescriptor a = apps.get(app);
+    return a == null ? DisconnectPolicy.DEFAULT : a.disconnectOrDefault();
+  }
+
+  private long lostAfterMillis(String app) {
+    DisconnectPolicy d = disconnect(app);
+    return (d.lostAfter() != null ? d.lostAfter() : settings.lostGrace()).toMillis();
+  }
+
+  /** Whether the app's instances on an unreachable node count as lost by now. */
+  private boolean lostFor(NodeEntry n, String app, long now) {
+    return !n.healthy && now - n.unhealthySince > lostAfterMillis(app);
+  }
+
+  /**
+   * A node that was unreachable is back. Where one of its instances was replaced meanwhile and
+   * both now run, the app's {@code disconnect.reconcile} picks the survivor; a replacement that
+   * does not run yet never wins, so nothing stops before what replaces it is healthy.
+   */
+  private void healed(String node) {
+    for (Slot s : slots.values()) {
+      if (!node.equals(s.lostNode)) {
+        continue;
+      }
+      Message.InstanceReport original = observed.get(s.lostInstanceId);
+      boolean originalRuns = original != null && node.equals(original.node())
+          && "RUNNING".equals(original.state());
+      Message.InstanceReport replacement = observed.get(s.instanceId);
+      boolean replacementRuns = replacement != null && Objects.equals(replacement.node(), s.node)
+          && "RUNNING".equals(replacement.state());
+      String keep;
+      if (!originalRuns) {
+        keep = "replacement";
+      } else if (!replacementRuns) {
+        keep = "original";
+      } else {
+        keep = switch (disconnect(s.app).reconcile()) {
+          case KEEP_ORIGINAL -> "original";
+          case KEEP_REPLACEMENT -> "replacement";
+          case BEST_SCORE -> HealReconciler.originalScoresHigher(placer, new Views().system(),
+              store, apps.get(s.app), s.component, node, s.node) ? "original" : "replacement";
+        };
+      }
+      String replacementNode = s.node;
+      String replacementId = s.instanceId;
+      if (keep.equals("original")) {
+        s.instanceId = s.lostInstanceId;
+        s.node = node;
+      }
+      s.lostInstanceId = null;
+      s.lostNode = null;
+      state.putSlot(s.row());
+      if (originalRuns) {
+        String stopped = keep.equals("original") ? replacementId + " on " + replacementNode
+            : original.instanceId() + " on " + node;
+        String message = "node " + node + " healed: kept the " + keep + " of " + s.app + "/"
+            + s.component + "#" + s.index + " (disconnect.reconcile="
+            + disconnect(s.app).reconcile().wireName() + "), stopping " + stopped;
+        env.workers().execute(() -> {
+          event("instance", message);
+          pushNode(replacementNode);
+        });
+      }
     }
   }
 
@@ -545,6 +703,7 @@ public final class ClusterAgent implements AutoCloseable {
       s = new Slot(app, component, slotIndex);
       s.instanceId = InstanceIds.of(app, component, slotIndex, 0);
       s.node = node;
+      state.putSlot(s.row());
       slots.put(key, s);
       instanceId = s.instanceId;
       waiters.put(instanceId, done);
@@ -575,13 +734,19 @@ public final class ClusterAgent implements AutoCloseable {
       from = s.node;
       oldId = s.instanceId;
       NodeEntry fromEntry = nodes.get(from);
-      fromLost = fromEntry == null || fromEntry.lost;
+      fromLost = fromEntry == null || lostFor(fromEntry, app, env.clock().millis());
       s.generation++;
       newId = InstanceIds.of(app, component, slotIndex, s.generation);
       s.previousInstanceId = fromLost ? null : oldId;
       s.previousNode = fromLost ? null : from;
+      if (fromLost && fromEntry != null) {
+        // The original may still run, cut off; on heal the disconnect policy decides.
+        s.lostInstanceId = oldId;
+        s.lostNode = from;
+      }
       s.instanceId = newId;
       s.node = to;
+      state.putSlot(s.row());
       waiters.put(newId, started);
     }
     pushNode(to);
@@ -602,6 +767,7 @@ public final class ClusterAgent implements AutoCloseable {
             s.previousInstanceId = null;
             s.previousNode = null;
           }
+          state.putSlot(s.row());
         }
       }
       pushNode(from);
@@ -617,6 +783,9 @@ public final class ClusterAgent implements AutoCloseable {
     Slot s;
     synchronized (this) {
       s = slots.remove(slotKey(app, component, slotIndex));
+      if (s != null) {
+        state.removeSlot(app, component, slotIndex);
+      }
     }
     if (s == null) {
       return CompletableFuture.completedFuture(ApplyResult.success("nothing to remove"));
@@ -674,7 +843,7 @@ public final class ClusterAgent implements AutoCloseable {
     Message.DesiredState ds;
     synchronized (this) {
       NodeEntry e = nodes.get(node);
-      if (e == null) {
+      if (e == null || e.link == null) {
         return;
       }
       List<Message.InstanceAssignment> list = new ArrayList<>();
@@ -691,8 +860,7 @@ public final class ClusterAgent implements AutoCloseable {
           list.add(new Message.InstanceAssignment(s.app, s.previousInstanceId, c));
         }
       }
-      e.epoch++;
-      ds = new Message.DesiredState(id(), e.epoch, list, List.of());
+      ds = new Message.DesiredState(id(), nextNodeEpoch(), list, List.of());
       link = e.link;
     }
     link.send(ds);
@@ -757,8 +925,8 @@ public final class ClusterAgent implements AutoCloseable {
     long lastHeartbeat;
     long unhealthySince;
     boolean healthy = true;
-    boolean lost;
-    long epoch;
+    /** Apps whose instances on this node were declared lost since it became unreachable. */
+    final java.util.Set<String> lostApps = new java.util.HashSet<>();
 
     NodeEntry(NodeDescriptor descriptor, Link link) {
       this.descriptor = descriptor;
@@ -776,11 +944,31 @@ public final class ClusterAgent implements AutoCloseable {
     String node;
     String previousInstanceId;
     String previousNode;
+    /** The instance left on a node that was lost when this slot was replaced, until it heals. */
+    String lostInstanceId;
+    String lostNode;
 
     Slot(String app, String component, int index) {
       this.app = app;
       this.component = component;
       this.index = index;
+    }
+
+    static Slot of(ClusterStore.SlotRow r) {
+      Slot s = new Slot(r.app(), r.component(), r.index());
+      s.generation = r.generation();
+      s.instanceId = r.instanceId();
+      s.node = r.node();
+      s.previousInstanceId = r.previousInstanceId();
+      s.previousNode = r.previousNode();
+      s.lostInstanceId = r.lostInstanceId();
+      s.lostNode = r.lostNode();
+      return s;
+    }
+
+    ClusterStore.SlotRow row() {
+      return new ClusterStore.SlotRow(app, component, index, generation, instanceId, node,
+          previousInstanceId, previousNode, lostInstanceId, lostNode);
     }
   }
 }

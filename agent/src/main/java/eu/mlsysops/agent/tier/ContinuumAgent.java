@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The top of the hierarchy: accepts apps (persisted before they are acknowledged), assigns their
@@ -45,6 +46,9 @@ public final class ContinuumAgent implements AutoCloseable {
   private final Map<String, Map<String, String>> assignments = new LinkedHashMap<>();
   private final Map<String, Message.InstanceReport> instances = new LinkedHashMap<>();
   private long epoch;
+  private long epochReserved;
+  private final ClusterAgent.Settings failureDetection;
+  private java.util.concurrent.ScheduledFuture<?> detectionTimer;
   private volatile boolean running;
   private final AgentHealth health;
   private final Map<String, OtlpMetricsTranslator> fromClusters =
@@ -55,6 +59,18 @@ public final class ContinuumAgent implements AutoCloseable {
       ClusterAgent.DEFAULT_EXPORT_INTERVAL, ClusterAgent.MIN_EXPORT_INTERVAL);
 
   public ContinuumAgent(ContinuumDescriptor descriptor, AgentEnvironment env, Placer placer) {
+    this(descriptor, env, placer, ClusterAgent.Settings.defaults());
+  }
+
+  /**
+   * @param failureDetection how a silent cluster is detected: every message from a cluster counts
+   *     as a heartbeat (clusters report every heartbeat interval); after {@code missedHeartbeats}
+   *     intervals it is unreachable, after {@code lostGrace} more it is lost and its components are
+   *     assigned to other clusters
+   */
+  public ContinuumAgent(ContinuumDescriptor descriptor, AgentEnvironment env, Placer placer,
+      ClusterAgent.Settings failureDetection) {
+    this.failureDetection = Objects.requireNonNull(failureDetection);
     this.descriptor = Objects.requireNonNull(descriptor);
     this.env = Objects.requireNonNull(env);
     this.store = new ContinuumStore(env.dataDir().resolve("continuum.db"));
@@ -81,8 +97,11 @@ public final class ContinuumAgent implements AutoCloseable {
       apps.put(a.descriptor().name(), a);
     }
     assignments.putAll(store.assignments());
-    // The epoch must grow across restarts so clusters never ignore a restarted continuum.
-    epoch = env.clock().millis();
+    // The epoch must grow across restarts so clusters never ignore a restarted continuum: blocks
+    // of epochs are reserved on disk, and a fresh store starts at the wall clock.
+    epoch = Math.max(store.meta("epoch_reserved", 0), env.clock().millis());
+    epochReserved = epoch + ClusterStore.EPOCH_BLOCK;
+    store.setMeta("epoch_reserved", epochReserved);
   }
 
   /** The continuum id. */
@@ -110,6 +129,10 @@ public final class ContinuumAgent implements AutoCloseable {
   public void start() {
     running = true;
     scheduler.start();
+    PlanResumption.resume(scheduler, env.planLog(), id(), env.events(), env.clock());
+    long every = Math.max(1, failureDetection.heartbeatInterval().toMillis() / 4);
+    detectionTimer = env.timers().scheduleAtFixedRate(this::detectFailures, every, every,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
     healthTimer = env.timers().scheduleAtFixedRate(() -> health.record(env.clock().millis()),
         NodeAgent.HEALTH_INTERVAL_MILLIS, NodeAgent.HEALTH_INTERVAL_MILLIS,
         java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -188,7 +211,7 @@ public final class ContinuumAgent implements AutoCloseable {
         ns.add(new ClusterStatus.NodeStatus(n.name(), n.continuumLayer().wireName(),
             !c.unhealthy.contains(n.name())));
       }
-      out.add(new ClusterStatus(c.id, true, ns));
+      out.add(new ClusterStatus(c.id, c.healthy, ns));
     }
     return out;
   }
@@ -215,7 +238,8 @@ public final class ContinuumAgent implements AutoCloseable {
         }
       }
       int running = (int) rs.stream().filter(r -> "RUNNING".equals(r.state())).count();
-      broken |= rs.stream().anyMatch(r -> "LOST".equals(r.state()) || "FAILED".equals(r.state()));
+      broken |= rs.stream().anyMatch(r -> "LOST".equals(r.state()) || "FAILED".equals(r.state())
+          || "UNKNOWN".equals(r.state()));
       desiredTotal += c.instances();
       runningTotal += Math.min(running, c.instances());
       cs.add(new AppStatus.ComponentStatus(c.name(), assigned.getOrDefault(c.name(), ""),
@@ -279,6 +303,10 @@ public final class ContinuumAgent implements AutoCloseable {
         }
       }
       epoch++;
+      if (epoch >= epochReserved) {
+        epochReserved = epoch + ClusterStore.EPOCH_BLOCK;
+        store.setMeta("epoch_reserved", epochReserved);
+      }
       ds = new Message.DesiredState(id(), epoch, List.of(), mine);
       link = c.link;
     }
@@ -288,6 +316,9 @@ public final class ContinuumAgent implements AutoCloseable {
   // ---- messages ----
 
   private void onClusterMessage(Link link, Message m) {
+    if (!(m instanceof Message.Register)) {
+      heardFrom(m.from());
+    }
     if (m instanceof Message.Register r && r.cluster() != null) {
       boolean isNew;
       synchronized (this) {
@@ -298,6 +329,9 @@ public final class ContinuumAgent implements AutoCloseable {
           clusters.put(r.from(), c);
         }
         c.link = link;
+        c.lastSeen = env.clock().millis();
+        c.healthy = true;
+        c.lost = false;
       }
       event("cluster", (isNew ? "cluster " : "cluster re-registered: ") + r.from()
           + (isNew ? " joined" : ""));
@@ -360,6 +394,64 @@ public final class ContinuumAgent implements AutoCloseable {
     return "";
   }
 
+  // ---- failure detection ----
+
+  /** Any message from a cluster shows it is alive; one that was unreachable is back. */
+  private void heardFrom(String cluster) {
+    boolean back;
+    synchronized (this) {
+      ClusterEntry c = clusters.get(cluster);
+      if (c == null) {
+        return;
+      }
+      c.lastSeen = env.clock().millis();
+      back = !c.healthy;
+      c.healthy = true;
+      c.lost = false;
+    }
+    if (back) {
+      event("cluster", "cluster " + cluster + " is back");
+      pushCluster(cluster);
+      engine.wakeAll("cluster " + cluster + " is back");
+    }
+  }
+
+  private void detectFailures() {
+    if (!running) {
+      return;
+    }
+    long now = env.clock().millis();
+    long unreachableAfter =
+        failureDetection.heartbeatInterval().toMillis() * failureDetection.missedHeartbeats();
+    List<String> said = new ArrayList<>();
+    synchronized (this) {
+      for (ClusterEntry c : clusters.values()) {
+        if (c.healthy && now - c.lastSeen > unreachableAfter) {
+          c.healthy = false;
+          c.unhealthySince = now;
+          said.add("cluster " + c.id + " is unreachable (silent for " + (now - c.lastSeen)
+              + " ms)");
+        }
+        if (!c.healthy && !c.lost
+            && now - c.unhealthySince > failureDetection.lostGrace().toMillis()) {
+          c.lost = true;
+          said.add("cluster " + c.id + " lost after " + failureDetection.lostGrace().toMillis()
+              + " ms grace: its components will be assigned to other clusters");
+          Set<String> itsNodes = new java.util.HashSet<>();
+          c.nodes.forEach(n -> itsNodes.add(n.name()));
+          instances.replaceAll((id, r) -> itsNodes.contains(r.node())
+              ? new Message.InstanceReport(r.instanceId(), r.app(), r.component(), r.node(),
+                  "LOST", "cluster " + c.id + " unreachable", now)
+              : r);
+        }
+      }
+    }
+    said.forEach(m -> event("cluster", m));
+    if (!said.isEmpty()) {
+      engine.wakeAll("cluster failure");
+    }
+  }
+
   private void onPlan(PlanRecord r) {
     health.planFinished(r);
     if (r.status().isTerminal()) {
@@ -376,6 +468,9 @@ public final class ContinuumAgent implements AutoCloseable {
     running = false;
     if (healthTimer != null) {
       healthTimer.cancel(false);
+    }
+    if (detectionTimer != null) {
+      detectionTimer.cancel(false);
     }
     engine.close();
     scheduler.close();
@@ -426,7 +521,8 @@ public final class ContinuumAgent implements AutoCloseable {
               assigned.add(app + "/" + comp);
             }
           }));
-          cs.add(new SystemView.ClusterState(c.id, true, names, assigned));
+          // Placement sees a cluster as gone only once it is lost, not at the first silence.
+          cs.add(new SystemView.ClusterState(c.id, !c.lost, names, assigned));
         }
         return new SystemView(id(), nodes, placements, cs);
       }
@@ -438,6 +534,10 @@ public final class ContinuumAgent implements AutoCloseable {
     Link link;
     List<NodeDescriptor> nodes = List.of();
     List<String> unhealthy = List.of();
+    long lastSeen;
+    long unhealthySince;
+    boolean healthy = true;
+    boolean lost;
 
     ClusterEntry(String id, Link link) {
       this.id = id;

@@ -19,8 +19,10 @@ import java.util.Map;
 
 /**
  * The continuum agent's desired state in SQLite (WAL): accepted apps (descriptor as submitted,
- * normalised) and which cluster each component is assigned to. Written synchronously: an app is
- * accepted only once it is on disk, so a crash right after "accepted" loses nothing.
+ * normalised), which cluster each component is assigned to, and the epochs of the desired state
+ * sent to clusters (in-flight plans are in the plan log and resumed on start). Written
+ * synchronously: an app is accepted only once it is on disk, so a crash right after "accepted"
+ * loses nothing.
  */
 final class ContinuumStore implements AutoCloseable {
   private final Connection db;
@@ -36,9 +38,32 @@ final class ContinuumStore implements AutoCloseable {
             + " submitted INTEGER NOT NULL)");
         s.execute("CREATE TABLE IF NOT EXISTS assignments (app TEXT, component TEXT, cluster TEXT,"
             + " PRIMARY KEY (app, component))");
+        s.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
       }
     } catch (SQLException | java.io.IOException e) {
       throw new IllegalStateException("cannot open continuum state " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  synchronized long meta(String key, long absent) {
+    try (PreparedStatement ps = db.prepareStatement("SELECT value FROM meta WHERE key=?")) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : absent;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read " + key + ": " + e.getMessage(), e);
+    }
+  }
+
+  synchronized void setMeta(String key, long value) {
+    try (PreparedStatement ps = db.prepareStatement(
+        "INSERT INTO meta VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value")) {
+      ps.setString(1, key);
+      ps.setLong(2, value);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot store " + key + ": " + e.getMessage(), e);
     }
   }
 

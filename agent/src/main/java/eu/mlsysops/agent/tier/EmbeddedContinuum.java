@@ -84,7 +84,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
       throw new IllegalArgumentException("the topology has no MLSysOpsCluster descriptor");
     }
     Placer placer = Placer.withDefaults();
-    continuum = new ContinuumAgent(cd, env, placer);
+    continuum = new ContinuumAgent(cd, env, placer, b.clusterSettings);
 
     Simulation.Builder sb = Simulation.builder().clock(b.clock).seed(b.seed)
         .defaultLoad(b.defaultLoad)

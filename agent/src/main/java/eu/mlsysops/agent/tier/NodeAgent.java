@@ -43,6 +43,10 @@ public final class NodeAgent implements AutoCloseable {
   private final Runtime runtime;
   private final AgentEnvironment env;
   private final Link uplink;
+  /** Keeps what the uplink refuses while the cluster is unreachable. */
+  private final UplinkBuffer up;
+  /** The last committed desired state on disk, for a restart without the cluster. */
+  private final NodeJournal journal;
   private final MetricStore store;
   private final PlanScheduler scheduler;
   private final PolicyEngine engine;
@@ -76,6 +80,9 @@ public final class NodeAgent implements AutoCloseable {
     this.uplink = Objects.requireNonNull(uplink);
     this.env = Objects.requireNonNull(env);
     this.heartbeatInterval = heartbeatInterval;
+    this.up = new UplinkBuffer(uplink, UplinkBuffer.DEFAULT_CAPACITY);
+    this.journal = new NodeJournal(
+        env.dataDir().resolve("nodes").resolve(descriptor.name()).resolve("desired-state.pb"));
     // Until the cluster says how often it wants telemetry, export at the heartbeat pace.
     this.exportInterval = heartbeatInterval;
     this.store = TierStores.node(env.clock());
@@ -87,11 +94,13 @@ public final class NodeAgent implements AutoCloseable {
             env.timers(), env.workers());
     this.encoder = new OtlpMetricsEncoder(descriptor.name());
     this.health = new AgentHealth(descriptor.name(), "node", store, engine, scheduler,
-        () -> uplinkAggregator.dropped());
+        () -> uplinkAggregator.dropped() + up.dropped());
     runtime.onStatusChange(this::onInstanceStatus);
     uplink.onReceive(this::onMessage);
-    uplink.onConnectionChange(up -> {
-      if (up && running) {
+    uplink.onConnectionChange(connected -> {
+      if (connected && running) {
+        // What waited goes first; the registration after it is the freshest word on what runs.
+        up.flush();
         register();
       }
     });
@@ -105,6 +114,7 @@ public final class NodeAgent implements AutoCloseable {
     running = true;
     scheduler.start();
     engine.add(CpuFrequencyPolicy::new, "built-in");
+    coldStart();
     register();
     long hb = heartbeatInterval.toMillis();
     timers.add(env.timers().scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS));
@@ -112,6 +122,34 @@ public final class NodeAgent implements AutoCloseable {
         hb, HEALTH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS));
     exportTask = new IntervalTask(env.timers(), name() + " telemetry export", exportInterval,
         this::exportTelemetry);
+  }
+
+  /**
+   * Picks up the journal of the last committed desired state. Without an uplink the node runs it
+   * at once (a restart or reboot while the cluster is unreachable); with one it only remembers the
+   * epoch, and the cluster's answer to the registration decides.
+   */
+  private void coldStart() {
+    Message.DesiredState ds = journal.read().orElse(null);
+    if (ds == null) {
+      return;
+    }
+    if (uplink.isConnected()) {
+      synchronized (this) {
+        desiredEpoch = Math.max(desiredEpoch, ds.epoch());
+        ds.instances().forEach(a -> desired.put(a.instanceId(), a));
+      }
+      return;
+    }
+    env.events().publish(new AgentEvent(env.clock().millis(), name(), "node",
+        "cluster unreachable at start: running " + ds.instances().size()
+            + " instance(s) from the local journal (epoch " + ds.epoch() + ")"));
+    reconcile(ds, false);
+  }
+
+  /** Messages waiting for the cluster link, and those dropped because too many waited. */
+  public long[] uplinkBacklog() {
+    return new long[] {up.buffered(), up.dropped()};
   }
 
   /** This node's name. */
@@ -207,7 +245,7 @@ public final class NodeAgent implements AutoCloseable {
 
   private void send(UplinkAggregator.Batch batch) {
     if (!batch.isEmpty()) {
-      uplink.send(new Message.TelemetryBatch(name(), encoder.encode(batch.samples(),
+      up.send(new Message.TelemetryBatch(name(), encoder.encode(batch.samples(),
           m -> java.util.Optional.ofNullable(batch.metadata().get(m)))));
     }
   }
@@ -217,7 +255,14 @@ public final class NodeAgent implements AutoCloseable {
       return;
     }
     if (m instanceof Message.DesiredState ds) {
-      reconcile(ds);
+      if (reconcile(ds, true)) {
+        // State sync: the cluster learns everything this node runs, whatever it missed.
+        List<Message.InstanceReport> all = new ArrayList<>();
+        for (InstanceStatus s : runtime.instances()) {
+          all.add(report(s));
+        }
+        up.send(new Message.StatusReport(name(), all, true));
+      }
     } else if (m instanceof Message.TelemetryDemand d) {
       exportInterval = Duration.ofMillis(d.intervalMillis());
       IntervalTask t = exportTask;
@@ -227,13 +272,25 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
-  /** Makes the runtime run exactly the desired instances (older epochs are ignored). */
-  private void reconcile(Message.DesiredState ds) {
+  /**
+   * Makes the runtime run exactly the desired instances (older epochs are ignored; the newer
+   * epoch wins). New instances start before old ones stop only where the cluster sent both; the
+   * cluster keeps an old instance in the desired state until its replacement runs.
+   *
+   * @param commit whether to journal it first (not when it came from the journal)
+   * @return false when the epoch was older than the one in force
+   */
+  private boolean reconcile(Message.DesiredState ds, boolean commit) {
     List<Message.InstanceAssignment> toStart = new ArrayList<>();
     List<String> toStop = new ArrayList<>();
     synchronized (this) {
       if (ds.epoch() < desiredEpoch) {
-        return;
+        return false;
+      }
+      // Nothing to remember yet is not worth a disk write (every node's first desired state).
+      if (commit && ds.epoch() > desiredEpoch && !(ds.instances().isEmpty() && desired.isEmpty()
+          && !java.nio.file.Files.exists(journal.file()))) {
+        journal.write(ds);
       }
       desiredEpoch = ds.epoch();
       desired.clear();
@@ -264,12 +321,13 @@ public final class NodeAgent implements AutoCloseable {
           .start(new InstanceSpec(a.app(), a.instanceId(), a.component(), instanceEnv(a)))
           .whenComplete((status, error) -> {
             if (error != null) {
-              uplink.send(new Message.StatusReport(name(), List.of(new Message.InstanceReport(
+              up.send(new Message.StatusReport(name(), List.of(new Message.InstanceReport(
                   a.instanceId(), a.app(), a.component().name(), name(), "FAILED",
                   rootMessage(error), env.clock().millis())), false));
             }
           });
     }
+    return true;
   }
 
   private Map<String, String> instanceEnv(Message.InstanceAssignment a) {
@@ -295,7 +353,7 @@ public final class NodeAgent implements AutoCloseable {
 
   private void onInstanceStatus(InstanceStatus s) {
     if (running) {
-      uplink.send(new Message.StatusReport(name(), List.of(report(s)), false));
+      up.send(new Message.StatusReport(name(), List.of(report(s)), false));
     }
   }
 
