@@ -1,8 +1,10 @@
 package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.agent.ApplyResult;
+import eu.mlsysops.agent.Command;
 import eu.mlsysops.agent.InstanceIds;
 import eu.mlsysops.agent.SystemView;
+import eu.mlsysops.agent.core.AutoScalingPolicy;
 import eu.mlsysops.agent.core.DynamicPlacementPolicy;
 import eu.mlsysops.agent.core.QosRelocationPolicy;
 import eu.mlsysops.agent.core.StaticPlacementPolicy;
@@ -89,6 +91,10 @@ public final class ClusterAgent implements AutoCloseable {
   private final Map<String, CompletableFuture<ApplyResult>> waiters = new HashMap<>();
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private long appsEpoch = -1;
+  private final PlacementVersion placementVersion = new PlacementVersion();
+  private final ScaledApps scaled = new ScaledApps();
+  /** app → {@code component/slot} → why it cannot be placed, from the placement policy. */
+  private final Map<String, Map<String, String>> unschedulable = new HashMap<>();
   private volatile boolean running;
 
   /** How often telemetry goes up when nobody asks for it more often. */
@@ -126,7 +132,8 @@ public final class ClusterAgent implements AutoCloseable {
     this.health = new AgentHealth(id(), "cluster", store, engine, scheduler,
         () -> uplinkAggregator.dropped());
     engine.add(StaticPlacementPolicy::new, "built-in");
-    engine.add(() -> new DynamicPlacementPolicy(placer), "built-in");
+    engine.add(() -> new DynamicPlacementPolicy(placer, this::onUnschedulable), "built-in");
+    engine.add(() -> new AutoScalingPolicy(AutoScalingPolicy.Settings.defaults()), "built-in");
     engine.add(() -> new QosRelocationPolicy(placer), "built-in");
     uplink.onReceive(this::onParentMessage);
     uplink.onConnectionChange(up -> {
@@ -244,6 +251,7 @@ public final class ClusterAgent implements AutoCloseable {
       if (e == null) {
         return false;
       }
+      placementVersion.bump();
       for (Slot s : slots.values()) {
         if (node.equals(s.previousNode)) {
           s.previousNode = null;
@@ -309,7 +317,12 @@ public final class ClusterAgent implements AutoCloseable {
         }
         apps.clear();
         apps.putAll(next);
-        added.addAll(next.values());
+        scaled.retain(next);
+        unschedulable.keySet().retainAll(next.keySet());
+        for (AppDescriptor a : next.values()) {
+          added.add(scaled.effective(a));
+        }
+        placementVersion.bump();
         // Slots of components no longer assigned here go away with the next desired state.
         slots.values().removeIf(s -> {
           AppDescriptor a = next.get(s.app);
@@ -364,6 +377,7 @@ public final class ClusterAgent implements AutoCloseable {
         e.lastHeartbeat = env.clock().millis();
         e.healthy = true;
         e.lost = false;
+        placementVersion.bump();
         for (Message.InstanceReport ir : r.running()) {
           observed.put(ir.instanceId(), ir);
         }
@@ -384,6 +398,7 @@ public final class ClusterAgent implements AutoCloseable {
             e.healthy = true;
             e.lost = false;
             recovered = true;
+            placementVersion.bump();
           }
         }
       }
@@ -468,6 +483,7 @@ public final class ClusterAgent implements AutoCloseable {
         out.add(reportFor(s.previousInstanceId, s));
       }
     }
+    out.addAll(unschedulableReports());
     return out;
   }
 
@@ -486,6 +502,78 @@ public final class ClusterAgent implements AutoCloseable {
     return r;
   }
 
+  // ---- autoscaling and unschedulable instances ----
+
+  /**
+   * Sets the number of instances of a component (the {@code placement scale} action): placement
+   * policies see the new count at once and add or remove instances to match.
+   */
+  ApplyResult scale(String app, String component, int instances) {
+    AppDescriptor effective;
+    synchronized (this) {
+      AppDescriptor a = apps.get(app);
+      if (a == null || a.component(component).isEmpty()) {
+        return ApplyResult.failure(app + "/" + component + " is not assigned to cluster " + id());
+      }
+      if (!scaled.set(app, component, instances)) {
+        return ApplyResult.success(app + "/" + component + " already at " + instances);
+      }
+      placementVersion.bump();
+      effective = scaled.effective(a);
+    }
+    engine.appAdded(effective);
+    return ApplyResult.success(app + "/" + component + " scaled to " + instances + " instance(s)");
+  }
+
+  /** The placement policy's latest word on what it cannot place; reported up as it changes. */
+  private void onUnschedulable(String app, Map<String, String> byInstance) {
+    List<Message.InstanceReport> changed = new ArrayList<>();
+    synchronized (this) {
+      if (!apps.containsKey(app)) {
+        return;
+      }
+      Map<String, String> before = unschedulable.getOrDefault(app, Map.of());
+      if (before.equals(byInstance)) {
+        return;
+      }
+      if (byInstance.isEmpty()) {
+        unschedulable.remove(app);
+      } else {
+        unschedulable.put(app, Map.copyOf(byInstance));
+      }
+      for (Message.InstanceReport r : unschedulableReports()) {
+        if (r.app().equals(app)) {
+          changed.add(r);
+        }
+      }
+    }
+    if (!changed.isEmpty()) {
+      uplink.send(new Message.StatusReport(id(), changed, false));
+    }
+  }
+
+  /**
+   * An instance the placement policy cannot place has no node; it is reported as {@code
+   * UNSCHEDULABLE} with the placer's summary as the reason, under the id its slot will have.
+   */
+  private synchronized List<Message.InstanceReport> unschedulableReports() {
+    List<Message.InstanceReport> out = new ArrayList<>();
+    long now = env.clock().millis();
+    unschedulable.forEach((app, m) -> m.forEach((key, why) -> {
+      int cut = key.lastIndexOf('/');
+      String component = key.substring(0, cut);
+      int slot = Integer.parseInt(key.substring(cut + 1));
+      if (slot >= 0 && !slots.containsKey(slotKey(app, component, slot))) {
+        out.add(new Message.InstanceReport(InstanceIds.of(app, component, slot, 0), app,
+            component, "", UNSCHEDULABLE, why, now));
+      }
+    }));
+    return out;
+  }
+
+  /** The state of an instance no node can take. */
+  public static final String UNSCHEDULABLE = "UNSCHEDULABLE";
+
   // ---- failure detection ----
 
   private void detectFailures() {
@@ -500,12 +588,14 @@ public final class ClusterAgent implements AutoCloseable {
       for (NodeEntry e : nodes.values()) {
         long silent = now - e.lastHeartbeat;
         if (e.healthy && silent > unreachableAfter) {
+          placementVersion.bump();
           e.healthy = false;
           e.unhealthySince = now;
           unreachable.add(e.descriptor.name() + " is unreachable (no heartbeat for " + silent + " ms)");
         }
         if (!e.healthy && !e.lost && now - e.unhealthySince > settings.lostGrace().toMillis()) {
           e.lost = true;
+          placementVersion.bump();
           lost.add(e.descriptor.name());
         }
       }
@@ -525,7 +615,8 @@ public final class ClusterAgent implements AutoCloseable {
 
   // ---- placement mechanism ----
 
-  CompletionStage<ApplyResult> deploy(String app, String component, int slotIndex, String node) {
+  CompletionStage<ApplyResult> deploy(Command c, String app, String component, int slotIndex,
+      String node) {
     CompletableFuture<ApplyResult> done = new CompletableFuture<>();
     String instanceId;
     synchronized (this) {
@@ -539,6 +630,11 @@ public final class ClusterAgent implements AutoCloseable {
         return CompletableFuture.completedFuture(
             ApplyResult.success(s.instanceId + " already placed on " + s.node));
       }
+      String stale = placementVersion.admit(c);
+      if (stale != null) {
+        return CompletableFuture.completedFuture(ApplyResult.failure(stale));
+      }
+      placementVersion.committed(c);
       s = new Slot(app, component, slotIndex);
       s.instanceId = InstanceIds.of(app, component, slotIndex, 0);
       s.node = node;
@@ -550,7 +646,8 @@ public final class ClusterAgent implements AutoCloseable {
     return timeout(done, instanceId, node);
   }
 
-  CompletionStage<ApplyResult> move(String app, String component, int slotIndex, String to) {
+  CompletionStage<ApplyResult> move(Command c, String app, String component, int slotIndex,
+      String to) {
     CompletableFuture<ApplyResult> started = new CompletableFuture<>();
     String from;
     String newId;
@@ -569,6 +666,11 @@ public final class ClusterAgent implements AutoCloseable {
       if (s.node.equals(to)) {
         return CompletableFuture.completedFuture(ApplyResult.success("already on " + to));
       }
+      String stale = placementVersion.admit(c);
+      if (stale != null) {
+        return CompletableFuture.completedFuture(ApplyResult.failure(stale));
+      }
+      placementVersion.committed(c);
       from = s.node;
       oldId = s.instanceId;
       NodeEntry fromEntry = nodes.get(from);
@@ -588,6 +690,7 @@ public final class ClusterAgent implements AutoCloseable {
     return timeout(started, newId, to).thenApply(result -> {
       synchronized (this) {
         Slot s = slots.get(slotKey(app, component, slotIndex));
+        placementVersion.bump();
         if (s != null && newId.equals(s.instanceId)) {
           if (result.isSuccess()) {
             s.previousInstanceId = null;
@@ -614,6 +717,9 @@ public final class ClusterAgent implements AutoCloseable {
     Slot s;
     synchronized (this) {
       s = slots.remove(slotKey(app, component, slotIndex));
+      if (s != null) {
+        placementVersion.bump();
+      }
     }
     if (s == null) {
       return CompletableFuture.completedFuture(ApplyResult.success("nothing to remove"));
@@ -697,6 +803,11 @@ public final class ClusterAgent implements AutoCloseable {
 
   private void onPlan(PlanRecord r) {
     health.planFinished(r);
+    if (r.status() == eu.mlsysops.agent.plan.PlanStatus.FAILED
+        && r.reason().startsWith("stale plan")) {
+      // Finished and out of the active plans now: its policy plans again from the new state.
+      engine.wakeAll("stale plan " + r.id());
+    }
     if (r.status().isTerminal()) {
       env.events().publish(new AgentEvent(r.updatedMillis(), id(), "plan", PlanText.describe(r)));
     }
@@ -710,7 +821,7 @@ public final class ClusterAgent implements AutoCloseable {
     @Override
     public List<AppDescriptor> apps() {
       synchronized (ClusterAgent.this) {
-        return List.copyOf(apps.values());
+        return apps.values().stream().map(scaled::effective).toList();
       }
     }
 
@@ -737,7 +848,7 @@ public final class ClusterAgent implements AutoCloseable {
           long[] a = alloc.getOrDefault(e.descriptor.name(), new long[2]);
           ns.add(new SystemView.NodeState(e.descriptor, e.healthy, a[0], a[1]));
         }
-        return new SystemView(id(), ns, placements);
+        return new SystemView(id(), ns, placements, List.of(), placementVersion.current());
       }
     }
 
