@@ -492,8 +492,11 @@ public final class ClusterAgent implements AutoCloseable {
     String node = instanceId.equals(s.instanceId) ? s.node : s.previousNode;
     NodeEntry n = nodes.get(node);
     if (n == null || n.lost) {
+      String stuck = unschedulable.getOrDefault(s.app, Map.of())
+          .get(s.component + "/" + s.index);
       return new Message.InstanceReport(instanceId, s.app, s.component, node, "LOST",
-          "node " + node + " unreachable", env.clock().millis());
+          "node " + node + " unreachable"
+              + (stuck == null ? "" : UNSCHEDULABLE_MARKER + stuck), env.clock().millis());
     }
     if (r == null || !Objects.equals(r.node(), node)) {
       return new Message.InstanceReport(instanceId, s.app, s.component, node, "PENDING", "",
@@ -573,6 +576,8 @@ public final class ClusterAgent implements AutoCloseable {
 
   /** The state of an instance no node can take. */
   public static final String UNSCHEDULABLE = "UNSCHEDULABLE";
+  /** Joins a lost instance's reason and why it cannot be placed elsewhere. */
+  public static final String UNSCHEDULABLE_MARKER = "; cannot be placed elsewhere: ";
 
   // ---- failure detection ----
 

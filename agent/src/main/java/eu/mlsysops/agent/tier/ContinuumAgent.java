@@ -236,9 +236,8 @@ public final class ContinuumAgent implements AutoCloseable {
       int running = (int) rs.stream().filter(r -> "RUNNING".equals(r.state())).count();
       String stuck = unassignable.getOrDefault(name, Map.of()).get(c.name());
       if (stuck == null) {
-        stuck = String.join("; ", rs.stream()
-            .filter(r -> ClusterAgent.UNSCHEDULABLE.equals(r.state()))
-            .map(Message.InstanceReport::reason).distinct().toList());
+        stuck = String.join("; ", rs.stream().map(ContinuumAgent::unschedulableReason)
+            .filter(r -> !r.isEmpty()).distinct().toList());
       }
       broken |= rs.stream().anyMatch(r -> "LOST".equals(r.state()) || "FAILED".equals(r.state()));
       desiredTotal += c.instances();
@@ -379,6 +378,15 @@ public final class ContinuumAgent implements AutoCloseable {
       }
     };
     return OtlpMetricsTranslator.builder(sink).clock(env.clock()).build();
+  }
+
+  /** Why an instance cannot be placed (or replaced), from its report; empty when it can. */
+  private static String unschedulableReason(Message.InstanceReport r) {
+    if (ClusterAgent.UNSCHEDULABLE.equals(r.state())) {
+      return r.reason();
+    }
+    int at = r.reason().indexOf(ClusterAgent.UNSCHEDULABLE_MARKER);
+    return at < 0 ? "" : r.reason().substring(at + ClusterAgent.UNSCHEDULABLE_MARKER.length());
   }
 
   /** The cluster an instance report came from: its node's, or its component's for one without. */
