@@ -155,7 +155,8 @@ public final class AutoScalingPolicy implements Policy {
           settings.downWindow().toMillis()));
       int target = current;
       if (sig.recommendation > current) {
-        int up = h.min(now - settings.upWindow().toMillis());
+        int up = settings.upWindow().isZero()
+            ? sig.recommendation : h.min(now - settings.upWindow().toMillis());
         if (up > current && running >= current) {
           target = up;
         }
