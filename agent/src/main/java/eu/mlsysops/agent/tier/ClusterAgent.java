@@ -404,6 +404,8 @@ public final class ClusterAgent implements AutoCloseable {
       }
       if (recovered) {
         event("node", "node " + h.from() + " is back");
+        // The continuum places by node health too: tell it, or the node stays unreachable there.
+        uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
         pushNode(h.from());
         engine.wakeAll("node " + h.from());
       }
