@@ -28,7 +28,8 @@ import java.util.OptionalDouble;
  * 15 s HPA sync period. Target tracking as the HPA does it: with {@code v} the signal averaged over
  * the running instances over {@link Settings#metricWindow} and {@code t} its target, the
  * recommendation is {@code ceil(running × v / t)} unless {@code v / t} is within the tolerance,
- * bounded by {@link Settings#minInstances} and {@link Settings#maxInstances}.
+ * bounded below by the descriptor's {@code instances} (and {@link Settings#minInstances}) and above
+ * by {@link Settings#maxInstances}.
  *
  * <p>Stabilisation: a scale-up applies the lowest recommendation of the last {@link
  * Settings#upWindow} (0: at once), and waits until the previous scale-up's instances run; a
@@ -54,6 +55,8 @@ public final class AutoScalingPolicy implements Policy {
   private final Settings settings;
   /** component → recommendations (time, count), oldest first, and when watching began. */
   private final Map<String, History> history = new HashMap<>();
+  /** component → the count its descriptor asked for when first seen: the floor. */
+  private final Map<String, Integer> declared = new HashMap<>();
   private Plan pending = Plan.empty();
 
   /**
@@ -140,13 +143,15 @@ public final class AutoScalingPolicy implements Policy {
         continue;
       }
       int current = c.instances();
+      // The first count seen is the descriptor's own (later ones are what this policy set).
+      int floor = declared.computeIfAbsent(c.name(), k -> current);
       int running = 0;
       for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
         if ("RUNNING".equals(p.state())) {
           running++;
         }
       }
-      Signal sig = signal(view, app, c, s.scalingCriteria(), running);
+      Signal sig = signal(view, app, c, s.scalingCriteria(), running, floor);
       if (sig == null) {
         continue;
       }
@@ -196,9 +201,9 @@ public final class AutoScalingPolicy implements Policy {
 
   /** The criterion's signal and recommendation, or null when there is nothing to go on yet. */
   private Signal signal(PolicyView view, AppDescriptor app, Component c, String criterion,
-      int running) {
+      int running, int floor) {
     String crit = criterion == null ? "max_cpu_utilization" : criterion;
-    int min = settings.minInstances();
+    int min = Math.max(settings.minInstances(), floor);
     int max = Math.max(min, settings.maxInstances());
     if (crit.equals("min_number_of_instances") || crit.equals("max_number_of_instances")) {
       int n = crit.startsWith("min") ? min : max;

@@ -128,8 +128,25 @@ class AutoScalingPolicyTest {
     assertThat(scaledTo(web("max_cpu_utilization", 2), 2)).isEqualTo("-");
   }
 
+  /** The policy first sees the descriptor's own count (1): that is the floor it scales down to. */
+  private void declaredOne(String criterion) {
+    assertThat(policy.analyze(view(web(criterion, 1), 1))).isFalse();
+  }
+
+  @Test
+  void neverScalesBelowTheDescriptorsCount() {
+    report("component_cpu_utilization", 0.05, 3);
+    AppDescriptor app = web("max_cpu_utilization", 3);
+    for (int s = 0; s <= 40; s++) {
+      assertThat(scaledTo(app, 3)).isEqualTo("-");
+      clock.millis += 1000;
+      report("component_cpu_utilization", 0.05, 3);
+    }
+  }
+
   @Test
   void scalesDownOnlyAfterLoadStayedLowForTheWholeWindow() {
+    declaredOne("max_cpu_utilization");
     AppDescriptor app = web("max_cpu_utilization", 3);
     for (int s = 0; s < 30; s++) {
       report("component_cpu_utilization", 0.1, 3);
@@ -143,6 +160,7 @@ class AutoScalingPolicyTest {
 
   @Test
   void aSpikeInsideTheWindowHoldsTheCountUntilItAgesOut() {
+    declaredOne("max_cpu_utilization");
     AppDescriptor app = web("max_cpu_utilization", 3);
     int firstScale = -1;
     String to = "-";
