@@ -20,16 +20,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalDouble;
+import eu.mlsysops.telemetry.Sample;
+import eu.mlsysops.telemetry.TelemetryQuery;
 
 /**
  * Cluster policy for {@code scaling_mode: auto}: keeps a component's instance count where its
  * {@code scaling_criteria} signal says, reacting to telemetry within a second or two rather than a
- * 15 s HPA sync period. Target tracking as the HPA does it: with {@code v} the signal averaged over
- * the running instances over {@link Settings#metricWindow} and {@code t} its target, the
- * recommendation is {@code ceil(running × v / t)} unless {@code v / t} is within the tolerance,
+ * 15 s HPA sync period. Target tracking as the HPA does it: with {@code v} each reporting
+ * instance's signal averaged over {@link Settings#metricWindow}, {@code Σv} their sum and {@code t}
+ * the target, the recommendation is {@code ceil(Σv / t)} unless the mean is within the tolerance,
  * bounded below by the descriptor's {@code instances} (and {@link Settings#minInstances}) and above
  * by {@link Settings#maxInstances}.
+ *
+ * <p>The average only covers samples taken since the count or the number of running instances
+ * last changed (at least {@value #MIN_SIGNAL_MILLIS} ms of them): per-instance figures from before
+ * describe load spread over other instances, and would make a scale-up overshoot.
  *
  * <p>Stabilisation: a scale-up applies the lowest recommendation of the last {@link
  * Settings#upWindow} (0: at once), and waits until the previous scale-up's instances run; a
@@ -51,10 +56,14 @@ public final class AutoScalingPolicy implements Policy {
   static final String CPU = "component_cpu_utilization";
   static final String MEMORY = "component_memory_bytes";
   static final String RPS = "component_requests_per_second";
+  /** The shortest stretch of telemetry a decision is based on. */
+  static final long MIN_SIGNAL_MILLIS = 1_000;
 
   private final Settings settings;
   /** component → recommendations (time, count), oldest first, and when watching began. */
   private final Map<String, History> history = new HashMap<>();
+  /** component → since when its count and running instances have been what they are now. */
+  private final Map<String, long[]> settled = new HashMap<>();
   /** component → the count its descriptor asked for when first seen: the floor. */
   private final Map<String, Integer> declared = new HashMap<>();
   private Plan pending = Plan.empty();
@@ -151,7 +160,22 @@ public final class AutoScalingPolicy implements Policy {
           running++;
         }
       }
-      Signal sig = signal(view, app, c, s.scalingCriteria(), running, floor);
+      // Per-instance figures from before the count or the running instances changed describe a
+      // load spread over other instances: only samples since the last change count.
+      int seen = running;
+      long[] st = settled.computeIfAbsent(c.name(),
+          k -> new long[] {current, seen, seen < current ? now : Long.MIN_VALUE / 2});
+      if (st[0] != current || st[1] != running || running < current) {
+        st[0] = current;
+        st[1] = running;
+        st[2] = now;
+      }
+      long window = Math.min(settings.metricWindow().toMillis(), now - st[2]);
+      if (window < MIN_SIGNAL_MILLIS && !pinned(s.scalingCriteria())) {
+        continue;
+      }
+      Signal sig = signal(view, app, c, s.scalingCriteria(), running, floor,
+          Duration.ofMillis(window));
       if (sig == null) {
         continue;
       }
@@ -201,7 +225,7 @@ public final class AutoScalingPolicy implements Policy {
 
   /** The criterion's signal and recommendation, or null when there is nothing to go on yet. */
   private Signal signal(PolicyView view, AppDescriptor app, Component c, String criterion,
-      int running, int floor) {
+      int running, int floor, Duration window) {
     String crit = criterion == null ? "max_cpu_utilization" : criterion;
     int min = Math.max(settings.minInstances(), floor);
     int max = Math.max(min, settings.maxInstances());
@@ -236,19 +260,38 @@ public final class AutoScalingPolicy implements Policy {
     if (running == 0) {
       return null;
     }
-    OptionalDouble v = view.telemetry().avgOverWindow(metric,
-        Map.of("app", app.name(), "component", c.name()), settings.metricWindow());
-    if (v.isEmpty()) {
+    // The HPA's sum over instances: each instance's average over the window, added up. Only
+    // instances that report count, so one still starting neither dilutes nor inflates the figure.
+    double sum = 0;
+    int reporting = 0;
+    for (TelemetryQuery.Series series : view.telemetry().range(metric,
+        Map.of("app", app.name(), "component", c.name()), window)) {
+      if (series.samples().isEmpty()) {
+        continue;
+      }
+      double total = 0;
+      for (Sample x : series.samples()) {
+        total += x.value();
+      }
+      sum += total / series.samples().size() * scale;
+      reporting++;
+    }
+    if (reporting == 0) {
       return null;
     }
-    double value = v.getAsDouble() * scale;
+    double value = sum / reporting;
     double ratio = value / target;
     int rec = Math.abs(ratio - 1) <= settings.tolerance()
-        ? c.instances() : (int) Math.ceil(running * ratio - 1e-9);
+        ? c.instances() : (int) Math.ceil(sum / target - 1e-9);
     rec = Math.max(min, Math.min(max, rec));
-    String text = String.format(Locale.ROOT, "%s %s averages %s over %d s on %d running, target %s",
-        crit, name, fmt(value), settings.metricWindow().toSeconds(), running, fmt(target));
+    String text = String.format(Locale.ROOT, "%s %s averages %s over %s s on %d running, target %s",
+        crit, name, fmt(value), fmt(window.toMillis() / 1000.0), reporting, fmt(target));
     return new Signal(name, value, target, rec, text);
+  }
+
+  private static boolean pinned(String criterion) {
+    return "min_number_of_instances".equals(criterion)
+        || "max_number_of_instances".equals(criterion);
   }
 
   private static boolean inScaledGroup(AppDescriptor app, Component c) {

@@ -119,6 +119,10 @@ class AutoScalingPolicyTest {
   void waitsForAScaleUpToRunBeforeScalingFurther() {
     report("component_cpu_utilization", 0.95, 2);
     assertThat(scaledTo(web("max_cpu_utilization", 3), 2)).isEqualTo("-");
+    // The third runs now: its telemetry, not the two-instance figures, decides, after a second.
+    assertThat(scaledTo(web("max_cpu_utilization", 3), 3)).isEqualTo("-");
+    clock.millis += 1000;
+    report("component_cpu_utilization", 0.95, 3);
     assertThat(scaledTo(web("max_cpu_utilization", 3), 3)).isEqualTo("5");
   }
 
@@ -131,6 +135,9 @@ class AutoScalingPolicyTest {
   /** The policy first sees the descriptor's own count (1): that is the floor it scales down to. */
   private void declaredOne(String criterion) {
     assertThat(policy.analyze(view(web(criterion, 1), 1))).isFalse();
+    // Then it scaled to three, which are running now; telemetry counts from here on.
+    assertThat(policy.analyze(view(web(criterion, 3), 3))).isFalse();
+    clock.millis += 1000;
   }
 
   @Test
