@@ -93,8 +93,7 @@ public final class ClusterAgent implements AutoCloseable {
   private long appsEpoch = -1;
   private final PlacementVersion placementVersion = new PlacementVersion();
   private final ScaledApps scaled = new ScaledApps();
-  /** app → {@code component/slot} → why it cannot be placed, from the placement policy. */
-  private final Map<String, Map<String, String>> unschedulable = new HashMap<>();
+  private final UnschedulableInstances unschedulable = new UnschedulableInstances();
   private volatile boolean running;
 
   /** How often telemetry goes up when nobody asks for it more often. */
@@ -318,7 +317,7 @@ public final class ClusterAgent implements AutoCloseable {
         apps.clear();
         apps.putAll(next);
         scaled.retain(next);
-        unschedulable.keySet().retainAll(next.keySet());
+        unschedulable.retain(next.keySet());
         for (AppDescriptor a : next.values()) {
           added.add(scaled.effective(a));
         }
@@ -485,7 +484,7 @@ public final class ClusterAgent implements AutoCloseable {
         out.add(reportFor(s.previousInstanceId, s));
       }
     }
-    out.addAll(unschedulableReports());
+    out.addAll(unschedulable.reports(null, this::hasSlot, env.clock().millis()));
     return out;
   }
 
@@ -494,11 +493,11 @@ public final class ClusterAgent implements AutoCloseable {
     String node = instanceId.equals(s.instanceId) ? s.node : s.previousNode;
     NodeEntry n = nodes.get(node);
     if (n == null || n.lost) {
-      String stuck = unschedulable.getOrDefault(s.app, Map.of())
-          .get(s.component + "/" + s.index);
+      String stuck = unschedulable.reason(s.app, s.component, s.index);
       return new Message.InstanceReport(instanceId, s.app, s.component, node, "LOST",
           "node " + node + " unreachable"
-              + (stuck == null ? "" : UNSCHEDULABLE_MARKER + stuck), env.clock().millis());
+              + (stuck == null ? "" : UnschedulableInstances.MARKER + stuck),
+          env.clock().millis());
     }
     if (r == null || !Objects.equals(r.node(), node)) {
       return new Message.InstanceReport(instanceId, s.app, s.component, node, "PENDING", "",
@@ -532,54 +531,21 @@ public final class ClusterAgent implements AutoCloseable {
 
   /** The placement policy's latest word on what it cannot place; reported up as it changes. */
   private void onUnschedulable(String app, Map<String, String> byInstance) {
-    List<Message.InstanceReport> changed = new ArrayList<>();
+    List<Message.InstanceReport> changed;
     synchronized (this) {
-      if (!apps.containsKey(app)) {
+      if (!apps.containsKey(app) || !unschedulable.update(app, byInstance)) {
         return;
       }
-      Map<String, String> before = unschedulable.getOrDefault(app, Map.of());
-      if (before.equals(byInstance)) {
-        return;
-      }
-      if (byInstance.isEmpty()) {
-        unschedulable.remove(app);
-      } else {
-        unschedulable.put(app, Map.copyOf(byInstance));
-      }
-      for (Message.InstanceReport r : unschedulableReports()) {
-        if (r.app().equals(app)) {
-          changed.add(r);
-        }
-      }
+      changed = unschedulable.reports(app, this::hasSlot, env.clock().millis());
     }
     if (!changed.isEmpty()) {
       uplink.send(new Message.StatusReport(id(), changed, false));
     }
   }
 
-  /**
-   * An instance the placement policy cannot place has no node; it is reported as {@code
-   * UNSCHEDULABLE} with the placer's summary as the reason, under the id its slot will have.
-   */
-  private synchronized List<Message.InstanceReport> unschedulableReports() {
-    List<Message.InstanceReport> out = new ArrayList<>();
-    long now = env.clock().millis();
-    unschedulable.forEach((app, m) -> m.forEach((key, why) -> {
-      int cut = key.lastIndexOf('/');
-      String component = key.substring(0, cut);
-      int slot = Integer.parseInt(key.substring(cut + 1));
-      if (slot >= 0 && !slots.containsKey(slotKey(app, component, slot))) {
-        out.add(new Message.InstanceReport(InstanceIds.of(app, component, slot, 0), app,
-            component, "", UNSCHEDULABLE, why, now));
-      }
-    }));
-    return out;
+  private boolean hasSlot(String app, String component, int slot) {
+    return slots.containsKey(slotKey(app, component, slot));
   }
-
-  /** The state of an instance no node can take. */
-  public static final String UNSCHEDULABLE = "UNSCHEDULABLE";
-  /** Joins a lost instance's reason and why it cannot be placed elsewhere. */
-  public static final String UNSCHEDULABLE_MARKER = "; cannot be placed elsewhere: ";
 
   // ---- failure detection ----
 

@@ -348,7 +348,7 @@ public final class ContinuumAgent implements AutoCloseable {
         for (Message.InstanceReport r : sr.instances()) {
           if (apps.containsKey(r.app())) {
             Message.InstanceReport before = instances.put(r.instanceId(), r);
-            if (ClusterAgent.UNSCHEDULABLE.equals(r.state()) && (before == null
+            if (UnschedulableInstances.STATE.equals(r.state()) && (before == null
                 || !before.state().equals(r.state()) || !before.reason().equals(r.reason()))) {
               stuck.add(r.app() + "/" + r.component() + "/" + InstanceIds.slotOf(r.instanceId())
                   + " unschedulable in cluster " + sr.from() + ": " + r.reason());
@@ -382,11 +382,11 @@ public final class ContinuumAgent implements AutoCloseable {
 
   /** Why an instance cannot be placed (or replaced), from its report; empty when it can. */
   private static String unschedulableReason(Message.InstanceReport r) {
-    if (ClusterAgent.UNSCHEDULABLE.equals(r.state())) {
+    if (UnschedulableInstances.STATE.equals(r.state())) {
       return r.reason();
     }
-    int at = r.reason().indexOf(ClusterAgent.UNSCHEDULABLE_MARKER);
-    return at < 0 ? "" : r.reason().substring(at + ClusterAgent.UNSCHEDULABLE_MARKER.length());
+    int at = r.reason().indexOf(UnschedulableInstances.MARKER);
+    return at < 0 ? "" : r.reason().substring(at + UnschedulableInstances.MARKER.length());
   }
 
   /** The cluster an instance report came from: its node's, or its component's for one without. */
