@@ -6,19 +6,30 @@ import java.util.List;
 /**
  * The system as one agent knows it: the nodes below it (a node agent sees itself), their health and
  * allocations, and where instances run.
+ *
+ * @param version the agent's placement version when the view was taken: it changes whenever
+ *     anything placement depends on changes (nodes, their health, instances placed, moved or
+ *     removed, desired instance counts). Placement commands that carry it ({@code version=V}) are
+ *     refused as stale when the agent has moved on; 0 when the agent does not track one
  */
 public record SystemView(
     String agentId, List<NodeState> nodes, List<InstancePlacement> placements,
-    List<ClusterState> clusters) {
+    List<ClusterState> clusters, long version) {
   public SystemView {
     nodes = List.copyOf(nodes);
     placements = List.copyOf(placements);
     clusters = List.copyOf(clusters);
   }
 
+  /** A view without a placement version. */
+  public SystemView(String agentId, List<NodeState> nodes, List<InstancePlacement> placements,
+      List<ClusterState> clusters) {
+    this(agentId, nodes, placements, clusters, 0);
+  }
+
   /** A view without clusters (node and cluster agents). */
   public SystemView(String agentId, List<NodeState> nodes, List<InstancePlacement> placements) {
-    this(agentId, nodes, placements, List.of());
+    this(agentId, nodes, placements, List.of(), 0);
   }
 
   /**

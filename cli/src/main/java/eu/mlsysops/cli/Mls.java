@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       eu.mlsysops.cli.client.AgentCommand.class,
       eu.mlsysops.cli.client.StatusCommand.class,
       eu.mlsysops.cli.client.PlansCommand.class,
+      eu.mlsysops.cli.client.ExplainCommand.class,
       eu.mlsysops.cli.client.TopCommand.class,
       eu.mlsysops.cli.client.QueryCommand.class,
       eu.mlsysops.cli.client.CompletionCommand.class,

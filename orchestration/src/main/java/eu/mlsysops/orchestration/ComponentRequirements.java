@@ -214,6 +214,33 @@ record ComponentRequirements(
     if (g.scaling() != null && g.scaling().instances() != null) {
       instances = Math.max(1, g.scaling().instances());
     }
+    // The group's placement overrides the members' where the group states it; where it is silent,
+    // every member's own constraint still holds (one node must satisfy them all).
+    List<ContinuumLayer> layers = g.continuumLayer();
+    LinkedHashSet<String> labels = new LinkedHashSet<>(g.labels());
+    boolean mobile = Boolean.TRUE.equals(g.mobile());
+    String node = blankToNull(g.node());
+    for (ComponentRequirements m : members) {
+      if (g.continuumLayer().isEmpty() && !m.layers().isEmpty()
+          && !m.layers().contains(ContinuumLayer.ANY)) {
+        if (layers.isEmpty()) {
+          layers = m.layers();
+        } else {
+          List<ContinuumLayer> common = new ArrayList<>(layers);
+          common.retainAll(m.layers());
+          layers = common.isEmpty() ? m.layers() : common;
+        }
+      }
+      if (g.labels().isEmpty()) {
+        labels.addAll(m.labels());
+      }
+      if (g.mobile() == null) {
+        mobile |= m.mobile();
+      }
+      if (node == null) {
+        node = m.node();
+      }
+    }
     return new ComponentRequirements(
         String.join("+", names),
         cpu,
@@ -221,10 +248,10 @@ record ComponentRequirements(
         mem,
         memLimited ? memLimit : 0,
         instances,
-        g.continuumLayer(),
-        g.labels(),
-        Boolean.TRUE.equals(g.mobile()),
-        blankToNull(g.node()),
+        List.copyOf(layers),
+        List.copyOf(labels),
+        mobile,
+        node,
         List.copyOf(arch),
         ghz,
         perf,

@@ -120,6 +120,67 @@ public final class PlacementSnapshot {
   }
 
   /**
+   * Plans every instance of {@code app} not yet recorded, as {@link #placeApp} would, against a
+   * copy of this snapshot at its current version; this snapshot does not change and is not held
+   * while the plan is computed. Apply the plan with {@link #commit(PlacementPlan)}.
+   */
+  public PlacementPlan plan(AppDescriptor app) {
+    Objects.requireNonNull(app, "app");
+    PlacementSnapshot copy = copy();
+    long at = copy.version;
+    return new PlacementPlan(at, app, copy.placeApp(app));
+  }
+
+  /**
+   * Applies {@code plan} (allocates and records every instance it placed) only if this snapshot is
+   * still at the version the plan was computed against: any change since (a node's health,
+   * utilisation or descriptor, another commit, a release) makes the plan stale, and it is refused
+   * whole. Compute a new plan then.
+   *
+   * @return false, changing nothing, when the plan is stale
+   */
+  public synchronized boolean commit(PlacementPlan plan) {
+    Objects.requireNonNull(plan, "plan");
+    if (plan.version() != version) {
+      return false;
+    }
+    Map<String, Component> byName = new HashMap<>();
+    for (Component c : plan.app().components()) {
+      byName.putIfAbsent(c.name(), c);
+    }
+    for (AppPlacement.InstancePlacement ip : plan.placement().instances()) {
+      Optional<String> node = ip.placement().node();
+      Component c = byName.get(ip.component());
+      int i = node.isPresent() ? table.indexOf(node.get()) : -1;
+      if (c == null || i < 0) {
+        continue;
+      }
+      table.allocate(
+          i,
+          ComponentRequirements.cpuRequestMillis(c),
+          ComponentRequirements.memoryRequestBytes(c));
+      instances
+          .computeIfAbsent(CompiledRequest.key(plan.app().name(), c.name()), k -> new ArrayList<>())
+          .add(table.names[i]);
+    }
+    version++;
+    return true;
+  }
+
+  /**
+   * Why {@code node} would or would not take one instance of {@code request} now: every filter it
+   * fails, or its score breakdown. Changes nothing.
+   */
+  public synchronized NodeVerdict explain(PlacementRequest request, String node) {
+    Objects.requireNonNull(node, "node");
+    int i = table.indexOf(node);
+    if (i < 0) {
+      return new NodeVerdict(node, false, List.of(), Optional.empty());
+    }
+    return placer.verdict(table, compile(request), i);
+  }
+
+  /**
    * Records an instance that already runs (its resources are already in the node's allocations), so
    * that spreading and locality know about it.
    */

@@ -101,6 +101,28 @@ public final class Placer {
     return builder().build();
   }
 
+  private Placer(Placer o, int rankingLimit) {
+    this.scorers = o.scorers;
+    this.weights = o.weights;
+    this.kinds = o.kinds;
+    this.trustSource = o.trustSource;
+    this.trustThreshold = o.trustThreshold;
+    this.rankingLimit = rankingLimit;
+  }
+
+  /**
+   * This placer with another ranking limit, e.g. {@code Integer.MAX_VALUE} for a dry run that
+   * shows the score of every feasible node.
+   *
+   * @throws IllegalArgumentException if {@code limit} is below 1
+   */
+  public Placer withRankingLimit(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("the ranking limit must be at least 1, got " + limit);
+    }
+    return limit == rankingLimit ? this : new Placer(this, limit);
+  }
+
   /** The scorers with a positive weight, by name, with their weights, in scoring order. */
   public Map<String, Double> weights() {
     Map<String, Double> out = new LinkedHashMap<>();
@@ -173,6 +195,36 @@ public final class Placer {
   /** True when node {@code i} passes every filter for {@code r} right now. */
   boolean feasible(NodeTable t, CompiledRequest r, int i) {
     return Filters.firstRejection(r, t, i, trustSource) == 0;
+  }
+
+  /** Every filter node {@code i} fails for {@code r}, or its score when it fails none. */
+  NodeVerdict verdict(NodeTable t, CompiledRequest r, int i) {
+    NodeFacts f = t.facts[i];
+    List<Rejection> failed = new ArrayList<>();
+    for (int filter : r.filters) {
+      int sub = Filters.check(filter, r, t, f, i, trustSource);
+      if (sub >= 0) {
+        failed.add(Filters.reason(r, Filters.code(filter, sub)));
+      }
+    }
+    if (!failed.isEmpty()) {
+      return new NodeVerdict(t.names[i], true, failed, Optional.empty());
+    }
+    double total = 0;
+    double weightSum = 0;
+    Map<String, Double> breakdown = new LinkedHashMap<>();
+    for (int s = 0; s < scorers.length; s++) {
+      if (kinds[s] == LOCALITY && !r.localityApplies()) {
+        continue;
+      }
+      double v = score(s, r, t, i);
+      breakdown.put(scorers[s].name(), v);
+      total += weights[s] * v;
+      weightSum += weights[s];
+    }
+    double score = weightSum > 0 ? total / weightSum : 0;
+    return new NodeVerdict(
+        t.names[i], true, List.of(), Optional.of(new Placement.CandidateScore(t.names[i], score, breakdown)));
   }
 
   /** The scan: every node through the filters, the feasible ones scored, the best few kept. */

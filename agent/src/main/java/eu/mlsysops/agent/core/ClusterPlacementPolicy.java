@@ -8,36 +8,52 @@ import eu.mlsysops.agent.PolicyView;
 import eu.mlsysops.agent.SystemView;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.Component;
+import eu.mlsysops.model.SingleNodeGroup;
 import eu.mlsysops.orchestration.NodeCandidate;
 import eu.mlsysops.orchestration.Placement;
+import eu.mlsysops.orchestration.PlacementRequest;
+import eu.mlsysops.orchestration.PlacementSnapshot;
 import eu.mlsysops.orchestration.Placer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Core continuum policy: assigns each component of an app to a cluster. Candidates are the
  * clusters the descriptor allows ({@code cluster_placement.cluster_id}, all when absent); a
  * cluster qualifies when at least one of its nodes passes the component's constraints, and the
- * cluster whose best node scores highest wins. A component whose cluster was lost (silent past
- * the continuum's grace period) is assigned again among the others. Components of one app may
- * land on different clusters (e.g. a sensor component on the edge, an analytics component in the
- * cloud).
+ * cluster whose best node scores highest wins. Components of one app may land on different
+ * clusters (e.g. a sensor component on the edge, an analytics component in the cloud), except the
+ * members of a {@code single_node} group, which follow the first member assigned. A component
+ * whose cluster was lost (silent past the continuum's grace period) is assigned again among the
+ * others.
+ *
+ * <p>A component no cluster can take is told to the {@link PlacementObserver} with the placer's
+ * summary over the nodes of every allowed cluster, e.g. {@code 0/12 nodes: 7 wrong
+ * continuum_layer, 3 insufficient cpu (need 500m), 2 missing sensor camera/d455}.
  */
 public final class ClusterPlacementPolicy implements Policy {
   public static final String NAME = "cluster-placement";
   static final String MECHANISM = "cluster_placement";
   private final Placer placer;
+  private final PlacementObserver observer;
   private List<Command> commands = List.of();
   private List<String> reasons = List.of();
   private Map<String, String> inputs = Map.of();
 
   public ClusterPlacementPolicy(Placer placer) {
+    this(placer, PlacementObserver.none());
+  }
+
+  public ClusterPlacementPolicy(Placer placer, PlacementObserver observer) {
     this.placer = Objects.requireNonNull(placer);
+    this.observer = Objects.requireNonNull(observer);
   }
 
   @Override
@@ -60,48 +76,86 @@ public final class ClusterPlacementPolicy implements Policy {
     List<NodeCandidate> all = PlacementInputs.candidates(view);
     List<String> allowed = app.clusterPlacement() == null
         ? List.of() : app.clusterPlacement().clusterId();
+    Map<String, PlacementSnapshot> byCluster = new LinkedHashMap<>();
+    List<NodeCandidate> allowedNodes = new ArrayList<>();
+    for (SystemView.ClusterState cl : system.clusters()) {
+      if ((!allowed.isEmpty() && !allowed.contains(cl.id())) || !cl.healthy()) {
+        continue;
+      }
+      Set<String> names = new HashSet<>(cl.nodes());
+      List<NodeCandidate> mine = all.stream().filter(n -> names.contains(n.node().name())).toList();
+      allowedNodes.addAll(mine);
+      byCluster.put(cl.id(), placer.snapshot(mine));
+    }
+    Map<String, String> chosen = new LinkedHashMap<>();
     List<Command> cs = new ArrayList<>();
     List<String> why = new ArrayList<>();
     Map<String, String> in = new LinkedHashMap<>();
-    for (Component c : app.components()) {
-      SystemView.ClusterState current = system.clusterOf(app.name(), c.name()).orElse(null);
-      if (current != null && current.healthy()) {
+    Map<String, String> stuck = new TreeMap<>();
+    Map<String, String> lostFrom = new LinkedHashMap<>();
+    for (Component c : PlacementInputs.dependencyOrder(app)) {
+      system.clusterOf(app.name(), c.name()).ifPresent(cl -> {
+        if (cl.healthy()) {
+          chosen.put(c.name(), cl.id());
+        } else {
+          lostFrom.put(c.name(), cl.id());
+        }
+      });
+    }
+    for (Component c : PlacementInputs.dependencyOrder(app)) {
+      if (chosen.containsKey(c.name())) {
         continue;
       }
-      String best = null;
+      String best = groupCluster(app, c, chosen);
       double bestScore = Double.NEGATIVE_INFINITY;
-      List<String> rejected = new ArrayList<>();
-      for (SystemView.ClusterState cl : system.clusters()) {
-        if ((!allowed.isEmpty() && !allowed.contains(cl.id())) || !cl.healthy()) {
-          continue;
-        }
-        List<NodeCandidate> mine = all.stream()
-            .filter(n -> cl.nodes().contains(n.node().name())).toList();
-        Placement p = placer.place(app.name(), c, mine, Set.of());
-        if (p.node().isEmpty()) {
-          rejected.add(cl.id() + ": " + p.explanation());
-          continue;
-        }
-        double score = p.ranking().get(0).score();
-        if (score > bestScore || (score == bestScore && cl.id().compareTo(best) < 0)) {
-          best = cl.id();
-          bestScore = score;
+      if (best == null) {
+        for (Map.Entry<String, PlacementSnapshot> e : byCluster.entrySet()) {
+          Placement p = e.getValue().place(PlacementRequest.of(app, c));
+          if (p.node().isEmpty()) {
+            continue;
+          }
+          double score = p.ranking().get(0).score();
+          if (score > bestScore || (score == bestScore && e.getKey().compareTo(best) < 0)) {
+            best = e.getKey();
+            bestScore = score;
+          }
         }
       }
       if (best != null) {
+        chosen.put(c.name(), best);
         cs.add(Command.of(MECHANISM, "assign", "app", app.name(), "component", c.name(),
             "cluster", best));
-        why.add(c.name() + " → " + best
-            + (current == null ? "" : " (cluster " + current.id() + " was lost)"));
-        in.put(c.name() + ".score", String.format("%.3f", bestScore));
-      } else if (!rejected.isEmpty()) {
-        in.put(c.name() + ".rejected", String.join("; ", rejected));
+        why.add(c.name() + " → " + best + (lostFrom.containsKey(c.name())
+            ? " (cluster " + lostFrom.get(c.name()) + " was lost)" : ""));
+        if (bestScore > Double.NEGATIVE_INFINITY) {
+          in.put(c.name() + ".score", String.format("%.3f", bestScore));
+        }
+      } else {
+        // One summary over every allowed cluster's nodes: "0/12 nodes: 7 wrong continuum_layer…"
+        Placement p = placer.place(PlacementRequest.of(app, c), allowedNodes);
+        stuck.put(c.name() + "/-1", p.summary());
+        in.put(c.name() + ".rejected", p.summary());
       }
     }
+    observer.unschedulable(app.name(), stuck);
     commands = cs;
     reasons = why;
     inputs = in;
     return !cs.isEmpty();
+  }
+
+  /** The cluster a member of {@code c}'s {@code single_node} group went to, if any. */
+  private static String groupCluster(AppDescriptor app, Component c, Map<String, String> chosen) {
+    for (SingleNodeGroup g : app.singleNode()) {
+      if (g.components().contains(c.name())) {
+        for (String m : g.components()) {
+          if (chosen.containsKey(m)) {
+            return chosen.get(m);
+          }
+        }
+      }
+    }
+    return null;
   }
 
   @Override

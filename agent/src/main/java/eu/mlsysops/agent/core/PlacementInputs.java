@@ -5,7 +5,12 @@ import eu.mlsysops.agent.SystemView;
 import eu.mlsysops.agent.InstanceIds;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.Component;
+import eu.mlsysops.agent.Command;
+import eu.mlsysops.model.SingleNodeGroup;
 import eu.mlsysops.orchestration.NodeCandidate;
+import eu.mlsysops.orchestration.PlacementSnapshot;
+import eu.mlsysops.orchestration.Placer;
+import java.util.UUID;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,9 +19,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** What the placement policies share: node candidates from the view, and component ordering. */
-final class PlacementInputs {
+/**
+ * What the placement policies share: node candidates and placement snapshots from the view,
+ * component ordering, and the command arguments of optimistic commits ({@link #VERSION}, {@link
+ * #PLAN_TOKEN}).
+ */
+public final class PlacementInputs {
   static final String PLACEMENT = "placement";
+  /** Command argument: the placement version a plan was computed against. */
+  public static final String VERSION = "version";
+  /** Command argument: one token per plan, shared by its commands. */
+  public static final String PLAN_TOKEN = "plan";
   private static final Duration UTILISATION_WINDOW = Duration.ofSeconds(5);
 
   private PlacementInputs() {}
@@ -48,6 +61,76 @@ final class PlacementInputs {
             n.healthy()));
       } else {
         out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A placement snapshot of the view's nodes (allocations and observed utilisation) with every
+   * instance the view places recorded as running, except lost and failed ones (those are to be
+   * replaced), so spreading, locality and {@code single_node} pins see them.
+   */
+  static PlacementSnapshot snapshot(Placer placer, PolicyView view) {
+    PlacementSnapshot s = placer.snapshot(candidates(view));
+    for (SystemView.InstancePlacement p : view.system().placements()) {
+      if (!gone(p) && p.node() != null && !p.node().isEmpty()) {
+        s.recordRunning(p.app(), p.component(), p.node());
+      }
+    }
+    return s;
+  }
+
+  /** True for an instance that is to be replaced: its node was lost, or it failed. */
+  static boolean gone(SystemView.InstancePlacement p) {
+    return "LOST".equals(p.state()) || "FAILED".equals(p.state());
+  }
+
+  /**
+   * How many instances of {@code c} the app asks for: a {@code single_node} group's {@code
+   * scaling.instances} for its members when given (as {@link PlacementSnapshot#placeApp} reads
+   * it), else the component's own count.
+   */
+  static int desiredInstances(AppDescriptor app, Component c) {
+    for (SingleNodeGroup g : app.singleNode()) {
+      if (g.components().contains(c.name()) && g.scaling() != null
+          && g.scaling().instances() != null) {
+        return Math.max(1, g.scaling().instances());
+      }
+    }
+    return c.instances();
+  }
+
+  /**
+   * The commands, each tagged with the view's placement version and one token for the plan, so
+   * that the cluster commits them only while nothing changed since the view was taken (the first
+   * command against the view's version, each next one against the version its predecessor left).
+   */
+  static List<Command> versioned(List<Command> commands, PolicyView view) {
+    long version = view.system().version();
+    if (version == 0 || commands.isEmpty()) {
+      return commands;
+    }
+    String token = UUID.randomUUID().toString();
+    List<Command> out = new ArrayList<>(commands.size());
+    for (Command c : commands) {
+      Map<String, String> args = new LinkedHashMap<>(c.args());
+      args.put(VERSION, Long.toString(version));
+      args.put(PLAN_TOKEN, token);
+      out.add(new Command(c.mechanism(), c.action(), args));
+    }
+    return out;
+  }
+
+  /** Placements an unfinished plan is about to make: {@code component/slot} → target node. */
+  static Map<String, String> targetsInFlight(PolicyView view, String app) {
+    Map<String, String> out = new HashMap<>();
+    for (eu.mlsysops.agent.plan.PlanRecord p : view.activePlans()) {
+      for (Command c : p.commands()) {
+        if (c.mechanism().equals(PLACEMENT) && app.equals(c.arg("app", ""))) {
+          String node = c.arg("node", c.arg("to", ""));
+          out.put(c.arg("component", "") + "/" + c.arg("slot", "0"), node);
+        }
       }
     }
     return out;
@@ -123,7 +206,7 @@ final class PlacementInputs {
       long running = view.system().placementsOf(app.name(), d).stream()
           .filter(p -> "RUNNING".equals(p.state()))
           .count();
-      if (running < dep.instances()) {
+      if (running < desiredInstances(app, dep)) {
         return false;
       }
     }

@@ -127,8 +127,9 @@ public final class QosRelocationPolicy implements Policy {
     inputs.put("target", q.relation().wireName() + " " + fmt(q.target()));
     inputs.put("cpu." + p.node(), String.format("%.3f", here));
     inputs.put("cpu." + to, String.format("%.3f", there));
-    return Plan.of(Command.of(PlacementInputs.PLACEMENT, "move", "app", app.name(), "component",
-        c.name(), "slot", Integer.toString(slot), "to", to), explanation, inputs);
+    return new Plan(PlacementInputs.versioned(List.of(Command.of(PlacementInputs.PLACEMENT, "move",
+        "app", app.name(), "component", c.name(), "slot", Integer.toString(slot), "to", to)), view),
+        explanation, inputs);
   }
 
   private static String fmt(double d) {

@@ -66,7 +66,7 @@ public final class StaticPlacementPolicy implements Policy {
         }
       }
     }
-    commands = cs;
+    commands = PlacementInputs.versioned(cs, view);
     reasons = why;
     return !cs.isEmpty();
   }

@@ -1,8 +1,10 @@
 package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.agent.ApplyResult;
+import eu.mlsysops.agent.Command;
 import eu.mlsysops.agent.InstanceIds;
 import eu.mlsysops.agent.SystemView;
+import eu.mlsysops.agent.core.AutoScalingPolicy;
 import eu.mlsysops.agent.core.DynamicPlacementPolicy;
 import eu.mlsysops.agent.core.QosRelocationPolicy;
 import eu.mlsysops.agent.core.StaticPlacementPolicy;
@@ -90,6 +92,9 @@ public final class ClusterAgent implements AutoCloseable {
   private final Map<String, CompletableFuture<ApplyResult>> waiters = new HashMap<>();
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private long appsEpoch = -1;
+  private final PlacementVersion placementVersion = new PlacementVersion();
+  private final ScaledApps scaled = new ScaledApps();
+  private final UnschedulableInstances unschedulable = new UnschedulableInstances();
   private volatile boolean running;
   /** Desired state, slots, nodes and epochs on disk: what a restart comes back to. */
   private final ClusterStore state;
@@ -137,7 +142,8 @@ public final class ClusterAgent implements AutoCloseable {
     this.health = new AgentHealth(id(), "cluster", store, engine, scheduler,
         () -> uplinkAggregator.dropped());
     engine.add(StaticPlacementPolicy::new, "built-in");
-    engine.add(() -> new DynamicPlacementPolicy(placer), "built-in");
+    engine.add(() -> new DynamicPlacementPolicy(placer, this::onUnschedulable), "built-in");
+    engine.add(() -> new AutoScalingPolicy(AutoScalingPolicy.Settings.defaults()), "built-in");
     engine.add(() -> new QosRelocationPolicy(placer), "built-in");
     uplink.onReceive(this::onParentMessage);
     uplink.onConnectionChange(up -> {
@@ -298,6 +304,7 @@ public final class ClusterAgent implements AutoCloseable {
         return false;
       }
       state.removeNode(node);
+      placementVersion.bump();
       for (Slot s : slots.values()) {
         if (node.equals(s.previousNode)) {
           s.previousNode = null;
@@ -372,7 +379,12 @@ public final class ClusterAgent implements AutoCloseable {
         }
         apps.clear();
         apps.putAll(next);
-        added.addAll(next.values());
+        scaled.retain(next);
+        unschedulable.retain(next.keySet());
+        for (AppDescriptor a : next.values()) {
+          added.add(scaled.effective(a));
+        }
+        placementVersion.bump();
         // Slots of components no longer assigned here go away with the next desired state.
         slots.values().removeIf(s -> {
           AppDescriptor a = next.get(s.app);
@@ -430,6 +442,7 @@ public final class ClusterAgent implements AutoCloseable {
         e.lastHeartbeat = env.clock().millis();
         e.healthy = true;
         e.lostApps.clear();
+        placementVersion.bump();
         for (Message.InstanceReport ir : r.running()) {
           observed.put(ir.instanceId(), ir);
         }
@@ -455,6 +468,7 @@ public final class ClusterAgent implements AutoCloseable {
             e.healthy = true;
             e.lostApps.clear();
             recovered = true;
+            placementVersion.bump();
             healed(h.from());
           }
         }
@@ -545,6 +559,7 @@ public final class ClusterAgent implements AutoCloseable {
         out.add(reportFor(s.previousInstanceId, s));
       }
     }
+    out.addAll(unschedulable.reports(null, this::hasSlot, env.clock().millis()));
     return out;
   }
 
@@ -559,14 +574,58 @@ public final class ClusterAgent implements AutoCloseable {
             "node " + node + " unreachable; disconnect.replace=false waits for it",
             env.clock().millis());
       }
+      String stuck = unschedulable.reason(s.app, s.component, s.index);
       return new Message.InstanceReport(instanceId, s.app, s.component, node, "LOST",
-          "node " + node + " unreachable", env.clock().millis());
+          "node " + node + " unreachable"
+              + (stuck == null ? "" : UnschedulableInstances.MARKER + stuck),
+          env.clock().millis());
     }
     if (r == null || !Objects.equals(r.node(), node)) {
       return new Message.InstanceReport(instanceId, s.app, s.component, node, "PENDING", "",
           env.clock().millis());
     }
     return r;
+  }
+
+  // ---- autoscaling and unschedulable instances ----
+
+  /**
+   * Sets the number of instances of a component (the {@code placement scale} action): placement
+   * policies see the new count at once and add or remove instances to match.
+   */
+  ApplyResult scale(String app, String component, int instances) {
+    AppDescriptor effective;
+    synchronized (this) {
+      AppDescriptor a = apps.get(app);
+      if (a == null || a.component(component).isEmpty()) {
+        return ApplyResult.failure(app + "/" + component + " is not assigned to cluster " + id());
+      }
+      if (!scaled.set(app, component, instances)) {
+        return ApplyResult.success(app + "/" + component + " already at " + instances);
+      }
+      placementVersion.bump();
+      effective = scaled.effective(a);
+    }
+    engine.appAdded(effective);
+    return ApplyResult.success(app + "/" + component + " scaled to " + instances + " instance(s)");
+  }
+
+  /** The placement policy's latest word on what it cannot place; reported up as it changes. */
+  private void onUnschedulable(String app, Map<String, String> byInstance) {
+    List<Message.InstanceReport> changed;
+    synchronized (this) {
+      if (!apps.containsKey(app) || !unschedulable.update(app, byInstance)) {
+        return;
+      }
+      changed = unschedulable.reports(app, this::hasSlot, env.clock().millis());
+    }
+    if (!changed.isEmpty()) {
+      uplink.send(new Message.StatusReport(id(), changed, false));
+    }
+  }
+
+  private boolean hasSlot(String app, String component, int slot) {
+    return slots.containsKey(slotKey(app, component, slot));
   }
 
   // ---- failure detection ----
@@ -583,6 +642,7 @@ public final class ClusterAgent implements AutoCloseable {
       for (NodeEntry e : nodes.values()) {
         long silent = now - e.lastHeartbeat;
         if (e.healthy && silent > unreachableAfter) {
+          placementVersion.bump();
           e.healthy = false;
           e.unhealthySince = now;
           unreachable.add(e.descriptor.name() + " is unreachable (no heartbeat for " + silent + " ms)");
@@ -594,6 +654,7 @@ public final class ClusterAgent implements AutoCloseable {
                 || e.descriptor.name().equals(s.lostNode);
             if (onNode && !e.lostApps.contains(s.app) && lostFor(e, s.app, now)) {
               e.lostApps.add(s.app);
+              placementVersion.bump();
               DisconnectPolicy d = disconnect(s.app);
               lost.add("node " + e.descriptor.name() + " lost for app " + s.app + " after "
                   + lostAfterMillis(s.app) + " ms" + (d.replace()
@@ -686,7 +747,8 @@ public final class ClusterAgent implements AutoCloseable {
 
   // ---- placement mechanism ----
 
-  CompletionStage<ApplyResult> deploy(String app, String component, int slotIndex, String node) {
+  CompletionStage<ApplyResult> deploy(Command c, String app, String component, int slotIndex,
+      String node) {
     CompletableFuture<ApplyResult> done = new CompletableFuture<>();
     String instanceId;
     synchronized (this) {
@@ -700,6 +762,11 @@ public final class ClusterAgent implements AutoCloseable {
         return CompletableFuture.completedFuture(
             ApplyResult.success(s.instanceId + " already placed on " + s.node));
       }
+      String stale = placementVersion.admit(c);
+      if (stale != null) {
+        return CompletableFuture.completedFuture(ApplyResult.failure(stale));
+      }
+      placementVersion.committed(c);
       s = new Slot(app, component, slotIndex);
       s.instanceId = InstanceIds.of(app, component, slotIndex, 0);
       s.node = node;
@@ -712,7 +779,8 @@ public final class ClusterAgent implements AutoCloseable {
     return timeout(done, instanceId, node);
   }
 
-  CompletionStage<ApplyResult> move(String app, String component, int slotIndex, String to) {
+  CompletionStage<ApplyResult> move(Command c, String app, String component, int slotIndex,
+      String to) {
     CompletableFuture<ApplyResult> started = new CompletableFuture<>();
     String from;
     String newId;
@@ -731,6 +799,11 @@ public final class ClusterAgent implements AutoCloseable {
       if (s.node.equals(to)) {
         return CompletableFuture.completedFuture(ApplyResult.success("already on " + to));
       }
+      String stale = placementVersion.admit(c);
+      if (stale != null) {
+        return CompletableFuture.completedFuture(ApplyResult.failure(stale));
+      }
+      placementVersion.committed(c);
       from = s.node;
       oldId = s.instanceId;
       NodeEntry fromEntry = nodes.get(from);
@@ -756,6 +829,7 @@ public final class ClusterAgent implements AutoCloseable {
     return timeout(started, newId, to).thenApply(result -> {
       synchronized (this) {
         Slot s = slots.get(slotKey(app, component, slotIndex));
+        placementVersion.bump();
         if (s != null && newId.equals(s.instanceId)) {
           if (result.isSuccess()) {
             s.previousInstanceId = null;
@@ -785,6 +859,7 @@ public final class ClusterAgent implements AutoCloseable {
       s = slots.remove(slotKey(app, component, slotIndex));
       if (s != null) {
         state.removeSlot(app, component, slotIndex);
+        placementVersion.bump();
       }
     }
     if (s == null) {
@@ -868,6 +943,11 @@ public final class ClusterAgent implements AutoCloseable {
 
   private void onPlan(PlanRecord r) {
     health.planFinished(r);
+    if (r.status() == eu.mlsysops.agent.plan.PlanStatus.FAILED
+        && r.reason().startsWith("stale plan")) {
+      // Finished and out of the active plans now: its policy plans again from the new state.
+      engine.wakeAll("stale plan " + r.id());
+    }
     if (r.status().isTerminal()) {
       env.events().publish(new AgentEvent(r.updatedMillis(), id(), "plan", PlanText.describe(r)));
     }
@@ -881,7 +961,7 @@ public final class ClusterAgent implements AutoCloseable {
     @Override
     public List<AppDescriptor> apps() {
       synchronized (ClusterAgent.this) {
-        return List.copyOf(apps.values());
+        return apps.values().stream().map(scaled::effective).toList();
       }
     }
 
@@ -908,7 +988,7 @@ public final class ClusterAgent implements AutoCloseable {
           long[] a = alloc.getOrDefault(e.descriptor.name(), new long[2]);
           ns.add(new SystemView.NodeState(e.descriptor, e.healthy, a[0], a[1]));
         }
-        return new SystemView(id(), ns, placements);
+        return new SystemView(id(), ns, placements, List.of(), placementVersion.current());
       }
     }
 

@@ -1,6 +1,7 @@
 package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.agent.ApplyResult;
+import eu.mlsysops.agent.InstanceIds;
 import eu.mlsysops.agent.SystemView;
 import eu.mlsysops.agent.core.ClusterPlacementPolicy;
 import eu.mlsysops.agent.engine.PolicyEngine;
@@ -49,6 +50,9 @@ public final class ContinuumAgent implements AutoCloseable {
   private long epochReserved;
   private final ClusterAgent.Settings failureDetection;
   private java.util.concurrent.ScheduledFuture<?> detectionTimer;
+  private final Placer placer;
+  /** app → component → why no cluster can take it. */
+  private final Map<String, Map<String, String>> unassignable = new HashMap<>();
   private volatile boolean running;
   private final AgentHealth health;
   private final Map<String, OtlpMetricsTranslator> fromClusters =
@@ -73,6 +77,7 @@ public final class ContinuumAgent implements AutoCloseable {
     this.failureDetection = Objects.requireNonNull(failureDetection);
     this.descriptor = Objects.requireNonNull(descriptor);
     this.env = Objects.requireNonNull(env);
+    this.placer = Objects.requireNonNull(placer);
     this.store = new ContinuumStore(env.dataDir().resolve("continuum.db"));
     this.telemetry = TierStores.continuum(env.clock());
     this.scheduler = PlanScheduler.builder(id()).clock(env.clock()).log(env.planLog()).build();
@@ -81,7 +86,7 @@ public final class ContinuumAgent implements AutoCloseable {
     this.engine = new PolicyEngine(id(), env.clock(), telemetry, scheduler, new Views(),
         env.timers(), env.workers());
     this.health = new AgentHealth(id(), "continuum", telemetry, engine, scheduler, () -> 0);
-    engine.add(() -> new ClusterPlacementPolicy(placer), "built-in");
+    engine.add(() -> new ClusterPlacementPolicy(placer, this::onUnassignable), "built-in");
     engine.onTelemetryDemandChange(() -> engine.telemetryDemand().ifPresentOrElse(
         d -> clusterDemand.request("policies", d), () -> clusterDemand.withdraw("policies")));
     engine.telemetryDemand().ifPresent(d -> clusterDemand.request("policies", d));
@@ -115,6 +120,19 @@ public final class ContinuumAgent implements AutoCloseable {
 
   public PlanScheduler scheduler() {
     return scheduler;
+  }
+
+  /** The placer this continuum assigns components with (and dry runs use). */
+  public Placer placer() {
+    return placer;
+  }
+
+  /**
+   * The continuum's system view now: every cluster's nodes with their health and what is
+   * allocated on them, and where instances run. For dry runs and placement explanations.
+   */
+  public SystemView systemView() {
+    return new Views().system();
   }
 
   public PolicyEngine engine() {
@@ -175,6 +193,7 @@ public final class ContinuumAgent implements AutoCloseable {
       Map<String, String> a = assignments.remove(name);
       touched = a == null ? List.of() : a.values().stream().distinct().toList();
       instances.values().removeIf(r -> r.app().equals(name));
+      unassignable.remove(name);
     }
     engine.appRemoved(name);
     scheduler.cancelApp(name, "app " + name + " was removed");
@@ -238,12 +257,17 @@ public final class ContinuumAgent implements AutoCloseable {
         }
       }
       int running = (int) rs.stream().filter(r -> "RUNNING".equals(r.state())).count();
+      String stuck = unassignable.getOrDefault(name, Map.of()).get(c.name());
+      if (stuck == null) {
+        stuck = String.join("; ", rs.stream().map(ContinuumAgent::unschedulableReason)
+            .filter(r -> !r.isEmpty()).distinct().toList());
+      }
       broken |= rs.stream().anyMatch(r -> "LOST".equals(r.state()) || "FAILED".equals(r.state())
           || "UNKNOWN".equals(r.state()));
       desiredTotal += c.instances();
       runningTotal += Math.min(running, c.instances());
       cs.add(new AppStatus.ComponentStatus(c.name(), assigned.getOrDefault(c.name(), ""),
-          c.instances(), running, rs));
+          c.instances(), running, rs, stuck));
     }
     String phase;
     if (assigned.isEmpty()) {
@@ -349,17 +373,24 @@ public final class ContinuumAgent implements AutoCloseable {
       }
       engine.wakeAll("inventory of " + inv.from());
     } else if (m instanceof Message.StatusReport sr) {
+      List<String> stuck = new ArrayList<>();
       synchronized (this) {
         if (sr.full()) {
-          instances.values().removeIf(r -> clusterOfNode(r.node()).equals(sr.from())
+          instances.values().removeIf(r -> reportedBy(r).equals(sr.from())
               && sr.instances().stream().noneMatch(x -> x.instanceId().equals(r.instanceId())));
         }
         for (Message.InstanceReport r : sr.instances()) {
           if (apps.containsKey(r.app())) {
-            instances.put(r.instanceId(), r);
+            Message.InstanceReport before = instances.put(r.instanceId(), r);
+            if (UnschedulableInstances.STATE.equals(r.state()) && (before == null
+                || !before.state().equals(r.state()) || !before.reason().equals(r.reason()))) {
+              stuck.add(r.app() + "/" + r.component() + "/" + InstanceIds.slotOf(r.instanceId())
+                  + " unschedulable in cluster " + sr.from() + ": " + r.reason());
+            }
           }
         }
       }
+      stuck.forEach(e -> event("placement", e));
     } else if (m instanceof Message.TelemetryBatch tb) {
       fromClusters.computeIfAbsent(tb.from(), this::translatorFor).translate(tb.metrics());
     }
@@ -381,6 +412,47 @@ public final class ContinuumAgent implements AutoCloseable {
       }
     };
     return OtlpMetricsTranslator.builder(sink).clock(env.clock()).build();
+  }
+
+  /** Why an instance cannot be placed (or replaced), from its report; empty when it can. */
+  private static String unschedulableReason(Message.InstanceReport r) {
+    if (UnschedulableInstances.STATE.equals(r.state())) {
+      return r.reason();
+    }
+    int at = r.reason().indexOf(UnschedulableInstances.MARKER);
+    return at < 0 ? "" : r.reason().substring(at + UnschedulableInstances.MARKER.length());
+  }
+
+  /** The cluster an instance report came from: its node's, or its component's for one without. */
+  private String reportedBy(Message.InstanceReport r) {
+    if (r.node() == null || r.node().isEmpty()) {
+      return assignments.getOrDefault(r.app(), Map.of()).getOrDefault(r.component(), "");
+    }
+    return clusterOfNode(r.node());
+  }
+
+  /** The cluster placement policy's word on components no cluster can take. */
+  private void onUnassignable(String app, Map<String, String> byInstance) {
+    Map<String, String> now = new LinkedHashMap<>();
+    byInstance.forEach((k, v) -> now.put(k.substring(0, k.lastIndexOf('/')), v));
+    List<String> changed = new ArrayList<>();
+    synchronized (this) {
+      if (!apps.containsKey(app)) {
+        return;
+      }
+      Map<String, String> before = unassignable.getOrDefault(app, Map.of());
+      now.forEach((c, why) -> {
+        if (!why.equals(before.get(c))) {
+          changed.add(app + "/" + c + " unschedulable: no cluster can take it: " + why);
+        }
+      });
+      if (now.isEmpty()) {
+        unassignable.remove(app);
+      } else {
+        unassignable.put(app, now);
+      }
+    }
+    changed.forEach(e -> event("placement", e));
   }
 
   private String clusterOfNode(String node) {
@@ -500,7 +572,7 @@ public final class ContinuumAgent implements AutoCloseable {
               r.node(), r.state()));
           ContinuumStore.StoredApp a = apps.get(r.app());
           Component c = a == null ? null : a.descriptor().component(r.component()).orElse(null);
-          if (c != null && !"LOST".equals(r.state())) {
+          if (c != null && !"LOST".equals(r.state()) && !r.node().isEmpty()) {
             long[] x = alloc.computeIfAbsent(r.node(), k -> new long[2]);
             x[0] += c.cpuRequests().millis();
             x[1] += c.memoryRequests().longValue();

@@ -15,7 +15,9 @@ import java.util.concurrent.CompletionStage;
  *   <li>{@code deploy node=N}: run the slot's instance on N; done when it runs;
  *   <li>{@code move to=N}: start a new instance on N and stop the old one only once the new one
  *       runs, so the component never drops below its instances (unless the old node is lost);
- *   <li>{@code remove}: stop the slot's instance.
+ *   <li>{@code remove}: stop the slot's instance;
+ *   <li>{@code scale instances=N} (no slot): set how many instances the component should have;
+ *       the placement policies then deploy or remove instances to match.
  * </ul>
  *
  * Multi-instance: commands for different components run in parallel; commands for the same
@@ -37,7 +39,7 @@ final class PlacementMechanism implements Mechanism {
 
   @Override
   public Map<String, Object> options() {
-    return Map.of("actions", java.util.List.of("deploy", "move", "remove"));
+    return Map.of("actions", java.util.List.of("deploy", "move", "remove", "scale"));
   }
 
   @Override
@@ -53,6 +55,20 @@ final class PlacementMechanism implements Mechanism {
   @Override
   public String conflictKey(Command c) {
     return c.arg("app", "") + "/" + c.arg("component", "");
+  }
+
+  private ApplyResult scale(Command c, String app, String component) {
+    String n = c.arg("instances", "");
+    int instances;
+    try {
+      instances = Integer.parseInt(n);
+    } catch (NumberFormatException e) {
+      return ApplyResult.failure("placement scale: instances: \"" + n + "\" is not a number");
+    }
+    if (instances < 0) {
+      return ApplyResult.failure("placement scale: instances: must be at least 0, got " + n);
+    }
+    return cluster.scale(app, component, instances);
   }
 
   @Override
@@ -72,14 +88,16 @@ final class PlacementMechanism implements Mechanism {
     }
     switch (c.action()) {
       case "deploy":
-        return cluster.deploy(app, component, slot, c.arg("node", ""));
+        return cluster.deploy(c, app, component, slot, c.arg("node", ""));
       case "move":
-        return cluster.move(app, component, slot, c.arg("to", ""));
+        return cluster.move(c, app, component, slot, c.arg("to", ""));
+      case "scale":
+        return CompletableFuture.completedFuture(scale(c, app, component));
       case "remove":
         return cluster.removeSlot(app, component, slot);
       default:
         return CompletableFuture.completedFuture(ApplyResult.failure(
-            "placement has no action \"" + c.action() + "\" (deploy, move, remove)"));
+            "placement has no action \"" + c.action() + "\" (deploy, move, remove, scale)"));
     }
   }
 }

@@ -75,12 +75,12 @@ class TelemetryHierarchyTest {
   void nodesExportAsOftenAsTheClusterPoliciesAskAndFollowChangesLive() {
     start();
     ClusterAgent edge = continuum.clusters().get("edge");
-    // qos-relocation analyses every second and subscribes to QoS metrics.
+    // qos-relocation and auto-scaling analyse every second and subscribe to metrics.
     await().atMost(5, TimeUnit.SECONDS).until(
         () -> continuum.nodes().get("edge-1").exportInterval().equals(Duration.ofSeconds(1)));
     assertThat(edge.nodeExportInterval()).isEqualTo(Duration.ofSeconds(1));
 
-    continuum.configure("cluster", new AgentConfig(Set.of("qos-relocation")));
+    continuum.configure("cluster", new AgentConfig(Set.of("qos-relocation", "auto-scaling")));
 
     // Nobody at the cluster subscribes now: the nodes fall back to what the continuum asks (5 s).
     await().atMost(5, TimeUnit.SECONDS).until(

@@ -34,20 +34,40 @@ public final class AppsCommand {
   @Command(name = "deploy-app", aliases = "deploy", mixinStandardHelpOptions = true,
       description = {
         "Deploys an application from an MLSysOpsApp descriptor (POST /api/v1/apps).",
-        "With --dry-run, validates it locally and prints the problems; nothing is sent."
+        "With --dry-run, validates it locally, then shows where each component would go with the"
+            + " score of every candidate node (POST /api/v1/apps?dryRun=true); nothing is deployed.",
+        "With --validate-only, validates it locally and prints the problems; nothing is sent."
       })
   static final class DeployApp extends ClientCommand {
     @ArgGroup(exclusive = true, multiplicity = "1")
     DescriptorSource source;
 
-    @Option(names = "--dry-run", description = "validate locally, do not send")
+    @Option(names = "--dry-run",
+        description = "show where each component would go and every candidate's score; deploy"
+            + " nothing")
     boolean dryRun;
+
+    @Option(names = "--validate-only", description = "validate locally, send nothing")
+    boolean validateOnly;
 
     @Override
     int run(ApiClient api, Printer p) throws Exception {
       DescriptorSource.Document doc = source.read(api);
+      if (validateOnly) {
+        return validate(doc, p, "--validate-only");
+      }
       if (dryRun) {
-        return dryRun(doc, p);
+        ParseResult local = Descriptors.parse(doc.text(), doc.name(), ParseOptions.DEFAULT);
+        if (local.hasErrors() || local.descriptors().stream()
+            .noneMatch(d -> d.kind() == DescriptorKind.APP)) {
+          return validate(doc, p, "--dry-run");
+        }
+        JsonNode d = api.post("/api/v1/apps?dryRun=true", doc.text(), doc.contentType()).json();
+        if (p.structured(d)) {
+          return ExitCode.OK;
+        }
+        PlacementText.dryRun(d, p);
+        return ExitCode.OK;
       }
       JsonNode app = api.post("/api/v1/apps", doc.text(), doc.contentType()).json();
       if (p.structured(app)) {
@@ -65,7 +85,7 @@ public final class AppsCommand {
       return ExitCode.OK;
     }
 
-    private int dryRun(DescriptorSource.Document doc, Printer p) {
+    private int validate(DescriptorSource.Document doc, Printer p, String flag) {
       ParseResult r = Descriptors.parse(doc.text(), doc.name(), ParseOptions.DEFAULT);
       boolean noApp = !r.hasErrors() && r.descriptors().stream()
           .noneMatch(d -> d.kind() == DescriptorKind.APP);
@@ -88,16 +108,16 @@ public final class AppsCommand {
         return failed ? ExitCode.REFUSED : ExitCode.OK;
       }
       if (noApp) {
-        return fail(doc.name() + " holds no MLSysOpsApp descriptor; nothing sent (--dry-run)");
+        return fail(doc.name() + " holds no MLSysOpsApp descriptor; nothing sent (" + flag + ")");
       }
       List<Problem> problems = r.problems();
       long errors = problems.stream().filter(Problem::isError).count();
       if (problems.isEmpty()) {
-        p.println(doc.name() + ": ok (" + summary(r) + "); nothing sent (--dry-run)");
+        p.println(doc.name() + ": ok (" + summary(r) + "); nothing sent (" + flag + ")");
         return ExitCode.OK;
       }
       p.println(doc.name() + ": " + errors + " error(s), " + (problems.size() - errors)
-          + " warning(s); nothing sent (--dry-run)");
+          + " warning(s); nothing sent (" + flag + ")");
       TextTable t = new TextTable("SEVERITY", "PATH", "MESSAGE");
       for (Problem pr : problems) {
         t.row(pr.isError() ? "error" : "warning", pr.path().isEmpty() ? "(document)" : pr.path(),
@@ -167,6 +187,12 @@ public final class AppsCommand {
           + " instances running)");
       if (!t.isEmpty()) {
         p.print(t);
+      }
+      for (JsonNode c : d.path("components")) {
+        String why = Fields.text(c, "unschedulable");
+        if (!why.isEmpty()) {
+          p.println(Fields.text(c, "name") + " cannot be placed: " + why);
+        }
       }
       return ExitCode.OK;
     }

@@ -108,10 +108,87 @@ class AppsCommandTest extends ApiTestSupport {
         .contains("\"250x\" is not a CPU quantity").contains("nothing sent");
     assertThat(api.requests()).isEmpty();
 
-    ClientRun ok = mls("apps", "deploy-app", "--path", DEMO_APP, "--dry-run");
+    ClientRun ok = mls("apps", "deploy-app", "--path", DEMO_APP, "--validate-only");
     assertThat(ok.exitCode()).isZero();
-    assertThat(ok.out()).contains("ok (MLSysOpsApp smart-camera); nothing sent (--dry-run)");
+    assertThat(ok.out()).contains("ok (MLSysOpsApp smart-camera); nothing sent (--validate-only)");
     assertThat(api.requests()).isEmpty();
+  }
+
+  static final String DRY_RUN = """
+      {"name": "smart-camera", "dry_run": true, "placeable": false, "components": [
+        {"name": "camera-ingest", "cluster": "edge", "unschedulable": "", "instances": [
+          {"slot": 0, "node": "edge-1", "score": 0.81234, "explanation": "1/5 nodes: placed",
+           "candidates": [{"node": "edge-1", "cluster": "edge", "score": 0.81234,
+                           "scores": {"least_allocated": 0.9, "low_utilization": 1.0}}],
+           "rejected": {"missing sensor camera/d455": 4}}]},
+        {"name": "spotter", "cluster": "", "instances": [],
+         "unschedulable": "0/8 nodes: 5 wrong continuum_layer, 3 missing sensor camera/imx477"}]}
+      """;
+
+  @Test
+  void dryRunAsksTheServerWhereEachComponentWouldGoAndShowsEveryScore() {
+    api.on("POST /api/v1/apps", 200, DRY_RUN);
+
+    ClientRun r = mls("apps", "deploy-app", "--path", DEMO_APP, "--dry-run");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    FakeApi.Request req = api.only();
+    assertThat(req.query()).isEqualTo("dryRun=true");
+    assertThat(r.out())
+        .startsWith("smart-camera: dry run, nothing deployed; some components cannot be placed\n")
+        .containsPattern("camera-ingest +0 +edge +edge-1 +0\\.812")
+        .containsPattern("spotter +- +- +- +-")
+        .contains("spotter cannot be placed: 0/8 nodes: 5 wrong continuum_layer,"
+            + " 3 missing sensor camera/imx477")
+        .contains("camera-ingest#0 → edge-1 (rejected: 4 missing sensor camera/d455)")
+        .containsPattern("\\* +edge-1 +edge +0\\.812 +least_allocated 0\\.900, low_utilization"
+            + " 1\\.000");
+
+    ClientRun json = mls("apps", "deploy-app", "--path", DEMO_APP, "--dry-run", "-o", "json");
+    assertThat(json.out()).contains("\"dry_run\" : true");
+  }
+
+  @Test
+  void statusShowsWhyAComponentCannotBePlaced() {
+    api.on("GET /api/v1/apps/vision", """
+        {"name": "vision", "phase": "Pending", "components": [
+          {"name": "spotter", "cluster": "", "desired": 1, "running": 0, "instances": [],
+           "unschedulable": "0/12 nodes: 7 wrong continuum_layer, 3 insufficient cpu (need 500m), 2 missing sensor camera/d455"}]}
+        """);
+    ClientRun r = mls("apps", "get-app-status", "vision");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("spotter cannot be placed: 0/12 nodes: 7 wrong continuum_layer,"
+        + " 3 insufficient cpu (need 500m), 2 missing sensor camera/d455\n");
+  }
+
+  @Test
+  void explainPlacementShowsCandidatesRejectionsAndTheNodeAskedAbout() {
+    api.on("GET /api/v1/apps/cam/components/analytics/placement", """
+        {"app": "cam", "component": "analytics", "cluster": "cloud",
+         "current_nodes": ["cloud-3", "cloud-1"], "best": "cloud-3",
+         "summary": "3/3 nodes: none rejected",
+         "candidates": [
+           {"node": "cloud-3", "cluster": "cloud", "score": 0.9, "scores": {"least_allocated": 0.9}},
+           {"node": "cloud-2", "cluster": "cloud", "score": 0.7, "scores": {"least_allocated": 0.7}}],
+         "rejected": {"edge-1": "wrong continuum_layer"},
+         "node": {"name": "cloud-2", "known": true, "cluster": "cloud", "feasible": true,
+                  "failed": [], "score": 0.7, "scores": {"least_allocated": 0.7},
+                  "verdict": "cloud-2 is feasible but scores 0.700 against 0.900 for cloud-3"}}
+        """);
+
+    ClientRun r = mls("explain", "placement", "cam", "analytics", "--node", "cloud-2");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(api.only().query()).isEqualTo("node=cloud-2");
+    assertThat(r.out())
+        .startsWith("analytics of cam: cluster cloud, running on cloud-3, cloud-1\n"
+            + "one more instance now: 3/3 nodes: none rejected; best node cloud-3\n")
+        .containsPattern("\\* +cloud-3 +cloud +0\\.900")
+        .containsPattern("edge-1 +wrong continuum_layer")
+        .contains("why not cloud-2: cloud-2 is feasible but scores 0.700 against 0.900 for"
+            + " cloud-3\n")
+        .contains("  cloud-2 scores 0.700: least_allocated 0.700");
+    assertThat(mls("explain", "placement", "cam").exitCode()).isEqualTo(2);
   }
 
   @Test

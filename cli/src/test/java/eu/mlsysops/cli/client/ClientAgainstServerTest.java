@@ -108,6 +108,29 @@ class ClientAgainstServerTest {
   }
 
   @Test
+  void dryRunAndExplainAgainstTheRealServer(@TempDir Path dir) throws Exception {
+    await().atMost(20, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
+        .flatMap(c -> c.nodes().stream()).allMatch(n -> n.healthy()));
+    Path app = dir.resolve("why-cam.yaml");
+    Files.writeString(app, Files.readString(Path.of("../examples/demo-app.yaml"))
+        .replace("name: smart-camera", "name: why-cam"));
+
+    ClientRun dry = mls("apps", "deploy-app", "--path", app.toString(), "--dry-run");
+    assertThat(dry.exitCode()).as(dry.err()).isZero();
+    assertThat(dry.out()).startsWith("why-cam: dry run, nothing deployed; every instance can be"
+        + " placed").containsPattern("camera-ingest +0 +edge +edge-1 +0\\.\\d{3}");
+    assertThat(phase("why-cam")).isEqualTo("absent");
+
+    assertThat(mls("apps", "deploy-app", "--path", app.toString()).exitCode()).isZero();
+    await().atMost(30, TimeUnit.SECONDS).until(() -> phase("why-cam").equals("Running"));
+    ClientRun why = mls("explain", "placement", "why-cam", "camera-ingest", "--node", "edge-2");
+    assertThat(why.exitCode()).as(why.err()).isZero();
+    assertThat(why.out()).startsWith("camera-ingest of why-cam: cluster edge, running on edge-1")
+        .contains("why not edge-2: edge-2 fails missing sensor camera/d455");
+    assertThat(mls("apps", "remove-app", "why-cam").exitCode()).isZero();
+  }
+
+  @Test
   void badDescriptorIsRefusedWithFieldPaths(@TempDir Path dir) throws Exception {
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, """

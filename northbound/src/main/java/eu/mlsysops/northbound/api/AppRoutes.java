@@ -26,11 +26,13 @@ final class AppRoutes {
   private final NorthboundEvents events;
   private final ContinuumViews views;
   private final DescriptorInput input;
+  private final PlacementRoutes placement;
   // One deploy at a time: the name check, the owner record and the deploy belong together.
   private final ReentrantLock deployLock = new ReentrantLock();
 
   AppRoutes(EmbeddedContinuum continuum, NorthboundStore store, NorthboundEvents events,
-      ContinuumViews views, DescriptorInput input) {
+      ContinuumViews views, DescriptorInput input, PlacementRoutes placement) {
+    this.placement = placement;
     this.continuum = continuum;
     this.store = store;
     this.events = events;
@@ -51,13 +53,27 @@ final class AppRoutes {
     });
 
     r.post("/apps/deploy", Role.DEVELOPER, (ctx, who) -> {
+      if (PlacementRoutes.dryRunAsked(ctx)) {
+        Json.send(ctx, 200, placement.dryRunBody(referenceApp(ctx).descriptor()));
+        return;
+      }
       AppDescriptor app = deploy(referenceApp(ctx), who, false).descriptor();
       Json.send(ctx, 200, Map.of("app_id", app.name(), "status", "Queued"));
     });
     r.get("/apps/list_all/", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200, listAll(visible(who))));
     r.get("/apps/status/{app_id}", Role.VIEWER, (ctx, who) -> {
       AppStatus s = app(ctx.pathParam("app_id"), who);
-      Json.send(ctx, 200, Map.of("app_id", s.name(), "status", s.phase()));
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("app_id", s.name());
+      body.put("status", s.phase());
+      // Components that cannot be placed, with the reason per constraint.
+      Map<String, String> stuck = new LinkedHashMap<>();
+      s.components().stream().filter(c -> !c.unschedulable().isEmpty())
+          .forEach(c -> stuck.put(c.name(), c.unschedulable()));
+      if (!stuck.isEmpty()) {
+        body.put("unschedulable", stuck);
+      }
+      Json.send(ctx, 200, body);
     });
     r.get("/apps/apps/details/{app_id}", Role.VIEWER,
         (ctx, who) -> Json.send(ctx, 200, referenceDetails(app(ctx.pathParam("app_id"), who))));
@@ -91,6 +107,15 @@ final class AppRoutes {
     String text = RequestBodies.text(ctx);
     DescriptorInput.Parsed<AppDescriptor> p =
         input.app(text, mt.equals("application/json") ? "request.json" : "request.yaml");
+    if (PlacementRoutes.dryRunAsked(ctx)) {
+      // Nothing is deployed or recorded: where each component would go, and every score.
+      Map<String, Object> body = new LinkedHashMap<>(placement.dryRunBody(p.descriptor()));
+      if (!p.warnings().isEmpty()) {
+        body.put("warnings", p.warnings().stream().map(ApiProblem::entry).toList());
+      }
+      Json.send(ctx, 200, body);
+      return;
+    }
     deploy(p, who, false);
     Map<String, Object> body = new LinkedHashMap<>(views.appDetail(
         continuum.continuum().app(p.descriptor().name()).orElseThrow()));
@@ -217,6 +242,7 @@ final class AppRoutes {
       details.put("cluster", c.cluster());
       details.put("desired", c.desired());
       details.put("running", c.running());
+      details.put("unschedulable", c.unschedulable());
       details.put("pods", pods);
       comps.add(Map.of("name", c.name(), "details", details));
     }

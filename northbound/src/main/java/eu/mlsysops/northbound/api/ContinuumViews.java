@@ -72,6 +72,7 @@ final class ContinuumViews {
       cm.put("cluster", c.cluster());
       cm.put("desired", c.desired());
       cm.put("running", c.running());
+      cm.put("unschedulable", c.unschedulable());
       List<Map<String, Object>> is = new ArrayList<>();
       for (Message.InstanceReport r : c.instances()) {
         Map<String, Object> im = new LinkedHashMap<>();

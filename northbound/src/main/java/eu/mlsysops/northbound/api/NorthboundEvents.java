@@ -137,8 +137,8 @@ public final class NorthboundEvents implements EventSink {
         int close = open < 0 ? -1 : m.indexOf(']', open);
         return close < 0 ? null : m.substring(open + 2, close);
       }
-      case "instance" -> {
-        // "APP/COMPONENT/SLOT state on NODE"
+      case "instance", "placement" -> {
+        // "APP/COMPONENT/SLOT state on NODE", "APP/COMPONENT[/SLOT] unschedulable…"
         int slash = m.indexOf('/');
         int space = m.indexOf(' ');
         return slash > 0 && (space < 0 || slash < space) ? m.substring(0, slash) : null;

@@ -90,7 +90,9 @@ public final class NorthboundServer implements AutoCloseable {
     Javalin created = Javalin.create(c -> {
       configure(c, dashboard);
       routes = new RouteTable(c.routes, auth ? tokens : null);
-      new AppRoutes(continuum, store, events, views, input).register(routes);
+      PlacementRoutes placement = new PlacementRoutes(continuum, views);
+      new AppRoutes(continuum, store, events, views, input, placement).register(routes);
+      placement.register(routes);
       new SystemRoutes(continuum, views, infra, input, tokens, auth).register(routes);
       new PolicyRoutes(continuum).register(routes);
       new ConfigRoutes(continuum).register(routes);

@@ -77,6 +77,42 @@ class EventStreamIT {
   }
 
   @Test
+  void anUnschedulableComponentIsAPlacementEventWithItsReason() throws Exception {
+    HttpResponse<InputStream> r = api.http.send(HttpRequest.newBuilder(
+            api.uri("/api/v1/events?token=" + api.admin))
+        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(
+          new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          lines.add(line);
+        }
+      } catch (Exception e) {
+        // the stream ends when the test closes it
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    await().atMost(5, TimeUnit.SECONDS).until(() -> lines.contains(": connected"));
+
+    api.postYaml("/api/v1/apps", api.admin, PlacementRoutesIT.NEEDS_A_MISSING_CAMERA
+        .replace("NAME", "nowhere"));
+
+    await().atMost(20, TimeUnit.SECONDS).until(() -> {
+      int i = lines.indexOf("event: placement");
+      return i >= 0 && i + 1 < lines.size();
+    });
+    String data = lines.get(lines.indexOf("event: placement") + 1);
+    var json = Json.MAPPER.readTree(data.substring("data: ".length()));
+    assertThat(json.get("kind").asText()).isEqualTo("placement");
+    assertThat(json.get("message").asText()).startsWith("nowhere/spotter unschedulable: ")
+        .contains("missing sensor camera/imx477");
+    r.body().close();
+  }
+
+  @Test
   void headerTokenWorksAndAcceptIsRequired() throws Exception {
     HttpResponse<String> noAccept = api.get("/api/v1/events");
     assertThat(noAccept.statusCode()).isEqualTo(406);

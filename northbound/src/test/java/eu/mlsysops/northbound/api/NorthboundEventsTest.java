@@ -21,6 +21,12 @@ class NorthboundEventsTest {
     assertThat(NorthboundEvents.appOf(event("instance", "cam/detector/0 running on edge-1")))
         .isEqualTo("cam");
     assertThat(NorthboundEvents.appOf(event("plan", "Completed: cpu-frequency — raise"))).isNull();
+    assertThat(NorthboundEvents.appOf(event("placement",
+        "cam/detector unschedulable: no cluster can take it: 0/8 nodes: 8 unreachable")))
+        .isEqualTo("cam");
+    assertThat(NorthboundEvents.appOf(event("placement",
+        "cam/detector/1 unschedulable in cluster edge: 0/5 nodes: 5 insufficient cpu (need 2)")))
+        .isEqualTo("cam");
     assertThat(NorthboundEvents.appOf(event("node", "node edge-1 joined (edge)"))).isNull();
   }
 

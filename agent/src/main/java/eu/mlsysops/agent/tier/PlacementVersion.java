@@ -1,0 +1,80 @@
+package eu.mlsysops.agent.tier;
+
+import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.core.PlacementInputs;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A cluster's placement version, for optimistic commits (Nomad's plan applier): it grows with
+ * every change placement depends on (a node joins, leaves, fails or recovers; an instance is
+ * placed, moved or removed; the apps or their desired counts change). A policy plans against the
+ * version its view was taken at and tags its commands with it; a command is committed only if the
+ * cluster is still at that version, or, for a plan's later commands, at the version the plan's
+ * own previous command left. Anything else is stale: refused, and the policy plans again.
+ * Commands without a version (user policies that do not opt in) are not checked.
+ *
+ * <p>Not thread-safe on its own: the cluster agent calls it under its lock.
+ */
+final class PlacementVersion {
+  private static final int MAX_PLANS = 1_000;
+  private long version = 1;
+  private long stale;
+
+  /** The version each recent plan (by token) left with its last committed command. */
+  private final Map<String, Long> plans =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+          return size() > MAX_PLANS;
+        }
+      };
+
+  long current() {
+    return version;
+  }
+
+  long staleCount() {
+    return stale;
+  }
+
+  void bump() {
+    version++;
+  }
+
+  /**
+   * Null when {@code c} may be committed now, else why it is stale.
+   *
+   * @throws NumberFormatException never: an unreadable version is reported as stale
+   */
+  String admit(Command c) {
+    String v = c.arg(PlacementInputs.VERSION, null);
+    if (v == null) {
+      return null;
+    }
+    long planned;
+    try {
+      planned = Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      stale++;
+      return "placement: version: \"" + v + "\" is not a number";
+    }
+    String token = c.arg(PlacementInputs.PLAN_TOKEN, "");
+    long expected = token.isEmpty() ? planned : plans.getOrDefault(token, planned);
+    if (expected == version) {
+      return null;
+    }
+    stale++;
+    return "stale plan: computed against placement version " + planned
+        + ", the cluster is at version " + version + " now; planning again";
+  }
+
+  /** {@code c} was committed: the version moves on, and its plan may go on from there. */
+  void committed(Command c) {
+    version++;
+    String token = c.arg(PlacementInputs.PLAN_TOKEN, "");
+    if (!token.isEmpty() && c.arg(PlacementInputs.VERSION, null) != null) {
+      plans.put(token, version);
+    }
+  }
+}
