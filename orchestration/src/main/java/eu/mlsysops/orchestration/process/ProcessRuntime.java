@@ -741,6 +741,9 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
   }
 
   private static String seconds(long millis) {
+    if (millis < 1000) {
+      return millis + " ms";
+    }
     return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(java.util.Locale.ROOT,
         "%.1f s", millis / 1000.0);
   }
