@@ -1,5 +1,6 @@
 package eu.mlsysops.agent.tier;
 
+import eu.mlsysops.orchestration.process.TelemetryEndpoint;
 import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.SampleSink;
@@ -21,7 +22,8 @@ import java.util.function.Supplier;
  * process, each sample delivered to the node agent its {@code node} label names (apps say which
  * node they run on with the resource attribute {@code mlsysops.node}, which the runtime sets in
  * {@code OTEL_RESOURCE_ATTRIBUTES}). Series that name no node of the continuum are refused and
- * reported in the response's partial success. Logs and spans are kept in a bounded buffer of
+ * reported in the response's partial success. Once started, the continuum's process runtimes point
+ * the apps they start at these receivers. Logs and spans are kept in a bounded buffer of
  * recent signals. The HTTP endpoint also serves Prometheus text on {@code /metrics} when given.
  *
  * <p>A port that cannot be bound does not stop the continuum: the endpoint is left off and the
@@ -75,6 +77,11 @@ public final class OtlpEndpoints implements AutoCloseable {
         e.problems.add("OTLP/HTTP receiver not started: " + ex.getMessage()
             + " (choose another port with --otlp-http-port)");
       }
+    }
+    if (e.grpc != null || e.http != null) {
+      // Apps started by process runtimes from now on report here.
+      continuum.telemetryEndpoint(TelemetryEndpoint.boundTo(bind,
+          e.grpc == null ? -1 : e.grpc.port(), e.http == null ? -1 : e.http.port()));
     }
     return e;
   }

@@ -1,0 +1,98 @@
+package eu.mlsysops.agent.tier;
+
+import eu.mlsysops.orchestration.process.CgroupCapability;
+import eu.mlsysops.orchestration.process.ProcessRuntime;
+import eu.mlsysops.orchestration.process.TelemetryEndpoint;
+import eu.mlsysops.telemetry.MetricMetadata;
+import eu.mlsysops.telemetry.Sample;
+import eu.mlsysops.telemetry.SampleSink;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The process runtimes of an embedded continuum whose nodes run real processes: one per node, all
+ * sharing one cgroup detection, one OTLP endpoint (set once the receivers are bound) and the
+ * continuum's timers; each writes its instances' usage to its node agent.
+ */
+final class ProcessNodes {
+  private final Path logRoot;
+  private final Path workingDirectory;
+  private final ScheduledExecutorService timers;
+  private final Map<String, NodeAgent> agents;
+  private final CgroupCapability cgroups = CgroupCapability.detect();
+  private final AtomicReference<TelemetryEndpoint> endpoint = new AtomicReference<>();
+  private final Map<String, ProcessRuntime> runtimes = new ConcurrentHashMap<>();
+
+  ProcessNodes(Path logRoot, Path workingDirectory, ScheduledExecutorService timers,
+      Map<String, NodeAgent> agents) {
+    this.logRoot = logRoot;
+    this.workingDirectory = workingDirectory;
+    this.timers = timers;
+    this.agents = agents;
+  }
+
+  /** The runtime of a node, made on first use (again after {@link #close(String)}). */
+  ProcessRuntime runtime(String node) {
+    return runtimes.computeIfAbsent(node, n -> ProcessRuntime.builder(n)
+        .logDirectory(logRoot.resolve(n.replaceAll("[^A-Za-z0-9._-]", "_")))
+        .workingDirectory(workingDirectory)
+        .cgroups(cgroups)
+        .executor(timers)
+        .telemetry(endpoint::get)
+        .metrics(new AgentSink(n))
+        .build());
+  }
+
+  Optional<ProcessRuntime> existing(String node) {
+    return Optional.ofNullable(runtimes.get(node));
+  }
+
+  CgroupCapability cgroups() {
+    return cgroups;
+  }
+
+  void endpoint(TelemetryEndpoint e) {
+    endpoint.set(e);
+  }
+
+  /** Stops a node's processes (it crashed or left). */
+  void close(String node) {
+    ProcessRuntime r = runtimes.remove(node);
+    if (r != null) {
+      r.close();
+    }
+  }
+
+  void closeAll() {
+    // In parallel: each waits up to its grace period for its processes.
+    runtimes.values().parallelStream().forEach(ProcessRuntime::close);
+    runtimes.clear();
+  }
+
+  /** Usage samples go to the node's agent, found when they arrive (it is built after the runtime). */
+  private final class AgentSink implements SampleSink {
+    private final String node;
+
+    AgentSink(String node) {
+      this.node = node;
+    }
+
+    @Override
+    public boolean accept(Sample sample) {
+      NodeAgent a = agents.get(node);
+      return a != null && a.ingest(sample);
+    }
+
+    @Override
+    public void describe(String metric, MetricMetadata metadata) {
+      NodeAgent a = agents.get(node);
+      if (a != null) {
+        a.sink().describe(metric, metadata);
+      }
+    }
+  }
+}
