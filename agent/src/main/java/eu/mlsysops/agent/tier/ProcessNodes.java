@@ -7,6 +7,8 @@ import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.SampleSink;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +28,9 @@ final class ProcessNodes {
   private final CgroupCapability cgroups = CgroupCapability.detect();
   private final AtomicReference<TelemetryEndpoint> endpoint = new AtomicReference<>();
   private final Map<String, ProcessRuntime> runtimes = new ConcurrentHashMap<>();
+  // Processes outlive the JVM that started them: when it is told to exit (SIGTERM, Ctrl-C) they
+  // are stopped too, even if the owner never gets to close the continuum.
+  private final Thread shutdownHook = new Thread(this::closeRuntimes, "mls-process-runtimes-stop");
 
   ProcessNodes(Path logRoot, Path workingDirectory, ScheduledExecutorService timers,
       Map<String, NodeAgent> agents) {
@@ -33,6 +38,7 @@ final class ProcessNodes {
     this.workingDirectory = workingDirectory;
     this.timers = timers;
     this.agents = agents;
+    java.lang.Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   /** The runtime of a node, made on first use (again after {@link #close(String)}). */
@@ -68,8 +74,30 @@ final class ProcessNodes {
   }
 
   void closeAll() {
+    closeRuntimes();
+    try {
+      java.lang.Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // Already shutting down: the hook is running or ran.
+    }
+  }
+
+  private void closeRuntimes() {
     // In parallel: each waits up to its grace period for its processes.
-    runtimes.values().parallelStream().forEach(ProcessRuntime::close);
+    List<Thread> closing = new ArrayList<>();
+    for (ProcessRuntime r : runtimes.values()) {
+      Thread t = new Thread(r::close, "close-" + r.nodeName());
+      t.start();
+      closing.add(t);
+    }
+    for (Thread t : closing) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
     runtimes.clear();
   }
 
