@@ -101,7 +101,7 @@ final class ProcessNodes {
     runtimes.clear();
   }
 
-  /** Usage samples go to the node's agent, found when they arrive (it is built after the runtime). */
+  /** Usage samples go to the node's agent, looked up on arrival (it is built after the runtime). */
   private final class AgentSink implements SampleSink {
     private final String node;
 

@@ -8,7 +8,7 @@ import java.util.Objects;
  * why not when it does not. Detect it once per process with {@link #detect()} and give it to every
  * runtime; without limits, instances still run, and their status says the limits are not enforced.
  *
- * @param enforced true when instance cgroups with {@code cpu.max} and {@code memory.max} can be made
+ * @param enforced true when instance groups with {@code cpu.max} and {@code memory.max} can be made
  * @param parent the cgroup directory instance groups are created in, or null when not enforced
  * @param detail one sentence: where the limits are enforced, or why they cannot be
  */

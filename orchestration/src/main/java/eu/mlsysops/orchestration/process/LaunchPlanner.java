@@ -213,7 +213,7 @@ final class LaunchPlanner {
     }
   }
 
-  /** A DNS-1123 name for an instance id, as a pod would have: {@code app/c/0} → {@code app-c-0}. */
+  /** A DNS-1123 name for an instance id, like a pod's: {@code app/c/0} → {@code app-c-0}. */
   static String podName(String instanceId) {
     String s = instanceId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-");
     s = s.replaceAll("^-+|-+$", "");
@@ -268,7 +268,8 @@ final class LaunchPlanner {
     if (program.contains("/")) {
       Path p = workingDirectory.resolve(program);
       if (!Files.isRegularFile(p)) {
-        throw new LaunchException(field, "\"" + program + "\" does not exist (looked at " + p + ")");
+        throw new LaunchException(
+            field, "\"" + program + "\" does not exist (looked at " + p + ")");
       }
       if (!Files.isExecutable(p)) {
         throw new LaunchException(field, "\"" + program + "\" is not executable");

@@ -904,7 +904,10 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
       return this;
     }
 
-    /** The processes' working directory, against which relative commands and paths resolve; default the JVM's. */
+    /**
+     * The processes' working directory, against which relative commands and paths resolve;
+     * default the JVM's.
+     */
     public Builder workingDirectory(Path dir) {
       this.workingDirectory = Objects.requireNonNull(dir, "workingDirectory").toAbsolutePath();
       return this;
@@ -919,7 +922,7 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
       return this;
     }
 
-    /** The cgroup capability, detected once per process; default {@link CgroupCapability#detect()}. */
+    /** The cgroup capability, detected once per JVM; default {@link CgroupCapability#detect()}. */
     public Builder cgroups(CgroupCapability cgroups) {
       this.cgroups = Objects.requireNonNull(cgroups, "cgroups");
       return this;
