@@ -78,6 +78,7 @@ import java.util.function.Supplier;
 public final class ProcessRuntime implements Runtime, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ProcessRuntime.class.getName());
   private static final int MAX_TERMINAL = 64;
+  private static final long STOP_POLL_MILLIS = 50;
 
   private final String nodeName;
   private final Path logDirectory;
@@ -96,6 +97,7 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
   private final SampleSink metrics;
   private final LaunchPlanner planner;
   private final ProcTree procTree;
+  private final Path procRoot;
   private final List<Consumer<InstanceStatus>> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledFuture<?> sampler;
 
@@ -127,6 +129,7 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     this.metrics = b.metrics;
     this.planner = new LaunchPlanner(nodeName, b.nodeIp, b.environment, workingDirectory);
     this.procTree = new ProcTree(b.procRoot, b.clockTicksPerSecond);
+    this.procRoot = b.procRoot;
     long every = b.sampleInterval.toMillis();
     this.sampler = every > 0
         ? executor.scheduleWithFixedDelay(this::sampleSafely, every, every, TimeUnit.MILLISECONDS)
@@ -449,32 +452,50 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     }
     inst.stopping = true;
     inst.stopped = new CompletableFuture<>();
-    List<CompletableFuture<ProcessHandle>> exits = new ArrayList<>();
+    boolean any = false;
     for (Ctr c : inst.ctrs) {
       if (c.restartTimer != null) {
         c.restartTimer.cancel(false);
         c.restartTimer = null;
       }
       for (ProcessHandle h : liveTree(c)) {
-        exits.add(h.onExit());
         h.destroy(); // SIGTERM
+        any = true;
       }
     }
-    if (exits.isEmpty()) {
+    if (!any) {
       finishStop(inst);
     } else {
       inst.killTimer = executor.schedule(() -> forceStop(inst), graceMillis,
           TimeUnit.MILLISECONDS);
-      CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new))
-          .whenComplete((v, e) -> {
-            try {
-              executor.execute(() -> finishStop(inst));
-            } catch (RejectedExecutionException ex) {
-              finishStop(inst);
-            }
-          });
+      scheduleStopCheck(inst);
     }
     return inst.stopped.copy();
+  }
+
+  /**
+   * Polls until no process of the instance runs. Polling rather than {@code onExit()}: a
+   * grandchild is reaped by init, which may take its time, and an exited zombie counts as gone.
+   */
+  private void scheduleStopCheck(Inst inst) {
+    try {
+      executor.schedule(() -> checkStopped(inst), STOP_POLL_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      finishStop(inst); // shutting down: no more waiting
+    }
+  }
+
+  private synchronized void checkStopped(Inst inst) {
+    if (inst.state.isTerminal()) {
+      return;
+    }
+    for (Ctr c : inst.ctrs) {
+      if (!liveTree(c).isEmpty()) {
+        scheduleStopCheck(inst);
+        return;
+      }
+    }
+    finishStop(inst);
   }
 
   /** After the grace period: SIGKILL whatever of the tree is left. */
@@ -518,9 +539,26 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
       all.add(h);
       h.descendants().forEach(all::add);
     }
-    all.removeIf(h -> !h.isAlive());
+    all.removeIf(h -> !running(h));
+    // Only the living are kept: a script that forks a command per loop must not grow the set.
+    c.tree.clear();
     c.tree.addAll(all);
     return new ArrayList<>(all);
+  }
+
+  /** Alive and not a zombie (which Java counts as alive until its parent reaps it). */
+  private boolean running(ProcessHandle h) {
+    if (!h.isAlive()) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(procRoot.resolve(Long.toString(h.pid())).resolve("stat"),
+          java.nio.charset.StandardCharsets.US_ASCII);
+      int close = stat.lastIndexOf(')');
+      return close < 0 || close + 2 >= stat.length() || stat.charAt(close + 2) != 'Z';
+    } catch (IOException e) {
+      return h.isAlive();
+    }
   }
 
   /** SIGKILLs every live process of the container (and its cgroup). */
@@ -915,7 +953,8 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
 
     /**
      * The node agent's OTLP receivers, read at each launch (they may be bound after the runtime is
-     * built); a null answer leaves the endpoint variables out. Default: none.
+     * built); with a null answer the endpoint variables are left as the {@link InstanceSpec#env()}
+     * has them. Default: none.
      */
     public Builder telemetry(Supplier<TelemetryEndpoint> endpoint) {
       this.telemetry = Objects.requireNonNull(endpoint, "telemetry");
