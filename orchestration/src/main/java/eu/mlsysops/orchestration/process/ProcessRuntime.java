@@ -175,7 +175,14 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
       return CompletableFuture.completedFuture(inst.status());
     }
     transition(inst, InstanceState.STARTING, "starting", events);
-    String problem = launchAll(inst, spec);
+    String problem;
+    try {
+      problem = launchAll(inst, spec);
+    } catch (RuntimeException e) {
+      // Whatever went wrong is this instance's failure, not the caller's exception.
+      LOG.log(Level.WARNING, "node " + nodeName + ": cannot start " + spec.instanceId(), e);
+      problem = "cannot start: " + e;
+    }
     if (problem != null) {
       for (Ctr c : inst.ctrs) {
         killTree(c);
