@@ -118,6 +118,27 @@ class ProcessRuntimeIT {
   }
 
   @Test
+  void logsAreRotatedWhileTheProcessKeepsWriting() throws Exception {
+    runtime(builder().logLimits(1000, 1));
+    // Writes past the limit, waits for the test's go-ahead, writes once more.
+    start(shell("app/c/0", "Always", "i=0; while [ $i -lt 100 ]; do echo line-$i-of-the-log;"
+        + " i=$((i+1)); done; until [ -f go ]; do sleep 0.05; done; echo after-rotation;"
+        + " exec sleep 60"));
+    Path out = runtime.logDirectory("app/c/0").resolve("stdout.log");
+    await().atMost(10, TimeUnit.SECONDS).until(() -> Files.size(out) > 1000);
+
+    runtime.sample();
+
+    Path rotated = out.resolveSibling("stdout.log.1");
+    assertThat(Files.readString(rotated)).startsWith("line-0-of-the-log\n")
+        .contains("line-99-of-the-log\n");
+    Files.createFile(dir.resolve("go"));
+    // Appending continues at the new end of the truncated file, not at the old offset.
+    await().atMost(10, TimeUnit.SECONDS).until(() -> log("app/c/0", "stdout.log")
+        .equals("after-rotation\n"));
+  }
+
+  @Test
   void startingTheSameInstanceAgainStartsNothing() {
     runtime();
     start(shell("app/c/0", "Always", "exec sleep 60"));
