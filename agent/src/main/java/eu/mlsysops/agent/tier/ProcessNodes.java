@@ -6,7 +6,9 @@ import eu.mlsysops.orchestration.process.TelemetryEndpoint;
 import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.SampleSink;
+import eu.mlsysops.telemetry.host.HostCollector;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +20,13 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The process runtimes of an embedded continuum whose nodes run real processes: one per node, all
  * sharing one cgroup detection, one OTLP endpoint (set once the receivers are bound) and the
- * continuum's timers; each writes its instances' usage to its node agent.
+ * continuum's timers; each writes its instances' usage to its node agent. Every node is this
+ * machine, so each node agent also gets this machine's figures from a {@link HostCollector}
+ * ({@code node_cpu_seconds_total}, {@code node_memory_MemAvailable_bytes}, …), in place of the
+ * simulation's.
  */
 final class ProcessNodes {
+  private static final Duration HOST_INTERVAL = Duration.ofSeconds(2);
   private final Path logRoot;
   private final Path workingDirectory;
   private final ScheduledExecutorService timers;
@@ -28,6 +34,7 @@ final class ProcessNodes {
   private final CgroupCapability cgroups = CgroupCapability.detect();
   private final AtomicReference<TelemetryEndpoint> endpoint = new AtomicReference<>();
   private final Map<String, ProcessRuntime> runtimes = new ConcurrentHashMap<>();
+  private final Map<String, HostCollector> hosts = new ConcurrentHashMap<>();
   // Processes outlive the JVM that started them: when it is told to exit (SIGTERM, Ctrl-C) they
   // are stopped too, even if the owner never gets to close the continuum.
   private final Thread shutdownHook = new Thread(this::closeRuntimes, "mls-process-runtimes-stop");
@@ -43,14 +50,22 @@ final class ProcessNodes {
 
   /** The runtime of a node, made on first use (again after {@link #close(String)}). */
   ProcessRuntime runtime(String node) {
-    return runtimes.computeIfAbsent(node, n -> ProcessRuntime.builder(n)
-        .logDirectory(logRoot.resolve(n.replaceAll("[^A-Za-z0-9._-]", "_")))
-        .workingDirectory(workingDirectory)
-        .cgroups(cgroups)
-        .executor(timers)
-        .telemetry(endpoint::get)
-        .metrics(new AgentSink(n))
-        .build());
+    return runtimes.computeIfAbsent(node, n -> {
+      HostCollector host = HostCollector.builder().node(n).sink(new AgentSink(n)).build();
+      host.start(timers, HOST_INTERVAL);
+      HostCollector old = hosts.put(n, host);
+      if (old != null) {
+        old.close();
+      }
+      return ProcessRuntime.builder(n)
+          .logDirectory(logRoot.resolve(n.replaceAll("[^A-Za-z0-9._-]", "_")))
+          .workingDirectory(workingDirectory)
+          .cgroups(cgroups)
+          .executor(timers)
+          .telemetry(endpoint::get)
+          .metrics(new AgentSink(n))
+          .build();
+    });
   }
 
   Optional<ProcessRuntime> existing(String node) {
@@ -67,6 +82,10 @@ final class ProcessNodes {
 
   /** Stops a node's processes (it crashed or left). */
   void close(String node) {
+    HostCollector host = hosts.remove(node);
+    if (host != null) {
+      host.close();
+    }
     ProcessRuntime r = runtimes.remove(node);
     if (r != null) {
       r.close();
@@ -83,6 +102,8 @@ final class ProcessNodes {
   }
 
   private void closeRuntimes() {
+    hosts.values().forEach(HostCollector::close);
+    hosts.clear();
     // In parallel: each waits up to its grace period for its processes.
     List<Thread> closing = new ArrayList<>();
     for (ProcessRuntime r : runtimes.values()) {

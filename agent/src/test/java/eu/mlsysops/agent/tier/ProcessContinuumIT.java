@@ -111,6 +111,9 @@ class ProcessContinuumIT {
         pids.addAll(u.pids());
       }
     }
+    // And this machine's figures, as each node is this machine.
+    await().atMost(30, TimeUnit.SECONDS).until(() -> nodes.latest(
+        "node_memory_MemAvailable_bytes", Map.of("node", producerNode)).orElse(0) > 0);
     assertThat(pids).hasSizeGreaterThanOrEqualTo(2).allMatch(p -> ProcessHandle.of(p).isPresent());
 
     // Output captured per instance under the data dir.
