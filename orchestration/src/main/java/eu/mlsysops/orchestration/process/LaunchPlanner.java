@@ -71,8 +71,8 @@ final class LaunchPlanner {
       throws LaunchException {
     String field = "containers[" + index + "]";
     Map<String, String> env = new LinkedHashMap<>(inherited);
-    // Variables of the parent's own OpenTelemetry set-up must not leak into the app's.
-    env.keySet().removeIf(k -> k.startsWith("OTEL_"));
+    // The agent's own OpenTelemetry set-up must not leak into the app's, nor its API token.
+    env.keySet().removeIf(k -> k.startsWith("OTEL_") || k.equals("MLS_TOKEN"));
     env.putAll(spec.env());
     String resourceAttributes = resourceAttributes(spec);
     env.put("OTEL_SERVICE_NAME", spec.componentName());

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class LaunchPlannerTest {
   private final LaunchPlanner planner = new LaunchPlanner("edge-1", "10.0.0.7",
-      Map.of("PATH", "/usr/bin:/bin", "HOME", "/root", "OTEL_TRACES_EXPORTER", "none"),
+      Map.of("PATH", "/usr/bin:/bin", "HOME", "/root", "OTEL_TRACES_EXPORTER", "none",
+          "MLS_TOKEN", "secret"),
       Path.of("/"));
   private final TelemetryEndpoint otlp = new TelemetryEndpoint("127.0.0.1", 4317, 4318);
 
@@ -56,7 +57,8 @@ class LaunchPlannerTest {
         .containsEntry("OTEL_SERVICE_NAME", "c")
         .containsEntry("OTEL_RESOURCE_ATTRIBUTES", "service.name=c,mlsysops.node=edge-1,"
             + "mlsysops.app=app,mlsysops.component=c,mlsysops.instance=app/c/0")
-        .doesNotContainKey("OTEL_TRACES_EXPORTER");
+        .doesNotContainKey("OTEL_TRACES_EXPORTER")
+        .doesNotContainKey("MLS_TOKEN");
   }
 
   @Test
