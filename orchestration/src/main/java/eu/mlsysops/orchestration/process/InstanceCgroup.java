@@ -23,13 +23,19 @@ final class InstanceCgroup {
   }
 
   /**
-   * Creates (or reuses) {@code parent/name} and writes the limits; 0 means no limit ({@code max}).
+   * Creates {@code parent/name} (or reuses it, killing what still runs in it) and writes the
+   * limits; 0 means no limit ({@code max}).
    */
   static InstanceCgroup create(Path parent, String name, long cpuLimitMillis, long memoryBytes)
       throws IOException {
     Path dir = parent.resolve(name);
+    boolean leftover = Files.isDirectory(dir);
     Files.createDirectories(dir);
     InstanceCgroup g = new InstanceCgroup(dir);
+    if (leftover) {
+      // Left by an agent that did not stop its instances (it crashed): what runs there is stale.
+      g.killAll();
+    }
     Cgroups.write(dir.resolve("cpu.max"), cpuMax(cpuLimitMillis));
     Cgroups.write(dir.resolve("memory.max"), memoryBytes > 0 ? Long.toString(memoryBytes) : "max");
     if (memoryBytes > 0 && Files.exists(dir.resolve("memory.swap.max"))) {
