@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Starts the embedded continuum: a continuum agent, its cluster agents and node agents in"
-          + " one process, nodes simulated. Runs until Ctrl-C or --duration.",
+          + " one process, nodes simulated (or running real local processes with --runtime"
+          + " process). Runs until Ctrl-C or --duration.",
       "With --demo, deploys a sample app and plays a scenario (load surge, node failure),"
           + " explaining each decision as it happens."
     })
@@ -64,6 +65,12 @@ final class UpCommand implements Callable<Integer> {
       description = "how much faster than real time traces play (default: ${DEFAULT-VALUE}, so a"
           + " five-minute sample lasts one second)")
   double traceSpeedup;
+
+  @Option(names = "--runtime", defaultValue = "simulated", paramLabel = "KIND",
+      description = "how nodes run components: simulated, or process (each instance runs its"
+          + " container command as a local process; logs under DATA-DIR/logs)"
+          + " (default: ${DEFAULT-VALUE})")
+  String runtime;
 
   @Option(names = "--seed", defaultValue = "42", description = "simulation seed (default: ${DEFAULT-VALUE})")
   long seed;
@@ -134,9 +141,11 @@ final class UpCommand implements Callable<Integer> {
     EventPrinter printer = new EventPrinter(out, start);
     // The API's event hub sees every agent event and passes each on to the console.
     NorthboundEvents events = NorthboundEvents.forwardingTo(printer);
+    EmbeddedContinuum.RuntimeKind kind = runtimeKind();
     List<double[]> traces = trace == null ? List.of() : loadTraces(trace);
     EmbeddedContinuum.Builder builder =
-        EmbeddedContinuum.builder(data).topology(descriptors).seed(seed).events(events);
+        EmbeddedContinuum.builder(data).topology(descriptors).seed(seed).events(events)
+            .runtime(kind);
     if (!traces.isEmpty()) {
       builder.defaultLoad((app, component) -> PlanetLabTraces.asLoad(
           traces.get(Math.floorMod((app + "/" + component).hashCode(), traces.size())),
@@ -144,9 +153,17 @@ final class UpCommand implements Callable<Integer> {
       out.printf("load: replaying %d traces from %s at %s× real time%n", traces.size(), trace,
           traceSpeedup);
     }
-    try (EmbeddedContinuum continuum = builder.build()) {
-      out.printf("MLSysOps embedded continuum: %d clusters, %d nodes (simulated); state in %s%n",
-          continuum.clusters().size(), continuum.nodes().size(), data);
+    // The OTLP receivers are bound before the agents start, so that the first process started
+    // (apps kept from an earlier run are redeployed at once) already knows where to report.
+    try (EmbeddedContinuum continuum = builder.build();
+        OtlpEndpoints otlp = startOtlp(continuum, out)) {
+      out.printf("MLSysOps embedded continuum: %d clusters, %d nodes (%s); state in %s%n",
+          continuum.clusters().size(), continuum.nodes().size(),
+          kind == EmbeddedContinuum.RuntimeKind.PROCESS ? "running local processes, logs in "
+              + data.resolve("logs") : "simulated", data);
+      continuum.cgroups().ifPresent(c -> out.println(c.enforced()
+          ? "resource limits: " + c.detail()
+          : "resource limits: NOT enforced (" + c.detail() + "); processes run without limits"));
       out.flush();
       continuum.start();
       out.printf("policies: drop *.groovy or *.jar files into %s/{continuum,cluster,node}%n",
@@ -160,10 +177,24 @@ final class UpCommand implements Callable<Integer> {
       if (server == null) {
         return 1;
       }
-      try (server; OtlpEndpoints otlp = startOtlp(continuum, out)) {
+      try (server) {
         return runUntilDone(continuum, printer, out, runFor);
       }
     }
+  }
+
+  private EmbeddedContinuum.RuntimeKind runtimeKind() {
+    EmbeddedContinuum.RuntimeKind kind = switch (runtime) {
+      case "simulated" -> EmbeddedContinuum.RuntimeKind.SIMULATED;
+      case "process" -> EmbeddedContinuum.RuntimeKind.PROCESS;
+      default -> throw new ParameterException(spec.commandLine(),
+          "--runtime: \"" + runtime + "\" is not a runtime (simulated, process)");
+    };
+    if (kind == EmbeddedContinuum.RuntimeKind.PROCESS && (demo || trace != null)) {
+      throw new ParameterException(spec.commandLine(), (demo ? "--demo" : "--trace")
+          + " drives simulated nodes; it cannot be combined with --runtime process");
+    }
+    return kind;
   }
 
   /** Starts the OTLP receivers; a taken port is reported and that receiver left off. */

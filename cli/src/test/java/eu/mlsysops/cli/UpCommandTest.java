@@ -74,4 +74,28 @@ class UpCommandTest {
     assertThat(tier.exitCode()).isEqualTo(2);
     assertThat(tier.err()).contains("--otlp-export-level: \"galaxy\" is not a tier");
   }
+
+  @Test
+  void processRuntimeSaysWhereLogsGoAndWhetherLimitsAreEnforced() {
+    CliRun r = CliRun.of("up", "--runtime", "process", "--duration", "1s", "--port", "0",
+        "--otlp-grpc-port", "0", "--otlp-http-port", "0", "--data-dir", dir.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("8 nodes (running local processes, logs in "
+        + dir.resolve("logs") + ")").containsPattern("resource limits: (cgroup v2 at |NOT"
+        + " enforced \\(.+\\); processes run without limits)");
+  }
+
+  @Test
+  void unknownRuntimesAndSimulationOnlyOptionsAreUsageErrors() {
+    CliRun bad = CliRun.of("up", "--runtime", "docker", "--port", "0", "--data-dir",
+        dir.toString());
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--runtime: \"docker\" is not a runtime (simulated, process)");
+    CliRun demo = CliRun.of("up", "--runtime", "process", "--demo", "--port", "0", "--data-dir",
+        dir.toString());
+    assertThat(demo.exitCode()).isEqualTo(2);
+    assertThat(demo.err()).contains("--demo drives simulated nodes; it cannot be combined with"
+        + " --runtime process");
+  }
 }

@@ -12,6 +12,9 @@ import eu.mlsysops.model.ParseOptions;
 import eu.mlsysops.model.ParseResult;
 import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.orchestration.Simulation;
+import eu.mlsysops.orchestration.process.CgroupCapability;
+import eu.mlsysops.orchestration.process.ProcessRuntime;
+import eu.mlsysops.orchestration.process.TelemetryEndpoint;
 import eu.mlsysops.protocol.InProcessLink;
 import eu.mlsysops.telemetry.TelemetryQuery;
 import eu.mlsysops.telemetry.UnionQuery;
@@ -36,7 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The whole continuum in one process: a continuum agent, its cluster agents and their node
- * agents, joined by in-process links, with nodes simulated. This is what {@code mls up} runs.
+ * agents, joined by in-process links, with nodes simulated, or running instances as real local
+ * processes ({@link RuntimeKind#PROCESS}). This is what {@code mls up} runs.
  */
 public final class EmbeddedContinuum implements AutoCloseable {
   private final ScheduledExecutorService timers;
@@ -53,6 +57,15 @@ public final class EmbeddedContinuum implements AutoCloseable {
   private final Map<String, AgentConfig> configs = new LinkedHashMap<>();
   private final Path policyRoot;
   private final List<PolicyDirectory> policyDirectories = new ArrayList<>();
+  private final ProcessNodes processNodes;
+
+  /** How nodes run component instances. */
+  public enum RuntimeKind {
+    /** Modelled instances and node telemetry (the default). */
+    SIMULATED,
+    /** Each instance is a real local process ({@link ProcessRuntime}). */
+    PROCESS
+  }
 
   private EmbeddedContinuum(Builder b) {
     createPrivateDirectory(b.dataDir);
@@ -95,6 +108,8 @@ public final class EmbeddedContinuum implements AutoCloseable {
           }
         });
     simulation = sb.build();
+    processNodes = b.runtimeKind == RuntimeKind.PROCESS
+        ? new ProcessNodes(b.dataDir.resolve("logs"), b.workingDirectory, timers, nodes) : null;
 
     for (ClusterDescriptor c : cds) {
       InProcessLink link = InProcessLink.create(workers);
@@ -111,13 +126,17 @@ public final class EmbeddedContinuum implements AutoCloseable {
       }
       simulation.addNode(n);
       InProcessLink link = InProcessLink.create(workers);
-      NodeAgent na = new NodeAgent(n, simulation.runtime(n.name()),
+      NodeAgent na = new NodeAgent(n, runtimeOf(n.name()),
           simulation.frequencyControl(n.name()), link.childSide(), env,
           b.clusterSettings.heartbeatInterval());
       ca.attach(link.parentSide());
       nodes.put(n.name(), na);
       nodeLinks.put(n.name(), link);
     }
+  }
+
+  private eu.mlsysops.orchestration.Runtime runtimeOf(String node) {
+    return processNodes != null ? processNodes.runtime(node) : simulation.runtime(node);
   }
 
   /** The data dir holds descriptors, plans and tokens: readable by its owner only. */
@@ -179,7 +198,10 @@ public final class EmbeddedContinuum implements AutoCloseable {
     continuum.start();
     clusters.values().forEach(ClusterAgent::start);
     nodes.values().forEach(NodeAgent::start);
-    simulation.start(timers, tick);
+    if (processNodes == null) {
+      // Real processes report their own figures; simulated node figures would contradict them.
+      simulation.start(timers, tick);
+    }
     watchPolicies("continuum", List.of(continuum.engine()));
     watchPolicies("cluster", clusters.values().stream().map(ClusterAgent::engine).toList());
     watchPolicies("node", nodes.values().stream().map(NodeAgent::engine).toList());
@@ -231,6 +253,35 @@ public final class EmbeddedContinuum implements AutoCloseable {
     return simulation;
   }
 
+  /** How this continuum's nodes run instances. */
+  public RuntimeKind runtimeKind() {
+    return processNodes == null ? RuntimeKind.SIMULATED : RuntimeKind.PROCESS;
+  }
+
+  /** The process runtime of a node, with {@link RuntimeKind#PROCESS}. */
+  public java.util.Optional<ProcessRuntime> processRuntime(String node) {
+    return processNodes == null ? java.util.Optional.empty() : processNodes.existing(node);
+  }
+
+  /**
+   * Whether process runtimes enforce CPU and memory limits here (detected once), with {@link
+   * RuntimeKind#PROCESS}.
+   */
+  public java.util.Optional<CgroupCapability> cgroups() {
+    return processNodes == null ? java.util.Optional.empty()
+        : java.util.Optional.of(processNodes.cgroups());
+  }
+
+  /**
+   * Where apps started from now on send OpenTelemetry data ({@code OTEL_EXPORTER_OTLP_ENDPOINT},
+   * {@code TELEMETRY_ENDPOINT}); {@link OtlpEndpoints#start} sets it once its receivers are bound.
+   */
+  public void telemetryEndpoint(TelemetryEndpoint endpoint) {
+    if (processNodes != null) {
+      processNodes.endpoint(endpoint);
+    }
+  }
+
   /** The continuum's clock (simulated time in tests). */
   public Clock clock() {
     return env.clock();
@@ -279,7 +330,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     }
     simulation.addNode(n);
     InProcessLink link = InProcessLink.create(workers);
-    NodeAgent na = new NodeAgent(n, simulation.runtime(n.name()),
+    NodeAgent na = new NodeAgent(n, runtimeOf(n.name()),
         simulation.frequencyControl(n.name()), link.childSide(), env, heartbeat);
     ca.attach(link.parentSide());
     nodes.put(n.name(), na);
@@ -312,6 +363,9 @@ public final class EmbeddedContinuum implements AutoCloseable {
     a.close();
     nodeLinks.remove(name).cut();
     simulation.failNode(name);
+    if (processNodes != null) {
+      processNodes.close(name);
+    }
     for (ClusterAgent c : clusters.values()) {
       c.forget(name);
     }
@@ -419,6 +473,9 @@ public final class EmbeddedContinuum implements AutoCloseable {
     a.close();
     nodeLinks.get(name).cut();
     simulation.failNode(name);
+    if (processNodes != null) {
+      processNodes.close(name); // its processes die with the "host"
+    }
   }
 
   @Override
@@ -427,6 +484,9 @@ public final class EmbeddedContinuum implements AutoCloseable {
     nodes.values().forEach(NodeAgent::close);
     clusters.values().forEach(ClusterAgent::close);
     continuum.close();
+    if (processNodes != null) {
+      processNodes.closeAll(); // before the timers: stopping uses them
+    }
     timers.shutdownNow();
     workers.shutdownNow();
     planLog.close();
@@ -453,6 +513,8 @@ public final class EmbeddedContinuum implements AutoCloseable {
     private Path policyRoot;
     private java.util.function.BiFunction<String, String, eu.mlsysops.orchestration.LoadModel>
         defaultLoad;
+    private RuntimeKind runtimeKind = RuntimeKind.SIMULATED;
+    private Path workingDirectory = Path.of("").toAbsolutePath();
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir);
@@ -495,6 +557,22 @@ public final class EmbeddedContinuum implements AutoCloseable {
     public Builder defaultLoad(
         java.util.function.BiFunction<String, String, eu.mlsysops.orchestration.LoadModel> load) {
       this.defaultLoad = load;
+      return this;
+    }
+
+    /**
+     * How nodes run instances (default {@link RuntimeKind#SIMULATED}). With {@link
+     * RuntimeKind#PROCESS} each node gets a {@link ProcessRuntime} logging under {@code
+     * <dataDir>/logs/<node>}.
+     */
+    public Builder runtime(RuntimeKind kind) {
+      this.runtimeKind = Objects.requireNonNull(kind, "runtime");
+      return this;
+    }
+
+    /** The working directory of processes with {@link RuntimeKind#PROCESS} (default: the JVM's). */
+    public Builder workingDirectory(Path dir) {
+      this.workingDirectory = Objects.requireNonNull(dir, "workingDirectory").toAbsolutePath();
       return this;
     }
 

@@ -1,6 +1,7 @@
 package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.telemetry.Labels;
+import eu.mlsysops.orchestration.process.TelemetryEndpoint;
 import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricStore;
 import eu.mlsysops.telemetry.Sample;
@@ -32,7 +33,8 @@ import java.util.OptionalInt;
  * process, each sample delivered to the node agent its {@code node} label names (apps say which
  * node they run on with the resource attribute {@code mlsysops.node}, which the runtime sets in
  * {@code OTEL_RESOURCE_ATTRIBUTES}). Series that name no node of the continuum are refused and
- * reported in the response's partial success. Logs and spans are kept in a bounded buffer of
+ * reported in the response's partial success. Once started, the continuum's process runtimes point
+ * the apps they start at these receivers. Logs and spans are kept in a bounded buffer of
  * recent signals. The HTTP endpoint also serves Prometheus text on {@code /metrics}: what the node
  * agents hold (their health metrics included) and the receivers' own counters ({@code
  * otlp_requests_total}, {@code otlp_points_rejected_total{reason}}, …), as node-exporter serves a
@@ -114,6 +116,11 @@ public final class OtlpEndpoints implements AutoCloseable {
         e.problems.add("OTLP/HTTP receiver not started: " + ex.getMessage()
             + " (choose another port with --otlp-http-port)");
       }
+    }
+    if (e.grpc != null || e.http != null) {
+      // Apps started by process runtimes from now on report here.
+      continuum.telemetryEndpoint(TelemetryEndpoint.boundTo(bind,
+          e.grpc == null ? -1 : e.grpc.port(), e.http == null ? -1 : e.http.port()));
     }
     return e;
   }
