@@ -73,7 +73,7 @@ class ProcessContinuumIT {
         .runtime(EmbeddedContinuum.RuntimeKind.PROCESS)
         .workingDirectory(REPO)
         .build();
-    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", 0, 0, null);
+    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", 0, 0);
     assertThat(otlp.problems()).isEmpty();
     continuum.start();
     assertThat(continuum.cgroups()).isPresent();
