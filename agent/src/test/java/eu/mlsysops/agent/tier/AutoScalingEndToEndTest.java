@@ -40,7 +40,7 @@ class AutoScalingEndToEndTest {
   void aSurgeInRequestsAddsInstancesWithinSeconds() {
     continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(EmbeddedContinuumTest.FAST)
         .tick(Duration.ofMillis(50)).build().start();
-    await().atMost(10, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
+    await().atMost(30, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
         .mapToInt(c -> c.nodes().size()).sum() == 8);
     continuum.clusters().get("cloud").scheduler().onTransition(plans::add);
     AppDescriptor app = Descriptors.parse("""

@@ -43,7 +43,7 @@ class EmbeddedContinuumTest {
           events.add(e);
           System.out.println(e); // kept in target/surefire-reports for diagnosis
         }).build().start();
-    await().atMost(10, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
+    await().atMost(30, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
         .mapToInt(c -> c.nodes().size()).sum() == 8);
     return continuum;
   }
@@ -133,7 +133,7 @@ class EmbeddedContinuumTest {
     JumpingClock clock = new JumpingClock();
     continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(FAST).clock(clock)
         .tick(Duration.ofMillis(50)).events(events::add).build().start();
-    await().atMost(10, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
+    await().atMost(30, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
         .mapToInt(c -> c.nodes().size()).sum() == 8);
 
     await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -141,7 +141,7 @@ class EmbeddedContinuumTest {
       return events.stream().anyMatch(e -> e.message().contains("is unreachable"));
     });
 
-    await().atMost(10, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
+    await().atMost(30, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
         .flatMap(c -> c.nodes().stream()).allMatch(ClusterStatus.NodeStatus::healthy));
     continuum.continuum().deploy(demoApp());
     await().atMost(20, TimeUnit.SECONDS).until(() -> phase().equals("Running"));

@@ -47,7 +47,7 @@ class PlacementConcurrencyTest {
   private void start() {
     continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(EmbeddedContinuumTest.FAST)
         .tick(Duration.ofMillis(50)).events(events::add).build().start();
-    await().atMost(10, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
+    await().atMost(30, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
         .mapToInt(c -> c.nodes().size()).sum() == 8);
   }
 
