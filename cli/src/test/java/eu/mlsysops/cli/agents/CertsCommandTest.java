@@ -30,8 +30,9 @@ class CertsCommandTest {
       AgentCredentials c = AgentCredentials.load(dir, name);
       assertThat(AgentCredentials.commonName(c.certificate())).isEqualTo(name);
     }
-    assertThat(Files.getPosixFilePermissions(dir.resolve("node-1-key.pem")).toString())
-        .isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    assertThat(Files.getPosixFilePermissions(dir.resolve("node-1-key.pem"))).containsOnly(
+        java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
   }
 
   @Test
