@@ -277,7 +277,12 @@ public final class AgentProcess implements AutoCloseable {
     ScheduledExecutorService watcher =
         Executors.newSingleThreadScheduledExecutor(daemon("mls-policy-watch"));
     resources.push(watcher::shutdownNow);
-    watchPolicies(continuum.continuum().engine(), watcher);
+    // The embedded continuum already watches <data_dir>/policies/continuum; a second watcher on
+    // the same directory would load each policy twice.
+    if (config.policyDirectory() != null && !config.policyDirectory().toAbsolutePath().normalize()
+        .equals(continuum.policyRoot().resolve("continuum").toAbsolutePath().normalize())) {
+      watchPolicies(continuum.continuum().engine(), watcher);
+    }
     try {
       northbound = closeLater(NorthboundServer.builder(continuum).dataDir(config.dataDir())
           .bind(config.bind()).port(config.northboundPort()).auth(true).events(events).build()

@@ -138,8 +138,10 @@ public final class ProcessContinuum implements AutoCloseable {
     yaml.append("descriptor: ").append(descriptorFile).append('\n');
     yaml.append("cert_dir: ").append(certs).append('\n');
     yaml.append("data_dir: ").append(data != null ? data : dir).append('\n');
-    yaml.append("policy_directory: ").append(dataDir.resolve("policies").resolve(
-        tier.wireName())).append('\n');
+    if (tier != AgentFileConfig.Tier.CONTINUUM) { // the continuum watches it by default
+      yaml.append("policy_directory: ").append(dataDir.resolve("policies").resolve(
+          tier.wireName())).append('\n');
+    }
     keys.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
     Path config = dir.resolve("agent.yaml");
     Files.writeString(config, yaml.toString());
