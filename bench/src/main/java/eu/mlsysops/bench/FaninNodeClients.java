@@ -44,43 +44,62 @@ public final class FaninNodeClients {
     Random random = new Random(1);
     for (int i = 0; i < count; i++) {
       String name = FaninBenchmark.nodeName(i);
-      NodeDescriptor d = (NodeDescriptor) Descriptors.parse("""
-          MLSysOpsNode:
-            name: %s
-            cluster_id: c1
-            continuum_layer: edge
-            environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}
-            hardware: {cpu: {architecture: amd64, cores: 4, frequency: [1.0, 2.0]}, memory: 4}
-          """.formatted(name), name, ParseOptions.DEFAULT).descriptors().get(0);
-      GrpcLink link = GrpcLink.builder(hp[0], Integer.parseInt(hp[1]))
-          .tls(AgentCredentials.load(certs, name)).expectedParent("c1")
-          .backoff(Duration.ofMillis(500), Duration.ofSeconds(5)).connect();
-      link.onConnectionChange(up -> {
-        if (up) {
-          link.send(new Message.Register(name, Message.Tier.NODE, d, null, List.of()));
-        }
-      });
+      NodeDescriptor d =
+          (NodeDescriptor)
+              Descriptors.parse(
+                      """
+MLSysOpsNode:
+  name: %s
+  cluster_id: c1
+  continuum_layer: edge
+  environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}
+  hardware: {cpu: {architecture: amd64, cores: 4, frequency: [1.0, 2.0]}, memory: 4}
+"""
+                          .formatted(name),
+                      name,
+                      ParseOptions.DEFAULT)
+                  .descriptors()
+                  .get(0);
+      GrpcLink link =
+          GrpcLink.builder(hp[0], Integer.parseInt(hp[1]))
+              .tls(AgentCredentials.load(certs, name))
+              .expectedParent("c1")
+              .backoff(Duration.ofMillis(500), Duration.ofSeconds(5))
+              .connect();
+      link.onConnectionChange(
+          up -> {
+            if (up) {
+              link.send(new Message.Register(name, Message.Tier.NODE, d, null, List.of()));
+            }
+          });
       OtlpMetricsEncoder encoder = new OtlpMetricsEncoder(name);
       long phase = random.nextInt(1000); // spread the beats over the second, as real hosts do
-      timers.scheduleAtFixedRate(() -> {
-        if (!link.isConnected()) {
-          return;
-        }
-        long now = System.currentTimeMillis();
-        link.send(new Message.Heartbeat(name, now));
-        Labels l = Labels.of("node", name);
-        List<Sample> samples = List.of(
-            new Sample("node_cpu_utilization", l, now, random.nextDouble()),
-            new Sample("node_memory_utilization", l, now, random.nextDouble()),
-            new Sample("node_power_watts", l, now, 20 + 10 * random.nextDouble()),
-            new Sample("node_cpu_scaling_frequency_hertz", l, now, 2e9));
-        link.send(new Message.TelemetryBatch(name, encoder.encode(samples, m -> Optional.empty())));
-      }, phase, 1000, TimeUnit.MILLISECONDS);
+      timers.scheduleAtFixedRate(
+          () -> {
+            if (!link.isConnected()) {
+              return;
+            }
+            long now = System.currentTimeMillis();
+            link.send(new Message.Heartbeat(name, now));
+            Labels l = Labels.of("node", name);
+            List<Sample> samples =
+                List.of(
+                    new Sample("node_cpu_utilization", l, now, random.nextDouble()),
+                    new Sample("node_memory_utilization", l, now, random.nextDouble()),
+                    new Sample("node_power_watts", l, now, 20 + 10 * random.nextDouble()),
+                    new Sample("node_cpu_scaling_frequency_hertz", l, now, 2e9));
+            link.send(
+                new Message.TelemetryBatch(name, encoder.encode(samples, m -> Optional.empty())));
+          },
+          phase,
+          1000,
+          TimeUnit.MILLISECONDS);
       links.add(link);
       names.add(name);
     }
     System.out.println("started " + count);
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
       if (line.startsWith("kill ")) {
         String name = line.substring(5).trim();

@@ -18,19 +18,25 @@ final class ProcessesRun {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       int nb = pc.start();
-      out.printf("MLSysOps continuum as %d processes on loopback (gRPC, mutual TLS);"
-          + " certificates in %s%n", pc.agents().size(), data.toAbsolutePath().resolve("certs"));
+      out.printf(
+          "MLSysOps continuum as %d processes on loopback (gRPC, mutual TLS);"
+              + " certificates in %s%n",
+          pc.agents().size(), data.toAbsolutePath().resolve("certs"));
       pc.printTable();
       if (!ProcessContinuum.awaitPort(nb, Duration.ofSeconds(60))) {
-        out.println("the continuum agent did not open its API within 60 s; see "
-            + pc.agents().values().iterator().next().log());
+        out.println(
+            "the continuum agent did not open its API within 60 s; see "
+                + pc.agents().values().iterator().next().log());
         out.flush();
         return 1;
       }
-      out.printf("northbound API and dashboard: http://127.0.0.1:%d/  (admin token in %s)%n", nb,
-          data.toAbsolutePath().resolve("admin.token"));
-      out.println("agents connect within seconds: mls status" + (nb == 8080 ? "" : " --server"
-          + " http://127.0.0.1:" + nb) + "; events are in each agent's log");
+      out.printf(
+          "northbound API and dashboard: http://127.0.0.1:%d/  (admin token in %s)%n",
+          nb, data.toAbsolutePath().resolve("admin.token"));
+      out.println(
+          "agents connect within seconds: mls status"
+              + (nb == 8080 ? "" : " --server" + " http://127.0.0.1:" + nb)
+              + "; events are in each agent's log");
       out.println(runFor == null ? "running; Ctrl-C stops every agent" : "running for " + runFor);
       out.flush();
       pc.watch(runFor);

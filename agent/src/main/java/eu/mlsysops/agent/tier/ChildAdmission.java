@@ -7,9 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Stands between a parent agent and the links of children in other processes. The gRPC link
- * already holds every message's {@code from} to the name in the child's certificate; this checks
- * what the messages say beyond {@code from}:
+ * Stands between a parent agent and the links of children in other processes. The gRPC link already
+ * holds every message's {@code from} to the name in the child's certificate; this checks what the
+ * messages say beyond {@code from}:
  *
  * <ul>
  *   <li>a registration must be of the expected tier and describe the sender itself (a node
@@ -50,13 +50,19 @@ public final class ChildAdmission {
   String problem(Message m, boolean admitted) {
     if (m instanceof Message.Register r) {
       if (r.tier() != tier) {
-        return r.from() + " registered as a " + r.tier() + " agent where " + tier
+        return r.from()
+            + " registered as a "
+            + r.tier()
+            + " agent where "
+            + tier
             + " agents register";
       }
-      String described = tier == Message.Tier.NODE
-          ? (r.node() == null ? null : r.node().name())
-          : tier == Message.Tier.CLUSTER ? (r.cluster() == null ? null : r.cluster().clusterId())
-          : r.from();
+      String described =
+          tier == Message.Tier.NODE
+              ? (r.node() == null ? null : r.node().name())
+              : tier == Message.Tier.CLUSTER
+                  ? (r.cluster() == null ? null : r.cluster().clusterId())
+                  : r.from();
       if (!r.from().equals(described)) {
         return r.from() + " registered a descriptor named " + described;
       }
@@ -96,22 +102,28 @@ public final class ChildAdmission {
     @Override
     public void onReceive(Consumer<Message> handler) {
       Objects.requireNonNull(handler, "handler");
-      link.onReceive(m -> {
-        String problem = problem(m, admitted);
-        if (problem != null) {
-          refused.incrementAndGet();
-          if (!logged) {
-            logged = true; // once per link: a misbehaving peer must not flood the log
-            LOG.log(System.Logger.Level.WARNING, "refused from child link " + link + ": "
-                + problem + " (further refusals on this link are counted, not logged)");
-          }
-          return;
-        }
-        if (m instanceof Message.Register) {
-          admitted = true;
-        }
-        handler.accept(m);
-      });
+      link.onReceive(
+          m -> {
+            String problem = problem(m, admitted);
+            if (problem != null) {
+              refused.incrementAndGet();
+              if (!logged) {
+                logged = true; // once per link: a misbehaving peer must not flood the log
+                LOG.log(
+                    System.Logger.Level.WARNING,
+                    "refused from child link "
+                        + link
+                        + ": "
+                        + problem
+                        + " (further refusals on this link are counted, not logged)");
+              }
+              return;
+            }
+            if (m instanceof Message.Register) {
+              admitted = true;
+            }
+            handler.accept(m);
+          });
     }
 
     @Override

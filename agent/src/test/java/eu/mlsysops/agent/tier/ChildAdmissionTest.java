@@ -26,18 +26,27 @@ class ChildAdmissionTest {
   }
 
   private static NodeDescriptor node(String name) {
-    return (NodeDescriptor) Descriptors.parse("""
-        MLSysOpsNode:
-          name: %s
-          continuum_layer: edge
-          environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}
-          hardware: {cpu: {architecture: amd64, cores: 2}, memory: 2}
-        """.formatted(name), "n", ParseOptions.DEFAULT).descriptors().get(0);
+    return (NodeDescriptor)
+        Descriptors.parse(
+                """
+                MLSysOpsNode:
+                  name: %s
+                  continuum_layer: edge
+                  environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}
+                  hardware: {cpu: {architecture: amd64, cores: 2}, memory: 2}
+                """
+                    .formatted(name),
+                "n",
+                ParseOptions.DEFAULT)
+            .descriptors()
+            .get(0);
   }
 
   private static Message.StatusReport report(String from, String node) {
-    return new Message.StatusReport(from, List.of(new Message.InstanceReport(
-        "a/c/0", "a", "c", node, "RUNNING", "", 1)), false);
+    return new Message.StatusReport(
+        from,
+        List.of(new Message.InstanceReport("a/c/0", "a", "c", node, "RUNNING", "", 1)),
+        false);
   }
 
   /** Sends {@code messages} through an admitted link; returns what reached the parent. */
@@ -68,28 +77,51 @@ class ChildAdmissionTest {
   @Test
   void refusesARegistrationDescribingAnotherNodeAndEverythingAfterIt() {
     ChildAdmission a = new ChildAdmission(Message.Tier.NODE);
-    assertThat(through(a,
-        new Message.Register("n3", Message.Tier.NODE, node("n2"), null, List.of()),
-        new Message.Heartbeat("n3", 1), report("n3", "n2"))).isEmpty();
+    assertThat(
+            through(
+                a,
+                new Message.Register("n3", Message.Tier.NODE, node("n2"), null, List.of()),
+                new Message.Heartbeat("n3", 1),
+                report("n3", "n2")))
+        .isEmpty();
     assertThat(a.refused()).isEqualTo(3);
   }
 
   @Test
   void refusesAChildOfTheWrongTier() {
     ChildAdmission a = new ChildAdmission(Message.Tier.NODE);
-    assertThat(through(a, new Message.Register("c9", Message.Tier.CLUSTER, null,
-        new ClusterDescriptor("c9", "c9", null, List.of("n1")), List.of()))).isEmpty();
+    assertThat(
+            through(
+                a,
+                new Message.Register(
+                    "c9",
+                    Message.Tier.CLUSTER,
+                    null,
+                    new ClusterDescriptor("c9", "c9", null, List.of("n1")),
+                    List.of())))
+        .isEmpty();
     ChildAdmission atContinuum = new ChildAdmission(Message.Tier.CLUSTER);
-    assertThat(through(atContinuum,
-        new Message.Register("n1", Message.Tier.NODE, node("n1"), null, List.of()))).isEmpty();
+    assertThat(
+            through(
+                atContinuum,
+                new Message.Register("n1", Message.Tier.NODE, node("n1"), null, List.of())))
+        .isEmpty();
     assertThat(a.refused() + atContinuum.refused()).isEqualTo(2);
   }
 
   @Test
   void refusesAClusterRegisteringAnotherClustersId() {
     ChildAdmission a = new ChildAdmission(Message.Tier.CLUSTER);
-    assertThat(through(a, new Message.Register("c1", Message.Tier.CLUSTER, null,
-        new ClusterDescriptor("c2", "c2", null, List.of("n1")), List.of()))).isEmpty();
+    assertThat(
+            through(
+                a,
+                new Message.Register(
+                    "c1",
+                    Message.Tier.CLUSTER,
+                    null,
+                    new ClusterDescriptor("c2", "c2", null, List.of("n1")),
+                    List.of())))
+        .isEmpty();
     assertThat(a.refused()).isEqualTo(1);
   }
 

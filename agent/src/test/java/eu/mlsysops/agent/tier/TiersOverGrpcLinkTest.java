@@ -28,8 +28,12 @@ class TiersOverGrpcLinkTest extends TiersOverLinkContract {
     ChildAdmission admission = new ChildAdmission(Message.Tier.NODE);
     GrpcLinkServer[] server = {start(cluster, 0, admission.admitting(attach))};
     int port = server[0].port();
-    GrpcLink child = GrpcLink.builder("127.0.0.1", port).tls(node).expectedParent("c1")
-        .backoff(Duration.ofMillis(50), Duration.ofMillis(300)).connect();
+    GrpcLink child =
+        GrpcLink.builder("127.0.0.1", port)
+            .tls(node)
+            .expectedParent("c1")
+            .backoff(Duration.ofMillis(50), Duration.ofMillis(300))
+            .connect();
     return new NodeLink() {
       @Override
       public Link child() {
@@ -58,8 +62,12 @@ class TiersOverGrpcLinkTest extends TiersOverLinkContract {
 
   private static GrpcLinkServer start(AgentCredentials c, int port, Consumer<Link> onChild) {
     try {
-      return GrpcLinkServer.builder().bindAddress("127.0.0.1").port(port).tls(c)
-          .onChild(onChild).start();
+      return GrpcLinkServer.builder()
+          .bindAddress("127.0.0.1")
+          .port(port)
+          .tls(c)
+          .onChild(onChild)
+          .start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -3,8 +3,8 @@ package eu.mlsysops.agent.tier;
 import eu.mlsysops.protocol.InProcessLink;
 import eu.mlsysops.protocol.Link;
 import java.nio.file.Path;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 class TiersOverInProcessLinkTest extends TiersOverLinkContract {

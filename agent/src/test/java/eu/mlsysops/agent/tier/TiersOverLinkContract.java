@@ -57,8 +57,9 @@ abstract class TiersOverLinkContract {
   /** Connects a child to a parent that receives each (re)attached parent side in {@code attach}. */
   abstract NodeLink connect(Consumer<Link> attach, Path dir) throws Exception;
 
-  static final ClusterAgent.Settings FAST = new ClusterAgent.Settings(
-      Duration.ofMillis(200), 3, Duration.ofSeconds(1), Duration.ofSeconds(10));
+  static final ClusterAgent.Settings FAST =
+      new ClusterAgent.Settings(
+          Duration.ofMillis(200), 3, Duration.ofSeconds(1), Duration.ofSeconds(10));
 
   @TempDir Path dir;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
@@ -71,8 +72,9 @@ abstract class TiersOverLinkContract {
   void environment() {
     timers = Executors.newScheduledThreadPool(2);
     workers = Executors.newFixedThreadPool(2);
-    env = new AgentEnvironment(Clock.systemUTC(), timers, workers, events::add,
-        PlanLog.discarding(), dir);
+    env =
+        new AgentEnvironment(
+            Clock.systemUTC(), timers, workers, events::add, PlanLog.discarding(), dir);
   }
 
   @AfterEach
@@ -85,18 +87,26 @@ abstract class TiersOverLinkContract {
   }
 
   private static NodeDescriptor node(String name) {
-    return (NodeDescriptor) Descriptors.parse("""
-        MLSysOpsNode:
-          name: %s
-          cluster_id: c1
-          continuum_layer: edge
-          environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}
-          hardware: {cpu: {architecture: amd64, cores: 4, frequency: [1.0, 2.0]}, memory: 4}
-        """.formatted(name), "node", ParseOptions.DEFAULT).descriptors().get(0);
+    return (NodeDescriptor)
+        Descriptors.parse(
+                """
+MLSysOpsNode:
+  name: %s
+  cluster_id: c1
+  continuum_layer: edge
+  environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}
+  hardware: {cpu: {architecture: amd64, cores: 4, frequency: [1.0, 2.0]}, memory: 4}
+"""
+                    .formatted(name),
+                "node",
+                ParseOptions.DEFAULT)
+            .descriptors()
+            .get(0);
   }
 
   private static AppDescriptor app() {
-    return Descriptors.parseApp("""
+    return Descriptors.parseApp(
+        """
         MLSysOpsApp:
           name: shop
           components:
@@ -113,42 +123,77 @@ abstract class TiersOverLinkContract {
     InProcessLink continuumLink = InProcessLink.create(workers);
     List<Message> atContinuum = new CopyOnWriteArrayList<>();
     continuumLink.parentSide().onReceive(atContinuum::add);
-    ClusterAgent cluster = new ClusterAgent(new ClusterDescriptor("c1", "c1", null,
-        List.of("n1")), continuumLink.childSide(), env, FAST, Placer.withDefaults());
+    ClusterAgent cluster =
+        new ClusterAgent(
+            new ClusterDescriptor("c1", "c1", null, List.of("n1")),
+            continuumLink.childSide(),
+            env,
+            FAST,
+            Placer.withDefaults());
     resources.push(cluster);
     cluster.start();
     List<Link> attached = new CopyOnWriteArrayList<>();
-    NodeLink link = connect(l -> {
-      attached.add(l);
-      cluster.attach(l);
-    }, dir);
+    NodeLink link =
+        connect(
+            l -> {
+              attached.add(l);
+              cluster.attach(l);
+            },
+            dir);
     resources.push(link);
 
     Simulation sim = Simulation.builder().build();
     sim.addNode(node("n1"));
     var tick = sim.start(timers, Duration.ofMillis(50));
     resources.push(() -> tick.cancel(false));
-    NodeAgent agent = new NodeAgent(node("n1"), sim.runtime("n1"), sim.frequencyControl("n1"),
-        link.child(), env, FAST.heartbeatInterval());
+    NodeAgent agent =
+        new NodeAgent(
+            node("n1"),
+            sim.runtime("n1"),
+            sim.frequencyControl("n1"),
+            link.child(),
+            env,
+            FAST.heartbeatInterval());
     resources.push(agent);
     agent.start();
-    await().atMost(10, TimeUnit.SECONDS).until(() -> cluster.nodeHealth().equals(
-        java.util.Map.of("n1", true)));
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(() -> cluster.nodeHealth().equals(java.util.Map.of("n1", true)));
 
-    continuumLink.parentSide().send(new Message.DesiredState("continuum", 1, List.of(),
-        List.of(app())));
+    continuumLink
+        .parentSide()
+        .send(new Message.DesiredState("continuum", 1, List.of(), List.of(app())));
     await().atMost(10, TimeUnit.SECONDS).until(() -> running(sim).equals(List.of("shop/web/0")));
 
     link.cut();
     link.restore();
-    await().atMost(10, TimeUnit.SECONDS).until(() -> events.stream().anyMatch(
-        e -> e.message().equals("node n1 re-registered") || e.message().equals("node n1 is back")));
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(
+            () ->
+                events.stream()
+                    .anyMatch(
+                        e ->
+                            e.message().equals("node n1 re-registered")
+                                || e.message().equals("node n1 is back")));
     // Re-registration carries what the node runs; the cluster answers with the same desired
     // state, so the node keeps its instance and the continuum hears it still runs.
     int before = atContinuum.size();
-    await().atMost(10, TimeUnit.SECONDS).until(() -> atContinuum.stream().skip(before).anyMatch(
-        m -> m instanceof Message.StatusReport sr && sr.full() && sr.instances().stream()
-            .anyMatch(r -> r.instanceId().equals("shop/web/0") && r.state().equals("RUNNING"))));
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(
+            () ->
+                atContinuum.stream()
+                    .skip(before)
+                    .anyMatch(
+                        m ->
+                            m instanceof Message.StatusReport sr
+                                && sr.full()
+                                && sr.instances().stream()
+                                    .anyMatch(
+                                        r ->
+                                            r.instanceId().equals("shop/web/0")
+                                                && r.state().equals("RUNNING"))));
     assertThat(cluster.nodeHealth()).containsEntry("n1", true);
     assertThat(running(sim)).containsExactly("shop/web/0");
     assertThat(sim.runtime("n1").instances()).hasSize(1);
@@ -156,6 +201,8 @@ abstract class TiersOverLinkContract {
 
   private static List<String> running(Simulation sim) {
     return sim.runtime("n1").instances().stream()
-        .filter(s -> s.state().name().equals("RUNNING")).map(InstanceStatus::instanceId).toList();
+        .filter(s -> s.state().name().equals("RUNNING"))
+        .map(InstanceStatus::instanceId)
+        .toList();
   }
 }

@@ -18,9 +18,9 @@ import java.util.Set;
 
 /**
  * The configuration of one agent process ({@code mls agent continuum|cluster|node --config F}): a
- * YAML file, then {@code MLS_<KEY>} environment variables over it (e.g. {@code MLS_PARENT},
- * {@code MLS_CERT_DIR}). Every key is documented in {@code docs/processes.md}. A bad value is
- * refused with the key that holds it (and the variable, when it came from one).
+ * YAML file, then {@code MLS_<KEY>} environment variables over it (e.g. {@code MLS_PARENT}, {@code
+ * MLS_CERT_DIR}). Every key is documented in {@code docs/processes.md}. A bad value is refused with
+ * the key that holds it (and the variable, when it came from one).
  *
  * @param tier which agent runs
  * @param name the agent's name: the name in its certificate, the node name or the cluster or
@@ -84,9 +84,22 @@ public record AgentFileConfig(
   }
 
   /** Every key a file may hold; others are refused (a typo must not pass silently). */
-  static final Set<String> KEYS = Set.of("name", "descriptor", "continuum_layer", "parent",
-      "parent_name", "bind", "listen_port", "cert_dir", "data_dir", "policy_directory",
-      "mechanisms", "monitoring_interval", "northbound_port", "insecure");
+  static final Set<String> KEYS =
+      Set.of(
+          "name",
+          "descriptor",
+          "continuum_layer",
+          "parent",
+          "parent_name",
+          "bind",
+          "listen_port",
+          "cert_dir",
+          "data_dir",
+          "policy_directory",
+          "mechanisms",
+          "monitoring_interval",
+          "northbound_port",
+          "insecure");
 
   /** Environment variables that start with {@code MLS_} but are not configuration keys. */
   private static final Set<String> NOT_KEYS = Set.of("MLS_TOKEN", "MLS_DEBUG", "MLS_SERVER");
@@ -113,8 +126,9 @@ public record AgentFileConfig(
       }
       String key = var.substring(4).toLowerCase(Locale.ROOT);
       if (KEYS.contains(key)) {
-        raw.put(key, new Value(e.getValue(), null, "environment variable " + var + " (" + key
-            + ")", cwd));
+        raw.put(
+            key,
+            new Value(e.getValue(), null, "environment variable " + var + " (" + key + ")", cwd));
       }
     }
     return new Reader(tier, raw, base).read();
@@ -127,8 +141,11 @@ public record AgentFileConfig(
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException("--config: " + file + " does not exist");
     } catch (IOException e) {
-      throw new IllegalArgumentException("--config: " + file + " is not valid YAML: "
-          + e.getMessage().lines().findFirst().orElse(""));
+      throw new IllegalArgumentException(
+          "--config: "
+              + file
+              + " is not valid YAML: "
+              + e.getMessage().lines().findFirst().orElse(""));
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       return;
@@ -140,11 +157,21 @@ public record AgentFileConfig(
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> f = it.next();
       if (!KEYS.contains(f.getKey())) {
-        throw new IllegalArgumentException(file + ": " + f.getKey() + ": unknown key (known: "
-            + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+        throw new IllegalArgumentException(
+            file
+                + ": "
+                + f.getKey()
+                + ": unknown key (known: "
+                + String.join(", ", KEYS.stream().sorted().toList())
+                + ")");
       }
-      raw.put(f.getKey(), new Value(f.getValue().isValueNode() ? f.getValue().asText() : null,
-          f.getValue(), file + ": " + f.getKey(), base));
+      raw.put(
+          f.getKey(),
+          new Value(
+              f.getValue().isValueNode() ? f.getValue().asText() : null,
+              f.getValue(),
+              file + ": " + f.getKey(),
+              base));
     }
   }
 
@@ -167,21 +194,25 @@ public record AgentFileConfig(
       boolean parentOfOthers = tier != Tier.NODE;
       String name = text("name");
       if (name == null || name.isBlank()) {
-        throw new IllegalArgumentException("name: required (the agent's name, as in its"
-            + " certificate)");
+        throw new IllegalArgumentException(
+            "name: required (the agent's name, as in its" + " certificate)");
       }
       if (!name.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?")) {
-        throw problem("name", "\"" + name + "\" is not a DNS name (lower-case letters, digits,"
-            + " '-' and '.')");
+        throw problem(
+            "name",
+            "\"" + name + "\" is not a DNS name (lower-case letters, digits," + " '-' and '.')");
       }
       String parentHost = null;
       int parentPort = -1;
       if (child) {
         String parent = text("parent");
         if (parent == null) {
-          throw new IllegalArgumentException("parent: required for a " + tier.wireName()
-              + " agent (host:port of its " + (tier == Tier.NODE ? "cluster" : "continuum")
-              + " agent)");
+          throw new IllegalArgumentException(
+              "parent: required for a "
+                  + tier.wireName()
+                  + " agent (host:port of its "
+                  + (tier == Tier.NODE ? "cluster" : "continuum")
+                  + " agent)");
         }
         int colon = parent.lastIndexOf(':');
         if (colon <= 0) {
@@ -233,10 +264,21 @@ public record AgentFileConfig(
         insecure = Boolean.parseBoolean(insecureText);
       }
       String bind = text("bind");
-      return new AgentFileConfig(tier, name, path("descriptor"), layer, parentHost, parentPort,
-          text("parent_name"), bind == null ? "127.0.0.1" : bind,
+      return new AgentFileConfig(
+          tier,
+          name,
+          path("descriptor"),
+          layer,
+          parentHost,
+          parentPort,
+          text("parent_name"),
+          bind == null ? "127.0.0.1" : bind,
           parentOfOthers ? port("listen_port", text("listen_port"), true) : -1,
-          certDir, dataDir, path("policy_directory"), mechanisms, interval,
+          certDir,
+          dataDir,
+          path("policy_directory"),
+          mechanisms,
+          interval,
           tier == Tier.CONTINUUM ? port("northbound_port", text("northbound_port"), true) : -1,
           insecure);
     }
@@ -260,13 +302,21 @@ public record AgentFileConfig(
       }
       for (String m : out) {
         if (!tier.knownMechanisms().contains(m)) {
-          throw problem("mechanisms", "\"" + m + "\" is not a mechanism of " + tier.wireName()
-              + " agents (" + String.join(", ", tier.knownMechanisms()) + ")");
+          throw problem(
+              "mechanisms",
+              "\""
+                  + m
+                  + "\" is not a mechanism of "
+                  + tier.wireName()
+                  + " agents ("
+                  + String.join(", ", tier.knownMechanisms())
+                  + ")");
         }
       }
       if (tier != Tier.NODE && !out.contains(tier.knownMechanisms().get(0))) {
-        throw problem("mechanisms", "a " + tier.wireName() + " agent cannot run without "
-            + tier.knownMechanisms().get(0));
+        throw problem(
+            "mechanisms",
+            "a " + tier.wireName() + " agent cannot run without " + tier.knownMechanisms().get(0));
       }
       return List.copyOf(out);
     }
@@ -322,8 +372,9 @@ public record AgentFileConfig(
         if (s.endsWith("ms")) {
           d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2).trim()));
         } else if (s.endsWith("s")) {
-          d = Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1))
-              * 1000));
+          d =
+              Duration.ofMillis(
+                  Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
         } else {
           // A bare number is seconds, as in the reference's configuration files.
           d = Duration.ofMillis(Math.round(Double.parseDouble(s) * 1000));
@@ -334,8 +385,9 @@ public record AgentFileConfig(
       } catch (NumberFormatException e) {
         // reported below
       }
-      throw problem(key, "\"" + t + "\" is not a duration between 50ms and 10 minutes (e.g. 1s,"
-          + " 500ms, 2)");
+      throw problem(
+          key,
+          "\"" + t + "\" is not a duration between 50ms and 10 minutes (e.g. 1s," + " 500ms, 2)");
     }
 
     private void refuse(String key, String why) {

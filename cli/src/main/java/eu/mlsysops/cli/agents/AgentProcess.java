@@ -101,16 +101,30 @@ public final class AgentProcess implements AutoCloseable {
     Path dir = config.certDir();
     for (String f : List.of("ca.pem", config.name() + ".pem", config.name() + "-key.pem")) {
       if (!Files.isRegularFile(dir.resolve(f))) {
-        throw new IllegalArgumentException("cert_dir: " + dir + " has no " + f + "; create the"
-            + " certificates with: mls certs init --dir " + dir + " --agents " + config.name()
-            + " (or run with --insecure, plaintext)");
+        throw new IllegalArgumentException(
+            "cert_dir: "
+                + dir
+                + " has no "
+                + f
+                + "; create the"
+                + " certificates with: mls certs init --dir "
+                + dir
+                + " --agents "
+                + config.name()
+                + " (or run with --insecure, plaintext)");
       }
     }
     try {
       return AgentCredentials.load(dir, config.name());
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("cert_dir: cannot load the credentials of "
-          + config.name() + " from " + dir + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cert_dir: cannot load the credentials of "
+              + config.name()
+              + " from "
+              + dir
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -118,24 +132,29 @@ public final class AgentProcess implements AutoCloseable {
     Files.createDirectories(config.dataDir());
     ScheduledExecutorService timers =
         Executors.newScheduledThreadPool(2, daemon("mls-" + config.tier().wireName() + "-timer"));
-    ExecutorService workers = Executors.newFixedThreadPool(
-        Math.max(2, java.lang.Runtime.getRuntime().availableProcessors()),
-        daemon("mls-" + config.tier().wireName() + "-worker"));
+    ExecutorService workers =
+        Executors.newFixedThreadPool(
+            Math.max(2, java.lang.Runtime.getRuntime().availableProcessors()),
+            daemon("mls-" + config.tier().wireName() + "-worker"));
     resources.push(workers::shutdownNow);
     resources.push(timers::shutdownNow);
     SqlitePlanLog planLog = SqlitePlanLog.open(config.dataDir().resolve("plans.db"));
     // The plan log closes after the agent (resources close in reverse order of this push).
     resources.push(planLog);
-    return new AgentEnvironment(Clock.systemUTC(), timers, workers, events, planLog,
-        config.dataDir());
+    return new AgentEnvironment(
+        Clock.systemUTC(), timers, workers, events, planLog, config.dataDir());
   }
 
   private EventSink printer() {
     long start = System.currentTimeMillis();
     return e -> {
       synchronized (out) {
-        out.printf("%8s  %-16s %-8s %s%n", String.format("+%.1fs",
-            (e.timeMillis() - start) / 1000.0), e.agent(), e.kind(), e.message());
+        out.printf(
+            "%8s  %-16s %-8s %s%n",
+            String.format("+%.1fs", (e.timeMillis() - start) / 1000.0),
+            e.agent(),
+            e.kind(),
+            e.message());
         out.flush();
       }
     };
@@ -156,11 +175,14 @@ public final class AgentProcess implements AutoCloseable {
     return uplink;
   }
 
-  private GrpcLinkServer serveChildren(Message.Tier childTier,
-      java.util.function.Consumer<eu.mlsysops.protocol.Link> attach) throws IOException {
-    GrpcLinkServer.Builder b = GrpcLinkServer.builder().bindAddress(config.bind())
-        .port(config.listenPort())
-        .onChild(new ChildAdmission(childTier).admitting(attach));
+  private GrpcLinkServer serveChildren(
+      Message.Tier childTier, java.util.function.Consumer<eu.mlsysops.protocol.Link> attach)
+      throws IOException {
+    GrpcLinkServer.Builder b =
+        GrpcLinkServer.builder()
+            .bindAddress(config.bind())
+            .port(config.listenPort())
+            .onChild(new ChildAdmission(childTier).admitting(attach));
     AgentCredentials creds = credentials();
     if (creds == null) {
       b.insecure();
@@ -170,8 +192,15 @@ public final class AgentProcess implements AutoCloseable {
     try {
       childServer = closeLater(b.start());
     } catch (IOException e) {
-      throw new IOException("listen_port: cannot listen on " + config.bind() + ":"
-          + config.listenPort() + " (" + e.getMessage() + "); is the port taken?", e);
+      throw new IOException(
+          "listen_port: cannot listen on "
+              + config.bind()
+              + ":"
+              + config.listenPort()
+              + " ("
+              + e.getMessage()
+              + "); is the port taken?",
+          e);
     }
     return childServer;
   }
@@ -195,27 +224,38 @@ public final class AgentProcess implements AutoCloseable {
     NodeDescriptor d = nodeDescriptor();
     AgentEnvironment env = environment(printer());
     AtomicReference<NodeAgent> agent = new AtomicReference<>();
-    Simulation sim = Simulation.builder().telemetry((node, sample) -> {
-      NodeAgent a = agent.get();
-      if (a != null) {
-        a.ingest(sample);
-      }
-    }).build();
+    Simulation sim =
+        Simulation.builder()
+            .telemetry(
+                (node, sample) -> {
+                  NodeAgent a = agent.get();
+                  if (a != null) {
+                    a.ingest(sample);
+                  }
+                })
+            .build();
     sim.addNode(d);
-    CpuFrequencyControl knob = config.mechanisms().contains("cpu_frequency")
-        ? sim.frequencyControl(d.name()) : new NoKnob();
+    CpuFrequencyControl knob =
+        config.mechanisms().contains("cpu_frequency")
+            ? sim.frequencyControl(d.name())
+            : new NoKnob();
     GrpcLink up = connectUp();
-    NodeAgent na = new NodeAgent(d, sim.runtime(d.name()), knob, up, env,
-        config.monitoringInterval());
+    NodeAgent na =
+        new NodeAgent(d, sim.runtime(d.name()), knob, up, env, config.monitoringInterval());
     agent.set(na);
     resources.push(na);
     na.start();
     var tick = sim.start(env.timers(), Simulation.DEFAULT_TICK);
     resources.push(() -> tick.cancel(false));
     watchPolicies(na.engine(), env.timers());
-    say("node agent %s (%s, simulated host): parent cluster agent at %s:%d, %s; data in %s",
-        d.name(), d.continuumLayer().wireName(), config.parentHost(), config.parentPort(),
-        security(), config.dataDir());
+    say(
+        "node agent %s (%s, simulated host): parent cluster agent at %s:%d, %s; data in %s",
+        d.name(),
+        d.continuumLayer().wireName(),
+        config.parentHost(),
+        config.parentPort(),
+        security(),
+        config.dataDir());
   }
 
   private NodeDescriptor nodeDescriptor() throws IOException {
@@ -223,20 +263,30 @@ public final class AgentProcess implements AutoCloseable {
       NodeDescriptor d = descriptor(NodeDescriptor.class);
       if (config.continuumLayer() != null
           && !config.continuumLayer().equals(d.continuumLayer().wireName())) {
-        throw new IllegalArgumentException("continuum_layer: \"" + config.continuumLayer()
-            + "\" but the descriptor " + config.descriptor() + " says \""
-            + d.continuumLayer().wireName() + "\"");
+        throw new IllegalArgumentException(
+            "continuum_layer: \""
+                + config.continuumLayer()
+                + "\" but the descriptor "
+                + config.descriptor()
+                + " says \""
+                + d.continuumLayer().wireName()
+                + "\"");
       }
       return d;
     }
     // No descriptor: a plain node of the configured layer, in the cluster it connects to.
     String layer = config.continuumLayer() == null ? "edge" : config.continuumLayer();
-    String yaml = "MLSysOpsNode:\n  name: " + config.name() + "\n"
-        + (config.parentName() == null ? "" : "  cluster_id: " + config.parentName() + "\n")
-        + "  continuum_layer: " + layer + "\n"
-        + "  environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}\n"
-        + "  hardware:\n    cpu: {architecture: amd64, cores: 4, frequency: [1.0, 2.0, 3.0]}\n"
-        + "    memory: 8\n";
+    String yaml =
+        "MLSysOpsNode:\n  name: "
+            + config.name()
+            + "\n"
+            + (config.parentName() == null ? "" : "  cluster_id: " + config.parentName() + "\n")
+            + "  continuum_layer: "
+            + layer
+            + "\n"
+            + "  environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}\n"
+            + "  hardware:\n    cpu: {architecture: amd64, cores: 4, frequency: [1.0, 2.0, 3.0]}\n"
+            + "    memory: 8\n";
     return parseOne(yaml, "generated descriptor of " + config.name(), NodeDescriptor.class);
   }
 
@@ -245,59 +295,102 @@ public final class AgentProcess implements AutoCloseable {
   private void startCluster() throws IOException {
     if (config.descriptor() == null) {
       // The MLSysOpsCluster schema requires its node list, and the continuum validates it.
-      throw new IllegalArgumentException("descriptor: required for a cluster agent (an"
-          + " MLSysOpsCluster file with cluster_id: " + config.name() + " and its nodes)");
+      throw new IllegalArgumentException(
+          "descriptor: required for a cluster agent (an"
+              + " MLSysOpsCluster file with cluster_id: "
+              + config.name()
+              + " and its nodes)");
     }
     ClusterDescriptor d = descriptor(ClusterDescriptor.class);
     AgentEnvironment env = environment(printer());
     GrpcLink up = connectUp();
     ClusterAgent.Settings defaults = ClusterAgent.Settings.defaults();
-    ClusterAgent ca = new ClusterAgent(d, up, env, new ClusterAgent.Settings(
-        config.monitoringInterval(), defaults.missedHeartbeats(), defaults.lostGrace(),
-        defaults.startTimeout()), Placer.withDefaults());
+    ClusterAgent ca =
+        new ClusterAgent(
+            d,
+            up,
+            env,
+            new ClusterAgent.Settings(
+                config.monitoringInterval(),
+                defaults.missedHeartbeats(),
+                defaults.lostGrace(),
+                defaults.startTimeout()),
+            Placer.withDefaults());
     resources.push(ca);
     ca.start();
     watchPolicies(ca.engine(), env.timers());
     GrpcLinkServer server = serveChildren(Message.Tier.NODE, ca::attach);
-    say("cluster agent %s: node agents connect to %s:%d (%s); parent continuum agent at %s:%d;"
-        + " data in %s", d.clusterId(), config.bind(), server.port(), security(),
-        config.parentHost(), config.parentPort(), config.dataDir());
+    say(
+        "cluster agent %s: node agents connect to %s:%d (%s); parent continuum agent at %s:%d;"
+            + " data in %s",
+        d.clusterId(),
+        config.bind(),
+        server.port(),
+        security(),
+        config.parentHost(),
+        config.parentPort(),
+        config.dataDir());
   }
 
   // ---- continuum ----
 
   private void startContinuum() throws IOException {
-    ContinuumDescriptor d = config.descriptor() != null ? descriptor(ContinuumDescriptor.class)
-        : new ContinuumDescriptor(config.name(), config.name(), List.of());
+    ContinuumDescriptor d =
+        config.descriptor() != null
+            ? descriptor(ContinuumDescriptor.class)
+            : new ContinuumDescriptor(config.name(), config.name(), List.of());
     AgentCredentials creds = credentials(); // fail on missing certificates before anything starts
     NorthboundEvents events = NorthboundEvents.forwardingTo(printer());
-    EmbeddedContinuum continuum = closeLater(EmbeddedContinuum.builder(config.dataDir())
-        .topology(List.of(d)).remoteClusters(true).events(events).build());
+    EmbeddedContinuum continuum =
+        closeLater(
+            EmbeddedContinuum.builder(config.dataDir())
+                .topology(List.of(d))
+                .remoteClusters(true)
+                .events(events)
+                .build());
     continuum.start();
     ScheduledExecutorService watcher =
         Executors.newSingleThreadScheduledExecutor(daemon("mls-policy-watch"));
     resources.push(watcher::shutdownNow);
     // The embedded continuum already watches <data_dir>/policies/continuum; a second watcher on
     // the same directory would load each policy twice.
-    if (config.policyDirectory() != null && !config.policyDirectory().toAbsolutePath().normalize()
-        .equals(continuum.policyRoot().resolve("continuum").toAbsolutePath().normalize())) {
+    if (config.policyDirectory() != null
+        && !config
+            .policyDirectory()
+            .toAbsolutePath()
+            .normalize()
+            .equals(continuum.policyRoot().resolve("continuum").toAbsolutePath().normalize())) {
       watchPolicies(continuum.continuum().engine(), watcher);
     }
     try {
-      northbound = closeLater(NorthboundServer.builder(continuum).dataDir(config.dataDir())
-          .bind(config.bind()).port(config.northboundPort()).auth(true).events(events).build()
-          .start());
+      northbound =
+          closeLater(
+              NorthboundServer.builder(continuum)
+                  .dataDir(config.dataDir())
+                  .bind(config.bind())
+                  .port(config.northboundPort())
+                  .auth(true)
+                  .events(events)
+                  .build()
+                  .start());
     } catch (NorthboundServer.PortUnavailableException e) {
-      throw new IOException("northbound_port: " + e.getMessage() + "; is port "
-          + config.northboundPort() + " taken?", e);
+      throw new IOException(
+          "northbound_port: " + e.getMessage() + "; is port " + config.northboundPort() + " taken?",
+          e);
     }
-    GrpcLinkServer server =
-        serveChildren(Message.Tier.CLUSTER, continuum.continuum()::attach);
+    GrpcLinkServer server = serveChildren(Message.Tier.CLUSTER, continuum.continuum()::attach);
     String host = config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind();
-    say("continuum agent %s: cluster agents connect to %s:%d (%s); northbound API"
-        + " http://%s:%d/ (admin token in %s); data in %s", d.continuumId(), config.bind(),
-        server.port(), creds == null ? "PLAINTEXT (--insecure)" : "mTLS as " + config.name(),
-        host, northbound.port(), northbound.adminTokenFile(), config.dataDir());
+    say(
+        "continuum agent %s: cluster agents connect to %s:%d (%s); northbound API"
+            + " http://%s:%d/ (admin token in %s); data in %s",
+        d.continuumId(),
+        config.bind(),
+        server.port(),
+        creds == null ? "PLAINTEXT (--insecure)" : "mTLS as " + config.name(),
+        host,
+        northbound.port(),
+        northbound.adminTokenFile(),
+        config.dataDir());
   }
 
   // ---- descriptors ----
@@ -317,18 +410,31 @@ public final class AgentProcess implements AutoCloseable {
     }
     List<T> found = r.descriptors().stream().filter(type::isInstance).map(type::cast).toList();
     if (found.size() != 1) {
-      throw new IllegalArgumentException("descriptor: " + source + " must hold exactly one "
-          + type.getSimpleName().replace("Descriptor", "") + " descriptor, found "
-          + found.size());
+      throw new IllegalArgumentException(
+          "descriptor: "
+              + source
+              + " must hold exactly one "
+              + type.getSimpleName().replace("Descriptor", "")
+              + " descriptor, found "
+              + found.size());
     }
     T d = found.get(0);
-    String id = d instanceof NodeDescriptor n ? n.name()
-        : d instanceof ClusterDescriptor c ? c.clusterId()
-        : ((ContinuumDescriptor) d).continuumId();
+    String id =
+        d instanceof NodeDescriptor n
+            ? n.name()
+            : d instanceof ClusterDescriptor c
+                ? c.clusterId()
+                : ((ContinuumDescriptor) d).continuumId();
     if (!config.name().equals(id)) {
       // The name is the certificate's; a descriptor under another name could not register.
-      throw new IllegalArgumentException("descriptor: " + source + " describes \"" + id
-          + "\" but name is \"" + config.name() + "\"");
+      throw new IllegalArgumentException(
+          "descriptor: "
+              + source
+              + " describes \""
+              + id
+              + "\" but name is \""
+              + config.name()
+              + "\"");
     }
     return d;
   }

@@ -17,7 +17,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code mls certs}: the certificates agents authenticate each other with. */
-@Command(name = "certs", mixinStandardHelpOptions = true,
+@Command(
+    name = "certs",
+    mixinStandardHelpOptions = true,
     description = "Certificates for agents in separate processes (mutual TLS).",
     subcommands = {CertsCommand.Init.class})
 public final class CertsCommand {
@@ -36,8 +38,12 @@ public final class CertsCommand {
       lines.add("kept     CA        " + dir.resolve(CertificateAuthority.CA_CERTIFICATE));
     } else {
       ca = CertificateAuthority.init(dir);
-      lines.add("created  CA        " + dir.resolve(CertificateAuthority.CA_CERTIFICATE)
-          + " (key: " + dir.resolve(CertificateAuthority.CA_KEY) + ", owner-only)");
+      lines.add(
+          "created  CA        "
+              + dir.resolve(CertificateAuthority.CA_CERTIFICATE)
+              + " (key: "
+              + dir.resolve(CertificateAuthority.CA_KEY)
+              + ", owner-only)");
     }
     for (String a : agents) {
       Path cert = dir.resolve(a + ".pem");
@@ -56,18 +62,28 @@ public final class CertsCommand {
   }
 
   /** {@code mls certs init [--dir D] --agents a,b,c}. */
-  @Command(name = "init", mixinStandardHelpOptions = true,
-      description = {"Creates a CA and a certificate per agent (CN = the agent's name; an agent's"
-          + " identity is its certificate's name). Existing files are kept: run it again with new"
-          + " names to add agents.",
-          "Copy ca.pem, NAME.pem and NAME-key.pem to the host of agent NAME; keep ca-key.pem where"
-              + " certificates are issued."})
+  @Command(
+      name = "init",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Creates a CA and a certificate per agent (CN = the agent's name; an agent's"
+            + " identity is its certificate's name). Existing files are kept: run it again with new"
+            + " names to add agents.",
+        "Copy ca.pem, NAME.pem and NAME-key.pem to the host of agent NAME; keep ca-key.pem where"
+            + " certificates are issued."
+      })
   static final class Init implements Callable<Integer> {
-    @Option(names = "--dir", paramLabel = "DIR",
+    @Option(
+        names = "--dir",
+        paramLabel = "DIR",
         description = "where the files go (default: ~/.mlsysops/certs)")
     Path dir;
 
-    @Option(names = "--agents", required = true, split = ",", paramLabel = "NAME",
+    @Option(
+        names = "--agents",
+        required = true,
+        split = ",",
+        paramLabel = "NAME",
         description = "agent names, comma-separated, e.g. continuum,cluster-1,node-1")
     List<String> agents;
 
@@ -83,8 +99,12 @@ public final class CertsCommand {
           continue;
         }
         if (!n.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?") || n.equals("ca") || n.endsWith("-key")) {
-          throw new ParameterException(spec.commandLine(), "--agents: \"" + n + "\" is not a"
-              + " usable agent name (a lower-case DNS name, not \"ca\", not ending in -key)");
+          throw new ParameterException(
+              spec.commandLine(),
+              "--agents: \""
+                  + n
+                  + "\" is not a"
+                  + " usable agent name (a lower-case DNS name, not \"ca\", not ending in -key)");
         }
         names.add(n);
       }

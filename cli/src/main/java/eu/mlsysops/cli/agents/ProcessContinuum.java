@@ -28,9 +28,9 @@ import java.util.stream.Collectors;
  * {@code mls up --processes}: the continuum as separate processes on loopback, one JVM per agent
  * (the continuum agent, each cluster agent, each node agent) running {@code mls agent …} with a
  * generated configuration, certificates from a CA in the data directory, and mutual TLS between
- * them. Each agent's configuration, descriptor and log are under {@code
- * <data-dir>/agents/<name>/}; the continuum agent keeps its state in the data directory itself,
- * so the CLI finds its admin token where it does for {@code mls up}.
+ * them. Each agent's configuration, descriptor and log are under {@code <data-dir>/agents/<name>/};
+ * the continuum agent keeps its state in the data directory itself, so the CLI finds its admin
+ * token where it does for {@code mls up}.
  */
 public final class ProcessContinuum implements AutoCloseable {
   private final Path dataDir;
@@ -41,7 +41,12 @@ public final class ProcessContinuum implements AutoCloseable {
   private volatile boolean stopping;
 
   /** One launched agent. */
-  public record Agent(String name, AgentFileConfig.Tier tier, Path config, Path log, int childPort,
+  public record Agent(
+      String name,
+      AgentFileConfig.Tier tier,
+      Path config,
+      Path log,
+      int childPort,
       Process process) {}
 
   /**
@@ -49,8 +54,8 @@ public final class ProcessContinuum implements AutoCloseable {
    * @param topology a continuum, its clusters and nodes (e.g. {@code mls up}'s built-in one)
    * @param northboundPort the continuum agent's API port (0: any free port)
    */
-  public ProcessContinuum(Path dataDir, List<Descriptor> topology, int northboundPort,
-      PrintWriter out) {
+  public ProcessContinuum(
+      Path dataDir, List<Descriptor> topology, int northboundPort, PrintWriter out) {
     this.dataDir = dataDir.toAbsolutePath();
     this.topology = List.copyOf(topology);
     this.northboundPort = northboundPort;
@@ -82,8 +87,9 @@ public final class ProcessContinuum implements AutoCloseable {
       }
     }
     if (continuum == null || clusters.isEmpty()) {
-      throw new IllegalArgumentException("the topology needs an MLSysOpsContinuum and at least"
-          + " one MLSysOpsCluster descriptor");
+      throw new IllegalArgumentException(
+          "the topology needs an MLSysOpsContinuum and at least"
+              + " one MLSysOpsCluster descriptor");
     }
     Files.createDirectories(dataDir);
     Path certs = dataDir.resolve("certs");
@@ -96,24 +102,46 @@ public final class ProcessContinuum implements AutoCloseable {
     int nbPort = northboundPort == 0 ? freePort() : northboundPort;
     int continuumPort = freePort();
     String cid = continuum.continuumId();
-    launch(cid, AgentFileConfig.Tier.CONTINUUM, continuum, dataDir, certs, Map.of(
-        "listen_port", continuumPort, "northbound_port", nbPort), continuumPort);
+    launch(
+        cid,
+        AgentFileConfig.Tier.CONTINUUM,
+        continuum,
+        dataDir,
+        certs,
+        Map.of("listen_port", continuumPort, "northbound_port", nbPort),
+        continuumPort);
     Map<String, Integer> clusterPorts = new LinkedHashMap<>();
     for (ClusterDescriptor c : clusters) {
       int port = freePort();
       clusterPorts.put(c.clusterId(), port);
-      launch(c.clusterId(), AgentFileConfig.Tier.CLUSTER, c, null, certs, Map.of(
-          "listen_port", port, "parent", "127.0.0.1:" + continuumPort, "parent_name", cid), port);
+      launch(
+          c.clusterId(),
+          AgentFileConfig.Tier.CLUSTER,
+          c,
+          null,
+          certs,
+          Map.of("listen_port", port, "parent", "127.0.0.1:" + continuumPort, "parent_name", cid),
+          port);
     }
     for (NodeDescriptor n : nodes) {
       String cluster = clusterOf(n, clusters);
       Integer port = clusterPorts.get(cluster);
       if (port == null) {
-        throw new IllegalArgumentException("node " + n.name() + " names cluster \"" + cluster
-            + "\", which the topology does not define");
+        throw new IllegalArgumentException(
+            "node "
+                + n.name()
+                + " names cluster \""
+                + cluster
+                + "\", which the topology does not define");
       }
-      launch(n.name(), AgentFileConfig.Tier.NODE, n, null, certs, Map.of(
-          "parent", "127.0.0.1:" + port, "parent_name", cluster), -1);
+      launch(
+          n.name(),
+          AgentFileConfig.Tier.NODE,
+          n,
+          null,
+          certs,
+          Map.of("parent", "127.0.0.1:" + port, "parent_name", cluster),
+          -1);
     }
     return nbPort;
   }
@@ -122,13 +150,25 @@ public final class ProcessContinuum implements AutoCloseable {
     if (n.clusterId() != null && !n.clusterId().isBlank()) {
       return n.clusterId();
     }
-    return clusters.stream().filter(c -> c.nodes().contains(n.name())).map(
-        ClusterDescriptor::clusterId).findFirst().orElseThrow(() -> new IllegalArgumentException(
-            "node " + n.name() + " has no cluster_id and no MLSysOpsCluster lists it"));
+    return clusters.stream()
+        .filter(c -> c.nodes().contains(n.name()))
+        .map(ClusterDescriptor::clusterId)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "node " + n.name() + " has no cluster_id and no MLSysOpsCluster lists it"));
   }
 
-  private void launch(String name, AgentFileConfig.Tier tier, Descriptor descriptor, Path data,
-      Path certs, Map<String, Object> keys, int childPort) throws IOException {
+  private void launch(
+      String name,
+      AgentFileConfig.Tier tier,
+      Descriptor descriptor,
+      Path data,
+      Path certs,
+      Map<String, Object> keys,
+      int childPort)
+      throws IOException {
     Path dir = dataDir.resolve("agents").resolve(name);
     Files.createDirectories(dir);
     Path descriptorFile = dir.resolve("descriptor.yaml");
@@ -139,8 +179,9 @@ public final class ProcessContinuum implements AutoCloseable {
     yaml.append("cert_dir: ").append(certs).append('\n');
     yaml.append("data_dir: ").append(data != null ? data : dir).append('\n');
     if (tier != AgentFileConfig.Tier.CONTINUUM) { // the continuum watches it by default
-      yaml.append("policy_directory: ").append(dataDir.resolve("policies").resolve(
-          tier.wireName())).append('\n');
+      yaml.append("policy_directory: ")
+          .append(dataDir.resolve("policies").resolve(tier.wireName()))
+          .append('\n');
     }
     keys.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
     Path config = dir.resolve("agent.yaml");
@@ -149,15 +190,33 @@ public final class ProcessContinuum implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaBinary());
     // Small heaps and the quick JIT tier: a dozen JVMs share one machine here.
-    cmd.addAll(List.of(tier == AgentFileConfig.Tier.NODE ? "-Xmx96m" : "-Xmx256m",
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"));
-    cmd.addAll(List.of("-cp", classPath(), "eu.mlsysops.cli.Mls", "agent", tier.wireName(),
-        "--config", config.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    cmd.addAll(
+        List.of(
+            tier == AgentFileConfig.Tier.NODE ? "-Xmx96m" : "-Xmx256m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Xss512k"));
+    cmd.addAll(
+        List.of(
+            "-cp",
+            classPath(),
+            "eu.mlsysops.cli.Mls",
+            "agent",
+            tier.wireName(),
+            "--config",
+            config.toString()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     // The agent's own settings come from the file: no MLS_* variable of this shell may change them.
-    pb.environment().keySet().removeIf(k -> k.startsWith("MLS_")
-        && AgentFileConfig.KEYS.contains(k.substring(4).toLowerCase(java.util.Locale.ROOT)));
+    pb.environment()
+        .keySet()
+        .removeIf(
+            k ->
+                k.startsWith("MLS_")
+                    && AgentFileConfig.KEYS.contains(
+                        k.substring(4).toLowerCase(java.util.Locale.ROOT)));
     Process p = pb.start();
     agents.put(name, new Agent(name, tier, config, log, childPort, p));
   }
@@ -186,8 +245,13 @@ public final class ProcessContinuum implements AutoCloseable {
   public void printTable() {
     out.printf("%-18s %-10s %-8s %-22s %s%n", "AGENT", "TIER", "PID", "LISTENS", "LOG");
     for (Agent a : agents.values()) {
-      out.printf("%-18s %-10s %-8d %-22s %s%n", a.name(), a.tier().wireName(), a.process().pid(),
-          a.childPort() > 0 ? "127.0.0.1:" + a.childPort() : "-", a.log());
+      out.printf(
+          "%-18s %-10s %-8d %-22s %s%n",
+          a.name(),
+          a.tier().wireName(),
+          a.process().pid(),
+          a.childPort() > 0 ? "127.0.0.1:" + a.childPort() : "-",
+          a.log());
     }
     out.flush();
   }
@@ -207,8 +271,8 @@ public final class ProcessContinuum implements AutoCloseable {
   }
 
   /**
-   * Waits until {@code timeout} passes or {@link #close()} is called, telling once about each
-   * agent that exits on its own.
+   * Waits until {@code timeout} passes or {@link #close()} is called, telling once about each agent
+   * that exits on its own.
    */
   public void watch(Duration timeout) throws InterruptedException {
     long end = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
@@ -217,8 +281,8 @@ public final class ProcessContinuum implements AutoCloseable {
       for (Agent a : agents.values()) {
         if (!a.process().isAlive() && !reported.contains(a.name()) && !stopping) {
           reported.add(a.name());
-          out.printf("agent %s exited with code %d; see %s%n", a.name(), a.process().exitValue(),
-              a.log());
+          out.printf(
+              "agent %s exited with code %d; see %s%n", a.name(), a.process().exitValue(), a.log());
           out.flush();
         }
       }

@@ -23,17 +23,22 @@ class AgentFileConfigTest {
 
   @Test
   void readsANodeConfigurationWithPathsRelativeToTheFile() throws Exception {
-    AgentFileConfig c = AgentFileConfig.load(Tier.NODE, file("""
-        name: edge-1
-        parent: cluster.example:7401
-        parent_name: edge
-        cert_dir: certs
-        data_dir: /var/lib/mls
-        policy_directory: policies
-        continuum_layer: far_edge
-        mechanisms: [cpu_frequency]
-        monitoring_interval: 500ms
-        """), Map.of());
+    AgentFileConfig c =
+        AgentFileConfig.load(
+            Tier.NODE,
+            file(
+                """
+                name: edge-1
+                parent: cluster.example:7401
+                parent_name: edge
+                cert_dir: certs
+                data_dir: /var/lib/mls
+                policy_directory: policies
+                continuum_layer: far_edge
+                mechanisms: [cpu_frequency]
+                monitoring_interval: 500ms
+                """),
+            Map.of());
     assertThat(c.name()).isEqualTo("edge-1");
     assertThat(c.parentHost()).isEqualTo("cluster.example");
     assertThat(c.parentPort()).isEqualTo(7401);
@@ -60,13 +65,28 @@ class AgentFileConfigTest {
 
   @Test
   void environmentVariablesOverrideTheFile() throws Exception {
-    AgentFileConfig c = AgentFileConfig.load(Tier.CLUSTER, file("""
-        name: c1
-        parent: 127.0.0.1:7400
-        listen_port: 7401
-        """), Map.of("MLS_PARENT", "10.0.0.5:9000", "MLS_LISTEN_PORT", "9001",
-        "MLS_MONITORING_INTERVAL", "2", "MLS_INSECURE", "true", "MLS_TOKEN", "not-a-key",
-        "PATH", "/bin"));
+    AgentFileConfig c =
+        AgentFileConfig.load(
+            Tier.CLUSTER,
+            file(
+                """
+                name: c1
+                parent: 127.0.0.1:7400
+                listen_port: 7401
+                """),
+            Map.of(
+                "MLS_PARENT",
+                "10.0.0.5:9000",
+                "MLS_LISTEN_PORT",
+                "9001",
+                "MLS_MONITORING_INTERVAL",
+                "2",
+                "MLS_INSECURE",
+                "true",
+                "MLS_TOKEN",
+                "not-a-key",
+                "PATH",
+                "/bin"));
     assertThat(c.parentHost()).isEqualTo("10.0.0.5");
     assertThat(c.parentPort()).isEqualTo(9000);
     assertThat(c.listenPort()).isEqualTo(9001);
@@ -76,42 +96,60 @@ class AgentFileConfigTest {
 
   @Test
   void environmentAloneIsEnough() {
-    AgentFileConfig c = AgentFileConfig.load(Tier.NODE, null,
-        Map.of("MLS_NAME", "n1", "MLS_PARENT", "[::1]:7401", "MLS_MECHANISMS", ""));
+    AgentFileConfig c =
+        AgentFileConfig.load(
+            Tier.NODE,
+            null,
+            Map.of("MLS_NAME", "n1", "MLS_PARENT", "[::1]:7401", "MLS_MECHANISMS", ""));
     assertThat(c.parentHost()).isEqualTo("::1");
     assertThat(c.mechanisms()).isEmpty();
   }
 
   @Test
   void errorsNameTheKeyAndWhereItCameFrom() throws Exception {
-    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE, file("name: n1\nparnet: x:1\n"),
-        Map.of())).hasMessageContaining("agent.yaml: parnet: unknown key (known: bind,");
-    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE, file("name: n1\nparent: host\n"),
-        Map.of())).hasMessageEndingWith("agent.yaml: parent: \"host\" is not host:port");
+    assertThatThrownBy(
+            () -> AgentFileConfig.load(Tier.NODE, file("name: n1\nparnet: x:1\n"), Map.of()))
+        .hasMessageContaining("agent.yaml: parnet: unknown key (known: bind,");
+    assertThatThrownBy(
+            () -> AgentFileConfig.load(Tier.NODE, file("name: n1\nparent: host\n"), Map.of()))
+        .hasMessageEndingWith("agent.yaml: parent: \"host\" is not host:port");
     assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE, file("name: n1\n"), Map.of()))
         .hasMessageStartingWith("parent: required for a node agent");
-    assertThatThrownBy(() -> AgentFileConfig.load(Tier.CLUSTER,
-        file("name: c1\nparent: h:1\nlisten_port: 70000\n"), Map.of()))
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.CLUSTER, file("name: c1\nparent: h:1\nlisten_port: 70000\n"), Map.of()))
         .hasMessageEndingWith("listen_port: \"70000\" is not a port (0-65535)");
-    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE, file("name: n1\nparent: h:1\n"),
-        Map.of("MLS_MONITORING_INTERVAL", "soon")))
-        .hasMessageStartingWith("environment variable MLS_MONITORING_INTERVAL"
-            + " (monitoring_interval): \"soon\" is not a duration");
-    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE,
-        file("name: n1\nparent: h:1\nmechanisms: [placement]\n"), Map.of()))
-        .hasMessageEndingWith("mechanisms: \"placement\" is not a mechanism of node agents"
-            + " (cpu_frequency)");
-    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE,
-        file("name: n1\nparent: h:1\nnorthbound_port: 1\n"), Map.of()))
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.NODE,
+                    file("name: n1\nparent: h:1\n"),
+                    Map.of("MLS_MONITORING_INTERVAL", "soon")))
+        .hasMessageStartingWith(
+            "environment variable MLS_MONITORING_INTERVAL"
+                + " (monitoring_interval): \"soon\" is not a duration");
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.NODE, file("name: n1\nparent: h:1\nmechanisms: [placement]\n"), Map.of()))
+        .hasMessageEndingWith(
+            "mechanisms: \"placement\" is not a mechanism of node agents" + " (cpu_frequency)");
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.NODE, file("name: n1\nparent: h:1\nnorthbound_port: 1\n"), Map.of()))
         .hasMessageContaining("northbound_port: not used by a node agent");
-    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE,
-        file("name: N_1\nparent: h:1\n"), Map.of()))
+    assertThatThrownBy(
+            () -> AgentFileConfig.load(Tier.NODE, file("name: N_1\nparent: h:1\n"), Map.of()))
         .hasMessageContaining("name: \"N_1\" is not a DNS name");
-    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE,
-        file("name: n1\nparent: h:1\ncontinuum_layer: moon\n"), Map.of()))
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.NODE, file("name: n1\nparent: h:1\ncontinuum_layer: moon\n"), Map.of()))
         .hasMessageContaining("continuum_layer: ");
-    assertThatThrownBy(() -> AgentFileConfig.load(Tier.CONTINUUM, file("name: [a, b]\n"),
-        Map.of())).hasMessageEndingWith("name: expected a single value");
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.CONTINUUM, file("name: [a, b]\n"), Map.of()))
+        .hasMessageEndingWith("name: expected a single value");
   }
 
   @Test
@@ -122,10 +160,15 @@ class AgentFileConfigTest {
 
   @Test
   void clusterAndContinuumCannotDropTheirPlacementMechanism() throws Exception {
-    assertThatThrownBy(() -> AgentFileConfig.load(Tier.CLUSTER,
-        file("name: c1\nparent: h:1\nmechanisms: []\n"), Map.of()))
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.CLUSTER, file("name: c1\nparent: h:1\nmechanisms: []\n"), Map.of()))
         .hasMessageEndingWith("mechanisms: a cluster agent cannot run without placement");
-    assertThat(AgentFileConfig.load(Tier.NODE, file("name: n1\nparent: h:1\nmechanisms: []\n"),
-        Map.of()).mechanisms()).isEqualTo(List.of());
+    assertThat(
+            AgentFileConfig.load(
+                    Tier.NODE, file("name: n1\nparent: h:1\nmechanisms: []\n"), Map.of())
+                .mechanisms())
+        .isEqualTo(List.of());
   }
 }

@@ -47,15 +47,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A continuum agent, a cluster agent and two node agents as four separate JVMs ({@code mls agent
- * … --config}, launched the way {@code mls up --processes} launches them), talking gRPC with mutual
+ * A continuum agent, a cluster agent and two node agents as four separate JVMs ({@code mls agent …
+ * --config}, launched the way {@code mls up --processes} launches them), talking gRPC with mutual
  * TLS on loopback. Apps go in through the continuum process's northbound API with the real CLI
  * client; peers without the right certificate, impersonators and garbage on the cluster's port are
  * refused without hurting anything.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AgentProcessesIT {
-  private static final String TOPOLOGY = """
+  private static final String TOPOLOGY =
+      """
       MLSysOpsContinuum: {name: it-continuum, continuum_id: it-continuum, clusters: [cl-a]}
       ---
       MLSysOpsCluster: {name: cl-a, cluster_id: cl-a, nodes: [n-1, n-2]}
@@ -90,16 +91,19 @@ class AgentProcessesIT {
         Descriptors.parse(TOPOLOGY, "it-topology", ParseOptions.DEFAULT);
     assertThat(parsed.errors()).isEmpty();
     List<Descriptor> topology = parsed.descriptors();
-    continuum = new ProcessContinuum(dir.resolve("data"), topology, 0,
-        new PrintWriter(new StringWriter()));
+    continuum =
+        new ProcessContinuum(dir.resolve("data"), topology, 0, new PrintWriter(new StringWriter()));
     int port = continuum.start();
     clusterPort = continuum.agents().get("cl-a").childPort();
     api = "http://127.0.0.1:" + port;
     assertThat(ProcessContinuum.awaitPort(port, Duration.ofSeconds(40)))
-        .as("continuum API up; log:%n%s", log("it-continuum")).isTrue();
+        .as("continuum API up; log:%n%s", log("it-continuum"))
+        .isTrue();
     token = Files.readString(dir.resolve("data/admin.token")).trim();
     try {
-      await().atMost(40, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(300))
+      await()
+          .atMost(40, TimeUnit.SECONDS)
+          .pollInterval(Duration.ofMillis(300))
           .until(() -> healthyNodes().equals(List.of("n-1", "n-2")));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       throw new AssertionError("nodes did not register; logs:\n" + allLogs(), e);
@@ -134,12 +138,19 @@ class AgentProcessesIT {
   void peersWithoutAValidCertificateAreRefused() throws Exception {
     Path other = dir.resolve("other-ca");
     CertificateAuthority foreign = CertificateAuthority.init(other);
-    GrpcLink wrongCa = link(GrpcLink.builder("127.0.0.1", clusterPort)
-        .tls(foreign.issue("n-1")).backoff(Duration.ofMillis(100), Duration.ofMillis(500)));
-    GrpcLink noCert = link(GrpcLink.builder("127.0.0.1", clusterPort).insecure()
-        .backoff(Duration.ofMillis(100), Duration.ofMillis(500)));
+    GrpcLink wrongCa =
+        link(
+            GrpcLink.builder("127.0.0.1", clusterPort)
+                .tls(foreign.issue("n-1"))
+                .backoff(Duration.ofMillis(100), Duration.ofMillis(500)));
+    GrpcLink noCert =
+        link(
+            GrpcLink.builder("127.0.0.1", clusterPort)
+                .insecure()
+                .backoff(Duration.ofMillis(100), Duration.ofMillis(500)));
 
-    await().atMost(15, TimeUnit.SECONDS)
+    await()
+        .atMost(15, TimeUnit.SECONDS)
         .until(() -> wrongCa.lastFailure().isPresent() && noCert.lastFailure().isPresent());
     assertThat(wrongCa.isConnected()).isFalse();
     assertThat(noCert.isConnected()).isFalse();
@@ -151,33 +162,54 @@ class AgentProcessesIT {
   void aNodeCannotRegisterAsAnotherNode() throws Exception {
     CertsCommand.init(dir.resolve("data/certs"), List.of("n-3"));
     AgentCredentials n3 = AgentCredentials.load(dir.resolve("data/certs"), "n-3");
-    NodeDescriptor n2 = (NodeDescriptor) Descriptors.parse(
-        Files.readString(dir.resolve("data/agents/n-2/descriptor.yaml")), "n-2",
-        ParseOptions.DEFAULT).descriptors().get(0);
+    NodeDescriptor n2 =
+        (NodeDescriptor)
+            Descriptors.parse(
+                    Files.readString(dir.resolve("data/agents/n-2/descriptor.yaml")),
+                    "n-2",
+                    ParseOptions.DEFAULT)
+                .descriptors()
+                .get(0);
 
     // Its certificate says n-3: a registration from "n-2" closes the stream.
-    GrpcLink asN2 = link(GrpcLink.builder("127.0.0.1", clusterPort).tls(n3)
-        .expectedParent("cl-a").backoff(Duration.ofMillis(100), Duration.ofMillis(500)));
-    asN2.onConnectionChange(up -> {
-      if (up) {
-        asN2.send(new Message.Register("n-2", Message.Tier.NODE, n2, null, List.of()));
-      }
-    });
-    await().atMost(15, TimeUnit.SECONDS).until(() -> asN2.lastFailure().isPresent()
-        && asN2.lastFailure().get().contains("PERMISSION_DENIED"));
+    GrpcLink asN2 =
+        link(
+            GrpcLink.builder("127.0.0.1", clusterPort)
+                .tls(n3)
+                .expectedParent("cl-a")
+                .backoff(Duration.ofMillis(100), Duration.ofMillis(500)));
+    asN2.onConnectionChange(
+        up -> {
+          if (up) {
+            asN2.send(new Message.Register("n-2", Message.Tier.NODE, n2, null, List.of()));
+          }
+        });
+    await()
+        .atMost(15, TimeUnit.SECONDS)
+        .until(
+            () ->
+                asN2.lastFailure().isPresent()
+                    && asN2.lastFailure().get().contains("PERMISSION_DENIED"));
     asN2.close();
 
     // Under its own name, but describing n-2: the cluster agent drops the registration.
-    GrpcLink describingN2 = link(GrpcLink.builder("127.0.0.1", clusterPort).tls(n3)
-        .expectedParent("cl-a"));
-    describingN2.onConnectionChange(up -> {
-      if (up) {
-        describingN2.send(new Message.Register("n-3", Message.Tier.NODE, n2, null, List.of()));
-        describingN2.send(new Message.StatusReport("n-3", List.of(new Message.InstanceReport(
-            "hello/web/0", "hello", "web", "n-2", "FAILED", "forged", 1)), false));
-      }
-    });
-    await().atMost(15, TimeUnit.SECONDS)
+    GrpcLink describingN2 =
+        link(GrpcLink.builder("127.0.0.1", clusterPort).tls(n3).expectedParent("cl-a"));
+    describingN2.onConnectionChange(
+        up -> {
+          if (up) {
+            describingN2.send(new Message.Register("n-3", Message.Tier.NODE, n2, null, List.of()));
+            describingN2.send(
+                new Message.StatusReport(
+                    "n-3",
+                    List.of(
+                        new Message.InstanceReport(
+                            "hello/web/0", "hello", "web", "n-2", "FAILED", "forged", 1)),
+                    false));
+          }
+        });
+    await()
+        .atMost(15, TimeUnit.SECONDS)
         .until(() -> log("cl-a").contains("n-3 registered a descriptor named n-2"));
     assertThat(healthyNodes()).containsExactly("n-1", "n-2");
     assertThat(appStatus("hello").path("phase").asText()).isEqualTo("Running");
@@ -198,10 +230,19 @@ class AgentProcessesIT {
     // then a frame header claiming 16 KiB of DATA on a stream that was never opened.
     AgentCredentials n3 = AgentCredentials.load(dir.resolve("data/certs"), "n-3");
     byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    tlsWrite(n3, concat(preface, new byte[] {0x00, 0x00, 0x0c, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,
-        0x00, 0x03}));
-    tlsWrite(n3, concat(preface, new byte[] {0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,
-        0x00, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x01, 0x02, 0x03}));
+    tlsWrite(
+        n3,
+        concat(
+            preface,
+            new byte[] {0x00, 0x00, 0x0c, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03}));
+    tlsWrite(
+        n3,
+        concat(
+            preface,
+            new byte[] {
+              0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x00,
+              0x00, 0x00, 0x05, 0x01, 0x02, 0x03
+            }));
     byte[] junk = new byte[4096];
     random.nextBytes(junk);
     tlsWrite(n3, concat(preface, junk));
@@ -215,7 +256,9 @@ class AgentProcessesIT {
 
   private static void deployAndAwaitRunning(String name) throws Exception {
     Path app = dir.resolve(name + ".yaml");
-    Files.writeString(app, """
+    Files.writeString(
+        app,
+        """
         MLSysOpsApp:
           name: %s
           components:
@@ -225,37 +268,70 @@ class AgentProcessesIT {
                   platform_requirements:
                     cpu: {requests: "250m"}
                     memory: {requests: "64Mi"}
-        """.formatted(name));
+        """
+            .formatted(name));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Mls.run(new PrintWriter(out, true), new PrintWriter(err, true), "apps",
-        "deploy-app", "--path", app.toString(), "--server", api, "--token", token);
+    int code =
+        Mls.run(
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            "apps",
+            "deploy-app",
+            "--path",
+            app.toString(),
+            "--server",
+            api,
+            "--token",
+            token);
     assertThat(code).as("deploy: %s%s", out, err).isZero();
-    await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(300)).until(() -> {
-      JsonNode s = appStatus(name);
-      JsonNode instance = s.path("components").path(0).path("instances").path(0);
-      return "Running".equals(s.path("phase").asText())
-          && "RUNNING".equals(instance.path("state").asText())
-          && List.of("n-1", "n-2").contains(instance.path("node").asText());
-    });
+    await()
+        .atMost(30, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              JsonNode s = appStatus(name);
+              JsonNode instance = s.path("components").path(0).path("instances").path(0);
+              return "Running".equals(s.path("phase").asText())
+                  && "RUNNING".equals(instance.path("state").asText())
+                  && List.of("n-1", "n-2").contains(instance.path("node").asText());
+            });
   }
 
   private static JsonNode appStatus(String name) throws Exception {
     StringWriter out = new StringWriter();
-    int code = Mls.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
-        "apps", "get-app-status", name, "-o", "json", "--server", api, "--token", token);
+    int code =
+        Mls.run(
+            new PrintWriter(out, true),
+            new PrintWriter(new StringWriter(), true),
+            "apps",
+            "get-app-status",
+            name,
+            "-o",
+            "json",
+            "--server",
+            api,
+            "--token",
+            token);
     return code == 0 ? JSON.readTree(out.toString()) : JSON.createObjectNode();
   }
 
   private static List<String> healthyNodes() throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/api/v1/nodes"))
-        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(api + "/api/v1/nodes"))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     List<String> names = new ArrayList<>();
-    JSON.readTree(r.body()).path("items").forEach(n -> {
-      if (n.path("healthy").asBoolean()) {
-        names.add(n.path("name").asText());
-      }
-    });
+    JSON.readTree(r.body())
+        .path("items")
+        .forEach(
+            n -> {
+              if (n.path("healthy").asBoolean()) {
+                names.add(n.path("name").asText());
+              }
+            });
     names.sort(null);
     return names;
   }
@@ -299,8 +375,9 @@ class AgentProcessesIT {
     tmf.init(ts);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-    try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(
-        InetAddress.getLoopbackAddress(), clusterPort)) {
+    try (SSLSocket s =
+        (SSLSocket)
+            ctx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), clusterPort)) {
       javax.net.ssl.SSLParameters p = s.getSSLParameters();
       p.setApplicationProtocols(new String[] {"h2"});
       s.setSSLParameters(p);

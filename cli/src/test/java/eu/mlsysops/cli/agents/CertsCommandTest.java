@@ -30,9 +30,10 @@ class CertsCommandTest {
       AgentCredentials c = AgentCredentials.load(dir, name);
       assertThat(AgentCredentials.commonName(c.certificate())).isEqualTo(name);
     }
-    assertThat(Files.getPosixFilePermissions(dir.resolve("node-1-key.pem"))).containsOnly(
-        java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    assertThat(Files.getPosixFilePermissions(dir.resolve("node-1-key.pem")))
+        .containsOnly(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
   }
 
   @Test
@@ -42,7 +43,10 @@ class CertsCommandTest {
     byte[] n1 = Files.readAllBytes(dir.resolve("node-1.pem"));
     String[] r = run("certs", "init", "--dir", dir.toString(), "--agents", "node-1,node-2");
     assertThat(r[0]).isEqualTo("0");
-    assertThat(r[1]).contains("kept     CA").contains("kept     node-1").contains("created  node-2");
+    assertThat(r[1])
+        .contains("kept     CA")
+        .contains("kept     node-1")
+        .contains("created  node-2");
     assertThat(Files.readAllBytes(dir.resolve("ca.pem"))).isEqualTo(ca);
     assertThat(Files.readAllBytes(dir.resolve("node-1.pem"))).isEqualTo(n1);
     AgentCredentials.load(dir, "node-2"); // signed by the same CA, or this throws
