@@ -106,7 +106,9 @@ class AgentProcessesIT {
           .pollInterval(Duration.ofMillis(300))
           .until(() -> healthyNodes().equals(List.of("n-1", "n-2")));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("nodes did not register; logs:\n" + allLogs(), e);
+      throw new AssertionError("nodes did not register; the continuum's /api/v1/nodes: "
+          + get("/api/v1/nodes") + "\n/api/v1/clusters: " + get("/api/v1/clusters")
+          + "\nlogs:\n" + allLogs(), e);
     }
   }
 
@@ -314,6 +316,17 @@ class AgentProcessesIT {
             "--token",
             token);
     return code == 0 ? JSON.readTree(out.toString()) : JSON.createObjectNode();
+  }
+
+  private static String get(String path) {
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api + path))
+          .header("Authorization", "Bearer " + token).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() + " " + r.body();
+    } catch (Exception e) {
+      return e.toString();
+    }
   }
 
   private static List<String> healthyNodes() throws Exception {
