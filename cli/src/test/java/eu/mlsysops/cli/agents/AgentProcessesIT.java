@@ -104,11 +104,17 @@ class AgentProcessesIT {
       await()
           .atMost(40, TimeUnit.SECONDS)
           .pollInterval(Duration.ofMillis(300))
+          .ignoreExceptions() // a request that times out under load is asked again
           .until(() -> healthyNodes().equals(List.of("n-1", "n-2")));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("nodes did not register; the continuum's /api/v1/nodes: "
-          + get("/api/v1/nodes") + "\n/api/v1/clusters: " + get("/api/v1/clusters")
-          + "\nlogs:\n" + allLogs(), e);
+      throw new AssertionError(
+          "nodes did not register; the continuum's /api/v1/nodes: "
+              + get("/api/v1/nodes")
+              + "\n/api/v1/clusters: "
+              + get("/api/v1/clusters")
+              + "\nlogs:\n"
+              + allLogs(),
+          e);
     }
   }
 
@@ -320,9 +326,13 @@ class AgentProcessesIT {
 
   private static String get(String path) {
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api + path))
-          .header("Authorization", "Bearer " + token).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(api + path))
+                  .timeout(Duration.ofSeconds(5))
+                  .header("Authorization", "Bearer " + token)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       return r.statusCode() + " " + r.body();
     } catch (Exception e) {
       return e.toString();
@@ -333,6 +343,7 @@ class AgentProcessesIT {
     HttpResponse<String> r =
         HTTP.send(
             HttpRequest.newBuilder(URI.create(api + "/api/v1/nodes"))
+                .timeout(Duration.ofSeconds(5))
                 .header("Authorization", "Bearer " + token)
                 .build(),
             HttpResponse.BodyHandlers.ofString());
