@@ -13,6 +13,16 @@ final class ProcessesRun {
 
   static int run(Path data, List<Descriptor> topology, int port, Duration runFor, PrintWriter out)
       throws Exception {
+    if (port != 0) {
+      // A taken port would fail the continuum process, or worse, answer for it.
+      try (java.net.ServerSocket probe =
+          new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        probe.setReuseAddress(true);
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("--port: 127.0.0.1:" + port + " is taken; choose"
+            + " another with --port (or --port 0 for any free port)");
+      }
+    }
     ProcessContinuum pc = new ProcessContinuum(data, topology, port, out);
     Thread hook = new Thread(pc::close);
     Runtime.getRuntime().addShutdownHook(hook);
@@ -23,10 +33,17 @@ final class ProcessesRun {
               + " certificates in %s%n",
           pc.agents().size(), data.toAbsolutePath().resolve("certs"));
       pc.printTable();
-      if (!ProcessContinuum.awaitPort(nb, Duration.ofSeconds(60))) {
+      ProcessContinuum.Agent top = pc.agents().values().iterator().next();
+      boolean up = false;
+      for (int i = 0; i < 60 && !up && top.process().isAlive(); i++) {
+        up = ProcessContinuum.awaitPort(nb, Duration.ofSeconds(1));
+      }
+      if (!up) {
         out.println(
-            "the continuum agent did not open its API within 60 s; see "
-                + pc.agents().values().iterator().next().log());
+            "the continuum agent "
+                + (top.process().isAlive() ? "did not open its API within 60 s" : "exited")
+                + "; see "
+                + top.log());
         out.flush();
         return 1;
       }
