@@ -19,8 +19,11 @@ final class ProcessesRun {
           new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
         probe.setReuseAddress(true);
       } catch (java.io.IOException e) {
-        throw new IllegalArgumentException("--port: 127.0.0.1:" + port + " is taken; choose"
-            + " another with --port (or --port 0 for any free port)");
+        throw new IllegalArgumentException(
+            "--port: 127.0.0.1:"
+                + port
+                + " is taken; choose"
+                + " another with --port (or --port 0 for any free port)");
       }
     }
     ProcessContinuum pc = new ProcessContinuum(data, topology, port, out);

@@ -19,12 +19,13 @@ import java.util.function.Consumer;
  *   <li>a node may only report instances on itself.
  * </ul>
  *
- * <p>What fails is dropped, logged once per link and counted ({@link #refused()}); the link stays
- * open, since a refusal is the peer's problem and must not cost the parent anything.
+ * <p>What fails is dropped, logged once per connection and counted ({@link #refused()}); the link
+ * stays open, since a refusal is the peer's problem and must not cost the parent anything.
  */
 public final class ChildAdmission {
   private static final System.Logger LOG = System.getLogger(ChildAdmission.class.getName());
   private final Message.Tier tier;
+  private final java.util.Set<String> allowed;
   private final AtomicLong refused = new AtomicLong();
 
   /**
@@ -32,7 +33,18 @@ public final class ChildAdmission {
    *     under the continuum agent
    */
   public ChildAdmission(Message.Tier tier) {
+    this(tier, java.util.Set.of());
+  }
+
+  /**
+   * @param tier as above
+   * @param allowed the only names that may register (e.g. the nodes a cluster's descriptor lists);
+   *     empty for any name the CA certified. Certificates carry a name, not a tier, so this is what
+   *     keeps, say, a node's certificate from registering a cluster at the continuum.
+   */
+  public ChildAdmission(Message.Tier tier, java.util.Set<String> allowed) {
     this.tier = Objects.requireNonNull(tier, "tier");
+    this.allowed = java.util.Set.copyOf(allowed);
   }
 
   /** Wraps each child's link in the checks, then hands it to {@code attach}. */
@@ -66,6 +78,9 @@ public final class ChildAdmission {
       if (!r.from().equals(described)) {
         return r.from() + " registered a descriptor named " + described;
       }
+      if (!allowed.isEmpty() && !allowed.contains(r.from())) {
+        return r.from() + " is not one of the children this agent admits " + allowed;
+      }
       return null;
     }
     if (!admitted) {
@@ -90,8 +105,18 @@ public final class ChildAdmission {
     private volatile boolean admitted;
     private volatile boolean logged;
 
+    private volatile Consumer<Boolean> listener = up -> {};
+
     Checked(Link link) {
       this.link = link;
+      // A gRPC parent keeps one link per identity across reconnects: log once per connection.
+      link.onConnectionChange(
+          up -> {
+            if (up) {
+              logged = false;
+            }
+            listener.accept(up);
+          });
     }
 
     @Override
@@ -108,14 +133,14 @@ public final class ChildAdmission {
             if (problem != null) {
               refused.incrementAndGet();
               if (!logged) {
-                logged = true; // once per link: a misbehaving peer must not flood the log
+                logged = true; // once per connection: a misbehaving peer must not flood the log
                 LOG.log(
                     System.Logger.Level.WARNING,
                     "refused from child link "
                         + link
                         + ": "
                         + problem
-                        + " (further refusals on this link are counted, not logged)");
+                        + " (further refusals on this connection are counted, not logged)");
               }
               return;
             }
@@ -128,7 +153,7 @@ public final class ChildAdmission {
 
     @Override
     public void onConnectionChange(Consumer<Boolean> listener) {
-      link.onConnectionChange(listener);
+      this.listener = Objects.requireNonNull(listener, "listener");
     }
 
     @Override

@@ -132,4 +132,26 @@ class ChildAdmissionTest {
     assertThat(through(a, r, report("n1", "n2"))).containsExactly(r);
     assertThat(a.refused()).isEqualTo(1);
   }
+
+  @Test
+  void admitsOnlyListedChildrenWhenGivenAList() {
+    ChildAdmission a = new ChildAdmission(Message.Tier.CLUSTER, java.util.Set.of("cloud"));
+    Message.Register cloud =
+        new Message.Register(
+            "cloud",
+            Message.Tier.CLUSTER,
+            null,
+            new ClusterDescriptor("cloud", "cloud", null, List.of("n1")),
+            List.of());
+    Message.Register n1AsCluster =
+        new Message.Register(
+            "n1",
+            Message.Tier.CLUSTER,
+            null,
+            new ClusterDescriptor("n1", "n1", null, List.of("n1")),
+            List.of());
+    assertThat(through(a, cloud)).containsExactly(cloud);
+    assertThat(through(a, n1AsCluster)).isEmpty();
+    assertThat(a.refused()).isEqualTo(1);
+  }
 }

@@ -39,6 +39,8 @@ import java.util.Set;
  * @param monitoringInterval heartbeat interval (node, cluster)
  * @param northboundPort the continuum's northbound API port; 0 picks a free one
  * @param insecure plaintext instead of mutual TLS
+ * @param children the only child names admitted (continuum, cluster); empty admits any name the CA
+ *     certified
  */
 public record AgentFileConfig(
     Tier tier,
@@ -56,7 +58,8 @@ public record AgentFileConfig(
     List<String> mechanisms,
     Duration monitoringInterval,
     int northboundPort,
-    boolean insecure) {
+    boolean insecure,
+    List<String> children) {
 
   /** The three kinds of agent. */
   public enum Tier {
@@ -99,7 +102,8 @@ public record AgentFileConfig(
           "mechanisms",
           "monitoring_interval",
           "northbound_port",
-          "insecure");
+          "insecure",
+          "children");
 
   /** Environment variables that start with {@code MLS_} but are not configuration keys. */
   private static final Set<String> NOT_KEYS = Set.of("MLS_TOKEN", "MLS_DEBUG", "MLS_SERVER");
@@ -228,6 +232,7 @@ public record AgentFileConfig(
         refuse("parent_name", "the continuum agent has no parent");
       }
       if (!parentOfOthers) {
+        refuse("children", "node agents have no children");
         refuse("listen_port", "node agents have no children");
         refuse("bind", "node agents listen on no port");
       }
@@ -280,7 +285,33 @@ public record AgentFileConfig(
           mechanisms,
           interval,
           tier == Tier.CONTINUUM ? port("northbound_port", text("northbound_port"), true) : -1,
-          insecure);
+          insecure,
+          children());
+    }
+
+    private List<String> children() {
+      Value v = raw.get("children");
+      if (v == null) {
+        return List.of();
+      }
+      List<String> out = new ArrayList<>();
+      if (v.node() != null && v.node().isArray()) {
+        v.node().forEach(n -> out.add(n.asText().trim()));
+      } else if (v.text() != null) {
+        for (String s : v.text().split(",")) {
+          if (!s.isBlank()) {
+            out.add(s.trim());
+          }
+        }
+      } else {
+        throw problem("children", "expected a list of agent names");
+      }
+      for (String c : out) {
+        if (!c.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?")) {
+          throw problem("children", "\"" + c + "\" is not an agent name (a DNS name)");
+        }
+      }
+      return List.copyOf(out);
     }
 
     private List<String> mechanisms() {

@@ -182,7 +182,9 @@ public final class AgentProcess implements AutoCloseable {
         GrpcLinkServer.builder()
             .bindAddress(config.bind())
             .port(config.listenPort())
-            .onChild(new ChildAdmission(childTier).admitting(attach));
+            .onChild(
+                new ChildAdmission(childTier, java.util.Set.copyOf(config.children()))
+                    .admitting(attach));
     AgentCredentials creds = credentials();
     if (creds == null) {
       b.insecure();

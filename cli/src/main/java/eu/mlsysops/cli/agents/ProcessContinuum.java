@@ -108,7 +108,13 @@ public final class ProcessContinuum implements AutoCloseable {
         continuum,
         dataDir,
         certs,
-        Map.of("listen_port", continuumPort, "northbound_port", nbPort),
+        Map.of(
+            "listen_port",
+            continuumPort,
+            "northbound_port",
+            nbPort,
+            "children",
+            yamlList(clusters.stream().map(ClusterDescriptor::clusterId).toList())),
         continuumPort);
     Map<String, Integer> clusterPorts = new LinkedHashMap<>();
     for (ClusterDescriptor c : clusters) {
@@ -120,7 +126,19 @@ public final class ProcessContinuum implements AutoCloseable {
           c,
           null,
           certs,
-          Map.of("listen_port", port, "parent", "127.0.0.1:" + continuumPort, "parent_name", cid),
+          Map.of(
+              "listen_port",
+              port,
+              "parent",
+              "127.0.0.1:" + continuumPort,
+              "parent_name",
+              cid,
+              "children",
+              yamlList(
+                  nodes.stream()
+                      .filter(n -> clusterOf(n, clusters).equals(c.clusterId()))
+                      .map(NodeDescriptor::name)
+                      .toList())),
           port);
     }
     for (NodeDescriptor n : nodes) {
@@ -144,6 +162,11 @@ public final class ProcessContinuum implements AutoCloseable {
           -1);
     }
     return nbPort;
+  }
+
+  /** Only the topology's own agents are admitted: {@code children: [a, b]}. */
+  private static String yamlList(List<String> names) {
+    return "[" + String.join(", ", names) + "]";
   }
 
   private static String clusterOf(NodeDescriptor n, List<ClusterDescriptor> clusters) {

@@ -58,7 +58,8 @@ public abstract class RunAgentCommand implements Callable<Integer> {
               c.mechanisms(),
               c.monitoringInterval(),
               c.northboundPort(),
-              true);
+              true,
+              c.children());
     }
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);

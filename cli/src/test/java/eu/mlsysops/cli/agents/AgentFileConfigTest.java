@@ -153,6 +153,25 @@ class AgentFileConfigTest {
   }
 
   @Test
+  void childrenAreAListOfNamesForParentsOnly() throws Exception {
+    assertThat(
+            AgentFileConfig.load(
+                    Tier.CLUSTER, file("name: c1\nparent: h:1\nchildren: [n-1, n-2]\n"), Map.of())
+                .children())
+        .containsExactly("n-1", "n-2");
+    assertThat(
+            AgentFileConfig.load(
+                    Tier.CONTINUUM, file("name: top\n"), Map.of("MLS_CHILDREN", "cloud,edge"))
+                .children())
+        .containsExactly("cloud", "edge");
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.NODE, file("name: n1\nparent: h:1\nchildren: [x]\n"), Map.of()))
+        .hasMessageContaining("children: not used by a node agent");
+  }
+
+  @Test
   void aMissingFileIsNamed() {
     assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE, dir.resolve("nope.yaml"), Map.of()))
         .hasMessage("--config: " + dir.resolve("nope.yaml") + " does not exist");

@@ -219,6 +219,30 @@ class AgentProcessesIT {
     await()
         .atMost(15, TimeUnit.SECONDS)
         .until(() -> log("cl-a").contains("n-3 registered a descriptor named n-2"));
+    describingN2.close();
+
+    // Honestly as n-3: certified, but not one of the cluster's children (its `children` key).
+    NodeDescriptor n3Descriptor =
+        (NodeDescriptor)
+            Descriptors.parse(
+                    Files.readString(dir.resolve("data/agents/n-2/descriptor.yaml"))
+                        .replace("n-2", "n-3"),
+                    "n-3",
+                    ParseOptions.DEFAULT)
+                .descriptors()
+                .get(0);
+    GrpcLink asItself =
+        link(GrpcLink.builder("127.0.0.1", clusterPort).tls(n3).expectedParent("cl-a"));
+    asItself.onConnectionChange(
+        up -> {
+          if (up) {
+            asItself.send(
+                new Message.Register("n-3", Message.Tier.NODE, n3Descriptor, null, List.of()));
+          }
+        });
+    await()
+        .atMost(15, TimeUnit.SECONDS)
+        .until(() -> log("cl-a").contains("n-3 is not one of the children this agent admits"));
     assertThat(healthyNodes()).containsExactly("n-1", "n-2");
     assertThat(appStatus("hello").path("phase").asText()).isEqualTo("Running");
   }
