@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "MLSysOps for Java: autonomic, ML-driven management of the cloud-edge continuum.",
     subcommands = {
       UpCommand.class,
+      eu.mlsysops.cli.agents.CertsCommand.class,
       ValidateCommand.class,
       eu.mlsysops.cli.client.AppsCommand.class,
       eu.mlsysops.cli.client.InfraCommand.class,

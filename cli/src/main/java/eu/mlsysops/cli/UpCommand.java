@@ -109,6 +109,11 @@ final class UpCommand implements Callable<Integer> {
           + " cluster (per-node summaries) or node (raw) (default: ${DEFAULT-VALUE})")
   String otlpExportLevel;
 
+  @Option(names = "--processes",
+      description = "run every agent as its own process (JVM) on loopback, talking gRPC with"
+          + " mutual TLS, instead of all in this one; see docs/processes.md")
+  boolean processes;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -122,6 +127,13 @@ final class UpCommand implements Callable<Integer> {
     Path data = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".mlsysops");
     if (port < 0 || port > 65_535) {
       throw new ParameterException(spec.commandLine(), "--port: " + port + " is not a port (0-65535)");
+    }
+    if (processes) {
+      if (demo || trace != null || noAuth || !"127.0.0.1".equals(bind)) {
+        throw new ParameterException(spec.commandLine(), "--processes runs on loopback with"
+            + " authentication and cannot be combined with --demo, --trace, --no-auth or --bind");
+      }
+      return ProcessesRun.run(data, descriptors, port, runFor, out);
     }
     for (int p : new int[] {otlpGrpcPort, otlpHttpPort}) {
       if (p < -1 || p > 65_535) {

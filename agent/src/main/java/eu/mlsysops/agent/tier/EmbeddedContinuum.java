@@ -93,7 +93,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     if (cd == null) {
       throw new IllegalArgumentException("the topology has no MLSysOpsContinuum descriptor");
     }
-    if (cds.isEmpty()) {
+    if (cds.isEmpty() && !b.remoteClusters) {
       throw new IllegalArgumentException("the topology has no MLSysOpsCluster descriptor");
     }
     Placer placer = Placer.withDefaults();
@@ -515,6 +515,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
         defaultLoad;
     private RuntimeKind runtimeKind = RuntimeKind.SIMULATED;
     private Path workingDirectory = Path.of("").toAbsolutePath();
+    private boolean remoteClusters;
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir);
@@ -579,6 +580,16 @@ public final class EmbeddedContinuum implements AutoCloseable {
     /** Where the tier policy directories are (default: {@code <dataDir>/policies}). */
     public Builder policyRoot(Path policyRoot) {
       this.policyRoot = policyRoot;
+      return this;
+    }
+
+    /**
+     * Cluster agents run in other processes and attach through {@code continuum().attach(link)}
+     * (e.g. from a gRPC server), so the topology may hold only the continuum descriptor. This is
+     * what {@code mls agent continuum} runs. Default: false.
+     */
+    public Builder remoteClusters(boolean remoteClusters) {
+      this.remoteClusters = remoteClusters;
       return this;
     }
 

@@ -12,8 +12,12 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "agent",
     mixinStandardHelpOptions = true,
-    description = "Agent management: the policies each tier runs.",
+    description = "Agent management: the policies each tier runs; and running one agent per"
+        + " process (continuum, cluster, node).",
     subcommands = {
+      eu.mlsysops.cli.agents.RunAgentCommand.Continuum.class,
+      eu.mlsysops.cli.agents.RunAgentCommand.Cluster.class,
+      eu.mlsysops.cli.agents.RunAgentCommand.Node.class,
       AgentCommand.SetPolicy.class,
       AgentCommand.DeletePolicy.class,
       AgentCommand.ListPolicies.class,

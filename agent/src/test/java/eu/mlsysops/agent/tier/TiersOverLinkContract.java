@@ -1,0 +1,208 @@
+package eu.mlsysops.agent.tier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import eu.mlsysops.agent.plan.PlanLog;
+import eu.mlsysops.model.AppDescriptor;
+import eu.mlsysops.model.ClusterDescriptor;
+import eu.mlsysops.model.Descriptors;
+import eu.mlsysops.model.NodeDescriptor;
+import eu.mlsysops.model.ParseOptions;
+import eu.mlsysops.orchestration.InstanceStatus;
+import eu.mlsysops.orchestration.Placer;
+import eu.mlsysops.orchestration.Simulation;
+import eu.mlsysops.protocol.InProcessLink;
+import eu.mlsysops.protocol.Link;
+import eu.mlsysops.protocol.Message;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A cluster agent and a node agent joined by the link under test, with the same expectations
+ * whether the link is in-process ({@code TiersOverInProcessLinkTest}) or gRPC with mutual TLS
+ * ({@code TiersOverGrpcLinkTest}): the node registers, runs what the cluster places on it, and
+ * after the link is cut and restored re-registers with what it runs, so both sides agree again
+ * without a second instance.
+ */
+abstract class TiersOverLinkContract {
+  /** A node link under test: the cluster side arrives through {@code attach}, perhaps again. */
+  interface NodeLink extends AutoCloseable {
+    Link child();
+
+    /** Cuts the link; returns once the child sees it down. */
+    void cut();
+
+    /** Restores it; returns once the child sees it up. */
+    void restore();
+
+    @Override
+    void close();
+  }
+
+  /** Connects a child to a parent that receives each (re)attached parent side in {@code attach}. */
+  abstract NodeLink connect(Consumer<Link> attach, Path dir) throws Exception;
+
+  static final ClusterAgent.Settings FAST =
+      new ClusterAgent.Settings(
+          Duration.ofMillis(200), 3, Duration.ofSeconds(1), Duration.ofSeconds(10));
+
+  @TempDir Path dir;
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private ScheduledExecutorService timers;
+  private ExecutorService workers;
+  private AgentEnvironment env;
+  private final List<AgentEvent> events = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void environment() {
+    timers = Executors.newScheduledThreadPool(2);
+    workers = Executors.newFixedThreadPool(2);
+    env =
+        new AgentEnvironment(
+            Clock.systemUTC(), timers, workers, events::add, PlanLog.discarding(), dir);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    while (!resources.isEmpty()) {
+      resources.pop().close();
+    }
+    timers.shutdownNow();
+    workers.shutdownNow();
+  }
+
+  private static NodeDescriptor node(String name) {
+    return (NodeDescriptor)
+        Descriptors.parse(
+                """
+MLSysOpsNode:
+  name: %s
+  cluster_id: c1
+  continuum_layer: edge
+  environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}
+  hardware: {cpu: {architecture: amd64, cores: 4, frequency: [1.0, 2.0]}, memory: 4}
+"""
+                    .formatted(name),
+                "node",
+                ParseOptions.DEFAULT)
+            .descriptors()
+            .get(0);
+  }
+
+  private static AppDescriptor app() {
+    return Descriptors.parseApp(
+        """
+        MLSysOpsApp:
+          name: shop
+          components:
+            - metadata: {name: web}
+              containers:
+                - image: web:1
+                  platform_requirements:
+                    cpu: {requests: "250m"}
+        """);
+  }
+
+  @Test
+  void aNodeRunsWhatItsClusterPlacesAndResynchronisesAfterACut() throws Exception {
+    InProcessLink continuumLink = InProcessLink.create(workers);
+    List<Message> atContinuum = new CopyOnWriteArrayList<>();
+    continuumLink.parentSide().onReceive(atContinuum::add);
+    ClusterAgent cluster =
+        new ClusterAgent(
+            new ClusterDescriptor("c1", "c1", null, List.of("n1")),
+            continuumLink.childSide(),
+            env,
+            FAST,
+            Placer.withDefaults());
+    resources.push(cluster);
+    cluster.start();
+    List<Link> attached = new CopyOnWriteArrayList<>();
+    NodeLink link =
+        connect(
+            l -> {
+              attached.add(l);
+              cluster.attach(l);
+            },
+            dir);
+    resources.push(link);
+
+    Simulation sim = Simulation.builder().build();
+    sim.addNode(node("n1"));
+    var tick = sim.start(timers, Duration.ofMillis(50));
+    resources.push(() -> tick.cancel(false));
+    NodeAgent agent =
+        new NodeAgent(
+            node("n1"),
+            sim.runtime("n1"),
+            sim.frequencyControl("n1"),
+            link.child(),
+            env,
+            FAST.heartbeatInterval());
+    resources.push(agent);
+    agent.start();
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(() -> cluster.nodeHealth().equals(java.util.Map.of("n1", true)));
+
+    continuumLink
+        .parentSide()
+        .send(new Message.DesiredState("continuum", 1, List.of(), List.of(app())));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> running(sim).equals(List.of("shop/web/0")));
+
+    link.cut();
+    link.restore();
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(
+            () ->
+                events.stream()
+                    .anyMatch(
+                        e ->
+                            e.message().equals("node n1 re-registered")
+                                || e.message().equals("node n1 is back")));
+    // Re-registration carries what the node runs; the cluster answers with the same desired
+    // state, so the node keeps its instance and the continuum hears it still runs.
+    int before = atContinuum.size();
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(
+            () ->
+                atContinuum.stream()
+                    .skip(before)
+                    .anyMatch(
+                        m ->
+                            m instanceof Message.StatusReport sr
+                                && sr.full()
+                                && sr.instances().stream()
+                                    .anyMatch(
+                                        r ->
+                                            r.instanceId().equals("shop/web/0")
+                                                && r.state().equals("RUNNING"))));
+    assertThat(cluster.nodeHealth()).containsEntry("n1", true);
+    assertThat(running(sim)).containsExactly("shop/web/0");
+    assertThat(sim.runtime("n1").instances()).hasSize(1);
+  }
+
+  private static List<String> running(Simulation sim) {
+    return sim.runtime("n1").instances().stream()
+        .filter(s -> s.state().name().equals("RUNNING"))
+        .map(InstanceStatus::instanceId)
+        .toList();
+  }
+}

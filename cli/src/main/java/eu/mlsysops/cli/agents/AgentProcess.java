@@ -1,0 +1,494 @@
+package eu.mlsysops.cli.agents;
+
+import eu.mlsysops.agent.engine.PolicyDirectory;
+import eu.mlsysops.agent.engine.PolicyEngine;
+import eu.mlsysops.agent.plan.SqlitePlanLog;
+import eu.mlsysops.agent.tier.AgentEnvironment;
+import eu.mlsysops.agent.tier.ChildAdmission;
+import eu.mlsysops.agent.tier.ClusterAgent;
+import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.EventSink;
+import eu.mlsysops.agent.tier.NodeAgent;
+import eu.mlsysops.model.ClusterDescriptor;
+import eu.mlsysops.model.ContinuumDescriptor;
+import eu.mlsysops.model.Descriptor;
+import eu.mlsysops.model.Descriptors;
+import eu.mlsysops.model.NodeDescriptor;
+import eu.mlsysops.model.ParseOptions;
+import eu.mlsysops.model.ParseResult;
+import eu.mlsysops.northbound.api.NorthboundEvents;
+import eu.mlsysops.northbound.api.NorthboundServer;
+import eu.mlsysops.orchestration.CpuFrequencyControl;
+import eu.mlsysops.orchestration.Placer;
+import eu.mlsysops.orchestration.Simulation;
+import eu.mlsysops.protocol.Message;
+import eu.mlsysops.protocol.grpc.GrpcLink;
+import eu.mlsysops.protocol.grpc.GrpcLinkServer;
+import eu.mlsysops.protocol.tls.AgentCredentials;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One agent running as its own process: the tier's agent, a gRPC link to its parent (cluster,
+ * node), a gRPC server for its children (continuum, cluster) and, for the continuum, the northbound
+ * API. Mutual TLS unless the configuration says {@code insecure}. Start order matters: the agent
+ * runs before its child port opens, so no child's registration arrives at a stopped agent.
+ */
+public final class AgentProcess implements AutoCloseable {
+  private final AgentFileConfig config;
+  private final PrintWriter out;
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private GrpcLinkServer childServer;
+  private NorthboundServer northbound;
+  private GrpcLink uplink;
+
+  private AgentProcess(AgentFileConfig config, PrintWriter out) {
+    this.config = config;
+    this.out = out;
+  }
+
+  /**
+   * Starts the agent {@code config} describes.
+   *
+   * @throws IllegalArgumentException for a problem with the configuration, naming the key
+   * @throws IOException when a port cannot be opened or a file not read
+   */
+  public static AgentProcess start(AgentFileConfig config, PrintWriter out) throws IOException {
+    AgentProcess p = new AgentProcess(config, out);
+    try {
+      switch (config.tier()) {
+        case NODE -> p.startNode();
+        case CLUSTER -> p.startCluster();
+        case CONTINUUM -> p.startContinuum();
+      }
+      return p;
+    } catch (IOException | RuntimeException e) {
+      p.close();
+      throw e;
+    }
+  }
+
+  /** The port children connect to, when this agent has children. */
+  public int childPort() {
+    return childServer == null ? -1 : childServer.port();
+  }
+
+  /** The northbound API port of a continuum agent, or -1. */
+  public int northboundPort() {
+    return northbound == null ? -1 : northbound.port();
+  }
+
+  private <T extends AutoCloseable> T closeLater(T resource) {
+    resources.push(resource);
+    return resource;
+  }
+
+  private AgentCredentials credentials() {
+    if (config.insecure()) {
+      return null;
+    }
+    Path dir = config.certDir();
+    for (String f : List.of("ca.pem", config.name() + ".pem", config.name() + "-key.pem")) {
+      if (!Files.isRegularFile(dir.resolve(f))) {
+        throw new IllegalArgumentException(
+            "cert_dir: "
+                + dir
+                + " has no "
+                + f
+                + "; create the"
+                + " certificates with: mls certs init --dir "
+                + dir
+                + " --agents "
+                + config.name()
+                + " (or run with --insecure, plaintext)");
+      }
+    }
+    try {
+      return AgentCredentials.load(dir, config.name());
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(
+          "cert_dir: cannot load the credentials of "
+              + config.name()
+              + " from "
+              + dir
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private AgentEnvironment environment(EventSink events) throws IOException {
+    Files.createDirectories(config.dataDir());
+    ScheduledExecutorService timers =
+        Executors.newScheduledThreadPool(2, daemon("mls-" + config.tier().wireName() + "-timer"));
+    ExecutorService workers =
+        Executors.newFixedThreadPool(
+            Math.max(2, java.lang.Runtime.getRuntime().availableProcessors()),
+            daemon("mls-" + config.tier().wireName() + "-worker"));
+    resources.push(workers::shutdownNow);
+    resources.push(timers::shutdownNow);
+    SqlitePlanLog planLog = SqlitePlanLog.open(config.dataDir().resolve("plans.db"));
+    // The plan log closes after the agent (resources close in reverse order of this push).
+    resources.push(planLog);
+    return new AgentEnvironment(
+        Clock.systemUTC(), timers, workers, events, planLog, config.dataDir());
+  }
+
+  private EventSink printer() {
+    long start = System.currentTimeMillis();
+    return e -> {
+      synchronized (out) {
+        out.printf(
+            "%8s  %-16s %-8s %s%n",
+            String.format("+%.1fs", (e.timeMillis() - start) / 1000.0),
+            e.agent(),
+            e.kind(),
+            e.message());
+        out.flush();
+      }
+    };
+  }
+
+  private GrpcLink connectUp() {
+    GrpcLink.Builder b = GrpcLink.builder(config.parentHost(), config.parentPort());
+    AgentCredentials creds = credentials();
+    if (creds == null) {
+      b.insecure();
+    } else {
+      b.tls(creds);
+    }
+    if (config.parentName() != null) {
+      b.expectedParent(config.parentName());
+    }
+    uplink = closeLater(b.connect());
+    return uplink;
+  }
+
+  private GrpcLinkServer serveChildren(
+      Message.Tier childTier, java.util.function.Consumer<eu.mlsysops.protocol.Link> attach)
+      throws IOException {
+    GrpcLinkServer.Builder b =
+        GrpcLinkServer.builder()
+            .bindAddress(config.bind())
+            .port(config.listenPort())
+            .onChild(
+                new ChildAdmission(childTier, java.util.Set.copyOf(config.children()))
+                    .admitting(attach));
+    AgentCredentials creds = credentials();
+    if (creds == null) {
+      b.insecure();
+    } else {
+      b.tls(creds);
+    }
+    try {
+      childServer = closeLater(b.start());
+    } catch (IOException e) {
+      throw new IOException(
+          "listen_port: cannot listen on "
+              + config.bind()
+              + ":"
+              + config.listenPort()
+              + " ("
+              + e.getMessage()
+              + "); is the port taken?",
+          e);
+    }
+    return childServer;
+  }
+
+  private void watchPolicies(PolicyEngine engine, ScheduledExecutorService timers)
+      throws IOException {
+    if (config.policyDirectory() != null) {
+      Files.createDirectories(config.policyDirectory());
+      PolicyDirectory pd = closeLater(new PolicyDirectory(config.policyDirectory(), engine));
+      pd.start(timers, 1000);
+    }
+  }
+
+  private String security() {
+    return config.insecure() ? "PLAINTEXT (--insecure)" : "mTLS as " + config.name();
+  }
+
+  // ---- node ----
+
+  private void startNode() throws IOException {
+    NodeDescriptor d = nodeDescriptor();
+    AgentEnvironment env = environment(printer());
+    AtomicReference<NodeAgent> agent = new AtomicReference<>();
+    Simulation sim =
+        Simulation.builder()
+            .telemetry(
+                (node, sample) -> {
+                  NodeAgent a = agent.get();
+                  if (a != null) {
+                    a.ingest(sample);
+                  }
+                })
+            .build();
+    sim.addNode(d);
+    CpuFrequencyControl knob =
+        config.mechanisms().contains("cpu_frequency")
+            ? sim.frequencyControl(d.name())
+            : new NoKnob();
+    GrpcLink up = connectUp();
+    NodeAgent na =
+        new NodeAgent(d, sim.runtime(d.name()), knob, up, env, config.monitoringInterval());
+    agent.set(na);
+    resources.push(na);
+    na.start();
+    var tick = sim.start(env.timers(), Simulation.DEFAULT_TICK);
+    resources.push(() -> tick.cancel(false));
+    watchPolicies(na.engine(), env.timers());
+    say(
+        "node agent %s (%s, simulated host): parent cluster agent at %s:%d, %s; data in %s",
+        d.name(),
+        d.continuumLayer().wireName(),
+        config.parentHost(),
+        config.parentPort(),
+        security(),
+        config.dataDir());
+  }
+
+  private NodeDescriptor nodeDescriptor() throws IOException {
+    if (config.descriptor() != null) {
+      NodeDescriptor d = descriptor(NodeDescriptor.class);
+      if (config.continuumLayer() != null
+          && !config.continuumLayer().equals(d.continuumLayer().wireName())) {
+        throw new IllegalArgumentException(
+            "continuum_layer: \""
+                + config.continuumLayer()
+                + "\" but the descriptor "
+                + config.descriptor()
+                + " says \""
+                + d.continuumLayer().wireName()
+                + "\"");
+      }
+      return d;
+    }
+    // No descriptor: a plain node of the configured layer, in the cluster it connects to.
+    String layer = config.continuumLayer() == null ? "edge" : config.continuumLayer();
+    String yaml =
+        "MLSysOpsNode:\n  name: "
+            + config.name()
+            + "\n"
+            + (config.parentName() == null ? "" : "  cluster_id: " + config.parentName() + "\n")
+            + "  continuum_layer: "
+            + layer
+            + "\n"
+            + "  environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}\n"
+            + "  hardware:\n    cpu: {architecture: amd64, cores: 4, frequency: [1.0, 2.0, 3.0]}\n"
+            + "    memory: 8\n";
+    return parseOne(yaml, "generated descriptor of " + config.name(), NodeDescriptor.class);
+  }
+
+  // ---- cluster ----
+
+  private void startCluster() throws IOException {
+    if (config.descriptor() == null) {
+      // The MLSysOpsCluster schema requires its node list, and the continuum validates it.
+      throw new IllegalArgumentException(
+          "descriptor: required for a cluster agent (an"
+              + " MLSysOpsCluster file with cluster_id: "
+              + config.name()
+              + " and its nodes)");
+    }
+    ClusterDescriptor d = descriptor(ClusterDescriptor.class);
+    AgentEnvironment env = environment(printer());
+    GrpcLink up = connectUp();
+    ClusterAgent.Settings defaults = ClusterAgent.Settings.defaults();
+    ClusterAgent ca =
+        new ClusterAgent(
+            d,
+            up,
+            env,
+            new ClusterAgent.Settings(
+                config.monitoringInterval(),
+                defaults.missedHeartbeats(),
+                defaults.lostGrace(),
+                defaults.startTimeout()),
+            Placer.withDefaults());
+    resources.push(ca);
+    ca.start();
+    watchPolicies(ca.engine(), env.timers());
+    GrpcLinkServer server = serveChildren(Message.Tier.NODE, ca::attach);
+    say(
+        "cluster agent %s: node agents connect to %s:%d (%s); parent continuum agent at %s:%d;"
+            + " data in %s",
+        d.clusterId(),
+        config.bind(),
+        server.port(),
+        security(),
+        config.parentHost(),
+        config.parentPort(),
+        config.dataDir());
+  }
+
+  // ---- continuum ----
+
+  private void startContinuum() throws IOException {
+    ContinuumDescriptor d =
+        config.descriptor() != null
+            ? descriptor(ContinuumDescriptor.class)
+            : new ContinuumDescriptor(config.name(), config.name(), List.of());
+    AgentCredentials creds = credentials(); // fail on missing certificates before anything starts
+    NorthboundEvents events = NorthboundEvents.forwardingTo(printer());
+    EmbeddedContinuum continuum =
+        closeLater(
+            EmbeddedContinuum.builder(config.dataDir())
+                .topology(List.of(d))
+                .remoteClusters(true)
+                .events(events)
+                .build());
+    continuum.start();
+    ScheduledExecutorService watcher =
+        Executors.newSingleThreadScheduledExecutor(daemon("mls-policy-watch"));
+    resources.push(watcher::shutdownNow);
+    // The embedded continuum already watches <data_dir>/policies/continuum; a second watcher on
+    // the same directory would load each policy twice.
+    if (config.policyDirectory() != null
+        && !config
+            .policyDirectory()
+            .toAbsolutePath()
+            .normalize()
+            .equals(continuum.policyRoot().resolve("continuum").toAbsolutePath().normalize())) {
+      watchPolicies(continuum.continuum().engine(), watcher);
+    }
+    try {
+      northbound =
+          closeLater(
+              NorthboundServer.builder(continuum)
+                  .dataDir(config.dataDir())
+                  .bind(config.bind())
+                  .port(config.northboundPort())
+                  .auth(true)
+                  .events(events)
+                  .build()
+                  .start());
+    } catch (NorthboundServer.PortUnavailableException e) {
+      throw new IOException(
+          "northbound_port: " + e.getMessage() + "; is port " + config.northboundPort() + " taken?",
+          e);
+    }
+    GrpcLinkServer server = serveChildren(Message.Tier.CLUSTER, continuum.continuum()::attach);
+    String host = config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind();
+    say(
+        "continuum agent %s: cluster agents connect to %s:%d (%s); northbound API"
+            + " http://%s:%d/ (admin token in %s); data in %s",
+        d.continuumId(),
+        config.bind(),
+        server.port(),
+        creds == null ? "PLAINTEXT (--insecure)" : "mTLS as " + config.name(),
+        host,
+        northbound.port(),
+        northbound.adminTokenFile(),
+        config.dataDir());
+  }
+
+  // ---- descriptors ----
+
+  private <T extends Descriptor> T descriptor(Class<T> type) throws IOException {
+    Path f = config.descriptor();
+    if (!Files.isRegularFile(f)) {
+      throw new IllegalArgumentException("descriptor: " + f + " does not exist");
+    }
+    return parseOne(Files.readString(f), f.toString(), type);
+  }
+
+  private <T extends Descriptor> T parseOne(String text, String source, Class<T> type) {
+    ParseResult r = Descriptors.parse(text, source, ParseOptions.DEFAULT);
+    if (r.hasErrors()) {
+      throw new IllegalArgumentException("descriptor: " + r.errors().get(0));
+    }
+    List<T> found = r.descriptors().stream().filter(type::isInstance).map(type::cast).toList();
+    if (found.size() != 1) {
+      throw new IllegalArgumentException(
+          "descriptor: "
+              + source
+              + " must hold exactly one "
+              + type.getSimpleName().replace("Descriptor", "")
+              + " descriptor, found "
+              + found.size());
+    }
+    T d = found.get(0);
+    String id =
+        d instanceof NodeDescriptor n
+            ? n.name()
+            : d instanceof ClusterDescriptor c
+                ? c.clusterId()
+                : ((ContinuumDescriptor) d).continuumId();
+    if (!config.name().equals(id)) {
+      // The name is the certificate's; a descriptor under another name could not register.
+      throw new IllegalArgumentException(
+          "descriptor: "
+              + source
+              + " describes \""
+              + id
+              + "\" but name is \""
+              + config.name()
+              + "\"");
+    }
+    return d;
+  }
+
+  private void say(String format, Object... args) {
+    synchronized (out) {
+      out.printf(format + "%n", args);
+      out.flush();
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public void close() {
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        System.getLogger(AgentProcess.class.getName())
+            .log(System.Logger.Level.WARNING, "while stopping: " + e.getMessage());
+      }
+    }
+  }
+
+  /** A node whose {@code mechanisms} leave out {@code cpu_frequency}: no frequencies to set. */
+  private static final class NoKnob implements CpuFrequencyControl {
+    @Override
+    public List<Double> availableGhz() {
+      return List.of();
+    }
+
+    @Override
+    public double currentGhz() {
+      return 0;
+    }
+
+    @Override
+    public void setGhz(double ghz) {
+      throw new UnsupportedOperationException(unavailableReason());
+    }
+
+    @Override
+    public String unavailableReason() {
+      return "cpu_frequency is not in this agent's mechanisms";
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package eu.mlsysops.cli.agents;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mls agent continuum|cluster|node --config FILE}: one agent in this process, talking to its
+ * parent and children over gRPC with mutual TLS. Runs until Ctrl-C (or SIGTERM).
+ */
+public abstract class RunAgentCommand implements Callable<Integer> {
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "the agent's YAML configuration (keys in docs/processes.md); MLS_<KEY>"
+              + " environment variables override it")
+  Path config;
+
+  @Option(
+      names = "--insecure",
+      description = "plaintext gRPC without certificates (logs a warning); for experiments only")
+  boolean insecure;
+
+  @Spec CommandSpec spec;
+
+  abstract AgentFileConfig.Tier tier();
+
+  @Override
+  public Integer call() throws Exception {
+    // One line per log record, before any logger is made (the JDK reads this once).
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty(
+          "java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    AgentFileConfig c = AgentFileConfig.load(tier(), config, System.getenv());
+    if (insecure && !c.insecure()) {
+      c =
+          new AgentFileConfig(
+              c.tier(),
+              c.name(),
+              c.descriptor(),
+              c.continuumLayer(),
+              c.parentHost(),
+              c.parentPort(),
+              c.parentName(),
+              c.bind(),
+              c.listenPort(),
+              c.certDir(),
+              c.dataDir(),
+              c.policyDirectory(),
+              c.mechanisms(),
+              c.monitoringInterval(),
+              c.northboundPort(),
+              true,
+              c.children());
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              try {
+                stopped.await(); // let the agent close its ports and files before the JVM goes
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (AgentProcess p = AgentProcess.start(c, out)) {
+      out.println("running; Ctrl-C to stop");
+      out.flush();
+      stop.await();
+      out.println("stopping");
+      out.flush();
+    } finally {
+      stopped.countDown();
+    }
+    return 0;
+  }
+
+  /** {@code mls agent continuum}. */
+  @Command(
+      name = "continuum",
+      mixinStandardHelpOptions = true,
+      description =
+          "Runs a continuum agent: cluster agents connect to it over gRPC (mTLS); it"
+              + " serves the northbound API and dashboard as mls up does.")
+  public static final class Continuum extends RunAgentCommand {
+    @Override
+    AgentFileConfig.Tier tier() {
+      return AgentFileConfig.Tier.CONTINUUM;
+    }
+  }
+
+  /** {@code mls agent cluster}. */
+  @Command(
+      name = "cluster",
+      mixinStandardHelpOptions = true,
+      description =
+          "Runs a cluster agent: connects to its continuum agent (retrying with backoff"
+              + " while it is unreachable), node agents connect to it.")
+  public static final class Cluster extends RunAgentCommand {
+    @Override
+    AgentFileConfig.Tier tier() {
+      return AgentFileConfig.Tier.CLUSTER;
+    }
+  }
+
+  /** {@code mls agent node}. */
+  @Command(
+      name = "node",
+      mixinStandardHelpOptions = true,
+      description =
+          "Runs a node agent (simulated host): connects to its cluster agent, retrying"
+              + " with backoff while it is unreachable.")
+  public static final class Node extends RunAgentCommand {
+    @Override
+    AgentFileConfig.Tier tier() {
+      return AgentFileConfig.Tier.NODE;
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package eu.mlsysops.cli.agents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import eu.mlsysops.cli.agents.AgentFileConfig.Tier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentFileConfigTest {
+  @TempDir Path dir;
+
+  private Path file(String yaml) throws Exception {
+    Path f = dir.resolve("agent.yaml");
+    Files.writeString(f, yaml);
+    return f;
+  }
+
+  @Test
+  void readsANodeConfigurationWithPathsRelativeToTheFile() throws Exception {
+    AgentFileConfig c =
+        AgentFileConfig.load(
+            Tier.NODE,
+            file(
+                """
+                name: edge-1
+                parent: cluster.example:7401
+                parent_name: edge
+                cert_dir: certs
+                data_dir: /var/lib/mls
+                policy_directory: policies
+                continuum_layer: far_edge
+                mechanisms: [cpu_frequency]
+                monitoring_interval: 500ms
+                """),
+            Map.of());
+    assertThat(c.name()).isEqualTo("edge-1");
+    assertThat(c.parentHost()).isEqualTo("cluster.example");
+    assertThat(c.parentPort()).isEqualTo(7401);
+    assertThat(c.parentName()).isEqualTo("edge");
+    assertThat(c.certDir()).isEqualTo(dir.resolve("certs"));
+    assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/mls"));
+    assertThat(c.policyDirectory()).isEqualTo(dir.resolve("policies"));
+    assertThat(c.continuumLayer()).isEqualTo("far_edge");
+    assertThat(c.monitoringInterval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.insecure()).isFalse();
+  }
+
+  @Test
+  void defaultsForAContinuumAgent() throws Exception {
+    AgentFileConfig c = AgentFileConfig.load(Tier.CONTINUUM, file("name: top\n"), Map.of());
+    assertThat(c.listenPort()).isEqualTo(7400);
+    assertThat(c.northboundPort()).isEqualTo(8080);
+    assertThat(c.bind()).isEqualTo("127.0.0.1");
+    assertThat(c.mechanisms()).containsExactly("cluster_placement");
+    assertThat(c.monitoringInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.dataDir().endsWith(Path.of(".mlsysops", "agents", "top"))).isTrue();
+    assertThat(c.certDir()).isEqualTo(c.dataDir().resolve("certs"));
+  }
+
+  @Test
+  void environmentVariablesOverrideTheFile() throws Exception {
+    AgentFileConfig c =
+        AgentFileConfig.load(
+            Tier.CLUSTER,
+            file(
+                """
+                name: c1
+                parent: 127.0.0.1:7400
+                listen_port: 7401
+                """),
+            Map.of(
+                "MLS_PARENT",
+                "10.0.0.5:9000",
+                "MLS_LISTEN_PORT",
+                "9001",
+                "MLS_MONITORING_INTERVAL",
+                "2",
+                "MLS_INSECURE",
+                "true",
+                "MLS_TOKEN",
+                "not-a-key",
+                "PATH",
+                "/bin"));
+    assertThat(c.parentHost()).isEqualTo("10.0.0.5");
+    assertThat(c.parentPort()).isEqualTo(9000);
+    assertThat(c.listenPort()).isEqualTo(9001);
+    assertThat(c.monitoringInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.insecure()).isTrue();
+  }
+
+  @Test
+  void environmentAloneIsEnough() {
+    AgentFileConfig c =
+        AgentFileConfig.load(
+            Tier.NODE,
+            null,
+            Map.of("MLS_NAME", "n1", "MLS_PARENT", "[::1]:7401", "MLS_MECHANISMS", ""));
+    assertThat(c.parentHost()).isEqualTo("::1");
+    assertThat(c.mechanisms()).isEmpty();
+  }
+
+  @Test
+  void errorsNameTheKeyAndWhereItCameFrom() throws Exception {
+    assertThatThrownBy(
+            () -> AgentFileConfig.load(Tier.NODE, file("name: n1\nparnet: x:1\n"), Map.of()))
+        .hasMessageContaining("agent.yaml: parnet: unknown key (known: bind,");
+    assertThatThrownBy(
+            () -> AgentFileConfig.load(Tier.NODE, file("name: n1\nparent: host\n"), Map.of()))
+        .hasMessageEndingWith("agent.yaml: parent: \"host\" is not host:port");
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE, file("name: n1\n"), Map.of()))
+        .hasMessageStartingWith("parent: required for a node agent");
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.CLUSTER, file("name: c1\nparent: h:1\nlisten_port: 70000\n"), Map.of()))
+        .hasMessageEndingWith("listen_port: \"70000\" is not a port (0-65535)");
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.NODE,
+                    file("name: n1\nparent: h:1\n"),
+                    Map.of("MLS_MONITORING_INTERVAL", "soon")))
+        .hasMessageStartingWith(
+            "environment variable MLS_MONITORING_INTERVAL"
+                + " (monitoring_interval): \"soon\" is not a duration");
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.NODE, file("name: n1\nparent: h:1\nmechanisms: [placement]\n"), Map.of()))
+        .hasMessageEndingWith(
+            "mechanisms: \"placement\" is not a mechanism of node agents" + " (cpu_frequency)");
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.NODE, file("name: n1\nparent: h:1\nnorthbound_port: 1\n"), Map.of()))
+        .hasMessageContaining("northbound_port: not used by a node agent");
+    assertThatThrownBy(
+            () -> AgentFileConfig.load(Tier.NODE, file("name: N_1\nparent: h:1\n"), Map.of()))
+        .hasMessageContaining("name: \"N_1\" is not a DNS name");
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.NODE, file("name: n1\nparent: h:1\ncontinuum_layer: moon\n"), Map.of()))
+        .hasMessageContaining("continuum_layer: ");
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.CONTINUUM, file("name: [a, b]\n"), Map.of()))
+        .hasMessageEndingWith("name: expected a single value");
+  }
+
+  @Test
+  void childrenAreAListOfNamesForParentsOnly() throws Exception {
+    assertThat(
+            AgentFileConfig.load(
+                    Tier.CLUSTER, file("name: c1\nparent: h:1\nchildren: [n-1, n-2]\n"), Map.of())
+                .children())
+        .containsExactly("n-1", "n-2");
+    assertThat(
+            AgentFileConfig.load(
+                    Tier.CONTINUUM, file("name: top\n"), Map.of("MLS_CHILDREN", "cloud,edge"))
+                .children())
+        .containsExactly("cloud", "edge");
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.NODE, file("name: n1\nparent: h:1\nchildren: [x]\n"), Map.of()))
+        .hasMessageContaining("children: not used by a node agent");
+  }
+
+  @Test
+  void aMissingFileIsNamed() {
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE, dir.resolve("nope.yaml"), Map.of()))
+        .hasMessage("--config: " + dir.resolve("nope.yaml") + " does not exist");
+  }
+
+  @Test
+  void clusterAndContinuumCannotDropTheirPlacementMechanism() throws Exception {
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.CLUSTER, file("name: c1\nparent: h:1\nmechanisms: []\n"), Map.of()))
+        .hasMessageEndingWith("mechanisms: a cluster agent cannot run without placement");
+    assertThat(
+            AgentFileConfig.load(
+                    Tier.NODE, file("name: n1\nparent: h:1\nmechanisms: []\n"), Map.of())
+                .mechanisms())
+        .isEqualTo(List.of());
+  }
+}

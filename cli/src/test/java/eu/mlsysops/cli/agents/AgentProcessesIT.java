@@ -1,0 +1,452 @@
+package eu.mlsysops.cli.agents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import eu.mlsysops.cli.Mls;
+import eu.mlsysops.model.Descriptor;
+import eu.mlsysops.model.Descriptors;
+import eu.mlsysops.model.NodeDescriptor;
+import eu.mlsysops.model.ParseOptions;
+import eu.mlsysops.protocol.Message;
+import eu.mlsysops.protocol.grpc.GrpcLink;
+import eu.mlsysops.protocol.tls.AgentCredentials;
+import eu.mlsysops.protocol.tls.CertificateAuthority;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A continuum agent, a cluster agent and two node agents as four separate JVMs ({@code mls agent …
+ * --config}, launched the way {@code mls up --processes} launches them), talking gRPC with mutual
+ * TLS on loopback. Apps go in through the continuum process's northbound API with the real CLI
+ * client; peers without the right certificate, impersonators and garbage on the cluster's port are
+ * refused without hurting anything.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AgentProcessesIT {
+  private static final String TOPOLOGY =
+      """
+      MLSysOpsContinuum: {name: it-continuum, continuum_id: it-continuum, clusters: [cl-a]}
+      ---
+      MLSysOpsCluster: {name: cl-a, cluster_id: cl-a, nodes: [n-1, n-2]}
+      ---
+      MLSysOpsNode:
+        name: n-1
+        cluster_id: cl-a
+        continuum_layer: edge
+        environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}
+        hardware: {cpu: {architecture: amd64, cores: 4, frequency: [1.0, 2.0]}, memory: 4}
+      ---
+      MLSysOpsNode:
+        name: n-2
+        cluster_id: cl-a
+        continuum_layer: edge
+        environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}
+        hardware: {cpu: {architecture: amd64, cores: 4, frequency: [1.0, 2.0]}, memory: 4}
+      """;
+
+  @TempDir static Path dir;
+  private static ProcessContinuum continuum;
+  private static String api;
+  private static String token;
+  private static int clusterPort;
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<GrpcLink> links = new ArrayList<>();
+
+  @BeforeAll
+  static void startAgents() throws Exception {
+    eu.mlsysops.model.ParseResult parsed =
+        Descriptors.parse(TOPOLOGY, "it-topology", ParseOptions.DEFAULT);
+    assertThat(parsed.errors()).isEmpty();
+    List<Descriptor> topology = parsed.descriptors();
+    continuum =
+        new ProcessContinuum(dir.resolve("data"), topology, 0, new PrintWriter(new StringWriter()));
+    int port = continuum.start();
+    clusterPort = continuum.agents().get("cl-a").childPort();
+    api = "http://127.0.0.1:" + port;
+    assertThat(ProcessContinuum.awaitPort(port, Duration.ofSeconds(40)))
+        .as("continuum API up; log:%n%s", log("it-continuum"))
+        .isTrue();
+    token = Files.readString(dir.resolve("data/admin.token")).trim();
+    try {
+      await()
+          .atMost(40, TimeUnit.SECONDS)
+          .pollInterval(Duration.ofMillis(300))
+          .ignoreExceptions() // a request that times out under load is asked again
+          .until(() -> healthyNodes().equals(List.of("n-1", "n-2")));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(
+          "nodes did not register; the continuum's /api/v1/nodes: "
+              + get("/api/v1/nodes")
+              + "\n/api/v1/clusters: "
+              + get("/api/v1/clusters")
+              + "\nlogs:\n"
+              + allLogs(),
+          e);
+    }
+  }
+
+  private static String allLogs() {
+    StringBuilder b = new StringBuilder();
+    for (String a : continuum.agents().keySet()) {
+      b.append("== ").append(a).append('\n').append(log(a));
+    }
+    return b.toString();
+  }
+
+  @AfterAll
+  static void stopAgents() {
+    links.forEach(GrpcLink::close);
+    if (continuum != null) {
+      continuum.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void anAppDeployedThroughTheContinuumProcessRunsOnANodeProcess() throws Exception {
+    deployAndAwaitRunning("hello");
+    assertThat(continuum.agents().values()).allMatch(a -> a.process().isAlive());
+  }
+
+  @Test
+  @Order(2)
+  void peersWithoutAValidCertificateAreRefused() throws Exception {
+    Path other = dir.resolve("other-ca");
+    CertificateAuthority foreign = CertificateAuthority.init(other);
+    GrpcLink wrongCa =
+        link(
+            GrpcLink.builder("127.0.0.1", clusterPort)
+                .tls(foreign.issue("n-1"))
+                .backoff(Duration.ofMillis(100), Duration.ofMillis(500)));
+    GrpcLink noCert =
+        link(
+            GrpcLink.builder("127.0.0.1", clusterPort)
+                .insecure()
+                .backoff(Duration.ofMillis(100), Duration.ofMillis(500)));
+
+    await()
+        .atMost(15, TimeUnit.SECONDS)
+        .until(() -> wrongCa.lastFailure().isPresent() && noCert.lastFailure().isPresent());
+    assertThat(wrongCa.isConnected()).isFalse();
+    assertThat(noCert.isConnected()).isFalse();
+    assertThat(healthyNodes()).containsExactly("n-1", "n-2");
+  }
+
+  @Test
+  @Order(3)
+  void aNodeCannotRegisterAsAnotherNode() throws Exception {
+    CertsCommand.init(dir.resolve("data/certs"), List.of("n-3"));
+    AgentCredentials n3 = AgentCredentials.load(dir.resolve("data/certs"), "n-3");
+    NodeDescriptor n2 =
+        (NodeDescriptor)
+            Descriptors.parse(
+                    Files.readString(dir.resolve("data/agents/n-2/descriptor.yaml")),
+                    "n-2",
+                    ParseOptions.DEFAULT)
+                .descriptors()
+                .get(0);
+
+    // Its certificate says n-3: a registration from "n-2" closes the stream.
+    GrpcLink asN2 =
+        link(
+            GrpcLink.builder("127.0.0.1", clusterPort)
+                .tls(n3)
+                .expectedParent("cl-a")
+                .backoff(Duration.ofMillis(100), Duration.ofMillis(500)));
+    asN2.onConnectionChange(
+        up -> {
+          if (up) {
+            asN2.send(new Message.Register("n-2", Message.Tier.NODE, n2, null, List.of()));
+          }
+        });
+    await()
+        .atMost(15, TimeUnit.SECONDS)
+        .until(
+            () ->
+                asN2.lastFailure().isPresent()
+                    && asN2.lastFailure().get().contains("PERMISSION_DENIED"));
+    asN2.close();
+
+    // Under its own name, but describing n-2: the cluster agent drops the registration.
+    GrpcLink describingN2 =
+        link(GrpcLink.builder("127.0.0.1", clusterPort).tls(n3).expectedParent("cl-a"));
+    describingN2.onConnectionChange(
+        up -> {
+          if (up) {
+            describingN2.send(new Message.Register("n-3", Message.Tier.NODE, n2, null, List.of()));
+            describingN2.send(
+                new Message.StatusReport(
+                    "n-3",
+                    List.of(
+                        new Message.InstanceReport(
+                            "hello/web/0", "hello", "web", "n-2", "FAILED", "forged", 1)),
+                    false));
+          }
+        });
+    await()
+        .atMost(15, TimeUnit.SECONDS)
+        .until(() -> log("cl-a").contains("n-3 registered a descriptor named n-2"));
+    describingN2.close();
+
+    // Honestly as n-3: certified, but not one of the cluster's children (its `children` key).
+    NodeDescriptor n3Descriptor =
+        (NodeDescriptor)
+            Descriptors.parse(
+                    Files.readString(dir.resolve("data/agents/n-2/descriptor.yaml"))
+                        .replace("n-2", "n-3"),
+                    "n-3",
+                    ParseOptions.DEFAULT)
+                .descriptors()
+                .get(0);
+    GrpcLink asItself =
+        link(GrpcLink.builder("127.0.0.1", clusterPort).tls(n3).expectedParent("cl-a"));
+    asItself.onConnectionChange(
+        up -> {
+          if (up) {
+            asItself.send(
+                new Message.Register("n-3", Message.Tier.NODE, n3Descriptor, null, List.of()));
+          }
+        });
+    await()
+        .atMost(15, TimeUnit.SECONDS)
+        .until(() -> log("cl-a").contains("n-3 is not one of the children this agent admits"));
+    assertThat(healthyNodes()).containsExactly("n-1", "n-2");
+    assertThat(appStatus("hello").path("phase").asText()).isEqualTo("Running");
+  }
+
+  @Test
+  @Order(4)
+  void randomBytesAndTruncatedFramesOnTheClusterPortDoNotHurtIt() throws Exception {
+    Random random = new Random(7);
+    for (int i = 0; i < 3; i++) {
+      byte[] junk = new byte[1 << (10 + 3 * i)];
+      random.nextBytes(junk);
+      rawWrite(junk);
+    }
+    // A TLS record header that promises more than follows.
+    rawWrite(new byte[] {0x16, 0x03, 0x01, 0x40, 0x00, 0x01, 0x00});
+    // Through TLS with a valid certificate: the HTTP/2 preface, then a truncated SETTINGS frame,
+    // then a frame header claiming 16 KiB of DATA on a stream that was never opened.
+    AgentCredentials n3 = AgentCredentials.load(dir.resolve("data/certs"), "n-3");
+    byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    tlsWrite(
+        n3,
+        concat(
+            preface,
+            new byte[] {0x00, 0x00, 0x0c, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03}));
+    tlsWrite(
+        n3,
+        concat(
+            preface,
+            new byte[] {
+              0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x00,
+              0x00, 0x00, 0x05, 0x01, 0x02, 0x03
+            }));
+    byte[] junk = new byte[4096];
+    random.nextBytes(junk);
+    tlsWrite(n3, concat(preface, junk));
+
+    assertThat(continuum.agents().get("cl-a").process().isAlive()).isTrue();
+    deployAndAwaitRunning("after-garbage");
+    assertThat(healthyNodes()).containsExactly("n-1", "n-2");
+  }
+
+  // ---- helpers ----
+
+  private static void deployAndAwaitRunning(String name) throws Exception {
+    Path app = dir.resolve(name + ".yaml");
+    Files.writeString(
+        app,
+        """
+        MLSysOpsApp:
+          name: %s
+          components:
+            - metadata: {name: web}
+              containers:
+                - image: web:1
+                  platform_requirements:
+                    cpu: {requests: "250m"}
+                    memory: {requests: "64Mi"}
+        """
+            .formatted(name));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        Mls.run(
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            "apps",
+            "deploy-app",
+            "--path",
+            app.toString(),
+            "--server",
+            api,
+            "--token",
+            token);
+    assertThat(code).as("deploy: %s%s", out, err).isZero();
+    await()
+        .atMost(30, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              JsonNode s = appStatus(name);
+              JsonNode instance = s.path("components").path(0).path("instances").path(0);
+              return "Running".equals(s.path("phase").asText())
+                  && "RUNNING".equals(instance.path("state").asText())
+                  && List.of("n-1", "n-2").contains(instance.path("node").asText());
+            });
+  }
+
+  private static JsonNode appStatus(String name) throws Exception {
+    StringWriter out = new StringWriter();
+    int code =
+        Mls.run(
+            new PrintWriter(out, true),
+            new PrintWriter(new StringWriter(), true),
+            "apps",
+            "get-app-status",
+            name,
+            "-o",
+            "json",
+            "--server",
+            api,
+            "--token",
+            token);
+    return code == 0 ? JSON.readTree(out.toString()) : JSON.createObjectNode();
+  }
+
+  private static String get(String path) {
+    try {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(api + path))
+                  .timeout(Duration.ofSeconds(5))
+                  .header("Authorization", "Bearer " + token)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() + " " + r.body();
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
+
+  private static List<String> healthyNodes() throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(api + "/api/v1/nodes"))
+                .timeout(Duration.ofSeconds(5))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    List<String> names = new ArrayList<>();
+    JSON.readTree(r.body())
+        .path("items")
+        .forEach(
+            n -> {
+              if (n.path("healthy").asBoolean()) {
+                names.add(n.path("name").asText());
+              }
+            });
+    names.sort(null);
+    return names;
+  }
+
+  private static String log(String agent) {
+    try {
+      return Files.readString(dir.resolve("data/agents/" + agent + "/agent.log"));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static GrpcLink link(GrpcLink.Builder b) {
+    GrpcLink l = b.connect();
+    links.add(l);
+    return l;
+  }
+
+  private static void rawWrite(byte[] bytes) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), clusterPort)) {
+      OutputStream o = s.getOutputStream();
+      o.write(bytes);
+      o.flush();
+    } catch (IOException e) {
+      // The agent may close the connection mid-write: that is the point.
+    }
+  }
+
+  private static void tlsWrite(AgentCredentials c, byte[] bytes) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    char[] pw = "x".toCharArray();
+    ks.setKeyEntry("me", c.privateKey(), pw, new Certificate[] {c.certificate()});
+    KeyStore ts = KeyStore.getInstance("PKCS12");
+    ts.load(null, null);
+    ts.setCertificateEntry("ca", c.trustedCa());
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, pw);
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ts);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    try (SSLSocket s =
+        (SSLSocket)
+            ctx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), clusterPort)) {
+      javax.net.ssl.SSLParameters p = s.getSSLParameters();
+      p.setApplicationProtocols(new String[] {"h2"});
+      s.setSSLParameters(p);
+      s.startHandshake();
+      s.getOutputStream().write(bytes);
+      s.getOutputStream().flush();
+      s.setSoTimeout(2000);
+      try {
+        s.getInputStream().read(new byte[1024]); // the server's SETTINGS or GOAWAY, then close
+      } catch (IOException e) {
+        // closed or timed out: either way the connection ends here
+      }
+    } catch (IOException e) {
+      // Refused mid-way: fine.
+    }
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = new byte[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}
