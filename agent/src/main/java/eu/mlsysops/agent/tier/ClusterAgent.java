@@ -432,9 +432,6 @@ public final class ClusterAgent implements AutoCloseable {
         recovered = e != null && !e.healthy;
         if (e == null) {
           e = new NodeEntry(r.node(), link);
-          // Like the continuum's: epochs grow across cluster restarts, so a node that outlived
-          // its cluster agent does not ignore the restarted one's desired state as stale.
-          e.epoch = env.clock().millis();
           nodes.put(r.from(), e);
         }
         if (isNew || !r.node().equals(e.descriptor)) {

@@ -323,7 +323,10 @@ public final class ContinuumAgent implements AutoCloseable {
             .filter(x -> clusterId.equals(e.getValue().get(x.name())))
             .toList();
         if (!comps.isEmpty()) {
-          mine.add(AppDescriptors.withComponents(a.descriptor(), comps));
+          // Self-contained: references to components on other clusters mean nothing there, and
+          // a descriptor naming absent components would not parse on the far side of a gRPC link.
+          mine.add(ClusterStore.selfContained(
+              AppDescriptors.withComponents(a.descriptor(), comps)));
         }
       }
       epoch++;
