@@ -1,9 +1,19 @@
 package eu.mlsysops.telemetry.otlp;
 
 import eu.mlsysops.telemetry.Labels;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.ExtensionRegistryLite;
+import com.google.protobuf.WireFormat;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.resource.v1.Resource;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Resolves OTLP resource, scope and point attributes to {@link Labels}, caching both levels: the
  * labels of a resource and scope, and the labels of a point's attribute set under that. Keys are
- * the protobuf attribute lists themselves (their hashes are memoised per message), so a repeated
+ * the protobuf attribute lists themselves (their hashes are memoised per message), or, for points
+ * read straight from the wire ({@link MetricsWireDecoder}), the attributes' bytes, so a repeated
  * attribute set costs one hash lookup. Bounded: when full a cache is cleared, which only costs
  * rebuilding.
  */
@@ -26,6 +37,7 @@ final class LabelCache {
   private final int maxBases;
   private final Map<BaseKey, Base> bases = new ConcurrentHashMap<>();
   private final Map<PointKey, SeriesLabels> series = new ConcurrentHashMap<>();
+  private final Map<AttributeBytes, SeriesLabels> byBytes = new ConcurrentHashMap<>();
 
   LabelCache(Set<String> promoted, String nodeName, int maxSeries) {
     this.promoted = Set.copyOf(promoted);
@@ -42,6 +54,7 @@ final class LabelCache {
       if (bases.size() >= maxBases) {
         bases.clear();
         series.clear(); // its keys refer to bases by identity
+        byBytes.clear();
       }
       b = bases.computeIfAbsent(key, this::build);
     }
@@ -59,16 +72,55 @@ final class LabelCache {
       if (series.size() >= maxSeries) {
         series.clear();
       }
-      TreeMap<String, String> m = new TreeMap<>(base.plain.labels.map());
-      for (KeyValue kv : attributes) {
-        if (!kv.getKey().isEmpty()) {
-          m.put(kv.getKey(), AttributeText.render(kv.getValue()));
-        }
-      }
-      s = new SeriesLabels(new Labels(m));
+      s = build(base, attributes);
       series.put(key, s);
     }
     return s;
+  }
+
+  /**
+   * The labels of a point whose attributes are {@code len} bytes of a serialised {@code
+   * NumberDataPoint} at {@code off}: its {@code attributes} fields, tags included. The bytes
+   * themselves are the key (hashed and compared as bytes, no message is built when they are
+   * known); new ones are parsed with the generated classes under {@code recursionLimit}.
+   *
+   * @return null when the bytes are not valid attributes
+   */
+  SeriesLabels series(Base base, byte[] bytes, int off, int len, int recursionLimit) {
+    AttributeBytes probe = new AttributeBytes(base, bytes, off, len);
+    SeriesLabels s = byBytes.get(probe);
+    if (s != null) {
+      return s;
+    }
+    List<KeyValue> attributes = new ArrayList<>();
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(bytes, off, len);
+      in.setRecursionLimit(recursionLimit);
+      for (int tag; (tag = in.readTag()) != 0; ) {
+        if (WireFormat.getTagFieldNumber(tag) != NumberDataPoint.ATTRIBUTES_FIELD_NUMBER) {
+          return null;
+        }
+        attributes.add(in.readMessage(KeyValue.parser(), ExtensionRegistryLite.getEmptyRegistry()));
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    if (byBytes.size() >= maxSeries) {
+      byBytes.clear();
+    }
+    s = attributes.isEmpty() ? base.plain : build(base, attributes);
+    byBytes.put(probe.copy(), s);
+    return s;
+  }
+
+  private static SeriesLabels build(Base base, List<KeyValue> attributes) {
+    TreeMap<String, String> m = new TreeMap<>(base.plain.labels.map());
+    for (KeyValue kv : attributes) {
+      if (!kv.getKey().isEmpty()) {
+        m.put(kv.getKey(), AttributeText.render(kv.getValue()));
+      }
+    }
+    return new SeriesLabels(new Labels(m));
   }
 
   private Base build(BaseKey key) {
@@ -117,4 +169,71 @@ final class LabelCache {
   private record BaseKey(List<KeyValue> resource, InstrumentationScope scope) {}
 
   private record PointKey(Base base, List<KeyValue> attributes) {}
+
+  /**
+   * A point's serialised attributes under a base. Lookups use a key over the request's bytes; the
+   * cache keeps a copy.
+   */
+  static final class AttributeBytes {
+    private static final VarHandle LONGS =
+        MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long MIX = 0x9E3779B97F4A7C15L;
+
+    final Base base;
+    final byte[] bytes;
+    final int off;
+    final int len;
+    private final int hash;
+
+    AttributeBytes(Base base, byte[] bytes, int off, int len) {
+      this.base = base;
+      this.bytes = bytes;
+      this.off = off;
+      this.len = len;
+      this.hash = hash(bytes, off, len) ^ System.identityHashCode(base);
+    }
+
+    private AttributeBytes(AttributeBytes k, byte[] copy) {
+      this.base = k.base;
+      this.bytes = copy;
+      this.off = 0;
+      this.len = k.len;
+      this.hash = k.hash;
+    }
+
+    AttributeBytes copy() {
+      return new AttributeBytes(this, Arrays.copyOfRange(bytes, off, off + len));
+    }
+
+    /** A 64-bit multiply-xorshift hash, eight bytes at a time. */
+    static int hash(byte[] b, int off, int len) {
+      long h = len * MIX;
+      int i = off;
+      int end = off + len;
+      for (; i + 8 <= end; i += 8) {
+        h = (h ^ (long) LONGS.get(b, i)) * MIX;
+        h ^= h >>> 29;
+      }
+      long tail = 0;
+      for (int shift = 0; i < end; i++, shift += 8) {
+        tail |= (b[i] & 0xFFL) << shift;
+      }
+      h = (h ^ tail) * MIX;
+      h ^= h >>> 32;
+      return (int) h;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof AttributeBytes k
+          && k.hash == hash
+          && k.base == base
+          && Arrays.equals(bytes, off, off + len, k.bytes, k.off, k.off + k.len);
+    }
+  }
 }
