@@ -15,6 +15,17 @@ public interface SampleSink {
    */
   boolean accept(Sample sample);
 
+  /**
+   * Takes every sample of a batch of one metric, marking each it keeps ({@link
+   * SampleBatch#accepted(int, boolean)}); the same as {@link #accept} for each in order, which is
+   * what the default does. Sinks that can look a metric up once per batch override it.
+   */
+  default void acceptBatch(SampleBatch batch) {
+    for (int i = 0; i < batch.size(); i++) {
+      batch.accepted(i, accept(batch.sample(i)));
+    }
+  }
+
   /** Records what a metric is (type, unit, help). Sinks that keep no metadata ignore it. */
   default void describe(String metric, MetricMetadata metadata) {}
 }

@@ -8,6 +8,9 @@ import java.util.Arrays;
  * (append) or a copy (scan), so appends to different series never contend.
  */
 final class StoredSeries {
+  /** The metric entry (of one store) holding this series. */
+  final MetricEntry entry;
+
   final String metric;
   final Labels labels;
   final long overheadBytes;
@@ -28,8 +31,9 @@ final class StoredSeries {
    */
   boolean removed;
 
-  StoredSeries(String metric, Labels labels, long overheadBytes) {
-    this.metric = metric;
+  StoredSeries(MetricEntry entry, Labels labels, long overheadBytes) {
+    this.entry = entry;
+    this.metric = entry.name;
     this.labels = labels;
     this.overheadBytes = overheadBytes;
   }

@@ -73,7 +73,12 @@ final class LabelCache {
         series.clear();
       }
       s = build(base, attributes);
-      series.put(key, s);
+      // The first of concurrent builders wins, so that every caller gets the same Labels instance:
+      // stores and aggregators key on it, and an identical instance compares without a deep equals.
+      SeriesLabels first = series.putIfAbsent(key, s);
+      if (first != null) {
+        s = first;
+      }
     }
     return s;
   }
@@ -105,12 +110,13 @@ final class LabelCache {
     } catch (IOException e) {
       return null;
     }
+    // Through the message-keyed cache, so that both paths hand out the same instances.
+    s = series(base, attributes);
     if (byBytes.size() >= maxSeries) {
       byBytes.clear();
     }
-    s = attributes.isEmpty() ? base.plain : build(base, attributes);
-    byBytes.put(probe.copy(), s);
-    return s;
+    SeriesLabels first = byBytes.putIfAbsent(probe.copy(), s);
+    return first != null ? first : s;
   }
 
   private static SeriesLabels build(Base base, List<KeyValue> attributes) {

@@ -5,6 +5,7 @@ import eu.mlsysops.telemetry.Labels;
 import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricMetadata.MetricType;
 import eu.mlsysops.telemetry.Sample;
+import eu.mlsysops.telemetry.SampleBatch;
 import eu.mlsysops.telemetry.SampleSink;
 import eu.mlsysops.telemetry.otlp.RequestTally.Reason;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -142,6 +143,7 @@ public final class OtlpMetricsTranslator {
       return translate(ExportMetricsServiceRequest.parseFrom(request));
     }
     RequestTally t = new RequestTally(clock.millis(), maxFutureMillis);
+    SampleBatch batch = null;
     for (int i = 0; i < plan.metrics; i++) {
       int kind = plan.kinds[i];
       if (kind == 0) {
@@ -166,6 +168,21 @@ public final class OtlpMetricsTranslator {
                   : MetricType.UP_DOWN_COUNTER;
       describe(name, type, plan.units[i], plan.descriptions[i]);
       boolean delta = (kind & MetricsWireDecoder.Plan.DELTA_SUM) != 0;
+      if (!delta) {
+        if (batch == null) {
+          batch = new SampleBatch(end - first);
+        }
+        batch.reset(name);
+        for (int p = first; p < end; p++) {
+          long ts =
+              admit(t, name, plan.flags[p], plan.valueCases[p], plan.values[p], plan.times[p]);
+          if (ts != REJECT) {
+            batch.add(plan.labels[p].labels, ts, plan.values[p]);
+          }
+        }
+        writeBatch(t, batch);
+        continue;
+      }
       for (int p = first; p < end; p++) {
         number(
             t,
@@ -270,18 +287,7 @@ public final class OtlpMetricsTranslator {
       double v,
       long timeNanos,
       boolean delta) {
-    if ((flags & NO_RECORDED_VALUE) != 0) {
-      t.staleness++;
-      return;
-    }
-    if (valueCase == MetricsWireDecoder.Plan.NO_VALUE) {
-      t.reject(Reason.MALFORMED, name, "point without a value");
-      return;
-    }
-    if (!finite(t, name, v)) {
-      return;
-    }
-    long ts = timestamp(t, name, timeNanos);
+    long ts = admit(t, name, flags, valueCase, v, timeNanos);
     if (ts == REJECT) {
       return;
     }
@@ -310,6 +316,49 @@ public final class OtlpMetricsTranslator {
         deltas.remove(key, acc);
       }
       point(t, name, ok);
+    }
+  }
+
+  /**
+   * The checks every number point passes before it is written: staleness markers are counted, a
+   * point without a value, with a non-finite value or too far in the future is rejected.
+   *
+   * @return the point's timestamp in epoch millis, or REJECT
+   */
+  private long admit(
+      RequestTally t, String name, int flags, int valueCase, double v, long timeNanos) {
+    if ((flags & NO_RECORDED_VALUE) != 0) {
+      t.staleness++;
+      return REJECT;
+    }
+    if (valueCase == MetricsWireDecoder.Plan.NO_VALUE) {
+      t.reject(Reason.MALFORMED, name, "point without a value");
+      return REJECT;
+    }
+    if (!finite(t, name, v)) {
+      return REJECT;
+    }
+    return timestamp(t, name, timeNanos);
+  }
+
+  /** Writes a batch of one metric's points and counts each as {@link #point} does. */
+  private void writeBatch(RequestTally t, SampleBatch batch) {
+    if (batch.size() == 0) {
+      return;
+    }
+    try {
+      sink.acceptBatch(batch);
+    } catch (RuntimeException e) {
+      if (sinkFailureLogged.compareAndSet(false, true)) {
+        LOG.warn("the sample sink failed; its samples are counted as refused", e);
+      }
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      boolean ok = batch.accepted(i);
+      if (ok) {
+        t.samples++;
+      }
+      point(t, batch.metric(), ok);
     }
   }
 
