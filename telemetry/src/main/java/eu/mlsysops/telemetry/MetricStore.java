@@ -257,7 +257,6 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   public void acceptBatch(SampleBatch batch) {
     MetricEntry e = entry(batch.metric());
     long[] stored = new long[1];
-    long newest = Long.MIN_VALUE;
     int nonFinite = 0;
     try {
       for (int i = 0; i < batch.size(); i++) {
@@ -271,7 +270,8 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
         boolean ok = append(e, batch.labels(i), ts, v, stored);
         batch.accepted(i, ok);
         if (ok) {
-          newest = Math.max(newest, ts);
+          // Per sample, as append does: a retention sweep it starts may free series for the next.
+          advanceNewest(ts);
           if (e.listeners.length != 0) {
             notifyListeners(e, batch.sample(i));
           }
@@ -283,9 +283,6 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       }
       if (stored[0] != 0) {
         samplesStored.add(stored[0]);
-      }
-      if (newest != Long.MIN_VALUE) {
-        advanceNewest(newest);
       }
     }
   }
