@@ -20,6 +20,9 @@ final class StoredSeries {
 
   private int size;
 
+  /** chunks[size - 1], or null: a field, so that an append does not read the chunk array. */
+  private Chunk head;
+
   /** Newest timestamp ever appended; kept when chunks are evicted so order is still enforced. */
   long newest = Long.MIN_VALUE;
 
@@ -57,7 +60,7 @@ final class StoredSeries {
 
   /** The newest chunk, the one taking appends, or null. */
   Chunk head() {
-    return size == 0 ? null : chunks[size - 1];
+    return head;
   }
 
   void add(Chunk c) {
@@ -65,18 +68,23 @@ final class StoredSeries {
       chunks = Arrays.copyOf(chunks, size * 2);
     }
     chunks[size++] = c;
+    head = c;
   }
 
   Chunk removeFirst() {
     Chunk c = chunks[0];
     System.arraycopy(chunks, 1, chunks, 0, size - 1);
     chunks[--size] = null;
+    if (size == 0) {
+      head = null;
+    }
     return c;
   }
 
   void clear() {
     Arrays.fill(chunks, 0, size, null);
     size = 0;
+    head = null;
   }
 
   /** Bytes of all chunks. */

@@ -235,10 +235,9 @@ final class MetricsWireDecoder {
     CodedInputStream d = sub(bytes, dataOff, dataLen);
     for (int tag; (tag = d.readTag()) != 0; ) {
       if (tag == DATA_POINTS) {
-        int l = d.readRawVarint32();
-        int pOff = dataOff + d.getTotalBytesRead();
-        d.skipRawBytes(l);
-        point(plan, base, bytes, pOff, l);
+        int old = d.pushLimit(d.readRawVarint32());
+        point(plan, base, bytes, d, dataOff);
+        d.popLimit(old);
       } else if (dataTag == M_SUM && tag == SUM_TEMPORALITY) {
         temporality = d.readEnum();
       } else if (dataTag == M_SUM && tag == SUM_MONOTONIC) {
@@ -258,9 +257,13 @@ final class MetricsWireDecoder {
         plan.points);
   }
 
-  private void point(Plan plan, LabelCache.Base base, byte[] bytes, int off, int len)
+  /**
+   * Reads one point from {@code in}, limited to it; {@code off} is where {@code in} starts in
+   * {@code bytes}.
+   */
+  private void point(
+      Plan plan, LabelCache.Base base, byte[] bytes, CodedInputStream in, int off)
       throws IOException, NotFast {
-    CodedInputStream in = sub(bytes, off, len);
     int attrStart = -1;
     int attrEnd = -1;
     long time = 0;
