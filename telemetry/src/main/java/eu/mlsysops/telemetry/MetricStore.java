@@ -237,12 +237,10 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       return false;
     }
     MetricEntry e = entry(sample.metric());
-    long[] stored = new long[1];
+    long[] stored = new long[2];
     boolean ok = append(e, sample.labels(), sample.timestampMillis(), v, stored);
     if (ok) {
-      if (stored[0] != 0) {
-        samplesStored.add(stored[0]);
-      }
+      count(stored);
       advanceNewest(sample.timestampMillis());
       notifyListeners(e, sample);
     }
@@ -256,7 +254,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   @Override
   public void acceptBatch(SampleBatch batch) {
     MetricEntry e = entry(batch.metric());
-    long[] stored = new long[1];
+    long[] stored = new long[2];
     int nonFinite = 0;
     try {
       for (int i = 0; i < batch.size(); i++) {
@@ -281,15 +279,23 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       if (nonFinite != 0) {
         droppedNonFinite.add(nonFinite);
       }
-      if (stored[0] != 0) {
-        samplesStored.add(stored[0]);
-      }
+      count(stored);
+    }
+  }
+
+  private void count(long[] stored) {
+    if (stored[0] != 0) {
+      samplesStored.add(stored[0]);
+    }
+    if (stored[1] != 0) {
+      evictedSamples.add(stored[1]);
     }
   }
 
   /**
    * Appends one finite value to its series; adds the change of stored samples to {@code
-   * stored[0]} (the caller adds it to the shared counter, once per batch).
+   * stored[0]} and the samples evicted to {@code stored[1]} (the caller adds them to the shared
+   * counters, once per batch: at full series every append evicts one).
    */
   private boolean append(MetricEntry e, Labels labels, long ts, double v, long[] stored) {
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -362,9 +368,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
         }
       }
       stored[0] += added - evicted;
-      if (evicted != 0) {
-        evictedSamples.add(evicted);
-      }
+      stored[1] += evicted;
       if (bytesDelta != 0 && bytesUsed.addAndGet(bytesDelta) > evictAbove) {
         enforceBudget();
       }
