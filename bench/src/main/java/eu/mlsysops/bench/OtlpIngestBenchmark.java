@@ -101,10 +101,12 @@ public final class OtlpIngestBenchmark {
           "receiver CPU: %.1f s over %.1f s = %.2f cores; %.2f µs per point,"
               + " %,.0f points per CPU-second%n",
           cpu, elapsed, cpu / elapsed, cpu * 1e6 / Math.max(1, accepted), accepted / cpu);
+      // Out of order: the receiver handles requests on several threads, so a series' point of
+      // one round can be stored after its point of the next round, and is then dropped.
       System.out.printf(Locale.ROOT, "store: %,d series, %,d samples dropped (non-finite %,d,"
-          + " series limit %,d)%n", store.seriesCount(),
-          store.droppedNonFinite() + store.rejectedSamples(), store.droppedNonFinite(),
-          store.rejectedSamples());
+          + " series limit %,d, out of order %,d)%n", store.seriesCount(),
+          store.droppedNonFinite() + store.rejectedSamples() + store.droppedOutOfOrder(),
+          store.droppedNonFinite(), store.rejectedSamples(), store.droppedOutOfOrder());
       if (exit != 0 || !result.startsWith("sent=")) {
         System.err.println("the load generator failed (exit " + exit + ")");
         System.exit(1);
