@@ -64,8 +64,12 @@ class WireDecodingTest {
     final OtlpMetricsTranslator message;
 
     Pair(int maxSeries) {
-      bytesSink = new EventSink(maxSeries);
-      messageSink = new EventSink(maxSeries);
+      this(maxSeries, 0);
+    }
+
+    Pair(int maxSeries, int failEvery) {
+      bytesSink = new EventSink(maxSeries, failEvery);
+      messageSink = new EventSink(maxSeries, failEvery);
       bytes = translator(bytesSink);
       message = translator(messageSink);
     }
@@ -107,13 +111,20 @@ class WireDecodingTest {
     final List<Sample> samples = new ArrayList<>();
     private final java.util.Set<String> series = new java.util.HashSet<>();
     private final int maxSeries;
+    private final int failEvery;
+    private int calls;
 
-    EventSink(int maxSeries) {
+    EventSink(int maxSeries, int failEvery) {
       this.maxSeries = maxSeries;
+      this.failEvery = failEvery;
     }
 
     @Override
     public synchronized boolean accept(Sample s) {
+      if (failEvery > 0 && ++calls % failEvery == 0) {
+        events.add("threw on " + s);
+        throw new IllegalStateException("sink failure");
+      }
       String key = s.metric() + s.labels();
       if (!series.contains(key) && series.size() >= maxSeries) {
         events.add("refused " + s);
@@ -332,6 +343,21 @@ class WireDecodingTest {
 
     assertThat(o.acceptedPoints()).isEqualTo(3);
     assertThat(o.errorMessage()).contains("NaN", "+Inf", "future", "without a value", "series limit");
+  }
+
+  @Test
+  void aSinkThatThrowsOnSomeSamplesLosesOnlyThoseOnBothPaths() {
+    Pair p = new Pair(1000, 3);
+    IngestOutcome o =
+        p.both(
+            request(
+                    gauge("g", point(T0, 1, "a", "1"), point(T0, 2, "a", "2"), point(T0, 3, "a", "3"),
+                        point(T0, 4, "a", "4"), point(T0, 5, "a", "5")),
+                    gauge("h", point(T0, 6)))
+                .toByteArray());
+
+    assertThat(o.acceptedPoints()).isEqualTo(4);
+    assertThat(o.rejectedPoints()).isEqualTo(2);
   }
 
   @Test
