@@ -293,9 +293,9 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   }
 
   /**
-   * Appends one finite value to its series; adds the change of stored samples to {@code
-   * stored[0]} and the samples evicted to {@code stored[1]} (the caller adds them to the shared
-   * counters, once per batch: at full series every append evicts one).
+   * Appends one finite value to its series; adds the change of stored samples to {@code stored[0]}
+   * and the samples evicted to {@code stored[1]} (the caller adds them to the shared counters, once
+   * per batch: at full series every append evicts one).
    */
   private boolean append(MetricEntry e, Labels labels, long ts, double v, long[] stored) {
     for (int attempt = 0; attempt < 3; attempt++) {

@@ -1,9 +1,9 @@
 package eu.mlsysops.telemetry.otlp;
 
-import eu.mlsysops.telemetry.Labels;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.ExtensionRegistryLite;
 import com.google.protobuf.WireFormat;
+import eu.mlsysops.telemetry.Labels;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
@@ -86,8 +86,8 @@ final class LabelCache {
   /**
    * The labels of a point whose attributes are {@code len} bytes of a serialised {@code
    * NumberDataPoint} at {@code off}: its {@code attributes} fields, tags included. The bytes
-   * themselves are the key (hashed and compared as bytes, no message is built when they are
-   * known); new ones are parsed with the generated classes under {@code recursionLimit}.
+   * themselves are the key (hashed and compared as bytes, no message is built when they are known);
+   * new ones are parsed with the generated classes under {@code recursionLimit}.
    *
    * @return null when the bytes are not valid attributes
    */

@@ -4,29 +4,28 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Parser;
 import com.google.protobuf.WireFormat;
-import java.io.IOException;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.resource.v1.Resource;
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
  * Reads a serialised {@code ExportMetricsServiceRequest} straight from its bytes for the common
- * case, gauge and sum number points, without building a message object per point: a point becomes
- * a few primitives and the {@link SeriesLabels} its attribute bytes map to in the {@link
- * LabelCache}. Everything else (histograms, summaries, exemplars, metric metadata, unknown or
+ * case, gauge and sum number points, without building a message object per point: a point becomes a
+ * few primitives and the {@link SeriesLabels} its attribute bytes map to in the {@link LabelCache}.
+ * Everything else (histograms, summaries, exemplars, metric metadata, unknown or
  * repeated-in-an-odd-way fields inside a metric) is parsed with the generated classes, one {@link
  * Metric} at a time, and translated as before.
  *
  * <p>Decoding is a separate pass that has no effect on the store: the whole request is read and
- * checked first, so a malformed request writes nothing, as with the generated parser. When
- * anything does not fit this reader (malformed input, deep nesting, a resource sent twice) it
- * gives up ({@link #decode} returns null) and the caller parses the request with the generated
- * classes, which then accept it or fail with their own message.
+ * checked first, so a malformed request writes nothing, as with the generated parser. When anything
+ * does not fit this reader (malformed input, deep nesting, a resource sent twice) it gives up
+ * ({@link #decode} returns null) and the caller parses the request with the generated classes,
+ * which then accept it or fail with their own message.
  *
- * <p>Nesting is checked against protobuf's default recursion limit of 100 at the depth each
- * message has in the request, so that what is accepted here is exactly what the generated parser
- * accepts.
+ * <p>Nesting is checked against protobuf's default recursion limit of 100 at the depth each message
+ * has in the request, so that what is accepted here is exactly what the generated parser accepts.
  */
 final class MetricsWireDecoder {
   private static final int RECURSION_LIMIT = 100;
@@ -261,8 +260,7 @@ final class MetricsWireDecoder {
    * Reads one point from {@code in}, limited to it; {@code off} is where {@code in} starts in
    * {@code bytes}.
    */
-  private void point(
-      Plan plan, LabelCache.Base base, byte[] bytes, CodedInputStream in, int off)
+  private void point(Plan plan, LabelCache.Base base, byte[] bytes, CodedInputStream in, int off)
       throws IOException, NotFast {
     int attrStart = -1;
     int attrEnd = -1;
@@ -327,8 +325,7 @@ final class MetricsWireDecoder {
   }
 
   /** Skips a field the reader does not use; an end-group tag here means malformed input. */
-  private static void skipUnknown(CodedInputStream in, int tag)
-      throws IOException, GiveUp {
+  private static void skipUnknown(CodedInputStream in, int tag) throws IOException, GiveUp {
     if (!in.skipField(tag)) {
       throw GiveUp.INSTANCE;
     }
@@ -345,8 +342,12 @@ final class MetricsWireDecoder {
     String[] names = new String[16];
     String[] descriptions = new String[16];
     String[] units = new String[16];
-    /** 0: generated ({@link #generated}); else bit 1 sum, bit 2 monotonic, bit 4 delta, bit 8 set. */
+
+    /**
+     * 0: generated ({@link #generated}); else bit 1 sum, bit 2 monotonic, bit 4 delta, bit 8 set.
+     */
     int[] kinds = new int[16];
+
     int[] firstPoints = new int[16];
     int[] endPoints = new int[16];
     Metric[] generated = new Metric[16];
@@ -403,7 +404,8 @@ final class MetricsWireDecoder {
       names[metrics] = name;
       descriptions[metrics] = description;
       units[metrics] = unit;
-      kinds[metrics] = FAST | (sum ? SUM : 0) | (monotonic ? MONOTONIC : 0) | (delta ? DELTA_SUM : 0);
+      kinds[metrics] =
+          FAST | (sum ? SUM : 0) | (monotonic ? MONOTONIC : 0) | (delta ? DELTA_SUM : 0);
       firstPoints[metrics] = first;
       endPoints[metrics] = end;
       metrics++;

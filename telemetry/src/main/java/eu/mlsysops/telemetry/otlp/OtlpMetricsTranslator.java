@@ -268,8 +268,17 @@ public final class OtlpMetricsTranslator {
         valueCase = MetricsWireDecoder.Plan.NO_VALUE;
         v = 0;
     }
-    number(t, base, p.getAttributesList(), null, name, p.getFlags(), valueCase, v,
-        p.getTimeUnixNano(), delta);
+    number(
+        t,
+        base,
+        p.getAttributesList(),
+        null,
+        name,
+        p.getFlags(),
+        valueCase,
+        v,
+        p.getTimeUnixNano(),
+        delta);
   }
 
   /**

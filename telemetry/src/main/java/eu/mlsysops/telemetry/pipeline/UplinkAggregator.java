@@ -50,8 +50,10 @@ public final class UplinkAggregator implements SampleSink {
   private final Map<String, Route> routes = new HashMap<>();
   private Map<GroupKey, Group> groups = new LinkedHashMap<>();
   private List<Sample> raw = new ArrayList<>();
+
   /** Counts intervals; a {@link Projection}'s remembered group is valid in its interval only. */
   private long interval;
+
   private long dropped;
 
   private UplinkAggregator(Builder b) {
@@ -85,14 +87,14 @@ public final class UplinkAggregator implements SampleSink {
     if (route.rule == null) {
       return false;
     }
-    return fold(route, sample.metric(), sample.labels(), sample.timestampMillis(), sample.value(),
-        sample);
+    return fold(
+        route, sample.metric(), sample.labels(), sample.timestampMillis(), sample.value(), sample);
   }
 
   /**
    * Folds the samples of {@code batch} that an earlier sink accepted, under one lock and with one
-   * route lookup: a node agent stores a batch first, then folds what the store kept. Flags are
-   * left as they are.
+   * route lookup: a node agent stores a batch first, then folds what the store kept. Flags are left
+   * as they are.
    */
   public synchronized void foldAccepted(SampleBatch batch) {
     Route route = routes.computeIfAbsent(batch.metric(), this::route);
@@ -101,15 +103,15 @@ public final class UplinkAggregator implements SampleSink {
     }
     for (int i = 0; i < batch.size(); i++) {
       if (batch.accepted(i)) {
-        fold(route, batch.metric(), batch.labels(i), batch.timestampMillis(i), batch.value(i),
-            null);
+        fold(
+            route, batch.metric(), batch.labels(i), batch.timestampMillis(i), batch.value(i), null);
       }
     }
   }
 
   /** {@code sample} is the same sample as an object when the caller has one, else null. */
-  private boolean fold(Route route, String metric, Labels labels, long ts, double v,
-      Sample sample) {
+  private boolean fold(
+      Route route, String metric, Labels labels, long ts, double v, Sample sample) {
     if (route.function == Aggregation.RAW) {
       if (raw.size() >= maxRawSamples) {
         dropped++;
@@ -304,6 +306,7 @@ public final class UplinkAggregator implements SampleSink {
     double max = Double.NEGATIVE_INFINITY;
     long newestTs = Long.MIN_VALUE;
     double newest;
+
     /** For SUM: each member series' newest value, so repeated samples are not double-counted. */
     Map<Labels, double[]> members;
 

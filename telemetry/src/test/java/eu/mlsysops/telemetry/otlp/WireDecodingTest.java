@@ -164,7 +164,8 @@ class WireDecodingTest {
         .containsExactly(
             new Sample("g", Labels.of("a", "x", "node", "n1", "service.name", "svc"), T0_MILLIS, 1),
             new Sample("g", Labels.of("node", "n1", "service.name", "svc"), T0_MILLIS, 2),
-            new Sample("s", Labels.of("a", "y", "node", "n1", "service.name", "svc"), T0_MILLIS, 3));
+            new Sample(
+                "s", Labels.of("a", "y", "node", "n1", "service.name", "svc"), T0_MILLIS, 3));
   }
 
   @Test
@@ -226,7 +227,8 @@ class WireDecodingTest {
     }
 
     assertThat(pair.bytesSink.samples.get(0).labels().get("名前")).isEqualTo("later wins");
-    assertThat(pair.bytesSink.samples.get(1).labels()).isEqualTo(Labels.of("app", "äpp", "node", "n1"));
+    assertThat(pair.bytesSink.samples.get(1).labels())
+        .isEqualTo(Labels.of("app", "äpp", "node", "n1"));
   }
 
   @Test
@@ -240,7 +242,8 @@ class WireDecodingTest {
                     .addLengthDelimited(ByteString.copyFromUtf8("x"))
                     .build())
             .build();
-    NumberDataPoint withUnknown = point(T0, 1, "a", "1").toBuilder().setUnknownFields(unknown).build();
+    NumberDataPoint withUnknown =
+        point(T0, 1, "a", "1").toBuilder().setUnknownFields(unknown).build();
     NumberDataPoint withExemplar =
         point(T0, 2, "a", "2").toBuilder()
             .addExemplars(Exemplar.newBuilder().setAsDouble(9).setTimeUnixNano(T0))
@@ -251,8 +254,7 @@ class WireDecodingTest {
             .setGauge(Gauge.newBuilder().addDataPoints(point(T0, 3)).setUnknownFields(unknown))
             .build();
     Metric metricUnknown = gauge("mu", point(T0, 4)).toBuilder().setUnknownFields(unknown).build();
-    Metric withMetadata =
-        gauge("md", point(T0, 5)).toBuilder().addMetadata(attr("x", "y")).build();
+    Metric withMetadata = gauge("md", point(T0, 5)).toBuilder().addMetadata(attr("x", "y")).build();
     Metric histogram =
         Metric.newBuilder()
             .setName("h")
@@ -342,7 +344,8 @@ class WireDecodingTest {
                 .toByteArray());
 
     assertThat(o.acceptedPoints()).isEqualTo(3);
-    assertThat(o.errorMessage()).contains("NaN", "+Inf", "future", "without a value", "series limit");
+    assertThat(o.errorMessage())
+        .contains("NaN", "+Inf", "future", "without a value", "series limit");
   }
 
   @Test
@@ -351,8 +354,13 @@ class WireDecodingTest {
     IngestOutcome o =
         p.both(
             request(
-                    gauge("g", point(T0, 1, "a", "1"), point(T0, 2, "a", "2"), point(T0, 3, "a", "3"),
-                        point(T0, 4, "a", "4"), point(T0, 5, "a", "5")),
+                    gauge(
+                        "g",
+                        point(T0, 1, "a", "1"),
+                        point(T0, 2, "a", "2"),
+                        point(T0, 3, "a", "3"),
+                        point(T0, 4, "a", "4"),
+                        point(T0, 5, "a", "5")),
                     gauge("h", point(T0, 6)))
                 .toByteArray());
 
@@ -402,7 +410,8 @@ class WireDecodingTest {
     byte[] badString = {(byte) 0xC3, 0x28};
     byte[] anyValue = field(1, badString);
     byte[] kv = concat(field(1, "k".getBytes()), field(2, anyValue));
-    byte[] pointBytes = concat(field(7, kv), fixed64(3, T0), fixed64(4, Double.doubleToLongBits(1)));
+    byte[] pointBytes =
+        concat(field(7, kv), fixed64(3, T0), fixed64(4, Double.doubleToLongBits(1)));
     byte[] body = wrapPoint("m", pointBytes);
     Pair p = new Pair(1000);
 
@@ -416,11 +425,12 @@ class WireDecodingTest {
     byte[] kv1 = Otlp.attr("a", "1").toByteArray();
     byte[] kv2 = Otlp.attr("b", "2").toByteArray();
     byte[] pointBytes =
-        concat(field(7, kv1), fixed64(3, T0), field(7, kv2), fixed64(4, Double.doubleToLongBits(1)));
+        concat(
+            field(7, kv1), fixed64(3, T0), field(7, kv2), fixed64(4, Double.doubleToLongBits(1)));
     byte[] metric = concat(field(1, "m".getBytes()), field(5, field(1, pointBytes)));
     byte[] scopeMetrics = field(2, metric);
-    byte[] resource = Resource.newBuilder().addAttributes(attr("service.name", "late")).build()
-        .toByteArray();
+    byte[] resource =
+        Resource.newBuilder().addAttributes(attr("service.name", "late")).build().toByteArray();
     // scope_metrics first, then the resource, then a second scope_metrics
     byte[] rm = concat(field(2, scopeMetrics), field(1, resource), field(2, scopeMetrics));
     Pair p = new Pair(1000);
@@ -459,7 +469,8 @@ class WireDecodingTest {
         Resource.Builder res = Resource.newBuilder();
         for (int k = rnd.nextInt(4); k > 0; k--) {
           res.addAttributes(
-              attr(pick(rnd, "service.name", "host.name", "mlsysops.app", "mlsysops.node", "x"),
+              attr(
+                  pick(rnd, "service.name", "host.name", "mlsysops.app", "mlsysops.node", "x"),
                   pick(rnd, "a", "b", "ü")));
         }
         rm.setResource(res);
