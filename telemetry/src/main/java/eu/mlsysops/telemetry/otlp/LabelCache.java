@@ -38,6 +38,7 @@ final class LabelCache {
   private final Map<BaseKey, Base> bases = new ConcurrentHashMap<>();
   private final Map<PointKey, SeriesLabels> series = new ConcurrentHashMap<>();
   private final Map<AttributeBytes, SeriesLabels> byBytes = new ConcurrentHashMap<>();
+  private final Map<LayoutKey, Layout> layouts = new ConcurrentHashMap<>();
 
   LabelCache(Set<String> promoted, String nodeName, int maxSeries) {
     this.promoted = Set.copyOf(promoted);
@@ -55,6 +56,7 @@ final class LabelCache {
         bases.clear();
         series.clear(); // its keys refer to bases by identity
         byBytes.clear();
+        layouts.clear();
       }
       b = bases.computeIfAbsent(key, this::build);
     }
@@ -119,6 +121,33 @@ final class LabelCache {
     return first != null ? first : s;
   }
 
+  /** The attributes of a metric's points in the last request that carried it, or null. */
+  Layout layout(Base base, String metric) {
+    return layouts.get(new LayoutKey(base, metric));
+  }
+
+  /**
+   * Remembers the attributes of a metric's points {@code first .. first + n} (offsets into {@code
+   * bytes}) and their labels, for the next request of the metric.
+   */
+  void layout(
+      Base base,
+      String metric,
+      byte[] bytes,
+      int[] offsets,
+      int[] lengths,
+      SeriesLabels[] labels,
+      int first,
+      int n) {
+    if (n > Layout.MAX_POINTS) {
+      return;
+    }
+    if (layouts.size() >= maxBases) {
+      layouts.clear();
+    }
+    layouts.put(new LayoutKey(base, metric), new Layout(bytes, offsets, lengths, labels, first, n));
+  }
+
   private static SeriesLabels build(Base base, List<KeyValue> attributes) {
     TreeMap<String, String> m = new TreeMap<>(base.plain.labels.map());
     for (KeyValue kv : attributes) {
@@ -175,6 +204,54 @@ final class LabelCache {
   private record BaseKey(List<KeyValue> resource, InstrumentationScope scope) {}
 
   private record PointKey(Base base, List<KeyValue> attributes) {}
+
+  private record LayoutKey(Base base, String metric) {}
+
+  /** The serialised attributes of one metric's points in one request, in order, with labels. */
+  static final class Layout {
+    static final int MAX_POINTS = 100_000;
+
+    private final byte[] bytes;
+    private final int[] ends;
+    private final SeriesLabels[] labels;
+
+    Layout(byte[] src, int[] offsets, int[] lengths, SeriesLabels[] labels, int first, int n) {
+      int total = 0;
+      for (int i = first; i < first + n; i++) {
+        total += lengths[i];
+      }
+      this.bytes = new byte[total];
+      this.ends = new int[n];
+      int at = 0;
+      for (int i = 0; i < n; i++) {
+        int len = lengths[first + i];
+        if (len > 0) {
+          System.arraycopy(src, offsets[first + i], bytes, at, len);
+        }
+        at += len;
+        ends[i] = at;
+      }
+      this.labels = Arrays.copyOfRange(labels, first, first + n);
+    }
+
+    int size() {
+      return ends.length;
+    }
+
+    /** Whether point {@code k} had exactly these attribute bytes. */
+    boolean matches(int k, byte[] b, int off, int len) {
+      if (k >= ends.length) {
+        return false;
+      }
+      int start = k == 0 ? 0 : ends[k - 1];
+      return ends[k] - start == len
+          && (len == 0 || Arrays.equals(bytes, start, ends[k], b, off, off + len));
+    }
+
+    SeriesLabels labels(int k) {
+      return labels[k];
+    }
+  }
 
   /**
    * A point's serialised attributes under a base. Lookups use a key over the request's bytes; the

@@ -231,11 +231,17 @@ final class MetricsWireDecoder {
     int firstPoint = plan.points;
     boolean monotonic = false;
     int temporality = 0;
+    // Exporters send a metric's series in the same order every time: compare each point's
+    // attributes with the same point of the last request (sequential reads, no hash lookup).
+    LabelCache.Layout layout = labels.layout(base, name);
+    int misses = 0;
     CodedInputStream d = sub(bytes, dataOff, dataLen);
     for (int tag; (tag = d.readTag()) != 0; ) {
       if (tag == DATA_POINTS) {
         int old = d.pushLimit(d.readRawVarint32());
-        point(plan, base, bytes, d, dataOff);
+        if (!point(plan, base, bytes, d, dataOff, layout, plan.points - firstPoint)) {
+          misses++;
+        }
         d.popLimit(old);
       } else if (dataTag == M_SUM && tag == SUM_TEMPORALITY) {
         temporality = d.readEnum();
@@ -244,6 +250,11 @@ final class MetricsWireDecoder {
       } else {
         throw NotFast.INSTANCE;
       }
+    }
+    int n = plan.points - firstPoint;
+    if (misses > 0 || layout == null || layout.size() != n) {
+      labels.layout(
+          base, name, bytes, plan.attrOffsets, plan.attrLengths, plan.labels, firstPoint, n);
     }
     plan.addFast(
         name,
@@ -258,9 +269,18 @@ final class MetricsWireDecoder {
 
   /**
    * Reads one point from {@code in}, limited to it; {@code off} is where {@code in} starts in
-   * {@code bytes}.
+   * {@code bytes}. The point is the {@code k}-th of its metric.
+   *
+   * @return whether its attributes were those of the {@code k}-th point of {@code layout}
    */
-  private void point(Plan plan, LabelCache.Base base, byte[] bytes, CodedInputStream in, int off)
+  private boolean point(
+      Plan plan,
+      LabelCache.Base base,
+      byte[] bytes,
+      CodedInputStream in,
+      int off,
+      LabelCache.Layout layout,
+      int k)
       throws IOException, NotFast {
     int attrStart = -1;
     int attrEnd = -1;
@@ -298,15 +318,21 @@ final class MetricsWireDecoder {
         throw NotFast.INSTANCE; // exemplars, unknown fields
       }
     }
-    SeriesLabels sl =
-        attrStart < 0
-            ? base.plain
-            : labels.series(
-                base, bytes, attrStart, attrEnd - attrStart, RECURSION_LIMIT - POINT_DEPTH);
-    if (sl == null) {
-      throw new InvalidProtocolBufferException("malformed attributes");
+    int attrLength = attrStart < 0 ? 0 : attrEnd - attrStart;
+    boolean same = layout != null && layout.matches(k, bytes, attrStart, attrLength);
+    SeriesLabels sl;
+    if (same) {
+      sl = layout.labels(k);
+    } else if (attrStart < 0) {
+      sl = base.plain;
+    } else {
+      sl = labels.series(base, bytes, attrStart, attrLength, RECURSION_LIMIT - POINT_DEPTH);
+      if (sl == null) {
+        throw new InvalidProtocolBufferException("malformed attributes");
+      }
     }
-    plan.addPoint(sl, time, value, valueCase, flags);
+    plan.addPoint(sl, time, value, valueCase, flags, attrStart, attrLength);
+    return same;
   }
 
   /** A stream over a nested message's fields. */
@@ -355,6 +381,8 @@ final class MetricsWireDecoder {
 
     int points;
     SeriesLabels[] labels = new SeriesLabels[256];
+    int[] attrOffsets = new int[256];
+    int[] attrLengths = new int[256];
     long[] times = new long[256];
     double[] values = new double[256];
     byte[] valueCases = new byte[256];
@@ -411,16 +439,27 @@ final class MetricsWireDecoder {
       metrics++;
     }
 
-    void addPoint(SeriesLabels sl, long time, double value, int valueCase, int flag) {
+    void addPoint(
+        SeriesLabels sl,
+        long time,
+        double value,
+        int valueCase,
+        int flag,
+        int attrOffset,
+        int attrLength) {
       if (points == labels.length) {
         int n = points * 2;
         labels = Arrays.copyOf(labels, n);
+        attrOffsets = Arrays.copyOf(attrOffsets, n);
+        attrLengths = Arrays.copyOf(attrLengths, n);
         times = Arrays.copyOf(times, n);
         values = Arrays.copyOf(values, n);
         valueCases = Arrays.copyOf(valueCases, n);
         flags = Arrays.copyOf(flags, n);
       }
       labels[points] = sl;
+      attrOffsets[points] = attrOffset;
+      attrLengths[points] = attrLength;
       times[points] = time;
       values[points] = value;
       valueCases[points] = (byte) valueCase;

@@ -369,6 +369,32 @@ class WireDecodingTest {
   }
 
   @Test
+  void pointsThatChangeOrderOrCountBetweenRequestsKeepTheirOwnLabels() {
+    long t1 = T0 + 1_000_000;
+    long t2 = T0 + 2_000_000;
+    Pair p = new Pair(1000);
+
+    p.both(request(gauge("m", point(T0, 1, "a", "1"), point(T0, 2, "a", "2"), point(T0, 3)))
+        .toByteArray());
+    p.both(request(gauge("m", point(t1, 2, "a", "2"), point(t1, 1, "a", "1"))).toByteArray());
+    p.both(
+        request(
+                gauge(
+                    "m",
+                    point(t2, 3),
+                    point(t2, 1, "a", "1"),
+                    point(t2, 9, "a", "9"),
+                    point(t2, 2, "a", "2")))
+            .toByteArray());
+
+    for (Sample s : p.bytesSink.samples) {
+      String a = s.labels().get("a");
+      assertThat(s.value()).isEqualTo(a == null ? 3 : Double.parseDouble(a));
+    }
+    assertThat(p.bytesSink.samples).hasSize(9);
+  }
+
+  @Test
   void randomRequestsAgree() {
     for (int seed = 0; seed < 150; seed++) {
       Random rnd = new Random(seed);
