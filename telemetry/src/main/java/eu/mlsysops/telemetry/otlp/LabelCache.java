@@ -121,9 +121,13 @@ final class LabelCache {
     return first != null ? first : s;
   }
 
-  /** The attributes of a metric's points in the last request that carried it, or null. */
-  Layout layout(Base base, String metric) {
-    return layouts.get(new LayoutKey(base, metric));
+  /**
+   * The attributes of a metric's points in the last request that carried it and began with a point
+   * whose attributes hash to {@code firstHash}, or null. (Keyed by the first point too, because
+   * exporters that split a metric's series over several requests send the same split each time.)
+   */
+  Layout layout(Base base, String metric, int firstHash) {
+    return layouts.get(new LayoutKey(base, metric, firstHash));
   }
 
   /**
@@ -133,6 +137,7 @@ final class LabelCache {
   void layout(
       Base base,
       String metric,
+      int firstHash,
       byte[] bytes,
       int[] offsets,
       int[] lengths,
@@ -145,7 +150,9 @@ final class LabelCache {
     if (layouts.size() >= maxBases) {
       layouts.clear();
     }
-    layouts.put(new LayoutKey(base, metric), new Layout(bytes, offsets, lengths, labels, first, n));
+    layouts.put(
+        new LayoutKey(base, metric, firstHash),
+        new Layout(bytes, offsets, lengths, labels, first, n));
   }
 
   private static SeriesLabels build(Base base, List<KeyValue> attributes) {
@@ -205,7 +212,7 @@ final class LabelCache {
 
   private record PointKey(Base base, List<KeyValue> attributes) {}
 
-  private record LayoutKey(Base base, String metric) {}
+  private record LayoutKey(Base base, String metric, int firstHash) {}
 
   /** The serialised attributes of one metric's points in one request, in order, with labels. */
   static final class Layout {

@@ -232,14 +232,15 @@ final class MetricsWireDecoder {
     boolean monotonic = false;
     int temporality = 0;
     // Exporters send a metric's series in the same order every time: compare each point's
-    // attributes with the same point of the last request (sequential reads, no hash lookup).
-    LabelCache.Layout layout = labels.layout(base, name);
+    // attributes with the same point of the last request that began with the same point
+    // (sequential reads, no hash lookup).
+    LayoutCursor layout = new LayoutCursor();
     int misses = 0;
     CodedInputStream d = sub(bytes, dataOff, dataLen);
     for (int tag; (tag = d.readTag()) != 0; ) {
       if (tag == DATA_POINTS) {
         int old = d.pushLimit(d.readRawVarint32());
-        if (!point(plan, base, bytes, d, dataOff, layout, plan.points - firstPoint)) {
+        if (!point(plan, base, name, bytes, d, dataOff, layout, plan.points - firstPoint)) {
           misses++;
         }
         d.popLimit(old);
@@ -252,9 +253,17 @@ final class MetricsWireDecoder {
       }
     }
     int n = plan.points - firstPoint;
-    if (misses > 0 || layout == null || layout.size() != n) {
+    if (n > 0 && (misses > 0 || layout.last == null || layout.last.size() != n)) {
       labels.layout(
-          base, name, bytes, plan.attrOffsets, plan.attrLengths, plan.labels, firstPoint, n);
+          base,
+          name,
+          layout.firstHash,
+          bytes,
+          plan.attrOffsets,
+          plan.attrLengths,
+          plan.labels,
+          firstPoint,
+          n);
     }
     plan.addFast(
         name,
@@ -276,10 +285,11 @@ final class MetricsWireDecoder {
   private boolean point(
       Plan plan,
       LabelCache.Base base,
+      String name,
       byte[] bytes,
       CodedInputStream in,
       int off,
-      LabelCache.Layout layout,
+      LayoutCursor layout,
       int k)
       throws IOException, NotFast {
     int attrStart = -1;
@@ -319,10 +329,15 @@ final class MetricsWireDecoder {
       }
     }
     int attrLength = attrStart < 0 ? 0 : attrEnd - attrStart;
-    boolean same = layout != null && layout.matches(k, bytes, attrStart, attrLength);
+    if (k == 0) {
+      layout.firstHash = LabelCache.AttributeBytes.hash(bytes, attrStart, attrLength);
+      layout.last = labels.layout(base, name, layout.firstHash);
+    }
+    LabelCache.Layout last = layout.last;
+    boolean same = last != null && last.matches(k, bytes, attrStart, attrLength);
     SeriesLabels sl;
     if (same) {
-      sl = layout.labels(k);
+      sl = last.labels(k);
     } else if (attrStart < 0) {
       sl = base.plain;
     } else {
@@ -333,6 +348,12 @@ final class MetricsWireDecoder {
     }
     plan.addPoint(sl, time, value, valueCase, flags, attrStart, attrLength);
     return same;
+  }
+
+  /** The layout a metric's points are compared with, found at its first point. */
+  private static final class LayoutCursor {
+    int firstHash;
+    LabelCache.Layout last;
   }
 
   /** A stream over a nested message's fields. */
