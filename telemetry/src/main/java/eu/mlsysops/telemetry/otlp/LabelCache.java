@@ -19,17 +19,24 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Resolves OTLP resource, scope and point attributes to {@link Labels}, caching both levels: the
  * labels of a resource and scope, and the labels of a point's attribute set under that. Keys are
  * the protobuf attribute lists themselves (their hashes are memoised per message), or, for points
  * read straight from the wire ({@link MetricsWireDecoder}), the attributes' bytes, so a repeated
- * attribute set costs one hash lookup. Bounded: when full a cache is cleared, which only costs
- * rebuilding.
+ * attribute set costs one hash lookup. For the wire path it also remembers, per metric, the
+ * attribute bytes of the last request's points in order ({@link Layout}): a point whose bytes are
+ * those of the same point last time takes its labels from there, with no hash lookup at all.
+ * Bounded: when full a cache is cleared (layouts also above {@link #LAYOUT_BUDGET_BYTES}), which
+ * only costs rebuilding.
  */
 final class LabelCache {
   static final String MLSYSOPS_PREFIX = "mlsysops.";
+
+  /** Memory the remembered layouts may take before they are all dropped. */
+  static final long LAYOUT_BUDGET_BYTES = 16L << 20;
 
   private final Set<String> promoted;
   private final String nodeName;
@@ -39,6 +46,7 @@ final class LabelCache {
   private final Map<PointKey, SeriesLabels> series = new ConcurrentHashMap<>();
   private final Map<AttributeBytes, SeriesLabels> byBytes = new ConcurrentHashMap<>();
   private final Map<LayoutKey, Layout> layouts = new ConcurrentHashMap<>();
+  private final AtomicLong layoutBytes = new AtomicLong();
 
   LabelCache(Set<String> promoted, String nodeName, int maxSeries) {
     this.promoted = Set.copyOf(promoted);
@@ -147,12 +155,13 @@ final class LabelCache {
     if (n > Layout.MAX_POINTS) {
       return;
     }
-    if (layouts.size() >= maxBases) {
+    if (layouts.size() >= maxBases || layoutBytes.get() > LAYOUT_BUDGET_BYTES) {
       layouts.clear();
+      layoutBytes.set(0); // approximate under races; it only bounds a cache
     }
-    layouts.put(
-        new LayoutKey(base, metric, firstHash),
-        new Layout(bytes, offsets, lengths, labels, first, n));
+    Layout l = new Layout(bytes, offsets, lengths, labels, first, n);
+    Layout old = layouts.put(new LayoutKey(base, metric, firstHash), l);
+    layoutBytes.addAndGet(l.bytes() - (old == null ? 0 : old.bytes()));
   }
 
   private static SeriesLabels build(Base base, List<KeyValue> attributes) {
@@ -243,6 +252,11 @@ final class LabelCache {
 
     int size() {
       return ends.length;
+    }
+
+    /** Approximate heap bytes. */
+    long bytes() {
+      return 64 + bytes.length + 4L * ends.length + 4L * labels.length;
     }
 
     /** Whether point {@code k} had exactly these attribute bytes. */

@@ -374,8 +374,9 @@ class WireDecodingTest {
     long t2 = T0 + 2_000_000;
     Pair p = new Pair(1000);
 
-    p.both(request(gauge("m", point(T0, 1, "a", "1"), point(T0, 2, "a", "2"), point(T0, 3)))
-        .toByteArray());
+    p.both(
+        request(gauge("m", point(T0, 1, "a", "1"), point(T0, 2, "a", "2"), point(T0, 3)))
+            .toByteArray());
     p.both(request(gauge("m", point(t1, 2, "a", "2"), point(t1, 1, "a", "1"))).toByteArray());
     p.both(
         request(
