@@ -112,8 +112,12 @@ public final class OtlpLoadGenerator {
     channel.shutdown().awaitTermination(5, TimeUnit.SECONDS);
     long acked = sent.get();
     System.out.printf(Locale.ROOT,
-        "sent=%d accepted=%d rejected=%d failed_requests=%d seconds=%.2f points_per_second=%.0f%n",
-        acked, acked - rejected.get(), rejected.get(), failed.get(), elapsed, acked / elapsed);
+        "sent=%d accepted=%d rejected=%d failed_requests=%d seconds=%.2f points_per_second=%.0f"
+            + " cpu_seconds=%.1f%n",
+        acked, acked - rejected.get(), rejected.get(), failed.get(), elapsed, acked / elapsed,
+        ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime() / 1e9);
   }
 
   /** {@code series} gauges split over requests of {@code perRequest} points, 10 metrics each. */

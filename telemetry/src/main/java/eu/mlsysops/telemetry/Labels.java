@@ -22,6 +22,16 @@ public final class Labels {
   private final int hash;
   private Map<String, String> map;
 
+  /**
+   * A {@link MetricStore}'s series with exactly these labels, remembered on the instance so that a
+   * writer that passes the same instance again (the OTLP translator caches label sets) skips the
+   * store's hash lookup, whose cache misses dominate ingest. Only a hint: the store checks that it
+   * is its own, of the right metric, and not removed, and looks the series up otherwise. Set once,
+   * by the first store and metric to use the instance, so that label sets shared by many metrics
+   * do not make every append write here. Racy by design: a stale or missing hint costs a lookup.
+   */
+  StoredSeries seriesHint;
+
   /** Labels from a map of name to value (null names or values are refused). */
   public Labels(Map<String, String> map) {
     this(toPairs(Objects.requireNonNull(map, "map")));

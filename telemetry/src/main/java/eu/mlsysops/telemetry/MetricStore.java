@@ -237,14 +237,80 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       return false;
     }
     MetricEntry e = entry(sample.metric());
-    long ts = sample.timestampMillis();
+    long[] stored = new long[2];
+    boolean ok = append(e, sample.labels(), sample.timestampMillis(), v, stored);
+    if (ok) {
+      count(stored);
+      advanceNewest(sample.timestampMillis());
+      notifyListeners(e, sample);
+    }
+    return ok;
+  }
+
+  /**
+   * Appends every sample of the batch as {@link #append} would, in order, looking the metric up
+   * once; the store's shared counters are updated once per batch.
+   */
+  @Override
+  public void acceptBatch(SampleBatch batch) {
+    MetricEntry e = entry(batch.metric());
+    long[] stored = new long[2];
+    int nonFinite = 0;
+    try {
+      for (int i = 0; i < batch.size(); i++) {
+        double v = batch.value(i);
+        if (!Double.isFinite(v)) {
+          nonFinite++;
+          batch.accepted(i, false);
+          continue;
+        }
+        long ts = batch.timestampMillis(i);
+        boolean ok = append(e, batch.labels(i), ts, v, stored);
+        batch.accepted(i, ok);
+        if (ok) {
+          // Per sample, as append does: a retention sweep it starts may free series for the next.
+          advanceNewest(ts);
+          if (e.listeners.length != 0) {
+            notifyListeners(e, batch.sample(i));
+          }
+        }
+      }
+    } finally {
+      if (nonFinite != 0) {
+        droppedNonFinite.add(nonFinite);
+      }
+      count(stored);
+    }
+  }
+
+  private void count(long[] stored) {
+    if (stored[0] != 0) {
+      samplesStored.add(stored[0]);
+    }
+    if (stored[1] != 0) {
+      evictedSamples.add(stored[1]);
+    }
+  }
+
+  /**
+   * Appends one finite value to its series; adds the change of stored samples to {@code stored[0]}
+   * and the samples evicted to {@code stored[1]} (the caller adds them to the shared counters, once
+   * per batch: at full series every append evicts one).
+   */
+  private boolean append(MetricEntry e, Labels labels, long ts, double v, long[] stored) {
     for (int attempt = 0; attempt < 3; attempt++) {
-      StoredSeries s = e.series.get(sample.labels());
-      if (s == null) {
-        s = createSeries(e, sample.labels());
+      StoredSeries s = labels.seriesHint;
+      if (s == null || s.entry != e) {
+        s = e.series.get(labels);
         if (s == null) {
-          rejectedSamples.increment();
-          return false;
+          s = createSeries(e, labels);
+          if (s == null) {
+            rejectedSamples.increment();
+            return false;
+          }
+        }
+        if (labels.seriesHint == null) {
+          labels.seriesHint = s;
         }
       }
       long bytesDelta = 0;
@@ -252,6 +318,9 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       int added;
       synchronized (s) {
         if (s.removed) {
+          if (labels.seriesHint == s) {
+            labels.seriesHint = null;
+          }
           continue;
         }
         if (ts < s.newest) {
@@ -298,17 +367,11 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
           }
         }
       }
-      if (added != evicted) {
-        samplesStored.add(added - evicted);
-      }
-      if (evicted != 0) {
-        evictedSamples.add(evicted);
-      }
+      stored[0] += added - evicted;
+      stored[1] += evicted;
       if (bytesDelta != 0 && bytesUsed.addAndGet(bytesDelta) > evictAbove) {
         enforceBudget();
       }
-      advanceNewest(ts);
-      notifyListeners(e, sample);
       return true;
     }
     return false; // removed concurrently three times in a row: give up quietly
@@ -361,7 +424,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
           for (Map.Entry<String, String> x : l.map().entrySet()) {
             overhead += LABEL_BYTES + x.getValue().length();
           }
-          StoredSeries s = new StoredSeries(e.name, l, overhead);
+          StoredSeries s = new StoredSeries(e, l, overhead);
           e.index(s);
           bytesUsed.addAndGet(overhead);
           return s;
@@ -472,6 +535,9 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   }
 
   private void unlink(StoredSeries s) {
+    if (s.labels.seriesHint == s) {
+      s.labels.seriesHint = null; // let the labels point at a live series, and this one be freed
+    }
     MetricEntry e = byMetric.get(s.metric);
     if (e != null && e.series.remove(s.labels, s)) {
       e.unindex(s);

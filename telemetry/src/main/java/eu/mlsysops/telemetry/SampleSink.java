@@ -15,6 +15,31 @@ public interface SampleSink {
    */
   boolean accept(Sample sample);
 
+  /**
+   * Takes every sample of a batch of one metric, marking each it keeps ({@link
+   * SampleBatch#accepted(int, boolean)}); the same as {@link #accept} for each in order, which is
+   * what the default does. Sinks that can look a metric up once per batch override it.
+   *
+   * <p>The default goes on after a sample whose {@code accept} throws (that sample counts as
+   * refused) and rethrows the first exception at the end, so callers can report it.
+   */
+  default void acceptBatch(SampleBatch batch) {
+    RuntimeException first = null;
+    for (int i = 0; i < batch.size(); i++) {
+      boolean ok;
+      try {
+        ok = accept(batch.sample(i));
+      } catch (RuntimeException e) {
+        first = first == null ? e : first;
+        ok = false;
+      }
+      batch.accepted(i, ok);
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
   /** Records what a metric is (type, unit, help). Sinks that keep no metadata ignore it. */
   default void describe(String metric, MetricMetadata metadata) {}
 }

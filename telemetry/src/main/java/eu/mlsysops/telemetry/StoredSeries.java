@@ -8,6 +8,9 @@ import java.util.Arrays;
  * (append) or a copy (scan), so appends to different series never contend.
  */
 final class StoredSeries {
+  /** The metric entry (of one store) holding this series. */
+  final MetricEntry entry;
+
   final String metric;
   final Labels labels;
   final long overheadBytes;
@@ -16,6 +19,9 @@ final class StoredSeries {
   private Chunk[] chunks = new Chunk[4];
 
   private int size;
+
+  /** chunks[size - 1], or null: a field, so that an append does not read the chunk array. */
+  private Chunk head;
 
   /** Newest timestamp ever appended; kept when chunks are evicted so order is still enforced. */
   long newest = Long.MIN_VALUE;
@@ -28,8 +34,9 @@ final class StoredSeries {
    */
   boolean removed;
 
-  StoredSeries(String metric, Labels labels, long overheadBytes) {
-    this.metric = metric;
+  StoredSeries(MetricEntry entry, Labels labels, long overheadBytes) {
+    this.entry = entry;
+    this.metric = entry.name;
     this.labels = labels;
     this.overheadBytes = overheadBytes;
   }
@@ -53,7 +60,7 @@ final class StoredSeries {
 
   /** The newest chunk, the one taking appends, or null. */
   Chunk head() {
-    return size == 0 ? null : chunks[size - 1];
+    return head;
   }
 
   void add(Chunk c) {
@@ -61,18 +68,23 @@ final class StoredSeries {
       chunks = Arrays.copyOf(chunks, size * 2);
     }
     chunks[size++] = c;
+    head = c;
   }
 
   Chunk removeFirst() {
     Chunk c = chunks[0];
     System.arraycopy(chunks, 1, chunks, 0, size - 1);
     chunks[--size] = null;
+    if (size == 0) {
+      head = null;
+    }
     return c;
   }
 
   void clear() {
     Arrays.fill(chunks, 0, size, null);
     size = 0;
+    head = null;
   }
 
   /** Bytes of all chunks. */

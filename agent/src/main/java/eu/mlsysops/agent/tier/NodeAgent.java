@@ -19,6 +19,7 @@ import eu.mlsysops.protocol.Message;
 import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricStore;
 import eu.mlsysops.telemetry.Sample;
+import eu.mlsysops.telemetry.SampleBatch;
 import eu.mlsysops.telemetry.SampleSink;
 import eu.mlsysops.telemetry.otlp.OtlpMetricsEncoder;
 import eu.mlsysops.telemetry.pipeline.AggregationRule;
@@ -197,6 +198,15 @@ public final class NodeAgent implements AutoCloseable {
       @Override
       public boolean accept(Sample sample) {
         return ingest(sample);
+      }
+
+      /** A metric's points at once (OTLP gauges and sums): store, then fold what it kept. */
+      @Override
+      public void acceptBatch(SampleBatch batch) {
+        if (running) {
+          store.acceptBatch(batch);
+          uplinkAggregator.foldAccepted(batch);
+        }
       }
 
       @Override

@@ -14,7 +14,6 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
@@ -31,7 +30,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,22 +121,19 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
                 service(
                     MetricsServiceGrpc.SERVICE_NAME,
                     MetricsServiceGrpc.getExportMethod(),
-                    ExportMetricsServiceRequest.parser()::parseFrom,
                     ingest::metrics,
                     c.metricsRequests))
             .addService(
                 service(
                     LogsServiceGrpc.SERVICE_NAME,
                     LogsServiceGrpc.getExportMethod(),
-                    ExportLogsServiceRequest.parser()::parseFrom,
-                    ingest::logs,
+                    bytes -> ingest.logs(ExportLogsServiceRequest.parseFrom(bytes)),
                     c.logsRequests))
             .addService(
                 service(
                     TraceServiceGrpc.SERVICE_NAME,
                     TraceServiceGrpc.getExportMethod(),
-                    ExportTraceServiceRequest.parser()::parseFrom,
-                    ingest::traces,
+                    bytes -> ingest.traces(ExportTraceServiceRequest.parseFrom(bytes)),
                     c.traceRequests))
             .build();
     try {
@@ -188,12 +183,8 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
    * {@code INVALID_ARGUMENT} with the parser's message, where a protobuf marshaller would make it
    * an opaque {@code INTERNAL}.
    */
-  private <Q> ServerServiceDefinition service(
-      String serviceName,
-      MethodDescriptor<?, ?> standard,
-      Parser<Q> parser,
-      Function<Q, ? extends MessageLite> handle,
-      LongAdder requests) {
+  private ServerServiceDefinition service(
+      String serviceName, MethodDescriptor<?, ?> standard, Handler handle, LongAdder requests) {
     LongAdder bad = ingest.counters.badRequests;
     MethodDescriptor<Body, byte[]> method =
         MethodDescriptor.<Body, byte[]>newBuilder()
@@ -213,9 +204,9 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
                     out.onError(body.failure.asRuntimeException());
                     return;
                   }
-                  Q request;
+                  byte[] response;
                   try {
-                    request = parser.parse(body.bytes);
+                    response = handle.apply(body.bytes).toByteArray();
                   } catch (InvalidProtocolBufferException e) {
                     bad.increment();
                     out.onError(
@@ -224,10 +215,6 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
                                 "malformed " + messageName(what) + ": " + e.getMessage())
                             .asRuntimeException());
                     return;
-                  }
-                  byte[] response;
-                  try {
-                    response = handle.apply(request).toByteArray();
                   } catch (RuntimeException e) {
                     LOG.error("handling {} failed", what, e);
                     out.onError(
@@ -252,9 +239,10 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
         : "ExportTraceServiceRequest";
   }
 
+  /** Parses and handles one request message; fails only for a malformed one. */
   @FunctionalInterface
-  private interface Parser<Q> {
-    Q parse(byte[] bytes) throws InvalidProtocolBufferException;
+  private interface Handler {
+    MessageLite apply(byte[] bytes) throws InvalidProtocolBufferException;
   }
 
   /** Counts calls that grpc closed with RESOURCE_EXHAUSTED (only the size limit does that here). */

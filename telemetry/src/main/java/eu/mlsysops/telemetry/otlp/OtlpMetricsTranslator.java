@@ -1,12 +1,15 @@
 package eu.mlsysops.telemetry.otlp;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import eu.mlsysops.telemetry.Labels;
 import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricMetadata.MetricType;
 import eu.mlsysops.telemetry.Sample;
+import eu.mlsysops.telemetry.SampleBatch;
 import eu.mlsysops.telemetry.SampleSink;
 import eu.mlsysops.telemetry.otlp.RequestTally.Reason;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.DataPointFlags;
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
@@ -73,6 +76,7 @@ public final class OtlpMetricsTranslator {
   private final String deltaLimitText;
   private final int maxExponentialBuckets;
   private final LabelCache labels;
+  private final MetricsWireDecoder wire;
   private final DeltaAccumulators deltas;
   private final OtlpIngestCounters counters;
   private final Map<String, MetricMetadata> described = new ConcurrentHashMap<>();
@@ -87,6 +91,7 @@ public final class OtlpMetricsTranslator {
     this.deltaLimitText = "delta accumulation limit of " + b.maxDeltaSeries + " series reached";
     this.maxExponentialBuckets = b.maxExponentialBuckets;
     this.labels = new LabelCache(b.promoted, b.nodeName, b.labelCacheSize);
+    this.wire = new MetricsWireDecoder(labels);
     this.deltas = new DeltaAccumulators(b.maxDeltaSeries, b.deltaIdleExpiry.toMillis());
     this.counters = b.counters;
   }
@@ -119,6 +124,77 @@ public final class OtlpMetricsTranslator {
         for (Metric m : sm.getMetricsList()) {
           metric(t, base, m);
         }
+      }
+    }
+    return t.finish(counters);
+  }
+
+  /**
+   * Writes the samples of every data point of a serialised {@code ExportMetricsServiceRequest}: the
+   * same as parsing it and calling {@link #translate(ExportMetricsServiceRequest)}, but gauge and
+   * sum points are read straight from the bytes (see {@link MetricsWireDecoder}).
+   *
+   * @throws InvalidProtocolBufferException when the bytes are not a valid request (nothing is
+   *     written then), with the generated parser's message
+   */
+  public IngestOutcome translate(byte[] request) throws InvalidProtocolBufferException {
+    MetricsWireDecoder.Plan plan = wire.decode(request);
+    if (plan == null) {
+      return translate(ExportMetricsServiceRequest.parseFrom(request));
+    }
+    RequestTally t = new RequestTally(clock.millis(), maxFutureMillis);
+    SampleBatch batch = null;
+    for (int i = 0; i < plan.metrics; i++) {
+      int kind = plan.kinds[i];
+      if (kind == 0) {
+        metric(t, plan.bases[i], plan.generated[i]);
+        continue;
+      }
+      String name = plan.names[i];
+      int first = plan.firstPoints[i];
+      int end = plan.endPoints[i];
+      if (name.isEmpty()) {
+        for (int p = first; p < end; p++) {
+          t.reject(Reason.MALFORMED, name, "metric without a name");
+        }
+        continue;
+      }
+      boolean sum = (kind & MetricsWireDecoder.Plan.SUM) != 0;
+      MetricType type =
+          !sum
+              ? MetricType.GAUGE
+              : (kind & MetricsWireDecoder.Plan.MONOTONIC) != 0
+                  ? MetricType.COUNTER
+                  : MetricType.UP_DOWN_COUNTER;
+      describe(name, type, plan.units[i], plan.descriptions[i]);
+      boolean delta = (kind & MetricsWireDecoder.Plan.DELTA_SUM) != 0;
+      if (!delta) {
+        if (batch == null) {
+          batch = new SampleBatch(end - first);
+        }
+        batch.reset(name);
+        for (int p = first; p < end; p++) {
+          long ts =
+              admit(t, name, plan.flags[p], plan.valueCases[p], plan.values[p], plan.times[p]);
+          if (ts != REJECT) {
+            batch.add(plan.labels[p].labels, ts, plan.values[p]);
+          }
+        }
+        writeBatch(t, batch);
+        continue;
+      }
+      for (int p = first; p < end; p++) {
+        number(
+            t,
+            null,
+            null,
+            plan.labels[p],
+            name,
+            plan.flags[p],
+            plan.valueCases[p],
+            plan.values[p],
+            plan.times[p],
+            delta);
       }
     }
     return t.finish(counters);
@@ -177,30 +253,56 @@ public final class OtlpMetricsTranslator {
 
   private void number(
       RequestTally t, LabelCache.Base base, String name, NumberDataPoint p, boolean delta) {
-    if ((p.getFlags() & NO_RECORDED_VALUE) != 0) {
-      t.staleness++;
-      return;
-    }
+    int valueCase;
     double v;
     switch (p.getValueCase()) {
       case AS_DOUBLE:
+        valueCase = MetricsWireDecoder.Plan.AS_DOUBLE;
         v = p.getAsDouble();
         break;
       case AS_INT:
+        valueCase = MetricsWireDecoder.Plan.AS_INT;
         v = p.getAsInt();
         break;
       default:
-        t.reject(Reason.MALFORMED, name, "point without a value");
-        return;
+        valueCase = MetricsWireDecoder.Plan.NO_VALUE;
+        v = 0;
     }
-    if (!finite(t, name, v)) {
-      return;
-    }
-    long ts = timestamp(t, name, p.getTimeUnixNano());
+    number(
+        t,
+        base,
+        p.getAttributesList(),
+        null,
+        name,
+        p.getFlags(),
+        valueCase,
+        v,
+        p.getTimeUnixNano(),
+        delta);
+  }
+
+  /**
+   * One number point, from a message ({@code attributes}) or from the wire ({@code sl}, already
+   * resolved).
+   */
+  private void number(
+      RequestTally t,
+      LabelCache.Base base,
+      List<KeyValue> attributes,
+      SeriesLabels sl,
+      String name,
+      int flags,
+      int valueCase,
+      double v,
+      long timeNanos,
+      boolean delta) {
+    long ts = admit(t, name, flags, valueCase, v, timeNanos);
     if (ts == REJECT) {
       return;
     }
-    SeriesLabels sl = labels.series(base, p.getAttributesList());
+    if (sl == null) {
+      sl = labels.series(base, attributes);
+    }
     if (!delta) {
       point(t, name, write(t, name, sl.labels, ts, v));
       return;
@@ -213,7 +315,7 @@ public final class OtlpMetricsTranslator {
       return;
     }
     synchronized (acc) {
-      if (!acc.advance(p.getTimeUnixNano(), t.nowMillis)) {
+      if (!acc.advance(timeNanos, t.nowMillis)) {
         t.reject(Reason.OUT_OF_ORDER, name, "delta point not newer than the previous one");
         return;
       }
@@ -223,6 +325,49 @@ public final class OtlpMetricsTranslator {
         deltas.remove(key, acc);
       }
       point(t, name, ok);
+    }
+  }
+
+  /**
+   * The checks every number point passes before it is written: staleness markers are counted, a
+   * point without a value, with a non-finite value or too far in the future is rejected.
+   *
+   * @return the point's timestamp in epoch millis, or REJECT
+   */
+  private long admit(
+      RequestTally t, String name, int flags, int valueCase, double v, long timeNanos) {
+    if ((flags & NO_RECORDED_VALUE) != 0) {
+      t.staleness++;
+      return REJECT;
+    }
+    if (valueCase == MetricsWireDecoder.Plan.NO_VALUE) {
+      t.reject(Reason.MALFORMED, name, "point without a value");
+      return REJECT;
+    }
+    if (!finite(t, name, v)) {
+      return REJECT;
+    }
+    return timestamp(t, name, timeNanos);
+  }
+
+  /** Writes a batch of one metric's points and counts each as {@link #point} does. */
+  private void writeBatch(RequestTally t, SampleBatch batch) {
+    if (batch.size() == 0) {
+      return;
+    }
+    try {
+      sink.acceptBatch(batch);
+    } catch (RuntimeException e) {
+      if (sinkFailureLogged.compareAndSet(false, true)) {
+        LOG.warn("the sample sink failed; its samples are counted as refused", e);
+      }
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      boolean ok = batch.accepted(i);
+      if (ok) {
+        t.samples++;
+      }
+      point(t, batch.metric(), ok);
     }
   }
 
@@ -518,7 +663,11 @@ public final class OtlpMetricsTranslator {
   }
 
   private void describe(String name, MetricType type, Metric m) {
-    MetricMetadata md = new MetricMetadata(type, m.getUnit(), m.getDescription());
+    describe(name, type, m.getUnit(), m.getDescription());
+  }
+
+  private void describe(String name, MetricType type, String unit, String description) {
+    MetricMetadata md = new MetricMetadata(type, unit, description);
     if (md.equals(described.get(name))) {
       return;
     }

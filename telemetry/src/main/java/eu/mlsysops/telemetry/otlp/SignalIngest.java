@@ -1,5 +1,6 @@
 package eu.mlsysops.telemetry.otlp;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
@@ -35,13 +36,21 @@ final class SignalIngest {
   }
 
   ExportMetricsServiceResponse metrics(ExportMetricsServiceRequest request) {
-    IngestOutcome o = translator.translate(request);
+    return response(translator.translate(request));
+  }
+
+  private static ExportMetricsServiceResponse response(IngestOutcome o) {
     if (o.complete()) {
       return ExportMetricsServiceResponse.getDefaultInstance();
     }
     return ExportMetricsServiceResponse.newBuilder()
         .setPartialSuccess(o.toPartialSuccess())
         .build();
+  }
+
+  /** A serialised request, read by the translator's wire decoder. */
+  ExportMetricsServiceResponse metrics(byte[] request) throws InvalidProtocolBufferException {
+    return response(translator.translate(request));
   }
 
   ExportLogsServiceResponse logs(ExportLogsServiceRequest request) {

@@ -4,6 +4,7 @@ import eu.mlsysops.telemetry.Labels;
 import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricMetadata.MetricType;
 import eu.mlsysops.telemetry.Sample;
+import eu.mlsysops.telemetry.SampleBatch;
 import eu.mlsysops.telemetry.SampleSink;
 import eu.mlsysops.telemetry.pipeline.AggregationRule.Aggregation;
 import java.util.ArrayList;
@@ -49,6 +50,10 @@ public final class UplinkAggregator implements SampleSink {
   private final Map<String, Route> routes = new HashMap<>();
   private Map<GroupKey, Group> groups = new LinkedHashMap<>();
   private List<Sample> raw = new ArrayList<>();
+
+  /** Counts intervals; a {@link Projection}'s remembered group is valid in its interval only. */
+  private long interval;
+
   private long dropped;
 
   private UplinkAggregator(Builder b) {
@@ -82,26 +87,55 @@ public final class UplinkAggregator implements SampleSink {
     if (route.rule == null) {
       return false;
     }
+    return fold(
+        route, sample.metric(), sample.labels(), sample.timestampMillis(), sample.value(), sample);
+  }
+
+  /**
+   * Folds the samples of {@code batch} that an earlier sink accepted, under one lock and with one
+   * route lookup: a node agent stores a batch first, then folds what the store kept. Flags are left
+   * as they are.
+   */
+  public synchronized void foldAccepted(SampleBatch batch) {
+    Route route = routes.computeIfAbsent(batch.metric(), this::route);
+    if (route.rule == null) {
+      return;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      if (batch.accepted(i)) {
+        fold(
+            route, batch.metric(), batch.labels(i), batch.timestampMillis(i), batch.value(i), null);
+      }
+    }
+  }
+
+  /** {@code sample} is the same sample as an object when the caller has one, else null. */
+  private boolean fold(
+      Route route, String metric, Labels labels, long ts, double v, Sample sample) {
     if (route.function == Aggregation.RAW) {
       if (raw.size() >= maxRawSamples) {
         dropped++;
         return false;
       }
-      raw.add(sample);
+      raw.add(sample != null ? sample : new Sample(metric, labels, ts, v));
       return true;
     }
-    Labels groupLabels = route.project(sample.labels());
-    GroupKey key = new GroupKey(sample.metric(), groupLabels);
-    Group g = groups.get(key);
+    Projection p = route.project(metric, labels);
+    Group g = p.interval == interval ? p.group : null;
     if (g == null) {
-      if (groups.size() >= maxGroups) {
-        dropped++;
-        return false;
+      g = groups.get(p.key);
+      if (g == null) {
+        if (groups.size() >= maxGroups) {
+          dropped++;
+          return false;
+        }
+        g = new Group(route.function);
+        groups.put(p.key, g);
       }
-      g = new Group(route.function);
-      groups.put(key, g);
+      p.group = g;
+      p.interval = interval;
     }
-    g.add(sample);
+    g.add(labels, ts, v);
     return true;
   }
 
@@ -128,6 +162,7 @@ public final class UplinkAggregator implements SampleSink {
       out = raw;
       groups = new LinkedHashMap<>();
       raw = new ArrayList<>();
+      interval++;
     }
     Map<String, MetricMetadata> meta = new TreeMap<>();
     Set<String> seen = new HashSet<>();
@@ -212,20 +247,20 @@ public final class UplinkAggregator implements SampleSink {
   private static final class Route {
     final AggregationRule rule;
     final Aggregation function;
-    private final Map<Labels, Labels> projections = new HashMap<>();
+    private final Map<Labels, Projection> projections = new HashMap<>();
 
     Route(AggregationRule rule, Aggregation function) {
       this.rule = rule;
       this.function = function;
     }
 
-    Labels project(Labels labels) {
-      Labels p = projections.get(labels);
+    Projection project(String metric, Labels labels) {
+      Projection p = projections.get(labels);
       if (p == null) {
         if (projections.size() > 100_000) {
           projections.clear();
         }
-        p = computeProjection(labels);
+        p = new Projection(new GroupKey(metric, computeProjection(labels)));
         projections.put(labels, p);
       }
       return p;
@@ -248,6 +283,20 @@ public final class UplinkAggregator implements SampleSink {
 
   private record GroupKey(String metric, Labels labels) {}
 
+  /**
+   * Where a series' samples go: its group's key, and the group itself while the interval it was
+   * looked up in lasts (so a series' samples after its first in an interval need no group lookup).
+   */
+  private static final class Projection {
+    final GroupKey key;
+    Group group;
+    long interval = -1;
+
+    Projection(GroupKey key) {
+      this.key = key;
+    }
+  }
+
   /** The running aggregate of one group during one interval. */
   private static final class Group {
     final Aggregation function;
@@ -257,6 +306,7 @@ public final class UplinkAggregator implements SampleSink {
     double max = Double.NEGATIVE_INFINITY;
     long newestTs = Long.MIN_VALUE;
     double newest;
+
     /** For SUM: each member series' newest value, so repeated samples are not double-counted. */
     Map<Labels, double[]> members;
 
@@ -267,20 +317,19 @@ public final class UplinkAggregator implements SampleSink {
       }
     }
 
-    void add(Sample s) {
-      double v = s.value();
+    void add(Labels labels, long ts, double v) {
       sum += v;
       count++;
       min = Math.min(min, v);
       max = Math.max(max, v);
-      if (s.timestampMillis() >= newestTs) {
-        newestTs = s.timestampMillis();
+      if (ts >= newestTs) {
+        newestTs = ts;
         newest = v;
       }
       if (members != null) {
-        double[] last = members.computeIfAbsent(s.labels(), k -> new double[] {Long.MIN_VALUE, 0});
-        if (s.timestampMillis() >= last[0]) {
-          last[0] = s.timestampMillis();
+        double[] last = members.computeIfAbsent(labels, k -> new double[] {Long.MIN_VALUE, 0});
+        if (ts >= last[0]) {
+          last[0] = ts;
           last[1] = v;
         }
       }

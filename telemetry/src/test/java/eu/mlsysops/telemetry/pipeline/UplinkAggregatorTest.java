@@ -7,6 +7,7 @@ import eu.mlsysops.telemetry.Labels;
 import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricMetadata.MetricType;
 import eu.mlsysops.telemetry.Sample;
+import eu.mlsysops.telemetry.SampleBatch;
 import eu.mlsysops.telemetry.pipeline.AggregationRule.Aggregation;
 import java.util.List;
 import java.util.Map;
@@ -171,5 +172,41 @@ class UplinkAggregatorTest {
     assertThat(error.apply("x: raw by (a)")).contains("raw forwards every series");
     assertThatThrownBy(() -> UplinkAggregator.builder().maxGroups(0))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void foldingABatchTakesOnlyWhatTheStoreAcceptedAndMatchesSampleBySample() {
+    UplinkAggregator one = UplinkAggregator.builder().build();
+    UplinkAggregator batched = UplinkAggregator.builder().build();
+    SampleBatch batch = new SampleBatch(2);
+    batch.reset("node_load1");
+    Labels c0 = Labels.of("node", "n1", "cpu", "0");
+    Labels c1 = Labels.of("node", "n1", "cpu", "1");
+    batch.add(c0, 1, 1.0);
+    batch.add(c1, 1, 3.0);
+    batch.add(c1, 2, 100.0); // refused by the store: not folded
+    batch.accepted(0, true);
+    batch.accepted(1, true);
+    one.accept(batch.sample(0));
+    one.accept(batch.sample(1));
+
+    batched.foldAccepted(batch);
+
+    assertThat(batched.drain()).isEqualTo(one.drain());
+  }
+
+  @Test
+  void aSeriesRemembersItsGroupOnlyForTheIntervalItWasFoldedIn() {
+    UplinkAggregator agg = UplinkAggregator.builder().build();
+    Labels l = Labels.of("node", "n1", "cpu", "0");
+    agg.accept(new Sample("m", l, 1, 10));
+    agg.accept(new Sample("m", l, 2, 20));
+    UplinkAggregator.Batch first = agg.drain();
+    agg.accept(new Sample("m", l, 3, 40));
+    UplinkAggregator.Batch second = agg.drain();
+
+    assertThat(byLabels(first, "m")).containsExactly(Map.entry(Labels.of("node", "n1"), 15.0));
+    assertThat(byLabels(second, "m")).containsExactly(Map.entry(Labels.of("node", "n1"), 40.0));
+    assertThat(agg.drain().isEmpty()).isTrue();
   }
 }
