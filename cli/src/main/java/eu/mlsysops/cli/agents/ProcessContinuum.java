@@ -209,7 +209,13 @@ public final class ProcessContinuum implements AutoCloseable {
     keys.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
     Path config = dir.resolve("agent.yaml");
     Files.writeString(config, yaml.toString());
-    Path log = dir.resolve("agent.log");
+    spawn(name, tier, config, dir.resolve("agent.log"), childPort);
+  }
+
+  /** Starts (or starts again) one agent's JVM on its configuration; output appends to its log. */
+  private void spawn(
+      String name, AgentFileConfig.Tier tier, Path config, Path log, int childPort)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaBinary());
     // Small heaps and the quick JIT tier: a dozen JVMs share one machine here.
@@ -311,6 +317,33 @@ public final class ProcessContinuum implements AutoCloseable {
       }
       Thread.sleep(250);
     }
+  }
+
+  /**
+   * Kills an agent without warning ({@code kill -9}): no shutdown hook runs, nothing is flushed
+   * or said to its peers. For failure drills and tests.
+   */
+  public void kill(String name) throws InterruptedException {
+    Agent a = agent(name);
+    a.process().destroyForcibly();
+    a.process().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** Starts a stopped or killed agent again on the same configuration, data and ports. */
+  public void restart(String name) throws IOException {
+    Agent a = agent(name);
+    if (a.process().isAlive()) {
+      throw new IllegalStateException("agent " + name + " is still running");
+    }
+    spawn(a.name(), a.tier(), a.config(), a.log(), a.childPort());
+  }
+
+  private Agent agent(String name) {
+    Agent a = agents.get(name);
+    if (a == null) {
+      throw new IllegalArgumentException("no agent named \"" + name + "\"");
+    }
+    return a;
   }
 
   /** Stops every agent: a polite signal first, then, after 5 s, a kill. */

@@ -284,7 +284,92 @@ class AgentProcessesIT {
     assertThat(healthyNodes()).containsExactly("n-1", "n-2");
   }
 
+  @Test
+  @Order(5)
+  void aKilledNodeAgentsComponentRunsOnTheOtherNodeAndNothingIsDuplicatedWhenItReturns()
+      throws Exception {
+    deployAndAwaitRunning("survivor");
+    String victim = runningNodes("survivor").get(0);
+    String other = victim.equals("n-1") ? "n-2" : "n-1";
+
+    continuum.kill(victim);
+
+    await("survivor running on " + other).atMost(40, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+        .until(() -> runningNodes("survivor").equals(List.of(other)));
+
+    // Back from its journal: it starts what it ran, then its cluster tells it what runs where.
+    continuum.restart(victim);
+    await(victim + " healthy again").atMost(40, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+        .until(() -> healthyNodes().equals(List.of("n-1", "n-2")));
+    await("one instance of survivor").during(Duration.ofSeconds(3)).atMost(30, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+        .until(() -> runningNodes("survivor").size() == 1);
+  }
+
+  @Test
+  @Order(6)
+  void aKilledAndRestartedClusterAgentKeepsItsAppsWithoutDuplicates() throws Exception {
+    deployAndAwaitRunning("steady");
+    List<String> before = runningNodes("steady");
+
+    continuum.kill("cl-a");
+    continuum.restart("cl-a");
+
+    await("steady running after the cluster's restart").atMost(40, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+        .until(() -> healthyNodes().equals(List.of("n-1", "n-2"))
+            && runningNodes("steady").size() == 1);
+    await().during(Duration.ofSeconds(3)).atMost(20, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+        .until(() -> runningNodes("steady").size() == 1 && runningNodes("survivor").size() == 1);
+    assertThat(runningNodes("steady")).isEqualTo(before);
+  }
+
+  @Test
+  @Order(7)
+  void aNodeCutOffAndHealedConvergesToOneInstancePerComponent() throws Exception {
+    deployAndAwaitRunning("partitioned");
+    String node = runningNodes("partitioned").get(0);
+    long pid = continuum.agents().get(node).process().pid();
+
+    // SIGSTOP: the node's process is alive but silent, as behind a partition.
+    signal("STOP", pid);
+    try {
+      await(node + " unreachable").atMost(30, TimeUnit.SECONDS)
+          .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+          .until(() -> !healthyNodes().contains(node));
+    } finally {
+      signal("CONT", pid);
+    }
+
+    await("converged after the heal").atMost(40, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+        .until(() -> healthyNodes().equals(List.of("n-1", "n-2")));
+    await().during(Duration.ofSeconds(3)).atMost(30, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+        .until(() -> runningNodes("partitioned").size() == 1);
+  }
+
   // ---- helpers ----
+
+  /** The nodes where the app's first component has a RUNNING instance, sorted. */
+  private static List<String> runningNodes(String app) throws Exception {
+    List<String> out = new ArrayList<>();
+    appStatus(app).path("components").path(0).path("instances").forEach(i -> {
+      if ("RUNNING".equals(i.path("state").asText())) {
+        out.add(i.path("node").asText());
+      }
+    });
+    out.sort(null);
+    return out;
+  }
+
+  private static void signal(String name, long pid) throws Exception {
+    Process p = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start();
+    assertThat(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0).as("kill -" + name).isTrue();
+  }
 
   private static void deployAndAwaitRunning(String name) throws Exception {
     Path app = dir.resolve(name + ".yaml");
