@@ -105,6 +105,7 @@ public final class NodeAgent implements AutoCloseable {
     running = true;
     scheduler.start();
     engine.add(CpuFrequencyPolicy::new, "built-in");
+    engine.add(() -> MlPolicies.cpuFrequency(name(), env.dataDir()), "built-in");
     register();
     long hb = heartbeatInterval.toMillis();
     timers.add(env.timers().scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS));

@@ -1,0 +1,24 @@
+package eu.mlsysops.agent.tier;
+
+import eu.mlsysops.agent.core.MlCpuFrequencyPolicy;
+import eu.mlsysops.ml.rl.QLearner;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** The built-in ML-mode policies of each tier, with their models kept under the data dir. */
+final class MlPolicies {
+  private MlPolicies() {}
+
+  /**
+   * The node's learned DVFS policy; its Q-table lives in {@code
+   * <data-dir>/models/<node>/ml-cpu-frequency.q}. Seeded by the node's name: nodes explore
+   * differently, and the same node explores the same way on every run.
+   */
+  static MlCpuFrequencyPolicy cpuFrequency(String node, Path dataDir) {
+    QLearner learner = QLearner.builder(MlCpuFrequencyPolicy.states(), 3)
+        .seed(node.hashCode())
+        .build();
+    Path file = dataDir.resolve("models").resolve(node).resolve(MlCpuFrequencyPolicy.NAME + ".q");
+    return new MlCpuFrequencyPolicy(learner, Optional.of(file));
+  }
+}
