@@ -159,7 +159,7 @@ public final class TrustEngine implements TrustSource {
         return;
       }
       long gap = now - e.lastHeartbeatMillis;
-      if (e.lastHeartbeatMillis > 0 && gap > 3 * heartbeatMillis && !e.unreachable) {
+      if (e.lastHeartbeatMillis > 0 && gap > lateAfterMillis() && !e.unreachable) {
         e.add(new Event(Kind.LATE_HEARTBEAT, now, W_LATE_HEARTBEAT,
             "heartbeat " + gap + " ms after the previous one (expected every " + heartbeatMillis
                 + " ms)"));
@@ -169,6 +169,14 @@ public final class TrustEngine implements TrustSource {
       evaluate(e, now, after);
     }
     after.forEach(Runnable::run);
+  }
+
+  /**
+   * A gap that counts as a late heartbeat: three intervals, but at least 2 s, so scheduling
+   * jitter on a busy host with sub-second heartbeats is not held against the node.
+   */
+  private long lateAfterMillis() {
+    return Math.max(3 * heartbeatMillis, 2000);
   }
 
   /** The cluster stopped hearing from the node. */

@@ -71,6 +71,9 @@ public final class ClusterAgent implements AutoCloseable {
         return false;
       }
       uplinkAggregator.accept(s);
+      for (NodeObserver o : observers) {
+        o.telemetry(s);
+      }
       return true;
     }
 
@@ -83,6 +86,7 @@ public final class ClusterAgent implements AutoCloseable {
   private volatile Duration exportInterval = DEFAULT_EXPORT_INTERVAL;
 
   private final Map<String, NodeEntry> nodes = new LinkedHashMap<>();
+  private final List<NodeObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, AppDescriptor> apps = new LinkedHashMap<>();
   private final Map<String, Slot> slots = new LinkedHashMap<>();
   private final Map<String, Message.InstanceReport> observed = new HashMap<>();
@@ -192,6 +196,11 @@ public final class ClusterAgent implements AutoCloseable {
     return engine;
   }
 
+  /** Adds an observer of the nodes' registrations, heartbeats, failures and telemetry. */
+  public void observeNodes(NodeObserver observer) {
+    observers.add(Objects.requireNonNull(observer, "observer"));
+  }
+
   /** Accepts a link from a node agent; the node identifies itself by registering. */
   public void attach(Link nodeLink) {
     nodeLink.onReceive(m -> onNodeMessage(nodeLink, m));
@@ -252,6 +261,7 @@ public final class ClusterAgent implements AutoCloseable {
       }
     }
     event("node", "node " + node + " unregistered");
+    observers.forEach(o -> o.forgotten(node));
     uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
     engine.wakeAll("node " + node + " unregistered");
     return true;
@@ -368,6 +378,7 @@ public final class ClusterAgent implements AutoCloseable {
           observed.put(ir.instanceId(), ir);
         }
       }
+      observers.forEach(o -> o.registered(r.from(), r.node(), id()));
       event("node", isNew ? "node " + r.from() + " joined (" + r.node().continuumLayer().wireName()
           + ")" : recovered ? "node " + r.from() + " is back" : "node " + r.from() + " re-registered");
       pushNode(r.from());
@@ -376,8 +387,10 @@ public final class ClusterAgent implements AutoCloseable {
       engine.wakeAll("node " + r.from());
     } else if (m instanceof Message.Heartbeat h) {
       boolean recovered = false;
+      boolean known;
       synchronized (this) {
         NodeEntry e = nodes.get(h.from());
+        known = e != null;
         if (e != null) {
           e.lastHeartbeat = env.clock().millis();
           if (!e.healthy) {
@@ -386,6 +399,9 @@ public final class ClusterAgent implements AutoCloseable {
             recovered = true;
           }
         }
+      }
+      if (known) {
+        observers.forEach(o -> o.heartbeat(h.from()));
       }
       if (recovered) {
         event("node", "node " + h.from() + " is back");
@@ -427,6 +443,9 @@ public final class ClusterAgent implements AutoCloseable {
     }
     after.forEach(Runnable::run);
     for (Message.InstanceReport r : changed) {
+      if ("FAILED".equals(r.state())) {
+        observers.forEach(o -> o.instanceFailed(r.node(), r.instanceId(), r.reason()));
+      }
       if ("RUNNING".equals(r.state()) || "FAILED".equals(r.state())) {
         event("instance", r.instanceId() + " " + r.state().toLowerCase() + " on " + r.node()
             + (r.reason().isEmpty() ? "" : " (" + r.reason() + ")"));
@@ -495,6 +514,7 @@ public final class ClusterAgent implements AutoCloseable {
     long now = env.clock().millis();
     long unreachableAfter = settings.heartbeatInterval().toMillis() * settings.missedHeartbeats();
     List<String> unreachable = new ArrayList<>();
+    List<String> unreachableNodes = new ArrayList<>();
     List<String> lost = new ArrayList<>();
     synchronized (this) {
       for (NodeEntry e : nodes.values()) {
@@ -503,6 +523,7 @@ public final class ClusterAgent implements AutoCloseable {
           e.healthy = false;
           e.unhealthySince = now;
           unreachable.add(e.descriptor.name() + " is unreachable (no heartbeat for " + silent + " ms)");
+          unreachableNodes.add(e.descriptor.name());
         }
         if (!e.healthy && !e.lost && now - e.unhealthySince > settings.lostGrace().toMillis()) {
           e.lost = true;
@@ -512,6 +533,10 @@ public final class ClusterAgent implements AutoCloseable {
     }
     for (String u : unreachable) {
       event("node", "node " + u);
+    }
+    for (String u : unreachableNodes) {
+      observers.forEach(o -> o.unreachable(u, "no heartbeats for "
+          + settings.missedHeartbeats() + " intervals"));
     }
     for (String l : lost) {
       event("node", "node " + l + " lost after " + settings.lostGrace().toMillis()
