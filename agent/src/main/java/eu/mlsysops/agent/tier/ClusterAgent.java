@@ -87,6 +87,8 @@ public final class ClusterAgent implements AutoCloseable {
 
   private final Map<String, NodeEntry> nodes = new LinkedHashMap<>();
   private final List<NodeObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** What the ML-mode relocation learned about QoS on this cluster's nodes, shared by its apps. */
+  private final eu.mlsysops.ml.online.OnlineLogisticModel qosModel = MlPolicies.qosModel();
   private final Map<String, AppDescriptor> apps = new LinkedHashMap<>();
   private final Map<String, Slot> slots = new LinkedHashMap<>();
   private final Map<String, Message.InstanceReport> observed = new HashMap<>();
@@ -132,6 +134,7 @@ public final class ClusterAgent implements AutoCloseable {
     engine.add(StaticPlacementPolicy::new, "built-in");
     engine.add(() -> new DynamicPlacementPolicy(placer), "built-in");
     engine.add(() -> new QosRelocationPolicy(placer), "built-in");
+    engine.add(() -> MlPolicies.qosRelocation(placer, qosModel), "built-in");
     uplink.onReceive(this::onParentMessage);
     uplink.onConnectionChange(up -> {
       if (up && running) {

@@ -1,7 +1,10 @@
 package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.agent.core.MlCpuFrequencyPolicy;
+import eu.mlsysops.agent.core.MlQosRelocationPolicy;
+import eu.mlsysops.ml.online.OnlineLogisticModel;
 import eu.mlsysops.ml.rl.QLearner;
+import eu.mlsysops.orchestration.Placer;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -20,5 +23,15 @@ final class MlPolicies {
         .build();
     Path file = dataDir.resolve("models").resolve(node).resolve(MlCpuFrequencyPolicy.NAME + ".q");
     return new MlCpuFrequencyPolicy(learner, Optional.of(file));
+  }
+
+  /** A cluster's QoS model: one per cluster agent, shared by its apps' relocation policies. */
+  static OnlineLogisticModel qosModel() {
+    return MlQosRelocationPolicy.newModel();
+  }
+
+  /** The cluster's learned relocation, choosing among {@code placer}'s feasible nodes. */
+  static MlQosRelocationPolicy qosRelocation(Placer placer, OnlineLogisticModel model) {
+    return new MlQosRelocationPolicy(placer, model);
   }
 }
