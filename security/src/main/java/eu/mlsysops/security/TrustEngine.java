@@ -50,6 +50,8 @@ public final class TrustEngine implements TrustSource {
   static final double W_LATE_HEARTBEAT = 0.05;
   static final double W_FLAP = 0.05;
   static final double W_ANOMALY = 0.10;
+  /** The least time between two unreachability penalties of one node. */
+  static final long UNREACHABLE_COOLDOWN_MILLIS = 60_000;
   /** Tolerance between declared and reported capability before it counts. */
   static final double CAPABILITY_TOLERANCE = 0.05;
   /** Events kept per node: older ones contribute almost nothing anyway. */
@@ -179,9 +181,24 @@ public final class TrustEngine implements TrustSource {
     return Math.max(3 * heartbeatMillis, 2000);
   }
 
-  /** The cluster stopped hearing from the node. */
+  /**
+   * The cluster stopped hearing from the node. Counted at most once per {@link
+   * #UNREACHABLE_COOLDOWN_MILLIS} per node: a node that flaps is penalised per minute of flapping,
+   * not per flap, so an overloaded host with sub-second heartbeats is not shut out in seconds.
+   */
   public void unreachable(String node, String why) {
-    record(node, Kind.UNREACHABLE, W_UNREACHABLE, why, e -> e.unreachable = true);
+    long now = clock.millis();
+    List<Runnable> after = new ArrayList<>();
+    synchronized (this) {
+      Entry e = entry(node);
+      e.unreachable = true;
+      if (now - e.lastUnreachableMillis >= UNREACHABLE_COOLDOWN_MILLIS) {
+        e.lastUnreachableMillis = now;
+        e.add(new Event(Kind.UNREACHABLE, now, W_UNREACHABLE, why));
+      }
+      evaluate(e, now, after);
+    }
+    after.forEach(Runnable::run);
   }
 
   /** An instance failed on the node. */
@@ -487,6 +504,7 @@ public final class TrustEngine implements TrustSource {
     long lastRegisteredMillis;
     long lastHeartbeatMillis;
     long lastAnomalyMillis = Long.MIN_VALUE / 2;
+    long lastUnreachableMillis = Long.MIN_VALUE / 2;
     boolean unreachable;
     final Deque<Event> events = new ArrayDeque<>();
     final Map<String, Double> latest = new LinkedHashMap<>();

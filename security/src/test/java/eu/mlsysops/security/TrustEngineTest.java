@@ -87,6 +87,8 @@ class TrustEngineTest {
   void penaltiesDecayWithTheHalfLifeSoNodesRecover() {
     register("edge-1");
     engine.unreachable("edge-1", "no heartbeat for 3000 ms");
+    engine.heartbeat("edge-1");
+    engine.unreachable("edge-1", "flapped again within the minute: not counted twice");
     assertThat(engine.trust("edge-1").orElseThrow().behaviour())
         .isCloseTo(Math.exp(-0.3), within(0.001));
     clock.advance(Duration.ofMinutes(10).toMillis());
