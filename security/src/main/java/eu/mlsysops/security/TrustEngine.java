@@ -71,6 +71,7 @@ public final class TrustEngine implements TrustSource {
   private final double halfLifeMillis;
   private final long heartbeatMillis;
   private final long anomalyCooldownMillis;
+  private final long pointIntervalMillis;
   private final long seed;
   private final Map<String, Entry> nodes = new LinkedHashMap<>();
   private final List<Consumer<TrustChange>> listeners = new CopyOnWriteArrayList<>();
@@ -80,12 +81,14 @@ public final class TrustEngine implements TrustSource {
     this.halfLifeMillis = b.halfLife.toMillis();
     this.heartbeatMillis = b.heartbeatInterval.toMillis();
     this.anomalyCooldownMillis = b.anomalyCooldown.toMillis();
+    this.pointIntervalMillis = b.detectorInterval.toMillis();
     this.seed = b.seed;
   }
 
   /**
    * A builder. Defaults: system clock, 10 min half-life, 1 s expected heartbeat interval, 30 s
-   * between two anomaly penalties of one node, seed 42.
+   * between two anomaly penalties of one node, one anomaly-detector point per node per second,
+   * seed 42.
    */
   public static Builder builder() {
     return new Builder();
@@ -253,7 +256,10 @@ public final class TrustEngine implements TrustSource {
         }
         default -> e.latest.put(metric, sample.value());
       }
-      if (metric.equals(UTILIZATION)) {
+      if (metric.equals(UTILIZATION) && now - e.lastPointMillis >= pointIntervalMillis) {
+        // At most one detector point per interval: the forest's cost (tens of µs a point) stays
+        // the same whatever the telemetry rate, and its memory spans the same time.
+        e.lastPointMillis = now;
         detect(e, now);
       }
       evaluate(e, now, after);
@@ -505,6 +511,7 @@ public final class TrustEngine implements TrustSource {
     long lastHeartbeatMillis;
     long lastAnomalyMillis = Long.MIN_VALUE / 2;
     long lastUnreachableMillis = Long.MIN_VALUE / 2;
+    long lastPointMillis = Long.MIN_VALUE / 2;
     boolean unreachable;
     final Deque<Event> events = new ArrayDeque<>();
     final Map<String, Double> latest = new LinkedHashMap<>();
@@ -533,6 +540,7 @@ public final class TrustEngine implements TrustSource {
     private Duration halfLife = Duration.ofMinutes(10);
     private Duration heartbeatInterval = Duration.ofSeconds(1);
     private Duration anomalyCooldown = Duration.ofSeconds(30);
+    private Duration detectorInterval = Duration.ofSeconds(1);
     private long seed = 42;
 
     private Builder() {}
@@ -557,6 +565,12 @@ public final class TrustEngine implements TrustSource {
     /** The least time between two anomaly penalties of one node (a burst counts once). */
     public Builder anomalyCooldown(Duration cooldown) {
       this.anomalyCooldown = Objects.requireNonNull(cooldown, "anomalyCooldown");
+      return this;
+    }
+
+    /** The least time between two points of one node's anomaly detector. */
+    public Builder detectorInterval(Duration interval) {
+      this.detectorInterval = Objects.requireNonNull(interval, "detectorInterval");
       return this;
     }
 

@@ -173,15 +173,41 @@ class TrustEngineTest {
   }
 
   @Test
+  void detectorTakesAtMostOnePointPerSecond() {
+    register("edge-1");
+    for (int i = 0; i < 200; i++) {
+      clock.advance(100);
+      tick("edge-1", 0.4, 8);
+    }
+    // 20 s of ticks at 10 per second are 20 points: still within the forest's warm-up (32), so a
+    // spike now cannot be flagged; at one point per tick it would have been.
+    clock.advance(1000);
+    tick("edge-1", 0.4, 80);
+    assertThat(engine.trust("edge-1").orElseThrow().reasons()).isEmpty();
+
+    TrustEngine everyTick = TrustEngine.builder().clock(clock).detectorInterval(Duration.ZERO)
+        .build();
+    everyTick.registered("edge-1", node("edge-1", "edge"), "edge", Optional.empty());
+    for (int i = 0; i < 200; i++) {
+      clock.advance(100);
+      tick(everyTick, "edge-1", 0.4, 8);
+    }
+    clock.advance(1000);
+    tick(everyTick, "edge-1", 0.4, 80);
+    assertThat(everyTick.trust("edge-1").orElseThrow().reasons()).singleElement().asString()
+        .contains("node_power_watts unusually high");
+  }
+
+  @Test
   void telemetryAnomalyLowersBehaviourAndNamesTheMetric() {
     register("edge-1");
     Random rnd = new Random(3);
     for (int i = 0; i < 300; i++) {
-      clock.advance(250);
+      clock.advance(1000);
       tick("edge-1", 0.4 + rnd.nextGaussian() * 0.02, 8 + rnd.nextGaussian() * 0.2);
     }
     assertThat(engine.trust("edge-1").orElseThrow().reasons()).isEmpty();
-    clock.advance(250);
+    clock.advance(1000);
     tick("edge-1", 0.4, 60); // power far outside anything seen at this utilisation
     NodeTrust t = engine.trust("edge-1").orElseThrow();
     assertThat(t.behaviour()).isCloseTo(Math.exp(-0.1), within(0.001));
@@ -191,6 +217,10 @@ class TrustEngineTest {
   }
 
   private void tick(String node, double util, double watts) {
+    tick(engine, node, util, watts);
+  }
+
+  private void tick(TrustEngine engine, String node, double util, double watts) {
     engine.telemetry(sample(node, "node_load1", util * 4));
     engine.telemetry(sample(node, "node_power_watts", watts));
     engine.telemetry(sample(node, "node_memory_MemAvailable_bytes", 6 * GIB));
