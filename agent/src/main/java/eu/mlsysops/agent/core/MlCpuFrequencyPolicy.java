@@ -27,12 +27,15 @@ import java.util.OptionalDouble;
  * every {@link #EPOCH}, in a state made of the node's utilisation band and its current level, and
  * learns from the reward the previous choice earned over the epoch that followed:
  *
- * <pre>reward = −(average power − lowest seen) / (highest seen − lowest seen) − 2 × QoS violation</pre>
+ * <pre>
+ * reward = −(avg power − lowest seen) / (highest seen − lowest seen) − 2 × QoS violation
+ * </pre>
  *
  * where the QoS violation is the fraction of this node's instances' {@code qos_metrics} whose
  * average over the epoch misses its target; on a node with no QoS metric it is the CPU saturation
- * {@code clamp((utilisation − 0.9) / 0.1)}, which is where queueing latency explodes. So it learns
- * to lower the frequency while that saves power at no QoS cost, and to raise it when QoS suffers.
+ * {@code clamp((utilisation − 0.9) / 0.1)}, which is where queueing latency explodes. So it
+ * learns to lower the frequency while that saves power at no QoS cost, and to raise it when QoS
+ * suffers.
  *
  * <p>Each plan explains itself with the Q-values of its state, whether it explored, and the last
  * reward. The Q-table survives mode switches (the policy instance is paused, not dropped) and,
@@ -83,7 +86,8 @@ public final class MlCpuFrequencyPolicy implements Policy {
       try {
         learner.load(f);
       } catch (IOException | RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "ignoring the model file " + f + ": " + e.getMessage());
+        LOG.log(System.Logger.Level.WARNING,
+            "ignoring the model file " + f + ": " + e.getMessage());
       }
     });
   }
@@ -175,13 +179,15 @@ public final class MlCpuFrequencyPolicy implements Policy {
     double reward = -powerNorm - QOS_WEIGHT * violation;
     learner.update(lastState, lastAction, reward, state);
     lastReward = reward;
-    lastRewardText = String.format(Locale.ROOT, "%.3f (power %.2f of the range seen, %s %.2f)", reward,
+    lastRewardText = String.format(Locale.ROOT,
+        "%.3f (power %.2f of the range seen, %s %.2f)", reward,
         powerNorm, qos.isPresent() ? "QoS violated" : "saturation", violation);
     modelFile.ifPresent(f -> {
       try {
         learner.save(f);
       } catch (IOException e) {
-        LOG.log(System.Logger.Level.WARNING, "cannot save the model to " + f + ": " + e.getMessage());
+        LOG.log(System.Logger.Level.WARNING,
+            "cannot save the model to " + f + ": " + e.getMessage());
       }
     });
   }

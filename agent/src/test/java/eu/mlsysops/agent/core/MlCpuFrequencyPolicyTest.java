@@ -92,7 +92,8 @@ class MlCpuFrequencyPolicyTest {
         .ofType(NodeDescriptor.class).get(0);
     AppDescriptor app = Descriptors.parseApp(APP);
     sim.addNode(node);
-    sim.runtime("n1").start(new InstanceSpec("svc", "svc-api-0", app.components().get(0), Map.of()));
+    sim.runtime("n1")
+        .start(new InstanceSpec("svc", "svc-api-0", app.components().get(0), Map.of()));
     CpuFrequencyMechanism mech = new CpuFrequencyMechanism(sim.frequencyControl("n1"));
     SystemView system = new SystemView("n1", List.of(),
         List.of(new SystemView.InstancePlacement("svc", "api", "svc-api-0", "n1", "RUNNING")));
