@@ -14,6 +14,8 @@ import eu.mlsysops.model.QosMetric;
 import eu.mlsysops.orchestration.NodeCandidate;
 import eu.mlsysops.orchestration.Placement;
 import eu.mlsysops.orchestration.Placer;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 
@@ -45,6 +48,8 @@ public final class MlQosRelocationPolicy implements Policy {
   /** The model's inputs for (component, node). */
   public static final List<String> FEATURES = List.of(
       "node_utilization", "cpu_allocated_fraction", "request_share", "log2_cores");
+  /** The least time between two saves of the model file. */
+  static final Duration SAVE_EVERY = Duration.ofSeconds(10);
   /** How much better (in P(QoS met)) the target must be. */
   static final double MIN_GAIN = 0.1;
 
@@ -54,15 +59,23 @@ public final class MlQosRelocationPolicy implements Policy {
   private final Duration cooldown;
   private final Map<String, Long> lastMove = new HashMap<>();
   private final Map<String, Long> lastLearned = new HashMap<>();
+  private final Optional<Path> modelFile;
+  private long lastSavedMillis = Long.MIN_VALUE / 2;
+  private long savedUpdates = -1;
   private Plan pending = Plan.empty();
 
-  /** Defaults: 3 s window, 15 s cooldown, like the heuristic. */
+  /** Defaults: 3 s window, 15 s cooldown, like the heuristic; the model kept in memory only. */
   public MlQosRelocationPolicy(Placer placer, OnlineLogisticModel model) {
-    this(placer, model, Duration.ofSeconds(3), Duration.ofSeconds(15));
+    this(placer, model, Optional.empty(), Duration.ofSeconds(3), Duration.ofSeconds(15));
   }
 
-  public MlQosRelocationPolicy(
-      Placer placer, OnlineLogisticModel model, Duration window, Duration cooldown) {
+  /**
+   * A policy whose model is also saved to {@code modelFile} (at most every {@link #SAVE_EVERY},
+   * when it learned something since).
+   */
+  public MlQosRelocationPolicy(Placer placer, OnlineLogisticModel model, Optional<Path> modelFile,
+      Duration window, Duration cooldown) {
+    this.modelFile = Objects.requireNonNull(modelFile, "modelFile");
     this.placer = Objects.requireNonNull(placer);
     this.model = Objects.requireNonNull(model);
     if (!model.features().equals(FEATURES)) {
@@ -125,6 +138,7 @@ public final class MlQosRelocationPolicy implements Policy {
         }
       }
     }
+    save(now);
     if (worst == null || !relocationPermitted(app)) {
       return false;
     }
@@ -191,6 +205,21 @@ public final class MlQosRelocationPolicy implements Policy {
    * allocated with the instance counted once ({@code already} on that node or not), the share of
    * the node one instance asks, and the node's size.
    */
+  private void save(long now) {
+    if (modelFile.isEmpty() || now - lastSavedMillis < SAVE_EVERY.toMillis()
+        || model.updates() == savedUpdates) {
+      return;
+    }
+    lastSavedMillis = now;
+    savedUpdates = model.updates();
+    try {
+      model.save(modelFile.get());
+    } catch (IOException e) {
+      System.getLogger(MlQosRelocationPolicy.class.getName()).log(System.Logger.Level.WARNING,
+          "cannot save the model to " + modelFile.get() + ": " + e.getMessage());
+    }
+  }
+
   static double[] features(Component c, NodeCandidate n, boolean already) {
     double capacity = Math.max(1, n.cpuCapacityMillis());
     long request = c.cpuRequests().millis();

@@ -87,8 +87,6 @@ public final class ClusterAgent implements AutoCloseable {
 
   private final Map<String, NodeEntry> nodes = new LinkedHashMap<>();
   private final List<NodeObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
-  /** What the ML-mode relocation learned about QoS on this cluster's nodes, shared by its apps. */
-  private final eu.mlsysops.ml.online.OnlineLogisticModel qosModel = MlPolicies.qosModel();
   private final Map<String, AppDescriptor> apps = new LinkedHashMap<>();
   private final Map<String, Slot> slots = new LinkedHashMap<>();
   private final Map<String, Message.InstanceReport> observed = new HashMap<>();
@@ -134,7 +132,10 @@ public final class ClusterAgent implements AutoCloseable {
     engine.add(StaticPlacementPolicy::new, "built-in");
     engine.add(() -> new DynamicPlacementPolicy(placer), "built-in");
     engine.add(() -> new QosRelocationPolicy(placer), "built-in");
-    engine.add(() -> MlPolicies.qosRelocation(placer, qosModel), "built-in");
+    // What the ML-mode relocation learns about QoS on this cluster's nodes, shared by its apps.
+    java.nio.file.Path qosModelFile = MlPolicies.qosModelFile(env.dataDir(), id());
+    eu.mlsysops.ml.online.OnlineLogisticModel qosModel = MlPolicies.qosModel(qosModelFile);
+    engine.add(() -> MlPolicies.qosRelocation(placer, qosModel, qosModelFile), "built-in");
     uplink.onReceive(this::onParentMessage);
     uplink.onConnectionChange(up -> {
       if (up && running) {

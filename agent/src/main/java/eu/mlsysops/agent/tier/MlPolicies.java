@@ -25,13 +25,32 @@ final class MlPolicies {
     return new MlCpuFrequencyPolicy(learner, Optional.of(file));
   }
 
-  /** A cluster's QoS model: one per cluster agent, shared by its apps' relocation policies. */
-  static OnlineLogisticModel qosModel() {
-    return MlQosRelocationPolicy.newModel();
+  /** Where a cluster keeps its QoS model: {@code <data-dir>/models/<cluster>/qos.model}. */
+  static Path qosModelFile(Path dataDir, String cluster) {
+    return dataDir.resolve("models").resolve(cluster).resolve("qos.model");
+  }
+
+  /**
+   * A cluster's QoS model, one per cluster agent and shared by its apps' relocation policies;
+   * loaded from {@code file} when it exists (a bad file is reported and ignored).
+   */
+  static OnlineLogisticModel qosModel(Path file) {
+    OnlineLogisticModel m = MlQosRelocationPolicy.newModel();
+    if (java.nio.file.Files.isRegularFile(file)) {
+      try {
+        m.load(file);
+      } catch (java.io.IOException | RuntimeException e) {
+        System.getLogger(MlPolicies.class.getName()).log(System.Logger.Level.WARNING,
+            "ignoring the model file " + file + ": " + e.getMessage());
+        return MlQosRelocationPolicy.newModel();
+      }
+    }
+    return m;
   }
 
   /** The cluster's learned relocation, choosing among {@code placer}'s feasible nodes. */
-  static MlQosRelocationPolicy qosRelocation(Placer placer, OnlineLogisticModel model) {
-    return new MlQosRelocationPolicy(placer, model);
+  static MlQosRelocationPolicy qosRelocation(Placer placer, OnlineLogisticModel model, Path file) {
+    return new MlQosRelocationPolicy(placer, model, Optional.of(file),
+        java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(15));
   }
 }

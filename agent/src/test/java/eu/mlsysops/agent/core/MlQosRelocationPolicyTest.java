@@ -14,13 +14,18 @@ import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.telemetry.Labels;
 import eu.mlsysops.telemetry.MetricStore;
 import eu.mlsysops.telemetry.Sample;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The learned relocation: instances on a saturated node miss their latency target, those on an
@@ -82,8 +87,10 @@ class MlQosRelocationPolicyTest {
     }
   }
 
+  @TempDir Path dir;
+
   @Test
-  void movesTheViolatingInstanceOnlyOnceTheModelHasLearnedWhy() {
+  void movesTheViolatingInstanceOnlyOnceTheModelHasLearnedWhy() throws Exception {
     ManualClock clock = new ManualClock();
     MetricStore store = MetricStore.withDefaults(clock);
     AppDescriptor app = Descriptors.parseApp(APP);
@@ -95,7 +102,9 @@ class MlQosRelocationPolicyTest {
             new SystemView.InstancePlacement("svc", "api", "svc/api/1", "idle", "RUNNING")));
     TestView view = new TestView(store, Map.of(), system, app, clock.millis);
     OnlineLogisticModel model = MlQosRelocationPolicy.newModel();
-    MlQosRelocationPolicy policy = new MlQosRelocationPolicy(Placer.withDefaults(), model);
+    Path file = dir.resolve("models/c/qos.model");
+    MlQosRelocationPolicy policy = new MlQosRelocationPolicy(Placer.withDefaults(), model,
+        Optional.of(file), Duration.ofSeconds(3), Duration.ofSeconds(15));
     assertThat(policy.initialize().mode()).isEqualTo(PolicyContext.Mode.ML);
 
     Plan plan = Plan.empty();
@@ -126,6 +135,12 @@ class MlQosRelocationPolicyTest {
     assertThat(plan.inputs()).containsKeys("p_qos.busy", "p_qos.idle", "attribution");
     assertThat(Double.parseDouble(plan.inputs().get("p_qos.idle")))
         .isGreaterThan(Double.parseDouble(plan.inputs().get("p_qos.busy")) + 0.1);
+
+    // What it learned survives a restart: the model file holds the same weights.
+    assertThat(Files.isRegularFile(file)).isTrue();
+    OnlineLogisticModel reloaded = MlQosRelocationPolicy.newModel();
+    reloaded.load(file);
+    assertThat(reloaded.updates()).isPositive().isLessThanOrEqualTo(model.updates());
   }
 
   private static Labels instance(String id, String node) {

@@ -1,5 +1,10 @@
 package eu.mlsysops.ml.online;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -90,6 +95,65 @@ public final class OnlineLogisticModel {
   /** A copy of the weights, in feature order. */
   public synchronized double[] weights() {
     return w.clone();
+  }
+
+  /**
+   * Writes the model to {@code file} atomically: {@code logistic <updates> <bias>}, then one line
+   * per feature {@code <name> <weight>}.
+   */
+  public synchronized void save(Path file) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    sb.append("logistic ").append(updates).append(' ').append(bias).append('\n');
+    for (int i = 0; i < w.length; i++) {
+      sb.append(features.get(i)).append(' ').append(w[i]).append('\n');
+    }
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, sb, StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Reads a model written by {@link #save} into this one.
+   *
+   * @throws IllegalArgumentException when malformed or over other features, naming the line
+   */
+  public synchronized void load(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    if (lines.size() != w.length + 1) {
+      throw new IllegalArgumentException(file + ": expected " + (w.length + 1) + " lines, got "
+          + lines.size());
+    }
+    String[] head = lines.get(0).trim().split(" ");
+    double[] nw = new double[w.length];
+    long n;
+    double b;
+    try {
+      if (head.length != 3 || !head[0].equals("logistic")) {
+        throw new NumberFormatException();
+      }
+      n = Long.parseLong(head[1]);
+      b = Double.parseDouble(head[2]);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(file + ": line 1: expected \"logistic <updates> <bias>\","
+          + " got \"" + lines.get(0) + "\"");
+    }
+    for (int i = 0; i < w.length; i++) {
+      String[] cells = lines.get(i + 1).trim().split(" ");
+      if (cells.length != 2 || !cells[0].equals(features.get(i))) {
+        throw new IllegalArgumentException(file + ": line " + (i + 2) + ": expected \""
+            + features.get(i) + " <weight>\", got \"" + lines.get(i + 1) + "\"");
+      }
+      try {
+        nw[i] = Double.parseDouble(cells[1]);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(file + ": line " + (i + 2) + ": not a number: "
+            + cells[1]);
+      }
+    }
+    System.arraycopy(nw, 0, w, 0, w.length);
+    bias = b;
+    updates = n;
   }
 
   /** One feature's contribution to the difference of two logits. */

@@ -3,9 +3,12 @@ package eu.mlsysops.ml.online;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OnlineLogisticModelTest {
 
@@ -41,5 +44,23 @@ class OnlineLogisticModelTest {
     assertThatThrownBy(() -> m.update(new double[] {1}, 2)).hasMessageContaining("y must be");
     assertThatThrownBy(() -> new OnlineLogisticModel(List.of(), 0.1, 0))
         .hasMessageContaining("features");
+  }
+
+  @Test
+  void savesAndLoadsAndRefusesAnotherModelNamingTheLine(@TempDir Path dir) throws Exception {
+    OnlineLogisticModel a = new OnlineLogisticModel(List.of("u", "v"), 0.5, 0);
+    a.update(new double[] {1, 0}, 0);
+    a.update(new double[] {0, 1}, 1);
+    Path f = dir.resolve("m/q.model");
+    a.save(f);
+    OnlineLogisticModel b = new OnlineLogisticModel(List.of("u", "v"), 0.5, 0);
+    b.load(f);
+    assertThat(b.weights()).containsExactly(a.weights());
+    assertThat(b.predict(new double[] {0.3, 0.7})).isEqualTo(a.predict(new double[] {0.3, 0.7}));
+    assertThat(b.updates()).isEqualTo(2);
+    OnlineLogisticModel other = new OnlineLogisticModel(List.of("u", "w"), 0.5, 0);
+    assertThatThrownBy(() -> other.load(f)).hasMessageContaining("line 3: expected \"w <weight>\"");
+    Files.writeString(f, "logistic x 0\nu 1\nv 2\n");
+    assertThatThrownBy(() -> b.load(f)).hasMessageContaining("line 1");
   }
 }
