@@ -19,6 +19,8 @@ final class TrustFeed implements NodeObserver {
   static final double DEFAULT_THRESHOLD = 0.5;
 
   private final TrustEngine trust;
+  private final java.util.concurrent.atomic.AtomicLong telemetryErrors =
+      new java.util.concurrent.atomic.AtomicLong();
 
   TrustFeed(TrustEngine trust) {
     this.trust = Objects.requireNonNull(trust);
@@ -51,7 +53,20 @@ final class TrustFeed implements NodeObserver {
 
   @Override
   public void telemetry(Sample sample) {
-    trust.telemetry(sample);
+    // On the cluster's ingest path: a trust problem is counted and logged once, never thrown.
+    try {
+      trust.telemetry(sample);
+    } catch (RuntimeException e) {
+      if (telemetryErrors.getAndIncrement() == 0) {
+        System.getLogger(TrustFeed.class.getName()).log(System.Logger.Level.WARNING,
+            "trust engine failed on a sample of " + sample.metric() + " (logged once): " + e, e);
+      }
+    }
+  }
+
+  /** Samples the trust engine failed on. */
+  long telemetryErrors() {
+    return telemetryErrors.get();
   }
 
   /** A node agent's plan listener: its failed plans count against the node. */
