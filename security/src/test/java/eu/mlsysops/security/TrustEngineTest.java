@@ -78,7 +78,7 @@ class TrustEngineTest {
     assertThat(t.score()).isCloseTo(Math.pow(behaviour, 0.6) * Math.pow(0.25, 0.4), within(0.001));
     assertThat(t.level()).isEqualTo(TrustLevel.LOW);
     assertThat(t.explain())
-        .startsWith(String.format("%.2f: ", t.score()))
+        .startsWith("0.45: ")
         .contains("3 failed instances in the last 3 min (latest: app/c#2: exit 137)")
         .contains("memory reported 2 GiB vs declared 8 GiB");
   }
