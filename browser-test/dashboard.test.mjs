@@ -112,7 +112,12 @@ describe('dashboard', { timeout: 180_000 }, () => {
     for (const [name, layer] of Object.entries(LAYERS)) {
       assert.equal(await page.getByTestId(`node-${name}`).getAttribute('data-layer'), layer);
     }
-    assert.match(await page.getByTestId('node-edge-1').locator('title').first().textContent(), /trust: n\/a/);
+    // Trust colours the ring around each node: every registered node has a level.
+    for (const name of NODES) {
+      assert.match(await page.getByTestId(`node-${name}`).getAttribute('data-trust'), /^(high|medium|low)$/, `${name} trust level`);
+    }
+    assert.match(await page.getByTestId('node-edge-1').locator('title').first().textContent(), /trust: \d+ % \((high|medium|low)\)/);
+    assert.ok(await page.getByTestId('node-edge-1').locator('rect.trust-ring').count() === 1, 'a trust ring around the node');
   });
 
   it('draws live telemetry for the nodes', async () => {

@@ -75,6 +75,11 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "simulation seed (default: ${DEFAULT-VALUE})")
   long seed;
 
+  @Option(names = "--trust-threshold", defaultValue = "0.5", paramLabel = "0..1",
+      description = "trust a node needs to get new instances (default: ${DEFAULT-VALUE}; 0 turns"
+          + " the filter off); see docs/trust.md")
+  double trustThreshold;
+
   @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT",
       description = "port of the northbound API and dashboard; 0 picks a free one"
           + " (default: ${DEFAULT-VALUE})")
@@ -158,6 +163,11 @@ final class UpCommand implements Callable<Integer> {
     EmbeddedContinuum.Builder builder =
         EmbeddedContinuum.builder(data).topology(descriptors).seed(seed).events(events)
             .runtime(kind);
+    if (!(trustThreshold >= 0 && trustThreshold <= 1)) {
+      throw new ParameterException(spec.commandLine(),
+          "--trust-threshold: must be within 0..1, got " + trustThreshold);
+    }
+    builder.trustThreshold(trustThreshold);
     if (!traces.isEmpty()) {
       builder.defaultLoad((app, component) -> PlanetLabTraces.asLoad(
           traces.get(Math.floorMod((app + "/" + component).hashCode(), traces.size())),

@@ -258,6 +258,10 @@ public final class PolicyEngine implements AutoCloseable {
     }
     String app = sample.labels().get("app");
     for (Runner r : runners) {
+      PolicyContext.Mode wanted = r.owner.context.mode();
+      if (wanted != PolicyContext.Mode.ANY && wanted != mode) {
+        continue; // paused by the mode: not worth a worker per sample
+      }
       // A sample that names an app wakes only that app's instance (and global ones).
       if (app == null || r.app == null || r.app.equals(app)) {
         r.wake(sample.metric());

@@ -74,6 +74,9 @@ public final class ClusterAgent implements AutoCloseable {
         return false;
       }
       uplinkAggregator.accept(s);
+      for (NodeObserver o : observers) {
+        o.telemetry(s);
+      }
       return true;
     }
 
@@ -86,6 +89,7 @@ public final class ClusterAgent implements AutoCloseable {
   private volatile Duration exportInterval = DEFAULT_EXPORT_INTERVAL;
 
   private final Map<String, NodeEntry> nodes = new LinkedHashMap<>();
+  private final List<NodeObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, AppDescriptor> apps = new LinkedHashMap<>();
   private final Map<String, Slot> slots = new LinkedHashMap<>();
   private final Map<String, Message.InstanceReport> observed = new HashMap<>();
@@ -145,6 +149,10 @@ public final class ClusterAgent implements AutoCloseable {
     engine.add(() -> new DynamicPlacementPolicy(placer, this::onUnschedulable), "built-in");
     engine.add(() -> new AutoScalingPolicy(AutoScalingPolicy.Settings.defaults()), "built-in");
     engine.add(() -> new QosRelocationPolicy(placer), "built-in");
+    // What the ML-mode relocation learns about QoS on this cluster's nodes, shared by its apps.
+    java.nio.file.Path qosModelFile = MlPolicies.qosModelFile(env.dataDir(), id());
+    eu.mlsysops.ml.online.OnlineLogisticModel qosModel = MlPolicies.qosModel(qosModelFile);
+    engine.add(() -> MlPolicies.qosRelocation(placer, qosModel, qosModelFile), "built-in");
     uplink.onReceive(this::onParentMessage);
     uplink.onConnectionChange(up -> {
       if (up && running) {
@@ -244,6 +252,11 @@ public final class ClusterAgent implements AutoCloseable {
     return engine;
   }
 
+  /** Adds an observer of the nodes' registrations, heartbeats, failures and telemetry. */
+  public void observeNodes(NodeObserver observer) {
+    observers.add(Objects.requireNonNull(observer, "observer"));
+  }
+
   /** Accepts a link from a node agent; the node identifies itself by registering. */
   public void attach(Link nodeLink) {
     nodeLink.onReceive(m -> onNodeMessage(nodeLink, m));
@@ -313,6 +326,7 @@ public final class ClusterAgent implements AutoCloseable {
       }
     }
     event("node", "node " + node + " unregistered");
+    observers.forEach(o -> o.forgotten(node));
     uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
     engine.wakeAll("node " + node + " unregistered");
     return true;
@@ -448,6 +462,7 @@ public final class ClusterAgent implements AutoCloseable {
         }
         healed(r.from());
       }
+      observers.forEach(o -> o.registered(r.from(), r.node(), id()));
       event("node", isNew ? "node " + r.from() + " joined (" + r.node().continuumLayer().wireName()
           + ")" : recovered ? "node " + r.from() + " is back" : "node " + r.from() + " re-registered");
       pushNode(r.from());
@@ -457,8 +472,10 @@ public final class ClusterAgent implements AutoCloseable {
     } else if (m instanceof Message.Heartbeat h) {
       boolean recovered = false;
       boolean reattached = false;
+      boolean known;
       synchronized (this) {
         NodeEntry e = nodes.get(h.from());
+        known = e != null;
         if (e != null) {
           e.lastHeartbeat = env.clock().millis();
           // A node restored from disk after this agent restarted: its heartbeats say where it is.
@@ -472,6 +489,9 @@ public final class ClusterAgent implements AutoCloseable {
             healed(h.from());
           }
         }
+      }
+      if (known) {
+        observers.forEach(o -> o.heartbeat(h.from()));
       }
       if (recovered || reattached) {
         event("node", "node " + h.from() + (recovered ? " is back" : " reattached"));
@@ -518,6 +538,9 @@ public final class ClusterAgent implements AutoCloseable {
     }
     after.forEach(Runnable::run);
     for (Message.InstanceReport r : changed) {
+      if ("FAILED".equals(r.state())) {
+        observers.forEach(o -> o.instanceFailed(r.node(), r.instanceId(), r.reason()));
+      }
       if ("RUNNING".equals(r.state()) || "FAILED".equals(r.state())) {
         event("instance", r.instanceId() + " " + r.state().toLowerCase() + " on " + r.node()
             + (r.reason().isEmpty() ? "" : " (" + r.reason() + ")"));
@@ -637,6 +660,7 @@ public final class ClusterAgent implements AutoCloseable {
     long now = env.clock().millis();
     long unreachableAfter = settings.heartbeatInterval().toMillis() * settings.missedHeartbeats();
     List<String> unreachable = new ArrayList<>();
+    List<String> unreachableNodes = new ArrayList<>();
     List<String> lost = new ArrayList<>();
     synchronized (this) {
       for (NodeEntry e : nodes.values()) {
@@ -646,6 +670,7 @@ public final class ClusterAgent implements AutoCloseable {
           e.healthy = false;
           e.unhealthySince = now;
           unreachable.add(e.descriptor.name() + " is unreachable (no heartbeat for " + silent + " ms)");
+          unreachableNodes.add(e.descriptor.name());
         }
         if (!e.healthy) {
           for (Slot s : slots.values()) {
@@ -667,6 +692,10 @@ public final class ClusterAgent implements AutoCloseable {
     }
     for (String u : unreachable) {
       event("node", "node " + u);
+    }
+    for (String u : unreachableNodes) {
+      observers.forEach(o -> o.unreachable(u, "no heartbeats for "
+          + settings.missedHeartbeats() + " intervals"));
     }
     for (String l : lost) {
       event("node", l);

@@ -66,6 +66,9 @@ public final class EmbeddedContinuum implements AutoCloseable {
     /** Each instance is a real local process ({@link ProcessRuntime}). */
     PROCESS
   }
+  private final eu.mlsysops.security.TrustEngine trust;
+  private final TrustFeed trustFeed;
+  private final double trustThreshold;
 
   private EmbeddedContinuum(Builder b) {
     createPrivateDirectory(b.dataDir);
@@ -98,6 +101,13 @@ public final class EmbeddedContinuum implements AutoCloseable {
     }
     Placer placer = Placer.withDefaults();
     continuum = new ContinuumAgent(cd, env, placer, b.clusterSettings);
+    // Nodes are filtered by trust; clusters are not (the continuum trusts its cluster agents).
+    trust = eu.mlsysops.security.TrustEngine.builder().clock(b.clock).seed(b.seed)
+        .heartbeatInterval(b.clusterSettings.heartbeatInterval()).build();
+    trust.onLevelChange(c -> b.events.publish(TrustFeed.event(c)));
+    trustFeed = new TrustFeed(trust);
+    trustThreshold = b.trustThreshold;
+    Placer nodePlacer = Placer.builder().trust(trust, trustThreshold).build();
 
     Simulation.Builder sb = Simulation.builder().clock(b.clock).seed(b.seed)
         .defaultLoad(b.defaultLoad)
@@ -113,7 +123,8 @@ public final class EmbeddedContinuum implements AutoCloseable {
 
     for (ClusterDescriptor c : cds) {
       InProcessLink link = InProcessLink.create(workers);
-      ClusterAgent ca = new ClusterAgent(c, link.childSide(), env, b.clusterSettings, placer);
+      ClusterAgent ca = new ClusterAgent(c, link.childSide(), env, b.clusterSettings, nodePlacer);
+      ca.observeNodes(trustFeed);
       continuum.attach(link.parentSide());
       clusters.put(c.clusterId(), ca);
     }
@@ -129,6 +140,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
       NodeAgent na = new NodeAgent(n, runtimeOf(n.name()),
           simulation.frequencyControl(n.name()), link.childSide(), env,
           b.clusterSettings.heartbeatInterval());
+      na.scheduler().onTransition(trustFeed.planFailures(n.name()));
       ca.attach(link.parentSide());
       nodes.put(n.name(), na);
       nodeLinks.put(n.name(), link);
@@ -202,6 +214,15 @@ public final class EmbeddedContinuum implements AutoCloseable {
       // Real processes report their own figures; simulated node figures would contradict them.
       simulation.start(timers, tick);
     }
+    // Levels recover as penalties decay, without new evidence: re-evaluate now and then.
+    timers.scheduleAtFixedRate(() -> {
+      try {
+        trust.refresh();
+      } catch (RuntimeException e) {
+        System.getLogger(EmbeddedContinuum.class.getName())
+            .log(System.Logger.Level.WARNING, "trust refresh failed: " + e);
+      }
+    }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     watchPolicies("continuum", List.of(continuum.engine()));
     watchPolicies("cluster", clusters.values().stream().map(ClusterAgent::engine).toList());
     watchPolicies("node", nodes.values().stream().map(NodeAgent::engine).toList());
@@ -332,6 +353,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     InProcessLink link = InProcessLink.create(workers);
     NodeAgent na = new NodeAgent(n, runtimeOf(n.name()),
         simulation.frequencyControl(n.name()), link.childSide(), env, heartbeat);
+    na.scheduler().onTransition(trustFeed.planFailures(n.name()));
     ca.attach(link.parentSide());
     nodes.put(n.name(), na);
     nodeLinks.put(n.name(), link);
@@ -451,6 +473,16 @@ public final class EmbeddedContinuum implements AutoCloseable {
     }
   }
 
+  /** Node trust (identity, behaviour, capability) as the clusters observe it. */
+  public eu.mlsysops.security.TrustEngine trust() {
+    return trust;
+  }
+
+  /** The trust below which cluster agents place nothing new on a node. */
+  public double trustThreshold() {
+    return trustThreshold;
+  }
+
   /** Switches every agent between heuristic and ML-driven policies. */
   public void setMode(eu.mlsysops.agent.PolicyContext.Mode mode) {
     continuum.engine().setMode(mode);
@@ -511,6 +543,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     private EventSink events = EventSink.none();
     private ClusterAgent.Settings clusterSettings = ClusterAgent.Settings.defaults();
     private Path policyRoot;
+    private double trustThreshold = TrustFeed.DEFAULT_THRESHOLD;
     private java.util.function.BiFunction<String, String, eu.mlsysops.orchestration.LoadModel>
         defaultLoad;
     private RuntimeKind runtimeKind = RuntimeKind.SIMULATED;
@@ -574,6 +607,18 @@ public final class EmbeddedContinuum implements AutoCloseable {
     /** The working directory of processes with {@link RuntimeKind#PROCESS} (default: the JVM's). */
     public Builder workingDirectory(Path dir) {
       this.workingDirectory = Objects.requireNonNull(dir, "workingDirectory").toAbsolutePath();
+      return this;
+    }
+
+    /**
+     * The trust (0..1) a node needs for cluster agents to place new instances on it; default
+     * 0.5 (nodes of low trust get none). 0 turns the filter off.
+     */
+    public Builder trustThreshold(double threshold) {
+      if (!(threshold >= 0 && threshold <= 1)) {
+        throw new IllegalArgumentException("trust threshold must be within 0..1: " + threshold);
+      }
+      this.trustThreshold = threshold;
       return this;
     }
 

@@ -115,6 +115,7 @@ public final class NodeAgent implements AutoCloseable {
     running = true;
     scheduler.start();
     engine.add(CpuFrequencyPolicy::new, "built-in");
+    engine.add(() -> MlPolicies.cpuFrequency(name(), env.dataDir()), "built-in");
     coldStart();
     register();
     long hb = heartbeatInterval.toMillis();

@@ -53,7 +53,8 @@ final class ContinuumTree {
         boolean lastNode = n == nodes.size() - 1;
         b.append(indent1).append(lastNode ? g.last() : g.tee()).append(Fields.text(node, "name"))
             .append("  ").append(Fields.orDash(Fields.text(node, "layer")))
-            .append("  ").append(Fields.health(node)).append('\n');
+            .append("  ").append(Fields.health(node)).append(trust(node.path("trust")))
+            .append('\n');
         String indent2 = indent1 + (lastNode ? g.blank() : g.pipe());
         List<JsonNode> instances = list(node.path("instances"));
         for (int i = 0; i < instances.size(); i++) {
@@ -63,6 +64,25 @@ final class ContinuumTree {
               .append("  ").append(Fields.text(inst, "state")).append('\n');
         }
       }
+    }
+    return b.toString();
+  }
+
+  /** {@code "  trust 0.42 low: reason; reason"}, or nothing before the node has a score. */
+  static String trust(JsonNode t) {
+    if (!t.path("score").isNumber()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "  trust %.2f",
+        t.path("score").asDouble()));
+    String level = Fields.text(t, "level");
+    if (!level.isEmpty()) {
+      b.append(' ').append(level);
+    }
+    List<String> reasons = new ArrayList<>();
+    t.path("reasons").forEach(r -> reasons.add(r.asText()));
+    if (!reasons.isEmpty()) {
+      b.append(": ").append(String.join("; ", reasons));
     }
     return b.toString();
   }

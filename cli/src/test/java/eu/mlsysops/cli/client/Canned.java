@@ -66,13 +66,17 @@ final class Canned {
           {"name": "cloud-1", "layer": "cloud", "healthy": true, "instances": [
             {"id": "analytics#0", "app": "smart-camera", "component": "analytics",
              "state": "RUNNING"}]},
-          {"name": "cloud-2", "layer": "cloud", "healthy": true, "instances": []}]},
+          {"name": "cloud-2", "layer": "cloud", "healthy": true, "instances": [],
+           "trust": {"score": 0.97, "level": "high", "reasons": []}}]},
         {"id": "edge", "nodes": [
           {"name": "edge-1", "layer": "edge", "healthy": false, "instances": [
             {"id": "camera-ingest#0", "app": "smart-camera", "component": "camera-ingest",
              "state": "RUNNING"},
             {"id": "detector#0", "app": "smart-camera", "component": "detector",
-             "state": "STARTING"}]}]}]}
+             "state": "STARTING"}],
+           "trust": {"score": 0.42, "level": "low", "reasons": [
+             "3 failed instances in the last 10 min", "memory reported 2 GiB vs declared 8 GiB"]}}
+          ]}]}
       """;
 
   static final String NODE = """

@@ -183,7 +183,27 @@ final class ContinuumViews {
       t.put(metric, v.isPresent() ? v.getAsDouble() : null);
     }
     m.put("telemetry", t);
+    m.put("trust", trust(name));
     return m;
+  }
+
+  /**
+   * {@code {score, level, identity, behaviour, capability, reasons, explanation}} from the trust
+   * engine, or null for a node it has not seen (nothing to say yet).
+   */
+  Map<String, Object> trust(String node) {
+    return continuum.trust().trust(node).map(t -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("score", t.score());
+      m.put("level", t.level().wireName());
+      m.put("identity", t.identity());
+      m.put("behaviour", t.behaviour());
+      m.put("capability", t.capability());
+      m.put("reasons", t.reasons());
+      m.put("explanation", t.explain());
+      m.put("placement_threshold", continuum.trustThreshold());
+      return m;
+    }).orElse(null);
   }
 
   private Map<String, List<Map<String, Object>>> instancesByNode() {
@@ -251,6 +271,7 @@ final class ContinuumViews {
         nm.put("name", n.get("name"));
         nm.put("layer", n.get("layer"));
         nm.put("healthy", n.get("healthy"));
+        nm.put("trust", n.get("trust"));
         nm.put("instances", n.get("instances"));
         ns.add(nm);
       }

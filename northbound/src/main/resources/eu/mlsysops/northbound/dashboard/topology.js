@@ -25,14 +25,36 @@ export function stateClass(state) {
   return ['running', 'starting', 'failed', 'stopped'].includes(v) ? v : 'unknown';
 }
 
+/** The node's trust score 0..1 (the API's `trust.score`), or null while not computed. */
+export function trustScore(node) {
+  const t = node.trust;
+  const v = typeof t === 'number' ? t : t?.score;
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** "high", "medium" or "low" (the API's `trust.level`, bands 0.8 and 0.5), or "na". */
+export function trustLevel(node) {
+  const level = node.trust?.level;
+  if (level === 'high' || level === 'medium' || level === 'low') return level;
+  const v = trustScore(node);
+  if (v === null) return 'na';
+  return v >= 0.8 ? 'high' : v >= 0.5 ? 'medium' : 'low';
+}
+
 /** "n/a" until the trust score is computed; else the score as a percentage. */
 export function trustText(node) {
-  return typeof node.trust === 'number' && Number.isFinite(node.trust) ? `${Math.round(node.trust * 100)} %` : 'n/a';
+  const v = trustScore(node);
+  return v === null ? 'n/a' : `${Math.round(v * 100)} %`;
+}
+
+/** Why the trust is what it is, one reason a line; empty when nothing lowers it. */
+export function trustReasons(node) {
+  const r = node.trust?.reasons;
+  return Array.isArray(r) ? r.map(String) : [];
 }
 
 function trustClass(node) {
-  if (typeof node.trust !== 'number' || !Number.isFinite(node.trust)) return 'trust-na';
-  return node.trust >= 0.7 ? 'trust-high' : node.trust >= 0.4 ? 'trust-mid' : 'trust-low';
+  return `trust-${trustLevel(node)}`;
 }
 
 function clip(text, px) {
@@ -156,8 +178,11 @@ function renderNode(node, clusterId, x, y, w, hgt, onSelectNode) {
   const instances = node.instances ?? [];
   const layer = layerName(node.layer);
   const trust = trustText(node);
+  const level = trustLevel(node);
+  const reasons = trustReasons(node);
   const summary =
-    `${node.name}: ${layer} layer, cluster ${clusterId}, ${healthy ? 'healthy' : 'unreachable'}, trust ${trust}, ` +
+    `${node.name}: ${layer} layer, cluster ${clusterId}, ${healthy ? 'healthy' : 'unreachable'}, trust ${trust}` +
+    `${level === 'na' ? '' : ` (${level})`}, ` +
     (instances.length === 0
       ? 'no instances'
       : `${instances.length} instance${instances.length === 1 ? '' : 's'}: ` +
@@ -201,6 +226,7 @@ function renderNode(node, clusterId, x, y, w, hgt, onSelectNode) {
       'aria-label': summary,
       'data-testid': `node-${slug(node.name)}`,
       'data-healthy': String(healthy),
+      'data-trust': level,
       'data-layer': layer,
       onclick: select,
       onkeydown: (e) => {
@@ -210,7 +236,15 @@ function renderNode(node, clusterId, x, y, w, hgt, onSelectNode) {
         }
       },
     },
-    s('title', {}, `${node.name}\nlayer: ${layer}\ncluster: ${clusterId}\nhealth: ${healthy ? 'healthy' : 'unreachable'}\ntrust: ${trust}${trust === 'n/a' ? ' (not computed yet)' : ''}`),
+    s(
+      'title',
+      {},
+      `${node.name}\nlayer: ${layer}\ncluster: ${clusterId}\nhealth: ${healthy ? 'healthy' : 'unreachable'}\ntrust: ${trust}` +
+        (level === 'na' ? ' (not computed yet)' : ` (${level})`) +
+        reasons.map((r) => `\n  · ${r}`).join(''),
+    ),
+    // Health colours the node; trust colours the ring around it.
+    s('rect', { class: ['trust-ring', trustClass(node)], x: x - 3, y: y - 3, width: w + 6, height: hgt + 6, rx: 8 }),
     s('rect', { class: 'topo-node-box', x, y, width: w, height: hgt, rx: 6 }),
     s('circle', { class: 'health-dot', cx: x + 14, cy: y + 15, r: 5 }),
     s('text', { class: 'topo-name', x: x + 25, y: y + 19 }, clip(node.name, w - 60)),

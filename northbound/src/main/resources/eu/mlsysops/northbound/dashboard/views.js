@@ -3,7 +3,7 @@
 
 import { h, slug, text, timeEl, toMillis } from './dom.js';
 import { lineChart } from './charts.js';
-import { instanceLabel, layerName, stateClass, trustText } from './topology.js';
+import { instanceLabel, layerName, stateClass, trustLevel, trustText } from './topology.js';
 
 export const WINDOW_MS = 60_000;
 
@@ -267,7 +267,15 @@ export function nodeCard(node, seriesByMetric, now) {
       h('h3', { id: `node-title-${slug(node.name)}` }, node.name),
       h('span', { class: 'muted' }, `${layer} · ${node.cluster}`),
       h('span', { class: ['health', healthy ? 'ok' : 'bad'] }, healthy ? 'healthy' : 'unreachable'),
-      h('span', { class: 'trust-text', title: trust === 'n/a' ? 'Trust is not computed yet' : `trust ${trust}` }, `trust ${trust}`),
+      h(
+        'span',
+        {
+          class: ['trust-text', `trust-${trustLevel(node)}`],
+          'data-trust': trustLevel(node),
+          title: trust === 'n/a' ? 'Trust is not computed yet' : node.trust?.explanation ?? `trust ${trust}`,
+        },
+        `trust ${trust}`,
+      ),
     ),
     NODE_METRICS.map((m) =>
       lineChart({
