@@ -11,8 +11,8 @@ import java.util.List;
 final class ProcessesRun {
   private ProcessesRun() {}
 
-  static int run(Path data, List<Descriptor> topology, int port, Duration runFor, PrintWriter out)
-      throws Exception {
+  static int run(Path data, List<Descriptor> topology, int port, Duration runFor, PrintWriter out,
+      boolean localProcesses) throws Exception {
     if (port != 0) {
       // A taken port would fail the continuum process, or worse, answer for it.
       try (java.net.ServerSocket probe =
@@ -26,7 +26,8 @@ final class ProcessesRun {
                 + " another with --port (or --port 0 for any free port)");
       }
     }
-    ProcessContinuum pc = new ProcessContinuum(data, topology, port, out);
+    ProcessContinuum pc =
+        new ProcessContinuum(data, topology, port, out).localProcesses(localProcesses);
     Thread hook = new Thread(pc::close);
     Runtime.getRuntime().addShutdownHook(hook);
     try {

@@ -138,7 +138,8 @@ final class UpCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--processes runs on loopback with"
             + " authentication and cannot be combined with --demo, --trace, --no-auth or --bind");
       }
-      return ProcessesRun.run(data, descriptors, port, runFor, out);
+      boolean local = runtimeKind() == EmbeddedContinuum.RuntimeKind.PROCESS;
+      return ProcessesRun.run(data, descriptors, port, runFor, out, local);
     }
     for (int p : new int[] {otlpGrpcPort, otlpHttpPort}) {
       if (p < -1 || p > 65_535) {

@@ -41,6 +41,10 @@ import java.util.Set;
  * @param insecure plaintext instead of mutual TLS
  * @param children the only child names admitted (continuum, cluster); empty admits any name the CA
  *     certified
+ * @param runtime how a node runs instances: {@code simulated} (a modelled host, the default) or
+ *     {@code process} (real local processes, with this host's figures from /proc)
+ * @param otlpGrpcPort a node's OTLP/gRPC receiver port for the apps it runs; -1 off (default)
+ * @param otlpHttpPort a node's OTLP/HTTP receiver port (also serving /metrics); -1 off (default)
  */
 public record AgentFileConfig(
     Tier tier,
@@ -59,7 +63,17 @@ public record AgentFileConfig(
     Duration monitoringInterval,
     int northboundPort,
     boolean insecure,
-    List<String> children) {
+    List<String> children,
+    String runtime,
+    int otlpGrpcPort,
+    int otlpHttpPort) {
+
+  /** This configuration with plaintext links ({@code --insecure}). */
+  public AgentFileConfig withInsecure() {
+    return new AgentFileConfig(tier, name, descriptor, continuumLayer, parentHost, parentPort,
+        parentName, bind, listenPort, certDir, dataDir, policyDirectory, mechanisms,
+        monitoringInterval, northboundPort, true, children, runtime, otlpGrpcPort, otlpHttpPort);
+  }
 
   /** The three kinds of agent. */
   public enum Tier {
@@ -103,7 +117,10 @@ public record AgentFileConfig(
           "monitoring_interval",
           "northbound_port",
           "insecure",
-          "children");
+          "children",
+          "runtime",
+          "otlp_grpc_port",
+          "otlp_http_port");
 
   /** Environment variables that start with {@code MLS_} but are not configuration keys. */
   private static final Set<String> NOT_KEYS = Set.of("MLS_TOKEN", "MLS_DEBUG", "MLS_SERVER");
@@ -269,6 +286,17 @@ public record AgentFileConfig(
         insecure = Boolean.parseBoolean(insecureText);
       }
       String bind = text("bind");
+      String runtime = text("runtime");
+      if (tier != Tier.NODE) {
+        refuse("runtime", "only node agents run instances");
+        refuse("otlp_grpc_port", "only node agents receive apps' telemetry");
+        refuse("otlp_http_port", "only node agents receive apps' telemetry");
+      }
+      if (runtime == null) {
+        runtime = "simulated";
+      } else if (!runtime.equals("simulated") && !runtime.equals("process")) {
+        throw problem("runtime", "\"" + runtime + "\" is not a runtime (simulated, process)");
+      }
       return new AgentFileConfig(
           tier,
           name,
@@ -286,7 +314,16 @@ public record AgentFileConfig(
           interval,
           tier == Tier.CONTINUUM ? port("northbound_port", text("northbound_port"), true) : -1,
           insecure,
-          children());
+          children(),
+          runtime,
+          optionalPort("otlp_grpc_port"),
+          optionalPort("otlp_http_port"));
+    }
+
+    /** A port that may be absent or -1 (off); 0 picks a free one. */
+    private int optionalPort(String key) {
+      String t = text(key);
+      return t == null || t.trim().equals("-1") ? -1 : port(key, t, true);
     }
 
     private List<String> children() {

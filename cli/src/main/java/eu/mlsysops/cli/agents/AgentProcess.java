@@ -21,6 +21,18 @@ import eu.mlsysops.northbound.api.NorthboundServer;
 import eu.mlsysops.orchestration.CpuFrequencyControl;
 import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.orchestration.Simulation;
+import eu.mlsysops.orchestration.SysfsCpuFrequencyControl;
+import eu.mlsysops.orchestration.process.CgroupCapability;
+import eu.mlsysops.orchestration.process.ProcessRuntime;
+import eu.mlsysops.orchestration.process.TelemetryEndpoint;
+import eu.mlsysops.telemetry.MetricMetadata;
+import eu.mlsysops.telemetry.Sample;
+import eu.mlsysops.telemetry.SampleSink;
+import eu.mlsysops.telemetry.host.HostCollector;
+import eu.mlsysops.telemetry.otlp.OtlpGrpcReceiver;
+import eu.mlsysops.telemetry.otlp.OtlpHttpReceiver;
+import eu.mlsysops.telemetry.otlp.OtlpMetricsTranslator;
+import eu.mlsysops.telemetry.prometheus.PrometheusExposition;
 import eu.mlsysops.protocol.Message;
 import eu.mlsysops.protocol.grpc.GrpcLink;
 import eu.mlsysops.protocol.grpc.GrpcLinkServer;
@@ -225,6 +237,10 @@ public final class AgentProcess implements AutoCloseable {
   private void startNode() throws IOException {
     NodeDescriptor d = nodeDescriptor();
     AgentEnvironment env = environment(printer());
+    if (config.runtime().equals("process")) {
+      startProcessNode(d, env);
+      return;
+    }
     AtomicReference<NodeAgent> agent = new AtomicReference<>();
     Simulation sim =
         Simulation.builder()
@@ -249,6 +265,7 @@ public final class AgentProcess implements AutoCloseable {
     na.start();
     var tick = sim.start(env.timers(), Simulation.DEFAULT_TICK);
     resources.push(() -> tick.cancel(false));
+    startOtlp(na);
     watchPolicies(na.engine(), env.timers());
     say(
         "node agent %s (%s, simulated host): parent cluster agent at %s:%d, %s; data in %s",
@@ -258,6 +275,109 @@ public final class AgentProcess implements AutoCloseable {
         config.parentPort(),
         security(),
         config.dataDir());
+  }
+
+  /**
+   * A node agent on this host: instances are real local processes, the host's figures come from
+   * /proc and /sys, and the apps report to this agent's own OTLP receivers.
+   */
+  private void startProcessNode(NodeDescriptor d, AgentEnvironment env) throws IOException {
+    AtomicReference<NodeAgent> agent = new AtomicReference<>();
+    AtomicReference<TelemetryEndpoint> endpoint = new AtomicReference<>();
+    SampleSink toAgent =
+        new SampleSink() {
+          @Override
+          public boolean accept(Sample sample) {
+            NodeAgent a = agent.get();
+            return a != null && a.ingest(sample);
+          }
+
+          @Override
+          public void describe(String metric, MetricMetadata metadata) {
+            NodeAgent a = agent.get();
+            if (a != null) {
+              a.sink().describe(metric, metadata);
+            }
+          }
+        };
+    CgroupCapability cgroups = CgroupCapability.detect();
+    ProcessRuntime runtime =
+        ProcessRuntime.builder(d.name())
+            .logDirectory(config.dataDir().resolve("logs"))
+            .cgroups(cgroups)
+            .executor(env.timers())
+            .telemetry(endpoint::get)
+            .metrics(toAgent)
+            .build();
+    resources.push(runtime::close);
+    HostCollector host = HostCollector.builder().node(d.name()).sink(toAgent).build();
+    host.start(env.timers(), config.monitoringInterval());
+    resources.push(host);
+    CpuFrequencyControl knob =
+        config.mechanisms().contains("cpu_frequency")
+            ? new SysfsCpuFrequencyControl()
+            : new NoKnob();
+    GrpcLink up = connectUp();
+    NodeAgent na = new NodeAgent(d, runtime, knob, up, env, config.monitoringInterval());
+    agent.set(na);
+    resources.push(na);
+    OtlpReceivers otlp = startOtlp(na);
+    if (otlp.grpc != null || otlp.http != null) {
+      endpoint.set(
+          TelemetryEndpoint.boundTo(
+              config.bind(),
+              otlp.grpc == null ? -1 : otlp.grpc.port(),
+              otlp.http == null ? -1 : otlp.http.port()));
+    }
+    na.start();
+    watchPolicies(na.engine(), env.timers());
+    say(
+        "node agent %s (%s, local processes, logs in %s; resource limits %s): parent cluster agent"
+            + " at %s:%d, %s; data in %s",
+        d.name(),
+        d.continuumLayer().wireName(),
+        config.dataDir().resolve("logs"),
+        cgroups.enforced() ? "by cgroup v2" : "NOT enforced (" + cgroups.detail() + ")",
+        config.parentHost(),
+        config.parentPort(),
+        security(),
+        config.dataDir());
+  }
+
+  private record OtlpReceivers(OtlpGrpcReceiver grpc, OtlpHttpReceiver http) {}
+
+  /** The node's own OTLP receivers, when the configuration asks for them. */
+  private OtlpReceivers startOtlp(NodeAgent na) {
+    if (config.otlpGrpcPort() < 0 && config.otlpHttpPort() < 0) {
+      return new OtlpReceivers(null, null);
+    }
+    OtlpMetricsTranslator translator =
+        OtlpMetricsTranslator.builder(na.sink()).nodeName(na.name()).build();
+    OtlpGrpcReceiver grpc = null;
+    OtlpHttpReceiver http = null;
+    if (config.otlpGrpcPort() >= 0) {
+      grpc =
+          OtlpGrpcReceiver.builder(translator)
+              .bindAddress(config.bind())
+              .port(config.otlpGrpcPort())
+              .build()
+              .start();
+      resources.push(grpc);
+      say("OTLP/gRPC receiver on %s:%d", config.bind(), grpc.port());
+    }
+    if (config.otlpHttpPort() >= 0) {
+      http =
+          OtlpHttpReceiver.builder(translator)
+              .bindAddress(config.bind())
+              .port(config.otlpHttpPort())
+              .metricsEndpoint(() -> PrometheusExposition.of(na.telemetry()).render())
+              .build()
+              .start();
+      resources.push(http);
+      say("OTLP/HTTP receiver on http://%s:%d/v1/metrics (and /metrics)", config.bind(),
+          http.port());
+    }
+    return new OtlpReceivers(grpc, http);
   }
 
   private NodeDescriptor nodeDescriptor() throws IOException {

@@ -39,6 +39,7 @@ public final class ProcessContinuum implements AutoCloseable {
   private final PrintWriter out;
   private final Map<String, Agent> agents = new LinkedHashMap<>();
   private volatile boolean stopping;
+  private boolean localProcesses;
 
   /** One launched agent. */
   public record Agent(
@@ -60,6 +61,15 @@ public final class ProcessContinuum implements AutoCloseable {
     this.topology = List.copyOf(topology);
     this.northboundPort = northboundPort;
     this.out = out;
+  }
+
+  /**
+   * Node agents run instances as real local processes (each with OTLP receivers on free ports and
+   * this host's figures) instead of simulating their hosts. Call before {@link #start()}.
+   */
+  public ProcessContinuum localProcesses(boolean on) {
+    this.localProcesses = on;
+    return this;
   }
 
   /** The agents launched, by name. */
@@ -158,7 +168,10 @@ public final class ProcessContinuum implements AutoCloseable {
           n,
           null,
           certs,
-          Map.of("parent", "127.0.0.1:" + port, "parent_name", cluster),
+          localProcesses
+              ? Map.of("parent", "127.0.0.1:" + port, "parent_name", cluster,
+                  "runtime", "process", "otlp_grpc_port", 0, "otlp_http_port", 0)
+              : Map.of("parent", "127.0.0.1:" + port, "parent_name", cluster),
           -1);
     }
     return nbPort;

@@ -41,25 +41,7 @@ public abstract class RunAgentCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     AgentFileConfig c = AgentFileConfig.load(tier(), config, System.getenv());
     if (insecure && !c.insecure()) {
-      c =
-          new AgentFileConfig(
-              c.tier(),
-              c.name(),
-              c.descriptor(),
-              c.continuumLayer(),
-              c.parentHost(),
-              c.parentPort(),
-              c.parentName(),
-              c.bind(),
-              c.listenPort(),
-              c.certDir(),
-              c.dataDir(),
-              c.policyDirectory(),
-              c.mechanisms(),
-              c.monitoringInterval(),
-              c.northboundPort(),
-              true,
-              c.children());
+      c = c.withInsecure();
     }
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -190,4 +190,30 @@ class AgentFileConfigTest {
                 .mechanisms())
         .isEqualTo(List.of());
   }
+
+  @Test
+  void aNodeMayRunLocalProcessesAndReceiveOtlp() throws Exception {
+    AgentFileConfig simulated =
+        AgentFileConfig.load(Tier.NODE, file("name: n1\nparent: h:1\n"), Map.of());
+    assertThat(simulated.runtime()).isEqualTo("simulated");
+    assertThat(simulated.otlpGrpcPort()).isEqualTo(-1);
+    assertThat(simulated.otlpHttpPort()).isEqualTo(-1);
+
+    AgentFileConfig real = AgentFileConfig.load(Tier.NODE, file(
+        "name: n1\nparent: h:1\nruntime: process\notlp_grpc_port: 4317\n"),
+        Map.of("MLS_OTLP_HTTP_PORT", "0"));
+    assertThat(real.runtime()).isEqualTo("process");
+    assertThat(real.otlpGrpcPort()).isEqualTo(4317);
+    assertThat(real.otlpHttpPort()).isZero();
+
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE,
+        file("name: n1\nparent: h:1\nruntime: docker\n"), Map.of()))
+        .hasMessageContaining("runtime: \"docker\" is not a runtime (simulated, process)");
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE,
+        file("name: n1\nparent: h:1\notlp_http_port: 99999\n"), Map.of()))
+        .hasMessageContaining("otlp_http_port: \"99999\" is not a port");
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.CLUSTER,
+        file("name: c1\nparent: h:1\nruntime: process\n"), Map.of()))
+        .hasMessageContaining("runtime");
+  }
 }
