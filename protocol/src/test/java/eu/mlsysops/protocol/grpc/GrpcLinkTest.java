@@ -234,6 +234,7 @@ class GrpcLinkTest extends LinkContract {
 
     assertThat(links).hasSize(1);
     assertThat(server.child("n1")).containsSame(links.get(0));
-    assertThat(child.isConnected()).isTrue();
+    // The parent knows the child from its first frame; the child, from the parent's answer.
+    await().atMost(5, TimeUnit.SECONDS).until(child::isConnected);
   }
 }
