@@ -327,7 +327,7 @@ public final class ClusterAgent implements AutoCloseable {
     }
     event("node", "node " + node + " unregistered");
     observers.forEach(o -> o.forgotten(node));
-    uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
+    sendInventory();
     engine.wakeAll("node " + node + " unregistered");
     return true;
   }
@@ -342,12 +342,8 @@ public final class ClusterAgent implements AutoCloseable {
   // ---- messages ----
 
   private void registerUp() {
-    List<NodeDescriptor> ds;
-    synchronized (this) {
-      ds = nodes.values().stream().map(n -> n.descriptor).toList();
-    }
     uplink.send(new Message.Register(id(), Message.Tier.CLUSTER, null, descriptor, List.of()));
-    uplink.send(new Message.Inventory(id(), ds, unhealthyNodes()));
+    sendInventory();
   }
 
   private synchronized List<String> unhealthyNodes() {
@@ -467,7 +463,7 @@ public final class ClusterAgent implements AutoCloseable {
           + ")" : recovered ? "node " + r.from() + " is back" : "node " + r.from() + " re-registered");
       pushNode(r.from());
       link.send(new Message.TelemetryDemand(id(), childDemand.current().toMillis()));
-      uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
+      sendInventory();
       engine.wakeAll("node " + r.from());
     } else if (m instanceof Message.Heartbeat h) {
       boolean recovered = false;
@@ -496,7 +492,7 @@ public final class ClusterAgent implements AutoCloseable {
       if (recovered || reattached) {
         event("node", "node " + h.from() + (recovered ? " is back" : " reattached"));
         // The continuum places by node health too: tell it, or it keeps avoiding this node.
-        uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
+        sendInventory();
         pushNode(h.from());
         if (reattached) {
           link.send(new Message.TelemetryDemand(id(), childDemand.current().toMillis()));
@@ -509,6 +505,16 @@ public final class ClusterAgent implements AutoCloseable {
       fromNodes.computeIfAbsent(tb.from(), n -> OtlpMetricsTranslator.builder(childSink)
           .nodeName(n).clock(env.clock()).build()).translate(tb.metrics());
     }
+  }
+
+  /**
+   * Tells the continuum which nodes this cluster has and which are unhealthy. Each inventory is a
+   * full snapshot and the newest wins, so taking it and sending it happen under one lock: two
+   * nodes registering at once on two threads must not send their snapshots in the wrong order (the
+   * older, smaller one last), which left the continuum short of a node.
+   */
+  private synchronized void sendInventory() {
+    uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
   }
 
   private synchronized List<NodeDescriptor> inventory() {
@@ -701,7 +707,7 @@ public final class ClusterAgent implements AutoCloseable {
       event("node", l);
     }
     if (!unreachable.isEmpty() || !lost.isEmpty()) {
-      uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
+      sendInventory();
       engine.wakeAll("node failure");
     }
   }
