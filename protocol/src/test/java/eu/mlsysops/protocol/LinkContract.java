@@ -42,7 +42,7 @@ public abstract class LinkContract {
     }
     p.parent().send(new Message.Registered("c1", 7));
 
-    await().atMost(5, TimeUnit.SECONDS).until(() -> atParent.size() == 1000 && atChild.size() == 1);
+    await().atMost(15, TimeUnit.SECONDS).until(() -> atParent.size() == 1000 && atChild.size() == 1);
     for (int i = 0; i < 1000; i++) {
       assertThat(((Message.Heartbeat) atParent.get(i)).sentAtMillis()).isEqualTo(i);
     }
@@ -63,9 +63,9 @@ public abstract class LinkContract {
     p.restore();
     assertThat(p.child().send(new Message.Heartbeat("n1", 2))).isTrue();
 
-    await().atMost(5, TimeUnit.SECONDS).until(() -> atParent.size() == 1);
+    await().atMost(15, TimeUnit.SECONDS).until(() -> atParent.size() == 1);
     assertThat(((Message.Heartbeat) atParent.get(0)).sentAtMillis()).isEqualTo(2);
-    await().atMost(5, TimeUnit.SECONDS).until(() -> changes.equals(List.of(false, true)));
+    await().atMost(15, TimeUnit.SECONDS).until(() -> changes.equals(List.of(false, true)));
   }
 
   @Test
@@ -80,7 +80,7 @@ public abstract class LinkContract {
     });
     p.child().send(new Message.Heartbeat("n1", 1));
     p.child().send(new Message.Heartbeat("n1", 2));
-    await().atMost(5, TimeUnit.SECONDS).until(() -> ok.size() == 1);
+    await().atMost(15, TimeUnit.SECONDS).until(() -> ok.size() == 1);
   }
 
   @Test
@@ -96,11 +96,11 @@ public abstract class LinkContract {
     assertThat(p.parent().send(new Message.Registered("c1", 1))).isFalse();
     p.restore();
 
-    await().atMost(5, TimeUnit.SECONDS).until(() -> atChild.equals(List.of(false, true)));
-    await().atMost(5, TimeUnit.SECONDS).until(() -> atParent.equals(List.of(false, true)));
+    await().atMost(15, TimeUnit.SECONDS).until(() -> atChild.equals(List.of(false, true)));
+    await().atMost(15, TimeUnit.SECONDS).until(() -> atParent.equals(List.of(false, true)));
     List<Message> atChildMessages = new CopyOnWriteArrayList<>();
     p.child().onReceive(atChildMessages::add);
     assertThat(p.parent().send(new Message.Registered("c1", 2))).isTrue();
-    await().atMost(5, TimeUnit.SECONDS).until(() -> atChildMessages.size() == 1);
+    await().atMost(15, TimeUnit.SECONDS).until(() -> atChildMessages.size() == 1);
   }
 }

@@ -120,7 +120,7 @@ class GrpcLinkSecurityTest {
         MessageCodec.encode(
             new Message.Register("n2", Message.Tier.NODE, null, null, List.of())));
 
-    await().atMost(5, TimeUnit.SECONDS).until(() -> call.closed.get() != null);
+    await().atMost(15, TimeUnit.SECONDS).until(() -> call.closed.get() != null);
     Status status = call.closed.get();
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(status.getDescription())
@@ -145,7 +145,7 @@ class GrpcLinkSecurityTest {
             .build());
     call.out.onNext(MessageCodec.encode(new Message.Heartbeat("n1", 2)));
 
-    await().atMost(5, TimeUnit.SECONDS).until(() -> atParent.size() == 1);
+    await().atMost(15, TimeUnit.SECONDS).until(() -> atParent.size() == 1);
     assertThat(atParent).containsExactly(new Message.Heartbeat("n1", 2));
     assertThat(server.undecodable()).isEqualTo(1);
     assertThat(call.closed.get()).isNull();
@@ -173,13 +173,13 @@ class GrpcLinkSecurityTest {
         }
       });
 
-      await().atMost(5, TimeUnit.SECONDS).until(() -> server.refusedIdentities() >= 1);
-      await().atMost(5, TimeUnit.SECONDS).until(() -> impostor.lastFailure().isPresent());
+      await().atMost(15, TimeUnit.SECONDS).until(() -> server.refusedIdentities() >= 1);
+      await().atMost(15, TimeUnit.SECONDS).until(() -> impostor.lastFailure().isPresent());
       assertThat(impostor.lastFailure())
           .contains(
               "PERMISSION_DENIED: agent 'n1' (its certificate's name) cannot send as 'n2'");
       // It keeps trying (backing off), but says so once.
-      await().atMost(5, TimeUnit.SECONDS).until(() -> server.refusedIdentities() >= 3);
+      await().atMost(15, TimeUnit.SECONDS).until(() -> server.refusedIdentities() >= 3);
       assertThat(log.at(Level.SEVERE))
           .singleElement()
           .asString()
@@ -187,7 +187,7 @@ class GrpcLinkSecurityTest {
               + " (PERMISSION_DENIED: agent 'n1' (its certificate's name) cannot send as 'n2');"
               + " retrying in ");
       // Each retry opens a stream that is refused at its first message: between them none stays.
-      await().atMost(5, TimeUnit.SECONDS).until(() -> server.children().isEmpty());
+      await().atMost(15, TimeUnit.SECONDS).until(() -> server.children().isEmpty());
     }
   }
 
@@ -206,7 +206,7 @@ class GrpcLinkSecurityTest {
     call.out.onNext(
         MessageCodec.encode(new Message.Register("n1", Message.Tier.NODE, null, null, List.of())));
 
-    await().atMost(5, TimeUnit.SECONDS).until(() -> call.closed.get() != null);
+    await().atMost(15, TimeUnit.SECONDS).until(() -> call.closed.get() != null);
     assertThat(call.closed.get().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(call.received).isEmpty();
     assertThat(children).isEmpty();
@@ -222,7 +222,7 @@ class GrpcLinkSecurityTest {
     List<Boolean> changes = new CopyOnWriteArrayList<>();
     stranger.onConnectionChange(changes::add);
 
-    await().atMost(5, TimeUnit.SECONDS).until(() -> stranger.lastFailure().isPresent());
+    await().atMost(15, TimeUnit.SECONDS).until(() -> stranger.lastFailure().isPresent());
     assertThat(stranger.lastFailure()).get().asString().startsWith("UNAVAILABLE");
     assertThat(stranger.isConnected()).isFalse();
     assertThat(changes).isEmpty();
@@ -246,10 +246,10 @@ class GrpcLinkSecurityTest {
                 .backoff(Duration.ofMillis(50), Duration.ofMillis(300))
                 .connect());
 
-    await().atMost(5, TimeUnit.SECONDS).until(() -> anonymous.closed.get() != null);
+    await().atMost(15, TimeUnit.SECONDS).until(() -> anonymous.closed.get() != null);
     assertThat(anonymous.closed.get().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(anonymous.received).isEmpty();
-    await().atMost(5, TimeUnit.SECONDS).until(() -> plaintext.lastFailure().isPresent());
+    await().atMost(15, TimeUnit.SECONDS).until(() -> plaintext.lastFailure().isPresent());
     assertThat(plaintext.isConnected()).isFalse();
     assertThat(children).isEmpty();
   }
@@ -262,8 +262,8 @@ class GrpcLinkSecurityTest {
     GrpcLink expectsC1 =
         closeLater(child(server.port(), pki.agent("n2")).expectedParent("c1").connect());
 
-    await().atMost(5, TimeUnit.SECONDS).until(expectsC1::isConnected);
-    await().atMost(5, TimeUnit.SECONDS).until(() -> expectsC2.lastFailure().isPresent());
+    await().atMost(15, TimeUnit.SECONDS).until(expectsC1::isConnected);
+    await().atMost(15, TimeUnit.SECONDS).until(() -> expectsC2.lastFailure().isPresent());
     assertThat(expectsC2.isConnected()).isFalse();
     assertThat(server.children()).containsExactly("n2");
   }
@@ -295,19 +295,19 @@ class GrpcLinkSecurityTest {
 
       assertThat(serverLog.at(Level.WARNING)).anyMatch(m -> m.contains("INSECURE"));
       assertThat(childLog.at(Level.WARNING)).anyMatch(m -> m.contains("INSECURE"));
-      await().atMost(5, TimeUnit.SECONDS).until(child::isConnected);
+      await().atMost(15, TimeUnit.SECONDS).until(child::isConnected);
       Message.Register register =
           new Message.Register("n7", Message.Tier.NODE, null, null, List.of());
       assertThat(child.send(register)).isTrue();
-      await().atMost(5, TimeUnit.SECONDS).until(() -> atParent.equals(List.of(register)));
+      await().atMost(15, TimeUnit.SECONDS).until(() -> atParent.equals(List.of(register)));
       assertThat(server.children()).containsExactly("n7");
       assertThat(parent.get().send(new Message.Registered("c1", 3))).isTrue();
-      await().atMost(5, TimeUnit.SECONDS)
+      await().atMost(15, TimeUnit.SECONDS)
           .until(() -> atChild.equals(List.of(new Message.Registered("c1", 3))));
 
       // Once named, a stream cannot speak for anyone else, TLS or not.
       child.send(new Message.Heartbeat("n8", 1));
-      await().atMost(5, TimeUnit.SECONDS).until(() -> server.refusedIdentities() == 1);
+      await().atMost(15, TimeUnit.SECONDS).until(() -> server.refusedIdentities() == 1);
       assertThat(server.child("n8")).isEmpty();
     }
   }

@@ -114,14 +114,14 @@ class GrpcLinkTest extends LinkContract {
       @Override
       public void cut() {
         proxy.cut();
-        await().atMost(5, TimeUnit.SECONDS)
+        await().atMost(15, TimeUnit.SECONDS)
             .until(() -> !child.isConnected() && !parentSide.isConnected());
       }
 
       @Override
       public void restore() {
         proxy.restore();
-        await().atMost(5, TimeUnit.SECONDS)
+        await().atMost(15, TimeUnit.SECONDS)
             .until(() -> child.isConnected() && parentSide.isConnected());
       }
     };
@@ -145,7 +145,7 @@ class GrpcLinkTest extends LinkContract {
     await().atMost(10, TimeUnit.SECONDS).until(() -> atFirst.equals(List.of(register)));
 
     first.close();
-    await().atMost(5, TimeUnit.SECONDS).until(() -> changes.equals(List.of(true, false)));
+    await().atMost(15, TimeUnit.SECONDS).until(() -> changes.equals(List.of(true, false)));
     for (int i = 1; i <= 5; i++) {
       assertThat(child.send(report(i))).isTrue();
     }
@@ -228,13 +228,13 @@ class GrpcLinkTest extends LinkContract {
     await().atMost(10, TimeUnit.SECONDS).until(() -> server.children().equals(java.util.Set.of("n1")));
 
     proxy.cut();
-    await().atMost(5, TimeUnit.SECONDS).until(() -> server.children().isEmpty());
+    await().atMost(15, TimeUnit.SECONDS).until(() -> server.children().isEmpty());
     proxy.restore();
-    await().atMost(5, TimeUnit.SECONDS).until(() -> server.children().equals(java.util.Set.of("n1")));
+    await().atMost(15, TimeUnit.SECONDS).until(() -> server.children().equals(java.util.Set.of("n1")));
 
     assertThat(links).hasSize(1);
     assertThat(server.child("n1")).containsSame(links.get(0));
     // The parent knows the child from its first frame; the child, from the parent's answer.
-    await().atMost(5, TimeUnit.SECONDS).until(child::isConnected);
+    await().atMost(15, TimeUnit.SECONDS).until(child::isConnected);
   }
 }
