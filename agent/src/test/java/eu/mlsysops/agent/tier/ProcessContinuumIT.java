@@ -125,6 +125,8 @@ class ProcessContinuumIT {
 
     continuum.close();
     continuum = null;
-    assertThat(pids).noneMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false));
+    // SIGTERM first: a JVM child may take a moment to exit (SIGKILL follows after the grace).
+    await().atMost(15, TimeUnit.SECONDS).until(() -> pids.stream()
+        .noneMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)));
   }
 }
