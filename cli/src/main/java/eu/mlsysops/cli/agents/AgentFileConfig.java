@@ -41,8 +41,9 @@ import java.util.Set;
  * @param insecure plaintext instead of mutual TLS
  * @param children the only child names admitted (continuum, cluster); empty admits any name the CA
  *     certified
- * @param runtime how a node runs instances: {@code simulated} (a modelled host, the default) or
- *     {@code process} (real local processes, with this host's figures from /proc)
+ * @param runtime how a node runs instances: {@code simulated} (a modelled host, the default),
+ *     {@code process} (real local processes, with this host's figures from /proc) or {@code
+ *     kubernetes} (pods pinned to this node, through the API server of the cluster it runs in)
  * @param otlpGrpcPort a node's OTLP/gRPC receiver port for the apps it runs; -1 off (default)
  * @param otlpHttpPort a node's OTLP/HTTP receiver port (also serving /metrics); -1 off (default)
  */
@@ -251,7 +252,6 @@ public record AgentFileConfig(
       if (!parentOfOthers) {
         refuse("children", "node agents have no children");
         refuse("listen_port", "node agents have no children");
-        refuse("bind", "node agents listen on no port");
       }
       if (tier != Tier.CONTINUUM) {
         refuse("northbound_port", "only the continuum agent serves the northbound API");
@@ -294,8 +294,9 @@ public record AgentFileConfig(
       }
       if (runtime == null) {
         runtime = "simulated";
-      } else if (!runtime.equals("simulated") && !runtime.equals("process")) {
-        throw problem("runtime", "\"" + runtime + "\" is not a runtime (simulated, process)");
+      } else if (!List.of("simulated", "process", "kubernetes").contains(runtime)) {
+        throw problem(
+            "runtime", "\"" + runtime + "\" is not a runtime (simulated, process, kubernetes)");
       }
       return new AgentFileConfig(
           tier,

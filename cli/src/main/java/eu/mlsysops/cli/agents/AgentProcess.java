@@ -9,6 +9,7 @@ import eu.mlsysops.agent.tier.ClusterAgent;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
 import eu.mlsysops.agent.tier.EventSink;
 import eu.mlsysops.agent.tier.NodeAgent;
+import eu.mlsysops.kubernetes.KubernetesWorkloads;
 import eu.mlsysops.model.ClusterDescriptor;
 import eu.mlsysops.model.ContinuumDescriptor;
 import eu.mlsysops.model.Descriptor;
@@ -37,6 +38,8 @@ import eu.mlsysops.protocol.Message;
 import eu.mlsysops.protocol.grpc.GrpcLink;
 import eu.mlsysops.protocol.grpc.GrpcLinkServer;
 import eu.mlsysops.protocol.tls.AgentCredentials;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -241,6 +244,10 @@ public final class AgentProcess implements AutoCloseable {
       startProcessNode(d, env);
       return;
     }
+    if (config.runtime().equals("kubernetes")) {
+      startKubernetesNode(d, env);
+      return;
+    }
     AtomicReference<NodeAgent> agent = new AtomicReference<>();
     Simulation sim =
         Simulation.builder()
@@ -338,6 +345,53 @@ public final class AgentProcess implements AutoCloseable {
         d.continuumLayer().wireName(),
         config.dataDir().resolve("logs"),
         cgroups.enforced() ? "by cgroup v2" : "NOT enforced (" + cgroups.detail() + ")",
+        config.parentHost(),
+        config.parentPort(),
+        security(),
+        config.dataDir());
+  }
+
+  /**
+   * A node agent in a Kubernetes cluster (the DaemonSet of deploy/kubernetes): its instances are
+   * pods pinned to this node, created through the API server the pod's service account reaches
+   * (or KUBECONFIG / KUBERNETES_MASTER elsewhere); the host's figures come from /proc.
+   */
+  private void startKubernetesNode(NodeDescriptor d, AgentEnvironment env) throws IOException {
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    try {
+      client.getKubernetesVersion(); // fail now, with the reason, rather than in an informer
+    } catch (RuntimeException e) {
+      client.close();
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      throw new IllegalArgumentException("runtime: kubernetes: cannot reach the API server at "
+          + client.getMasterUrl() + " (" + root.getMessage() + "); in a pod the service account"
+          + " is used, elsewhere KUBECONFIG or KUBERNETES_MASTER");
+    }
+    resources.push(client);
+    KubernetesWorkloads workloads =
+        KubernetesWorkloads.builder(client).onlyNode(d.name()).build().start();
+    resources.push(workloads::close);
+    GrpcLink up = connectUp();
+    NodeAgent na =
+        new NodeAgent(
+            d, workloads.runtime(d.name()), new NoKnob(), up, env, config.monitoringInterval());
+    resources.push(na);
+    HostCollector host = HostCollector.builder().node(d.name()).sink(na.sink()).build();
+    host.start(env.timers(), config.monitoringInterval());
+    resources.push(host);
+    startOtlp(na);
+    na.start();
+    watchPolicies(na.engine(), env.timers());
+    say(
+        "node agent %s (%s, Kubernetes pods in namespace %s via %s): parent cluster agent at"
+            + " %s:%d, %s; data in %s",
+        d.name(),
+        d.continuumLayer().wireName(),
+        workloads.namespace(),
+        client.getMasterUrl(),
         config.parentHost(),
         config.parentPort(),
         security(),

@@ -101,8 +101,9 @@ public abstract class RunAgentCommand implements Callable<Integer> {
       name = "node",
       mixinStandardHelpOptions = true,
       description =
-          "Runs a node agent (simulated host): connects to its cluster agent, retrying"
-              + " with backoff while it is unreachable.")
+          "Runs a node agent: connects to its cluster agent, retrying with backoff while it"
+              + " is unreachable. Its host is simulated, this machine (runtime: process) or a"
+              + " Kubernetes node (runtime: kubernetes).")
   public static final class Node extends RunAgentCommand {
     @Override
     AgentFileConfig.Tier tier() {

@@ -208,7 +208,7 @@ class AgentFileConfigTest {
 
     assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE,
         file("name: n1\nparent: h:1\nruntime: docker\n"), Map.of()))
-        .hasMessageContaining("runtime: \"docker\" is not a runtime (simulated, process)");
+        .hasMessageContaining("runtime: \"docker\" is not a runtime (simulated, process, kubernetes)");
     assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE,
         file("name: n1\nparent: h:1\notlp_http_port: 99999\n"), Map.of()))
         .hasMessageContaining("otlp_http_port: \"99999\" is not a port");
