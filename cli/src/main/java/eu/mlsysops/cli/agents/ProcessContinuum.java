@@ -40,6 +40,7 @@ public final class ProcessContinuum implements AutoCloseable {
   private final Map<String, Agent> agents = new LinkedHashMap<>();
   private volatile boolean stopping;
   private boolean localProcesses;
+  private String kubernetesMaster;
 
   /** One launched agent. */
   public record Agent(
@@ -69,6 +70,16 @@ public final class ProcessContinuum implements AutoCloseable {
    */
   public ProcessContinuum localProcesses(boolean on) {
     this.localProcesses = on;
+    return this;
+  }
+
+  /**
+   * Node agents run instances as pods through the Kubernetes API server at {@code masterUrl}
+   * ({@code runtime: kubernetes}; for tests against a mock server and for trying the runtime
+   * from outside a cluster). Call before {@link #start()}.
+   */
+  public ProcessContinuum kubernetes(String masterUrl) {
+    this.kubernetesMaster = masterUrl;
     return this;
   }
 
@@ -171,7 +182,10 @@ public final class ProcessContinuum implements AutoCloseable {
           localProcesses
               ? Map.of("parent", "127.0.0.1:" + port, "parent_name", cluster,
                   "runtime", "process", "otlp_grpc_port", 0, "otlp_http_port", 0)
-              : Map.of("parent", "127.0.0.1:" + port, "parent_name", cluster),
+              : kubernetesMaster != null
+                  ? Map.of("parent", "127.0.0.1:" + port, "parent_name", cluster,
+                      "runtime", "kubernetes")
+                  : Map.of("parent", "127.0.0.1:" + port, "parent_name", cluster),
           -1);
     }
     return nbPort;
@@ -259,6 +273,12 @@ public final class ProcessContinuum implements AutoCloseable {
                 k.startsWith("MLS_")
                     && AgentFileConfig.KEYS.contains(
                         k.substring(4).toLowerCase(java.util.Locale.ROOT)));
+    if (kubernetesMaster != null && tier == AgentFileConfig.Tier.NODE) {
+      pb.environment().put("KUBERNETES_MASTER", kubernetesMaster);
+      pb.environment().put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+      pb.environment().put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+      pb.environment().put("KUBERNETES_TRUST_CERTIFICATES", "true");
+    }
     Process p = pb.start();
     agents.put(name, new Agent(name, tier, config, log, childPort, p));
   }
