@@ -46,6 +46,8 @@ import java.util.Set;
  *     kubernetes} (pods pinned to this node, through the API server of the cluster it runs in)
  * @param otlpGrpcPort a node's OTLP/gRPC receiver port for the apps it runs; -1 off (default)
  * @param otlpHttpPort a node's OTLP/HTTP receiver port (also serving /metrics); -1 off (default)
+ * @param kubernetes the continuum installs the mlsysops.eu/v1 CRDs, mirrors apps as MLSysOpsApp
+ *     resources and writes Karmada PropagationPolicy objects in the Kubernetes cluster it runs in
  */
 public record AgentFileConfig(
     Tier tier,
@@ -67,13 +69,15 @@ public record AgentFileConfig(
     List<String> children,
     String runtime,
     int otlpGrpcPort,
-    int otlpHttpPort) {
+    int otlpHttpPort,
+    boolean kubernetes) {
 
   /** This configuration with plaintext links ({@code --insecure}). */
   public AgentFileConfig withInsecure() {
     return new AgentFileConfig(tier, name, descriptor, continuumLayer, parentHost, parentPort,
         parentName, bind, listenPort, certDir, dataDir, policyDirectory, mechanisms,
-        monitoringInterval, northboundPort, true, children, runtime, otlpGrpcPort, otlpHttpPort);
+        monitoringInterval, northboundPort, true, children, runtime, otlpGrpcPort, otlpHttpPort,
+        kubernetes);
   }
 
   /** The three kinds of agent. */
@@ -121,7 +125,8 @@ public record AgentFileConfig(
           "children",
           "runtime",
           "otlp_grpc_port",
-          "otlp_http_port");
+          "otlp_http_port",
+          "kubernetes");
 
   /** Environment variables that start with {@code MLS_} but are not configuration keys. */
   private static final Set<String> NOT_KEYS = Set.of("MLS_TOKEN", "MLS_DEBUG", "MLS_SERVER");
@@ -318,7 +323,22 @@ public record AgentFileConfig(
           children(),
           runtime,
           optionalPort("otlp_grpc_port"),
-          optionalPort("otlp_http_port"));
+          optionalPort("otlp_http_port"),
+          kubernetes());
+    }
+
+    private boolean kubernetes() {
+      String t = text("kubernetes");
+      if (t == null) {
+        return false;
+      }
+      if (tier != Tier.CONTINUUM) {
+        refuse("kubernetes", "only the continuum agent mirrors apps into Kubernetes");
+      }
+      if (!t.equals("true") && !t.equals("false")) {
+        throw problem("kubernetes", "\"" + t + "\" is not true or false");
+      }
+      return Boolean.parseBoolean(t);
     }
 
     /** A port that may be absent or -1 (off); 0 picks a free one. */

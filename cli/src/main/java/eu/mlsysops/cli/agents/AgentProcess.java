@@ -9,7 +9,11 @@ import eu.mlsysops.agent.tier.ClusterAgent;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
 import eu.mlsysops.agent.tier.EventSink;
 import eu.mlsysops.agent.tier.NodeAgent;
+import eu.mlsysops.kubernetes.AppMirror;
+import eu.mlsysops.kubernetes.ContinuumKubernetesSync;
+import eu.mlsysops.kubernetes.KarmadaPropagation;
 import eu.mlsysops.kubernetes.KubernetesWorkloads;
+import eu.mlsysops.kubernetes.MlsysopsCrds;
 import eu.mlsysops.model.ClusterDescriptor;
 import eu.mlsysops.model.ContinuumDescriptor;
 import eu.mlsysops.model.Descriptor;
@@ -45,6 +49,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -352,11 +357,27 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   /**
-   * A node agent in a Kubernetes cluster (the DaemonSet of deploy/kubernetes): its instances are
-   * pods pinned to this node, created through the API server the pod's service account reaches
-   * (or KUBECONFIG / KUBERNETES_MASTER elsewhere); the host's figures come from /proc.
+   * The continuum in a Kubernetes cluster: the mlsysops.eu/v1 CRDs installed where missing, every
+   * app mirrored as an MLSysOpsApp resource with its status, a Karmada PropagationPolicy per app
+   * for the clusters it went to; repeated every 5 s.
    */
-  private void startKubernetesNode(NodeDescriptor d, AgentEnvironment env) throws IOException {
+  private void syncToKubernetes(EmbeddedContinuum continuum) {
+    KubernetesClient client = kubernetesClient();
+    List<String> installed = MlsysopsCrds.installMissing(client);
+    String ns = client.getNamespace() == null ? "default" : client.getNamespace();
+    resources.push(
+        new ContinuumKubernetesSync(
+                new AppMirror(client, ns), new KarmadaPropagation(client, ns), Clock.systemUTC())
+            .every(Duration.ofSeconds(5), continuum.continuum()));
+    say(
+        "kubernetes: CRDs %s; apps mirrored as MLSysOpsApp in namespace %s of %s",
+        installed.isEmpty() ? "present" : "installed " + installed,
+        ns,
+        client.getMasterUrl());
+  }
+
+  /** A client for the API server this process can reach, checked once; fails with the reason. */
+  private KubernetesClient kubernetesClient() {
     KubernetesClient client = new KubernetesClientBuilder().build();
     try {
       client.getKubernetesVersion(); // fail now, with the reason, rather than in an informer
@@ -366,11 +387,21 @@ public final class AgentProcess implements AutoCloseable {
       while (root.getCause() != null) {
         root = root.getCause();
       }
-      throw new IllegalArgumentException("runtime: kubernetes: cannot reach the API server at "
+      throw new IllegalArgumentException("kubernetes: cannot reach the API server at "
           + client.getMasterUrl() + " (" + root.getMessage() + "); in a pod the service account"
           + " is used, elsewhere KUBECONFIG or KUBERNETES_MASTER");
     }
     resources.push(client);
+    return client;
+  }
+
+  /**
+   * A node agent in a Kubernetes cluster (the DaemonSet of deploy/kubernetes): its instances are
+   * pods pinned to this node, created through the API server the pod's service account reaches
+   * (or KUBECONFIG / KUBERNETES_MASTER elsewhere); the host's figures come from /proc.
+   */
+  private void startKubernetesNode(NodeDescriptor d, AgentEnvironment env) throws IOException {
+    KubernetesClient client = kubernetesClient();
     KubernetesWorkloads workloads =
         KubernetesWorkloads.builder(client).onlyNode(d.name()).build().start();
     resources.push(workloads::close);
@@ -525,6 +556,9 @@ public final class AgentProcess implements AutoCloseable {
                 .events(events)
                 .build());
     continuum.start();
+    if (config.kubernetes()) {
+      syncToKubernetes(continuum);
+    }
     ScheduledExecutorService watcher =
         Executors.newSingleThreadScheduledExecutor(daemon("mls-policy-watch"));
     resources.push(watcher::shutdownNow);

@@ -129,13 +129,23 @@ public final class ProcessContinuum implements AutoCloseable {
         continuum,
         dataDir,
         certs,
-        Map.of(
-            "listen_port",
-            continuumPort,
-            "northbound_port",
-            nbPort,
-            "children",
-            yamlList(clusters.stream().map(ClusterDescriptor::clusterId).toList())),
+        kubernetesMaster == null
+            ? Map.of(
+                "listen_port",
+                continuumPort,
+                "northbound_port",
+                nbPort,
+                "children",
+                yamlList(clusters.stream().map(ClusterDescriptor::clusterId).toList()))
+            : Map.of(
+                "listen_port",
+                continuumPort,
+                "northbound_port",
+                nbPort,
+                "children",
+                yamlList(clusters.stream().map(ClusterDescriptor::clusterId).toList()),
+                "kubernetes",
+                true),
         continuumPort);
     Map<String, Integer> clusterPorts = new LinkedHashMap<>();
     for (ClusterDescriptor c : clusters) {
@@ -273,7 +283,7 @@ public final class ProcessContinuum implements AutoCloseable {
                 k.startsWith("MLS_")
                     && AgentFileConfig.KEYS.contains(
                         k.substring(4).toLowerCase(java.util.Locale.ROOT)));
-    if (kubernetesMaster != null && tier == AgentFileConfig.Tier.NODE) {
+    if (kubernetesMaster != null && tier != AgentFileConfig.Tier.CLUSTER) {
       pb.environment().put("KUBERNETES_MASTER", kubernetesMaster);
       pb.environment().put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
       pb.environment().put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");

@@ -30,6 +30,9 @@ class DeployedConfigTest {
       AgentFileConfig c = AgentFileConfig.load(e.getKey(), f,
           e.getKey() == Tier.NODE ? Map.of("MLS_NAME", "worker-1") : Map.of());
       assertThat(c.tier()).isEqualTo(e.getKey());
+      if (e.getKey() == Tier.CONTINUUM) {
+        assertThat(c.kubernetes()).isTrue();
+      }
       if (e.getKey() == Tier.NODE) {
         assertThat(c.name()).isEqualTo("worker-1");
         assertThat(c.runtime()).isEqualTo("kubernetes");

@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A node agent process with {@code runtime: kubernetes} (as the DaemonSet of deploy/kubernetes
  * runs it) against fabric8's mock API server in CRUD mode: an app deployed through the continuum
- * process becomes a pod pinned to that node, and the pod's status (set here, as a kubelet would)
- * makes the app Running.
+ * process becomes a pod pinned to that node, the pod's status (set here, as a kubelet would) makes
+ * the app Running, and the continuum ({@code kubernetes: true}) installs the CRDs and mirrors the
+ * app as an MLSysOpsApp resource.
  */
 @EnableKubernetesMockClient(crud = true)
 class KubernetesNodeIT {
@@ -134,5 +135,12 @@ class KubernetesNodeIT {
     assertThat(pods).hasSize(1);
     assertThat(pods.get(0).getSpec().getContainers().get(0).getImage()).isEqualTo("nginx:1.27");
     assertThat(pods.get(0).getSpec().toString()).contains("worker-1");
+
+    // The continuum installed the mlsysops.eu/v1 CRDs and mirrors the app as an MLSysOpsApp.
+    assertThat(client.apiextensions().v1().customResourceDefinitions()
+        .withName("mlsysopsapps.mlsysops.eu").get()).isNotNull();
+    await("MLSysOpsApp mirror").atMost(30, TimeUnit.SECONDS).ignoreExceptions()
+        .until(() -> !client.genericKubernetesResources("mlsysops.eu/v1", "MLSysOpsApp")
+            .inAnyNamespace().list().getItems().isEmpty());
   }
 }
