@@ -3,6 +3,7 @@ package eu.mlsysops.kubernetes;
 import eu.mlsysops.orchestration.InstanceSpec;
 import eu.mlsysops.orchestration.InstanceState;
 import eu.mlsysops.orchestration.InstanceStatus;
+import eu.mlsysops.orchestration.process.TelemetryEndpoint;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -30,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,7 @@ public final class KubernetesWorkloads implements AutoCloseable {
   private final String namespace;
   private final String onlyNode;
   private final Clock clock;
+  private final Supplier<TelemetryEndpoint> telemetry;
   private final PodSpecs specs;
   private final ExecutorService executor;
   private final List<Consumer<InstanceStatus>> listeners = new CopyOnWriteArrayList<>();
@@ -84,6 +87,7 @@ public final class KubernetesWorkloads implements AutoCloseable {
     this.namespace = b.namespace;
     this.onlyNode = b.onlyNode;
     this.clock = b.clock;
+    this.telemetry = b.telemetry;
     this.specs = new PodSpecs(b.namespace, b.pinning, b.hostnameLabel);
     AtomicInteger n = new AtomicInteger();
     this.executor =
@@ -114,6 +118,7 @@ public final class KubernetesWorkloads implements AutoCloseable {
     private String hostnameLabel = "kubernetes.io/hostname";
     private String onlyNode;
     private Clock clock = Clock.systemUTC();
+    private Supplier<TelemetryEndpoint> telemetry = () -> null;
 
     private Builder(KubernetesClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -149,6 +154,16 @@ public final class KubernetesWorkloads implements AutoCloseable {
     /** The clock that stamps status changes. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Where the pods send OpenTelemetry data: the node agent's OTLP receivers. A loopback or
+     * wildcard host becomes the pod's host IP (the DaemonSet's hostPorts). When it answers null,
+     * the instance's own {@code OTEL_*} variables stay as given.
+     */
+    public Builder telemetry(Supplier<TelemetryEndpoint> telemetry) {
+      this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
       return this;
     }
 
@@ -278,8 +293,20 @@ public final class KubernetesWorkloads implements AutoCloseable {
     }
   }
 
+  private InstanceSpec withTelemetry(InstanceSpec spec) {
+    TelemetryEndpoint t = telemetry.get();
+    if (t == null) {
+      return spec;
+    }
+    Map<String, String> env = new LinkedHashMap<>(spec.env());
+    env.put("OTEL_EXPORTER_OTLP_ENDPOINT", t.otlpEndpointUrl());
+    env.put("OTEL_EXPORTER_OTLP_PROTOCOL", t.otlpProtocol());
+    env.put("TELEMETRY_ENDPOINT", t.telemetryEndpoint());
+    return new InstanceSpec(spec.app(), spec.instanceId(), spec.component(), env);
+  }
+
   private InstanceStatus doStart(InstanceSpec spec, String node) {
-    Pod desired = specs.pod(spec, node);
+    Pod desired = specs.pod(withTelemetry(spec), node);
     String name = desired.getMetadata().getName();
     var resource = client.pods().inNamespace(namespace).withName(name);
     Pod existing = resource.get();

@@ -296,6 +296,30 @@ class KubernetesRuntimeTest {
   }
 
   @Test
+  void podsReportToTheNodeAgentsReceiversOnTheHostIp() throws Exception {
+    try (KubernetesWorkloads reporting =
+        KubernetesWorkloads.builder(client)
+            .namespace("reporting")
+            .telemetry(() -> eu.mlsysops.orchestration.process.TelemetryEndpoint.boundTo(
+                "0.0.0.0", 14317, 14318))
+            .build()
+            .start()) {
+      reporting
+          .runtime("edge-1")
+          .start(TestApps.spec(app, "web", "shop/web/0"))
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+
+      var env = client.pods().inNamespace("reporting").withName(PodSpecs.podName("shop/web/0"))
+          .get().getSpec().getContainers().get(0).getEnv();
+      assertThat(env(env, "OTEL_EXPORTER_OTLP_ENDPOINT").getValue())
+          .isEqualTo("http://$(MLSYSOPS_HOST_IP):14318");
+      assertThat(env(env, "OTEL_EXPORTER_OTLP_PROTOCOL").getValue()).isEqualTo("http/protobuf");
+      assertThat(env(env, "TELEMETRY_ENDPOINT").getValue()).isEqualTo("$(MLSYSOPS_HOST_IP):14317");
+    }
+  }
+
+  @Test
   void pinsByNodeNameOrNodeSelectorWhenAskedTo() throws Exception {
     try (KubernetesWorkloads byName =
             KubernetesWorkloads.builder(client)

@@ -333,14 +333,7 @@ public final class AgentProcess implements AutoCloseable {
     NodeAgent na = new NodeAgent(d, runtime, knob, up, env, config.monitoringInterval());
     agent.set(na);
     resources.push(na);
-    OtlpReceivers otlp = startOtlp(na);
-    if (otlp.grpc != null || otlp.http != null) {
-      endpoint.set(
-          TelemetryEndpoint.boundTo(
-              config.bind(),
-              otlp.grpc == null ? -1 : otlp.grpc.port(),
-              otlp.http == null ? -1 : otlp.http.port()));
-    }
+    endpoint.set(startOtlp(na).endpoint(config.bind()));
     na.start();
     watchPolicies(na.engine(), env.timers());
     say(
@@ -402,8 +395,13 @@ public final class AgentProcess implements AutoCloseable {
    */
   private void startKubernetesNode(NodeDescriptor d, AgentEnvironment env) throws IOException {
     KubernetesClient client = kubernetesClient();
+    AtomicReference<TelemetryEndpoint> endpoint = new AtomicReference<>();
     KubernetesWorkloads workloads =
-        KubernetesWorkloads.builder(client).onlyNode(d.name()).build().start();
+        KubernetesWorkloads.builder(client)
+            .onlyNode(d.name())
+            .telemetry(endpoint::get)
+            .build()
+            .start();
     resources.push(workloads::close);
     GrpcLink up = connectUp();
     NodeAgent na =
@@ -413,7 +411,7 @@ public final class AgentProcess implements AutoCloseable {
     HostCollector host = HostCollector.builder().node(d.name()).sink(na.sink()).build();
     host.start(env.timers(), config.monitoringInterval());
     resources.push(host);
-    startOtlp(na);
+    endpoint.set(startOtlp(na).endpoint(config.bind()));
     na.start();
     watchPolicies(na.engine(), env.timers());
     say(
@@ -429,7 +427,16 @@ public final class AgentProcess implements AutoCloseable {
         config.dataDir());
   }
 
-  private record OtlpReceivers(OtlpGrpcReceiver grpc, OtlpHttpReceiver http) {}
+  private record OtlpReceivers(OtlpGrpcReceiver grpc, OtlpHttpReceiver http) {
+    /** Where the node's apps reach these receivers, or null when both are off. */
+    TelemetryEndpoint endpoint(String bind) {
+      if (grpc == null && http == null) {
+        return null;
+      }
+      return TelemetryEndpoint.boundTo(
+          bind, grpc == null ? -1 : grpc.port(), http == null ? -1 : http.port());
+    }
+  }
 
   /** The node's own OTLP receivers, when the configuration asks for them. */
   private OtlpReceivers startOtlp(NodeAgent na) {

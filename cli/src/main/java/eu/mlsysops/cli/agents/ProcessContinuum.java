@@ -194,7 +194,7 @@ public final class ProcessContinuum implements AutoCloseable {
                   "runtime", "process", "otlp_grpc_port", 0, "otlp_http_port", 0)
               : kubernetesMaster != null
                   ? Map.of("parent", "127.0.0.1:" + port, "parent_name", cluster,
-                      "runtime", "kubernetes")
+                      "runtime", "kubernetes", "otlp_grpc_port", 0, "otlp_http_port", 0)
                   : Map.of("parent", "127.0.0.1:" + port, "parent_name", cluster),
           -1);
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import eu.mlsysops.model.Descriptors;
 import eu.mlsysops.model.ParseOptions;
 import eu.mlsysops.model.ParseResult;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -26,7 +27,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,6 +140,19 @@ class KubernetesNodeIT {
     assertThat(pods).hasSize(1);
     assertThat(pods.get(0).getSpec().getContainers().get(0).getImage()).isEqualTo("nginx:1.27");
     assertThat(pods.get(0).getSpec().toString()).contains("worker-1");
+    // The pod's OpenTelemetry SDK sends to the node agent's receivers on the host's IP (the
+    // DaemonSet's hostPorts), not to the pod's own loopback.
+    Map<String, EnvVar> env = pods.get(0).getSpec().getContainers().get(0).getEnv().stream()
+        .collect(Collectors.toMap(EnvVar::getName, e -> e));
+    assertThat(env.get("MLSYSOPS_HOST_IP").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("status.hostIP");
+    Matcher receiver = Pattern.compile("OTLP/HTTP receiver on http://[^ ]+:(\\d+)/v1/metrics")
+        .matcher(Files.readString(continuum.agents().get("worker-1").log()));
+    assertThat(receiver.find()).as("the node agent's OTLP/HTTP receiver in its log").isTrue();
+    assertThat(env.get("OTEL_EXPORTER_OTLP_ENDPOINT").getValue())
+        .isEqualTo("http://$(MLSYSOPS_HOST_IP):" + receiver.group(1));
+    assertThat(env.get("OTEL_RESOURCE_ATTRIBUTES").getValue())
+        .contains("mlsysops.app=shop", "mlsysops.node=worker-1");
 
     // The continuum installed the mlsysops.eu/v1 CRDs and mirrors the app as an MLSysOpsApp.
     assertThat(client.apiextensions().v1().customResourceDefinitions()
