@@ -9,6 +9,7 @@ import eu.mlsysops.model.Component;
 import eu.mlsysops.orchestration.InstanceSpec;
 import eu.mlsysops.orchestration.InstanceState;
 import eu.mlsysops.orchestration.InstanceStatus;
+import eu.mlsysops.orchestration.SpecChange;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -258,7 +259,7 @@ public final class KubernetesMechanism implements Mechanism {
         r ->
             r.isSuccess()
                 ? ApplyResult.success(
-                    "changed spec of " + key + " (" + describe(merged) + "); replaced " + done)
+                    "changed spec of " + key + " (" + merged.describe() + "); replaced " + done)
                 : r);
   }
 
@@ -383,29 +384,6 @@ public final class KubernetesMechanism implements Mechanism {
 
   private String since(long t0) {
     return (clock.millis() - t0) + " ms";
-  }
-
-  private static String describe(SpecChange c) {
-    List<String> parts = new ArrayList<>();
-    if (c.image() != null) {
-      parts.add("image=" + c.image());
-    }
-    if (c.runtimeClassName() != null) {
-      parts.add("runtime_class_name=" + c.runtimeClassName());
-    }
-    if (c.cpuRequests() != null) {
-      parts.add("cpu_requests=" + c.cpuRequests());
-    }
-    if (c.cpuLimits() != null) {
-      parts.add("cpu_limits=" + c.cpuLimits());
-    }
-    if (c.memoryRequests() != null) {
-      parts.add("memory_requests=" + c.memoryRequests());
-    }
-    if (c.memoryLimits() != null) {
-      parts.add("memory_limits=" + c.memoryLimits());
-    }
-    return String.join(", ", parts);
   }
 
   private static String required(Command c, String key) {

@@ -18,6 +18,7 @@ import eu.mlsysops.model.Component;
 import eu.mlsysops.model.DisconnectPolicy;
 import eu.mlsysops.model.NodeDescriptor;
 import eu.mlsysops.orchestration.Placer;
+import eu.mlsysops.orchestration.SpecChange;
 import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
 import eu.mlsysops.telemetry.MetricStore;
@@ -97,7 +98,7 @@ public final class ClusterAgent implements AutoCloseable {
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private long appsEpoch = -1;
   private final PlacementVersion placementVersion = new PlacementVersion();
-  private final ScaledApps scaled = new ScaledApps();
+  private final ComponentOverrides overrides = new ComponentOverrides();
   private final UnschedulableInstances unschedulable = new UnschedulableInstances();
   private volatile boolean running;
   /** Desired state, slots, nodes and epochs on disk: what a restart comes back to. */
@@ -175,6 +176,7 @@ public final class ClusterAgent implements AutoCloseable {
     for (AppDescriptor a : state.apps()) {
       apps.put(a.name(), a);
     }
+    overrides.restore(state.overrides());
     for (NodeDescriptor n : state.nodes()) {
       NodeEntry e = new NodeEntry(n, null);
       e.lastHeartbeat = now;
@@ -271,7 +273,7 @@ public final class ClusterAgent implements AutoCloseable {
     PlanResumption.resume(scheduler, env.planLog(), id(), env.events(), env.clock());
     List<AppDescriptor> restored;
     synchronized (this) {
-      restored = List.copyOf(apps.values());
+      restored = apps.values().stream().map(overrides::effective).toList();
     }
     restored.forEach(engine::appAdded);
     registerUp();
@@ -382,6 +384,9 @@ public final class ClusterAgent implements AutoCloseable {
         // On disk before anything acts on it: a crash from here on restarts with this state.
         state.applyDesiredState(ds.epoch(), changedApps, gone, dropped);
         appsEpoch = ds.epoch();
+        for (String[] k : overrides.retain(apps, next)) {
+          state.putOverrides(k[0], k[1], overrides.row(k[0], k[1]));
+        }
         for (String name : apps.keySet()) {
           if (!next.containsKey(name)) {
             removed.add(name);
@@ -389,10 +394,9 @@ public final class ClusterAgent implements AutoCloseable {
         }
         apps.clear();
         apps.putAll(next);
-        scaled.retain(next);
         unschedulable.retain(next.keySet());
         for (AppDescriptor a : next.values()) {
-          added.add(scaled.effective(a));
+          added.add(overrides.effective(a));
         }
         placementVersion.bump();
         // Slots of components no longer assigned here go away with the next desired state.
@@ -629,11 +633,12 @@ public final class ClusterAgent implements AutoCloseable {
       if (a == null || a.component(component).isEmpty()) {
         return ApplyResult.failure(app + "/" + component + " is not assigned to cluster " + id());
       }
-      if (!scaled.set(app, component, instances)) {
+      if (!overrides.setInstances(app, component, instances)) {
         return ApplyResult.success(app + "/" + component + " already at " + instances);
       }
+      state.putOverrides(app, component, overrides.row(app, component));
       placementVersion.bump();
-      effective = scaled.effective(a);
+      effective = overrides.effective(a);
     }
     engine.appAdded(effective);
     return ApplyResult.success(app + "/" + component + " scaled to " + instances + " instance(s)");
@@ -817,10 +822,7 @@ public final class ClusterAgent implements AutoCloseable {
   CompletionStage<ApplyResult> move(Command c, String app, String component, int slotIndex,
       String to) {
     CompletableFuture<ApplyResult> started = new CompletableFuture<>();
-    String from;
-    String newId;
-    String oldId;
-    boolean fromLost;
+    Replacement r;
     synchronized (this) {
       Optional<String> problem = checkTarget(app, component, to);
       if (problem.isPresent()) {
@@ -839,52 +841,154 @@ public final class ClusterAgent implements AutoCloseable {
         return CompletableFuture.completedFuture(ApplyResult.failure(stale));
       }
       placementVersion.committed(c);
-      from = s.node;
-      oldId = s.instanceId;
-      NodeEntry fromEntry = nodes.get(from);
-      fromLost = fromEntry == null || lostFor(fromEntry, app, env.clock().millis());
-      s.generation++;
-      newId = InstanceIds.of(app, component, slotIndex, s.generation);
-      s.previousInstanceId = fromLost ? null : oldId;
-      s.previousNode = fromLost ? null : from;
-      if (fromLost && fromEntry != null) {
-        // The original may still run, cut off; on heal the disconnect policy decides.
-        s.lostInstanceId = oldId;
-        s.lostNode = from;
+      r = beginReplacement(s, to, started);
+    }
+    return finishReplacement(r, started).thenApply(result -> result.isSuccess()
+        ? ApplyResult.success("moved " + app + "/" + component + "#" + slotIndex + " from "
+            + r.from() + (r.fromLost() ? " (lost)" : "") + " to " + to)
+        : result);
+  }
+
+  /**
+   * Changes a component's spec (the {@code change_spec} action): the change is recorded with the
+   * cluster's state, so later instances and a restarted agent use it, then each instance (or the
+   * one of {@code slotIndex}, when not negative) is replaced on its node, one at a time: the new
+   * one starts, and the old one stops once the new one runs, so the component never has fewer
+   * running instances than before. An instance whose node is unreachable keeps its spec until it
+   * is placed again.
+   */
+  CompletionStage<ApplyResult> changeSpec(Command c, String app, String component, int slotIndex,
+      SpecChange change) {
+    AppDescriptor effective;
+    SpecChange merged;
+    List<Integer> targets;
+    synchronized (this) {
+      AppDescriptor a = apps.get(app);
+      Component base = a == null ? null : a.component(component).orElse(null);
+      if (base == null) {
+        return CompletableFuture.completedFuture(ApplyResult.failure(
+            app + "/" + component + " is not assigned to cluster " + id()));
       }
-      s.instanceId = newId;
-      s.node = to;
-      state.putSlot(s.row());
-      waiters.put(newId, started);
+      String stale = placementVersion.admit(c);
+      if (stale != null) {
+        return CompletableFuture.completedFuture(ApplyResult.failure(stale));
+      }
+      try {
+        overrides.changeSpec(app, base, change);
+      } catch (IllegalArgumentException e) {
+        return CompletableFuture.completedFuture(ApplyResult.failure(e.getMessage()));
+      }
+      state.putOverrides(app, component, overrides.row(app, component));
+      placementVersion.committed(c);
+      effective = overrides.effective(a);
+      merged = overrides.specChange(app, component, change.container());
+      targets = slots.values().stream()
+          .filter(s -> s.app.equals(app) && s.component.equals(component))
+          .filter(s -> slotIndex < 0 || s.index == slotIndex)
+          .map(s -> s.index).sorted().toList();
     }
-    pushNode(to);
-    if (fromLost) {
-      pushNode(from);
+    engine.appAdded(effective);
+    List<String> done = new ArrayList<>();
+    CompletionStage<ApplyResult> chain = CompletableFuture.completedFuture(ApplyResult.success(""));
+    for (int index : targets) {
+      chain = chain.thenCompose(prev -> !prev.isSuccess()
+          ? CompletableFuture.completedFuture(prev)
+          : respec(app, component, index).thenApply(r -> {
+            if (r.isSuccess() && !r.reason().isEmpty()) {
+              done.add(r.reason());
+            }
+            return r;
+          }));
     }
-    return timeout(started, newId, to).thenApply(result -> {
+    String what = app + "/" + component + " (" + merged.describe() + ")";
+    event("instance", "spec of " + what + " changed; replacing " + targets.size()
+        + " instance(s)");
+    return chain.thenApply(r -> r.isSuccess()
+        ? ApplyResult.success("changed spec of " + what + "; replaced "
+            + (done.isEmpty() ? "nothing" : String.join(", ", done)))
+        : new ApplyResult(r.outcome(), "spec of " + what + " recorded, but " + r.reason()));
+  }
+
+  /** Replaces one slot's instance on its own node with one of the component's current spec. */
+  private CompletionStage<ApplyResult> respec(String app, String component, int index) {
+    CompletableFuture<ApplyResult> started = new CompletableFuture<>();
+    Replacement r;
+    synchronized (this) {
+      Slot s = slots.get(slotKey(app, component, index));
+      NodeEntry n = s == null ? null : nodes.get(s.node);
+      if (s == null || n == null || !n.healthy) {
+        return CompletableFuture.completedFuture(ApplyResult.success(""));
+      }
+      r = beginReplacement(s, s.node, started);
+    }
+    return finishReplacement(r, started).thenApply(result -> result.isSuccess()
+        ? ApplyResult.success(r.oldId() + " → " + r.newId() + " on " + r.to())
+        : new ApplyResult(result.outcome(), result.reason() + "; " + r.oldId() + " kept on "
+            + r.from()));
+  }
+
+  /** A slot's instance being replaced by its next generation. */
+  private record Replacement(String app, String component, int slot, String from, String oldId,
+      String to, String newId, boolean fromLost) {}
+
+  /**
+   * Under the lock: the slot's next generation goes to {@code to}; the old instance stays in the
+   * desired state until the new one runs (unless its node is lost).
+   */
+  private Replacement beginReplacement(Slot s, String to, CompletableFuture<ApplyResult> started) {
+    String from = s.node;
+    String oldId = s.instanceId;
+    NodeEntry fromEntry = nodes.get(from);
+    boolean fromLost = fromEntry == null || lostFor(fromEntry, s.app, env.clock().millis());
+    s.generation++;
+    String newId = InstanceIds.of(s.app, s.component, s.index, s.generation);
+    s.previousInstanceId = fromLost ? null : oldId;
+    s.previousNode = fromLost ? null : from;
+    if (fromLost && fromEntry != null) {
+      // The original may still run, cut off; on heal the disconnect policy decides.
+      s.lostInstanceId = oldId;
+      s.lostNode = from;
+    }
+    s.instanceId = newId;
+    s.node = to;
+    state.putSlot(s.row());
+    waiters.put(newId, started);
+    return new Replacement(s.app, s.component, s.index, from, oldId, to, newId, fromLost);
+  }
+
+  /**
+   * Tells the nodes, waits for the new instance, then lets the old one go; if the new one did not
+   * come up, the slot goes back to the old one (unless its node is lost).
+   */
+  private CompletionStage<ApplyResult> finishReplacement(Replacement r,
+      CompletableFuture<ApplyResult> started) {
+    pushNode(r.to());
+    if (r.fromLost()) {
+      pushNode(r.from());
+    }
+    return timeout(started, r.newId(), r.to()).thenApply(result -> {
       synchronized (this) {
-        Slot s = slots.get(slotKey(app, component, slotIndex));
+        Slot s = slots.get(slotKey(r.app(), r.component(), r.slot()));
         placementVersion.bump();
-        if (s != null && newId.equals(s.instanceId)) {
+        if (s != null && r.newId().equals(s.instanceId)) {
           if (result.isSuccess()) {
             s.previousInstanceId = null;
             s.previousNode = null;
-          } else if (!fromLost) {
+          } else if (!r.fromLost()) {
             // The new instance did not come up: keep serving from the old one.
-            s.instanceId = oldId;
-            s.node = from;
+            s.instanceId = r.oldId();
+            s.node = r.from();
             s.previousInstanceId = null;
             s.previousNode = null;
           }
           state.putSlot(s.row());
         }
       }
-      pushNode(from);
-      pushNode(to);
-      return result.isSuccess()
-          ? ApplyResult.success("moved " + app + "/" + component + "#" + slotIndex + " from "
-              + from + (fromLost ? " (lost)" : "") + " to " + to)
-          : result;
+      pushNode(r.from());
+      if (!r.to().equals(r.from())) {
+        pushNode(r.to());
+      }
+      return result;
     });
   }
 
@@ -957,8 +1061,13 @@ public final class ClusterAgent implements AutoCloseable {
         return;
       }
       List<Message.InstanceAssignment> list = new ArrayList<>();
+      Map<String, AppDescriptor> effective = new HashMap<>();
       for (Slot s : slots.values()) {
-        AppDescriptor a = apps.get(s.app);
+        if (!node.equals(s.node) && !node.equals(s.previousNode)) {
+          continue;
+        }
+        AppDescriptor a = effective.computeIfAbsent(s.app,
+            name -> apps.containsKey(name) ? overrides.effective(apps.get(name)) : null);
         Component c = a == null ? null : a.component(s.component).orElse(null);
         if (c == null) {
           continue;
@@ -996,7 +1105,7 @@ public final class ClusterAgent implements AutoCloseable {
     @Override
     public List<AppDescriptor> apps() {
       synchronized (ClusterAgent.this) {
-        return apps.values().stream().map(scaled::effective).toList();
+        return apps.values().stream().map(overrides::effective).toList();
       }
     }
 

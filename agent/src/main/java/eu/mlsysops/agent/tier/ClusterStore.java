@@ -20,7 +20,8 @@ import java.util.List;
 
 /**
  * A cluster agent's state in SQLite (WAL, synchronous=NORMAL): the apps the continuum gave it with
- * that desired state's epoch, every slot (which instance runs where, and during a move or after a
+ * that desired state's epoch, what the cluster's own decisions changed in them (instance counts,
+ * spec changes), every slot (which instance runs where, and during a move or after a
  * lost node, where the other one is), the nodes that registered, and the epochs handed to nodes.
  * Each change is committed before the agent acts on it, so an agent killed at any point restarts
  * with everything it had accepted and creates no second instance of a slot. WAL with NORMAL
@@ -52,6 +53,8 @@ final class ClusterStore implements AutoCloseable {
             + " generation INTEGER, instance_id TEXT, node TEXT, previous_instance_id TEXT,"
             + " previous_node TEXT, lost_instance_id TEXT, lost_node TEXT,"
             + " PRIMARY KEY (app, component, idx))");
+        s.execute("CREATE TABLE IF NOT EXISTS overrides (app TEXT, component TEXT,"
+            + " instances INTEGER, specs TEXT NOT NULL, PRIMARY KEY (app, component))");
       }
     } catch (SQLException | java.io.IOException e) {
       throw new IllegalStateException(
@@ -249,6 +252,48 @@ final class ClusterStore implements AutoCloseable {
       }
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read slots: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** Stores one component's overrides, or removes them when {@code row} is null. */
+  synchronized void putOverrides(String app, String component, ComponentOverrides.Row row) {
+    try (PreparedStatement delete = db.prepareStatement(
+            "DELETE FROM overrides WHERE app=? AND component=?");
+        PreparedStatement put = db.prepareStatement(
+            "INSERT OR REPLACE INTO overrides VALUES (?,?,?,?)")) {
+      if (row == null) {
+        delete.setString(1, app);
+        delete.setString(2, component);
+        delete.executeUpdate();
+        return;
+      }
+      put.setString(1, app);
+      put.setString(2, component);
+      if (row.instances() == null) {
+        put.setNull(3, java.sql.Types.INTEGER);
+      } else {
+        put.setInt(3, row.instances());
+      }
+      put.setString(4, row.specsJson());
+      put.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot store overrides of " + app + "/" + component + ": " + e.getMessage(), e);
+    }
+  }
+
+  synchronized List<ComponentOverrides.Row> overrides() {
+    List<ComponentOverrides.Row> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT * FROM overrides ORDER BY rowid")) {
+      while (rs.next()) {
+        int n = rs.getInt(3);
+        out.add(new ComponentOverrides.Row(rs.getString(1), rs.getString(2),
+            rs.wasNull() ? null : n, ComponentOverrides.Row.specsFrom(rs.getString(4))));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read overrides: " + e.getMessage(), e);
     }
     return out;
   }

@@ -3,6 +3,8 @@ package eu.mlsysops.agent.tier;
 import eu.mlsysops.agent.ApplyResult;
 import eu.mlsysops.agent.Command;
 import eu.mlsysops.agent.Mechanism;
+import eu.mlsysops.orchestration.SpecChange;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -17,7 +19,12 @@ import java.util.concurrent.CompletionStage;
  *       runs, so the component never drops below its instances (unless the old node is lost);
  *   <li>{@code remove}: stop the slot's instance;
  *   <li>{@code scale instances=N} (no slot): set how many instances the component should have;
- *       the placement policies then deploy or remove instances to match.
+ *       the placement policies then deploy or remove instances to match;
+ *   <li>{@code change_spec} with any of {@code image}, {@code runtime_class_name}, {@code
+ *       cpu_requests}, {@code cpu_limits}, {@code memory_requests}, {@code memory_limits} (and
+ *       {@code container}, default 0; {@code slot} to change one instance only): the component's
+ *       spec changes for good (stored with the cluster's state) and its instances are replaced
+ *       on their nodes one at a time, each new one running before the old one stops.
  * </ul>
  *
  * Multi-instance: commands for different components run in parallel; commands for the same
@@ -39,7 +46,8 @@ final class PlacementMechanism implements Mechanism {
 
   @Override
   public Map<String, Object> options() {
-    return Map.of("actions", java.util.List.of("deploy", "move", "remove", "scale"));
+    return Map.of("actions", List.of("deploy", "move", "remove", "scale", "change_spec"),
+        "change_spec", SpecChange.ARGS);
   }
 
   @Override
@@ -95,9 +103,18 @@ final class PlacementMechanism implements Mechanism {
         return CompletableFuture.completedFuture(scale(c, app, component));
       case "remove":
         return cluster.removeSlot(app, component, slot);
+      case "change_spec":
+        SpecChange change;
+        try {
+          change = SpecChange.parse(c.args());
+        } catch (IllegalArgumentException e) {
+          return CompletableFuture.completedFuture(ApplyResult.failure(e.getMessage()));
+        }
+        return cluster.changeSpec(c, app, component, c.args().containsKey("slot") ? slot : -1,
+            change);
       default:
-        return CompletableFuture.completedFuture(ApplyResult.failure(
-            "placement has no action \"" + c.action() + "\" (deploy, move, remove, scale)"));
+        return CompletableFuture.completedFuture(ApplyResult.failure("placement has no action \""
+            + c.action() + "\" (deploy, move, remove, scale, change_spec)"));
     }
   }
 }

@@ -8,8 +8,10 @@ import eu.mlsysops.model.Descriptor;
 import eu.mlsysops.model.Descriptors;
 import eu.mlsysops.model.NodeDescriptor;
 import eu.mlsysops.model.ParseOptions;
+import eu.mlsysops.orchestration.InstanceSpec;
 import eu.mlsysops.orchestration.InstanceStatus;
 import eu.mlsysops.orchestration.Placer;
+import eu.mlsysops.orchestration.Runtime;
 import eu.mlsysops.orchestration.Simulation;
 import eu.mlsysops.protocol.InProcessLink;
 import java.nio.file.Path;
@@ -19,10 +21,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 
 /**
  * The built-in topology as separate agents over {@link InProcessLink}s, so a test can crash and
@@ -47,6 +51,8 @@ final class TierFixture implements AutoCloseable {
   final Map<String, NodeAgent> nodes = new java.util.concurrent.ConcurrentHashMap<>();
   final Map<String, InProcessLink> nodeLinks = new LinkedHashMap<>();
   final Map<String, String> clusterOfNode = new LinkedHashMap<>();
+  /** Every instance a node agent started, by instance id (the simulation keeps no specs). */
+  final Map<String, InstanceSpec> started = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, ClusterDescriptor> clusterDescriptors = new LinkedHashMap<>();
   private final Map<String, NodeDescriptor> nodeDescriptors = new LinkedHashMap<>();
   private final ClusterAgent.Settings settings;
@@ -99,7 +105,35 @@ final class TierFixture implements AutoCloseable {
   }
 
   private NodeAgent newNode(String name) {
-    return new NodeAgent(nodeDescriptors.get(name), simulation.runtime(name),
+    Runtime sim = simulation.runtime(name);
+    Runtime recording = new Runtime() {
+      @Override
+      public String nodeName() {
+        return sim.nodeName();
+      }
+
+      @Override
+      public CompletionStage<InstanceStatus> start(InstanceSpec spec) {
+        started.put(spec.instanceId(), spec);
+        return sim.start(spec);
+      }
+
+      @Override
+      public CompletionStage<Void> stop(String instanceId) {
+        return sim.stop(instanceId);
+      }
+
+      @Override
+      public List<InstanceStatus> instances() {
+        return sim.instances();
+      }
+
+      @Override
+      public void onStatusChange(Consumer<InstanceStatus> listener) {
+        sim.onStatusChange(listener);
+      }
+    };
+    return new NodeAgent(nodeDescriptors.get(name), recording,
         simulation.frequencyControl(name), nodeLinks.get(name).childSide(), env,
         settings.heartbeatInterval());
   }

@@ -1,4 +1,4 @@
-package eu.mlsysops.kubernetes;
+package eu.mlsysops.orchestration;
 
 import eu.mlsysops.model.Component;
 import eu.mlsysops.model.Container;
@@ -7,16 +7,19 @@ import eu.mlsysops.model.MemoryRequirements;
 import eu.mlsysops.model.PlatformRequirements;
 import eu.mlsysops.model.Quantity;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A {@code change_spec} command's arguments: a new image, runtime class or CPU/memory requests and
- * limits for one container of a component. Absent values keep what the component has.
+ * limits for one container of a component. Absent values keep what the component has. Both the
+ * cluster's {@code placement} mechanism (any runtime) and the Kubernetes {@code fluidity}
+ * mechanism take it.
  *
  * @param container index of the container whose image and resources change (default 0)
  */
-record SpecChange(
+public record SpecChange(
     int container,
     String image,
     String runtimeClassName,
@@ -26,7 +29,7 @@ record SpecChange(
     Quantity memoryLimits) {
 
   /** The argument names, for {@code options()} and error messages. */
-  static final List<String> ARGS =
+  public static final List<String> ARGS =
       List.of(
           "image",
           "runtime_class_name",
@@ -42,7 +45,7 @@ record SpecChange(
    * @throws IllegalArgumentException naming the argument when a value is not valid, or when none is
    *     given
    */
-  static SpecChange parse(Map<String, String> args) {
+  public static SpecChange parse(Map<String, String> args) {
     int container;
     try {
       container = Integer.parseInt(args.getOrDefault("container", "0"));
@@ -73,7 +76,7 @@ record SpecChange(
   }
 
   /** This change, with what {@code later} sets taking precedence (same container). */
-  SpecChange then(SpecChange later) {
+  public SpecChange then(SpecChange later) {
     if (later.container != container) {
       return later;
     }
@@ -93,7 +96,7 @@ record SpecChange(
    * @throws IllegalArgumentException naming the field when the container does not exist or a
    *     request ends up above its limit
    */
-  Component applyTo(Component c) {
+  public Component applyTo(Component c) {
     if (container < 0 || container >= c.containers().size()) {
       throw new IllegalArgumentException(
           "change_spec: container: "
@@ -163,6 +166,34 @@ record SpecChange(
         c.nodeType(),
         c.containerRuntime(),
         containers);
+  }
+
+  /** The arguments that {@link #parse} reads back into this change (for storing it). */
+  public Map<String, String> args() {
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put("container", Integer.toString(container));
+    put(a, "image", image);
+    put(a, "runtime_class_name", runtimeClassName);
+    put(a, "cpu_requests", cpuRequests);
+    put(a, "cpu_limits", cpuLimits);
+    put(a, "memory_requests", memoryRequests);
+    put(a, "memory_limits", memoryLimits);
+    return a;
+  }
+
+  /** What changes, e.g. {@code image=web:2, cpu_requests=500m}. */
+  public String describe() {
+    Map<String, String> a = args();
+    a.remove("container");
+    List<String> parts = new ArrayList<>();
+    a.forEach((k, v) -> parts.add(k + "=" + v));
+    return String.join(", ", parts) + (container == 0 ? "" : " (container " + container + ")");
+  }
+
+  private static void put(Map<String, String> a, String key, Object value) {
+    if (value != null) {
+      a.put(key, value.toString());
+    }
   }
 
   private static void requireWithin(Quantity requests, Quantity limits, String what) {
