@@ -23,7 +23,6 @@ import eu.mlsysops.protocol.Message;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +37,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,10 +45,10 @@ import org.junit.jupiter.api.io.TempDir;
  * continuum and comes out as pods on the chosen nodes, their status flows back up, and the
  * continuum's view is mirrored into an MLSysOpsApp and a Karmada policy.
  */
-@EnableKubernetesMockClient(crud = true)
 class KubernetesContinuumTest {
-  KubernetesMockServer server;
-  KubernetesClient client;
+  @RegisterExtension final MockApiServer api = new MockApiServer();
+  final KubernetesMockServer server = api.server;
+  final KubernetesClient client = api.client;
   @TempDir Path dir;
 
   ScheduledExecutorService timers;
@@ -121,8 +121,6 @@ class KubernetesContinuumTest {
     timers.shutdownNow();
     workers.shutdownNow();
     planLog.close();
-    // Our watches end before the mock server shuts down, not during its close timeout.
-    client.close();
   }
 
   @Test

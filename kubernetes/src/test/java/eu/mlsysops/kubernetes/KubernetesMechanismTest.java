@@ -9,7 +9,6 @@ import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.orchestration.InstanceState;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,11 +20,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@EnableKubernetesMockClient(crud = true)
 class KubernetesMechanismTest {
-  KubernetesMockServer server;
-  KubernetesClient client;
+  @RegisterExtension final MockApiServer api = new MockApiServer();
+  final KubernetesMockServer server = api.server;
+  final KubernetesClient client = api.client;
   KubernetesWorkloads workloads;
   TestKubelet kubelet;
   KubernetesMechanism fluidity;
@@ -61,8 +61,6 @@ class KubernetesMechanismTest {
   void tearDown() {
     workloads.close();
     kubelet.close();
-    // Our watches end before the mock server shuts down, not during its close timeout.
-    client.close();
   }
 
   /** Applies and requires success: later steps build on it. */

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.List;
@@ -19,11 +18,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@EnableKubernetesMockClient(crud = true)
 class KubernetesRuntimeTest {
-  KubernetesMockServer server;
-  KubernetesClient client;
+  @RegisterExtension final MockApiServer api = new MockApiServer();
+  final KubernetesMockServer server = api.server;
+  final KubernetesClient client = api.client;
   KubernetesWorkloads workloads;
   final AppDescriptor app = TestApps.shop();
   final List<InstanceStatus> seen = new CopyOnWriteArrayList<>();
@@ -39,8 +39,6 @@ class KubernetesRuntimeTest {
   @AfterEach
   void tearDown() {
     workloads.close();
-    // Our watches end before the mock server shuts down, not during its close timeout.
-    client.close();
   }
 
   @Test

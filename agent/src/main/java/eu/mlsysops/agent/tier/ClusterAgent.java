@@ -99,6 +99,10 @@ public final class ClusterAgent implements AutoCloseable {
   private long appsEpoch = -1;
   private final PlacementVersion placementVersion = new PlacementVersion();
   private final ComponentOverrides overrides = new ComponentOverrides();
+  /** New instances of replacements this incarnation is waiting for (see finishReplacement). */
+  private final java.util.Set<String> replacing = new java.util.HashSet<>();
+  /** app/component → the id of its unfinished spec-rollout plan. */
+  private final Map<String, String> rollouts = new HashMap<>();
   private final UnschedulableInstances unschedulable = new UnschedulableInstances();
   private volatile boolean running;
   /** Desired state, slots, nodes and epochs on disk: what a restart comes back to. */
@@ -277,6 +281,8 @@ public final class ClusterAgent implements AutoCloseable {
     }
     restored.forEach(engine::appAdded);
     registerUp();
+    // After a crash in the middle of a spec change: finish it (nodes re-register meanwhile).
+    rollOutdated();
     long hb = settings.heartbeatInterval().toMillis();
     timers.add(env.timers().scheduleAtFixedRate(this::detectFailures, hb / 4, Math.max(1, hb / 4),
         TimeUnit.MILLISECONDS));
@@ -415,6 +421,7 @@ public final class ClusterAgent implements AutoCloseable {
         engine.appAdded(a);
       }
       pushAllNodes();
+      rollOutdated();
     }
   }
 
@@ -543,6 +550,8 @@ public final class ClusterAgent implements AutoCloseable {
           waiters.remove(r.instanceId());
           after.add(() -> w.complete(ApplyResult.failure(
               r.instanceId() + " failed on " + r.node() + ": " + r.reason())));
+        } else if (w == null && (prev == null || !prev.state().equals(r.state()))) {
+          finishOrphanedReplacement(r, after);
         }
       }
     }
@@ -561,6 +570,48 @@ public final class ClusterAgent implements AutoCloseable {
       for (String app : changed.stream().map(Message.InstanceReport::app).distinct().toList()) {
         engine.wakeAll("instance status of " + app);
       }
+    }
+  }
+
+  /**
+   * A replacement (move, spec change) whose agent died before it finished, i.e. one a restarted
+   * agent found in its store: once the new instance runs, the old one goes; if the new one fails,
+   * the slot goes back to the old one. Without this the old instance would run forever beside
+   * the new one.
+   */
+  private void finishOrphanedReplacement(Message.InstanceReport r, List<Runnable> after) {
+    boolean runs = "RUNNING".equals(r.state());
+    if (!runs && !"FAILED".equals(r.state())) {
+      return;
+    }
+    for (Slot s : slots.values()) {
+      if (!r.instanceId().equals(s.instanceId) || s.previousInstanceId == null
+          || replacing.contains(s.instanceId)) {
+        continue;
+      }
+      String other = s.previousNode;
+      String message;
+      if (runs) {
+        message = "finished replacing " + s.previousInstanceId + " (" + other + ") by "
+            + s.instanceId + " (" + s.node + "), begun before a restart";
+      } else {
+        message = s.instanceId + " failed on " + s.node + "; " + s.previousInstanceId
+            + " stays on " + other + " (a replacement begun before a restart)";
+        other = s.node;
+        s.instanceId = s.previousInstanceId;
+        s.node = s.previousNode;
+        s.spec = null; // unknown: the old spec's digest was not kept
+      }
+      s.previousInstanceId = null;
+      s.previousNode = null;
+      placementVersion.bump();
+      state.putSlot(s.row());
+      String push = other;
+      after.add(() -> {
+        event("instance", message);
+        pushNode(push);
+      });
+      return;
     }
   }
 
@@ -810,6 +861,7 @@ public final class ClusterAgent implements AutoCloseable {
       s = new Slot(app, component, slotIndex);
       s.instanceId = InstanceIds.of(app, component, slotIndex, 0);
       s.node = node;
+      s.spec = specOf(app, component);
       state.putSlot(s.row());
       slots.put(key, s);
       instanceId = s.instanceId;
@@ -861,7 +913,6 @@ public final class ClusterAgent implements AutoCloseable {
       SpecChange change) {
     AppDescriptor effective;
     SpecChange merged;
-    List<Integer> targets;
     synchronized (this) {
       AppDescriptor a = apps.get(app);
       Component base = a == null ? null : a.component(component).orElse(null);
@@ -882,41 +933,74 @@ public final class ClusterAgent implements AutoCloseable {
       placementVersion.committed(c);
       effective = overrides.effective(a);
       merged = overrides.specChange(app, component, change.container());
+    }
+    engine.appAdded(effective);
+    return roll(app, component, slotIndex, true, "spec of " + app + "/" + component + " ("
+        + merged.describe() + ") changed");
+  }
+
+  /**
+   * Replaces a component's instances (or the one of {@code slotIndex}, when not negative) on
+   * their nodes with instances of its current spec (the {@code restart} action, and what a changed
+   * descriptor from the continuum leads to), one at a time, each new one running before the old
+   * one stops.
+   *
+   * @param outdatedOnly replace only instances started from an older spec than the component's
+   */
+  CompletionStage<ApplyResult> restart(String app, String component, int slotIndex,
+      boolean outdatedOnly) {
+    synchronized (this) {
+      AppDescriptor a = apps.get(app);
+      if (a == null || a.component(component).isEmpty()) {
+        return CompletableFuture.completedFuture(ApplyResult.failure(
+            app + "/" + component + " is not assigned to cluster " + id()));
+      }
+    }
+    return roll(app, component, slotIndex, outdatedOnly, outdatedOnly
+        ? "rollout of " + app + "/" + component + "'s new spec"
+        : "restart of " + app + "/" + component);
+  }
+
+  private CompletionStage<ApplyResult> roll(String app, String component, int slotIndex,
+      boolean outdatedOnly, String why) {
+    List<Integer> targets;
+    synchronized (this) {
+      String current = specOf(app, component);
       targets = slots.values().stream()
           .filter(s -> s.app.equals(app) && s.component.equals(component))
           .filter(s -> slotIndex < 0 || s.index == slotIndex)
+          .filter(s -> !outdatedOnly || isOutdated(s, current))
           .map(s -> s.index).sorted().toList();
     }
-    engine.appAdded(effective);
     List<String> done = new ArrayList<>();
     CompletionStage<ApplyResult> chain = CompletableFuture.completedFuture(ApplyResult.success(""));
     for (int index : targets) {
       chain = chain.thenCompose(prev -> !prev.isSuccess()
           ? CompletableFuture.completedFuture(prev)
-          : respec(app, component, index).thenApply(r -> {
+          : respec(app, component, index, outdatedOnly).thenApply(r -> {
             if (r.isSuccess() && !r.reason().isEmpty()) {
               done.add(r.reason());
             }
             return r;
           }));
     }
-    String what = app + "/" + component + " (" + merged.describe() + ")";
-    event("instance", "spec of " + what + " changed; replacing " + targets.size()
-        + " instance(s)");
+    event("instance", why + "; replacing " + targets.size() + " instance(s) one at a time");
     return chain.thenApply(r -> r.isSuccess()
-        ? ApplyResult.success("changed spec of " + what + "; replaced "
+        ? ApplyResult.success(why + "; replaced "
             + (done.isEmpty() ? "nothing" : String.join(", ", done)))
-        : new ApplyResult(r.outcome(), "spec of " + what + " recorded, but " + r.reason()));
+        : new ApplyResult(r.outcome(), why + ", but " + r.reason()));
   }
 
   /** Replaces one slot's instance on its own node with one of the component's current spec. */
-  private CompletionStage<ApplyResult> respec(String app, String component, int index) {
+  private CompletionStage<ApplyResult> respec(String app, String component, int index,
+      boolean outdatedOnly) {
     CompletableFuture<ApplyResult> started = new CompletableFuture<>();
     Replacement r;
     synchronized (this) {
       Slot s = slots.get(slotKey(app, component, index));
       NodeEntry n = s == null ? null : nodes.get(s.node);
-      if (s == null || n == null || !n.healthy) {
+      if (s == null || n == null || !n.healthy
+          || outdatedOnly && !isOutdated(s, specOf(app, component))) {
         return CompletableFuture.completedFuture(ApplyResult.success(""));
       }
       r = beginReplacement(s, s.node, started);
@@ -927,9 +1011,55 @@ public final class ClusterAgent implements AutoCloseable {
             + r.from()));
   }
 
+  /** The {@link SpecHash} of the component as it is now (null when it is not here). */
+  private String specOf(String app, String component) {
+    AppDescriptor a = apps.get(app);
+    return a == null ? null : overrides.effective(a).component(component).map(SpecHash::of)
+        .orElse(null);
+  }
+
+  /** Started from another spec than {@code current}, and not in the middle of a replacement. */
+  private static boolean isOutdated(Slot s, String current) {
+    return s.spec != null && current != null && !s.spec.equals(current)
+        && s.previousInstanceId == null;
+  }
+
+  /**
+   * Replaces instances started from an older spec than their component's (after a new descriptor
+   * from the continuum, or on start after a crash in the middle of a change), through a core
+   * {@code placement restart outdated=true} plan per component, so it is serialised with the
+   * component's other placement commands and recorded like them.
+   */
+  private void rollOutdated() {
+    List<String[]> outdated = new ArrayList<>();
+    synchronized (this) {
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (Slot s : slots.values()) {
+        String key = s.app + "/" + s.component;
+        if (!seen.contains(key) && !rollouts.containsKey(key)
+            && isOutdated(s, specOf(s.app, s.component))) {
+          seen.add(key);
+          outdated.add(new String[] {s.app, s.component});
+        }
+      }
+    }
+    for (String[] ac : outdated) {
+      String key = ac[0] + "/" + ac[1];
+      PlanRecord r = scheduler.submit(new eu.mlsysops.agent.plan.PlanRequest(null, "spec-rollout",
+          ac[0], true, eu.mlsysops.agent.Plan.of(
+              Command.of(PlacementMechanism.NAME, "restart", "app", ac[0], "component", ac[1],
+                  "outdated", "true"),
+              "the spec of " + key + " changed; its instances are replaced one at a time",
+              Map.of())));
+      synchronized (this) {
+        rollouts.put(key, r.id());
+      }
+    }
+  }
+
   /** A slot's instance being replaced by its next generation. */
   private record Replacement(String app, String component, int slot, String from, String oldId,
-      String to, String newId, boolean fromLost) {}
+      String to, String newId, boolean fromLost, String oldSpec) {}
 
   /**
    * Under the lock: the slot's next generation goes to {@code to}; the old instance stays in the
@@ -951,9 +1081,13 @@ public final class ClusterAgent implements AutoCloseable {
     }
     s.instanceId = newId;
     s.node = to;
+    String previousSpec = s.spec;
+    s.spec = specOf(s.app, s.component);
     state.putSlot(s.row());
     waiters.put(newId, started);
-    return new Replacement(s.app, s.component, s.index, from, oldId, to, newId, fromLost);
+    replacing.add(newId);
+    return new Replacement(s.app, s.component, s.index, from, oldId, to, newId, fromLost,
+        previousSpec);
   }
 
   /**
@@ -968,6 +1102,7 @@ public final class ClusterAgent implements AutoCloseable {
     }
     return timeout(started, r.newId(), r.to()).thenApply(result -> {
       synchronized (this) {
+        replacing.remove(r.newId());
         Slot s = slots.get(slotKey(r.app(), r.component(), r.slot()));
         placementVersion.bump();
         if (s != null && r.newId().equals(s.instanceId)) {
@@ -978,6 +1113,7 @@ public final class ClusterAgent implements AutoCloseable {
             // The new instance did not come up: keep serving from the old one.
             s.instanceId = r.oldId();
             s.node = r.from();
+            s.spec = r.oldSpec();
             s.previousInstanceId = null;
             s.previousNode = null;
           }
@@ -1087,6 +1223,11 @@ public final class ClusterAgent implements AutoCloseable {
 
   private void onPlan(PlanRecord r) {
     health.planFinished(r);
+    if (r.status().isTerminal()) {
+      synchronized (this) {
+        rollouts.values().remove(r.id());
+      }
+    }
     if (r.status() == eu.mlsysops.agent.plan.PlanStatus.FAILED
         && r.reason().startsWith("stale plan")) {
       // Finished and out of the active plans now: its policy plans again from the new state.
@@ -1171,6 +1312,8 @@ public final class ClusterAgent implements AutoCloseable {
     /** The instance left on a node that was lost when this slot was replaced, until it heals. */
     String lostInstanceId;
     String lostNode;
+    /** What the current instance was started from ({@link SpecHash}); null: not known. */
+    String spec;
 
     Slot(String app, String component, int index) {
       this.app = app;
@@ -1187,12 +1330,13 @@ public final class ClusterAgent implements AutoCloseable {
       s.previousNode = r.previousNode();
       s.lostInstanceId = r.lostInstanceId();
       s.lostNode = r.lostNode();
+      s.spec = r.spec();
       return s;
     }
 
     ClusterStore.SlotRow row() {
       return new ClusterStore.SlotRow(app, component, index, generation, instanceId, node,
-          previousInstanceId, previousNode, lostInstanceId, lostNode);
+          previousInstanceId, previousNode, lostInstanceId, lostNode, spec);
     }
   }
 }

@@ -53,6 +53,12 @@ final class ClusterStore implements AutoCloseable {
             + " generation INTEGER, instance_id TEXT, node TEXT, previous_instance_id TEXT,"
             + " previous_node TEXT, lost_instance_id TEXT, lost_node TEXT,"
             + " PRIMARY KEY (app, component, idx))");
+        try (ResultSet rs = s.executeQuery("SELECT * FROM slots LIMIT 0")) {
+          if (rs.getMetaData().getColumnCount() == 10) {
+            // Stores written before slots recorded their spec digest.
+            s.execute("ALTER TABLE slots ADD COLUMN spec TEXT");
+          }
+        }
         s.execute("CREATE TABLE IF NOT EXISTS overrides (app TEXT, component TEXT,"
             + " instances INTEGER, specs TEXT NOT NULL, PRIMARY KEY (app, component))");
       }
@@ -62,10 +68,15 @@ final class ClusterStore implements AutoCloseable {
     }
   }
 
-  /** One slot as stored; null strings mean "none". */
+  /**
+   * One slot as stored; null strings mean "none".
+   *
+   * @param spec the {@link SpecHash} the slot's instance was started with (null: not known)
+   */
   record SlotRow(
       String app, String component, int index, int generation, String instanceId, String node,
-      String previousInstanceId, String previousNode, String lostInstanceId, String lostNode) {}
+      String previousInstanceId, String previousNode, String lostInstanceId, String lostNode,
+      String spec) {}
 
   synchronized long meta(String key, long absent) {
     try (PreparedStatement ps = db.prepareStatement("SELECT value FROM meta WHERE key=?")) {
@@ -205,7 +216,7 @@ final class ClusterStore implements AutoCloseable {
 
   synchronized void putSlot(SlotRow r) {
     try (PreparedStatement ps = db.prepareStatement(
-        "INSERT OR REPLACE INTO slots VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+        "INSERT OR REPLACE INTO slots VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
       ps.setString(1, r.app());
       ps.setString(2, r.component());
       ps.setInt(3, r.index());
@@ -216,6 +227,7 @@ final class ClusterStore implements AutoCloseable {
       ps.setString(8, r.previousNode());
       ps.setString(9, r.lostInstanceId());
       ps.setString(10, r.lostNode());
+      ps.setString(11, r.spec());
       ps.executeUpdate();
     } catch (SQLException e) {
       throw new IllegalStateException("cannot store slot " + r.instanceId() + ": " + e.getMessage(),
@@ -248,7 +260,7 @@ final class ClusterStore implements AutoCloseable {
       while (rs.next()) {
         out.add(new SlotRow(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4),
             rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-            rs.getString(10)));
+            rs.getString(10), rs.getString(11)));
       }
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read slots: " + e.getMessage(), e);
@@ -289,8 +301,9 @@ final class ClusterStore implements AutoCloseable {
         ResultSet rs = s.executeQuery("SELECT * FROM overrides ORDER BY rowid")) {
       while (rs.next()) {
         int n = rs.getInt(3);
-        out.add(new ComponentOverrides.Row(rs.getString(1), rs.getString(2),
-            rs.wasNull() ? null : n, ComponentOverrides.Row.specsFrom(rs.getString(4))));
+        Integer instances = rs.wasNull() ? null : n; // wasNull speaks of the last column read
+        out.add(new ComponentOverrides.Row(rs.getString(1), rs.getString(2), instances,
+            ComponentOverrides.Row.specsFrom(rs.getString(4))));
       }
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read overrides: " + e.getMessage(), e);

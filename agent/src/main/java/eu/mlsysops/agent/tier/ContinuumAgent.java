@@ -182,6 +182,49 @@ public final class ContinuumAgent implements AutoCloseable {
     engine.appAdded(app);
   }
 
+  /**
+   * Replaces an app's descriptor (a declarative update): clusters get the new one at once and
+   * replace the instances of components whose containers or runtime settings changed, one at a
+   * time; new components are placed, removed ones stop, instance counts follow the descriptor.
+   * Cluster assignments of the components that stay are kept.
+   *
+   * @return false when the descriptor is the one in force already (nothing happens)
+   * @throws IllegalStateException when no app of that name exists
+   */
+  public boolean update(AppDescriptor app) {
+    List<String> touched;
+    List<String> removed;
+    synchronized (this) {
+      ContinuumStore.StoredApp old = apps.get(app.name());
+      if (old == null) {
+        throw new IllegalStateException("no app named \"" + app.name() + "\"");
+      }
+      if (old.descriptor().equals(app)) {
+        return false;
+      }
+      store.putApp(app, old.submittedMillis());
+      apps.put(app.name(), new ContinuumStore.StoredApp(app, old.submittedMillis()));
+      Map<String, String> assigned = assignments.getOrDefault(app.name(), new LinkedHashMap<>());
+      touched = assigned.values().stream().distinct().toList();
+      removed = assigned.keySet().stream().filter(c -> app.component(c).isEmpty()).toList();
+      for (String c : removed) {
+        assigned.remove(c);
+        store.unassign(app.name(), c);
+      }
+      instances.values().removeIf(r -> r.app().equals(app.name())
+          && app.component(r.component()).isEmpty());
+      Map<String, String> stuck = unassignable.get(app.name());
+      if (stuck != null) {
+        stuck.keySet().removeIf(c -> app.component(c).isEmpty());
+      }
+    }
+    event("app", "app " + app.name() + " updated" + (removed.isEmpty() ? ""
+        : " (removed: " + String.join(", ", removed) + ")"));
+    engine.appAdded(app);
+    touched.forEach(this::pushCluster);
+    return true;
+  }
+
   /** Removes an app everywhere; false when unknown. */
   public boolean remove(String name) {
     List<String> touched;

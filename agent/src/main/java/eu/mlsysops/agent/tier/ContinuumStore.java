@@ -106,6 +106,17 @@ final class ContinuumStore implements AutoCloseable {
     }
   }
 
+  synchronized void unassign(String app, String component) {
+    try (PreparedStatement ps = db.prepareStatement(
+        "DELETE FROM assignments WHERE app=? AND component=?")) {
+      ps.setString(1, app);
+      ps.setString(2, component);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot remove assignment: " + e.getMessage(), e);
+    }
+  }
+
   synchronized List<StoredApp> apps() {
     List<StoredApp> out = new ArrayList<>();
     try (Statement s = db.createStatement();

@@ -24,7 +24,9 @@ import java.util.concurrent.CompletionStage;
  *       cpu_requests}, {@code cpu_limits}, {@code memory_requests}, {@code memory_limits} (and
  *       {@code container}, default 0; {@code slot} to change one instance only): the component's
  *       spec changes for good (stored with the cluster's state) and its instances are replaced
- *       on their nodes one at a time, each new one running before the old one stops.
+ *       on their nodes one at a time, each new one running before the old one stops;
+ *   <li>{@code restart} (optional {@code slot}; {@code outdated=true}: only instances started from
+ *       an older spec): replaces the component's instances the same way with its current spec.
  * </ul>
  *
  * Multi-instance: commands for different components run in parallel; commands for the same
@@ -46,7 +48,7 @@ final class PlacementMechanism implements Mechanism {
 
   @Override
   public Map<String, Object> options() {
-    return Map.of("actions", List.of("deploy", "move", "remove", "scale", "change_spec"),
+    return Map.of("actions", List.of("deploy", "move", "remove", "scale", "change_spec", "restart"),
         "change_spec", SpecChange.ARGS);
   }
 
@@ -103,6 +105,9 @@ final class PlacementMechanism implements Mechanism {
         return CompletableFuture.completedFuture(scale(c, app, component));
       case "remove":
         return cluster.removeSlot(app, component, slot);
+      case "restart":
+        return cluster.restart(app, component, c.args().containsKey("slot") ? slot : -1,
+            Boolean.parseBoolean(c.arg("outdated", "false")));
       case "change_spec":
         SpecChange change;
         try {
@@ -114,7 +119,7 @@ final class PlacementMechanism implements Mechanism {
             change);
       default:
         return CompletableFuture.completedFuture(ApplyResult.failure("placement has no action \""
-            + c.action() + "\" (deploy, move, remove, scale, change_spec)"));
+            + c.action() + "\" (deploy, move, remove, scale, change_spec, restart)"));
     }
   }
 }

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,25 +69,12 @@ class ChangeSpecTest {
   @Test
   void replacesEachInstanceOnItsNodeWithoutDroppingBelowTheCount() throws Exception {
     Map<String, String> before = nodeBySlot();
-    AtomicInteger fewest = new AtomicInteger(Integer.MAX_VALUE);
-    Thread watcher = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        fewest.accumulateAndGet(f.running("web").size(), Math::min);
-        try {
-          Thread.sleep(2);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
-    watcher.start();
     PlanRecord r;
-    try {
+    int fewest;
+    try (TierFixture.FewestRunning floor = f.new FewestRunning("web", "web")) {
       r = run(f.clusters.get("cloud"), "respec", "change_spec", "image", "registry.local/web:2",
           "cpu_requests", "250m");
-    } finally {
-      watcher.interrupt();
-      watcher.join();
+      fewest = floor.fewest();
     }
 
     assertThat(r.status()).as(r.reason()).isEqualTo(PlanStatus.COMPLETED);
@@ -102,7 +88,7 @@ class ChangeSpecTest {
       assertThat(s.instanceId()).endsWith(".1");
     });
     assertThat(nodeBySlot()).isEqualTo(before);
-    assertThat(fewest.get()).as("running instances during the change").isEqualTo(2);
+    assertThat(fewest).as("running instances during the change").isEqualTo(2);
   }
 
   @Test

@@ -27,7 +27,8 @@ class ClusterStoreTest {
         .filter(d -> d instanceof NodeDescriptor n && n.name().equals("edge-1"))
         .map(NodeDescriptor.class::cast).findFirst().orElseThrow();
     ClusterStore.SlotRow slot = new ClusterStore.SlotRow("smart-camera", "detector", 0, 1,
-        "smart-camera/detector/0.1", "edge-2", null, null, "smart-camera/detector/0", "edge-3");
+        "smart-camera/detector/0.1", "edge-2", null, null, "smart-camera/detector/0", "edge-3",
+        "0123456789abcdef");
     try (ClusterStore s = new ClusterStore(dir.resolve("cluster-edge.db"))) {
       s.applyDesiredState(42, List.of(cut), List.of(), List.of());
       s.putNode(node);

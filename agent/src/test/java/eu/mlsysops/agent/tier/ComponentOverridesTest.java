@@ -81,6 +81,23 @@ class ComponentOverridesTest {
   }
 
   @Test
+  void aSpecChangeWithoutACountComesBackWithoutACount() {
+    ComponentOverrides o = new ComponentOverrides();
+    o.changeSpec("web", web(WEB), SpecChange.parse(Map.of("image", "registry.local/web:2")));
+    try (ClusterStore s = new ClusterStore(dir.resolve("c.db"))) {
+      s.putOverrides("web", "web", o.row("web", "web"));
+    }
+
+    ComponentOverrides back = new ComponentOverrides();
+    try (ClusterStore s = new ClusterStore(dir.resolve("c.db"))) {
+      back.restore(s.overrides());
+    }
+
+    assertThat(back.row("web", "web").instances()).isNull();
+    assertThat(web(back.effective(WEB)).instances()).isEqualTo(2);
+  }
+
+  @Test
   void overridesSurviveReopeningTheClusterStore() {
     ComponentOverrides o = new ComponentOverrides();
     o.setInstances("web", "web", 3);

@@ -59,6 +59,14 @@ final class TierFixture implements AutoCloseable {
   private final Placer placer = Placer.withDefaults();
 
   TierFixture(Path dataDir, ClusterAgent.Settings settings) {
+    this(dataDir, settings, 0);
+  }
+
+  /**
+   * @param startupTicks how many 50 ms simulation ticks an instance takes to start (slow starts
+   *     leave time to crash something in the middle of a rollout)
+   */
+  TierFixture(Path dataDir, ClusterAgent.Settings settings, int startupTicks) {
     this.dataDir = dataDir;
     this.settings = settings;
     planLog = SqlitePlanLog.open(dataDir.resolve("plans.db"));
@@ -66,7 +74,7 @@ final class TierFixture implements AutoCloseable {
       events.add(e);
       System.out.println(e); // kept in target/surefire-reports for diagnosis
     }, planLog, dataDir);
-    simulation = Simulation.builder().seed(7).telemetry((node, sample) -> {
+    simulation = Simulation.builder().seed(7).startupTicks(startupTicks).telemetry((node, sample) -> {
       NodeAgent a = nodes.get(node);
       if (a != null) {
         a.ingest(sample);
@@ -217,6 +225,39 @@ final class TierFixture implements AutoCloseable {
 
   List<InstanceStatus> running(String app) {
     return live(app).stream().filter(s -> s.state().name().equals("RUNNING")).toList();
+  }
+
+  /** Samples how many instances of a component run, every 2 ms until closed. */
+  final class FewestRunning implements AutoCloseable {
+    private final java.util.concurrent.atomic.AtomicInteger fewest =
+        new java.util.concurrent.atomic.AtomicInteger(Integer.MAX_VALUE);
+    private final Thread sampler;
+
+    FewestRunning(String app, String component) {
+      sampler = new Thread(() -> {
+        while (!Thread.currentThread().isInterrupted()) {
+          fewest.accumulateAndGet((int) running(app).stream()
+              .filter(s -> s.component().equals(component)).count(), Math::min);
+          try {
+            Thread.sleep(2);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "fewest-running");
+      sampler.start();
+    }
+
+    /** The fewest running instances seen so far. */
+    int fewest() {
+      return fewest.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      sampler.interrupt();
+      sampler.join();
+    }
   }
 
   String phase(String app) {

@@ -23,6 +23,7 @@ import picocli.CommandLine.Parameters;
     description = "Application lifecycle: deploy, list, inspect and remove MLSysOpsApps.",
     subcommands = {
       AppsCommand.DeployApp.class,
+      AppsCommand.UpdateApp.class,
       AppsCommand.ListAll.class,
       AppsCommand.GetAppStatus.class,
       AppsCommand.GetAppDetails.class,
@@ -130,6 +131,50 @@ public final class AppsCommand {
     private static String summary(ParseResult r) {
       return String.join(", ", r.descriptors().stream()
           .map(d -> d.kind().wireName() + " " + d.name()).toList());
+    }
+  }
+
+  /** {@code apps update-app}: PUT /api/v1/apps/{name} with the changed descriptor. */
+  @Command(name = "update-app", aliases = "update", mixinStandardHelpOptions = true,
+      description = {
+        "Updates a deployed application with a changed descriptor of the same name"
+            + " (PUT /api/v1/apps/{name}).",
+        "Instances of components whose containers or runtime settings changed are replaced one at"
+            + " a time, each new one running before the old one stops; new components are placed,"
+            + " components left out stop, instance counts follow the descriptor."
+      })
+  static final class UpdateApp extends ClientCommand {
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    DescriptorSource source;
+
+    @Override
+    int run(ApiClient api, Printer p) throws Exception {
+      DescriptorSource.Document doc = source.read(api);
+      String name = Descriptors.parse(doc.text(), doc.name(), ParseOptions.DEFAULT).descriptors()
+          .stream().filter(d -> d.kind() == DescriptorKind.APP).map(d -> d.name()).findFirst()
+          .orElse(null);
+      if (name == null) {
+        return fail(doc.name() + " holds no valid MLSysOpsApp descriptor; see its problems with:"
+            + " mls apps deploy-app --validate-only " + doc.name());
+      }
+      JsonNode app = api.put("/api/v1/apps/" + ApiClient.segment(name), doc.text(),
+          doc.contentType()).json();
+      if (p.structured(app)) {
+        return ExitCode.OK;
+      }
+      boolean updated = app.path("updated").asBoolean(false);
+      p.println((updated ? "updated " : "unchanged (the descriptor is the one in force): ") + name
+          + ": phase " + or(app, "phase", "?") + ", " + app.path("components").size()
+          + " component(s)");
+      for (JsonNode w : app.path("warnings")) {
+        String path = Fields.text(w, "path");
+        p.println("warning: " + (path.isEmpty() ? "(document)" : path) + ": "
+            + Fields.text(w, "message"));
+      }
+      if (updated) {
+        p.println("follow the rollout with: mls apps get-app-status " + name);
+      }
+      return ExitCode.OK;
     }
   }
 

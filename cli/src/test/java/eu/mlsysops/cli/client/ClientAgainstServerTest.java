@@ -131,6 +131,38 @@ class ClientAgainstServerTest {
   }
 
   @Test
+  void updateAppRollsTheChangedComponent(@TempDir Path dir) throws Exception {
+    Path app = dir.resolve("upd-cam.yaml");
+    String yaml = Files.readString(Path.of("../examples/demo-app.yaml"))
+        .replace("name: smart-camera", "name: upd-cam");
+    Files.writeString(app, yaml);
+    assertThat(mls("apps", "deploy-app", "--path", app.toString()).exitCode()).isZero();
+    await().atMost(30, TimeUnit.SECONDS).until(() -> phase("upd-cam").equals("Running"));
+
+    Files.writeString(app, yaml.replace("registry.local/demo/analytics:1.0",
+        "registry.local/demo/analytics:1.1"));
+    ClientRun update = mls("apps", "update-app", "--path", app.toString());
+    ClientRun again = mls("apps", "update-app", "--path", app.toString());
+
+    assertThat(update.exitCode()).as(update.err()).isZero();
+    assertThat(update.out()).startsWith("updated upd-cam: phase ")
+        .contains("mls apps get-app-status upd-cam");
+    assertThat(again.out()).startsWith("unchanged (the descriptor is the one in force): upd-cam");
+    await().atMost(30, TimeUnit.SECONDS).until(() -> {
+      JsonNode s = JSON.readTree(mls("apps", "get-app-status", "upd-cam", "-o", "json").out());
+      return s.path("phase").asText().equals("Running")
+          && s.toString().contains("upd-cam/analytics/0.1");
+    });
+    Path other = dir.resolve("other.yaml");
+    Files.writeString(other, "MLSysOpsApp: {name: never-deployed, components: [{metadata: {name:"
+        + " c}, containers: [{image: x}]}]}");
+    ClientRun unknown = mls("apps", "update-app", "--path", other.toString());
+    assertThat(unknown.exitCode()).isNotZero();
+    assertThat(unknown.err()).contains("never-deployed");
+    assertThat(mls("apps", "remove-app", "upd-cam").exitCode()).isZero();
+  }
+
+  @Test
   void badDescriptorIsRefusedWithFieldPaths(@TempDir Path dir) throws Exception {
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, """

@@ -46,6 +46,7 @@ final class AppRoutes {
     r.post("/api/v1/apps", Role.DEVELOPER, this::postApp);
     r.get("/api/v1/apps/{name}", Role.VIEWER, (ctx, who) ->
         Json.send(ctx, 200, views.appDetail(app(ctx.pathParam("name"), who))));
+    r.put("/api/v1/apps/{name}", Role.DEVELOPER, this::putApp);
     r.get("/api/v1/apps/{name}/descriptor", Role.VIEWER, this::descriptor);
     r.delete("/api/v1/apps/{name}", Role.DEVELOPER, (ctx, who) -> {
       remove(ctx.pathParam("name"), who, false);
@@ -126,6 +127,37 @@ final class AppRoutes {
     Json.send(ctx, 201, body);
   }
 
+  /** A declarative update: the app's new descriptor, under the same name. */
+  private void putApp(Context ctx, Principal who) {
+    String name = ctx.pathParam("name");
+    AppStatus existing = app(name, who);
+    String mt = RequestBodies.requireMediaType(ctx, RequestBodies.YAML_OR_JSON);
+    DescriptorInput.Parsed<AppDescriptor> p = input.app(RequestBodies.text(ctx),
+        mt.equals("application/json") ? "request.json" : "request.yaml");
+    if (!p.descriptor().name().equals(existing.name())) {
+      throw ApiProblem.badRequest("name: \"" + p.descriptor().name()
+          + "\" does not match the app being updated (\"" + existing.name() + "\"); deploy a"
+          + " new app with POST /api/v1/apps");
+    }
+    boolean updated;
+    deployLock.lock();
+    try {
+      updated = continuum.continuum().update(p.descriptor());
+    } catch (IllegalStateException e) {
+      throw ApiProblem.notFound(e.getMessage()); // removed meanwhile
+    } finally {
+      deployLock.unlock();
+    }
+    Map<String, Object> body = new LinkedHashMap<>(views.appDetail(
+        continuum.continuum().app(existing.name()).orElseThrow(
+            () -> ApiProblem.notFound("no app named \"" + existing.name() + "\""))));
+    body.put("updated", updated);
+    if (!p.warnings().isEmpty()) {
+      body.put("warnings", p.warnings().stream().map(ApiProblem::entry).toList());
+    }
+    Json.send(ctx, 200, body);
+  }
+
   private void descriptor(Context ctx, Principal who) {
     AppStatus s = app(ctx.pathParam("name"), who);
     AppDescriptor d = continuum.continuum().descriptor(s.name())
@@ -163,7 +195,8 @@ final class AppRoutes {
     deployLock.lock();
     try {
       if (continuum.continuum().app(app.name()).isPresent()) {
-        throw ApiProblem.conflict("an app named \"" + app.name() + "\" already exists");
+        throw ApiProblem.conflict("an app named \"" + app.name() + "\" already exists; change it"
+            + " with PUT /api/v1/apps/" + app.name() + " (mls apps update-app)");
       }
       // Owner first: an app must never be visible without its owner.
       store.putApp(app.name(), who.name(), ml);

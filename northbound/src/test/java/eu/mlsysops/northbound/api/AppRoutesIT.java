@@ -115,6 +115,71 @@ class AppRoutesIT {
   }
 
   @Test
+  void putUpdatesAnAppInPlaceAndRollsTheChangedComponent() {
+    String dev = api.token(Role.DEVELOPER, "upd-dev");
+    assertThat(api.postYaml("/api/v1/apps", dev, ApiFixture.demoApp("cam-upd")).statusCode())
+        .isEqualTo(201);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> api.phase("cam-upd").equals("Running"));
+    String before = instanceOf("cam-upd", "detector");
+    String changed = ApiFixture.demoApp("cam-upd")
+        .replace("registry.local/demo/detector:1.0", "registry.local/demo/detector:2.0");
+
+    HttpResponse<String> r = api.put("/api/v1/apps/cam-upd", dev, "application/yaml", changed);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(json(r).get("updated").asBoolean()).isTrue();
+    await().atMost(30, TimeUnit.SECONDS).until(() -> api.phase("cam-upd").equals("Running")
+        && !instanceOf("cam-upd", "detector").equals(before));
+    assertThat(instanceOf("cam-upd", "detector")).startsWith("cam-upd/detector/0.");
+    assertThat(api.get("/api/v1/apps/cam-upd/descriptor?format=yaml").body())
+        .contains("registry.local/demo/detector:2.0");
+    assertThat(json(api.get("/api/v1/apps/cam-upd")).get("history").toString())
+        .contains("app cam-upd updated");
+
+    HttpResponse<String> same = api.put("/api/v1/apps/cam-upd", dev, "application/yaml", changed);
+    assertThat(same.statusCode()).isEqualTo(200);
+    assertThat(json(same).get("updated").asBoolean()).isFalse();
+  }
+
+  @Test
+  void putRefusesAnotherNameAnUnknownAppBadInputAndSomeoneElsesApp() {
+    String dev = api.token(Role.DEVELOPER, "upd-dev2");
+    assertThat(api.postYaml("/api/v1/apps", dev, ApiFixture.demoApp("cam-upd2")).statusCode())
+        .isEqualTo(201);
+
+    HttpResponse<String> renamed = api.put("/api/v1/apps/cam-upd2", dev, "application/yaml",
+        ApiFixture.demoApp("cam-other"));
+    assertThat(renamed.statusCode()).isEqualTo(400);
+    assertThat(json(renamed).get("detail").asText())
+        .contains("name: \"cam-other\" does not match the app being updated (\"cam-upd2\")");
+    assertThat(api.put("/api/v1/apps/nope", dev, "application/yaml", ApiFixture.demoApp("nope"))
+        .statusCode()).isEqualTo(404);
+    HttpResponse<String> bad = api.put("/api/v1/apps/cam-upd2", dev, "application/yaml",
+        ApiFixture.demoApp("cam-upd2").replaceFirst("restart_policy: OnFailure",
+            "restart_policy: Sometimes"));
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("restart_policy");
+    String stranger = api.token(Role.DEVELOPER, "upd-stranger");
+    assertThat(api.put("/api/v1/apps/cam-upd2", stranger, "application/yaml",
+        ApiFixture.demoApp("cam-upd2")).statusCode()).isEqualTo(404);
+    HttpResponse<String> dup = api.postYaml("/api/v1/apps", dev, ApiFixture.demoApp("cam-upd2"));
+    assertThat(json(dup).get("detail").asText()).contains("PUT /api/v1/apps/cam-upd2");
+  }
+
+  private static String instanceOf(String app, String component) {
+    for (JsonNode c : json(api.get("/api/v1/apps/" + app)).get("components")) {
+      if (c.get("name").asText().equals(component)) {
+        for (JsonNode i : c.get("instances")) {
+          if (i.get("state").asText().equals("RUNNING")) {
+            return i.get("id").asText();
+          }
+        }
+      }
+    }
+    return "";
+  }
+
+  @Test
   void invalidDescriptorIsA400ListingFieldPaths() {
     String bad = ApiFixture.demoApp("cam-bad").replaceFirst("restart_policy: OnFailure",
         "restart_policy: Sometimes");

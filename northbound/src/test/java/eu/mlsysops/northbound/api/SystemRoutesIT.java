@@ -93,7 +93,7 @@ class SystemRoutesIT {
     assertThat(r.headers().firstValue("Content-Type").orElse(""))
         .startsWith("application/problem+json");
     assertThat(api.send("PATCH", "/api/v1/apps/some-app", api.admin, null, null).headers()
-        .firstValue("Allow")).hasValue("DELETE, GET");
+        .firstValue("Allow")).hasValue("DELETE, GET, PUT");
     assertThat(api.get("/api/v1/nothing-here").statusCode()).isEqualTo(404);
   }
 
