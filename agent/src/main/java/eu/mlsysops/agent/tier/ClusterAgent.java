@@ -258,6 +258,22 @@ public final class ClusterAgent implements AutoCloseable {
     return engine;
   }
 
+  /**
+   * A figure of the cluster's own about one of its nodes (e.g. its trust): kept in the cluster's
+   * telemetry and sent up like the nodes' own, per the uplink rules.
+   */
+  public void recordOwn(Sample s) {
+    if (store.append(s)) {
+      uplinkAggregator.accept(s);
+    }
+  }
+
+  /** Declares the type of a metric recorded with {@link #recordOwn}. */
+  public void describeOwn(String metric, MetricMetadata metadata) {
+    store.describe(metric, metadata);
+    uplinkAggregator.describe(metric, metadata);
+  }
+
   /** Adds an observer of the nodes' registrations, heartbeats, failures and telemetry. */
   public void observeNodes(NodeObserver observer) {
     observers.add(Objects.requireNonNull(observer, "observer"));

@@ -278,6 +278,21 @@ public final class ContinuumAgent implements AutoCloseable {
     return out;
   }
 
+  /**
+   * A node's descriptor as its cluster reported it (the inventory), wherever its agent runs: what
+   * the continuum knows of a node in another process.
+   */
+  public synchronized Optional<NodeDescriptor> nodeDescriptor(String name) {
+    for (ClusterEntry c : clusters.values()) {
+      for (NodeDescriptor n : c.nodes) {
+        if (n.name().equals(name)) {
+          return Optional.of(n);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Nodes register in whatever order their agents start; people read them sorted. */
   private static List<NodeDescriptor> sortedByName(List<NodeDescriptor> nodes) {
     List<NodeDescriptor> sorted = new ArrayList<>(nodes);

@@ -65,7 +65,11 @@ class TelemetryHierarchyTest {
     await().atMost(15, TimeUnit.SECONDS).until(
         () -> top.latest("requests_total", Map.of()).orElse(0) == 42.0);
     assertThat(seriesLabels(top, "requests_total")).containsExactly(Labels.of("cluster", "edge"));
+    // Except the three node figures the continuum's views show per node.
     assertThat(seriesLabels(top, "node_cpu_utilization"))
+        .allSatisfy(l -> assertThat(l.get("node")).isNotNull())
+        .contains(Labels.of("cluster", "edge", "node", "edge-1"));
+    assertThat(seriesLabels(top, "node_memory_MemAvailable_bytes")).isNotEmpty()
         .allSatisfy(l -> assertThat(l.get("node")).isNull());
     assertThat(continuum.telemetry("node").latest("requests_total",
         Map.of("node", "edge-1", "cpu", "1")).getAsDouble()).isEqualTo(30.0);

@@ -48,6 +48,7 @@ import java.util.Set;
  * @param otlpHttpPort a node's OTLP/HTTP receiver port (also serving /metrics); -1 off (default)
  * @param kubernetes the continuum installs the mlsysops.eu/v1 CRDs, mirrors apps as MLSysOpsApp
  *     resources and writes Karmada PropagationPolicy objects in the Kubernetes cluster it runs in
+ * @param trustThreshold a cluster places no new instances on nodes trusted less (0 to 1)
  */
 public record AgentFileConfig(
     Tier tier,
@@ -70,14 +71,15 @@ public record AgentFileConfig(
     String runtime,
     int otlpGrpcPort,
     int otlpHttpPort,
-    boolean kubernetes) {
+    boolean kubernetes,
+    double trustThreshold) {
 
   /** This configuration with plaintext links ({@code --insecure}). */
   public AgentFileConfig withInsecure() {
     return new AgentFileConfig(tier, name, descriptor, continuumLayer, parentHost, parentPort,
         parentName, bind, listenPort, certDir, dataDir, policyDirectory, mechanisms,
         monitoringInterval, northboundPort, true, children, runtime, otlpGrpcPort, otlpHttpPort,
-        kubernetes);
+        kubernetes, trustThreshold);
   }
 
   /** The three kinds of agent. */
@@ -126,7 +128,8 @@ public record AgentFileConfig(
           "runtime",
           "otlp_grpc_port",
           "otlp_http_port",
-          "kubernetes");
+          "kubernetes",
+          "trust_threshold");
 
   /** Environment variables that start with {@code MLS_} but are not configuration keys. */
   private static final Set<String> NOT_KEYS = Set.of("MLS_TOKEN", "MLS_DEBUG", "MLS_SERVER");
@@ -324,7 +327,27 @@ public record AgentFileConfig(
           runtime,
           optionalPort("otlp_grpc_port"),
           optionalPort("otlp_http_port"),
-          kubernetes());
+          kubernetes(),
+          trustThreshold());
+    }
+
+    private double trustThreshold() {
+      String t = text("trust_threshold");
+      if (t == null) {
+        return 0.5;
+      }
+      if (tier != Tier.CLUSTER) {
+        refuse("trust_threshold", "only cluster agents place instances on nodes");
+      }
+      try {
+        double v = Double.parseDouble(t.trim());
+        if (v >= 0 && v <= 1) {
+          return v;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw problem("trust_threshold", "\"" + t + "\" is not a number from 0 to 1");
     }
 
     private boolean kubernetes() {

@@ -6,6 +6,7 @@ import eu.mlsysops.agent.plan.SqlitePlanLog;
 import eu.mlsysops.agent.tier.AgentEnvironment;
 import eu.mlsysops.agent.tier.ChildAdmission;
 import eu.mlsysops.agent.tier.ClusterAgent;
+import eu.mlsysops.agent.tier.ClusterTrust;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
 import eu.mlsysops.agent.tier.EventSink;
 import eu.mlsysops.agent.tier.NodeAgent;
@@ -39,6 +40,7 @@ import eu.mlsysops.telemetry.otlp.OtlpHttpReceiver;
 import eu.mlsysops.telemetry.otlp.OtlpMetricsTranslator;
 import eu.mlsysops.telemetry.prometheus.PrometheusExposition;
 import eu.mlsysops.protocol.Message;
+import eu.mlsysops.security.TrustEngine;
 import eu.mlsysops.protocol.grpc.GrpcLink;
 import eu.mlsysops.protocol.grpc.GrpcLinkServer;
 import eu.mlsysops.protocol.tls.AgentCredentials;
@@ -519,6 +521,9 @@ public final class AgentProcess implements AutoCloseable {
     AgentEnvironment env = environment(printer());
     GrpcLink up = connectUp();
     ClusterAgent.Settings defaults = ClusterAgent.Settings.defaults();
+    TrustEngine trust =
+        TrustEngine.builder().clock(env.clock()).heartbeatInterval(config.monitoringInterval())
+            .build();
     ClusterAgent ca =
         new ClusterAgent(
             d,
@@ -529,20 +534,24 @@ public final class AgentProcess implements AutoCloseable {
                 defaults.missedHeartbeats(),
                 defaults.lostGrace(),
                 defaults.startTimeout()),
-            Placer.withDefaults());
+            Placer.builder().trust(trust, config.trustThreshold()).build());
     resources.push(ca);
+    ClusterTrust clusterTrust =
+        new ClusterTrust(ca, trust, config.trustThreshold(), env, Duration.ofSeconds(1));
+    resources.push(clusterTrust);
     ca.start();
     watchPolicies(ca.engine(), env.timers());
     GrpcLinkServer server = serveChildren(Message.Tier.NODE, ca::attach);
     say(
         "cluster agent %s: node agents connect to %s:%d (%s); parent continuum agent at %s:%d;"
-            + " data in %s",
+            + " nodes trusted below %.2f get no new instances; data in %s",
         d.clusterId(),
         config.bind(),
         server.port(),
         security(),
         config.parentHost(),
         config.parentPort(),
+        config.trustThreshold(),
         config.dataDir());
   }
 

@@ -172,6 +172,24 @@ class AgentFileConfigTest {
   }
 
   @Test
+  void aClusterTakesATrustThresholdFromZeroToOne() throws Exception {
+    assertThat(AgentFileConfig.load(Tier.CLUSTER, file("name: c1\nparent: h:1\n"), Map.of())
+        .trustThreshold()).isEqualTo(0.5);
+    assertThat(AgentFileConfig.load(Tier.CLUSTER,
+        file("name: c1\nparent: h:1\ntrust_threshold: 0.8\n"), Map.of()).trustThreshold())
+        .isEqualTo(0.8);
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.CLUSTER,
+        file("name: c1\nparent: h:1\ntrust_threshold: high\n"), Map.of()))
+        .hasMessageContaining("trust_threshold: \"high\" is not a number from 0 to 1");
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.CLUSTER, file("name: c1\nparent: h:1\n"),
+        Map.of("MLS_TRUST_THRESHOLD", "1.5")))
+        .hasMessageContaining("MLS_TRUST_THRESHOLD (trust_threshold): \"1.5\" is not a number");
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE,
+        file("name: n1\nparent: h:1\ntrust_threshold: 0.2\n"), Map.of()))
+        .hasMessageContaining("trust_threshold: not used by a node agent");
+  }
+
+  @Test
   void aMissingFileIsNamed() {
     assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE, dir.resolve("nope.yaml"), Map.of()))
         .hasMessage("--config: " + dir.resolve("nope.yaml") + " does not exist");

@@ -142,6 +142,30 @@ class AgentProcessesIT {
   }
 
   @Test
+  @Order(1)
+  void theContinuumShowsRemoteNodesHardwareTelemetryAndTrust() throws Exception {
+    try {
+      await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions().until(() -> {
+            JsonNode n = JSON.readTree(get("/api/v1/nodes/n-1").replaceFirst("^\\d+ ", ""));
+            return n.path("telemetry").path("node_cpu_utilization").isNumber()
+                && n.path("trust").path("score").isNumber();
+          });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("/api/v1/nodes/n-1: " + get("/api/v1/nodes/n-1"), e);
+    }
+    JsonNode n = JSON.readTree(get("/api/v1/nodes/n-1").replaceFirst("^\\d+ ", ""));
+    assertThat(n.path("cpu").path("cores").asInt()).isEqualTo(4);
+    assertThat(n.path("cpu").path("architecture").asText()).isEqualTo("amd64");
+    assertThat(n.path("memory_bytes").asLong()).isEqualTo(4L << 30);
+    JsonNode trust = n.path("trust");
+    assertThat(trust.path("level").asText()).isIn("high", "medium", "low");
+    assertThat(trust.path("identity").isNumber()).isTrue();
+    assertThat(trust.path("placement_threshold").asDouble()).isEqualTo(0.5);
+    assertThat(trust.path("explanation").asText()).contains("cluster agent");
+  }
+
+  @Test
   @Order(2)
   void peersWithoutAValidCertificateAreRefused() throws Exception {
     Path other = dir.resolve("other-ca");

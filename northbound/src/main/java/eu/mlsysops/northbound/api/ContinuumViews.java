@@ -3,6 +3,7 @@ package eu.mlsysops.northbound.api;
 import eu.mlsysops.agent.tier.AgentEvent;
 import eu.mlsysops.agent.tier.AppStatus;
 import eu.mlsysops.agent.tier.ClusterStatus;
+import eu.mlsysops.agent.tier.ClusterTrust;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
 import eu.mlsysops.agent.tier.NodeAgent;
 import eu.mlsysops.model.AppDescriptor;
@@ -12,6 +13,7 @@ import eu.mlsysops.model.NodeDescriptor;
 import eu.mlsysops.model.QosMetric;
 import eu.mlsysops.model.Sensor;
 import eu.mlsysops.protocol.Message;
+import eu.mlsysops.security.TrustLevel;
 import eu.mlsysops.telemetry.MetricStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -143,14 +145,16 @@ final class ContinuumViews {
     return nodes().stream().filter(n -> name.equals(n.get("name"))).findFirst();
   }
 
+  /** The node's descriptor: from its agent here, else as its cluster reported it. */
   Optional<NodeDescriptor> nodeDescriptor(String name) {
-    return Optional.ofNullable(continuum.nodes().get(name)).map(NodeAgent::descriptor);
+    return Optional.ofNullable(continuum.nodes().get(name)).map(NodeAgent::descriptor)
+        .or(() -> continuum.continuum().nodeDescriptor(name));
   }
 
   private Map<String, Object> node(String name, String cluster, String layer, boolean healthy,
       Map<String, List<Map<String, Object>>> instances) {
     NodeAgent agent = continuum.nodes().get(name);
-    NodeDescriptor d = agent == null ? null : agent.descriptor();
+    NodeDescriptor d = nodeDescriptor(name).orElse(null);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", name);
     m.put("cluster", cluster);
@@ -174,11 +178,15 @@ final class ContinuumViews {
     m.put("instances", instances.getOrDefault(name, List.of()));
     Map<String, Object> t = new LinkedHashMap<>();
     for (String metric : NODE_METRICS) {
-      // Per-node summaries live at the cluster tier; the node's own store is the fallback.
+      // Per-node summaries live at the cluster tier; the node's own store is the fallback, and
+      // the continuum's per-node copy where the cluster runs in another process.
       OptionalDouble v = continuum.telemetry("cluster").latest(metric, Map.of("node", name));
       if (v.isEmpty() && agent != null) {
         MetricStore local = agent.telemetry();
         v = local.latest(metric, Map.of());
+      }
+      if (v.isEmpty()) {
+        v = continuum.continuum().telemetry().latest(metric, Map.of("node", name));
       }
       t.put(metric, v.isPresent() ? v.getAsDouble() : null);
     }
@@ -203,7 +211,33 @@ final class ContinuumViews {
       m.put("explanation", t.explain());
       m.put("placement_threshold", continuum.trustThreshold());
       return m;
-    }).orElse(null);
+    }).orElseGet(() -> reportedTrust(node));
+  }
+
+  /**
+   * The trust a cluster agent in another process judges the node at, from the figures it sends
+   * up ({@link ClusterTrust#METRIC}); its reasons are in that agent's log. Null when none came.
+   */
+  private Map<String, Object> reportedTrust(String node) {
+    var store = continuum.continuum().telemetry();
+    OptionalDouble score = store.latest(ClusterTrust.METRIC, Map.of("node", node, "facet", "score"));
+    if (score.isEmpty()) {
+      return null;
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("score", score.getAsDouble());
+    m.put("level", TrustLevel.of(score.getAsDouble()).wireName());
+    for (String facet : List.of("identity", "behaviour", "capability")) {
+      OptionalDouble v = store.latest(ClusterTrust.METRIC, Map.of("node", node, "facet", facet));
+      m.put(facet, v.isPresent() ? v.getAsDouble() : null);
+    }
+    m.put("reasons", List.of());
+    m.put("explanation", String.format(Locale.ROOT,
+        "%.2f as judged by the node's cluster agent (its log says why)", score.getAsDouble()));
+    OptionalDouble threshold =
+        store.latest(ClusterTrust.METRIC, Map.of("node", node, "facet", "threshold"));
+    m.put("placement_threshold", threshold.isPresent() ? threshold.getAsDouble() : null);
+    return m;
   }
 
   private Map<String, List<Map<String, Object>>> instancesByNode() {

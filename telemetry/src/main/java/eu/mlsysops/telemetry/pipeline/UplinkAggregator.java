@@ -36,10 +36,21 @@ public final class UplinkAggregator implements SampleSink {
 
   /**
    * Cluster → continuum: one series per cluster (nodes and instances merged), so that continuum
-   * traffic grows with clusters and apps, not with nodes.
+   * traffic grows with clusters and apps, not with nodes; except what every view of the continuum
+   * shows per node: utilisation, power and CPU frequency (one series each per node) and the
+   * cluster's trust in the node (five facets).
    */
   public static final List<AggregationRule> CLUSTER_DEFAULTS =
-      List.of(AggregationRule.without("*", Aggregation.AUTO, "node", "instance", "cpu", "device"));
+      List.of(
+          AggregationRule.without("node_cpu_utilization", Aggregation.AUTO, "instance", "cpu",
+              "device"),
+          AggregationRule.without("node_power_watts", Aggregation.AUTO, "instance", "cpu",
+              "device"),
+          AggregationRule.without("node_cpu_scaling_frequency_hertz", Aggregation.AUTO,
+              "instance", "cpu", "device"),
+          // Node trust as the cluster judges it, per node and facet (see ClusterTrust).
+          AggregationRule.by("mlsysops_node_trust", Aggregation.LAST, "node", "facet"),
+          AggregationRule.without("*", Aggregation.AUTO, "node", "instance", "cpu", "device"));
 
   private static final Set<String> HISTOGRAM_SUFFIXES = Set.of("_bucket", "_sum", "_count");
 
