@@ -231,20 +231,26 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
    * @return true if stored
    */
   public boolean append(Sample sample) {
+    return offer(sample) == null;
+  }
+
+  /** Appends as {@link #append} does, and says why not when it does not: null when stored. */
+  @Override
+  public SampleBatch.Refusal offer(Sample sample) {
     double v = sample.value();
     if (!Double.isFinite(v)) {
       droppedNonFinite.increment();
-      return false;
+      return SampleBatch.Refusal.NON_FINITE;
     }
     MetricEntry e = entry(sample.metric());
     long[] stored = new long[2];
-    boolean ok = append(e, sample.labels(), sample.timestampMillis(), v, stored);
-    if (ok) {
+    SampleBatch.Refusal refusal = append(e, sample.labels(), sample.timestampMillis(), v, stored);
+    if (refusal == null) {
       count(stored);
       advanceNewest(sample.timestampMillis());
       notifyListeners(e, sample);
     }
-    return ok;
+    return refusal;
   }
 
   /**
@@ -261,13 +267,15 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
         double v = batch.value(i);
         if (!Double.isFinite(v)) {
           nonFinite++;
-          batch.accepted(i, false);
+          batch.refused(i, SampleBatch.Refusal.NON_FINITE);
           continue;
         }
         long ts = batch.timestampMillis(i);
-        boolean ok = append(e, batch.labels(i), ts, v, stored);
-        batch.accepted(i, ok);
-        if (ok) {
+        SampleBatch.Refusal refusal = append(e, batch.labels(i), ts, v, stored);
+        if (refusal != null) {
+          batch.refused(i, refusal);
+        } else {
+          batch.accepted(i, true);
           // Per sample, as append does: a retention sweep it starts may free series for the next.
           advanceNewest(ts);
           if (e.listeners.length != 0) {
@@ -296,8 +304,11 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
    * Appends one finite value to its series; adds the change of stored samples to {@code stored[0]}
    * and the samples evicted to {@code stored[1]} (the caller adds them to the shared counters, once
    * per batch: at full series every append evicts one).
+   *
+   * @return null when stored, else why not
    */
-  private boolean append(MetricEntry e, Labels labels, long ts, double v, long[] stored) {
+  private SampleBatch.Refusal append(MetricEntry e, Labels labels, long ts, double v,
+      long[] stored) {
     for (int attempt = 0; attempt < 3; attempt++) {
       StoredSeries s = labels.seriesHint;
       if (s == null || s.entry != e) {
@@ -306,7 +317,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
           s = createSeries(e, labels);
           if (s == null) {
             rejectedSamples.increment();
-            return false;
+            return SampleBatch.Refusal.SERIES_LIMIT;
           }
         }
         if (labels.seriesHint == null) {
@@ -325,7 +336,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
         }
         if (ts < s.newest) {
           droppedOutOfOrder.increment();
-          return false;
+          return SampleBatch.Refusal.OUT_OF_ORDER;
         }
         Chunk head = s.head();
         if (ts == s.newest && head != null) {
@@ -372,9 +383,10 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       if (bytesDelta != 0 && bytesUsed.addAndGet(bytesDelta) > evictAbove) {
         enforceBudget();
       }
-      return true;
+      return null;
     }
-    return false; // removed concurrently three times in a row: give up quietly
+    // Removed concurrently three times in a row: give up quietly.
+    return SampleBatch.Refusal.UNSPECIFIED;
   }
 
   /** Same as {@link #append}. */

@@ -10,11 +10,27 @@ import java.util.Objects;
  * batch in the same arrays. Not thread-safe.
  */
 public final class SampleBatch {
+  /** Why a sink refused a sample, for the sender's error message. */
+  public enum Refusal {
+    /** A new series beyond the sink's series limit. */
+    SERIES_LIMIT,
+    /** Older than the newest sample the sink holds of its series. */
+    OUT_OF_ORDER,
+    /** NaN or an infinity. */
+    NON_FINITE,
+    /** The sink did not say (it answered no to {@link SampleSink#accept}). */
+    UNSPECIFIED
+  }
+
+  private static final Refusal[] REFUSALS = Refusal.values();
+  /** Per sample: -1 kept, else the ordinal of its {@link Refusal}. */
+  private static final byte KEPT = -1;
+
   private String metric = "";
   private Labels[] labels;
   private long[] timestamps;
   private double[] values;
-  private boolean[] accepted;
+  private byte[] outcome;
   private int size;
 
   /** An empty batch with room for {@code capacity} samples before it grows. */
@@ -23,7 +39,7 @@ public final class SampleBatch {
     labels = new Labels[c];
     timestamps = new long[c];
     values = new double[c];
-    accepted = new boolean[c];
+    outcome = new byte[c];
   }
 
   /** Empties the batch and makes it one of {@code metric}. */
@@ -41,12 +57,12 @@ public final class SampleBatch {
       labels = Arrays.copyOf(labels, n);
       timestamps = Arrays.copyOf(timestamps, n);
       values = Arrays.copyOf(values, n);
-      accepted = Arrays.copyOf(accepted, n);
+      outcome = Arrays.copyOf(outcome, n);
     }
     labels[size] = Objects.requireNonNull(l, "labels");
     timestamps[size] = timestampMillis;
     values[size] = value;
-    accepted[size] = false;
+    outcome[size] = (byte) Refusal.UNSPECIFIED.ordinal();
     size++;
   }
 
@@ -77,11 +93,23 @@ public final class SampleBatch {
 
   /** Whether the sink kept the {@code i}-th sample. */
   public boolean accepted(int i) {
-    return accepted[Objects.checkIndex(i, size)];
+    return outcome[Objects.checkIndex(i, size)] == KEPT;
   }
 
-  /** Records whether the sink kept the {@code i}-th sample (for sinks). */
+  /** Why the sink refused the {@code i}-th sample, or null when it kept it. */
+  public Refusal refusal(int i) {
+    byte o = outcome[Objects.checkIndex(i, size)];
+    return o == KEPT ? null : REFUSALS[o];
+  }
+
+  /** Records whether the sink kept the {@code i}-th sample (for sinks; a no without a reason). */
   public void accepted(int i, boolean kept) {
-    accepted[Objects.checkIndex(i, size)] = kept;
+    outcome[Objects.checkIndex(i, size)] =
+        kept ? KEPT : (byte) Refusal.UNSPECIFIED.ordinal();
+  }
+
+  /** Records that the sink refused the {@code i}-th sample, and why (for sinks). */
+  public void refused(int i, Refusal why) {
+    outcome[Objects.checkIndex(i, size)] = (byte) Objects.requireNonNull(why, "why").ordinal();
   }
 }

@@ -16,6 +16,17 @@ public interface SampleSink {
   boolean accept(Sample sample);
 
   /**
+   * Takes one sample like {@link #accept}, and says why when it refuses it, for the sender's
+   * error message. Sinks that know why override it; the default's refusals are {@link
+   * SampleBatch.Refusal#UNSPECIFIED}.
+   *
+   * @return null when the sink kept the sample, else why not
+   */
+  default SampleBatch.Refusal offer(Sample sample) {
+    return accept(sample) ? null : SampleBatch.Refusal.UNSPECIFIED;
+  }
+
+  /**
    * Takes every sample of a batch of one metric, marking each it keeps ({@link
    * SampleBatch#accepted(int, boolean)}); the same as {@link #accept} for each in order, which is
    * what the default does. Sinks that can look a metric up once per batch override it.

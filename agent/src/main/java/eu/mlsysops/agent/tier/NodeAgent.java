@@ -186,11 +186,19 @@ public final class NodeAgent implements AutoCloseable {
    * @return false when the agent is stopped or the store refused the sample
    */
   public boolean ingest(Sample sample) {
-    if (!running || !store.append(sample)) {
-      return false;
+    return offer(sample) == null;
+  }
+
+  /** As {@link #ingest}, saying why a sample was not stored: null when it was. */
+  private SampleBatch.Refusal offer(Sample sample) {
+    if (!running) {
+      return SampleBatch.Refusal.UNSPECIFIED;
     }
-    uplinkAggregator.accept(sample);
-    return true;
+    SampleBatch.Refusal refusal = store.offer(sample);
+    if (refusal == null) {
+      uplinkAggregator.accept(sample);
+    }
+    return refusal;
   }
 
   /** Where receivers and collectors on this node write: {@link #ingest} plus metadata. */
@@ -199,6 +207,11 @@ public final class NodeAgent implements AutoCloseable {
       @Override
       public boolean accept(Sample sample) {
         return ingest(sample);
+      }
+
+      @Override
+      public SampleBatch.Refusal offer(Sample sample) {
+        return NodeAgent.this.offer(sample);
       }
 
       /** A metric's points at once (OTLP gauges and sums): store, then fold what it kept. */

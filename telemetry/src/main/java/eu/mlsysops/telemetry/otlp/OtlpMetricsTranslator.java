@@ -363,11 +363,13 @@ public final class OtlpMetricsTranslator {
       }
     }
     for (int i = 0; i < batch.size(); i++) {
-      boolean ok = batch.accepted(i);
-      if (ok) {
+      SampleBatch.Refusal refusal = batch.refusal(i);
+      if (refusal == null) {
         t.samples++;
+        t.accepted++;
+      } else {
+        refused(t, batch.metric(), refusal);
       }
-      point(t, batch.metric(), ok);
     }
   }
 
@@ -616,8 +618,20 @@ public final class OtlpMetricsTranslator {
   private void point(RequestTally t, String name, boolean ok) {
     if (ok) {
       t.accepted++;
-    } else {
-      t.reject(Reason.SERIES_LIMIT, name, seriesLimitText);
+      return;
+    }
+    SampleBatch.Refusal why = t.lastRefusal;
+    t.lastRefusal = null;
+    refused(t, name, why == null ? SampleBatch.Refusal.UNSPECIFIED : why);
+  }
+
+  /** Counts a point the sink refused, in the words of its reason. */
+  private void refused(RequestTally t, String name, SampleBatch.Refusal why) {
+    switch (why) {
+      case OUT_OF_ORDER ->
+          t.reject(Reason.OUT_OF_ORDER, name, "older than the newest point of its series");
+      case NON_FINITE -> t.reject(Reason.NAN, name, "value not finite");
+      default -> t.reject(Reason.SERIES_LIMIT, name, seriesLimitText);
     }
   }
 
@@ -647,19 +661,22 @@ public final class OtlpMetricsTranslator {
   }
 
   private boolean write(RequestTally t, String metric, Labels l, long ts, double v) {
-    boolean ok;
+    SampleBatch.Refusal refusal;
     try {
-      ok = sink.accept(new Sample(metric, l, ts, v));
+      refusal = sink.offer(new Sample(metric, l, ts, v));
     } catch (RuntimeException e) {
       if (sinkFailureLogged.compareAndSet(false, true)) {
         LOG.warn("the sample sink failed; its samples are counted as refused", e);
       }
-      ok = false;
+      refusal = SampleBatch.Refusal.UNSPECIFIED;
     }
-    if (ok) {
+    if (refusal == null) {
       t.samples++;
+      return true;
     }
-    return ok;
+    // Remembered for the point's verdict (a histogram or summary point writes several samples).
+    t.lastRefusal = refusal;
+    return false;
   }
 
   private void describe(String name, MetricType type, Metric m) {

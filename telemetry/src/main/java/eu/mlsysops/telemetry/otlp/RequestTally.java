@@ -23,6 +23,8 @@ final class RequestTally {
   long accepted;
   long samples;
   long staleness;
+  /** Why the sink refused the last sample it refused, until the point's verdict is counted. */
+  eu.mlsysops.telemetry.SampleBatch.Refusal lastRefusal;
   private final long[] rejected = new long[REASONS.length];
   private final String[] text = new String[REASONS.length];
   private final String[] metric = new String[REASONS.length];

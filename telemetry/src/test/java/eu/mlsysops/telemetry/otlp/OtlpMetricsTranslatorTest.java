@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import eu.mlsysops.telemetry.Labels;
 import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricMetadata.MetricType;
+import eu.mlsysops.telemetry.MetricStore;
 import eu.mlsysops.telemetry.Sample;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.DataPointFlags;
@@ -360,6 +361,29 @@ class OtlpMetricsTranslatorTest {
     assertThat(o.toPartialSuccess().getRejectedDataPoints()).isEqualTo(3);
     assertThat(o.toPartialSuccess().getErrorMessage()).isEqualTo(o.errorMessage());
     assertThat(t.counters().snapshot().rejectedSeriesLimit()).isEqualTo(3);
+  }
+
+  @Test
+  void aStoreSaysWhyItRefusedAPoint() throws Exception {
+    for (boolean fromBytes : new boolean[] {false, true}) {
+      MetricStore store = MetricStore.builder().clock(clock).maxSeries(1).build();
+      OtlpMetricsTranslator t = OtlpMetricsTranslator.builder(store).clock(clock).build();
+      t.translate(request(gauge("x", point(T0 + 2_000_000_000L, 1, "i", "1"))));
+      var next = request(gauge("x",
+          point(T0, 2, "i", "1"),
+          point(T0 + 3_000_000_000L, 3, "i", "1"),
+          point(T0 + 3_000_000_000L, 4, "i", "2")));
+
+      // Both decoding paths: the generated classes and the wire fast path (batches).
+      IngestOutcome o = fromBytes ? t.translate(next.toByteArray()) : t.translate(next);
+
+      assertThat(o.acceptedPoints()).as("fromBytes=%s", fromBytes).isEqualTo(1);
+      assertThat(o.errorMessage()).as("fromBytes=%s", fromBytes).isEqualTo(
+          "1 data point rejected: series limit reached for metric \"x\"; 1 data point rejected:"
+              + " older than the newest point of its series for metric \"x\"");
+      assertThat(t.counters().snapshot().rejectedOutOfOrder()).isEqualTo(1);
+      assertThat(t.counters().snapshot().rejectedSeriesLimit()).isEqualTo(1);
+    }
   }
 
   @Test
