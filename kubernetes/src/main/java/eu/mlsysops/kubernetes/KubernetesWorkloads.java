@@ -311,7 +311,7 @@ public final class KubernetesWorkloads implements AutoCloseable {
     var resource = client.pods().inNamespace(namespace).withName(name);
     Pod existing = resource.get();
     if (existing != null) {
-      InstanceStatus now = observe(existing, false);
+      InstanceStatus now = observeOwn(existing);
       if (existing.getMetadata().getDeletionTimestamp() == null && !now.state().isTerminal()) {
         return now;
       }
@@ -345,7 +345,7 @@ public final class KubernetesWorkloads implements AutoCloseable {
         // Someone (a concurrent start of the same instance) created it first: that pod is ours.
         Pod other = resource.get();
         if (other != null && other.getMetadata().getDeletionTimestamp() == null) {
-          InstanceStatus now = observe(other, false);
+          InstanceStatus now = observeOwn(other);
           if (!now.state().isTerminal()) {
             return now;
           }
@@ -353,7 +353,7 @@ public final class KubernetesWorkloads implements AutoCloseable {
         throw new IllegalStateException(
             "pod " + name + " of " + spec.instanceId() + " still exists (being deleted); retry", e);
       }
-      return observe(created, false);
+      return observeOwn(created);
     }
   }
 
@@ -486,14 +486,23 @@ public final class KubernetesWorkloads implements AutoCloseable {
 
   private void onPod(Pod p, boolean deleted) {
     try {
-      observe(p, deleted);
+      observe(p, deleted, false);
     } catch (RuntimeException e) {
       LOG.warn("cannot interpret pod {}: {}", p.getMetadata().getName(), e.toString());
     }
   }
 
+  /**
+   * What a pod this agent just read or created says, unless the informer already reported that
+   * pod: its word is newer (a kubelet may report the pod running before {@code create} returns),
+   * and this copy must not set the instance back to starting for good.
+   */
+  private InstanceStatus observeOwn(Pod p) {
+    return observe(p, false, true);
+  }
+
   /** Records what a pod says about its instance and tells listeners when the state changed. */
-  private InstanceStatus observe(Pod p, boolean deleted) {
+  private InstanceStatus observe(Pod p, boolean deleted, boolean own) {
     String id = instanceIdOf(p);
     Map<String, String> a = p.getMetadata().getAnnotations();
     String node = a.get(Names.NODE_NAME);
@@ -502,6 +511,10 @@ public final class KubernetesWorkloads implements AutoCloseable {
     InstanceStatus now;
     synchronized (this) {
       Tracked t = tracked.computeIfAbsent(id, Tracked::new);
+      if (own && t.pod != null && t.status != null
+          && Objects.equals(t.pod.getMetadata().getUid(), p.getMetadata().getUid())) {
+        return t.status;
+      }
       t.app = a.get(Names.APP_NAME);
       t.component = a.get(Names.COMPONENT_NAME);
       t.node = node;
