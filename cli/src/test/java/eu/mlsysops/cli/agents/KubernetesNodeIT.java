@@ -15,8 +15,6 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -34,6 +32,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,7 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the app Running, and the continuum ({@code kubernetes: true}) installs the CRDs and mirrors the
  * app as an MLSysOpsApp resource.
  */
-@EnableKubernetesMockClient(crud = true)
 class KubernetesNodeIT {
   private static final String TOPOLOGY =
       """
@@ -60,8 +58,8 @@ class KubernetesNodeIT {
       """;
   private static final String NS = "mlsysops-apps";
 
-  KubernetesMockServer server;
-  KubernetesClient client;
+  @RegisterExtension final MockApiServer api = new MockApiServer();
+  final KubernetesClient client = api.client;
   @TempDir Path dir;
   private ProcessContinuum continuum;
   private SharedIndexInformer<Pod> kubelet;

@@ -97,13 +97,23 @@ async function refresh() {
   }
 }
 
+/**
+ * A node metric's series per node: the cluster agents hold them; with agents in separate
+ * processes there are none here, and the continuum's own per-node copy stands in.
+ */
+async function nodeSeries(metric, window_) {
+  const atCluster = await getJson('/api/v1/telemetry', { metric, window: window_, level: 'cluster' }).catch(softFail);
+  if (atCluster?.series?.length) return atCluster;
+  return getJson('/api/v1/telemetry', { metric, window: window_, level: 'continuum' }).catch(softFail);
+}
+
 async function refreshOnce() {
   const window_ = `${WINDOW_MS / 1000}s`;
   const [continuum, apps, plans, ...nodeMetrics] = await Promise.all([
     getJson('/api/v1/continuum'),
     getJson('/api/v1/apps', { limit: 200 }),
     getJson('/api/v1/plans', { limit: PLAN_LIMIT }),
-    ...NODE_METRICS.map((m) => getJson('/api/v1/telemetry', { metric: m.metric, window: window_, level: 'cluster' }).catch(softFail)),
+    ...NODE_METRICS.map((m) => nodeSeries(m.metric, window_)),
   ]);
   state.continuum = continuum;
   state.apps = items(apps);
