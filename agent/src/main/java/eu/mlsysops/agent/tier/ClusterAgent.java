@@ -1047,29 +1047,31 @@ public final class ClusterAgent implements AutoCloseable {
    * component's other placement commands and recorded like them.
    */
   private void rollOutdated() {
-    List<String[]> outdated = new ArrayList<>();
+    Map<String, String> plans = new LinkedHashMap<>();
     synchronized (this) {
-      java.util.Set<String> seen = new java.util.HashSet<>();
+      Map<String, String> current = new HashMap<>();
       for (Slot s : slots.values()) {
         String key = s.app + "/" + s.component;
-        if (!seen.contains(key) && !rollouts.containsKey(key)
-            && isOutdated(s, specOf(s.app, s.component))) {
-          seen.add(key);
-          outdated.add(new String[] {s.app, s.component});
+        if (!plans.containsKey(key) && !rollouts.containsKey(key) && isOutdated(s,
+            current.computeIfAbsent(key, k -> specOf(s.app, s.component)))) {
+          // Named before it is submitted: a plan that finishes at once must find its entry.
+          String id = "spec-rollout-" + java.util.UUID.randomUUID();
+          rollouts.put(key, id);
+          plans.put(key, id);
         }
       }
     }
-    for (String[] ac : outdated) {
-      String key = ac[0] + "/" + ac[1];
-      PlanRecord r = scheduler.submit(new eu.mlsysops.agent.plan.PlanRequest(null, "spec-rollout",
-          ac[0], true, eu.mlsysops.agent.Plan.of(
-              Command.of(PlacementMechanism.NAME, "restart", "app", ac[0], "component", ac[1],
+    for (Map.Entry<String, String> p : plans.entrySet()) {
+      String key = p.getKey();
+      int cut = key.lastIndexOf('/');
+      String app = key.substring(0, cut);
+      String component = key.substring(cut + 1);
+      scheduler.submit(new eu.mlsysops.agent.plan.PlanRequest(p.getValue(), "spec-rollout", app,
+          true, eu.mlsysops.agent.Plan.of(
+              Command.of(PlacementMechanism.NAME, "restart", "app", app, "component", component,
                   "outdated", "true"),
               "the spec of " + key + " changed; its instances are replaced one at a time",
               Map.of())));
-      synchronized (this) {
-        rollouts.put(key, r.id());
-      }
     }
   }
 
