@@ -32,8 +32,9 @@ import java.util.function.Consumer;
  *       heartbeats, registration flapping and telemetry anomalies (a streaming {@link
  *       AnomalyDetector} over the node's utilisation, load, power and memory). Each penalty decays
  *       exponentially with {@link Builder#halfLife}: a node recovers by behaving;
- *   <li><b>capability</b>: what the node declares against what it reports (memory total, CPU
- *       frequency, CPU count), only for what the descriptor declares.
+ *   <li><b>capability</b>: what the node declares against what it reports, only for what the
+ *       descriptor declares: less memory or fewer CPUs than declared, or a CPU frequency above
+ *       the declared maximum.
  * </ul>
  *
  * <p>{@code score = identity × behaviour^0.6 × capability^0.4} (see {@link NodeTrust}). It
@@ -415,9 +416,11 @@ public final class TrustEngine implements TrustSource {
   private static double capability(Entry e, List<String> reasons) {
     double worst = 1;
     var hw = e.descriptor.hardware();
+    // Only less than declared counts: placement trusts the declaration, so a node that has less
+    // overcommits what runs there; one that has more (a host described modestly) harms nothing.
     if (hw != null && hw.memory() != null && e.reportedMemory > 0) {
       double declared = hw.memoryBytes();
-      double ratio = Math.min(declared, e.reportedMemory) / Math.max(declared, e.reportedMemory);
+      double ratio = Math.min(1, e.reportedMemory / declared);
       if (ratio < 1 - CAPABILITY_TOLERANCE) {
         worst = Math.min(worst, ratio);
         reasons.add("memory reported " + bytes(e.reportedMemory) + " vs declared "
@@ -435,8 +438,8 @@ public final class TrustEngine implements TrustSource {
         }
       }
       Integer cores = hw.cpu().cores();
-      if (cores != null && cores > 0 && !e.cpus.isEmpty() && e.cpus.size() != cores) {
-        double ratio = (double) Math.min(cores, e.cpus.size()) / Math.max(cores, e.cpus.size());
+      if (cores != null && cores > 0 && !e.cpus.isEmpty() && e.cpus.size() < cores) {
+        double ratio = (double) e.cpus.size() / cores;
         worst = Math.min(worst, ratio);
         reasons.add("reports " + e.cpus.size() + " cpus vs " + cores + " declared cores");
       }

@@ -45,6 +45,10 @@ class TrustEngineTest {
     return new Sample(metric, Labels.of("node", node), clock.millis(), value);
   }
 
+  private Sample sample(String node, String metric, double value, String label, String v) {
+    return new Sample(metric, Labels.of("node", node, label, v), clock.millis(), value);
+  }
+
   @Test
   void consistentlyRegisteredNodeIsFullyTrusted() {
     register("edge-1");
@@ -81,6 +85,22 @@ class TrustEngineTest {
         .startsWith("0.45: ")
         .contains("3 failed instances in the last 3 min (latest: app/c#2: exit 137)")
         .contains("memory reported 2 GiB vs declared 8 GiB");
+  }
+
+  @Test
+  void moreMemoryAndCpusThanDeclaredCostNothingFewerDo() {
+    register("edge-1");
+    register("edge-2");
+    engine.telemetry(sample("edge-1", "node_memory_MemTotal_bytes", 24 * GIB));
+    for (int cpu = 0; cpu < 8; cpu++) {
+      engine.telemetry(sample("edge-1", "node_cpu_seconds_total", 1, "cpu", "" + cpu));
+      engine.telemetry(sample("edge-2", "node_cpu_seconds_total", 1, "cpu", "" + cpu % 2));
+    }
+
+    assertThat(engine.trust("edge-1").orElseThrow().capability()).isEqualTo(1.0);
+    NodeTrust fewer = engine.trust("edge-2").orElseThrow();
+    assertThat(fewer.capability()).isEqualTo(0.5);
+    assertThat(fewer.reasons()).contains("reports 2 cpus vs 4 declared cores");
   }
 
   @Test
