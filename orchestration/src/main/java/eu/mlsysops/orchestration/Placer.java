@@ -72,6 +72,29 @@ public final class Placer {
     this.rankingLimit = b.rankingLimit;
   }
 
+  /**
+   * This placer with one more scorer (e.g. a cluster agent's learned one over a placer it was
+   * given): the same scorers, weights, trust filter and ranking limit otherwise.
+   *
+   * @throws IllegalArgumentException if the weight is negative or not finite, or a scorer of that
+   *     name is there already
+   */
+  public Placer withScorer(Scorer scorer, double weight) {
+    Builder b = builder();
+    b.scorers.clear();
+    b.weights.clear();
+    b.untouchedDefaults = false;
+    for (int i = 0; i < scorers.length; i++) {
+      b.scorers.add(scorers[i]);
+      b.weights.add(weights[i]);
+    }
+    b.scorer(scorer, weight);
+    b.trustSource = trustSource;
+    b.trustThreshold = trustThreshold;
+    b.rankingLimit = rankingLimit;
+    return b.build();
+  }
+
   private static int kindOf(Scorer s) {
     if (s instanceof LeastAllocatedScorer) {
       return LEAST_ALLOCATED;

@@ -252,6 +252,34 @@ class FiltersTest {
   }
 
   @Test
+  void aScorerAddedLaterKeepsTheTrustFilterAndTheOtherScorers() {
+    Placer trusting = Placer.builder().trust(n -> n.name().equals("good") ? 0.9 : 0.5, 0.8).build();
+    Scorer constant = new Scorer() {
+      @Override
+      public String name() {
+        return "constant";
+      }
+
+      @Override
+      public double score(eu.mlsysops.model.Component c, NodeCandidate n) {
+        return 0.7;
+      }
+    };
+    Placer more = trusting.withScorer(constant, 2);
+    List<NodeCandidate> nodes =
+        List.of(NodeCandidate.idle(node("good").build()), NodeCandidate.idle(node("bad").build()));
+
+    Placement p = more.place("app", component("c").build(), nodes);
+
+    assertThat(p.node()).contains("good");
+    assertThat(p.rejections()).containsOnlyKeys("bad");
+    assertThat(p.ranking().get(0).scores()).containsKeys("least_allocated", "constant")
+        .containsEntry("constant", 0.7);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> more.withScorer(constant, 1))
+        .hasMessageContaining("two scorers are named constant");
+  }
+
+  @Test
   void aRequestsTrustThresholdOverridesThePlacers() {
     Placer trusting = Placer.builder().trust(n -> 0.5, 0.8).build();
     List<NodeCandidate> nodes = List.of(NodeCandidate.idle(node("n").build()));

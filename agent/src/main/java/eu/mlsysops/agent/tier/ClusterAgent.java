@@ -3,9 +3,11 @@ package eu.mlsysops.agent.tier;
 import eu.mlsysops.agent.ApplyResult;
 import eu.mlsysops.agent.Command;
 import eu.mlsysops.agent.InstanceIds;
+import eu.mlsysops.agent.PolicyContext;
 import eu.mlsysops.agent.SystemView;
 import eu.mlsysops.agent.core.AutoScalingPolicy;
 import eu.mlsysops.agent.core.DynamicPlacementPolicy;
+import eu.mlsysops.agent.core.QosModelScorer;
 import eu.mlsysops.agent.core.QosRelocationPolicy;
 import eu.mlsysops.agent.core.StaticPlacementPolicy;
 import eu.mlsysops.agent.engine.PolicyEngine;
@@ -114,6 +116,11 @@ public final class ClusterAgent implements AutoCloseable {
 
   /** How often telemetry goes up when nobody asks for it more often. */
   static final Duration DEFAULT_EXPORT_INTERVAL = Duration.ofSeconds(5);
+  /**
+   * The weight of the learned QoS scorer in ML mode, that of {@code least_allocated}: it decides
+   * between nodes the other scorers find alike, and outweighs them where the model is sure.
+   */
+  static final double QOS_MODEL_WEIGHT = 1.0;
   /** The shortest export interval granted, whatever a policy asks. */
   static final Duration MIN_EXPORT_INTERVAL = Duration.ofMillis(100);
 
@@ -133,7 +140,12 @@ public final class ClusterAgent implements AutoCloseable {
     this.uplink = Objects.requireNonNull(uplink);
     this.env = Objects.requireNonNull(env);
     this.settings = Objects.requireNonNull(settings);
-    this.placer = Objects.requireNonNull(placer);
+    // What the ML-mode relocation learns about QoS on this cluster's nodes, shared by its apps,
+    // also scores first placements in ML mode.
+    java.nio.file.Path qosModelFile = MlPolicies.qosModelFile(env.dataDir(), id());
+    eu.mlsysops.ml.online.OnlineLogisticModel qosModel = MlPolicies.qosModel(qosModelFile);
+    this.placer = Objects.requireNonNull(placer)
+        .withScorer(new QosModelScorer(qosModel, this::mode), QOS_MODEL_WEIGHT);
     this.state =
         new ClusterStore(env.dataDir().resolve("cluster-" + descriptor.clusterId() + ".db"));
     restore();
@@ -151,13 +163,11 @@ public final class ClusterAgent implements AutoCloseable {
     this.health = new AgentHealth(id(), "cluster", store, engine, scheduler,
         () -> uplinkAggregator.dropped());
     engine.add(StaticPlacementPolicy::new, "built-in");
-    engine.add(() -> new DynamicPlacementPolicy(placer, this::onUnschedulable), "built-in");
+    Placer scored = this.placer;
+    engine.add(() -> new DynamicPlacementPolicy(scored, this::onUnschedulable), "built-in");
     engine.add(() -> new AutoScalingPolicy(AutoScalingPolicy.Settings.defaults()), "built-in");
-    engine.add(() -> new QosRelocationPolicy(placer), "built-in");
-    // What the ML-mode relocation learns about QoS on this cluster's nodes, shared by its apps.
-    java.nio.file.Path qosModelFile = MlPolicies.qosModelFile(env.dataDir(), id());
-    eu.mlsysops.ml.online.OnlineLogisticModel qosModel = MlPolicies.qosModel(qosModelFile);
-    engine.add(() -> MlPolicies.qosRelocation(placer, qosModel, qosModelFile), "built-in");
+    engine.add(() -> new QosRelocationPolicy(scored), "built-in");
+    engine.add(() -> MlPolicies.qosRelocation(scored, qosModel, qosModelFile), "built-in");
     uplink.onReceive(this::onParentMessage);
     uplink.onConnectionChange(up -> {
       if (up && running) {
@@ -203,6 +213,12 @@ public final class ClusterAgent implements AutoCloseable {
       state.setMeta("node_epoch_reserved", nodeEpochReserved);
     }
     return nodeEpoch;
+  }
+
+  /** The engine's mode; heuristic while the constructor has not made the engine yet. */
+  private PolicyContext.Mode mode() {
+    PolicyEngine e = engine;
+    return e == null ? PolicyContext.Mode.HEURISTIC : e.mode();
   }
 
   private void policiesDemandChanged() {
