@@ -101,6 +101,8 @@ public final class ClusterAgent implements AutoCloseable {
   private long appsEpoch = -1;
   private final PlacementVersion placementVersion = new PlacementVersion();
   private final ComponentOverrides overrides = new ComponentOverrides();
+  /** Grows with every change of the apps or their overrides (see publishApps). */
+  private long appsVersion;
   /** New instances of replacements this incarnation is waiting for (see finishReplacement). */
   private final java.util.Set<String> replacing = new java.util.HashSet<>();
   /** app/component → the id of its unfinished spec-rollout plan. */
@@ -215,6 +217,31 @@ public final class ClusterAgent implements AutoCloseable {
     return nodeEpoch;
   }
 
+  /**
+   * Gives the policies the effective descriptors of {@code names} (the continuum's, with this
+   * cluster's counts and spec changes). Descriptors are taken under the lock and handed over
+   * outside it, so a concurrent change (a scale during a new desired state) could be handed over
+   * before an older one; whoever sees that the descriptors changed meanwhile hands them over
+   * again, so the policies end with the newest.
+   */
+  private void publishApps(List<String> names) {
+    while (true) {
+      long version;
+      List<AppDescriptor> effective;
+      synchronized (this) {
+        version = appsVersion;
+        effective = names.stream().filter(apps::containsKey)
+            .map(n -> overrides.effective(apps.get(n))).toList();
+      }
+      effective.forEach(engine::appAdded);
+      synchronized (this) {
+        if (appsVersion == version) {
+          return;
+        }
+      }
+    }
+  }
+
   /** The engine's mode; heuristic while the constructor has not made the engine yet. */
   private PolicyContext.Mode mode() {
     PolicyEngine e = engine;
@@ -314,7 +341,7 @@ public final class ClusterAgent implements AutoCloseable {
     restored.forEach(engine::appAdded);
     registerUp();
     // After a crash in the middle of a spec change: finish it (nodes re-register meanwhile).
-    rollOutdated();
+    rollOutdated(app -> true);
     long hb = settings.heartbeatInterval().toMillis();
     timers.add(env.timers().scheduleAtFixedRate(this::detectFailures, hb / 4, Math.max(1, hb / 4),
         TimeUnit.MILLISECONDS));
@@ -404,6 +431,7 @@ public final class ClusterAgent implements AutoCloseable {
     if (m instanceof Message.DesiredState ds) {
       List<String> removed = new ArrayList<>();
       List<AppDescriptor> added = new ArrayList<>();
+      java.util.Set<String> changed = new java.util.HashSet<>();
       synchronized (this) {
         if (ds.epoch() < appsEpoch) {
           return;
@@ -418,6 +446,7 @@ public final class ClusterAgent implements AutoCloseable {
         }).map(Slot::row).toList();
         List<AppDescriptor> changedApps = next.values().stream()
             .filter(a -> !a.equals(apps.get(a.name()))).toList();
+        changedApps.forEach(a -> changed.add(a.name()));
         List<String> gone = apps.keySet().stream().filter(n -> !next.containsKey(n)).toList();
         // On disk before anything acts on it: a crash from here on restarts with this state.
         state.applyDesiredState(ds.epoch(), changedApps, gone, dropped);
@@ -433,9 +462,8 @@ public final class ClusterAgent implements AutoCloseable {
         apps.clear();
         apps.putAll(next);
         unschedulable.retain(next.keySet());
-        for (AppDescriptor a : next.values()) {
-          added.add(overrides.effective(a));
-        }
+        added.addAll(next.values());
+        appsVersion++;
         placementVersion.bump();
         // Slots of components no longer assigned here go away with the next desired state.
         slots.values().removeIf(s -> {
@@ -449,11 +477,12 @@ public final class ClusterAgent implements AutoCloseable {
         failWaiters(r);
         event("app", "app " + r + " removed from this cluster");
       }
-      for (AppDescriptor a : added) {
-        engine.appAdded(a);
-      }
+      publishApps(added.stream().map(AppDescriptor::name).toList());
       pushAllNodes();
-      rollOutdated();
+      // Only a changed descriptor can outdate instances (digests cost a hash per component).
+      if (!changed.isEmpty()) {
+        rollOutdated(changed::contains);
+      }
     }
   }
 
@@ -710,7 +739,6 @@ public final class ClusterAgent implements AutoCloseable {
    * policies see the new count at once and add or remove instances to match.
    */
   ApplyResult scale(String app, String component, int instances) {
-    AppDescriptor effective;
     synchronized (this) {
       AppDescriptor a = apps.get(app);
       if (a == null || a.component(component).isEmpty()) {
@@ -720,10 +748,10 @@ public final class ClusterAgent implements AutoCloseable {
         return ApplyResult.success(app + "/" + component + " already at " + instances);
       }
       state.putOverrides(app, component, overrides.row(app, component));
+      appsVersion++;
       placementVersion.bump();
-      effective = overrides.effective(a);
     }
-    engine.appAdded(effective);
+    publishApps(List.of(app));
     return ApplyResult.success(app + "/" + component + " scaled to " + instances + " instance(s)");
   }
 
@@ -943,7 +971,6 @@ public final class ClusterAgent implements AutoCloseable {
    */
   CompletionStage<ApplyResult> changeSpec(Command c, String app, String component, int slotIndex,
       SpecChange change) {
-    AppDescriptor effective;
     SpecChange merged;
     synchronized (this) {
       AppDescriptor a = apps.get(app);
@@ -962,11 +989,11 @@ public final class ClusterAgent implements AutoCloseable {
         return CompletableFuture.completedFuture(ApplyResult.failure(e.getMessage()));
       }
       state.putOverrides(app, component, overrides.row(app, component));
+      appsVersion++;
       placementVersion.committed(c);
-      effective = overrides.effective(a);
       merged = overrides.specChange(app, component, change.container());
     }
-    engine.appAdded(effective);
+    publishApps(List.of(app));
     return roll(app, component, slotIndex, true, "spec of " + app + "/" + component + " ("
         + merged.describe() + ") changed");
   }
@@ -1062,13 +1089,13 @@ public final class ClusterAgent implements AutoCloseable {
    * {@code placement restart outdated=true} plan per component, so it is serialised with the
    * component's other placement commands and recorded like them.
    */
-  private void rollOutdated() {
+  private void rollOutdated(java.util.function.Predicate<String> ofApp) {
     Map<String, String> plans = new LinkedHashMap<>();
     synchronized (this) {
       Map<String, String> current = new HashMap<>();
       for (Slot s : slots.values()) {
         String key = s.app + "/" + s.component;
-        if (!plans.containsKey(key) && !rollouts.containsKey(key) && isOutdated(s,
+        if (ofApp.test(s.app) && !plans.containsKey(key) && !rollouts.containsKey(key) && isOutdated(s,
             current.computeIfAbsent(key, k -> specOf(s.app, s.component)))) {
           // Named before it is submitted: a plan that finishes at once must find its entry.
           String id = "spec-rollout-" + java.util.UUID.randomUUID();
