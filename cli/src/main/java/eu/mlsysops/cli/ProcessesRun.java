@@ -54,9 +54,12 @@ final class ProcessesRun {
       out.printf(
           "northbound API and dashboard: http://127.0.0.1:%d/  (admin token in %s)%n",
           nb, data.toAbsolutePath().resolve("admin.token"));
+      boolean defaultData = data.toAbsolutePath().normalize().equals(
+          Path.of(System.getProperty("user.home"), ".mlsysops").toAbsolutePath().normalize());
       out.println(
           "agents connect within seconds: mls status"
               + (nb == 8080 ? "" : " --server" + " http://127.0.0.1:" + nb)
+              + (defaultData ? "" : " --data-dir " + data.toAbsolutePath())
               + "; events are in each agent's log");
       out.println(runFor == null ? "running; Ctrl-C stops every agent" : "running for " + runFor);
       out.flush();

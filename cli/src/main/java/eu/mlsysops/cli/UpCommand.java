@@ -270,7 +270,13 @@ final class UpCommand implements Callable<Integer> {
   private int runUntilDone(EmbeddedContinuum continuum, EventPrinter printer, PrintWriter out,
       Duration runFor) throws InterruptedException {
     if (demo) {
-      return new DemoScenario(continuum, printer, out).run();
+      int code = new DemoScenario(continuum, printer, out).run();
+      if (code != 0 || runFor == null) {
+        out.println("demo done; the continuum stops now. To look around with the CLI or the"
+            + " dashboard afterwards: ./mls up --demo --duration 10m");
+        out.flush();
+        return code;
+      }
     }
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

@@ -132,7 +132,8 @@ public record AgentFileConfig(
           "trust_threshold");
 
   /** Environment variables that start with {@code MLS_} but are not configuration keys. */
-  private static final Set<String> NOT_KEYS = Set.of("MLS_TOKEN", "MLS_DEBUG", "MLS_SERVER");
+  private static final Set<String> NOT_KEYS =
+      Set.of("MLS_TOKEN", "MLS_DEBUG", "MLS_SERVER", RunAgentCommand.LAUNCHER_PID);
 
   /**
    * Reads {@code file} and applies {@code env}'s {@code MLS_*} overrides.

@@ -283,6 +283,8 @@ public final class ProcessContinuum implements AutoCloseable {
                 k.startsWith("MLS_")
                     && AgentFileConfig.KEYS.contains(
                         k.substring(4).toLowerCase(java.util.Locale.ROOT)));
+    pb.environment().put(RunAgentCommand.LAUNCHER_PID,
+        Long.toString(ProcessHandle.current().pid()));
     if (kubernetesMaster != null && tier != AgentFileConfig.Tier.CLUSTER) {
       pb.environment().put("KUBERNETES_MASTER", kubernetesMaster);
       pb.environment().put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");

@@ -59,6 +59,7 @@ public abstract class RunAgentCommand implements Callable<Integer> {
     try (AgentProcess p = AgentProcess.start(c, out)) {
       out.println("running; Ctrl-C to stop");
       out.flush();
+      watchLauncher(System.getenv(LAUNCHER_PID), stop, out);
       stop.await();
       out.println("stopping");
       out.flush();
@@ -66,6 +67,43 @@ public abstract class RunAgentCommand implements Callable<Integer> {
       stopped.countDown();
     }
     return 0;
+  }
+
+  /**
+   * Set by {@code mls up --processes} for the agents it starts: the launcher's pid. Killed with
+   * SIGKILL it cannot stop them, so they stop themselves once it is gone.
+   */
+  static final String LAUNCHER_PID = "MLS_LAUNCHER_PID";
+
+  private static void watchLauncher(String pid, CountDownLatch stop, PrintWriter out) {
+    if (pid == null || pid.isBlank()) {
+      return;
+    }
+    java.util.Optional<ProcessHandle> launcher;
+    try {
+      launcher = ProcessHandle.of(Long.parseLong(pid.trim()));
+    } catch (NumberFormatException e) {
+      out.println(LAUNCHER_PID + ": \"" + pid + "\" is not a process id; not watching it");
+      return;
+    }
+    Thread t = new Thread(() -> {
+      while (stop.getCount() > 0) {
+        if (launcher.isEmpty() || !launcher.get().isAlive()) {
+          out.println("the mls up process that started this agent (pid " + pid.trim()
+              + ") is gone; stopping");
+          out.flush();
+          stop.countDown();
+          return;
+        }
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "launcher-watch");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** {@code mls agent continuum}. */

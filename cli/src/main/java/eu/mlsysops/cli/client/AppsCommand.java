@@ -150,12 +150,20 @@ public final class AppsCommand {
     @Override
     int run(ApiClient api, Printer p) throws Exception {
       DescriptorSource.Document doc = source.read(api);
-      String name = Descriptors.parse(doc.text(), doc.name(), ParseOptions.DEFAULT).descriptors()
-          .stream().filter(d -> d.kind() == DescriptorKind.APP).map(d -> d.name()).findFirst()
-          .orElse(null);
+      ParseResult local = Descriptors.parse(doc.text(), doc.name(), ParseOptions.DEFAULT);
+      String name = local.descriptors().stream().filter(d -> d.kind() == DescriptorKind.APP)
+          .map(d -> d.name()).findFirst().orElse(null);
       if (name == null) {
-        return fail(doc.name() + " holds no valid MLSysOpsApp descriptor; see its problems with:"
-            + " mls apps deploy-app --validate-only " + doc.name());
+        // Nothing to name in the path: say what is wrong here, as the server would.
+        StringBuilder why = new StringBuilder(doc.name() + " holds no valid MLSysOpsApp"
+            + " descriptor; nothing sent");
+        for (Problem pr : local.problems()) {
+          if (pr.isError()) {
+            why.append("\n  ").append(pr.path().isEmpty() ? "(document)" : pr.path())
+                .append(": ").append(pr.message());
+          }
+        }
+        return fail(why.toString());
       }
       JsonNode app = api.put("/api/v1/apps/" + ApiClient.segment(name), doc.text(),
           doc.contentType()).json();

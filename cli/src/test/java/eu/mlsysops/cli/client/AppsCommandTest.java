@@ -32,6 +32,20 @@ class AppsCommandTest extends ApiTestSupport {
   }
 
   @Test
+  void updateAppOfAnInvalidFileSaysWhatIsWrongAndSendsNothing() throws Exception {
+    Path f = dir.resolve("bad.yaml");
+    Files.writeString(f, Files.readString(Path.of(DEMO_APP))
+        .replaceFirst("requests: \"[^\"]+\"", "requests: \"250x\""));
+
+    ClientRun r = mls("apps", "update-app", "--path", f.toString());
+
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(r.err()).contains("holds no valid MLSysOpsApp descriptor; nothing sent")
+        .contains("\"250x\" is not a");
+    assertThat(api.requests()).isEmpty();
+  }
+
+  @Test
   void deployAppShowsTheServersWarnings() {
     api.on("POST /api/v1/apps", 201, Canned.APP_DETAIL.replaceFirst("\\{", "{\"warnings\": ["
         + "{\"path\": \"components[0].mobility\", \"message\": \"use mobile\","
