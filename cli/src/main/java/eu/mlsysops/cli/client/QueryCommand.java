@@ -80,7 +80,8 @@ public final class QueryCommand extends ClientCommand {
       for (String l : labels) {
         row.add(Fields.orDash(metric.path(l).asText("")));
       }
-      row.add(matrix(data) ? values(series.path("values")) : series.path("value").path(1).asText());
+      row.add(matrix(data) ? values(series.path("values"))
+          : readable(series.path("value").path(1).asText()));
       t.row(row.toArray());
     }
     p.print(t);
@@ -91,11 +92,28 @@ public final class QueryCommand extends ClientCommand {
     return "matrix".equals(data.path("resultType").asText());
   }
 
+  /**
+   * A sample value as people read it: at most 6 significant digits ({@code 0.14}, not {@code
+   * 0.13999999999999999}); {@code -o json} keeps the exact text.
+   */
+  static String readable(String value) {
+    try {
+      double d = Double.parseDouble(value);
+      if (!Double.isFinite(d) || d == Math.rint(d) && Math.abs(d) < 1e15) {
+        return value.endsWith(".0") ? value.substring(0, value.length() - 2) : value;
+      }
+      return new java.math.BigDecimal(d).round(new java.math.MathContext(6))
+          .stripTrailingZeros().toPlainString();
+    } catch (NumberFormatException e) {
+      return value;
+    }
+  }
+
   /** The last few points of a range selector's series. */
   private static String values(JsonNode points) {
     List<String> out = new ArrayList<>();
     for (Iterator<JsonNode> it = points.elements(); it.hasNext(); ) {
-      out.add(it.next().path(1).asText());
+      out.add(readable(it.next().path(1).asText()));
     }
     int from = Math.max(0, out.size() - 5);
     return (from > 0 ? "… " : "") + String.join(" ", out.subList(from, out.size()));

@@ -45,4 +45,13 @@ class QueryCommandTest extends ApiTestSupport {
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err()).contains("query: 1:15: expected \")\"");
   }
+
+  @Test
+  void valuesAreShownWithSixSignificantDigits() {
+    assertThat(QueryCommand.readable("0.13999999999999999")).isEqualTo("0.14");
+    assertThat(QueryCommand.readable("12345678.9")).isEqualTo("12345700");
+    assertThat(QueryCommand.readable("42")).isEqualTo("42");
+    assertThat(QueryCommand.readable("NaN")).isEqualTo("NaN");
+    assertThat(QueryCommand.readable("+Inf")).isEqualTo("+Inf");
+  }
 }
