@@ -101,6 +101,8 @@ public final class ClusterAgent implements AutoCloseable {
   private long appsEpoch = -1;
   private final PlacementVersion placementVersion = new PlacementVersion();
   private final ComponentOverrides overrides = new ComponentOverrides();
+  /** The digest of a slot whose instance's spec is not known: outdated for any component. */
+  private static final String UNKNOWN_SPEC = "unknown";
   /** Grows with every change of the apps or their overrides (see publishApps). */
   private long appsVersion;
   /** New instances of replacements this incarnation is waiting for (see finishReplacement). */
@@ -199,7 +201,12 @@ public final class ClusterAgent implements AutoCloseable {
       nodes.put(n.name(), e);
     }
     for (ClusterStore.SlotRow r : state.slots()) {
-      slots.put(slotKey(r.app(), r.component(), r.index()), Slot.of(r));
+      Slot s = Slot.of(r);
+      if (s.spec == null && s.previousInstanceId == null) {
+        // A store from before slots kept their digest: the instance runs what was desired then.
+        s.spec = specOf(s.app, s.component);
+      }
+      slots.put(slotKey(r.app(), r.component(), r.index()), s);
     }
     // A fresh store starts at the wall clock, so a cluster that lost its disk still outranks
     // epochs an earlier incarnation handed out (it sends far fewer than one per millisecond).
@@ -508,6 +515,7 @@ public final class ClusterAgent implements AutoCloseable {
     if (m instanceof Message.Register r && r.node() != null) {
       boolean isNew;
       boolean recovered;
+      List<Runnable> after = new ArrayList<>();
       synchronized (this) {
         NodeEntry e = nodes.get(r.from());
         isNew = e == null;
@@ -526,10 +534,16 @@ public final class ClusterAgent implements AutoCloseable {
         e.lostApps.clear();
         placementVersion.bump();
         for (Message.InstanceReport ir : r.running()) {
-          observed.put(ir.instanceId(), ir);
+          Message.InstanceReport prev = observed.put(ir.instanceId(), ir);
+          // A registration may be the first word of a replacement's new instance after a
+          // restart of this agent: later reports then look unchanged.
+          if (prev == null || !prev.state().equals(ir.state())) {
+            finishOrphanedReplacement(ir, after);
+          }
         }
         healed(r.from());
       }
+      after.forEach(Runnable::run);
       observers.forEach(o -> o.registered(r.from(), r.node(), id()));
       event("node", isNew ? "node " + r.from() + " joined (" + r.node().continuumLayer().wireName()
           + ")" : recovered ? "node " + r.from() + " is back" : "node " + r.from() + " re-registered");
@@ -661,7 +675,7 @@ public final class ClusterAgent implements AutoCloseable {
         other = s.node;
         s.instanceId = s.previousInstanceId;
         s.node = s.previousNode;
-        s.spec = null; // unknown: the old spec's digest was not kept
+        s.spec = UNKNOWN_SPEC; // the old digest was not kept: the next rollout check retries
       }
       s.previousInstanceId = null;
       s.previousNode = null;
@@ -1285,8 +1299,14 @@ public final class ClusterAgent implements AutoCloseable {
   private void onPlan(PlanRecord r) {
     health.planFinished(r);
     if (r.status().isTerminal()) {
+      boolean wasRollout;
       synchronized (this) {
-        rollouts.values().remove(r.id());
+        wasRollout = rollouts.values().remove(r.id());
+      }
+      if (wasRollout && running) {
+        // An update that came while it ran may have left instances on a middle spec.
+        String app = r.app();
+        env.workers().execute(() -> rollOutdated(app::equals));
       }
     }
     if (r.status() == eu.mlsysops.agent.plan.PlanStatus.FAILED

@@ -123,4 +123,22 @@ class AppUpdateTest {
         && running("web").size() == 2
         && running("web").stream().allMatch(s -> image(s).equals("registry.local/web:2")));
   }
+
+  @Test
+  void anUpdateDuringARolloutEndsWithEveryInstanceOnTheNewestSpec() {
+    f.close();
+    // Instances take a second to start: the second update comes while the first still rolls.
+    f = new TierFixture(dataDir.resolve("slow2"), TierFixture.FAST, 20).start();
+    await().atMost(30, TimeUnit.SECONDS).until(() -> f.continuum.clusters().stream()
+        .mapToInt(c -> c.nodes().size()).sum() == 8);
+    deploy(web("registry.local/web:1", 3, false), 3);
+
+    f.continuum.update(web("registry.local/web:2", 3, false));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> f.saw("rollout of web/web"));
+    f.continuum.update(web("registry.local/web:3", 3, false));
+
+    await().atMost(60, TimeUnit.SECONDS).until(() -> f.live("web").size() == 3
+        && running("web").size() == 3
+        && running("web").stream().allMatch(s -> image(s).equals("registry.local/web:3")));
+  }
 }

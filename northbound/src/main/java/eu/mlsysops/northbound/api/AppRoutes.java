@@ -144,7 +144,10 @@ final class AppRoutes {
     try {
       updated = continuum.continuum().update(p.descriptor());
     } catch (IllegalStateException e) {
-      throw ApiProblem.notFound(e.getMessage()); // removed meanwhile
+      if (continuum.continuum().app(existing.name()).isPresent()) {
+        throw e; // not "removed meanwhile": a real failure, answered as one
+      }
+      throw ApiProblem.notFound(e.getMessage());
     } finally {
       deployLock.unlock();
     }
