@@ -299,9 +299,7 @@ public final class KubernetesWorkloads implements AutoCloseable {
       return spec;
     }
     Map<String, String> env = new LinkedHashMap<>(spec.env());
-    env.put("OTEL_EXPORTER_OTLP_ENDPOINT", t.otlpEndpointUrl());
-    env.put("OTEL_EXPORTER_OTLP_PROTOCOL", t.otlpProtocol());
-    env.put("TELEMETRY_ENDPOINT", t.telemetryEndpoint());
+    env.putAll(t.environment());
     return new InstanceSpec(spec.app(), spec.instanceId(), spec.component(), env);
   }
 

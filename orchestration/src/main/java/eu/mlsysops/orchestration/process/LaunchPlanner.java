@@ -78,9 +78,7 @@ final class LaunchPlanner {
     env.put("OTEL_SERVICE_NAME", spec.componentName());
     env.put("OTEL_RESOURCE_ATTRIBUTES", resourceAttributes);
     if (telemetry != null) {
-      env.put("OTEL_EXPORTER_OTLP_ENDPOINT", telemetry.otlpEndpointUrl());
-      env.put("OTEL_EXPORTER_OTLP_PROTOCOL", telemetry.otlpProtocol());
-      env.put("TELEMETRY_ENDPOINT", telemetry.telemetryEndpoint());
+      env.putAll(telemetry.environment());
     }
     env.putIfAbsent("NODE_NAME", nodeName);
     env.putIfAbsent("NODE_IP", nodeIp);

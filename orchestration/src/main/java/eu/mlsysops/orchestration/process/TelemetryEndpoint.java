@@ -60,6 +60,17 @@ public record TelemetryEndpoint(String host, int grpcPort, int httpPort) {
   }
 
   /**
+   * The variables that point an app's OpenTelemetry SDK here: {@code OTEL_EXPORTER_OTLP_ENDPOINT},
+   * {@code OTEL_EXPORTER_OTLP_PROTOCOL} and the reference's {@code TELEMETRY_ENDPOINT}.
+   */
+  public java.util.Map<String, String> environment() {
+    return java.util.Map.of(
+        "OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpointUrl(),
+        "OTEL_EXPORTER_OTLP_PROTOCOL", otlpProtocol(),
+        "TELEMETRY_ENDPOINT", telemetryEndpoint());
+  }
+
+  /**
    * The reference implementation's {@code TELEMETRY_ENDPOINT}: {@code host:port} of the gRPC
    * receiver (its apps use the OTel SDK's gRPC exporter), or of the HTTP one when gRPC is off.
    */
