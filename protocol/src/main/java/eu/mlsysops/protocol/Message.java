@@ -106,6 +106,130 @@ public sealed interface Message {
   record PlanResult(String from, String planId, boolean success, String reason)
       implements Message {}
 
+  /**
+   * Parent → child, relayed by clusters to their nodes: how every agent below runs, as one
+   * level-triggered set named by its digest (the operating mode, each tier's configuration and
+   * policy files). Sent whenever it changes and on every (re)registration, so an agent that was
+   * offline catches up when it reconnects; a child that already applied this digest does nothing.
+   *
+   * @param digest SHA-256 (hex) of everything else in the message, as {@code ControlDigest} in the
+   *     agent module computes it; a receiver recomputes and refuses a mismatch
+   * @param mode {@code heuristic} or {@code ml}
+   * @param tiers one entry per tier that has configuration or files
+   */
+  record Control(String from, String digest, String mode, List<TierControl> tiers)
+      implements Message {
+    public Control {
+      Objects.requireNonNull(digest, "digest");
+      Objects.requireNonNull(mode, "mode");
+      tiers = List.copyOf(tiers);
+    }
+  }
+
+  /**
+   * The configuration and policy files of every agent of one tier.
+   *
+   * @param disabledPolicies policies that stay loaded but do not run
+   * @param telemetryExport export rules in their configuration form; empty for the defaults
+   * @param files policy files ({@code policy-*.groovy}, jars) by content
+   */
+  record TierControl(
+      Tier tier, List<String> disabledPolicies, List<String> telemetryExport,
+      List<PolicyFile> files) {
+    public TierControl {
+      Objects.requireNonNull(tier, "tier");
+      disabledPolicies = List.copyOf(disabledPolicies);
+      telemetryExport = List.copyOf(telemetryExport);
+      files = List.copyOf(files);
+    }
+  }
+
+  /**
+   * A file by content.
+   *
+   * @param name a plain file name (no directories)
+   * @param sha256 the SHA-256 of the content, lower-case hex; receivers check it
+   * @param content the bytes
+   */
+  record PolicyFile(String name, String sha256, com.google.protobuf.ByteString content) {
+    public PolicyFile {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(sha256, "sha256");
+      Objects.requireNonNull(content, "content");
+    }
+  }
+
+  /**
+   * Child → parent, relayed by clusters: what one agent made of a {@link Control}.
+   *
+   * @param agent the agent that applied it (a cluster relays its nodes' reports unchanged)
+   * @param digest the digest it now runs
+   * @param errors policy files that did not load, file name → why
+   */
+  record ControlReport(
+      String from, String agent, Tier tier, String digest, Map<String, String> errors)
+      implements Message {
+    public ControlReport {
+      Objects.requireNonNull(agent, "agent");
+      Objects.requireNonNull(tier, "tier");
+      Objects.requireNonNull(digest, "digest");
+      errors = Map.copyOf(errors);
+    }
+  }
+
+  /**
+   * Child → parent, relayed by clusters: one agent's decisions and events since its last batch,
+   * so that the continuum shows what remote agents did. Batches of one origin are numbered per
+   * incarnation; a receiver drops a batch it has already taken (a resend after a reconnect).
+   *
+   * @param origin the agent whose plans and events these are
+   * @param incarnation when that agent started (millis); numbering restarts with it
+   * @param seq this batch's number, from 1
+   * @param dropped plan transitions and events the origin dropped since its last batch (its
+   *     buffer was full while the link was down or slow)
+   */
+  record Records(
+      String from, String origin, long incarnation, long seq, List<PlanTransition> plans,
+      List<Event> events, long dropped) implements Message {
+    public Records {
+      Objects.requireNonNull(origin, "origin");
+      plans = List.copyOf(plans);
+      events = List.copyOf(events);
+    }
+  }
+
+  /** One transition of a plan, as the agent that scheduled it recorded it. */
+  record PlanTransition(
+      String id, String agent, String policy, String app, boolean core,
+      List<PlanCommand> commands, String explanation, Map<String, String> inputs, String status,
+      String reason, long createdMillis, long updatedMillis, int attempts) {
+    public PlanTransition {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(agent, "agent");
+      Objects.requireNonNull(status, "status");
+      commands = List.copyOf(commands);
+      inputs = Map.copyOf(inputs);
+    }
+  }
+
+  /** One command of a plan: a mechanism, an action and its arguments. */
+  record PlanCommand(String mechanism, String action, Map<String, String> args) {
+    public PlanCommand {
+      Objects.requireNonNull(mechanism, "mechanism");
+      Objects.requireNonNull(action, "action");
+      args = Map.copyOf(args);
+    }
+  }
+
+  /** Something an agent saw that a person would want to see (a node, plan, instance event). */
+  record Event(long timeMillis, String agent, String kind, String message) {
+    public Event {
+      Objects.requireNonNull(agent, "agent");
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(message, "message");
+    }
+  }
+
   /** The tier of an agent. */
   enum Tier {
     NODE,

@@ -110,6 +110,7 @@ public final class ClusterAgent implements AutoCloseable {
   /** app/component → the id of its unfinished spec-rollout plan. */
   private final Map<String, String> rollouts = new HashMap<>();
   private final UnschedulableInstances unschedulable = new UnschedulableInstances();
+  private final ControlRelay relay;
   private volatile boolean running;
   /** Desired state, slots, nodes and epochs on disk: what a restart comes back to. */
   private final ClusterStore state;
@@ -150,6 +151,7 @@ public final class ClusterAgent implements AutoCloseable {
     eu.mlsysops.ml.online.OnlineLogisticModel qosModel = MlPolicies.qosModel(qosModelFile);
     this.placer = Objects.requireNonNull(placer)
         .withScorer(new QosModelScorer(qosModel, this::mode), QOS_MODEL_WEIGHT);
+    this.relay = new ControlRelay(descriptor.clusterId(), uplink);
     this.state =
         new ClusterStore(env.dataDir().resolve("cluster-" + descriptor.clusterId() + ".db"));
     restore();
@@ -425,6 +427,10 @@ public final class ClusterAgent implements AutoCloseable {
   }
 
   private void onParentMessage(Message m) {
+    if (m instanceof Message.Control c) {
+      relay.fromParent(c, nodeLinks());
+      return;
+    }
     if (m instanceof Message.TelemetryDemand d) {
       Duration wanted = Duration.ofMillis(d.intervalMillis());
       exportInterval = wanted;
@@ -512,6 +518,9 @@ public final class ClusterAgent implements AutoCloseable {
     if (!running) {
       return;
     }
+    if (relay.fromNode(m)) {
+      return;
+    }
     if (m instanceof Message.Register r && r.node() != null) {
       boolean isNew;
       boolean recovered;
@@ -549,6 +558,7 @@ public final class ClusterAgent implements AutoCloseable {
           + ")" : recovered ? "node " + r.from() + " is back" : "node " + r.from() + " re-registered");
       pushNode(r.from());
       link.send(new Message.TelemetryDemand(id(), childDemand.current().toMillis()));
+      relay.nodeRegistered(link);
       sendInventory();
       engine.wakeAll("node " + r.from());
     } else if (m instanceof Message.Heartbeat h) {
@@ -599,6 +609,33 @@ public final class ClusterAgent implements AutoCloseable {
    * nodes registering at once on two threads must not send their snapshots in the wrong order (the
    * older, smaller one last), which left the continuum short of a node.
    */
+  private synchronized List<Link> nodeLinks() {
+    return nodes.values().stream().map(n -> n.link).filter(Objects::nonNull).toList();
+  }
+
+  /**
+   * Sets who takes the control sets the continuum sends (they go on to this cluster's nodes
+   * either way); an agent in its own process applies them. Without a listener they are not
+   * applied here: in one process the continuum configures agents directly.
+   */
+  public void onControl(java.util.function.Consumer<Message.Control> listener) {
+    relay.onControl(listener);
+  }
+
+  /**
+   * Sends a message to the continuum on this agent's link (control reports, plan records).
+   *
+   * @return false when it was refused
+   */
+  public boolean sendUp(Message m) {
+    return uplink.send(m);
+  }
+
+  /** Whether the link to the continuum is up. */
+  public boolean uplinkConnected() {
+    return uplink.isConnected();
+  }
+
   private synchronized void sendInventory() {
     uplink.send(new Message.Inventory(id(), inventory(), unhealthyNodes()));
   }

@@ -139,6 +139,30 @@ public final class ContinuumAgent implements AutoCloseable {
     return engine;
   }
 
+  private volatile Message.Control control;
+  private volatile java.util.function.Consumer<Message> fromBelow = m -> {};
+
+  /**
+   * Sends a control set to every cluster now and to every cluster that (re)registers later; the
+   * clusters relay it to their nodes. Used when agents run in their own processes.
+   */
+  public void sendControl(Message.Control c) {
+    this.control = Objects.requireNonNull(c);
+    List<Link> links;
+    synchronized (this) {
+      links = clusters.values().stream().map(e -> e.link).filter(Objects::nonNull).toList();
+    }
+    links.forEach(l -> l.send(c));
+  }
+
+  /**
+   * Sets who takes what remote agents send up besides the tier protocol: control reports and
+   * plan/event records ({@code eu.mlsysops.agent.control.RecordIntake}).
+   */
+  public void onRecords(java.util.function.Consumer<Message> handler) {
+    this.fromBelow = Objects.requireNonNull(handler);
+  }
+
   /** Accepts a cluster agent's link; the cluster identifies itself by registering. */
   public void attach(Link clusterLink) {
     clusterLink.onReceive(m -> onClusterMessage(clusterLink, m));
@@ -404,6 +428,10 @@ public final class ContinuumAgent implements AutoCloseable {
     if (!(m instanceof Message.Register)) {
       heardFrom(m.from());
     }
+    if (m instanceof Message.Records || m instanceof Message.ControlReport) {
+      fromBelow.accept(m);
+      return;
+    }
     if (m instanceof Message.Register r && r.cluster() != null) {
       boolean isNew;
       synchronized (this) {
@@ -422,6 +450,10 @@ public final class ContinuumAgent implements AutoCloseable {
           + (isNew ? " joined" : ""));
       pushCluster(r.from());
       link.send(new Message.TelemetryDemand(id(), clusterDemand.current().toMillis()));
+      Message.Control c = control;
+      if (c != null) {
+        link.send(c);
+      }
       engine.wakeAll("cluster " + r.from());
     } else if (m instanceof Message.Inventory inv) {
       synchronized (this) {

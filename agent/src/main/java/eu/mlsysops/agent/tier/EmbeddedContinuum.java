@@ -423,6 +423,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
       throw new IllegalStateException("cannot save the " + tier + " configuration: "
           + e.getMessage(), e);
     }
+    controlChanged.run();
   }
 
   private void applyUplinkRules(String tier, AgentConfig config) {
@@ -488,6 +489,28 @@ public final class EmbeddedContinuum implements AutoCloseable {
     continuum.engine().setMode(mode);
     clusters.values().forEach(c -> c.engine().setMode(mode));
     nodes.values().forEach(n -> n.engine().setMode(mode));
+    controlChanged.run();
+  }
+
+  private volatile Runnable controlChanged = () -> {};
+  private volatile RemoteAgents remoteAgents = RemoteAgents.NONE;
+
+  /**
+   * Sets who hears of every change of the mode or of a tier's configuration: with agents in
+   * other processes, what sends them the new control set.
+   */
+  public void onControlChange(Runnable listener) {
+    this.controlChanged = java.util.Objects.requireNonNull(listener);
+  }
+
+  /** Sets what this continuum knows of agents in other processes. */
+  public void remoteAgents(RemoteAgents remote) {
+    this.remoteAgents = java.util.Objects.requireNonNull(remote);
+  }
+
+  /** What this continuum knows of agents in other processes ({@link RemoteAgents#NONE} in one). */
+  public RemoteAgents remoteAgents() {
+    return remoteAgents;
   }
 
   /** The agents' operating mode. */

@@ -293,7 +293,36 @@ public final class NodeAgent implements AutoCloseable {
       if (t != null) {
         t.setPeriod(exportInterval);
       }
+    } else if (m instanceof Message.Control c) {
+      controlListener.accept(c);
     }
+  }
+
+  private volatile java.util.function.Consumer<Message.Control> controlListener = c -> {};
+
+  /**
+   * Sets who takes the control sets the cluster relays (mode, configuration, policy files); an
+   * agent in its own process applies them ({@code eu.mlsysops.agent.control.ControlApplier}).
+   * Without a listener they are ignored: in one process the continuum configures agents directly.
+   */
+  public void onControl(java.util.function.Consumer<Message.Control> listener) {
+    this.controlListener = Objects.requireNonNull(listener);
+  }
+
+  /**
+   * Sends a message to the cluster on this agent's link, kept in order with its own messages and
+   * buffered like them while the cluster is unreachable: control reports and plan records.
+   *
+   * @return true: what the link refuses waits in the agent's uplink buffer
+   */
+  public boolean sendUp(Message m) {
+    up.send(m);
+    return true;
+  }
+
+  /** Whether the link to the cluster is up. */
+  public boolean uplinkConnected() {
+    return uplink.isConnected();
   }
 
   /**

@@ -17,17 +17,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
-/** A policy engine wired to a recording mechanism named "knob". */
-final class EngineFixture implements AutoCloseable {
-  final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
-  final ExecutorService workers = Executors.newFixedThreadPool(2);
-  final MetricStore store = MetricStore.withDefaults(Clock.systemUTC());
-  final PlanScheduler scheduler = PlanScheduler.builder("test").build();
-  final List<Command> applied = new CopyOnWriteArrayList<>();
-  final List<AppDescriptor> apps = new CopyOnWriteArrayList<>();
-  final PolicyEngine engine;
+/** A policy engine wired to a recording mechanism named "knob" (shared by engine and control tests). */
+public final class EngineFixture implements AutoCloseable {
+  public final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
+  public final ExecutorService workers = Executors.newFixedThreadPool(2);
+  public final MetricStore store = MetricStore.withDefaults(Clock.systemUTC());
+  public final PlanScheduler scheduler = PlanScheduler.builder("test").build();
+  public final List<Command> applied = new CopyOnWriteArrayList<>();
+  public final List<AppDescriptor> apps = new CopyOnWriteArrayList<>();
+  public final PolicyEngine engine;
 
-  EngineFixture() {
+  public EngineFixture() {
     scheduler.register(new Mechanism() {
       @Override
       public String name() {

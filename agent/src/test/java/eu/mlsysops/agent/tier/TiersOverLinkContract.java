@@ -119,6 +119,100 @@ MLSysOpsNode:
   }
 
   @Test
+  void controlGoesDownThroughTheClusterAndANodeThatWasCutOffCatchesUp() throws Exception {
+    InProcessLink continuumLink = InProcessLink.create(workers);
+    List<Message> atContinuum = new CopyOnWriteArrayList<>();
+    continuumLink.parentSide().onReceive(atContinuum::add);
+    ClusterAgent cluster =
+        new ClusterAgent(
+            new ClusterDescriptor("c1", "c1", null, List.of("n1")),
+            continuumLink.childSide(),
+            env,
+            FAST,
+            Placer.withDefaults());
+    resources.push(cluster);
+    List<Message.Control> atCluster = new CopyOnWriteArrayList<>();
+    cluster.onControl(atCluster::add);
+    cluster.start();
+    NodeLink link = connect(cluster::attach, dir);
+    resources.push(link);
+    Simulation sim = Simulation.builder().build();
+    sim.addNode(node("n1"));
+    NodeAgent agent =
+        new NodeAgent(node("n1"), sim.runtime("n1"), sim.frequencyControl("n1"), link.child(),
+            env, FAST.heartbeatInterval());
+    resources.push(agent);
+    List<Message.Control> atNode = new CopyOnWriteArrayList<>();
+    agent.onControl(c -> {
+      atNode.add(c);
+      agent.sendUp(new Message.ControlReport("n1", "n1", Message.Tier.NODE, c.digest(),
+          java.util.Map.of()));
+    });
+    agent.start();
+    await().atMost(15, TimeUnit.SECONDS)
+        .until(() -> cluster.nodeHealth().equals(java.util.Map.of("n1", true)));
+
+    Message.Control first = new Message.Control("continuum", "d1", "ml", List.of());
+    continuumLink.parentSide().send(first);
+
+    await().atMost(15, TimeUnit.SECONDS).until(() -> !atNode.isEmpty());
+    assertThat(atCluster).containsExactly(first);
+    assertThat(atNode.get(0).digest()).isEqualTo("d1");
+    assertThat(atNode.get(0).from()).isEqualTo("c1");
+    // The node's report reaches the continuum under the cluster's name, naming the node.
+    await().atMost(15, TimeUnit.SECONDS).until(() -> atContinuum.stream().anyMatch(m ->
+        m instanceof Message.ControlReport r && r.agent().equals("n1") && r.from().equals("c1")
+            && r.digest().equals("d1")));
+
+    link.cut();
+    continuumLink.parentSide().send(new Message.Control("continuum", "d2", "heuristic",
+        List.of()));
+    await().atMost(15, TimeUnit.SECONDS).until(() -> atCluster.size() == 2);
+    link.restore();
+
+    // Re-registering, the node gets the set it missed.
+    await().atMost(15, TimeUnit.SECONDS)
+        .until(() -> atNode.stream().anyMatch(c -> c.digest().equals("d2")));
+    await().atMost(15, TimeUnit.SECONDS).until(() -> atContinuum.stream().anyMatch(m ->
+        m instanceof Message.ControlReport r && r.agent().equals("n1")
+            && r.digest().equals("d2")));
+  }
+
+  @Test
+  void aNodesPlanRecordsReachTheContinuumThroughItsCluster() throws Exception {
+    InProcessLink continuumLink = InProcessLink.create(workers);
+    List<Message> atContinuum = new CopyOnWriteArrayList<>();
+    continuumLink.parentSide().onReceive(atContinuum::add);
+    ClusterAgent cluster =
+        new ClusterAgent(new ClusterDescriptor("c1", "c1", null, List.of("n1")),
+            continuumLink.childSide(), env, FAST, Placer.withDefaults());
+    resources.push(cluster);
+    cluster.start();
+    NodeLink link = connect(cluster::attach, dir);
+    resources.push(link);
+    Simulation sim = Simulation.builder().build();
+    sim.addNode(node("n1"));
+    NodeAgent agent =
+        new NodeAgent(node("n1"), sim.runtime("n1"), sim.frequencyControl("n1"), link.child(),
+            env, FAST.heartbeatInterval());
+    resources.push(agent);
+    agent.start();
+    await().atMost(15, TimeUnit.SECONDS)
+        .until(() -> cluster.nodeHealth().equals(java.util.Map.of("n1", true)));
+    var uplink = new eu.mlsysops.agent.control.RecordUplink("n1", 7, 100, agent::sendUp,
+        agent::uplinkConnected);
+
+    uplink.teeing(e -> {}).publish(new AgentEvent(3, "n1", "instance", "shop/web/0 running"));
+    uplink.flush();
+
+    await().atMost(15, TimeUnit.SECONDS).until(() -> atContinuum.stream().anyMatch(m ->
+        m instanceof Message.Records r && r.from().equals("c1") && r.origin().equals("n1")
+            && r.incarnation() == 7 && r.seq() == 1
+            && r.events().equals(List.of(new Message.Event(3, "n1", "instance",
+                "shop/web/0 running")))));
+  }
+
+  @Test
   void aNodeRunsWhatItsClusterPlacesAndResynchronisesAfterACut() throws Exception {
     InProcessLink continuumLink = InProcessLink.create(workers);
     List<Message> atContinuum = new CopyOnWriteArrayList<>();

@@ -1,5 +1,9 @@
 package eu.mlsysops.cli.agents;
 
+import eu.mlsysops.agent.control.ControlApplier;
+import eu.mlsysops.agent.control.ControlSource;
+import eu.mlsysops.agent.control.RecordIntake;
+import eu.mlsysops.agent.control.RecordUplink;
 import eu.mlsysops.agent.engine.PolicyDirectory;
 import eu.mlsysops.agent.engine.PolicyEngine;
 import eu.mlsysops.agent.plan.SqlitePlanLog;
@@ -163,8 +167,42 @@ public final class AgentProcess implements AutoCloseable {
     SqlitePlanLog planLog = SqlitePlanLog.open(config.dataDir().resolve("plans.db"));
     // The plan log closes after the agent (resources close in reverse order of this push).
     resources.push(planLog);
+    if (config.tier() == AgentFileConfig.Tier.CONTINUUM) {
+      return new AgentEnvironment(
+          Clock.systemUTC(), timers, workers, events, planLog, config.dataDir());
+    }
+    // Plans and events of this agent also go up, so the continuum shows them (mls plans, SSE).
+    GrpcLink up = connectUp();
+    RecordUplink records =
+        new RecordUplink(config.name(), System.currentTimeMillis(), RecordUplink.DEFAULT_CAPACITY,
+            up::send, up::isConnected)
+            .start(timers, RECORDS_INTERVAL_MILLIS);
+    resources.push(records);
     return new AgentEnvironment(
-        Clock.systemUTC(), timers, workers, events, planLog, config.dataDir());
+        Clock.systemUTC(), timers, workers, records.teeing(events), records.teeing(planLog),
+        config.dataDir());
+  }
+
+  /** How often a remote agent sends its plan transitions and events up. */
+  static final long RECORDS_INTERVAL_MILLIS = 500;
+
+  /**
+   * Lets the continuum's control sets (mode, configuration, policy files) act on this agent: kept
+   * in {@code <data_dir>/control}, applied again at the next start before the parent answers.
+   */
+  private void remoteControl(
+      eu.mlsysops.agent.engine.PolicyEngine engine,
+      Message.Tier tier,
+      java.util.function.Consumer<List<eu.mlsysops.telemetry.pipeline.AggregationRule>> rules,
+      java.util.function.Consumer<java.util.function.Consumer<Message.Control>> onControl,
+      java.util.function.Predicate<Message> sendUp) {
+    ControlApplier applier =
+        closeLater(
+            new ControlApplier(
+                config.name(), tier, config.dataDir().resolve("control"), engine, rules,
+                sendUp::test));
+    applier.restore();
+    onControl.accept(applier::accept);
   }
 
   private EventSink printer() {
@@ -183,6 +221,9 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   private GrpcLink connectUp() {
+    if (uplink != null) {
+      return uplink;
+    }
     GrpcLink.Builder b = GrpcLink.builder(config.parentHost(), config.parentPort());
     AgentCredentials creds = credentials();
     if (creds == null) {
@@ -277,6 +318,7 @@ public final class AgentProcess implements AutoCloseable {
     agent.set(na);
     resources.push(na);
     na.start();
+    remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
     var tick = sim.start(env.timers(), Simulation.DEFAULT_TICK);
     resources.push(() -> tick.cancel(false));
     startOtlp(na);
@@ -337,6 +379,7 @@ public final class AgentProcess implements AutoCloseable {
     resources.push(na);
     endpoint.set(startOtlp(na).endpoint(config.bind()));
     na.start();
+    remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
     watchPolicies(na.engine(), env.timers());
     say(
         "node agent %s (%s, local processes, logs in %s; resource limits %s): parent cluster agent"
@@ -415,6 +458,7 @@ public final class AgentProcess implements AutoCloseable {
     resources.push(host);
     endpoint.set(startOtlp(na).endpoint(config.bind()));
     na.start();
+    remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
     watchPolicies(na.engine(), env.timers());
     say(
         "node agent %s (%s, Kubernetes pods in namespace %s via %s): parent cluster agent at"
@@ -540,6 +584,8 @@ public final class AgentProcess implements AutoCloseable {
         new ClusterTrust(ca, trust, config.trustThreshold(), env, Duration.ofSeconds(1));
     resources.push(clusterTrust);
     ca.start();
+    remoteControl(
+        ca.engine(), Message.Tier.CLUSTER, ca::setUplinkRules, ca::onControl, ca::sendUp);
     watchPolicies(ca.engine(), env.timers());
     GrpcLinkServer server = serveChildren(Message.Tier.NODE, ca::attach);
     say(
@@ -604,6 +650,7 @@ public final class AgentProcess implements AutoCloseable {
           "northbound_port: " + e.getMessage() + "; is port " + config.northboundPort() + " taken?",
           e);
     }
+    distributeControl(continuum, d.continuumId(), events, watcher);
     GrpcLinkServer server = serveChildren(Message.Tier.CLUSTER, continuum.continuum()::attach);
     String host = config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind();
     say(
@@ -617,6 +664,50 @@ public final class AgentProcess implements AutoCloseable {
         northbound.port(),
         northbound.adminTokenFile(),
         config.dataDir());
+  }
+
+  /**
+   * Control down and visibility up for agents in other processes: the mode, the cluster and node
+   * tiers' configurations and policy files go to every remote agent as one control set (sent on
+   * every change, checked every second for files dropped in by hand); remote plans and events
+   * come into this process's plan log and event stream.
+   */
+  private void distributeControl(
+      EmbeddedContinuum continuum, String self, EventSink events,
+      ScheduledExecutorService timers) {
+    RecordIntake intake = new RecordIntake(self, continuum.planLog(), events, continuum.clock());
+    ControlSource source =
+        new ControlSource(
+            self,
+            () -> continuum.mode().name(),
+            tier -> continuum.configuration(tierName(tier)),
+            tier -> continuum.policyRoot().resolve(tierName(tier)),
+            continuum.continuum()::sendControl);
+    continuum.continuum().onRecords(m -> {
+      if (m instanceof Message.Records r) {
+        intake.accept(r);
+      } else if (m instanceof Message.ControlReport r) {
+        source.report(r);
+        r.errors().forEach((file, why) -> events.publish(new eu.mlsysops.agent.tier.AgentEvent(
+            continuum.clock().millis(), r.agent(), "policy", file + " did not load on "
+                + r.agent() + ": " + why)));
+      }
+    });
+    continuum.remoteAgents(source);
+    continuum.onControlChange(source::refresh);
+    source.refresh();
+    timers.scheduleWithFixedDelay(() -> {
+      try {
+        source.refresh();
+      } catch (RuntimeException e) {
+        System.getLogger(AgentProcess.class.getName()).log(System.Logger.Level.WARNING,
+            "building the control set failed: " + e);
+      }
+    }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  private static String tierName(Message.Tier tier) {
+    return tier.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   // ---- descriptors ----

@@ -126,6 +126,25 @@ public final class AgentCommand {
       } else {
         p.print(t);
       }
+      String digest = Fields.text(r.path("remote"), "control_digest");
+      TextTable remote = new TextTable("AGENT", "TIER", "CONTROL", "CURRENT", "ERRORS");
+      for (JsonNode a : r.path("remote").path("agents")) {
+        StringBuilder errors = new StringBuilder();
+        a.path("errors").properties().forEach(f -> {
+          errors.append(errors.length() == 0 ? "" : "; ").append(f.getKey()).append(": ")
+              .append(f.getValue().asText());
+          broken.row(Fields.text(a, "tier") + " " + Fields.text(a, "agent"), f.getKey(),
+              Fields.cut(f.getValue().asText(), 100));
+        });
+        remote.row(Fields.text(a, "agent"), Fields.text(a, "tier"),
+            Fields.cut(Fields.text(a, "digest"), 12), a.path("current").asBoolean() ? "yes" : "NO",
+            Fields.orDash(Fields.cut(errors.toString(), 60)));
+      }
+      if (!remote.isEmpty()) {
+        p.println("");
+        p.println("remote agents (control set " + Fields.cut(digest, 12) + "):");
+        p.print(remote);
+      }
       if (!broken.isEmpty()) {
         p.println("");
         p.println("files that did not load:");

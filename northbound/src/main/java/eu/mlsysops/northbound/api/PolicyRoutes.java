@@ -47,7 +47,34 @@ final class PolicyRoutes {
       t.put("policies", statuses(engines(tier)));
       tiers.put(tier, t);
     });
-    return Map.of("tiers", tiers);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("tiers", tiers);
+    out.put("remote", remote());
+    return out;
+  }
+
+  /**
+   * Agents in other processes: the control set the continuum sends them (mode, configuration,
+   * policy files, by digest), and for each agent that reported, the set it runs, whether that is
+   * the current one, and what did not load there.
+   */
+  private Map<String, Object> remote() {
+    var remote = continuum.remoteAgents();
+    String digest = remote.controlDigest();
+    List<Map<String, Object>> agents = new ArrayList<>();
+    remote.applied().values().forEach(a -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("agent", a.agent());
+      m.put("tier", a.tier());
+      m.put("digest", a.digest());
+      m.put("current", a.digest().equals(digest));
+      m.put("errors", a.errors());
+      agents.add(m);
+    });
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("control_digest", digest);
+    r.put("agents", agents);
+    return r;
   }
 
   private List<PolicyEngine> engines(String tier) {

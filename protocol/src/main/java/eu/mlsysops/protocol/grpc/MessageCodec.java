@@ -106,6 +106,32 @@ public final class MessageCodec {
         b.setReason(p.reason());
       }
       e.setPlanResult(b);
+    } else if (message instanceof Message.Control c) {
+      var b = eu.mlsysops.protocol.grpc.proto.Control.newBuilder()
+          .setDigest(c.digest()).setMode(c.mode());
+      for (Message.TierControl t : c.tiers()) {
+        var tb = eu.mlsysops.protocol.grpc.proto.TierControl.newBuilder()
+            .setTier(tier(t.tier()))
+            .addAllDisabledPolicies(t.disabledPolicies())
+            .addAllTelemetryExport(t.telemetryExport());
+        t.files().forEach(f -> tb.addFiles(eu.mlsysops.protocol.grpc.proto.PolicyFile.newBuilder()
+            .setName(f.name()).setSha256(f.sha256()).setContent(f.content())));
+        b.addTiers(tb);
+      }
+      e.setControl(b);
+    } else if (message instanceof Message.ControlReport r) {
+      e.setControlReport(eu.mlsysops.protocol.grpc.proto.ControlReport.newBuilder()
+          .setAgent(r.agent()).setTier(tier(r.tier())).setDigest(r.digest())
+          .putAllErrors(r.errors()));
+    } else if (message instanceof Message.Records r) {
+      var b = eu.mlsysops.protocol.grpc.proto.Records.newBuilder()
+          .setOrigin(r.origin()).setIncarnation(r.incarnation()).setSeq(r.seq())
+          .setDropped(r.dropped());
+      r.plans().forEach(p -> b.addPlans(transition(p)));
+      r.events().forEach(ev -> b.addEvents(eu.mlsysops.protocol.grpc.proto.Event.newBuilder()
+          .setTimeMillis(ev.timeMillis()).setAgent(ev.agent()).setKind(ev.kind())
+          .setMessage(ev.message())));
+      e.setRecords(b);
     } else {
       // Unreachable while Message is sealed and every permitted record is handled above.
       throw new IllegalArgumentException("unknown message type " + message.getClass());
@@ -199,6 +225,36 @@ public final class MessageCodec {
             p.getSuccess(),
             p.hasReason() ? p.getReason() : null);
       }
+      case CONTROL -> {
+        var c = envelope.getControl();
+        List<Message.TierControl> tiers = new ArrayList<>();
+        for (int k = 0; k < c.getTiersCount(); k++) {
+          var t = c.getTiers(k);
+          tiers.add(new Message.TierControl(
+              tier(t.getTier(), "control.tiers[" + k + "].tier"),
+              t.getDisabledPoliciesList(),
+              t.getTelemetryExportList(),
+              t.getFilesList().stream()
+                  .map(f -> new Message.PolicyFile(f.getName(), f.getSha256(), f.getContent()))
+                  .toList()));
+        }
+        return new Message.Control(from, c.getDigest(), c.getMode(), tiers);
+      }
+      case CONTROL_REPORT -> {
+        var r = envelope.getControlReport();
+        return new Message.ControlReport(from, r.getAgent(),
+            tier(r.getTier(), "control_report.tier"), r.getDigest(), r.getErrorsMap());
+      }
+      case RECORDS -> {
+        var r = envelope.getRecords();
+        return new Message.Records(from, r.getOrigin(), r.getIncarnation(), r.getSeq(),
+            r.getPlansList().stream().map(MessageCodec::transition).toList(),
+            r.getEventsList().stream()
+                .map(ev -> new Message.Event(ev.getTimeMillis(), ev.getAgent(), ev.getKind(),
+                    ev.getMessage()))
+                .toList(),
+            r.getDropped());
+      }
       case ACCEPTED, PING ->
           throw new IllegalArgumentException(
               envelope.getBodyCase() + " is link control, not a message");
@@ -216,12 +272,51 @@ public final class MessageCodec {
   }
 
   private static Message.Tier tier(Tier tier) {
+    return tier(tier, "register.tier");
+  }
+
+  private static Message.Tier tier(Tier tier, String field) {
     return switch (tier) {
       case TIER_NODE -> Message.Tier.NODE;
       case TIER_CLUSTER -> Message.Tier.CLUSTER;
       case TIER_CONTINUUM -> Message.Tier.CONTINUUM;
-      default -> throw new IllegalArgumentException("register.tier: unknown tier " + tier);
+      default -> throw new IllegalArgumentException(field + ": unknown tier " + tier);
     };
+  }
+
+  private static eu.mlsysops.protocol.grpc.proto.PlanTransition transition(
+      Message.PlanTransition p) {
+    var b = eu.mlsysops.protocol.grpc.proto.PlanTransition.newBuilder()
+        .setId(p.id()).setAgent(p.agent()).setCore(p.core()).putAllInputs(p.inputs())
+        .setStatus(p.status()).setCreatedMillis(p.createdMillis())
+        .setUpdatedMillis(p.updatedMillis()).setAttempts(p.attempts());
+    if (p.policy() != null) {
+      b.setPolicy(p.policy());
+    }
+    if (p.app() != null) {
+      b.setApp(p.app());
+    }
+    if (p.explanation() != null) {
+      b.setExplanation(p.explanation());
+    }
+    if (p.reason() != null) {
+      b.setReason(p.reason());
+    }
+    p.commands().forEach(c -> b.addCommands(eu.mlsysops.protocol.grpc.proto.PlanCommand
+        .newBuilder().setMechanism(c.mechanism()).setAction(c.action()).putAllArgs(c.args())));
+    return b.build();
+  }
+
+  private static Message.PlanTransition transition(
+      eu.mlsysops.protocol.grpc.proto.PlanTransition p) {
+    return new Message.PlanTransition(p.getId(), p.getAgent(),
+        p.hasPolicy() ? p.getPolicy() : null, p.hasApp() ? p.getApp() : null, p.getCore(),
+        p.getCommandsList().stream()
+            .map(c -> new Message.PlanCommand(c.getMechanism(), c.getAction(), c.getArgsMap()))
+            .toList(),
+        p.hasExplanation() ? p.getExplanation() : null, p.getInputsMap(), p.getStatus(),
+        p.hasReason() ? p.getReason() : null, p.getCreatedMillis(), p.getUpdatedMillis(),
+        p.getAttempts());
   }
 
   private static eu.mlsysops.protocol.grpc.proto.InstanceReport report(Message.InstanceReport r) {

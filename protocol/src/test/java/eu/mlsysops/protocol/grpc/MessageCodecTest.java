@@ -125,7 +125,23 @@ class MessageCodecTest {
         new Message.PlanForward("n1", null, null, null, Map.of(), null),
         new Message.PlanResult("c1", "p-1", true, null),
         new Message.PlanResult("c1", "p-2", false, "no node fits"),
-        new Message.Heartbeat(null, 1));
+        new Message.Heartbeat(null, 1),
+        new Message.Control("k", "abc123", "ml", List.of(
+            new Message.TierControl(Message.Tier.NODE, List.of("cpu-frequency"),
+                List.of("node_*: avg by (node)"),
+                List.of(new Message.PolicyFile("policy-x.groovy", "00ff",
+                    com.google.protobuf.ByteString.copyFromUtf8("class X {}")))),
+            new Message.TierControl(Message.Tier.CLUSTER, List.of(), List.of(), List.of()))),
+        new Message.Control("k", "", "heuristic", List.of()),
+        new Message.ControlReport("c1", "n1", Message.Tier.NODE, "abc123",
+            Map.of("policy-x.groovy", "unexpected token")),
+        new Message.Records("c1", "n1", 1_700_000_000_000L, 3,
+            List.of(new Message.PlanTransition("p-1", "n1", "cpu-frequency", "", false,
+                    List.of(new Message.PlanCommand("cpu_frequency", "set", Map.of("ghz", "1.8"))),
+                    "too slow", Map.of("latency", "120"), "Completed", "ok", 1L, 2L, 1),
+                new Message.PlanTransition("p-2", "n1", null, null, true, List.of(), null,
+                    Map.of(), "Pending", null, 0, 0, 0)),
+            List.of(new Message.Event(5L, "n1", "instance", "a/b/0 running")), 2));
   }
 
   @ParameterizedTest

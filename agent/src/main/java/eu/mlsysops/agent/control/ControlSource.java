@@ -1,0 +1,143 @@
+package eu.mlsysops.agent.control;
+
+import eu.mlsysops.agent.tier.AgentConfig;
+import eu.mlsysops.protocol.Message;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * The continuum's side of control going down: builds the current {@link Message.Control} set from
+ * the operating mode, the cluster and node tiers' configurations and the policy files in their
+ * directories; {@link #refresh()} (after every change, and on a timer for files dropped into the
+ * directories by hand) hands a set whose digest changed to the listener, which sends it to every
+ * cluster. Keeps what each remote agent reported: the digest it runs and what did not load there.
+ */
+public final class ControlSource implements eu.mlsysops.agent.tier.RemoteAgents {
+  private static final System.Logger LOG = System.getLogger(ControlSource.class.getName());
+  /** The tiers whose agents are remote; the continuum's own configuration applies in place. */
+  static final List<Message.Tier> REMOTE_TIERS = List.of(Message.Tier.CLUSTER, Message.Tier.NODE);
+
+  private final String self;
+  private final Supplier<String> mode;
+  private final Function<Message.Tier, AgentConfig> config;
+  private final Function<Message.Tier, Path> policyDir;
+  private final Consumer<Message.Control> listener;
+  private Message.Control current;
+  private final Map<String, Message.ControlReport> reports = new TreeMap<>();
+  private final Map<Message.Tier, String> problems = new LinkedHashMap<>();
+
+  /**
+   * @param self the continuum's name (the sets' {@code from})
+   * @param mode the operating mode, {@code heuristic} or {@code ml}
+   * @param config a tier's configuration
+   * @param policyDir a tier's policy directory
+   * @param listener gets every set whose digest differs from the previous one
+   */
+  public ControlSource(String self, Supplier<String> mode,
+      Function<Message.Tier, AgentConfig> config, Function<Message.Tier, Path> policyDir,
+      Consumer<Message.Control> listener) {
+    this.self = Objects.requireNonNull(self);
+    this.mode = Objects.requireNonNull(mode);
+    this.config = Objects.requireNonNull(config);
+    this.policyDir = Objects.requireNonNull(policyDir);
+    this.listener = Objects.requireNonNull(listener);
+  }
+
+  /** Builds the set now; tells the listener when it changed. */
+  public void refresh() {
+    Message.Control next = build();
+    synchronized (this) {
+      if (current != null && current.digest().equals(next.digest())) {
+        return;
+      }
+      current = next;
+    }
+    LOG.log(System.Logger.Level.INFO, "control set " + ControlApplier.shortDigest(next.digest())
+        + ": mode " + next.mode() + ", " + next.tiers().stream()
+            .map(t -> t.tier().name().toLowerCase(Locale.ROOT) + " " + t.files().size()
+                + " file(s), " + t.disabledPolicies().size() + " disabled")
+            .toList());
+    listener.accept(next);
+  }
+
+  /** The current set (built at once when there is none yet). */
+  public Message.Control current() {
+    synchronized (this) {
+      if (current != null) {
+        return current;
+      }
+    }
+    refresh();
+    synchronized (this) {
+      return current;
+    }
+  }
+
+  /** Takes a report from a remote agent (relayed by its cluster). */
+  public synchronized void report(Message.ControlReport r) {
+    reports.put(r.agent(), r);
+  }
+
+  /** The latest report of every remote agent that sent one, by agent name. */
+  public synchronized Map<String, Message.ControlReport> reports() {
+    return Map.copyOf(reports);
+  }
+
+  @Override
+  public synchronized String controlDigest() {
+    return current == null ? "" : current.digest();
+  }
+
+  @Override
+  public synchronized Map<String, Applied> applied() {
+    Map<String, Applied> out = new TreeMap<>();
+    reports.forEach((agent, r) -> out.put(agent, new Applied(agent,
+        r.tier().name().toLowerCase(Locale.ROOT), r.digest(), r.errors())));
+    return out;
+  }
+
+  /** Files that could not be read for the last set, by tier. */
+  public synchronized Map<Message.Tier, String> problems() {
+    return Map.copyOf(problems);
+  }
+
+  private Message.Control build() {
+    List<Message.TierControl> tiers = new ArrayList<>();
+    Map<Message.Tier, String> found = new LinkedHashMap<>();
+    for (Message.Tier t : REMOTE_TIERS) {
+      AgentConfig c = config.apply(t);
+      List<Message.PolicyFile> files = new ArrayList<>();
+      Path dir = policyDir.apply(t);
+      if (dir != null && Files.isDirectory(dir)) {
+        try (Stream<Path> list = Files.list(dir)) {
+          for (Path p : list.sorted().toList()) {
+            String name = p.getFileName().toString();
+            if (Files.isRegularFile(p) && ControlSet.FILE_NAME.matcher(name).matches()) {
+              files.add(ControlSet.file(name, Files.readAllBytes(p)));
+            }
+          }
+        } catch (IOException e) {
+          found.put(t, "cannot read " + dir + ": " + e.getMessage());
+        }
+      }
+      tiers.add(new Message.TierControl(t, c.disabledSorted(), c.telemetryExportText(), files));
+    }
+    synchronized (this) {
+      problems.clear();
+      problems.putAll(found);
+    }
+    return ControlSet.of(self, mode.get().toLowerCase(Locale.ROOT), tiers);
+  }
+}

@@ -1,0 +1,63 @@
+package eu.mlsysops.agent.tier;
+
+import eu.mlsysops.protocol.Link;
+import eu.mlsysops.protocol.Message;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * A cluster agent's part in control going down and visibility coming up: keeps the latest control
+ * set from the continuum, hands it to every node now and to each node as it (re)registers, and
+ * passes its nodes' control reports and plan records on to the continuum under its own name (a
+ * child may send only as itself), their origin unchanged.
+ */
+final class ControlRelay {
+  private final String self;
+  private final Link uplink;
+  private volatile Message.Control latest;
+  private volatile Consumer<Message.Control> local = c -> {};
+
+  ControlRelay(String self, Link uplink) {
+    this.self = Objects.requireNonNull(self);
+    this.uplink = Objects.requireNonNull(uplink);
+  }
+
+  void onControl(Consumer<Message.Control> listener) {
+    this.local = Objects.requireNonNull(listener);
+  }
+
+  /** A set from the continuum: applied here (if anyone listens), then sent to every node. */
+  void fromParent(Message.Control c, Collection<Link> nodes) {
+    Message.Control mine = new Message.Control(self, c.digest(), c.mode(), c.tiers());
+    latest = mine;
+    local.accept(c);
+    nodes.forEach(l -> l.send(mine));
+  }
+
+  /** A node (re)registered: it gets the current set, whatever it missed. */
+  void nodeRegistered(Link node) {
+    Message.Control c = latest;
+    if (c != null) {
+      node.send(c);
+    }
+  }
+
+  /**
+   * Passes a node's report or records on.
+   *
+   * @return whether the message was one of those
+   */
+  boolean fromNode(Message m) {
+    if (m instanceof Message.ControlReport r) {
+      uplink.send(new Message.ControlReport(self, r.agent(), r.tier(), r.digest(), r.errors()));
+      return true;
+    }
+    if (m instanceof Message.Records r) {
+      uplink.send(new Message.Records(self, r.origin(), r.incarnation(), r.seq(), r.plans(),
+          r.events(), r.dropped()));
+      return true;
+    }
+    return false;
+  }
+}
