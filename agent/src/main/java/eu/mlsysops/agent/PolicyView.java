@@ -56,6 +56,37 @@ public interface PolicyView {
   /** What woke the policy: a sample's metric name, or {@code "interval"}. */
   String trigger();
 
+  /**
+   * Requests the agent's children forwarded and nobody has answered yet (e.g. a node asking its
+   * cluster to relocate an instance it cannot serve well any more). A plan that acts on one
+   * carries its id under the input {@link Request#INPUT}; when that plan ends, the child hears
+   * how. Unanswered requests expire. Empty on agents without children.
+   */
+  default List<Request> requests() {
+    return List.of();
+  }
+
+  /**
+   * A plan a child agent made for a mechanism only this agent has.
+   *
+   * @param id answer under this id: put it in the plan's inputs as {@link #INPUT}
+   * @param from the child that asked
+   * @param policy the child's policy that asked
+   * @param mechanism the mechanism it needs (e.g. {@code placement})
+   * @param action what it asks of it (e.g. {@code relocate})
+   * @param args the arguments (e.g. {@code app}, {@code component}, {@code slot})
+   * @param explanation why, in the child's words
+   */
+  record Request(String id, String from, String policy, String mechanism, String action,
+      Map<String, String> args, String explanation) {
+    /** The plan input that names the request a plan answers. */
+    public static final String INPUT = "request";
+
+    public Request {
+      args = Map.copyOf(args);
+    }
+  }
+
   /** A mechanism's published options and state. */
   record MechanismInfo(String name, Map<String, Object> options, Map<String, Object> state) {}
 }

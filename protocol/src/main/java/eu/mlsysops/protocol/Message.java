@@ -92,11 +92,12 @@ public sealed interface Message {
 
   /**
    * Child → parent: a plan made by a child's policy that needs a mechanism only the parent has
-   * (e.g. a node policy asking its cluster to relocate a component).
+   * (e.g. a node policy asking its cluster to relocate a component). The parent's policies see it
+   * as a request; the parent answers with a {@link PlanResult} of the same {@code planId}.
    */
   record PlanForward(
-      String from, String planId, String policy, String mechanism, Map<String, String> args,
-      String explanation) implements Message {
+      String from, String planId, String policy, String mechanism, String action,
+      Map<String, String> args, String explanation) implements Message {
     public PlanForward {
       args = Map.copyOf(args);
     }

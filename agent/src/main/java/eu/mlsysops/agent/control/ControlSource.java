@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * the operating mode, the cluster and node tiers' configurations and the policy files in their
  * directories; {@link #refresh()} (after every change, and on a timer for files dropped into the
  * directories by hand) hands a set whose digest changed to the listener, which sends it to every
- * cluster. Keeps what each remote agent reported: the digest it runs and what did not load there.
+ * cluster (the listener must not block: it runs under this object's lock, which keeps sets in
+ * order). Keeps what each remote agent reported: the digest it runs and what did not load there.
  */
 public final class ControlSource implements eu.mlsysops.agent.tier.RemoteAgents {
   private static final System.Logger LOG = System.getLogger(ControlSource.class.getName());
@@ -55,15 +56,16 @@ public final class ControlSource implements eu.mlsysops.agent.tier.RemoteAgents 
     this.listener = Objects.requireNonNull(listener);
   }
 
-  /** Builds the set now; tells the listener when it changed. */
-  public void refresh() {
+  /**
+   * Builds the set now; tells the listener when it changed. Serialised: two refreshes at once (a
+   * change through the API and the timer) could otherwise hand over an older set after a newer.
+   */
+  public synchronized void refresh() {
     Message.Control next = build();
-    synchronized (this) {
-      if (current != null && current.digest().equals(next.digest())) {
-        return;
-      }
-      current = next;
+    if (current != null && current.digest().equals(next.digest())) {
+      return;
     }
+    current = next;
     LOG.log(System.Logger.Level.INFO, "control set " + ControlApplier.shortDigest(next.digest())
         + ": mode " + next.mode() + ", " + next.tiers().stream()
             .map(t -> t.tier().name().toLowerCase(Locale.ROOT) + " " + t.files().size()
@@ -73,16 +75,11 @@ public final class ControlSource implements eu.mlsysops.agent.tier.RemoteAgents 
   }
 
   /** The current set (built at once when there is none yet). */
-  public Message.Control current() {
-    synchronized (this) {
-      if (current != null) {
-        return current;
-      }
+  public synchronized Message.Control current() {
+    if (current == null) {
+      refresh();
     }
-    refresh();
-    synchronized (this) {
-      return current;
-    }
+    return current;
   }
 
   /** Takes a report from a remote agent (relayed by its cluster). */
@@ -134,10 +131,8 @@ public final class ControlSource implements eu.mlsysops.agent.tier.RemoteAgents 
       }
       tiers.add(new Message.TierControl(t, c.disabledSorted(), c.telemetryExportText(), files));
     }
-    synchronized (this) {
-      problems.clear();
-      problems.putAll(found);
-    }
+    problems.clear();
+    problems.putAll(found);
     return ControlSet.of(self, mode.get().toLowerCase(Locale.ROOT), tiers);
   }
 }

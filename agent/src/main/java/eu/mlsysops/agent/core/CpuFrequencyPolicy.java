@@ -1,6 +1,11 @@
 package eu.mlsysops.agent.core;
 
 import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.InstanceIds;
+import eu.mlsysops.agent.SystemView;
+import eu.mlsysops.model.AppDescriptor;
+import eu.mlsysops.model.Component;
+import eu.mlsysops.model.QosMetric;
 import eu.mlsysops.agent.Plan;
 import eu.mlsysops.agent.Policy;
 import eu.mlsysops.agent.PolicyContext;
@@ -15,6 +20,12 @@ import java.util.OptionalDouble;
  * when utilisation over the last few seconds is above {@code high}, down one level when below
  * {@code low}; waits {@code cooldown} after a change so the effect is observed before the next one
  * (without it, utilisation measured at the old frequency would trigger a second step at once).
+ *
+ * <p>At the top frequency and still above {@code high}, the node has done what it can: an
+ * instance here whose QoS target ({@code qos_metrics}) is violated over the window is better
+ * served elsewhere, so the policy asks its cluster to relocate it ({@code placement relocate},
+ * forwarded to the cluster, whose relocation policy picks the node) and asks again for the same
+ * instance only after {@code askAgainAfter}.
  */
 public final class CpuFrequencyPolicy implements Policy {
   public static final String NAME = "cpu-frequency";
@@ -26,6 +37,11 @@ public final class CpuFrequencyPolicy implements Policy {
   private final Duration cooldown;
   private long lastChangeMillis = Long.MIN_VALUE / 2;
   private Decision pending;
+  private Plan relocation = Plan.empty();
+  private final Map<String, Long> askedAt = new java.util.HashMap<>();
+  /** Before asking again to relocate the same instance: longer than the cluster takes to act. */
+  static final Duration ASK_AGAIN_AFTER = Duration.ofSeconds(30);
+  static final String RELOCATE = "relocate";
 
   /** Defaults: step up above 85 %, down below 30 %, 3 s window, 3 s cooldown. */
   public CpuFrequencyPolicy() {
@@ -52,6 +68,7 @@ public final class CpuFrequencyPolicy implements Policy {
   @Override
   public boolean analyze(PolicyView view) {
     pending = null;
+    relocation = Plan.empty();
     PolicyView.MechanismInfo mech = view.mechanisms().get(CpuFrequencyMechanism.NAME);
     if (mech == null || !Boolean.TRUE.equals(mech.state().get("available"))) {
       return false;
@@ -73,12 +90,60 @@ public final class CpuFrequencyPolicy implements Policy {
       pending = new Decision(levels.get(idx + 1), u, current,
           String.format("cpu utilisation %.0f%% > %.0f%% at %.2f GHz: raise to %.2f GHz",
               u * 100, high * 100, current, levels.get(idx + 1)));
+    } else if (u > high && view.mechanisms().containsKey(PlacementInputs.PLACEMENT)) {
+      relocation = askToRelocate(view, u, current);
+      return !relocation.isEmpty();
     } else if (u < low && idx > 0) {
       pending = new Decision(levels.get(idx - 1), u, current,
           String.format("cpu utilisation %.0f%% < %.0f%% at %.2f GHz: lower to %.2f GHz to save power",
               u * 100, low * 100, current, levels.get(idx - 1)));
     }
     return pending != null;
+  }
+
+  /** The first instance here whose QoS target is violated, as a request to its cluster. */
+  private Plan askToRelocate(PolicyView view, double u, double ghz) {
+    long now = view.nowMillis();
+    askedAt.values().removeIf(t -> now - t >= ASK_AGAIN_AFTER.toMillis());
+    for (AppDescriptor app : view.apps()) {
+      List<String> allowed = app.permittedActions();
+      if (!allowed.isEmpty() && !allowed.contains("*")
+          && !allowed.contains("component_relocation")) {
+        continue;
+      }
+      for (Component c : app.components()) {
+        String named = c.nodePlacement() == null ? null : c.nodePlacement().node();
+        if (c.qosMetrics().isEmpty() || (named != null && !named.isBlank())) {
+          continue; // nothing to judge, or pinned to this node by name
+        }
+        for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
+          if (!"RUNNING".equals(p.state()) || askedAt.containsKey(p.instanceId())) {
+            continue;
+          }
+          for (QosMetric q : c.qosMetrics()) {
+            OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(),
+                Map.of("app", app.name(), "component", c.name(), "instance", p.instanceId()),
+                window);
+            if (v.isEmpty() || q.relation().holds(v.getAsDouble(), q.target())) {
+              continue;
+            }
+            askedAt.put(p.instanceId(), now);
+            int slot = InstanceIds.slotOf(p.instanceId());
+            return Plan.of(
+                Command.of(PlacementInputs.PLACEMENT, RELOCATE, "app", app.name(), "component",
+                    c.name(), "slot", Integer.toString(slot)),
+                String.format("%s of %s#%d averages %.1f, violating %s %s, while %s is at its top"
+                        + " frequency (%.2f GHz) and %.0f%% busy: ask the cluster to relocate it",
+                    q.applicationMetricId(), c.name(), slot, v.getAsDouble(),
+                    q.relation().wireName(), q.target(), view.system().agentId(), ghz, u * 100),
+                Map.of(q.applicationMetricId(), String.format("%.2f", v.getAsDouble()),
+                    "node_cpu_utilization", String.format("%.3f", u),
+                    "current_ghz", Double.toString(ghz)));
+          }
+        }
+      }
+    }
+    return Plan.empty();
   }
 
   private static int nearestIndex(List<Double> levels, double ghz) {
@@ -95,7 +160,7 @@ public final class CpuFrequencyPolicy implements Policy {
   public Plan plan(PolicyView view) {
     Decision d = pending;
     if (d == null) {
-      return Plan.empty();
+      return relocation;
     }
     lastChangeMillis = view.nowMillis();
     return Plan.of(

@@ -68,6 +68,13 @@ public final class QosRelocationPolicy implements Policy {
       return false;
     }
     long now = view.nowMillis();
+    for (PolicyView.Request r : view.requests()) {
+      Plan plan = onRequest(view, app, r, now);
+      if (!plan.isEmpty()) {
+        pending = plan;
+        return true;
+      }
+    }
     for (Component c : app.components()) {
       String named = c.nodePlacement() == null ? null : c.nodePlacement().node();
       if (c.qosMetrics().isEmpty() || (named != null && !named.isBlank())) {
@@ -99,6 +106,38 @@ public final class QosRelocationPolicy implements Policy {
     return false;
   }
 
+  /**
+   * A node's request to relocate one of this app's instances (its own remedies are exhausted):
+   * honoured like a violation seen here, to a clearly less loaded node, outside the cooldown.
+   */
+  private Plan onRequest(PolicyView view, AppDescriptor app, PolicyView.Request r, long now) {
+    if (!PlacementInputs.PLACEMENT.equals(r.mechanism()) || !"relocate".equals(r.action())
+        || !app.name().equals(r.args().get("app"))) {
+      return Plan.empty();
+    }
+    Component c = app.component(r.args().getOrDefault("component", "")).orElse(null);
+    String named = c == null || c.nodePlacement() == null ? null : c.nodePlacement().node();
+    if (c == null || (named != null && !named.isBlank())
+        || now - lastMove.getOrDefault(c.name(), Long.MIN_VALUE / 2) < cooldown.toMillis()) {
+      return Plan.empty();
+    }
+    for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
+      if (p.node().equals(r.from()) && "RUNNING".equals(p.state())
+          && Integer.toString(eu.mlsysops.agent.InstanceIds.slotOf(p.instanceId()))
+              .equals(r.args().get("slot"))) {
+        Plan plan = move(view, app, c, p, "node " + r.from() + " asks to relocate "
+            + c.name() + "#" + r.args().get("slot") + " (" + (r.policy() == null ? "" : r.policy()
+            + ": ") + (r.explanation() == null ? "no reason given" : r.explanation()) + ")",
+            Map.of(PolicyView.Request.INPUT, r.id()));
+        if (!plan.isEmpty()) {
+          lastMove.put(c.name(), now);
+        }
+        return plan;
+      }
+    }
+    return Plan.empty();
+  }
+
   private static boolean relocationPermitted(AppDescriptor app) {
     List<String> allowed = app.permittedActions();
     return allowed.isEmpty() || allowed.contains("*") || allowed.contains("component_relocation");
@@ -106,6 +145,18 @@ public final class QosRelocationPolicy implements Policy {
 
   private Plan relocate(PolicyView view, AppDescriptor app, Component c,
       SystemView.InstancePlacement p, QosMetric q, double value) {
+    int slot = eu.mlsysops.agent.InstanceIds.slotOf(p.instanceId());
+    Map<String, String> inputs = new LinkedHashMap<>();
+    inputs.put(q.applicationMetricId(), String.format("%.2f", value));
+    inputs.put("target", q.relation().wireName() + " " + fmt(q.target()));
+    return move(view, app, c, p, String.format("%s of %s#%d averages %.1f over %d s, violating %s %s",
+        q.applicationMetricId(), c.name(), slot, value, window.toSeconds(),
+        q.relation().wireName(), fmt(q.target())), inputs);
+  }
+
+  /** A move of the instance to a clearly less loaded node, if the placer finds one. */
+  private Plan move(PolicyView view, AppDescriptor app, Component c,
+      SystemView.InstancePlacement p, String why, Map<String, String> given) {
     List<NodeCandidate> candidates = PlacementInputs.candidates(view);
     double here = PlacementInputs.utilisation(view, p.node());
     Placement choice = placer.place(app.name(), c, candidates, Set.of(p.node()));
@@ -118,13 +169,9 @@ public final class QosRelocationPolicy implements Policy {
       return Plan.empty();
     }
     int slot = eu.mlsysops.agent.InstanceIds.slotOf(p.instanceId());
-    String explanation = String.format(
-        "%s of %s#%d averages %.1f over %d s, violating %s %s; %s runs at %.0f%% cpu: move to %s (%.0f%% cpu)",
-        q.applicationMetricId(), c.name(), slot, value, window.toSeconds(),
-        q.relation().wireName(), fmt(q.target()), p.node(), here * 100, to, there * 100);
-    Map<String, String> inputs = new LinkedHashMap<>();
-    inputs.put(q.applicationMetricId(), String.format("%.2f", value));
-    inputs.put("target", q.relation().wireName() + " " + fmt(q.target()));
+    String explanation = String.format("%s; %s runs at %.0f%% cpu: move to %s (%.0f%% cpu)",
+        why, p.node(), here * 100, to, there * 100);
+    Map<String, String> inputs = new LinkedHashMap<>(given);
     inputs.put("cpu." + p.node(), String.format("%.3f", here));
     inputs.put("cpu." + to, String.format("%.3f", there));
     return new Plan(PlacementInputs.versioned(List.of(Command.of(PlacementInputs.PLACEMENT, "move",

@@ -523,6 +523,11 @@ public final class PolicyEngine implements AutoCloseable {
     }
 
     @Override
+    public List<Request> requests() {
+      return source.requests();
+    }
+
+    @Override
     public long nowMillis() {
       return clock.millis();
     }

@@ -13,6 +13,11 @@ public interface ViewSource {
   /** The agent's system view. */
   SystemView system();
 
+  /** Requests from children not answered yet ({@link eu.mlsysops.agent.PolicyView#requests()}). */
+  default List<eu.mlsysops.agent.PolicyView.Request> requests() {
+    return List.of();
+  }
+
   /** The ML connector policies may use. */
   default MlConnector ml() {
     return MlConnector.none();

@@ -111,6 +111,7 @@ public final class ClusterAgent implements AutoCloseable {
   private final Map<String, String> rollouts = new HashMap<>();
   private final UnschedulableInstances unschedulable = new UnschedulableInstances();
   private final ControlRelay relay;
+  private final ForwardedRequests requests;
   private volatile boolean running;
   /** Desired state, slots, nodes and epochs on disk: what a restart comes back to. */
   private final ClusterStore state;
@@ -152,6 +153,7 @@ public final class ClusterAgent implements AutoCloseable {
     this.placer = Objects.requireNonNull(placer)
         .withScorer(new QosModelScorer(qosModel, this::mode), QOS_MODEL_WEIGHT);
     this.relay = new ControlRelay(descriptor.clusterId(), uplink);
+    this.requests = new ForwardedRequests(descriptor.clusterId(), env.clock());
     this.state =
         new ClusterStore(env.dataDir().resolve("cluster-" + descriptor.clusterId() + ".db"));
     restore();
@@ -387,6 +389,7 @@ public final class ClusterAgent implements AutoCloseable {
    * elsewhere at once (no grace period: the administrator said it is gone).
    */
   public boolean forget(String node) {
+    requests.forget(node);
     synchronized (this) {
       NodeEntry e = nodes.remove(node);
       if (e == null) {
@@ -428,7 +431,7 @@ public final class ClusterAgent implements AutoCloseable {
 
   private void onParentMessage(Message m) {
     if (m instanceof Message.Control c) {
-      relay.fromParent(c, nodeLinks());
+      relay.fromParent(c, this::nodeLinks);
       return;
     }
     if (m instanceof Message.TelemetryDemand d) {
@@ -519,6 +522,15 @@ public final class ClusterAgent implements AutoCloseable {
       return;
     }
     if (relay.fromNode(m)) {
+      return;
+    }
+    if (m instanceof Message.PlanForward f) {
+      if (requests.add(f, link)) {
+        event("request", "node " + f.from() + " asks for " + f.mechanism() + " " + f.action()
+            + " " + new java.util.TreeMap<>(f.args())
+            + (f.explanation() == null ? "" : ": " + f.explanation()));
+        engine.wakeAll("request from " + f.from());
+      }
       return;
     }
     if (m instanceof Message.Register r && r.node() != null) {
@@ -830,6 +842,7 @@ public final class ClusterAgent implements AutoCloseable {
     if (!running) {
       return;
     }
+    requests.expire();
     long now = env.clock().millis();
     long unreachableAfter = settings.heartbeatInterval().toMillis() * settings.missedHeartbeats();
     List<String> unreachable = new ArrayList<>();
@@ -1335,6 +1348,7 @@ public final class ClusterAgent implements AutoCloseable {
 
   private void onPlan(PlanRecord r) {
     health.planFinished(r);
+    requests.planChanged(r);
     if (r.status().isTerminal()) {
       boolean wasRollout;
       synchronized (this) {
@@ -1361,6 +1375,11 @@ public final class ClusterAgent implements AutoCloseable {
   }
 
   private final class Views implements ViewSource {
+    @Override
+    public List<eu.mlsysops.agent.PolicyView.Request> requests() {
+      return requests.open();
+    }
+
     @Override
     public List<AppDescriptor> apps() {
       synchronized (ClusterAgent.this) {

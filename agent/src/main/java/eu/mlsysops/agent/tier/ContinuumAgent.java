@@ -139,7 +139,8 @@ public final class ContinuumAgent implements AutoCloseable {
     return engine;
   }
 
-  private volatile Message.Control control;
+  private final Object controlLock = new Object();
+  private Message.Control control;
   private volatile java.util.function.Consumer<Message> fromBelow = m -> {};
 
   /**
@@ -147,12 +148,17 @@ public final class ContinuumAgent implements AutoCloseable {
    * clusters relay it to their nodes. Used when agents run in their own processes.
    */
   public void sendControl(Message.Control c) {
-    this.control = Objects.requireNonNull(c);
-    List<Link> links;
-    synchronized (this) {
-      links = clusters.values().stream().map(e -> e.link).filter(Objects::nonNull).toList();
+    Objects.requireNonNull(c);
+    // Under the lock registrations take too (after adding the cluster): a cluster never gets an
+    // older set after a newer one, and one registering meanwhile is either listed or sent it.
+    synchronized (controlLock) {
+      control = c;
+      List<Link> links;
+      synchronized (this) {
+        links = clusters.values().stream().map(e -> e.link).filter(Objects::nonNull).toList();
+      }
+      links.forEach(l -> l.send(c));
     }
-    links.forEach(l -> l.send(c));
   }
 
   /**
@@ -450,9 +456,10 @@ public final class ContinuumAgent implements AutoCloseable {
           + (isNew ? " joined" : ""));
       pushCluster(r.from());
       link.send(new Message.TelemetryDemand(id(), clusterDemand.current().toMillis()));
-      Message.Control c = control;
-      if (c != null) {
-        link.send(c);
+      synchronized (controlLock) {
+        if (control != null) {
+          link.send(control);
+        }
       }
       engine.wakeAll("cluster " + r.from());
     } else if (m instanceof Message.Inventory inv) {

@@ -5,6 +5,7 @@ import eu.mlsysops.protocol.Message;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A cluster agent's part in control going down and visibility coming up: keeps the latest control
@@ -15,7 +16,7 @@ import java.util.function.Consumer;
 final class ControlRelay {
   private final String self;
   private final Link uplink;
-  private volatile Message.Control latest;
+  private Message.Control latest;
   private volatile Consumer<Message.Control> local = c -> {};
 
   ControlRelay(String self, Link uplink) {
@@ -28,18 +29,21 @@ final class ControlRelay {
   }
 
   /** A set from the continuum: applied here (if anyone listens), then sent to every node. */
-  void fromParent(Message.Control c, Collection<Link> nodes) {
+  void fromParent(Message.Control c, Supplier<Collection<Link>> nodes) {
     Message.Control mine = new Message.Control(self, c.digest(), c.mode(), c.tiers());
-    latest = mine;
     local.accept(c);
-    nodes.forEach(l -> l.send(mine));
+    // Sent under the lock that registrations take too (after adding the node), so a node never
+    // gets an older set after a newer one, and one registering meanwhile is listed or sent it.
+    synchronized (this) {
+      latest = mine;
+      nodes.get().forEach(l -> l.send(mine));
+    }
   }
 
   /** A node (re)registered: it gets the current set, whatever it missed. */
-  void nodeRegistered(Link node) {
-    Message.Control c = latest;
-    if (c != null) {
-      node.send(c);
+  synchronized void nodeRegistered(Link node) {
+    if (latest != null) {
+      node.send(latest);
     }
   }
 

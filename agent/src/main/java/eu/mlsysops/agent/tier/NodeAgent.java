@@ -60,6 +60,7 @@ public final class NodeAgent implements AutoCloseable {
   private final Duration heartbeatInterval;
   /** How often agents record their own health metrics. */
   static final long HEALTH_INTERVAL_MILLIS = 1000;
+  private final ForwardingMechanism forwarding;
   private final Map<String, Message.InstanceAssignment> desired = new LinkedHashMap<>();
   private long desiredEpoch = -1;
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
@@ -89,6 +90,10 @@ public final class NodeAgent implements AutoCloseable {
     this.store = TierStores.node(env.clock());
     this.scheduler = PlanScheduler.builder(descriptor.name()).clock(env.clock()).log(env.planLog()).build();
     scheduler.register(new CpuFrequencyMechanism(cpuFrequency));
+    // Placement is the cluster's: node policies may ask for it, and hear how it ended.
+    this.forwarding = new ForwardingMechanism(PlacementMechanism.NAME, descriptor.name(),
+        m -> up.send(m), () -> scheduler.active());
+    scheduler.register(forwarding);
     scheduler.onTransition(this::onPlan);
     this.engine =
         new PolicyEngine(descriptor.name(), env.clock(), store, scheduler, new Views(),
@@ -295,6 +300,8 @@ public final class NodeAgent implements AutoCloseable {
       }
     } else if (m instanceof Message.Control c) {
       controlListener.accept(c);
+    } else if (m instanceof Message.PlanResult r) {
+      forwarding.result(r);
     }
   }
 

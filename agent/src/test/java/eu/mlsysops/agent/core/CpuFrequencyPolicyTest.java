@@ -80,4 +80,97 @@ class CpuFrequencyPolicyTest {
     utilisation(0.99, 0.99, 0.99);
     assertThat(policy.analyze(unavailable)).isFalse();
   }
+
+  private static final String QOS_APP = """
+      MLSysOpsApp:
+        name: cam
+        components:
+          - metadata: {name: detector}
+            containers: [{image: det:1}]
+            qos_metrics:
+              - application_metric_id: detector_latency_ms
+                target: 100
+                relation: lower_or_equal
+      """;
+
+  /** A stand-in for the cluster's placement mechanism, as a node agent forwards it. */
+  private static eu.mlsysops.agent.Mechanism placement() {
+    return new eu.mlsysops.agent.Mechanism() {
+      @Override
+      public String name() {
+        return "placement";
+      }
+
+      @Override
+      public Map<String, Object> options() {
+        return Map.of();
+      }
+
+      @Override
+      public Map<String, Object> state() {
+        return Map.of();
+      }
+
+      @Override
+      public boolean exclusive() {
+        return false;
+      }
+
+      @Override
+      public String conflictKey(eu.mlsysops.agent.Command c) {
+        return "";
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<eu.mlsysops.agent.ApplyResult> apply(
+          eu.mlsysops.agent.Command c) {
+        return java.util.concurrent.CompletableFuture.completedFuture(
+            eu.mlsysops.agent.ApplyResult.success("ok"));
+      }
+    };
+  }
+
+  private TestView atTheTopWithTheDetector(double latencyMs) {
+    knob.current = 2.8;
+    utilisation(0.97, 0.99, 0.98);
+    for (int i = 0; i < 3; i++) {
+      store.append(new Sample("detector_latency_ms", Labels.of("app", "cam", "component",
+          "detector", "instance", "cam/detector/0"), NOW - 1000L * (3 - i), latencyMs));
+    }
+    return new TestView(store,
+        Map.of("cpu_frequency", new CpuFrequencyMechanism(knob), "placement", placement()),
+        new SystemView("n1", List.of(), List.of(new SystemView.InstancePlacement("cam",
+            "detector", "cam/detector/0", "n1", "RUNNING"))),
+        eu.mlsysops.model.Descriptors.parseApp(QOS_APP), NOW);
+  }
+
+  @Test
+  void atTheTopFrequencyAndStillViolatingQosItAsksTheClusterToRelocateTheInstanceOnce() {
+    TestView top = atTheTopWithTheDetector(180);
+
+    assertThat(policy.analyze(top)).isTrue();
+    Plan p = policy.plan(top);
+
+    assertThat(p.commands()).singleElement().satisfies(c -> {
+      assertThat(c.mechanism()).isEqualTo("placement");
+      assertThat(c.action()).isEqualTo("relocate");
+      assertThat(c.args()).containsExactlyInAnyOrderEntriesOf(
+          Map.of("app", "cam", "component", "detector", "slot", "0"));
+    });
+    assertThat(p.explanation()).isEqualTo("detector_latency_ms of detector#0 averages 180.0,"
+        + " violating lower_or_equal 100.0, while n1 is at its top frequency (2.80 GHz) and 98%"
+        + " busy: ask the cluster to relocate it");
+    assertThat(p.inputs()).containsEntry("detector_latency_ms", "180.00");
+    // Asked once: the cluster needs time to act.
+    assertThat(policy.analyze(top)).isFalse();
+    top.now = NOW + CpuFrequencyPolicy.ASK_AGAIN_AFTER.toMillis();
+    assertThat(policy.analyze(top)).isTrue();
+  }
+
+  @Test
+  void atTheTopFrequencyWithQosMetItAsksNothing() {
+    TestView top = atTheTopWithTheDetector(40);
+
+    assertThat(policy.analyze(top)).isFalse();
+  }
 }

@@ -212,6 +212,79 @@ MLSysOpsNode:
                 "shop/web/0 running")))));
   }
 
+  /** A cluster policy that answers every relocation request by re-stating the instance count. */
+  static final class AnswersRequests implements eu.mlsysops.agent.Policy {
+    @Override
+    public eu.mlsysops.agent.PolicyContext initialize() {
+      return eu.mlsysops.agent.PolicyContext.builder("answers-requests")
+          .analyzeInterval(Duration.ofMillis(200)).mode(eu.mlsysops.agent.PolicyContext.Mode.ANY)
+          .build();
+    }
+
+    @Override
+    public boolean analyze(eu.mlsysops.agent.PolicyView view) {
+      return !view.requests().isEmpty();
+    }
+
+    @Override
+    public eu.mlsysops.agent.Plan plan(eu.mlsysops.agent.PolicyView view) {
+      eu.mlsysops.agent.PolicyView.Request r = view.requests().get(0);
+      return eu.mlsysops.agent.Plan.of(
+          eu.mlsysops.agent.Command.of("placement", "scale", "app", r.args().get("app"),
+              "component", r.args().get("component"), "instances", "1"),
+          "answering " + r.from() + " (" + r.policy() + ": " + r.explanation() + ")",
+          java.util.Map.of(eu.mlsysops.agent.PolicyView.Request.INPUT, r.id()));
+    }
+  }
+
+  @Test
+  void aNodePlanForTheClustersMechanismIsForwardedAndEndsAsTheClustersPlanEnds()
+      throws Exception {
+    InProcessLink continuumLink = InProcessLink.create(workers);
+    ClusterAgent cluster =
+        new ClusterAgent(new ClusterDescriptor("c1", "c1", null, List.of("n1")),
+            continuumLink.childSide(), env, FAST, Placer.withDefaults());
+    resources.push(cluster);
+    List<eu.mlsysops.agent.plan.PlanRecord> atCluster = new CopyOnWriteArrayList<>();
+    cluster.scheduler().onTransition(atCluster::add);
+    cluster.start();
+    NodeLink link = connect(cluster::attach, dir);
+    resources.push(link);
+    Simulation sim = Simulation.builder().build();
+    sim.addNode(node("n1"));
+    var tick = sim.start(timers, Duration.ofMillis(50));
+    resources.push(() -> tick.cancel(false));
+    NodeAgent agent =
+        new NodeAgent(node("n1"), sim.runtime("n1"), sim.frequencyControl("n1"), link.child(),
+            env, FAST.heartbeatInterval());
+    resources.push(agent);
+    List<eu.mlsysops.agent.plan.PlanRecord> atNode = new CopyOnWriteArrayList<>();
+    agent.scheduler().onTransition(atNode::add);
+    agent.start();
+    await().atMost(15, TimeUnit.SECONDS)
+        .until(() -> cluster.nodeHealth().equals(java.util.Map.of("n1", true)));
+    continuumLink.parentSide()
+        .send(new Message.DesiredState("continuum", 1, List.of(), List.of(app())));
+    await().atMost(15, TimeUnit.SECONDS).until(() -> running(sim).equals(List.of("shop/web/0")));
+    cluster.engine().add(AnswersRequests::new, "test");
+
+    agent.scheduler().submit(new eu.mlsysops.agent.plan.PlanRequest("ask-1", "node-test", "shop",
+        false, eu.mlsysops.agent.Plan.of(eu.mlsysops.agent.Command.of("placement", "relocate",
+            "app", "shop", "component", "web", "slot", "0"), "too slow here", java.util.Map.of())));
+
+    await().atMost(20, TimeUnit.SECONDS).until(() -> atNode.stream().anyMatch(r ->
+        r.id().equals("ask-1") && r.status().isTerminal()));
+    eu.mlsysops.agent.plan.PlanRecord ended = atNode.stream()
+        .filter(r -> r.id().equals("ask-1") && r.status().isTerminal()).findFirst().orElseThrow();
+    assertThat(ended.status()).isEqualTo(eu.mlsysops.agent.plan.PlanStatus.COMPLETED);
+    assertThat(ended.reason()).startsWith("cluster c1: answers-requests completed");
+    eu.mlsysops.agent.plan.PlanRecord answer = atCluster.stream()
+        .filter(r -> r.policy().equals("answers-requests")).findFirst().orElseThrow();
+    assertThat(answer.explanation()).isEqualTo("answering n1 (node-test: too slow here)");
+    assertThat(events).anyMatch(e -> e.kind().equals("request")
+        && e.message().startsWith("node n1 asks for placement relocate"));
+  }
+
   @Test
   void aNodeRunsWhatItsClusterPlacesAndResynchronisesAfterACut() throws Exception {
     InProcessLink continuumLink = InProcessLink.create(workers);

@@ -238,11 +238,8 @@ public final class ProcessContinuum implements AutoCloseable {
     yaml.append("descriptor: ").append(descriptorFile).append('\n');
     yaml.append("cert_dir: ").append(certs).append('\n');
     yaml.append("data_dir: ").append(data != null ? data : dir).append('\n');
-    if (tier != AgentFileConfig.Tier.CONTINUUM) { // the continuum watches it by default
-      yaml.append("policy_directory: ")
-          .append(dataDir.resolve("policies").resolve(tier.wireName()))
-          .append('\n');
-    }
+    // No policy_directory for clusters and nodes: the continuum sends its tier directories'
+    // files to every remote agent over the agent links, as it does across hosts.
     keys.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
     Path config = dir.resolve("agent.yaml");
     Files.writeString(config, yaml.toString());

@@ -376,6 +376,131 @@ class AgentProcessesIT {
         .until(() -> runningNodes("partitioned").size() == 1);
   }
 
+  private static final String NODE_POLICY =
+      """
+      import eu.mlsysops.agent.*
+      import java.time.Duration
+
+      class RemoteProbePolicy implements Policy {
+        PolicyContext initialize() {
+          PolicyContext.builder("remote-probe").analyzeInterval(Duration.ofSeconds(1))
+              .mode(PolicyContext.Mode.ANY).build()
+        }
+        boolean analyze(PolicyView view) { true }
+        Plan plan(PolicyView view) {
+          Plan.of(Command.of("cpu_frequency", "set", "ghz", "2.0"), "probing from " + view.system(),
+              ["probe": "1"])
+        }
+      }
+      """;
+
+  @Test
+  @Order(8)
+  void modeConfigurationAndPolicyFilesReachEveryRemoteAgentAndTheirPlansAndEventsComeBack()
+      throws Exception {
+    List<String> sse = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var stream = HTTP.sendAsync(
+        HttpRequest.newBuilder(URI.create(api + "/api/v1/events"))
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "text/event-stream").build(),
+        HttpResponse.BodyHandlers.ofLines());
+    stream.thenAccept(r -> r.body().forEach(sse::add));
+    try {
+      assertThat(send("PUT", "/api/v1/mode/ml", "", "text/plain")).startsWith("200");
+      awaitEveryRemoteAgentOnTheCurrentSet();
+
+      assertThat(send("PUT", "/api/v1/policies/node/policy-remote-probe.groovy", NODE_POLICY,
+          "text/x-groovy")).startsWith("201");
+      awaitEveryRemoteAgentOnTheCurrentSet();
+      // The node agents' own decisions, made in their own processes, show at the continuum.
+      for (String node : List.of("n-1", "n-2")) {
+        await(node + "'s plans").atMost(40, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+            .ignoreExceptions()
+            .until(() -> JSON.readTree(get("/api/v1/plans?agent=" + node + "&policy=remote-probe")
+                .substring(4)).path("items").size() > 0);
+      }
+      await("remote events on the SSE stream").atMost(30, TimeUnit.SECONDS)
+          .until(() -> sse.stream().anyMatch(l -> l.startsWith("data:")
+              && (l.contains("\"agent\":\"n-1\"") || l.contains("\"agent\":\"n-2\""))));
+
+      assertThat(send("PUT", "/api/v1/agents/node/config", "{\"disabled_policies\": [\"remote-probe\"]}",
+          "application/json")).startsWith("200");
+      awaitEveryRemoteAgentOnTheCurrentSet();
+      assertThat(send("DELETE", "/api/v1/agents/node/config", "", "text/plain")).startsWith("20");
+      assertThat(send("DELETE", "/api/v1/policies/node/policy-remote-probe.groovy", "",
+          "text/plain")).startsWith("204");
+
+      // A file dropped in by hand that does not compile: each remote agent says so, by name.
+      Files.writeString(dir.resolve("data/policies/node/policy-broken.groovy"),
+          "class Broken implements eu.mlsysops.agent.Policy {");
+      await("remote load errors").atMost(40, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions()
+          .until(() -> {
+            JsonNode agents = JSON.readTree(get("/api/v1/policies").substring(4))
+                .path("remote").path("agents");
+            int broken = 0;
+            for (JsonNode a : agents) {
+              if (a.path("errors").has("policy-broken.groovy") && a.path("current").asBoolean()) {
+                broken++;
+              }
+            }
+            return broken == 2;
+          });
+      Files.delete(dir.resolve("data/policies/node/policy-broken.groovy"));
+      awaitEveryRemoteAgentOnTheCurrentSet();
+
+      // An agent that was down while the mode changed gets the current set when it is back.
+      continuum.kill("n-2");
+      assertThat(send("PUT", "/api/v1/mode/heuristic", "", "text/plain")).startsWith("200");
+      continuum.restart("n-2");
+      awaitEveryRemoteAgentOnTheCurrentSet();
+    } finally {
+      stream.cancel(true);
+    }
+  }
+
+  private static void awaitEveryRemoteAgentOnTheCurrentSet() {
+    try {
+      awaitCurrentSet();
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("not every remote agent runs the current control set;"
+          + " /api/v1/policies: " + get("/api/v1/policies") + "\nlogs:\n" + allLogs(), e);
+    }
+  }
+
+  private static void awaitCurrentSet() {
+    await("every remote agent on the current control set").atMost(40, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+        .until(() -> {
+          JsonNode remote = JSON.readTree(get("/api/v1/policies").substring(4)).path("remote");
+          List<String> current = new ArrayList<>();
+          remote.path("agents").forEach(a -> {
+            if (a.path("current").asBoolean() && a.path("errors").isEmpty()) {
+              current.add(a.path("agent").asText());
+            }
+          });
+          current.sort(null);
+          return current.equals(List.of("cl-a", "n-1", "n-2"));
+        });
+  }
+
+  private static String send(String method, String path, String body, String type) {
+    try {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(api + path))
+                  .timeout(Duration.ofSeconds(10))
+                  .header("Authorization", "Bearer " + token)
+                  .header("Content-Type", type)
+                  .method(method, HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() + " " + r.body();
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
+
   // ---- helpers ----
 
   /** The nodes where the app's first component has a RUNNING instance, sorted. */

@@ -96,6 +96,9 @@ public final class MessageCodec {
       if (p.explanation() != null) {
         b.setExplanation(p.explanation());
       }
+      if (p.action() != null) {
+        b.setAction(p.action());
+      }
       e.setPlanForward(b);
     } else if (message instanceof Message.PlanResult p) {
       var b = eu.mlsysops.protocol.grpc.proto.PlanResult.newBuilder().setSuccess(p.success());
@@ -214,6 +217,7 @@ public final class MessageCodec {
             p.hasPlanId() ? p.getPlanId() : null,
             p.hasPolicy() ? p.getPolicy() : null,
             p.hasMechanism() ? p.getMechanism() : null,
+            p.hasAction() ? p.getAction() : null,
             p.getArgsMap(),
             p.hasExplanation() ? p.getExplanation() : null);
       }

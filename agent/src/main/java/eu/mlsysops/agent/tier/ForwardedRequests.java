@@ -1,0 +1,140 @@
+package eu.mlsysops.agent.tier;
+
+import eu.mlsysops.agent.PolicyView;
+import eu.mlsysops.agent.plan.PlanRecord;
+import eu.mlsysops.agent.plan.PlanStatus;
+import eu.mlsysops.protocol.Link;
+import eu.mlsysops.protocol.Message;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Requests a cluster's nodes forwarded ({@link Message.PlanForward}): open ones are shown to the
+ * cluster's policies ({@link PolicyView#requests()}); a plan that names one in its inputs takes it
+ * in hand, and when that plan ends the node hears how ({@link Message.PlanResult}). A plan failed
+ * as stale gives the request back (its policy plans again). A request no policy takes within
+ * {@link #TTL} is answered as refused, so a node never waits without end. At most {@link #MAX}
+ * are kept; more are refused at once.
+ */
+final class ForwardedRequests {
+  /** How long a request waits for a policy to take it (shorter than the node's own timeout). */
+  static final Duration TTL = Duration.ofSeconds(30);
+  /** Requests kept at most per cluster. */
+  static final int MAX = 1000;
+
+  private final String self;
+  private final Clock clock;
+  private final Map<String, Pending> pending = new LinkedHashMap<>();
+
+  private static final class Pending {
+    final PolicyView.Request request;
+    final Link link;
+    final long deadline;
+    String plan;
+
+    Pending(PolicyView.Request request, Link link, long deadline) {
+      this.request = request;
+      this.link = link;
+      this.deadline = deadline;
+    }
+  }
+
+  ForwardedRequests(String self, Clock clock) {
+    this.self = Objects.requireNonNull(self);
+    this.clock = Objects.requireNonNull(clock);
+  }
+
+  /**
+   * Takes a request from a node.
+   *
+   * @return whether it is now open (false: refused and answered, or without an id)
+   */
+  boolean add(Message.PlanForward f, Link link) {
+    if (f.planId() == null) {
+      return false;
+    }
+    synchronized (this) {
+      if (pending.containsKey(f.planId())) {
+        return false;
+      }
+      if (pending.size() < MAX) {
+        pending.put(f.planId(), new Pending(new PolicyView.Request(f.planId(), f.from(), f.policy(),
+            f.mechanism(), f.action(), f.args(), f.explanation()), link,
+            clock.millis() + TTL.toMillis()));
+        return true;
+      }
+    }
+    link.send(new Message.PlanResult(self, f.planId(), false,
+        "cluster " + self + " already holds " + MAX + " open requests"));
+    return false;
+  }
+
+  /** The requests no plan has taken yet, oldest first. */
+  synchronized List<PolicyView.Request> open() {
+    List<PolicyView.Request> out = new ArrayList<>();
+    for (Pending p : pending.values()) {
+      if (p.plan == null) {
+        out.add(p.request);
+      }
+    }
+    return out;
+  }
+
+  /** Follows the plans that name a request. */
+  void planChanged(PlanRecord r) {
+    String id = r.inputs().get(PolicyView.Request.INPUT);
+    if (id == null) {
+      return;
+    }
+    Pending done;
+    synchronized (this) {
+      Pending p = pending.get(id);
+      if (p == null) {
+        return;
+      }
+      if (!r.status().isTerminal()) {
+        p.plan = r.id();
+        return;
+      }
+      if (r.status() == PlanStatus.FAILED && r.reason().startsWith("stale plan")) {
+        p.plan = null; // back to the policies, which plan again from the new state
+        return;
+      }
+      pending.remove(id);
+      done = p;
+    }
+    done.link.send(new Message.PlanResult(self, id, r.status() == PlanStatus.COMPLETED,
+        r.policy() + " " + r.status().wireName().toLowerCase(java.util.Locale.ROOT)
+            + (r.reason().isEmpty() ? "" : ": " + r.reason())));
+  }
+
+  /** Answers requests no policy took in time. */
+  void expire() {
+    long now = clock.millis();
+    List<Pending> expired = new ArrayList<>();
+    synchronized (this) {
+      for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+        Pending p = it.next();
+        if (p.plan == null && now >= p.deadline) {
+          it.remove();
+          expired.add(p);
+        }
+      }
+    }
+    for (Pending p : expired) {
+      p.link.send(new Message.PlanResult(self, p.request.id(), false, "no policy of cluster "
+          + self + " acted on it within " + TTL.toSeconds() + " s"));
+    }
+  }
+
+  /** Forgets the requests of a node that left. */
+  synchronized void forget(String node) {
+    pending.values().removeIf(p -> p.request.from().equals(node));
+  }
+}
