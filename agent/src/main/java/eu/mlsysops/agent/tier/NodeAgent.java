@@ -5,6 +5,7 @@ import eu.mlsysops.agent.core.CpuFrequencyMechanism;
 import eu.mlsysops.agent.core.CpuFrequencyPolicy;
 import eu.mlsysops.agent.engine.PolicyEngine;
 import eu.mlsysops.agent.engine.ViewSource;
+import eu.mlsysops.agent.kernel.AgentLoop;
 import eu.mlsysops.agent.plan.PlanRecord;
 import eu.mlsysops.agent.plan.PlanScheduler;
 import eu.mlsysops.model.AppDescriptor;
@@ -26,6 +27,7 @@ import eu.mlsysops.telemetry.pipeline.AggregationRule;
 import eu.mlsysops.telemetry.pipeline.UplinkAggregator;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +40,11 @@ import java.util.concurrent.TimeUnit;
  * The agent on one host: local telemetry, local knobs (CPU frequency), and the instances its
  * cluster assigned to it, run through a {@link Runtime}. Its MAPE loop runs node policies on local
  * telemetry; desired state from the cluster is reconciled against what the runtime reports.
+ *
+ * <p>Its state (the desired instances and their epoch) is owned by its {@link AgentLoop}: link
+ * messages, connection changes and runtime events are events on it, so none of it needs a lock.
+ * Policies read a snapshot the loop publishes. Telemetry ingest, heartbeats and export do not
+ * touch that state and stay off the loop (they must not wait behind a reconciliation).
  */
 public final class NodeAgent implements AutoCloseable {
   private final NodeDescriptor descriptor;
@@ -61,8 +68,14 @@ public final class NodeAgent implements AutoCloseable {
   /** How often agents record their own health metrics. */
   static final long HEALTH_INTERVAL_MILLIS = 1000;
   private final ForwardingMechanism forwarding;
+  /** Loop-owned: what the cluster wants this node to run, and the epoch it said so in. */
   private final Map<String, Message.InstanceAssignment> desired = new LinkedHashMap<>();
   private long desiredEpoch = -1;
+  /** What {@link #desired} was after the loop's last change, for readers on other threads. */
+  private volatile Map<String, Message.InstanceAssignment> desiredView = Map.of();
+  private final AgentLoop loop;
+  /** Guards start and close (timers), not agent state. */
+  private final Object lifecycle = new Object();
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private volatile boolean running;
 
@@ -82,6 +95,7 @@ public final class NodeAgent implements AutoCloseable {
     this.uplink = Objects.requireNonNull(uplink);
     this.env = Objects.requireNonNull(env);
     this.heartbeatInterval = heartbeatInterval;
+    this.loop = new AgentLoop(descriptor.name(), env.workers());
     this.up = new UplinkBuffer(uplink, UplinkBuffer.DEFAULT_CAPACITY);
     this.journal = new NodeJournal(
         env.dataDir().resolve("nodes").resolve(descriptor.name()).resolve("desired-state.pb"));
@@ -101,28 +115,37 @@ public final class NodeAgent implements AutoCloseable {
     this.encoder = new OtlpMetricsEncoder(descriptor.name());
     this.health = new AgentHealth(descriptor.name(), "node", store, engine, scheduler,
         () -> uplinkAggregator.dropped() + up.dropped());
-    runtime.onStatusChange(this::onInstanceStatus);
-    uplink.onReceive(this::onMessage);
-    uplink.onConnectionChange(connected -> {
+    runtime.onStatusChange(s -> loop.execute(() -> onInstanceStatus(s)));
+    uplink.onReceive(m -> loop.execute(() -> onMessage(m)));
+    uplink.onConnectionChange(connected -> loop.execute(() -> {
       if (connected && running) {
         // What waited goes first; the registration after it is the freshest word on what runs.
         up.flush();
         register();
       }
-    });
+    }));
   }
 
   /** Registers with the cluster and starts heartbeats, telemetry export and node policies. */
-  public synchronized void start() {
-    if (running) {
-      return;
+  public void start() {
+    synchronized (lifecycle) {
+      if (running) {
+        return;
+      }
+      running = true;
+      scheduler.start();
+      engine.add(CpuFrequencyPolicy::new, "built-in");
+      engine.add(() -> MlPolicies.cpuFrequency(name(), env.dataDir()), "built-in");
+      loop.call(() -> {
+        coldStart();
+        register();
+        return null;
+      }).join();
+      startTimers();
     }
-    running = true;
-    scheduler.start();
-    engine.add(CpuFrequencyPolicy::new, "built-in");
-    engine.add(() -> MlPolicies.cpuFrequency(name(), env.dataDir()), "built-in");
-    coldStart();
-    register();
+  }
+
+  private void startTimers() {
     long hb = heartbeatInterval.toMillis();
     timers.add(env.timers().scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS));
     timers.add(env.timers().scheduleAtFixedRate(() -> health.record(env.clock().millis()),
@@ -137,15 +160,15 @@ public final class NodeAgent implements AutoCloseable {
    * epoch, and the cluster's answer to the registration decides.
    */
   private void coldStart() {
+    loop.checkInLoop();
     Message.DesiredState ds = journal.read().orElse(null);
     if (ds == null) {
       return;
     }
     if (uplink.isConnected()) {
-      synchronized (this) {
-        desiredEpoch = Math.max(desiredEpoch, ds.epoch());
-        ds.instances().forEach(a -> desired.put(a.instanceId(), a));
-      }
+      desiredEpoch = Math.max(desiredEpoch, ds.epoch());
+      ds.instances().forEach(a -> desired.put(a.instanceId(), a));
+      desiredView = Collections.unmodifiableMap(new LinkedHashMap<>(desired));
       return;
     }
     env.events().publish(new AgentEvent(env.clock().millis(), name(), "node",
@@ -280,6 +303,7 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void onMessage(Message m) {
+    loop.checkInLoop();
     if (!running) {
       return;
     }
@@ -341,36 +365,36 @@ public final class NodeAgent implements AutoCloseable {
    * @return false when the epoch was older than the one in force
    */
   private boolean reconcile(Message.DesiredState ds, boolean commit) {
+    loop.checkInLoop();
     List<Message.InstanceAssignment> toStart = new ArrayList<>();
     List<String> toStop = new ArrayList<>();
-    synchronized (this) {
-      if (ds.epoch() < desiredEpoch) {
-        return false;
+    if (ds.epoch() < desiredEpoch) {
+      return false;
+    }
+    // Nothing to remember yet is not worth a disk write (every node's first desired state).
+    if (commit && ds.epoch() > desiredEpoch && !(ds.instances().isEmpty() && desired.isEmpty()
+        && !java.nio.file.Files.exists(journal.file()))) {
+      journal.write(ds);
+    }
+    desiredEpoch = ds.epoch();
+    desired.clear();
+    for (Message.InstanceAssignment a : ds.instances()) {
+      desired.put(a.instanceId(), a);
+    }
+    desiredView = Collections.unmodifiableMap(new LinkedHashMap<>(desired));
+    Map<String, InstanceStatus> actual = new HashMap<>();
+    for (InstanceStatus s : runtime.instances()) {
+      actual.put(s.instanceId(), s);
+    }
+    for (Message.InstanceAssignment a : desired.values()) {
+      InstanceStatus s = actual.get(a.instanceId());
+      if (s == null || s.state().isTerminal()) {
+        toStart.add(a);
       }
-      // Nothing to remember yet is not worth a disk write (every node's first desired state).
-      if (commit && ds.epoch() > desiredEpoch && !(ds.instances().isEmpty() && desired.isEmpty()
-          && !java.nio.file.Files.exists(journal.file()))) {
-        journal.write(ds);
-      }
-      desiredEpoch = ds.epoch();
-      desired.clear();
-      for (Message.InstanceAssignment a : ds.instances()) {
-        desired.put(a.instanceId(), a);
-      }
-      Map<String, InstanceStatus> actual = new HashMap<>();
-      for (InstanceStatus s : runtime.instances()) {
-        actual.put(s.instanceId(), s);
-      }
-      for (Message.InstanceAssignment a : desired.values()) {
-        InstanceStatus s = actual.get(a.instanceId());
-        if (s == null || s.state().isTerminal()) {
-          toStart.add(a);
-        }
-      }
-      for (InstanceStatus s : actual.values()) {
-        if (!desired.containsKey(s.instanceId()) && !s.state().isTerminal()) {
-          toStop.add(s.instanceId());
-        }
+    }
+    for (InstanceStatus s : actual.values()) {
+      if (!desired.containsKey(s.instanceId()) && !s.state().isTerminal()) {
+        toStop.add(s.instanceId());
       }
     }
     for (String id : toStop) {
@@ -412,6 +436,7 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void onInstanceStatus(InstanceStatus s) {
+    loop.checkInLoop();
     if (running) {
       up.send(new Message.StatusReport(name(), List.of(report(s)), false));
     }
@@ -432,18 +457,21 @@ public final class NodeAgent implements AutoCloseable {
 
   /** Stops everything as a crash would: no goodbye to the cluster, instances left to the runtime. */
   @Override
-  public synchronized void close() {
-    running = false;
-    for (ScheduledFuture<?> f : timers) {
-      f.cancel(false);
+  public void close() {
+    synchronized (lifecycle) {
+      running = false;
+      loop.close();
+      for (ScheduledFuture<?> f : timers) {
+        f.cancel(false);
+      }
+      timers.clear();
+      if (exportTask != null) {
+        exportTask.close();
+        exportTask = null;
+      }
+      engine.close();
+      scheduler.close();
     }
-    timers.clear();
-    if (exportTask != null) {
-      exportTask.close();
-      exportTask = null;
-    }
-    engine.close();
-    scheduler.close();
   }
 
   /** Whether the agent is running. */
@@ -455,12 +483,10 @@ public final class NodeAgent implements AutoCloseable {
     @Override
     public List<AppDescriptor> apps() {
       Map<String, List<Component>> byApp = new LinkedHashMap<>();
-      synchronized (NodeAgent.this) {
-        for (Message.InstanceAssignment a : desired.values()) {
-          List<Component> cs = byApp.computeIfAbsent(a.app(), k -> new ArrayList<>());
-          if (cs.stream().noneMatch(c -> c.name().equals(a.component().name()))) {
-            cs.add(a.component());
-          }
+      for (Message.InstanceAssignment a : desiredView.values()) {
+        List<Component> cs = byApp.computeIfAbsent(a.app(), k -> new ArrayList<>());
+        if (cs.stream().noneMatch(c -> c.name().equals(a.component().name()))) {
+          cs.add(a.component());
         }
       }
       List<AppDescriptor> out = new ArrayList<>();
@@ -477,11 +503,9 @@ public final class NodeAgent implements AutoCloseable {
         placements.add(new SystemView.InstancePlacement(
             s.app(), s.component(), s.instanceId(), name(), s.state().name()));
       }
-      synchronized (NodeAgent.this) {
-        for (Message.InstanceAssignment a : desired.values()) {
-          cpu += a.component().cpuRequests().millis();
-          mem += a.component().memoryRequests().longValue();
-        }
+      for (Message.InstanceAssignment a : desiredView.values()) {
+        cpu += a.component().cpuRequests().millis();
+        mem += a.component().memoryRequests().longValue();
       }
       return new SystemView(name(),
           List.of(new SystemView.NodeState(descriptor, true, cpu, mem)), placements);

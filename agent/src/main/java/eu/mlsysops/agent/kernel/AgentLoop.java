@@ -1,0 +1,189 @@
+package eu.mlsysops.agent.kernel;
+
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * One agent's event loop: the events that change the agent's state (link messages, runtime
+ * events, timer ticks, plan results) run here one at a time, in the order they were posted, on a
+ * shared executor, so a thousand agents need no thread each (as Kafka's {@code Sender} owns a
+ * producer's state, or Nomad's single plan applier owns its cluster's). An event that throws is
+ * logged and counted; the loop goes on with the next.
+ *
+ * <p>State the loop owns is touched only inside events; {@link #checkInLoop()} says so at the top
+ * of such code and, with checks on ({@code -Dmlsysops.loop.checks=true}, as the tests run), fails
+ * when called from anywhere else. Readers on other threads get immutable snapshots the loop
+ * publishes, or ask with {@link #call}.
+ */
+public final class AgentLoop {
+  private static final System.Logger LOG = System.getLogger(AgentLoop.class.getName());
+  /** Whether {@link #checkInLoop()} checks (it costs a thread comparison). */
+  static final boolean CHECKS = Boolean.getBoolean("mlsysops.loop.checks");
+  /** Events one turn runs at most before the thread goes back to the shared executor. */
+  static final int TURN = 256;
+
+  private final String name;
+  private final Executor executor;
+  private final ArrayDeque<Runnable> events = new ArrayDeque<>();
+  private boolean draining;
+  private volatile boolean closed;
+  private volatile Thread owner;
+  private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong processed = new AtomicLong();
+
+  /**
+   * @param name the agent's name (in logs and errors)
+   * @param executor runs the loop's turns; shared by many loops
+   */
+  public AgentLoop(String name, Executor executor) {
+    this.name = Objects.requireNonNull(name);
+    this.executor = Objects.requireNonNull(executor);
+  }
+
+  /** Posts an event; it runs after every event posted before it. Ignored once closed. */
+  public void execute(Runnable event) {
+    Objects.requireNonNull(event);
+    if (closed) {
+      return;
+    }
+    synchronized (events) {
+      events.add(event);
+      if (draining) {
+        return;
+      }
+      draining = true;
+    }
+    try {
+      executor.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      // The process is shutting down: what is queued will never run.
+      synchronized (events) {
+        events.clear();
+        draining = false;
+      }
+    }
+  }
+
+  /**
+   * Runs {@code question} on the loop and completes with its answer (exceptionally with what it
+   * threw, or when the loop is closed). Called on the loop itself, it answers at once: waiting
+   * there for a later event would never end.
+   */
+  public <T> CompletableFuture<T> call(Supplier<T> question) {
+    CompletableFuture<T> answer = new CompletableFuture<>();
+    if (inLoop()) {
+      try {
+        answer.complete(question.get());
+      } catch (RuntimeException e) {
+        answer.completeExceptionally(e);
+      }
+      return answer;
+    }
+    if (closed) {
+      answer.completeExceptionally(new IllegalStateException(name + ": the agent has stopped"));
+      return answer;
+    }
+    execute(() -> {
+      try {
+        answer.complete(question.get());
+      } catch (RuntimeException e) {
+        answer.completeExceptionally(e);
+      }
+    });
+    return answer;
+  }
+
+  /** Posts {@code event} every {@code periodMillis} (the first after one period) until cancelled. */
+  public ScheduledFuture<?> every(ScheduledExecutorService timers, long periodMillis,
+      Runnable event) {
+    return timers.scheduleAtFixedRate(() -> execute(event), periodMillis, periodMillis,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Whether the calling thread is running one of this loop's events. */
+  public boolean inLoop() {
+    return owner == Thread.currentThread();
+  }
+
+  /**
+   * Marks code that touches loop-owned state. With checks on, throws {@link IllegalStateException}
+   * when not called from the loop.
+   */
+  public void checkInLoop() {
+    if (CHECKS && !inLoop()) {
+      throw new IllegalStateException(name + ": agent state touched outside its event loop, on "
+          + Thread.currentThread().getName());
+    }
+  }
+
+  /** Stops taking events; those already queued still run. */
+  public void close() {
+    closed = true;
+  }
+
+  /** Events that threw. */
+  public long failures() {
+    return failures.get();
+  }
+
+  /** Events run. */
+  public long processed() {
+    return processed.get();
+  }
+
+  /** Events waiting to run. */
+  public int backlog() {
+    synchronized (events) {
+      return events.size();
+    }
+  }
+
+  /**
+   * One turn: runs queued events until none is left or {@link #TURN} have run, then hands the
+   * thread back to the shared executor (other loops get their turn) and queues the next turn.
+   */
+  private void drain() {
+    owner = Thread.currentThread();
+    int budget = TURN;
+    while (true) {
+      Runnable event;
+      synchronized (events) {
+        event = budget-- > 0 ? events.poll() : null;
+        if (event == null) {
+          // Cleared under the lock: a turn queued after this one sets it again itself.
+          owner = null;
+          if (events.isEmpty()) {
+            draining = false;
+            return;
+          }
+        }
+      }
+      if (event == null) {
+        try {
+          executor.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+          synchronized (events) {
+            events.clear();
+            draining = false;
+          }
+        }
+        return;
+      }
+      try {
+        event.run();
+      } catch (RuntimeException | AssertionError | LinkageError e) {
+        failures.incrementAndGet();
+        LOG.log(System.Logger.Level.WARNING, name + ": an event failed", e);
+      }
+      processed.incrementAndGet();
+    }
+  }
+}
