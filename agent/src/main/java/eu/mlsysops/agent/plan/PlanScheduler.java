@@ -39,8 +39,10 @@ import java.util.function.Consumer;
  * </ul>
  *
  * <p>Every transition goes to the {@link PlanLog} and to listeners. The scheduler dispatches on the
- * submitting thread (so reaction latency has no hand-off) and on its own timer thread for retries
- * and timeouts; {@link #runOnce(long)} is the whole step, so tests drive it with a fake clock.
+ * submitting thread (so reaction latency has no hand-off) and, for retries and timeouts, on a timer:
+ * its own thread, or with {@link Builder#shared} a step scheduled on shared executors at the next
+ * deadline (so a thousand agents need no thousand threads); {@link #runOnce(long)} is the whole
+ * step, so tests drive it with a fake clock.
  */
 public final class PlanScheduler implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(PlanScheduler.class.getName());
@@ -65,6 +67,12 @@ public final class PlanScheduler implements AutoCloseable {
   private final AtomicLong sequence = new AtomicLong();
   private volatile boolean running;
   private Thread timer;
+  /** With shared executors: where steps are timed and where they run. */
+  private final java.util.concurrent.ScheduledExecutorService sharedTimers;
+  private final java.util.concurrent.Executor sharedWorkers;
+  /** With shared executors, guarded by the lock: the next step and when it is due. */
+  private java.util.concurrent.ScheduledFuture<?> step;
+  private long stepAtNanos;
 
   private PlanScheduler(Builder b) {
     this.agent = b.agent;
@@ -74,6 +82,8 @@ public final class PlanScheduler implements AutoCloseable {
     this.maxAttempts = b.maxAttempts;
     this.backoff = b.backoff;
     this.retainTerminal = b.retainTerminal;
+    this.sharedTimers = b.sharedTimers;
+    this.sharedWorkers = b.sharedWorkers;
   }
 
   /**
@@ -140,7 +150,7 @@ public final class PlanScheduler implements AutoCloseable {
       discardPendingConflicts(entry, now, events);
       starts = dispatch(now, events);
       result = entry.record;
-      wake.signalAll();
+      wakeUp(now);
     } finally {
       lock.unlock();
     }
@@ -166,7 +176,7 @@ public final class PlanScheduler implements AutoCloseable {
           finish(e, PlanStatus.DISCARDED, reason, now, events);
         }
       }
-      wake.signalAll();
+      wakeUp(now);
     } finally {
       lock.unlock();
     }
@@ -235,9 +245,63 @@ public final class PlanScheduler implements AutoCloseable {
         return;
       }
       running = true;
+      if (sharedTimers != null) {
+        scheduleStep(1000);
+        return;
+      }
       timer = new Thread(this::loop, "plan-scheduler-" + agent);
       timer.setDaemon(true);
       timer.start();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Wakes the timer: its thread, or an earlier shared step when a deadline moved closer. */
+  private void wakeUp(long now) {
+    wake.signalAll();
+    if (sharedTimers != null && running) {
+      scheduleStep(Math.max(1, Math.min(nextDeadline(now), 1000)));
+    }
+  }
+
+  /** With the lock held: a shared step in {@code waitMillis}, unless one is due sooner. */
+  private void scheduleStep(long waitMillis) {
+    long at = System.nanoTime() + waitMillis * 1_000_000;
+    if (step != null && !step.isDone() && stepAtNanos - at <= 0) {
+      return;
+    }
+    if (step != null) {
+      step.cancel(false);
+    }
+    stepAtNanos = at;
+    try {
+      step = sharedTimers.schedule(() -> sharedWorkers.execute(this::sharedStep), waitMillis,
+          TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      step = null; // the process is stopping
+    }
+  }
+
+  private void sharedStep() {
+    if (!running) {
+      return;
+    }
+    long wait;
+    try {
+      wait = runOnce(clock.millis());
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "plan scheduler step failed", e);
+      wait = 1000;
+    }
+    lock.lock();
+    try {
+      if (running) {
+        if (step != null && step.isDone()) {
+          step = null;
+        }
+        scheduleStep(Math.max(1, Math.min(wait, 1000)));
+      }
     } finally {
       lock.unlock();
     }
@@ -272,6 +336,10 @@ public final class PlanScheduler implements AutoCloseable {
     try {
       running = false;
       wake.signalAll();
+      if (step != null) {
+        step.cancel(false);
+        step = null;
+      }
     } finally {
       lock.unlock();
     }
@@ -506,7 +574,7 @@ public final class PlanScheduler implements AutoCloseable {
           e.releaseOnResult = false;
           release(e);
           starts = dispatch(now, events);
-          wake.signalAll();
+          wakeUp(now);
         } else {
           return;
         }
@@ -538,7 +606,7 @@ public final class PlanScheduler implements AutoCloseable {
     } else {
       finish(e, PlanStatus.FAILED, last.reason(), now, events);
     }
-    wake.signalAll();
+    wakeUp(now);
     return dispatch(now, events);
   }
 
@@ -592,6 +660,8 @@ public final class PlanScheduler implements AutoCloseable {
     private int maxAttempts = 5;
     private Duration backoff = Duration.ofMillis(200);
     private int retainTerminal = 10_000;
+    private java.util.concurrent.ScheduledExecutorService sharedTimers;
+    private java.util.concurrent.Executor sharedWorkers;
 
     private Builder(String agent) {
       this.agent = Objects.requireNonNull(agent, "agent");
@@ -625,6 +695,17 @@ public final class PlanScheduler implements AutoCloseable {
 
     public Builder backoff(Duration initial) {
       this.backoff = Objects.requireNonNull(initial);
+      return this;
+    }
+
+    /**
+     * Runs retries and timeouts as steps timed on {@code timers} and run on {@code workers}
+     * (both shared with other agents) instead of on a thread of this scheduler's own.
+     */
+    public Builder shared(java.util.concurrent.ScheduledExecutorService timers,
+        java.util.concurrent.Executor workers) {
+      this.sharedTimers = Objects.requireNonNull(timers);
+      this.sharedWorkers = Objects.requireNonNull(workers);
       return this;
     }
 

@@ -162,6 +162,7 @@ public final class ClusterAgent implements AutoCloseable {
         PlanScheduler.builder(id())
             .clock(env.clock())
             .log(env.planLog())
+            .shared(env.timers(), env.workers())
             .build();
     scheduler.register(new PlacementMechanism(this));
     scheduler.onTransition(this::onPlan);

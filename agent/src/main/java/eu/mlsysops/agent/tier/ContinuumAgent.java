@@ -80,7 +80,8 @@ public final class ContinuumAgent implements AutoCloseable {
     this.placer = Objects.requireNonNull(placer);
     this.store = new ContinuumStore(env.dataDir().resolve("continuum.db"));
     this.telemetry = TierStores.continuum(env.clock());
-    this.scheduler = PlanScheduler.builder(id()).clock(env.clock()).log(env.planLog()).build();
+    this.scheduler = PlanScheduler.builder(id()).clock(env.clock()).log(env.planLog())
+        .shared(env.timers(), env.workers()).build();
     scheduler.register(new ClusterPlacementMechanism(this));
     scheduler.onTransition(this::onPlan);
     this.engine = new PolicyEngine(id(), env.clock(), telemetry, scheduler, new Views(),

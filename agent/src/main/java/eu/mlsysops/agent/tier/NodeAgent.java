@@ -102,7 +102,8 @@ public final class NodeAgent implements AutoCloseable {
     // Until the cluster says how often it wants telemetry, export at the heartbeat pace.
     this.exportInterval = heartbeatInterval;
     this.store = TierStores.node(env.clock());
-    this.scheduler = PlanScheduler.builder(descriptor.name()).clock(env.clock()).log(env.planLog()).build();
+    this.scheduler = PlanScheduler.builder(descriptor.name()).clock(env.clock()).log(env.planLog())
+        .shared(env.timers(), env.workers()).build();
     scheduler.register(new CpuFrequencyMechanism(cpuFrequency));
     // Placement is the cluster's: node policies may ask for it, and hear how it ended.
     this.forwarding = new ForwardingMechanism(PlacementMechanism.NAME, descriptor.name(),

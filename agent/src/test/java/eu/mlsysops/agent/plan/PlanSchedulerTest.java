@@ -176,6 +176,35 @@ class PlanSchedulerTest {
   }
 
   @Test
+  void onSharedExecutorsARetryRunsAtItsBackoffWithoutAThreadOfItsOwn() throws Exception {
+    var timers = java.util.concurrent.Executors.newScheduledThreadPool(1);
+    var workers = java.util.concurrent.Executors.newFixedThreadPool(1);
+    ScriptedMechanism knob = new ScriptedMechanism("knob", true);
+    PlanScheduler shared = PlanScheduler.builder("shared-agent").backoff(Duration.ofMillis(50))
+        .shared(timers, workers).build();
+    try {
+      shared.register(knob);
+      shared.start();
+      shared.submit(new PlanRequest("r1", "a", "", false,
+          Plan.of(Command.of("knob", "set", "v", "1"), "", java.util.Map.of())));
+      knob.completeNext(ApplyResult.retriable("busy"));
+
+      // Only the shared step can start the second attempt: nothing else calls runOnce.
+      org.awaitility.Awaitility.await().atMost(30, java.util.concurrent.TimeUnit.SECONDS)
+          .until(() -> knob.applied.size() == 2);
+      knob.completeNext(ApplyResult.success("done"));
+
+      assertThat(shared.get("r1").orElseThrow().status()).isEqualTo(PlanStatus.COMPLETED);
+      assertThat(Thread.getAllStackTraces().keySet())
+          .noneMatch(t -> t.getName().startsWith("plan-scheduler-shared-agent"));
+    } finally {
+      shared.close();
+      timers.shutdownNow();
+      workers.shutdownNow();
+    }
+  }
+
+  @Test
   void nonRetriableFailureFailsAtOnce() {
     scheduler.submit(request("p1", "a", false, setFreq("7")));
     freq.completeNext(ApplyResult.failure("7 GHz is not available"));
