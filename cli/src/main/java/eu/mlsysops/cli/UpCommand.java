@@ -47,6 +47,16 @@ final class UpCommand implements Callable<Integer> {
       description = "directory of MLSysOps{Continuum,Cluster,Node} descriptors (default: built-in)")
   Path topology;
 
+  @Option(names = "--nodes", paramLabel = "N",
+      description = {"a generated topology of N simulated nodes instead of the built-in one: a"
+          + " tenth in the cloud, six tenths at the edge, the rest at the far edge, in clusters of"
+          + " up to 500 nodes (1 to 20000; with --processes at most "
+          + UpCommand.MAX_PROCESS_NODES + ", one JVM each)"})
+  Integer nodes;
+
+  /** Node agents {@code --processes} starts at most: each is a JVM. */
+  static final int MAX_PROCESS_NODES = 16;
+
   @Option(names = "--duration", paramLabel = "DURATION",
       description = "stop after this long, e.g. 30s, 5m (default: until Ctrl-C)")
   String duration;
@@ -125,7 +135,17 @@ final class UpCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Duration runFor = duration == null ? null : parseDuration(duration);
-    List<Descriptor> descriptors = topology == null ? EmbeddedContinuum.defaultTopology() : load(topology);
+    if (nodes != null && topology != null) {
+      throw new ParameterException(spec.commandLine(), "--nodes and --topology: give one of them");
+    }
+    if (nodes != null && (nodes < 1 || nodes > EmbeddedContinuum.MAX_GENERATED_NODES
+        || (processes && nodes > MAX_PROCESS_NODES))) {
+      throw new ParameterException(spec.commandLine(), "--nodes: must be 1 to "
+          + (processes ? MAX_PROCESS_NODES + " with --processes (one JVM per agent)"
+              : EmbeddedContinuum.MAX_GENERATED_NODES) + ", got " + nodes);
+    }
+    List<Descriptor> descriptors = nodes != null ? EmbeddedContinuum.generatedTopology(nodes)
+        : topology == null ? EmbeddedContinuum.defaultTopology() : load(topology);
     if (descriptors == null) {
       return 1;
     }
@@ -169,6 +189,10 @@ final class UpCommand implements Callable<Integer> {
           "--trust-threshold: must be within 0..1, got " + trustThreshold);
     }
     builder.trustThreshold(trustThreshold);
+    if (nodes != null) {
+      // Thousands of simulated hosts: telemetry once a second each, not four times.
+      builder.tick(Duration.ofSeconds(1));
+    }
     if (!traces.isEmpty()) {
       builder.defaultLoad((app, component) -> PlanetLabTraces.asLoad(
           traces.get(Math.floorMod((app + "/" + component).hashCode(), traces.size())),

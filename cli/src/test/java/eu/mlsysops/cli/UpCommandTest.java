@@ -32,6 +32,25 @@ class UpCommandTest {
   }
 
   @Test
+  void nodesGeneratesATopologyOfThatSizeAndBadCountsAreUsageErrors() {
+    CliRun r = CliRun.of("up", "--nodes", "30", "--duration", "1s", "--port", "0", "--data-dir",
+        dir.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("3 clusters, 30 nodes").contains("node far-edge-1-1 joined");
+    for (String[] bad : new String[][] {{"--nodes", "0"}, {"--nodes", "20001"},
+        {"--nodes", "5", "--topology", dir.toString()}, {"--nodes", "17", "--processes"}}) {
+      String[] args = new String[bad.length + 5];
+      System.arraycopy(new String[] {"up", "--port", "0", "--data-dir", dir.toString()}, 0, args,
+          0, 5);
+      System.arraycopy(bad, 0, args, 5, bad.length);
+      CliRun b = CliRun.of(args);
+      assertThat(b.exitCode()).as(String.join(" ", bad)).isEqualTo(2);
+      assertThat(b.err()).contains("--nodes");
+    }
+  }
+
+  @Test
   void invalidTopologyIsReportedAndNothingStarts() throws Exception {
     Path topo = Files.createDirectory(dir.resolve("topo"));
     Files.writeString(topo.resolve("node.yaml"), "MLSysOpsNode:\n  name: n1\n");

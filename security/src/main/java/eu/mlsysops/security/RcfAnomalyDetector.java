@@ -7,8 +7,14 @@ import java.util.Optional;
 
 /** {@link AnomalyDetector#randomCutForest}: RCF scores, an adaptive threshold, attribution. */
 final class RcfAnomalyDetector implements AnomalyDetector {
-  static final int TREES = 30;
-  static final int SAMPLE_SIZE = 128;
+  /*
+   * One forest per node, thousands per cluster agent: 20 trees of 64 points with 30 % of the
+   * bounding boxes cached take 55 KiB and 51 µs per scored update (30 × 128, all cached: 241 KiB,
+   * 90 µs). 64 points at one per second remember about a minute, enough to judge a spike against.
+   */
+  static final int TREES = 20;
+  static final int SAMPLE_SIZE = 64;
+  static final double BOUNDING_BOX_CACHE = 0.3;
   static final int OUTPUT_AFTER = 32;
   static final double MIN_SCORE = 2.5;
   static final double SIGMAS = 4;
@@ -30,6 +36,7 @@ final class RcfAnomalyDetector implements AnomalyDetector {
         .dimensions(dimensions.size())
         .numberOfTrees(TREES)
         .sampleSize(SAMPLE_SIZE)
+        .boundingBoxCacheFraction(BOUNDING_BOX_CACHE)
         .outputAfter(OUTPUT_AFTER)
         .randomSeed(seed)
         .parallelExecutionEnabled(false)

@@ -284,4 +284,23 @@ class EmbeddedContinuumTest {
             .allMatch(i -> i.state().isTerminal())));
     assertThat(continuum.continuum().app("smart-camera")).isEmpty();
   }
+
+  @Test
+  void aGeneratedTopologySpreadsNodesOverTheLayersInClustersOfAtMost500() {
+    List<eu.mlsysops.model.Descriptor> t = EmbeddedContinuum.generatedTopology(2_345);
+
+    var nodes = t.stream().filter(d -> d instanceof eu.mlsysops.model.NodeDescriptor)
+        .map(d -> (eu.mlsysops.model.NodeDescriptor) d).toList();
+    var clusters = t.stream().filter(d -> d instanceof eu.mlsysops.model.ClusterDescriptor)
+        .map(d -> (eu.mlsysops.model.ClusterDescriptor) d).toList();
+    assertThat(nodes).hasSize(2_345);
+    assertThat(clusters).allSatisfy(c -> assertThat(c.nodes()).hasSizeBetween(1, 500));
+    assertThat(clusters.stream().mapToInt(c -> c.nodes().size()).sum()).isEqualTo(2_345);
+    var byLayer = nodes.stream().collect(java.util.stream.Collectors.groupingBy(
+        n -> n.continuumLayer().wireName(), java.util.stream.Collectors.counting()));
+    assertThat(byLayer).containsEntry("cloud", 234L).containsEntry("edge", 1_407L)
+        .containsEntry("far_edge", 704L);
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(
+        () -> EmbeddedContinuum.generatedTopology(0))).hasMessageStartingWith("nodes: must be 1");
+  }
 }
