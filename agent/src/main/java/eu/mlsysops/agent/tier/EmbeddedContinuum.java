@@ -567,6 +567,14 @@ public final class EmbeddedContinuum implements AutoCloseable {
     this.controlChanged = java.util.Objects.requireNonNull(listener);
   }
 
+  /**
+   * Says that a tier's policy directory changed (an upload through the API): agents in other
+   * processes get the new files now rather than at the next check of the directories.
+   */
+  public void policiesChanged() {
+    controlChanged.run();
+  }
+
   /** Sets what this continuum knows of agents in other processes. */
   public void remoteAgents(RemoteAgents remote) {
     this.remoteAgents = java.util.Objects.requireNonNull(remote);

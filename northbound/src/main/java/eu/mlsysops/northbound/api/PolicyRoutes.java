@@ -166,6 +166,7 @@ final class PolicyRoutes {
       throw ApiProblem.badRequest(name + " was not loaded: " + error
           + (previous == null ? "" : " (the previous version was restored)"));
     }
+    continuum.policiesChanged();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("tier", tier);
     body.put("file", name);
@@ -181,6 +182,7 @@ final class PolicyRoutes {
           + ctx.pathParam("tier"));
     }
     pd.scan();
+    continuum.policiesChanged();
     ctx.status(204);
   }
 
