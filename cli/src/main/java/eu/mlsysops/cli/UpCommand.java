@@ -124,6 +124,11 @@ final class UpCommand implements Callable<Integer> {
           + " cluster (per-node summaries) or node (raw) (default: ${DEFAULT-VALUE})")
   String otlpExportLevel;
 
+  @Option(names = "--workload-user", paramLabel = "USER", defaultValue = "nobody",
+      description = "with --runtime process: the unprivileged user instances run as, when mls"
+          + " runs as root (default: ${DEFAULT-VALUE})")
+  String workloadUser;
+
   @Option(names = "--processes",
       description = "run every agent as its own process (JVM) on loopback, talking gRPC with"
           + " mutual TLS, instead of all in this one; see docs/processes.md")
@@ -189,6 +194,7 @@ final class UpCommand implements Callable<Integer> {
           "--trust-threshold: must be within 0..1, got " + trustThreshold);
     }
     builder.trustThreshold(trustThreshold);
+    builder.workloadUser(workloadUser);
     if (nodes != null) {
       // Thousands of simulated hosts: telemetry once a second each, not four times.
       builder.tick(Duration.ofSeconds(1));
@@ -208,6 +214,9 @@ final class UpCommand implements Callable<Integer> {
           continuum.clusters().size(), continuum.nodes().size(),
           kind == EmbeddedContinuum.RuntimeKind.PROCESS ? "running local processes, logs in "
               + data.resolve("logs") : "simulated", data);
+      continuum.workloads().ifPresent(w -> out.println(w.dropsPrivileges()
+          ? "workloads: " + w.detail() + " (they cannot read " + data + ")"
+          : "workloads: NOT isolated: " + w.detail() + "; only admins may deploy commands"));
       continuum.cgroups().ifPresent(c -> out.println(c.enforced()
           ? "resource limits: " + c.detail()
           : "resource limits: NOT enforced (" + c.detail() + "); processes run without limits"));

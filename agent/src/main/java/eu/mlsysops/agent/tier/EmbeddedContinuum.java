@@ -119,7 +119,8 @@ public final class EmbeddedContinuum implements AutoCloseable {
         });
     simulation = sb.build();
     processNodes = b.runtimeKind == RuntimeKind.PROCESS
-        ? new ProcessNodes(b.dataDir.resolve("logs"), b.workingDirectory, timers, nodes) : null;
+        ? new ProcessNodes(b.dataDir.resolve("logs"), b.workingDirectory, timers, nodes,
+            b.workloadUser) : null;
 
     for (ClusterDescriptor c : cds) {
       InProcessLink link = InProcessLink.create(workers);
@@ -355,6 +356,16 @@ public final class EmbeddedContinuum implements AutoCloseable {
   public java.util.Optional<CgroupCapability> cgroups() {
     return processNodes == null ? java.util.Optional.empty()
         : java.util.Optional.of(processNodes.cgroups());
+  }
+
+  /**
+   * Who instances run as with {@link RuntimeKind#PROCESS}: an unprivileged user where this
+   * process can drop privileges, or the reason it cannot (then instances run as this process's
+   * own user and could read its data directory).
+   */
+  public java.util.Optional<eu.mlsysops.orchestration.process.WorkloadUser.Detection> workloads() {
+    return processNodes == null ? java.util.Optional.empty()
+        : java.util.Optional.of(processNodes.workloads());
   }
 
   /**
@@ -644,6 +655,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     private RuntimeKind runtimeKind = RuntimeKind.SIMULATED;
     private Path workingDirectory = Path.of("").toAbsolutePath();
     private boolean remoteClusters;
+    private String workloadUser = eu.mlsysops.orchestration.process.WorkloadUser.DEFAULT;
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir);
@@ -728,6 +740,15 @@ public final class EmbeddedContinuum implements AutoCloseable {
      * (e.g. from a gRPC server), so the topology may hold only the continuum descriptor. This is
      * what {@code mls agent continuum} runs. Default: false.
      */
+    /**
+     * The unprivileged user instances of the process runtime run as (default {@code nobody}),
+     * where this process runs as root.
+     */
+    public Builder workloadUser(String name) {
+      this.workloadUser = java.util.Objects.requireNonNull(name);
+      return this;
+    }
+
     public Builder remoteClusters(boolean remoteClusters) {
       this.remoteClusters = remoteClusters;
       return this;

@@ -32,6 +32,7 @@ final class ProcessNodes {
   private final ScheduledExecutorService timers;
   private final Map<String, NodeAgent> agents;
   private final CgroupCapability cgroups = CgroupCapability.detect();
+  private final eu.mlsysops.orchestration.process.WorkloadUser.Detection workloads;
   private final AtomicReference<TelemetryEndpoint> endpoint = new AtomicReference<>();
   private final Map<String, ProcessRuntime> runtimes = new ConcurrentHashMap<>();
   private final Map<String, HostCollector> hosts = new ConcurrentHashMap<>();
@@ -40,7 +41,8 @@ final class ProcessNodes {
   private final Thread shutdownHook = new Thread(this::closeRuntimes, "mls-process-runtimes-stop");
 
   ProcessNodes(Path logRoot, Path workingDirectory, ScheduledExecutorService timers,
-      Map<String, NodeAgent> agents) {
+      Map<String, NodeAgent> agents, String workloadUser) {
+    this.workloads = eu.mlsysops.orchestration.process.WorkloadUser.detect(workloadUser);
     this.logRoot = logRoot;
     this.workingDirectory = workingDirectory;
     this.timers = timers;
@@ -60,6 +62,7 @@ final class ProcessNodes {
       return ProcessRuntime.builder(n)
           .logDirectory(logRoot.resolve(n.replaceAll("[^A-Za-z0-9._-]", "_")))
           .workingDirectory(workingDirectory)
+          .runAs(workloads.user().orElse(null))
           .cgroups(cgroups)
           .executor(timers)
           .telemetry(endpoint::get)
@@ -74,6 +77,10 @@ final class ProcessNodes {
 
   CgroupCapability cgroups() {
     return cgroups;
+  }
+
+  eu.mlsysops.orchestration.process.WorkloadUser.Detection workloads() {
+    return workloads;
   }
 
   void endpoint(TelemetryEndpoint e) {

@@ -357,8 +357,14 @@ public final class AgentProcess implements AutoCloseable {
           }
         };
     CgroupCapability cgroups = CgroupCapability.detect();
+    eu.mlsysops.orchestration.process.WorkloadUser.Detection workloads =
+        eu.mlsysops.orchestration.process.WorkloadUser.detect(
+            eu.mlsysops.orchestration.process.WorkloadUser.DEFAULT);
+    say("workloads: %s", workloads.dropsPrivileges() ? workloads.detail()
+        : "NOT isolated: " + workloads.detail());
     ProcessRuntime runtime =
         ProcessRuntime.builder(d.name())
+            .runAs(workloads.user().orElse(null))
             .logDirectory(config.dataDir().resolve("logs"))
             .cgroups(cgroups)
             .executor(env.timers())

@@ -139,6 +139,7 @@ final class AppRoutes {
           + "\" does not match the app being updated (\"" + existing.name() + "\"); deploy a"
           + " new app with POST /api/v1/apps");
     }
+    checkCommands(p.descriptor(), who);
     boolean updated;
     deployLock.lock();
     try {
@@ -190,11 +191,46 @@ final class AppRoutes {
         || body.properties().stream().anyMatch(e -> e.getKey().startsWith("MLSysOps"));
   }
 
+  /**
+   * Where nodes run instances as local processes, a container's {@code command} runs on the host:
+   * only admins may deploy one, and developers whose token allows it, and those only where the
+   * runtime drops privileges to an unprivileged user (else the command would run as this process
+   * and could read its tokens).
+   */
+  private void checkCommands(AppDescriptor app, Principal who) {
+    if (continuum.runtimeKind() != EmbeddedContinuum.RuntimeKind.PROCESS
+        || who.role() == Role.ADMIN) {
+      return;
+    }
+    for (int i = 0; i < app.components().size(); i++) {
+      var containers = app.components().get(i).containers();
+      for (int j = 0; j < containers.size(); j++) {
+        if (containers.get(j).command().isEmpty()) {
+          continue;
+        }
+        String path = "components[" + i + "].containers[" + j + "].command";
+        if (!who.mayRunCommands()) {
+          throw new ApiProblem(403, path + ": nodes here run commands as local processes; only"
+              + " admins may deploy them, or developers whose token was created with"
+              + " allow_commands", List.of(ApiProblem.entry(path, "needs the admin role or a token"
+                  + " with allow_commands", "error")));
+        }
+        var workloads = continuum.workloads();
+        if (workloads.isPresent() && !workloads.get().dropsPrivileges()) {
+          throw new ApiProblem(403, path + ": this host cannot run instances as an unprivileged"
+              + " user (" + workloads.get().detail() + "), so only admins may deploy commands",
+              List.of(ApiProblem.entry(path, "needs the admin role on this host", "error")));
+        }
+      }
+    }
+  }
+
   // ---- operations ----
 
   DescriptorInput.Parsed<AppDescriptor> deploy(DescriptorInput.Parsed<AppDescriptor> p,
       Principal who, boolean ml) {
     AppDescriptor app = p.descriptor();
+    checkCommands(app, who);
     deployLock.lock();
     try {
       if (continuum.continuum().app(app.name()).isPresent()) {

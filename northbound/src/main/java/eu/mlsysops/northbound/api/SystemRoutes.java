@@ -297,9 +297,15 @@ final class SystemRoutes {
     } catch (IllegalArgumentException e) {
       throw new ApiProblem(400, e.getMessage(), List.of(ApiProblem.entry("role", e.getMessage(), "error")));
     }
+    JsonNode commandsNode = body.get("allow_commands");
+    if (commandsNode != null && !commandsNode.isBoolean()) {
+      throw new ApiProblem(400, "allow_commands must be true or false", List.of(ApiProblem.entry(
+          "allow_commands", "must be true or false", "error")));
+    }
+    boolean allowCommands = commandsNode != null && commandsNode.asBoolean();
     String token;
     try {
-      token = tokens.create(role, nameNode.asText());
+      token = tokens.create(role, nameNode.asText(), allowCommands);
     } catch (IllegalArgumentException e) {
       throw new ApiProblem(400, e.getMessage(), List.of(ApiProblem.entry("name", e.getMessage(), "error")));
     } catch (IllegalStateException e) {
@@ -309,6 +315,7 @@ final class SystemRoutes {
     m.put("token", token);
     m.put("role", role.wireName());
     m.put("name", nameNode.asText());
+    m.put("allow_commands", allowCommands);
     Json.send(ctx, 201, m);
   }
 

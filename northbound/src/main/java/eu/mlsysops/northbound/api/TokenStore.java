@@ -60,7 +60,7 @@ public final class TokenStore {
         restrict(s.file);
       } else {
         String admin = s.newToken();
-        s.entries.add(new Entry("admin", Role.ADMIN, hash(admin), Instant.now().toString()));
+        s.entries.add(new Entry("admin", Role.ADMIN, hash(admin), Instant.now().toString(), false));
         s.save();
         writePrivate(s.adminTokenFile, admin);
       }
@@ -88,7 +88,15 @@ public final class TokenStore {
    * @return the token (shown once: only its hash is stored)
    * @throws IllegalArgumentException when the name is malformed or taken
    */
-  public synchronized String create(Role role, String name) {
+  public String create(Role role, String name) {
+    return create(role, name, false);
+  }
+
+  /**
+   * As {@link #create(Role, String)}; {@code allowCommands} lets a developer deploy apps whose
+   * containers carry a {@code command} where nodes run local processes.
+   */
+  public synchronized String create(Role role, String name, boolean allowCommands) {
     Objects.requireNonNull(role, "role");
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
@@ -98,7 +106,7 @@ public final class TokenStore {
       throw new IllegalStateException("a token named \"" + name + "\" already exists");
     }
     String token = newToken();
-    entries.add(new Entry(name, role, hash(token), Instant.now().toString()));
+    entries.add(new Entry(name, role, hash(token), Instant.now().toString(), allowCommands));
     try {
       save();
     } catch (IOException e) {
@@ -121,7 +129,7 @@ public final class TokenStore {
         found = e;
       }
     }
-    return found == null ? Optional.empty() : Optional.of(new Principal(found.name, found.role));
+    return found == null ? Optional.empty() : Optional.of(new Principal(found.name, found.role, found.allowCommands));
   }
 
   private String newToken() {
@@ -147,7 +155,8 @@ public final class TokenStore {
     for (JsonNode t : list) {
       try {
         entries.add(new Entry(t.get("name").asText(), Role.fromWire(t.get("role").asText()),
-            Base64.getUrlDecoder().decode(t.get("sha256").asText()), t.path("created").asText("")));
+            Base64.getUrlDecoder().decode(t.get("sha256").asText()), t.path("created").asText(""),
+            t.path("allow_commands").asBoolean(false)));
       } catch (RuntimeException e) {
         throw new IOException("malformed token entry " + t + ": " + e.getMessage(), e);
       }
@@ -160,7 +169,7 @@ public final class TokenStore {
     for (Entry e : entries) {
       list.addObject().put("name", e.name).put("role", e.role.wireName())
           .put("sha256", Base64.getUrlEncoder().withoutPadding().encodeToString(e.hash))
-          .put("created", e.created);
+          .put("created", e.created).put("allow_commands", e.allowCommands);
     }
     writePrivate(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
   }
@@ -198,5 +207,6 @@ public final class TokenStore {
     }
   }
 
-  private record Entry(String name, Role role, byte[] hash, String created) {}
+  private record Entry(String name, Role role, byte[] hash, String created,
+      boolean allowCommands) {}
 }

@@ -32,9 +32,14 @@ final class ApiFixture implements AutoCloseable {
   final String admin;
 
   private ApiFixture(Path dataDir, boolean auth) {
+    this(dataDir, auth, EmbeddedContinuum.RuntimeKind.SIMULATED);
+  }
+
+  private ApiFixture(Path dataDir, boolean auth, EmbeddedContinuum.RuntimeKind runtime) {
     this.dataDir = dataDir;
     continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(FAST)
-        .tick(Duration.ofMillis(50)).events(events).build().start();
+        .tick(Duration.ofMillis(50)).events(events).runtime(runtime)
+        .workingDirectory(dataDir.getParent()).build().start();
     await().atMost(30, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
         .mapToInt(c -> c.nodes().size()).sum() >= 8); // clusters remember registered nodes
     server = NorthboundServer.builder(continuum).dataDir(dataDir).port(0).auth(auth)
@@ -48,6 +53,11 @@ final class ApiFixture implements AutoCloseable {
 
   static ApiFixture start(Path dataDir) {
     return new ApiFixture(dataDir, true);
+  }
+
+  /** Nodes run instances as local processes (the process runtime), authentication on. */
+  static ApiFixture startWithProcesses(Path dataDir) {
+    return new ApiFixture(dataDir, true, EmbeddedContinuum.RuntimeKind.PROCESS);
   }
 
   static ApiFixture startWithoutAuth(Path dataDir) {
@@ -110,8 +120,14 @@ final class ApiFixture implements AutoCloseable {
 
   /** Creates a token through the API. */
   String token(Role role, String name) {
+    return token(role, name, false);
+  }
+
+  /** Creates a token through the API, with {@code allow_commands}. */
+  String token(Role role, String name, boolean allowCommands) {
     HttpResponse<String> r = postJson("/api/v1/tokens", admin,
-        "{\"role\": \"" + role.wireName() + "\", \"name\": \"" + name + "\"}");
+        "{\"role\": \"" + role.wireName() + "\", \"name\": \"" + name
+            + "\", \"allow_commands\": " + allowCommands + "}");
     if (r.statusCode() != 201) {
       throw new IllegalStateException("token not created: " + r.body());
     }

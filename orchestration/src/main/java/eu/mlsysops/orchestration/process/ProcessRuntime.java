@@ -83,6 +83,8 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
   private final String nodeName;
   private final Path logDirectory;
   private final Path workingDirectory;
+  /** Instances run as this user; null: as the agent's own (it could not drop privileges). */
+  private final WorkloadUser runAs;
   private final Supplier<TelemetryEndpoint> telemetry;
   private final CgroupCapability cgroups;
   private final ScheduledExecutorService executor;
@@ -111,6 +113,7 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     this.nodeName = b.nodeName;
     this.logDirectory = Objects.requireNonNull(b.logDirectory, "logDirectory");
     this.workingDirectory = b.workingDirectory;
+    this.runAs = b.runAs;
     this.telemetry = b.telemetry;
     this.cgroups = b.cgroups != null ? b.cgroups : CgroupCapability.detect();
     this.ownExecutor = b.executor == null;
@@ -301,7 +304,11 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
   /** Starts one container's process; called with the lock held. */
   private void launch(Ctr c) throws IOException {
     List<String> argv = c.plan.argv();
+    if (runAs != null) {
+      argv = runAs.wrap(argv);
+    }
     if (c.cgroup != null) {
+      // Joined as root, before privileges are dropped: the user cannot write cgroup.procs.
       // The shell joins the cgroup before it execs the command, so no child escapes the limits.
       List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c",
           "echo $$ > \"$0\" && exec \"$@\"", c.cgroup.procsFile().toString()));
@@ -905,6 +912,7 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     private String nodeIp = "127.0.0.1";
     private Path logDirectory;
     private Path workingDirectory = Path.of("").toAbsolutePath();
+    private WorkloadUser runAs;
     private Supplier<TelemetryEndpoint> telemetry = () -> null;
     private CgroupCapability cgroups;
     private ScheduledExecutorService executor;
@@ -953,6 +961,15 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
      * The processes' working directory, against which relative commands and paths resolve;
      * default the JVM's.
      */
+    /**
+     * Runs every instance as {@code user} (see {@link WorkloadUser#detect}); by default instances
+     * run as the agent's own user.
+     */
+    public Builder runAs(WorkloadUser user) {
+      this.runAs = user;
+      return this;
+    }
+
     public Builder workingDirectory(Path dir) {
       this.workingDirectory = Objects.requireNonNull(dir, "workingDirectory").toAbsolutePath();
       return this;

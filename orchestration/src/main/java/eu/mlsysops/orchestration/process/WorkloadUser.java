@@ -1,0 +1,91 @@
+package eu.mlsysops.orchestration.process;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Who instances of the process runtime run as: an unprivileged user, so that a workload can read
+ * neither the agent's data directory (tokens, keys, state) nor anything else only the agent may.
+ * Dropping privileges needs the agent to run as root and {@code setpriv} (util-linux); {@link
+ * #detect} says whether this host can, and why not.
+ *
+ * @param name the user's name
+ * @param uid its user id
+ * @param gid its primary group id
+ */
+public record WorkloadUser(String name, int uid, int gid) {
+  /** The user instances run as unless configured: present on every Debian and most Linux hosts. */
+  public static final String DEFAULT = "nobody";
+  static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
+  public WorkloadUser {
+    Objects.requireNonNull(name, "name");
+  }
+
+  /**
+   * Whether this process can start instances as {@code name}, and as whom.
+   *
+   * @return the user, or why not (running as a non-root user, no {@code setpriv}, no such user)
+   */
+  public static Detection detect(String name) {
+    return detect(name, Path.of("/etc/passwd"), SETPRIV, currentUid());
+  }
+
+  static Detection detect(String name, Path passwd, Path setpriv, long uid) {
+    if (uid != 0) {
+      return new Detection(Optional.empty(), "the agent does not run as root (uid " + uid
+          + "), so instances run as the agent's own user and can read its data directory");
+    }
+    if (!Files.isExecutable(setpriv)) {
+      return new Detection(Optional.empty(), setpriv + " is missing (Debian: util-linux), so"
+          + " instances would run as root");
+    }
+    try {
+      for (String line : Files.readAllLines(passwd)) {
+        String[] f = line.split(":");
+        if (f.length >= 4 && f[0].equals(name)) {
+          return new Detection(Optional.of(new WorkloadUser(name, Integer.parseInt(f[2]),
+              Integer.parseInt(f[3]))), "instances run as " + name);
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return new Detection(Optional.empty(), "cannot read " + passwd + ": " + e.getMessage());
+    }
+    return new Detection(Optional.empty(), "no user \"" + name + "\" in " + passwd);
+  }
+
+  /** The command line that runs {@code argv} as this user, without any way back to root. */
+  List<String> wrap(List<String> argv) {
+    List<String> out = new ArrayList<>(List.of(SETPRIV.toString(), "--reuid=" + uid,
+        "--regid=" + gid, "--clear-groups", "--no-new-privs", "--"));
+    out.addAll(argv);
+    return out;
+  }
+
+  private static long currentUid() {
+    try {
+      Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+      return ((Number) uid).longValue();
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * What {@link #detect} found.
+   *
+   * @param user the user instances will run as, when privileges can be dropped
+   * @param detail a sentence saying who instances run as, or why not as an unprivileged user
+   */
+  public record Detection(Optional<WorkloadUser> user, String detail) {
+    /** Whether instances run as an unprivileged user. */
+    public boolean dropsPrivileges() {
+      return user.isPresent();
+    }
+  }
+}
