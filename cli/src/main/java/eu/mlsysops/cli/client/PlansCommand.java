@@ -27,6 +27,10 @@ public final class PlansCommand extends ClientCommand {
   @Option(names = "--agent", paramLabel = "AGENT", description = "only this agent's plans")
   String agent;
 
+  @Option(names = "--tier", paramLabel = "TIER",
+      description = "only plans of agents of this tier: continuum, cluster or node")
+  String tier;
+
   @Option(names = "--limit", paramLabel = "N", defaultValue = "20",
       description = "at most N plans (default: ${DEFAULT-VALUE})")
   int limit;
@@ -41,6 +45,7 @@ public final class PlansCommand extends ClientCommand {
     q.put("policy", policy);
     q.put("app", app);
     q.put("agent", agent);
+    q.put("tier", tier);
     q.put("limit", limit);
     JsonNode page = api.get("/api/v1/plans" + ApiClient.query(q)).json();
     if (p.structured(page)) {
@@ -48,7 +53,8 @@ public final class PlansCommand extends ClientCommand {
     }
     List<JsonNode> plans = Fields.items(page);
     if (plans.isEmpty()) {
-      boolean filtered = status != null || policy != null || app != null || agent != null;
+      boolean filtered =
+          status != null || policy != null || app != null || agent != null || tier != null;
       p.println(filtered ? "no plans match" : "no plans yet");
       return ExitCode.OK;
     }

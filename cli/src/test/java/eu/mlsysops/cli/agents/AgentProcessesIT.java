@@ -419,6 +419,11 @@ class AgentProcessesIT {
             .until(() -> JSON.readTree(get("/api/v1/plans?agent=" + node + "&policy=remote-probe")
                 .substring(4)).path("items").size() > 0);
       }
+      JsonNode nodePlans = JSON.readTree(
+          get("/api/v1/plans?tier=node&policy=remote-probe&limit=1000").substring(4));
+      assertThat(nodePlans.path("items").findValuesAsText("tier")).isNotEmpty()
+          .containsOnly("node");
+      assertThat(nodePlans.path("items").findValuesAsText("agent")).containsAnyOf("n-1", "n-2");
       await("remote events on the SSE stream").atMost(30, TimeUnit.SECONDS)
           .until(() -> sse.stream().anyMatch(l -> l.startsWith("data:")
               && (l.contains("\"agent\":\"n-1\"") || l.contains("\"agent\":\"n-2\""))));

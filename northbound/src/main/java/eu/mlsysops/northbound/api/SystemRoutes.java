@@ -115,13 +115,26 @@ final class SystemRoutes {
       }
     }
     String agent = blankToNull(ctx.queryParam("agent"));
+    String tier = blankToNull(ctx.queryParam("tier"));
+    if (tier != null && !EmbeddedContinuum.TIERS.contains(tier)) {
+      throw ApiProblem.badRequest("tier: \"" + tier + "\" is not a tier (continuum, cluster,"
+          + " node)");
+    }
     List<PlanRecord> found = continuum.planLog().query(new PlanQuery(status,
         blankToNull(ctx.queryParam("policy")), blankToNull(ctx.queryParam("app")), null,
         PLAN_SCAN_LIMIT));
+    String self = continuum.continuum().id();
+    java.util.Set<String> clusterIds = new java.util.HashSet<>();
+    continuum.continuum().clusters().forEach(c -> clusterIds.add(c.id()));
     List<Map<String, Object>> out = new ArrayList<>();
     for (PlanRecord p : found) {
-      if (agent == null || agent.equals(p.agent())) {
-        out.add(plan(p));
+      // Plans of every agent, local or remote, are in this log; an agent's tier is where it sits.
+      String agentTier = p.agent().equals(self) ? "continuum"
+          : clusterIds.contains(p.agent()) ? "cluster" : "node";
+      if ((agent == null || agent.equals(p.agent())) && (tier == null || tier.equals(agentTier))) {
+        Map<String, Object> m = plan(p);
+        m.put("tier", agentTier);
+        out.add(m);
       }
     }
     Json.send(ctx, 200, Page.of(ctx, out));

@@ -146,6 +146,14 @@ class SystemRoutesIT {
     JsonNode byAgent = json(api.get("/api/v1/plans?agent=" + agent + "&limit=1000"));
     assertThat(byAgent.get("items").findValuesAsText("agent")).containsOnly(agent);
     assertThat(json(api.get("/api/v1/plans?policy=no-such-policy")).get("total").asInt()).isZero();
+    // Placement plans are made by cluster agents (the continuum only assigns clusters).
+    JsonNode byTier = json(api.get("/api/v1/plans?app=planned&tier=cluster&limit=1000"));
+    assertThat(byTier.get("total").asInt()).isPositive();
+    assertThat(byTier.get("items").findValuesAsText("tier")).containsOnly("cluster");
+    assertThat(byTier.get("items").findValuesAsText("agent")).doesNotContain("demo-continuum");
+    HttpResponse<String> badTier = api.get("/api/v1/plans?tier=galaxy");
+    assertThat(badTier.statusCode()).isEqualTo(400);
+    assertThat(json(badTier).get("detail").asText()).startsWith("tier: \"galaxy\" is not a tier");
 
     JsonNode one = json(api.get("/api/v1/plans/" + plan.get("id").asText()));
     assertThat(one.get("id").asText()).isEqualTo(plan.get("id").asText());
