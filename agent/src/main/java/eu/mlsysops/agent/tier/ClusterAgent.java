@@ -626,6 +626,12 @@ public final class ClusterAgent implements AutoCloseable {
     return nodes.values().stream().map(n -> n.link).filter(Objects::nonNull).toList();
   }
 
+  /** An app's descriptor as this cluster runs it (with its stored spec changes), if assigned. */
+  public synchronized Optional<AppDescriptor> appDescriptor(String name) {
+    AppDescriptor a = apps.get(name);
+    return a == null ? Optional.empty() : Optional.of(overrides.effective(a));
+  }
+
   /**
    * Sets who takes the control sets the continuum sends (they go on to this cluster's nodes
    * either way); an agent in its own process applies them. Without a listener they are not

@@ -413,8 +413,13 @@ public record AgentFileConfig(
       } else {
         throw problem("mechanisms", "expected a list of mechanism names");
       }
+      // Built in, or provided by a plug-in on the class path (MechanismProvider).
+      List<String> known = new ArrayList<>(tier.knownMechanisms());
+      known.addAll(
+          eu.mlsysops.agent.engine.MechanismPlugins.load(AgentFileConfig.class.getClassLoader())
+              .namesFor(tier.wireName()));
       for (String m : out) {
-        if (!tier.knownMechanisms().contains(m)) {
+        if (!known.contains(m)) {
           throw problem(
               "mechanisms",
               "\""
@@ -422,7 +427,7 @@ public record AgentFileConfig(
                   + "\" is not a mechanism of "
                   + tier.wireName()
                   + " agents ("
-                  + String.join(", ", tier.knownMechanisms())
+                  + String.join(", ", known)
                   + ")");
         }
       }

@@ -183,6 +183,29 @@ public final class AgentProcess implements AutoCloseable {
         config.dataDir());
   }
 
+  /**
+   * Registers the plug-in mechanisms this agent's {@code mechanisms} names (found with
+   * ServiceLoader: {@code MechanismProvider}), closing them with the agent.
+   */
+  private void plugInMechanisms(
+      eu.mlsysops.agent.plan.PlanScheduler scheduler,
+      AgentEnvironment env,
+      java.util.function.Function<String, java.util.Optional<eu.mlsysops.model.AppDescriptor>>
+          apps) {
+    var context =
+        new eu.mlsysops.agent.MechanismProvider.Context(
+            config.name(), config.tier().wireName(), config.dataDir(), env.clock(), apps);
+    for (eu.mlsysops.agent.Mechanism m :
+        eu.mlsysops.agent.engine.MechanismPlugins.load(AgentProcess.class.getClassLoader())
+            .create(config.mechanisms(), config.tier().knownMechanisms(), context)) {
+      if (m instanceof AutoCloseable c) {
+        resources.push(c);
+      }
+      scheduler.register(m);
+      say("mechanism %s (plug-in %s)", m.name(), m.getClass().getName());
+    }
+  }
+
   /** How often a remote agent sends its plan transitions and events up. */
   static final long RECORDS_INTERVAL_MILLIS = 500;
 
@@ -589,6 +612,7 @@ public final class AgentProcess implements AutoCloseable {
     ClusterTrust clusterTrust =
         new ClusterTrust(ca, trust, config.trustThreshold(), env, Duration.ofSeconds(1));
     resources.push(clusterTrust);
+    plugInMechanisms(ca.scheduler(), env, ca::appDescriptor);
     ca.start();
     remoteControl(
         ca.engine(), Message.Tier.CLUSTER, ca::setUplinkRules, ca::onControl, ca::sendUp);

@@ -196,6 +196,25 @@ class AgentFileConfigTest {
   }
 
   @Test
+  void aClusterMayUsePlugInMechanismsOnTheClassPathAndUnknownOnesAreNamed() throws Exception {
+    assertThat(
+            AgentFileConfig.load(
+                    Tier.CLUSTER,
+                    file("name: c1\nparent: h:1\nmechanisms: [placement, fluidity]\n"),
+                    Map.of())
+                .mechanisms())
+        .containsExactly("placement", "fluidity");
+    assertThatThrownBy(
+            () ->
+                AgentFileConfig.load(
+                    Tier.CLUSTER,
+                    file("name: c1\nparent: h:1\nmechanisms: [placement, teleport]\n"),
+                    Map.of()))
+        .hasMessageEndingWith(
+            "mechanisms: \"teleport\" is not a mechanism of cluster agents (placement, fluidity)");
+  }
+
+  @Test
   void clusterAndContinuumCannotDropTheirPlacementMechanism() throws Exception {
     assertThatThrownBy(
             () ->
