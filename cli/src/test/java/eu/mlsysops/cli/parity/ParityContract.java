@@ -1,0 +1,193 @@
+package eu.mlsysops.cli.parity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import eu.mlsysops.model.Descriptor;
+import eu.mlsysops.model.Descriptors;
+import eu.mlsysops.model.ParseOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One scenario, driven only through the northbound API, with the same expectations whether the
+ * agents run in one process ({@code mls up}) or each in its own ({@code mls up --processes}):
+ * deploy an app, switch to ML mode, upload a node policy, see its plans come from the node agents,
+ * disable it, kill a node agent, and read plans and events.
+ */
+abstract class ParityContract {
+  static final String TOPOLOGY =
+      """
+      MLSysOpsContinuum: {name: parity, continuum_id: parity, clusters: [pc]}
+      ---
+      MLSysOpsCluster: {name: pc, cluster_id: pc, nodes: [pn-1, pn-2]}
+      ---
+      MLSysOpsNode:
+        name: pn-1
+        cluster_id: pc
+        continuum_layer: edge
+        environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}
+        hardware: {cpu: {architecture: amd64, cores: 4, frequency: [1.0, 2.0]}, memory: 4}
+      ---
+      MLSysOpsNode:
+        name: pn-2
+        cluster_id: pc
+        continuum_layer: edge
+        environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}
+        hardware: {cpu: {architecture: amd64, cores: 4, frequency: [1.0, 2.0]}, memory: 4}
+      """;
+
+  static final String APP =
+      """
+      MLSysOpsApp:
+        name: twin
+        components:
+          - metadata: {name: web}
+            containers:
+              - image: web:1
+                platform_requirements:
+                  cpu: {requests: "250m"}
+                  memory: {requests: "64Mi"}
+      """;
+
+  static final String PROBE =
+      """
+      import eu.mlsysops.agent.*
+      import java.time.Duration
+
+      class ParityProbePolicy implements Policy {
+        PolicyContext initialize() {
+          PolicyContext.builder("parity-probe").analyzeInterval(Duration.ofSeconds(1))
+              .mode(PolicyContext.Mode.ML).build()
+        }
+        boolean analyze(PolicyView view) { true }
+        Plan plan(PolicyView view) {
+          Plan.of(Command.of("cpu_frequency", "set", "ghz", "2.0"), "probing", ["probe": "1"])
+        }
+      }
+      """;
+
+  static List<Descriptor> topology() {
+    return Descriptors.parse(TOPOLOGY, "parity-topology", ParseOptions.DEFAULT).descriptors();
+  }
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The continuum's northbound API, e.g. {@code http://127.0.0.1:8080}. */
+  abstract String api();
+
+  abstract String token();
+
+  /** Kills a node agent without a word, as a crashed host. */
+  abstract void killNode(String name) throws Exception;
+
+  String send(String method, String path, String type, String body) {
+    try {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api() + path))
+          .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token());
+      if (type != null) {
+        b.header("Content-Type", type);
+      }
+      HttpResponse<String> r = HTTP.send(
+          b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() + " " + r.body();
+    } catch (Exception e) {
+      return "000 " + e;
+    }
+  }
+
+  JsonNode get(String path) throws Exception {
+    String r = send("GET", path, null, null);
+    assertThat(r).as(path).startsWith("200");
+    return JSON.readTree(r.substring(4));
+  }
+
+  private List<String> healthyNodes() throws Exception {
+    List<String> out = new ArrayList<>();
+    get("/api/v1/nodes").path("items").forEach(n -> {
+      if (n.path("healthy").asBoolean()) {
+        out.add(n.path("name").asText());
+      }
+    });
+    out.sort(null);
+    return out;
+  }
+
+  private List<String> runningOn() throws Exception {
+    List<String> out = new ArrayList<>();
+    get("/api/v1/apps/twin").path("components").path(0).path("instances").forEach(i -> {
+      if ("RUNNING".equals(i.path("state").asText())) {
+        out.add(i.path("node").asText());
+      }
+    });
+    return out;
+  }
+
+  private int probePlans() throws Exception {
+    return get("/api/v1/plans?policy=parity-probe&limit=1000").path("total").asInt();
+  }
+
+  @Test
+  void theScenarioLooksTheSameWhereverTheAgentsRun() throws Exception {
+    List<String> sse = new CopyOnWriteArrayList<>();
+    var stream = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(api() + "/api/v1/events"))
+        .header("Authorization", "Bearer " + token()).header("Accept", "text/event-stream")
+        .build(), HttpResponse.BodyHandlers.ofLines());
+    stream.thenAccept(r -> r.body().forEach(sse::add));
+    try {
+      await("both nodes healthy").atMost(60, TimeUnit.SECONDS).ignoreExceptions()
+          .pollInterval(Duration.ofMillis(300))
+          .until(() -> healthyNodes().equals(List.of("pn-1", "pn-2")));
+
+      assertThat(send("POST", "/api/v1/apps", "application/yaml", APP)).startsWith("201");
+      await("twin running").atMost(60, TimeUnit.SECONDS).ignoreExceptions()
+          .pollInterval(Duration.ofMillis(300)).until(() -> runningOn().size() == 1);
+      // Placement was decided by the cluster agent, wherever it runs.
+      await("the cluster's placement plan").atMost(30, TimeUnit.SECONDS).ignoreExceptions()
+          .until(() -> get("/api/v1/plans?app=twin&tier=cluster&status=Completed")
+              .path("items").findValuesAsText("agent").contains("pc"));
+
+      // The probe runs only in ML mode: its plans prove the mode and the file reached the nodes.
+      assertThat(send("PUT", "/api/v1/mode/ml", "text/plain", "")).startsWith("200");
+      assertThat(send("PUT", "/api/v1/policies/node/policy-parity-probe.groovy", "text/x-groovy",
+          PROBE)).startsWith("201");
+      await("probe plans from both node agents").atMost(60, TimeUnit.SECONDS)
+          .ignoreExceptions().pollInterval(Duration.ofMillis(500))
+          .until(() -> get("/api/v1/plans?policy=parity-probe&tier=node&limit=1000")
+              .path("items").findValuesAsText("agent").containsAll(List.of("pn-1", "pn-2")));
+
+      assertThat(send("PUT", "/api/v1/agents/node/config", "application/json",
+          "{\"disabled_policies\": [\"parity-probe\"]}")).startsWith("200");
+      // Disabled everywhere: the count stops growing (plans already under way may still end).
+      await("no new probe plans").atMost(60, TimeUnit.SECONDS).ignoreExceptions()
+          .pollInterval(Duration.ofMillis(500)).until(() -> {
+            int before = probePlans();
+            Thread.sleep(3000);
+            return probePlans() == before;
+          });
+
+      String victim = runningOn().get(0);
+      String other = victim.equals("pn-1") ? "pn-2" : "pn-1";
+      killNode(victim);
+      await("twin running on " + other).atMost(60, TimeUnit.SECONDS).ignoreExceptions()
+          .pollInterval(Duration.ofMillis(300)).until(() -> runningOn().equals(List.of(other)));
+      await("the event stream said so").atMost(30, TimeUnit.SECONDS).until(() ->
+          sse.stream().anyMatch(l -> l.contains("node " + victim + " is unreachable")));
+    } finally {
+      stream.cancel(true);
+    }
+  }
+}
