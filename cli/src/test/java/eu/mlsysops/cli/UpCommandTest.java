@@ -33,7 +33,7 @@ class UpCommandTest {
 
   @Test
   void nodesGeneratesATopologyOfThatSizeAndBadCountsAreUsageErrors() {
-    CliRun r = CliRun.of("up", "--nodes", "30", "--duration", "1s", "--port", "0", "--data-dir",
+    CliRun r = CliRun.of("up", "--nodes", "30", "--duration", "5s", "--port", "0", "--data-dir",
         dir.toString());
 
     assertThat(r.exitCode()).as(r.err()).isZero();

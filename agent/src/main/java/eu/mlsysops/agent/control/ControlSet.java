@@ -20,8 +20,11 @@ import java.util.regex.Pattern;
 public final class ControlSet {
   /** What a policy file may be called: a plain name, no directories, not hidden. */
   static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*\\.(groovy|jar)");
-  /** The most bytes of files one control set may carry (what a policy directory should hold). */
-  public static final long MAX_BYTES = 16L << 20;
+  /**
+   * The most bytes of files one control set may carry: well below the agent links' 16 MiB
+   * message limit, since every set travels whole.
+   */
+  public static final long MAX_BYTES = 8L << 20;
 
   private ControlSet() {}
 

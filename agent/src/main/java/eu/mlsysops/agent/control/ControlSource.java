@@ -35,6 +35,7 @@ public final class ControlSource implements eu.mlsysops.agent.tier.RemoteAgents 
   private final Function<Message.Tier, AgentConfig> config;
   private final Function<Message.Tier, Path> policyDir;
   private final Consumer<Message.Control> listener;
+  private final java.util.concurrent.locks.Lock directories;
   private Message.Control current;
   private final Map<String, Message.ControlReport> reports = new TreeMap<>();
   private final Map<Message.Tier, String> problems = new LinkedHashMap<>();
@@ -45,10 +46,13 @@ public final class ControlSource implements eu.mlsysops.agent.tier.RemoteAgents 
    * @param config a tier's configuration
    * @param policyDir a tier's policy directory
    * @param listener gets every set whose digest differs from the previous one
+   * @param directories held while the policy directories are read (an upload being checked holds
+   *     it too, so a file that may be taken back is never sent)
    */
   public ControlSource(String self, Supplier<String> mode,
       Function<Message.Tier, AgentConfig> config, Function<Message.Tier, Path> policyDir,
-      Consumer<Message.Control> listener) {
+      Consumer<Message.Control> listener, java.util.concurrent.locks.Lock directories) {
+    this.directories = Objects.requireNonNull(directories);
     this.self = Objects.requireNonNull(self);
     this.mode = Objects.requireNonNull(mode);
     this.config = Objects.requireNonNull(config);
@@ -60,9 +64,29 @@ public final class ControlSource implements eu.mlsysops.agent.tier.RemoteAgents 
    * Builds the set now; tells the listener when it changed. Serialised: two refreshes at once (a
    * change through the API and the timer) could otherwise hand over an older set after a newer.
    */
-  public synchronized void refresh() {
+  public void refresh() {
+    // Always the directories' lock first, then this object's: an upload holds the former when it
+    // asks for a refresh, the timer takes both in the same order.
+    directories.lock();
+    try {
+      synchronized (this) {
+        refreshLocked();
+      }
+    } finally {
+      directories.unlock();
+    }
+  }
+
+  private void refreshLocked() {
     Message.Control next = build();
     if (current != null && current.digest().equals(next.digest())) {
+      return;
+    }
+    var wrong = ControlSet.problem(next);
+    if (wrong.isPresent()) {
+      // Too big to send (or otherwise not sendable): agents keep the set they run.
+      problems.put(Message.Tier.NODE, "not sent: " + wrong.get());
+      LOG.log(System.Logger.Level.WARNING, "control set not sent: " + wrong.get());
       return;
     }
     current = next;
@@ -75,11 +99,16 @@ public final class ControlSource implements eu.mlsysops.agent.tier.RemoteAgents 
   }
 
   /** The current set (built at once when there is none yet). */
-  public synchronized Message.Control current() {
-    if (current == null) {
-      refresh();
+  public Message.Control current() {
+    synchronized (this) {
+      if (current != null) {
+        return current;
+      }
     }
-    return current;
+    refresh();
+    synchronized (this) {
+      return current;
+    }
   }
 
   /** Takes a report from a remote agent (relayed by its cluster). */

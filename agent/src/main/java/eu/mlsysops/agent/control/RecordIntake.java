@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * remote agent once (a batch number at or below the last one taken from the same incarnation is a
  * resend and is dropped), writes its plan transitions to the continuum's plan log and publishes
  * its events, so {@code /api/v1/plans}, {@code mls plans} and the event stream show remote agents'
- * decisions as they show local ones. What an agent had to drop is published as an event too.
+ * decisions as they show local ones. What an agent had to drop is published as an event too. A
+ * batch of another incarnation starts the numbering afresh (the agent restarted; its clock may
+ * even have gone back).
  */
 public final class RecordIntake {
   private final PlanLog planLog;
@@ -54,16 +56,16 @@ public final class RecordIntake {
         duplicates.incrementAndGet();
         return false;
       }
-      if (last != null && r.incarnation() < last[0]) {
-        duplicates.incrementAndGet();
-        return false; // a batch of an earlier life, overtaken by the agent's restart
-      }
       taken.put(r.origin(), new long[] {r.incarnation(), r.seq()});
     }
     for (Message.PlanTransition p : r.plans()) {
       PlanRecord record;
       try {
-        record = RecordUplink.fromWire(p);
+        // An agent's plans are its own: whatever the batch says, they are the origin's.
+        record = RecordUplink.fromWire(p.agent().equals(r.origin()) ? p
+            : new Message.PlanTransition(p.id(), r.origin(), p.policy(), p.app(), p.core(),
+                p.commands(), p.explanation(), p.inputs(), p.status(), p.reason(),
+                p.createdMillis(), p.updatedMillis(), p.attempts()));
       } catch (IllegalArgumentException e) {
         continue; // an unknown status from a newer agent: skip the transition, keep the rest
       }

@@ -1,6 +1,8 @@
 package eu.mlsysops.agent.kernel;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -50,24 +52,54 @@ public final class AgentLoop {
 
   /** Posts an event; it runs after every event posted before it. Ignored once closed. */
   public void execute(Runnable event) {
-    Objects.requireNonNull(event);
+    offer(Objects.requireNonNull(event));
+  }
+
+  /** Queues an event; false when it will never run (closed, or the executor refused). */
+  private boolean offer(Runnable event) {
     if (closed) {
-      return;
+      return false;
     }
     synchronized (events) {
       events.add(event);
       if (draining) {
-        return;
+        return true;
       }
       draining = true;
     }
     try {
       executor.execute(this::drain);
+      return true;
     } catch (RejectedExecutionException e) {
-      // The process is shutting down: what is queued will never run.
-      synchronized (events) {
-        events.clear();
-        draining = false;
+      abandonQueued(); // the process is shutting down: what is queued will never run
+      return false;
+    }
+  }
+
+  /** Drops what is queued; questions among it are answered with a failure. */
+  private void abandonQueued() {
+    List<Runnable> dropped;
+    synchronized (events) {
+      dropped = new ArrayList<>(events);
+      events.clear();
+      draining = false;
+    }
+    for (Runnable r : dropped) {
+      if (r instanceof Question<?> q) {
+        q.answer.completeExceptionally(new IllegalStateException(name + ": the agent stopped"));
+      }
+    }
+  }
+
+  /** An event that answers a {@link #call}. */
+  private record Question<T>(Supplier<T> question, CompletableFuture<T> answer)
+      implements Runnable {
+    @Override
+    public void run() {
+      try {
+        answer.complete(question.get());
+      } catch (RuntimeException e) {
+        answer.completeExceptionally(e);
       }
     }
   }
@@ -80,24 +112,12 @@ public final class AgentLoop {
   public <T> CompletableFuture<T> call(Supplier<T> question) {
     CompletableFuture<T> answer = new CompletableFuture<>();
     if (inLoop()) {
-      try {
-        answer.complete(question.get());
-      } catch (RuntimeException e) {
-        answer.completeExceptionally(e);
-      }
+      new Question<>(question, answer).run();
       return answer;
     }
-    if (closed) {
+    if (!offer(new Question<>(question, answer))) {
       answer.completeExceptionally(new IllegalStateException(name + ": the agent has stopped"));
-      return answer;
     }
-    execute(() -> {
-      try {
-        answer.complete(question.get());
-      } catch (RuntimeException e) {
-        answer.completeExceptionally(e);
-      }
-    });
     return answer;
   }
 
@@ -153,37 +173,54 @@ public final class AgentLoop {
   private void drain() {
     owner = Thread.currentThread();
     int budget = TURN;
-    while (true) {
-      Runnable event;
-      synchronized (events) {
-        event = budget-- > 0 ? events.poll() : null;
-        if (event == null) {
-          // Cleared under the lock: a turn queued after this one sets it again itself.
-          owner = null;
-          if (events.isEmpty()) {
-            draining = false;
-            return;
+    try {
+      while (true) {
+        Runnable event;
+        synchronized (events) {
+          event = budget-- > 0 ? events.poll() : null;
+          if (event == null) {
+            // Cleared under the lock: a turn queued after this one sets it again itself.
+            owner = null;
+            if (events.isEmpty()) {
+              draining = false;
+              return;
+            }
           }
         }
+        if (event == null) {
+          try {
+            executor.execute(this::drain);
+          } catch (RejectedExecutionException e) {
+            abandonQueued();
+          }
+          return;
+        }
+        try {
+          event.run();
+        } catch (RuntimeException | AssertionError | LinkageError e) {
+          failures.incrementAndGet();
+          LOG.log(System.Logger.Level.WARNING, name + ": an event failed", e);
+        }
+        processed.incrementAndGet();
       }
-      if (event == null) {
+    } catch (Error e) {
+      // Out of memory, stack overflow, ...: leave the loop usable by the next event, then let it
+      // propagate to the executor.
+      failures.incrementAndGet();
+      boolean more;
+      synchronized (events) {
+        owner = null;
+        more = !events.isEmpty();
+        draining = more; // still one turn at a time: the next is queued below
+      }
+      if (more) {
         try {
           executor.execute(this::drain);
-        } catch (RejectedExecutionException e) {
-          synchronized (events) {
-            events.clear();
-            draining = false;
-          }
+        } catch (RejectedExecutionException ignored) {
+          abandonQueued();
         }
-        return;
       }
-      try {
-        event.run();
-      } catch (RuntimeException | AssertionError | LinkageError e) {
-        failures.incrementAndGet();
-        LOG.log(System.Logger.Level.WARNING, name + ": an event failed", e);
-      }
-      processed.incrementAndGet();
+      throw e;
     }
   }
 }

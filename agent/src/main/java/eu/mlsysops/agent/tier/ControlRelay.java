@@ -25,13 +25,25 @@ final class ControlRelay {
   }
 
   void onControl(Consumer<Message.Control> listener) {
-    this.local = Objects.requireNonNull(listener);
+    Message.Control c;
+    synchronized (this) {
+      this.local = Objects.requireNonNull(listener);
+      c = latest;
+    }
+    if (c != null) {
+      listener.accept(c); // a set that came before anyone listened
+    }
   }
 
   /** A set from the continuum: applied here (if anyone listens), then sent to every node. */
   void fromParent(Message.Control c, Supplier<Collection<Link>> nodes) {
     Message.Control mine = new Message.Control(self, c.digest(), c.mode(), c.tiers());
-    local.accept(c);
+    Consumer<Message.Control> apply;
+    synchronized (this) {
+      apply = local;
+      latest = mine; // also what a listener set later gets
+    }
+    apply.accept(c);
     // Sent under the lock that registrations take too (after adding the node), so a node never
     // gets an older set after a newer one, and one registering meanwhile is listed or sent it.
     synchronized (this) {
@@ -48,20 +60,34 @@ final class ControlRelay {
   }
 
   /**
-   * Passes a node's report or records on.
+   * Passes a node's report or records on; only its own (a node may not speak for another agent:
+   * those are dropped and logged).
    *
    * @return whether the message was one of those
    */
   boolean fromNode(Message m) {
     if (m instanceof Message.ControlReport r) {
-      uplink.send(new Message.ControlReport(self, r.agent(), r.tier(), r.digest(), r.errors()));
+      if (r.agent().equals(r.from())) {
+        uplink.send(new Message.ControlReport(self, r.agent(), r.tier(), r.digest(), r.errors()));
+      } else {
+        refused(r.from(), "a control report for " + r.agent());
+      }
       return true;
     }
     if (m instanceof Message.Records r) {
-      uplink.send(new Message.Records(self, r.origin(), r.incarnation(), r.seq(), r.plans(),
-          r.events(), r.dropped()));
+      if (r.origin().equals(r.from())) {
+        uplink.send(new Message.Records(self, r.origin(), r.incarnation(), r.seq(), r.plans(),
+            r.events(), r.dropped()));
+      } else {
+        refused(r.from(), "records of " + r.origin());
+      }
       return true;
     }
     return false;
+  }
+
+  private static void refused(String node, String what) {
+    System.getLogger(ControlRelay.class.getName()).log(System.Logger.Level.WARNING,
+        "node " + node + " sent " + what + ": dropped (a node speaks only for itself)");
   }
 }

@@ -69,6 +69,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
   private final eu.mlsysops.security.TrustEngine trust;
   private final TrustFeed trustFeed;
   private final double trustThreshold;
+  private final boolean remoteClusters;
 
   private EmbeddedContinuum(Builder b) {
     createPrivateDirectory(b.dataDir);
@@ -96,6 +97,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     if (cd == null) {
       throw new IllegalArgumentException("the topology has no MLSysOpsContinuum descriptor");
     }
+    this.remoteClusters = b.remoteClusters;
     if (cds.isEmpty() && !b.remoteClusters) {
       throw new IllegalArgumentException("the topology has no MLSysOpsCluster descriptor");
     }
@@ -153,7 +155,11 @@ public final class EmbeddedContinuum implements AutoCloseable {
   }
 
   /** The data dir holds descriptors, plans and tokens: readable by its owner only. */
-  private static void createPrivateDirectory(Path dir) {
+  /**
+   * Creates a data directory only its owner may enter (0700), when missing: it holds tokens,
+   * keys and state, and workloads must not read it.
+   */
+  public static void createPrivateDirectory(Path dir) {
     try {
       if (!Files.isDirectory(dir)) {
         Files.createDirectories(dir);
@@ -478,26 +484,30 @@ public final class EmbeddedContinuum implements AutoCloseable {
    *
    * @throws IllegalArgumentException for an unknown tier
    */
-  public synchronized void configure(String tier, AgentConfig config) {
+  public void configure(String tier, AgentConfig config) {
     if (!TIERS.contains(tier)) {
       throw new IllegalArgumentException("\"" + tier + "\" is not a tier (continuum, cluster, node)");
     }
-    configs.put(tier, config);
-    engines(tier).forEach(e -> e.setDisabled(config.disabledPolicies()));
-    applyUplinkRules(tier, config);
-    Path file = env.dataDir().resolve("config").resolve(tier + ".json");
-    try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(tier + ".json.tmp");
-      Files.writeString(tmp, new com.fasterxml.jackson.databind.ObjectMapper()
-          .writeValueAsString(java.util.Map.of("disabled_policies", config.disabledSorted(),
-              "telemetry_export", config.telemetryExportText())));
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot save the " + tier + " configuration: "
-          + e.getMessage(), e);
+    synchronized (this) {
+      configs.put(tier, config);
+      engines(tier).forEach(e -> e.setDisabled(config.disabledPolicies()));
+      applyUplinkRules(tier, config);
+      Path file = env.dataDir().resolve("config").resolve(tier + ".json");
+      try {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(tier + ".json.tmp");
+        Files.writeString(tmp, new com.fasterxml.jackson.databind.ObjectMapper()
+            .writeValueAsString(java.util.Map.of("disabled_policies", config.disabledSorted(),
+                "telemetry_export", config.telemetryExportText())));
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot save the " + tier + " configuration: "
+            + e.getMessage(), e);
+      }
     }
+    // Outside this object's lock: the listener builds a control set, which reads configurations
+    // under its own lock (a timer refresh takes them in that order).
     controlChanged.run();
   }
 
@@ -585,6 +595,23 @@ public final class EmbeddedContinuum implements AutoCloseable {
   public void policiesChanged() {
     controlChanged.run();
   }
+
+  /** Whether this continuum's clusters run in other processes (then so do their nodes). */
+  public boolean remoteClusters() {
+    return remoteClusters;
+  }
+
+  /**
+   * Held while a tier's policy directory is changed through the API and while a control set is
+   * built from the directories, so that a file that is being checked (and may be taken back) is
+   * never sent to remote agents.
+   */
+  public java.util.concurrent.locks.Lock policyLock() {
+    return policyLock;
+  }
+
+  private final java.util.concurrent.locks.Lock policyLock =
+      new java.util.concurrent.locks.ReentrantLock();
 
   /** Sets what this continuum knows of agents in other processes. */
   public void remoteAgents(RemoteAgents remote) {

@@ -18,15 +18,18 @@ import java.util.Objects;
  * Requests a cluster's nodes forwarded ({@link Message.PlanForward}): open ones are shown to the
  * cluster's policies ({@link PolicyView#requests()}); a plan that names one in its inputs takes it
  * in hand, and when that plan ends the node hears how ({@link Message.PlanResult}). A plan failed
- * as stale gives the request back (its policy plans again). A request no policy takes within
- * {@link #TTL} is answered as refused, so a node never waits without end. At most {@link #MAX}
- * are kept; more are refused at once.
+ * as stale, or discarded, gives the request back (its policy plans again). A request no policy
+ * takes within {@link #TTL}, or whose plan does not end within {@link #TAKEN_TTL}, is answered as
+ * refused, so a node never waits without end. At most {@link #MAX} are kept; more are refused at
+ * once. Requests are keyed by the node and its id, so one node cannot answer for another.
  */
 final class ForwardedRequests {
   /** How long a request waits for a policy to take it (shorter than the node's own timeout). */
   static final Duration TTL = Duration.ofSeconds(30);
   /** Requests kept at most per cluster. */
   static final int MAX = 1000;
+  /** How long a plan that took a request may run before the node is told it gave up. */
+  static final Duration TAKEN_TTL = Duration.ofSeconds(60);
 
   private final String self;
   private final Clock clock;
@@ -34,12 +37,15 @@ final class ForwardedRequests {
 
   private static final class Pending {
     final PolicyView.Request request;
+    /** The id the node gave it: its answer carries that one. */
+    final String nodeId;
     final Link link;
-    final long deadline;
+    long deadline;
     String plan;
 
-    Pending(PolicyView.Request request, Link link, long deadline) {
+    Pending(PolicyView.Request request, String nodeId, Link link, long deadline) {
       this.request = request;
+      this.nodeId = nodeId;
       this.link = link;
       this.deadline = deadline;
     }
@@ -59,13 +65,15 @@ final class ForwardedRequests {
     if (f.planId() == null) {
       return false;
     }
+    // Keyed by who asked too: one node cannot take over, or shadow, another's request.
+    String key = f.from() + "/" + f.planId();
     synchronized (this) {
-      if (pending.containsKey(f.planId())) {
+      if (pending.containsKey(key)) {
         return false;
       }
       if (pending.size() < MAX) {
-        pending.put(f.planId(), new Pending(new PolicyView.Request(f.planId(), f.from(), f.policy(),
-            f.mechanism(), f.action(), f.args(), f.explanation()), link,
+        pending.put(key, new Pending(new PolicyView.Request(key, f.from(), f.policy(),
+            f.mechanism(), f.action(), f.args(), f.explanation()), f.planId(), link,
             clock.millis() + TTL.toMillis()));
         return true;
       }
@@ -98,18 +106,28 @@ final class ForwardedRequests {
       if (p == null) {
         return;
       }
+      if (p.plan != null && !p.plan.equals(r.id())) {
+        return; // another plan naming the same request: the one that took it answers
+      }
       if (!r.status().isTerminal()) {
-        p.plan = r.id();
+        if (p.plan == null) {
+          p.plan = r.id();
+          p.deadline = clock.millis() + TAKEN_TTL.toMillis();
+        }
         return;
       }
-      if (r.status() == PlanStatus.FAILED && r.reason().startsWith("stale plan")) {
-        p.plan = null; // back to the policies, which plan again from the new state
+      if ((r.status() == PlanStatus.FAILED && r.reason().startsWith("stale plan"))
+          || r.status() == PlanStatus.DISCARDED) {
+        // Back to the policies, which plan again from the new state (a discarded plan was
+        // superseded or conflicted; the newer one may take it).
+        p.plan = null;
+        p.deadline = clock.millis() + TTL.toMillis();
         return;
       }
       pending.remove(id);
       done = p;
     }
-    done.link.send(new Message.PlanResult(self, id, r.status() == PlanStatus.COMPLETED,
+    done.link.send(new Message.PlanResult(self, done.nodeId, r.status() == PlanStatus.COMPLETED,
         r.policy() + " " + r.status().wireName().toLowerCase(java.util.Locale.ROOT)
             + (r.reason().isEmpty() ? "" : ": " + r.reason())));
   }
@@ -121,15 +139,17 @@ final class ForwardedRequests {
     synchronized (this) {
       for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
         Pending p = it.next();
-        if (p.plan == null && now >= p.deadline) {
+        if (now >= p.deadline) {
           it.remove();
           expired.add(p);
         }
       }
     }
     for (Pending p : expired) {
-      p.link.send(new Message.PlanResult(self, p.request.id(), false, "no policy of cluster "
-          + self + " acted on it within " + TTL.toSeconds() + " s"));
+      p.link.send(new Message.PlanResult(self, p.nodeId, false, p.plan == null
+          ? "no policy of cluster " + self + " acted on it within " + TTL.toSeconds() + " s"
+          : "plan " + p.plan + " of cluster " + self + " did not end within "
+              + TAKEN_TTL.toSeconds() + " s"));
     }
   }
 

@@ -25,8 +25,11 @@ import java.util.function.Supplier;
  * for what it cannot do itself, and its plan's outcome says what became of it.
  */
 final class ForwardingMechanism implements Mechanism {
-  /** How long a request waits for the cluster's answer (the cluster lets its own expire first). */
-  static final Duration TIMEOUT = Duration.ofSeconds(45);
+  /**
+   * How long a request waits for the cluster's answer: longer than the cluster keeps it open
+   * (30 s) plus the longest its plan may run (60 s), so the cluster's answer comes first.
+   */
+  static final Duration TIMEOUT = Duration.ofSeconds(120);
 
   private final String name;
   private final String agent;

@@ -67,6 +67,8 @@ public final class NodeAgent implements AutoCloseable {
   private final Duration heartbeatInterval;
   /** How often agents record their own health metrics. */
   static final long HEALTH_INTERVAL_MILLIS = 1000;
+  /** How long start waits for the loop to read the journal and register (a generous ceiling). */
+  static final long START_TIMEOUT_SECONDS = 120;
   /**
    * How often a node agent records its own health metrics: about 16 series each, more than the
    * host's own gauges, so with thousands of nodes every second would double the ingest.
@@ -142,11 +144,18 @@ public final class NodeAgent implements AutoCloseable {
       scheduler.start();
       engine.add(CpuFrequencyPolicy::new, "built-in");
       engine.add(() -> MlPolicies.cpuFrequency(name(), env.dataDir()), "built-in");
-      loop.call(() -> {
-        coldStart();
-        register();
-        return null;
-      }).join();
+      try {
+        loop.call(() -> {
+          coldStart();
+          register();
+          return null;
+        }).get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException(name() + ": could not start: " + e, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(name() + ": interrupted while starting", e);
+      }
       startTimers();
     }
   }
@@ -329,6 +338,7 @@ public final class NodeAgent implements AutoCloseable {
         t.setPeriod(exportInterval);
       }
     } else if (m instanceof Message.Control c) {
+      lastControl = c;
       controlListener.accept(c);
     } else if (m instanceof Message.PlanResult r) {
       forwarding.result(r);
@@ -336,6 +346,8 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private volatile java.util.function.Consumer<Message.Control> controlListener = c -> {};
+  /** The last control set received, handed to a listener set later. */
+  private volatile Message.Control lastControl;
 
   /**
    * Sets who takes the control sets the cluster relays (mode, configuration, policy files); an
@@ -344,6 +356,10 @@ public final class NodeAgent implements AutoCloseable {
    */
   public void onControl(java.util.function.Consumer<Message.Control> listener) {
     this.controlListener = Objects.requireNonNull(listener);
+    Message.Control c = lastControl;
+    if (c != null) {
+      loop.execute(() -> listener.accept(c)); // in order with the sets that arrive later
+    }
   }
 
   /**

@@ -96,14 +96,36 @@ class AgentLoopTest {
   }
 
   @Test
-  void aThousandLoopsShareTwoThreads() {
+  void aThousandLoopsOnTwoSharedThreadsAllGetTheirTurns() {
     List<String> done = new CopyOnWriteArrayList<>();
     for (int i = 0; i < 1_000; i++) {
-      new AgentLoop("n" + i, shared).execute(() -> done.add(Thread.currentThread().getName()));
+      String name = "n" + i;
+      new AgentLoop(name, shared).execute(() -> done.add(name));
     }
 
     await().atMost(30, TimeUnit.SECONDS).until(() -> done.size() == 1_000);
-    assertThat(done.stream().distinct().count()).isLessThanOrEqualTo(2);
+    assertThat(done).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void anErrorInAnEventLeavesTheLoopUsableForTheNext() throws Exception {
+    AgentLoop loop = new AgentLoop("a", shared);
+    loop.execute(() -> {
+      throw new OutOfMemoryError("pretend");
+    });
+
+    assertThat(loop.call(() -> "still here").get(30, TimeUnit.SECONDS)).isEqualTo("still here");
+    assertThat(loop.failures()).isEqualTo(1);
+    assertThat(loop.inLoop()).isFalse();
+  }
+
+  @Test
+  void questionsQueuedWhenTheExecutorStopsAreAnsweredWithAFailure() {
+    ExecutorService one = Executors.newSingleThreadExecutor();
+    one.shutdownNow();
+    AgentLoop loop = new AgentLoop("a", one);
+
+    assertThat(loop.call(() -> 1)).isCompletedExceptionally();
   }
 
   @Test

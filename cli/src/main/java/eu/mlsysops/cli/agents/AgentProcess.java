@@ -155,7 +155,7 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   private AgentEnvironment environment(EventSink events) throws IOException {
-    Files.createDirectories(config.dataDir());
+    EmbeddedContinuum.createPrivateDirectory(config.dataDir());
     ScheduledExecutorService timers =
         Executors.newScheduledThreadPool(2, daemon("mls-" + config.tier().wireName() + "-timer"));
     ExecutorService workers =
@@ -340,8 +340,9 @@ public final class AgentProcess implements AutoCloseable {
         new NodeAgent(d, sim.runtime(d.name()), knob, up, env, config.monitoringInterval());
     agent.set(na);
     resources.push(na);
-    na.start();
+    // Before start: the cluster answers the registration with the current control set.
     remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
+    na.start();
     var tick = sim.start(env.timers(), Simulation.DEFAULT_TICK);
     resources.push(() -> tick.cancel(false));
     startOtlp(na);
@@ -407,8 +408,8 @@ public final class AgentProcess implements AutoCloseable {
     agent.set(na);
     resources.push(na);
     endpoint.set(startOtlp(na).endpoint(config.bind()));
-    na.start();
     remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
+    na.start();
     watchPolicies(na.engine(), env.timers());
     say(
         "node agent %s (%s, local processes, logs in %s; resource limits %s): parent cluster agent"
@@ -486,8 +487,8 @@ public final class AgentProcess implements AutoCloseable {
     host.start(env.timers(), config.monitoringInterval());
     resources.push(host);
     endpoint.set(startOtlp(na).endpoint(config.bind()));
-    na.start();
     remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
+    na.start();
     watchPolicies(na.engine(), env.timers());
     say(
         "node agent %s (%s, Kubernetes pods in namespace %s via %s): parent cluster agent at"
@@ -613,9 +614,10 @@ public final class AgentProcess implements AutoCloseable {
         new ClusterTrust(ca, trust, config.trustThreshold(), env, Duration.ofSeconds(1));
     resources.push(clusterTrust);
     plugInMechanisms(ca.scheduler(), env, ca::appDescriptor);
-    ca.start();
+    // Before start: the continuum answers the registration with the current control set.
     remoteControl(
         ca.engine(), Message.Tier.CLUSTER, ca::setUplinkRules, ca::onControl, ca::sendUp);
+    ca.start();
     watchPolicies(ca.engine(), env.timers());
     GrpcLinkServer server = serveChildren(Message.Tier.NODE, ca::attach);
     say(
@@ -712,8 +714,17 @@ public final class AgentProcess implements AutoCloseable {
             () -> continuum.mode().name(),
             tier -> continuum.configuration(tierName(tier)),
             tier -> continuum.policyRoot().resolve(tierName(tier)),
-            continuum.continuum()::sendControl);
+            continuum.continuum()::sendControl,
+            continuum.policyLock());
     continuum.continuum().onRecords(m -> {
+      String about = m instanceof Message.Records r ? r.origin()
+          : ((Message.ControlReport) m).agent();
+      if (!speaksFor(continuum, m.from(), about)) {
+        System.getLogger(AgentProcess.class.getName()).log(System.Logger.Level.WARNING,
+            "cluster " + m.from() + " sent records or a report of " + about
+                + ", which is neither itself nor one of its nodes: dropped");
+        return;
+      }
       if (m instanceof Message.Records r) {
         intake.accept(r);
       } else if (m instanceof Message.ControlReport r) {
@@ -734,6 +745,17 @@ public final class AgentProcess implements AutoCloseable {
             "building the control set failed: " + e);
       }
     }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /** Whether a cluster may speak for an agent: itself, or one of the nodes in its inventory. */
+  private static boolean speaksFor(EmbeddedContinuum continuum, String cluster, String agent) {
+    if (cluster.equals(agent)) {
+      return true;
+    }
+    return continuum.continuum().clusters().stream()
+        .filter(c -> c.id().equals(cluster))
+        .flatMap(c -> c.nodes().stream())
+        .anyMatch(n -> n.name().equals(agent));
   }
 
   private static String tierName(Message.Tier tier) {

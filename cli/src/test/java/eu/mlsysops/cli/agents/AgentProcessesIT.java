@@ -406,6 +406,8 @@ class AgentProcessesIT {
         HttpResponse.BodyHandlers.ofLines());
     stream.thenAccept(r -> r.body().forEach(sse::add));
     try {
+      // From the start, without any change: every agent got the set on registering.
+      awaitEveryRemoteAgentOnTheCurrentSet();
       assertThat(send("PUT", "/api/v1/mode/ml", "", "text/plain")).startsWith("200");
       awaitEveryRemoteAgentOnTheCurrentSet();
 

@@ -198,8 +198,11 @@ final class AppRoutes {
    * and could read its tokens).
    */
   private void checkCommands(AppDescriptor app, Principal who) {
-    if (continuum.runtimeKind() != EmbeddedContinuum.RuntimeKind.PROCESS
-        || who.role() == Role.ADMIN) {
+    // With clusters in other processes this continuum cannot know how their nodes run
+    // instances: it assumes they may be local processes (fail closed).
+    boolean processes = continuum.runtimeKind() == EmbeddedContinuum.RuntimeKind.PROCESS
+        || continuum.remoteClusters();
+    if (!processes || who.role() == Role.ADMIN) {
       return;
     }
     for (int i = 0; i < app.components().size(); i++) {
@@ -210,9 +213,9 @@ final class AppRoutes {
         }
         String path = "components[" + i + "].containers[" + j + "].command";
         if (!who.mayRunCommands()) {
-          throw new ApiProblem(403, path + ": nodes here run commands as local processes; only"
-              + " admins may deploy them, or developers whose token was created with"
-              + " allow_commands", List.of(ApiProblem.entry(path, "needs the admin role or a token"
+          throw new ApiProblem(403, path + ": nodes here run (or may run) commands as local"
+              + " processes; only admins may deploy them, or developers whose token was created"
+              + " with allow_commands", List.of(ApiProblem.entry(path, "needs the admin role or a token"
                   + " with allow_commands", "error")));
         }
         var workloads = continuum.workloads();

@@ -134,7 +134,18 @@ final class PolicyRoutes {
     return p;
   }
 
-  private synchronized void upload(Context ctx, Principal who) throws IOException {
+  private void upload(Context ctx, Principal who) throws IOException {
+    // The continuum's policy lock: a file being checked (and perhaps taken back) is never sent
+    // to agents in other processes.
+    continuum.policyLock().lock();
+    try {
+      uploadLocked(ctx);
+    } finally {
+      continuum.policyLock().unlock();
+    }
+  }
+
+  private void uploadLocked(Context ctx) throws IOException {
     String tier = ctx.pathParam("tier");
     PolicyDirectory pd = directory(tier);
     String name = ctx.pathParam("file");
@@ -174,7 +185,16 @@ final class PolicyRoutes {
     Json.send(ctx, 201, body);
   }
 
-  private synchronized void delete(Context ctx, Principal who) throws IOException {
+  private void delete(Context ctx, Principal who) throws IOException {
+    continuum.policyLock().lock();
+    try {
+      deleteLocked(ctx);
+    } finally {
+      continuum.policyLock().unlock();
+    }
+  }
+
+  private void deleteLocked(Context ctx) throws IOException {
     PolicyDirectory pd = directory(ctx.pathParam("tier"));
     Path target = file(pd, ctx.pathParam("file"));
     if (!Files.deleteIfExists(target)) {

@@ -61,8 +61,8 @@ class WorkloadIsolationIT {
 
       assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
       assertThat(json(refused).get("detail").asText())
-          .startsWith("components[0].containers[0].command: nodes here run commands as local"
-              + " processes; only admins may deploy them");
+          .startsWith("components[0].containers[0].command: nodes here run (or may run) commands"
+              + " as local processes; only admins may deploy them");
       assertThat(api.get("/api/v1/apps/steal", api.admin).statusCode()).isEqualTo(404);
 
       String trusted = api.token(Role.DEVELOPER, "trusted", true);

@@ -49,8 +49,14 @@ public record WorkloadUser(String name, int uid, int gid) {
       for (String line : Files.readAllLines(passwd)) {
         String[] f = line.split(":");
         if (f.length >= 4 && f[0].equals(name)) {
-          return new Detection(Optional.of(new WorkloadUser(name, Integer.parseInt(f[2]),
-              Integer.parseInt(f[3]))), "instances run as " + name);
+          int userId = Integer.parseInt(f[2]);
+          int groupId = Integer.parseInt(f[3]);
+          if (userId == 0 || groupId == 0) {
+            return new Detection(Optional.empty(), "\"" + name + "\" has uid " + userId
+                + " and gid " + groupId + ": instances must not run as root");
+          }
+          return new Detection(Optional.of(new WorkloadUser(name, userId, groupId)),
+              "instances run as " + name);
         }
       }
     } catch (IOException | NumberFormatException e) {

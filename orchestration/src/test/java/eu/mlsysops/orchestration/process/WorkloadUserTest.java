@@ -41,5 +41,7 @@ class WorkloadUserTest {
     WorkloadUser.Detection unknown = WorkloadUser.detect("mls-work", passwd(), setpriv(), 0);
     assertThat(unknown.dropsPrivileges()).isFalse();
     assertThat(unknown.detail()).startsWith("no user \"mls-work\" in ");
+    assertThat(WorkloadUser.detect("root", passwd(), setpriv(), 0).detail())
+        .isEqualTo("\"root\" has uid 0 and gid 0: instances must not run as root");
   }
 }
