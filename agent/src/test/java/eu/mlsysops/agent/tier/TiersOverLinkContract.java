@@ -118,39 +118,56 @@ MLSysOpsNode:
         """);
   }
 
-  @Test
-  void controlGoesDownThroughTheClusterAndANodeThatWasCutOffCatchesUp() throws Exception {
+  /** A cluster agent (its uplink's far side in {@code atContinuum}) and one node agent. */
+  private record Tiers(ClusterAgent cluster, NodeAgent node, NodeLink link, Simulation sim,
+      InProcessLink continuumLink, List<Message> atContinuum) {}
+
+  /**
+   * Starts a cluster and a node joined by the link under test; {@code beforeStart} runs on both
+   * agents before they start (listeners that must see the first messages).
+   */
+  private Tiers tiers(java.util.function.BiConsumer<ClusterAgent, NodeAgent> beforeStart)
+      throws Exception {
     InProcessLink continuumLink = InProcessLink.create(workers);
     List<Message> atContinuum = new CopyOnWriteArrayList<>();
     continuumLink.parentSide().onReceive(atContinuum::add);
     ClusterAgent cluster =
-        new ClusterAgent(
-            new ClusterDescriptor("c1", "c1", null, List.of("n1")),
-            continuumLink.childSide(),
-            env,
-            FAST,
-            Placer.withDefaults());
+        new ClusterAgent(new ClusterDescriptor("c1", "c1", null, List.of("n1")),
+            continuumLink.childSide(), env, FAST, Placer.withDefaults());
     resources.push(cluster);
-    List<Message.Control> atCluster = new CopyOnWriteArrayList<>();
-    cluster.onControl(atCluster::add);
-    cluster.start();
     NodeLink link = connect(cluster::attach, dir);
     resources.push(link);
     Simulation sim = Simulation.builder().build();
     sim.addNode(node("n1"));
+    var tick = sim.start(timers, Duration.ofMillis(50));
+    resources.push(() -> tick.cancel(false));
     NodeAgent agent =
         new NodeAgent(node("n1"), sim.runtime("n1"), sim.frequencyControl("n1"), link.child(),
             env, FAST.heartbeatInterval());
     resources.push(agent);
-    List<Message.Control> atNode = new CopyOnWriteArrayList<>();
-    agent.onControl(c -> {
-      atNode.add(c);
-      agent.sendUp(new Message.ControlReport("n1", "n1", Message.Tier.NODE, c.digest(),
-          java.util.Map.of()));
-    });
+    beforeStart.accept(cluster, agent);
+    cluster.start();
     agent.start();
     await().atMost(15, TimeUnit.SECONDS)
         .until(() -> cluster.nodeHealth().equals(java.util.Map.of("n1", true)));
+    return new Tiers(cluster, agent, link, sim, continuumLink, atContinuum);
+  }
+
+  @Test
+  void controlGoesDownThroughTheClusterAndANodeThatWasCutOffCatchesUp() throws Exception {
+    List<Message.Control> atCluster = new CopyOnWriteArrayList<>();
+    List<Message.Control> atNode = new CopyOnWriteArrayList<>();
+    Tiers t = tiers((cluster, agent) -> {
+      cluster.onControl(atCluster::add);
+      agent.onControl(c -> {
+        atNode.add(c);
+        agent.sendUp(new Message.ControlReport("n1", "n1", Message.Tier.NODE, c.digest(),
+            java.util.Map.of()));
+      });
+    });
+    InProcessLink continuumLink = t.continuumLink();
+    List<Message> atContinuum = t.atContinuum();
+    NodeLink link = t.link();
 
     Message.Control first = new Message.Control("continuum", "d1", "ml", List.of());
     continuumLink.parentSide().send(first);
@@ -180,25 +197,9 @@ MLSysOpsNode:
 
   @Test
   void aNodesPlanRecordsReachTheContinuumThroughItsCluster() throws Exception {
-    InProcessLink continuumLink = InProcessLink.create(workers);
-    List<Message> atContinuum = new CopyOnWriteArrayList<>();
-    continuumLink.parentSide().onReceive(atContinuum::add);
-    ClusterAgent cluster =
-        new ClusterAgent(new ClusterDescriptor("c1", "c1", null, List.of("n1")),
-            continuumLink.childSide(), env, FAST, Placer.withDefaults());
-    resources.push(cluster);
-    cluster.start();
-    NodeLink link = connect(cluster::attach, dir);
-    resources.push(link);
-    Simulation sim = Simulation.builder().build();
-    sim.addNode(node("n1"));
-    NodeAgent agent =
-        new NodeAgent(node("n1"), sim.runtime("n1"), sim.frequencyControl("n1"), link.child(),
-            env, FAST.heartbeatInterval());
-    resources.push(agent);
-    agent.start();
-    await().atMost(15, TimeUnit.SECONDS)
-        .until(() -> cluster.nodeHealth().equals(java.util.Map.of("n1", true)));
+    Tiers t = tiers((cluster, agent) -> { });
+    NodeAgent agent = t.node();
+    List<Message> atContinuum = t.atContinuum();
     var uplink = new eu.mlsysops.agent.control.RecordUplink("n1", 7, 100, agent::sendUp,
         agent::uplinkConnected);
 
@@ -240,29 +241,16 @@ MLSysOpsNode:
   @Test
   void aNodePlanForTheClustersMechanismIsForwardedAndEndsAsTheClustersPlanEnds()
       throws Exception {
-    InProcessLink continuumLink = InProcessLink.create(workers);
-    ClusterAgent cluster =
-        new ClusterAgent(new ClusterDescriptor("c1", "c1", null, List.of("n1")),
-            continuumLink.childSide(), env, FAST, Placer.withDefaults());
-    resources.push(cluster);
     List<eu.mlsysops.agent.plan.PlanRecord> atCluster = new CopyOnWriteArrayList<>();
-    cluster.scheduler().onTransition(atCluster::add);
-    cluster.start();
-    NodeLink link = connect(cluster::attach, dir);
-    resources.push(link);
-    Simulation sim = Simulation.builder().build();
-    sim.addNode(node("n1"));
-    var tick = sim.start(timers, Duration.ofMillis(50));
-    resources.push(() -> tick.cancel(false));
-    NodeAgent agent =
-        new NodeAgent(node("n1"), sim.runtime("n1"), sim.frequencyControl("n1"), link.child(),
-            env, FAST.heartbeatInterval());
-    resources.push(agent);
     List<eu.mlsysops.agent.plan.PlanRecord> atNode = new CopyOnWriteArrayList<>();
-    agent.scheduler().onTransition(atNode::add);
-    agent.start();
-    await().atMost(15, TimeUnit.SECONDS)
-        .until(() -> cluster.nodeHealth().equals(java.util.Map.of("n1", true)));
+    Tiers t = tiers((cluster, agent) -> {
+      cluster.scheduler().onTransition(atCluster::add);
+      agent.scheduler().onTransition(atNode::add);
+    });
+    ClusterAgent cluster = t.cluster();
+    NodeAgent agent = t.node();
+    Simulation sim = t.sim();
+    InProcessLink continuumLink = t.continuumLink();
     continuumLink.parentSide()
         .send(new Message.DesiredState("continuum", 1, List.of(), List.of(app())));
     await().atMost(15, TimeUnit.SECONDS).until(() -> running(sim).equals(List.of("shop/web/0")));
