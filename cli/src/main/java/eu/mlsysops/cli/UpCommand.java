@@ -208,7 +208,14 @@ final class UpCommand implements Callable<Integer> {
     }
     // The OTLP receivers are bound before the agents start, so that the first process started
     // (apps kept from an earlier run are redeployed at once) already knows where to report.
-    try (EmbeddedContinuum continuum = builder.build();
+    EmbeddedContinuum built;
+    try {
+      built = builder.build();
+    } catch (IllegalStateException e) {
+      spec.commandLine().getErr().println("mls up: " + e.getMessage());
+      return 1;
+    }
+    try (EmbeddedContinuum continuum = built;
         OtlpEndpoints otlp = startOtlp(continuum, out)) {
       out.printf("MLSysOps embedded continuum: %d clusters, %d nodes (%s); state in %s%n",
           continuum.clusters().size(), continuum.nodes().size(),

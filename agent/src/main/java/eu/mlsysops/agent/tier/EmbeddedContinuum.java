@@ -70,9 +70,10 @@ public final class EmbeddedContinuum implements AutoCloseable {
   private final TrustFeed trustFeed;
   private final double trustThreshold;
   private final boolean remoteClusters;
+  private final DataDirLock lock;
 
-  private EmbeddedContinuum(Builder b) {
-    createPrivateDirectory(b.dataDir);
+  private EmbeddedContinuum(Builder b, DataDirLock lock) {
+    this.lock = lock;
     timers = Executors.newScheduledThreadPool(2, daemon("mls-timer"));
     workers = Executors.newFixedThreadPool(
         Math.max(2, java.lang.Runtime.getRuntime().availableProcessors()), daemon("mls-worker"));
@@ -539,6 +540,18 @@ public final class EmbeddedContinuum implements AutoCloseable {
   }
 
   private void loadConfigs() {
+    Path modeFile = env.dataDir().resolve("config").resolve("mode.json");
+    if (Files.isRegularFile(modeFile)) {
+      try {
+        String m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(modeFile.toFile())
+            .path("mode").asText();
+        applyMode(eu.mlsysops.agent.PolicyContext.Mode.valueOf(
+            m.toUpperCase(java.util.Locale.ROOT)));
+      } catch (IOException | IllegalArgumentException e) {
+        System.getLogger(EmbeddedContinuum.class.getName()).log(System.Logger.Level.WARNING,
+            "ignoring unreadable mode " + modeFile + ": " + e.getMessage());
+      }
+    }
     for (String tier : TIERS) {
       Path file = env.dataDir().resolve("config").resolve(tier + ".json");
       if (!Files.isRegularFile(file)) {
@@ -571,10 +584,26 @@ public final class EmbeddedContinuum implements AutoCloseable {
 
   /** Switches every agent between heuristic and ML-driven policies. */
   public void setMode(eu.mlsysops.agent.PolicyContext.Mode mode) {
+    applyMode(mode);
+    // Kept, so that a restart comes back in the same mode (and sends it to remote agents).
+    Path file = env.dataDir().resolve("config").resolve("mode.json");
+    try {
+      Files.createDirectories(file.getParent());
+      Path tmp = file.resolveSibling("mode.json.tmp");
+      Files.writeString(tmp, "{\"mode\": \"" + mode.name().toLowerCase(java.util.Locale.ROOT)
+          + "\"}\n");
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot save the mode: " + e.getMessage(), e);
+    }
+    controlChanged.run();
+  }
+
+  private void applyMode(eu.mlsysops.agent.PolicyContext.Mode mode) {
     continuum.engine().setMode(mode);
     clusters.values().forEach(c -> c.engine().setMode(mode));
     nodes.values().forEach(n -> n.engine().setMode(mode));
-    controlChanged.run();
   }
 
   private volatile Runnable controlChanged = () -> {};
@@ -655,6 +684,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     timers.shutdownNow();
     workers.shutdownNow();
     planLog.close();
+    lock.close();
   }
 
   private static ThreadFactory daemon(String prefix) {
@@ -781,8 +811,21 @@ public final class EmbeddedContinuum implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Builds the continuum, taking the data directory's lock first.
+     *
+     * @throws IllegalStateException when another process (or this one) already runs a continuum
+     *     on the data directory, naming its pid
+     */
     public EmbeddedContinuum build() {
-      return new EmbeddedContinuum(this);
+      createPrivateDirectory(dataDir);
+      DataDirLock lock = DataDirLock.acquire(dataDir);
+      try {
+        return new EmbeddedContinuum(this, lock);
+      } catch (RuntimeException | Error e) {
+        lock.close();
+        throw e;
+      }
     }
   }
 }

@@ -243,6 +243,32 @@ class EmbeddedContinuumTest {
   }
 
   @Test
+  void aSecondContinuumOnTheSameDataDirectoryIsRefusedUntilTheFirstStops() {
+    start();
+
+    assertThatThrownBy(() -> EmbeddedContinuum.builder(dataDir).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("this process already runs a continuum on " + dataDir);
+    continuum.close();
+    continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(FAST).build().start();
+    assertThat(continuum.nodes()).isNotEmpty();
+  }
+
+  @Test
+  void theModeSurvivesARestart() {
+    start();
+    continuum.setMode(eu.mlsysops.agent.PolicyContext.Mode.ML);
+    continuum.close();
+
+    continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(FAST)
+        .tick(Duration.ofMillis(50)).build().start();
+
+    assertThat(continuum.mode()).isEqualTo(eu.mlsysops.agent.PolicyContext.Mode.ML);
+    assertThat(continuum.nodes().values()).allSatisfy(n -> assertThat(n.engine().mode())
+        .isEqualTo(eu.mlsysops.agent.PolicyContext.Mode.ML));
+  }
+
+  @Test
   void tierConfigurationDisablesPoliciesAndSurvivesARestart() {
     start();
     continuum.configure("node", new AgentConfig(java.util.Set.of("cpu-frequency")));

@@ -1,0 +1,85 @@
+package eu.mlsysops.agent.tier;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * An exclusive lock on a data directory ({@code <dir>/lock}, holding the owner's pid): two
+ * continuums on the same SQLite files would each overwrite what the other decided. The operating
+ * system releases it when the process dies, so a crash leaves nothing to clean up. Nothing else
+ * in the process may open the lock file: closing any descriptor of it releases a POSIX lock.
+ */
+final class DataDirLock implements AutoCloseable {
+  private final FileChannel channel;
+  private final FileLock lock;
+
+  private DataDirLock(FileChannel channel, FileLock lock) {
+    this.channel = channel;
+    this.lock = lock;
+  }
+
+  /**
+   * Takes the lock.
+   *
+   * @throws IllegalStateException naming the process that holds it
+   */
+  static DataDirLock acquire(Path dir) {
+    Path file = dir.resolve("lock");
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        throw new IllegalStateException("this process already runs a continuum on " + dir);
+      }
+      if (lock == null) {
+        String holder = Files.readString(file, StandardCharsets.UTF_8).trim();
+        throw new IllegalStateException("another MLSysOps process"
+            + (holder.isEmpty() ? "" : " (pid " + holder + ")") + " is using " + dir
+            + "; stop it, or give this one another --data-dir");
+      }
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n")
+          .getBytes(StandardCharsets.UTF_8)), 0);
+      channel.force(false);
+      return new DataDirLock(channel, lock);
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw new IllegalStateException("cannot lock the data directory " + dir + ": "
+          + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(FileChannel c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (IOException ignored) {
+        // Nothing to add to the error being reported.
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      lock.release();
+    } catch (IOException ignored) {
+      // Closing the channel releases it anyway.
+    }
+    closeQuietly(channel);
+  }
+}
