@@ -231,6 +231,44 @@ public sealed interface Message {
     }
   }
 
+  /**
+   * Child → parent, relayed by clusters, every few seconds: how a remote agent's policies and
+   * mechanisms are doing, so that the continuum lists them as it lists its own.
+   *
+   * @param agent the agent it describes (a cluster relays its nodes' unchanged)
+   */
+  record AgentStatus(
+      String from, String agent, Tier tier, List<PolicyState> policies,
+      List<MechanismState> mechanisms) implements Message {
+    public AgentStatus {
+      Objects.requireNonNull(agent, "agent");
+      Objects.requireNonNull(tier, "tier");
+      policies = List.copyOf(policies);
+      mechanisms = List.copyOf(mechanisms);
+    }
+  }
+
+  /** One policy of a remote agent and its counters. */
+  record PolicyState(
+      String name, String source, String scope, boolean core, int instances, long analyses,
+      long plans, long errors, String lastError, boolean enabled) {
+    public PolicyState {
+      Objects.requireNonNull(name, "name");
+    }
+  }
+
+  /**
+   * One mechanism of a remote agent.
+   *
+   * @param optionsJson its {@code options()} as a JSON object
+   * @param stateJson its {@code state()} as a JSON object
+   */
+  record MechanismState(String name, String optionsJson, String stateJson) {
+    public MechanismState {
+      Objects.requireNonNull(name, "name");
+    }
+  }
+
   /** The tier of an agent. */
   enum Tier {
     NODE,

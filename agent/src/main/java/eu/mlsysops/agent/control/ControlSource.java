@@ -116,6 +116,18 @@ public final class ControlSource implements eu.mlsysops.agent.tier.RemoteAgents 
     reports.put(r.agent(), r);
   }
 
+  private final Map<String, Message.AgentStatus> statuses = new TreeMap<>();
+
+  /** Takes a remote agent's status (relayed by its cluster). */
+  public synchronized void status(Message.AgentStatus s) {
+    statuses.put(s.agent(), s);
+  }
+
+  @Override
+  public synchronized Map<String, Message.AgentStatus> statuses() {
+    return Map.copyOf(statuses);
+  }
+
   /** The latest report of every remote agent that sent one, by agent name. */
   public synchronized Map<String, Message.ControlReport> reports() {
     return Map.copyOf(reports);

@@ -435,7 +435,8 @@ public final class ContinuumAgent implements AutoCloseable {
     if (!(m instanceof Message.Register)) {
       heardFrom(m.from());
     }
-    if (m instanceof Message.Records || m instanceof Message.ControlReport) {
+    if (m instanceof Message.Records || m instanceof Message.ControlReport
+        || m instanceof Message.AgentStatus) {
       fromBelow.accept(m);
       return;
     }

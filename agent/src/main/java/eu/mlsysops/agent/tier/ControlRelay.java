@@ -74,6 +74,15 @@ final class ControlRelay {
       }
       return true;
     }
+    if (m instanceof Message.AgentStatus a) {
+      if (a.agent().equals(a.from())) {
+        uplink.send(new Message.AgentStatus(self, a.agent(), a.tier(), a.policies(),
+            a.mechanisms()));
+      } else {
+        refused(a.from(), "the status of " + a.agent());
+      }
+      return true;
+    }
     if (m instanceof Message.Records r) {
       if (r.origin().equals(r.from())) {
         uplink.send(new Message.Records(self, r.origin(), r.incarnation(), r.seq(), r.plans(),

@@ -27,6 +27,11 @@ public interface RemoteAgents {
   /** Per remote agent that reported: the set it runs and its load errors. */
   Map<String, Applied> applied();
 
+  /** Per remote agent: its latest policies and mechanisms (sent every few seconds). */
+  default Map<String, eu.mlsysops.protocol.Message.AgentStatus> statuses() {
+    return Map.of();
+  }
+
   /**
    * @param agent the agent's name
    * @param tier {@code cluster} or {@code node}

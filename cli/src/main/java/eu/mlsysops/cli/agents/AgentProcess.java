@@ -228,6 +228,33 @@ public final class AgentProcess implements AutoCloseable {
     onControl.accept(applier::accept);
   }
 
+  /** How often a remote agent tells the continuum how its policies and mechanisms are doing. */
+  static final long STATUS_INTERVAL_SECONDS = 5;
+
+  private void reportStatus(
+      eu.mlsysops.agent.engine.PolicyEngine engine,
+      eu.mlsysops.agent.plan.PlanScheduler scheduler,
+      Message.Tier tier,
+      java.util.function.Predicate<Message> sendUp,
+      ScheduledExecutorService timers) {
+    var task =
+        timers.scheduleWithFixedDelay(
+            () -> {
+              try {
+                sendUp.test(
+                    eu.mlsysops.agent.control.AgentStatusReport.of(
+                        config.name(), tier, engine, scheduler));
+              } catch (RuntimeException e) {
+                System.getLogger(AgentProcess.class.getName())
+                    .log(System.Logger.Level.WARNING, "status report failed: " + e);
+              }
+            },
+            1,
+            STATUS_INTERVAL_SECONDS,
+            java.util.concurrent.TimeUnit.SECONDS);
+    resources.push(() -> task.cancel(false));
+  }
+
   private EventSink printer() {
     long start = System.currentTimeMillis();
     return e -> {
@@ -342,6 +369,7 @@ public final class AgentProcess implements AutoCloseable {
     resources.push(na);
     // Before start: the cluster answers the registration with the current control set.
     remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
+    reportStatus(na.engine(), na.scheduler(), Message.Tier.NODE, na::sendUp, env.timers());
     na.start();
     var tick = sim.start(env.timers(), Simulation.DEFAULT_TICK);
     resources.push(() -> tick.cancel(false));
@@ -409,6 +437,7 @@ public final class AgentProcess implements AutoCloseable {
     resources.push(na);
     endpoint.set(startOtlp(na).endpoint(config.bind()));
     remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
+    reportStatus(na.engine(), na.scheduler(), Message.Tier.NODE, na::sendUp, env.timers());
     na.start();
     watchPolicies(na.engine(), env.timers());
     say(
@@ -488,6 +517,7 @@ public final class AgentProcess implements AutoCloseable {
     resources.push(host);
     endpoint.set(startOtlp(na).endpoint(config.bind()));
     remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
+    reportStatus(na.engine(), na.scheduler(), Message.Tier.NODE, na::sendUp, env.timers());
     na.start();
     watchPolicies(na.engine(), env.timers());
     say(
@@ -617,6 +647,7 @@ public final class AgentProcess implements AutoCloseable {
     // Before start: the continuum answers the registration with the current control set.
     remoteControl(
         ca.engine(), Message.Tier.CLUSTER, ca::setUplinkRules, ca::onControl, ca::sendUp);
+    reportStatus(ca.engine(), ca.scheduler(), Message.Tier.CLUSTER, ca::sendUp, env.timers());
     ca.start();
     watchPolicies(ca.engine(), env.timers());
     GrpcLinkServer server = serveChildren(Message.Tier.NODE, ca::attach);
@@ -718,6 +749,7 @@ public final class AgentProcess implements AutoCloseable {
             continuum.policyLock());
     continuum.continuum().onRecords(m -> {
       String about = m instanceof Message.Records r ? r.origin()
+          : m instanceof Message.AgentStatus a ? a.agent()
           : ((Message.ControlReport) m).agent();
       if (!speaksFor(continuum, m.from(), about)) {
         System.getLogger(AgentProcess.class.getName()).log(System.Logger.Level.WARNING,
@@ -727,6 +759,8 @@ public final class AgentProcess implements AutoCloseable {
       }
       if (m instanceof Message.Records r) {
         intake.accept(r);
+      } else if (m instanceof Message.AgentStatus a) {
+        source.status(a);
       } else if (m instanceof Message.ControlReport r) {
         source.report(r);
         r.errors().forEach((file, why) -> events.publish(new eu.mlsysops.agent.tier.AgentEvent(

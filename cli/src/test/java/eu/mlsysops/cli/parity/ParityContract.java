@@ -169,6 +169,22 @@ abstract class ParityContract {
           .until(() -> get("/api/v1/plans?policy=parity-probe&tier=node&limit=1000")
               .path("items").findValuesAsText("agent").containsAll(List.of("pn-1", "pn-2")));
 
+      // Policies and mechanisms of the node agents are listed as well, wherever they run.
+      await("the node tier's policy counters").atMost(30, TimeUnit.SECONDS).ignoreExceptions()
+          .pollInterval(Duration.ofMillis(500)).until(() -> {
+            for (JsonNode p : get("/api/v1/policies").path("tiers").path("node")
+                .path("policies")) {
+              if (p.path("name").asText().equals("parity-probe")) {
+                return p.path("analyses").asLong() > 0 && p.path("instances").asLong() == 2;
+              }
+            }
+            return false;
+          });
+      await("pn-1's mechanisms").atMost(30, TimeUnit.SECONDS).ignoreExceptions()
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> get("/api/v1/mechanisms?agent=pn-1").path("items")
+              .findValuesAsText("name").containsAll(List.of("cpu_frequency", "placement")));
+
       assertThat(send("PUT", "/api/v1/agents/node/config", "application/json",
           "{\"disabled_policies\": [\"parity-probe\"]}")).startsWith("200");
       // Disabled everywhere: the count stops growing (plans already under way may still end).

@@ -44,7 +44,16 @@ final class PolicyRoutes {
       t.put("directory", pd.directory().toString());
       t.put("files", pd.loaded());
       t.put("errors", pd.errors());
-      t.put("policies", statuses(engines(tier)));
+      List<PolicyStatus> all = new ArrayList<>();
+      engines(tier).forEach(e -> all.addAll(e.status()));
+      // Agents of this tier in other processes: their latest status report.
+      continuum.remoteAgents().statuses().values().stream()
+          .filter(a -> a.tier().name().equalsIgnoreCase(tier))
+          .forEach(a -> a.policies().forEach(p -> all.add(new PolicyStatus(p.name(),
+              p.source() == null ? "" : p.source(), p.scope() == null ? "" : p.scope(),
+              p.core(), p.instances(), p.analyses(), p.plans(), p.errors(),
+              p.lastError() == null ? "" : p.lastError(), p.enabled(), 0))));
+      t.put("policies", statuses(all));
       tiers.put(tier, t);
     });
     Map<String, Object> out = new LinkedHashMap<>();
@@ -81,32 +90,30 @@ final class PolicyRoutes {
     return continuum.engines(tier);
   }
 
-  /** One entry per policy name, summed over the tier's agents. */
-  private static List<Map<String, Object>> statuses(List<PolicyEngine> engines) {
+  /** One entry per policy name, summed over the tier's agents, local and remote. */
+  private static List<Map<String, Object>> statuses(List<PolicyStatus> all) {
     Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
-    for (PolicyEngine e : engines) {
-      for (PolicyStatus s : e.status()) {
-        Map<String, Object> m = byName.get(s.name());
-        if (m == null) {
-          m = new LinkedHashMap<>();
-          m.put("name", s.name());
-          m.put("source", s.source());
-          m.put("scope", s.scope());
-          m.put("core", s.core());
-          m.put("instances", 0L);
-          m.put("analyses", 0L);
-          m.put("plans", 0L);
-          m.put("errors", 0L);
-          m.put("last_error", "");
-          byName.put(s.name(), m);
-        }
-        m.put("instances", (Long) m.get("instances") + s.instances());
-        m.put("analyses", (Long) m.get("analyses") + s.analyses());
-        m.put("plans", (Long) m.get("plans") + s.plans());
-        m.put("errors", (Long) m.get("errors") + s.errors());
-        if (s.lastError() != null && !s.lastError().isEmpty()) {
-          m.put("last_error", s.lastError());
-        }
+    for (PolicyStatus s : all) {
+      Map<String, Object> m = byName.get(s.name());
+      if (m == null) {
+        m = new LinkedHashMap<>();
+        m.put("name", s.name());
+        m.put("source", s.source());
+        m.put("scope", s.scope());
+        m.put("core", s.core());
+        m.put("instances", 0L);
+        m.put("analyses", 0L);
+        m.put("plans", 0L);
+        m.put("errors", 0L);
+        m.put("last_error", "");
+        byName.put(s.name(), m);
+      }
+      m.put("instances", (Long) m.get("instances") + s.instances());
+      m.put("analyses", (Long) m.get("analyses") + s.analyses());
+      m.put("plans", (Long) m.get("plans") + s.plans());
+      m.put("errors", (Long) m.get("errors") + s.errors());
+      if (s.lastError() != null && !s.lastError().isEmpty()) {
+        m.put("last_error", s.lastError());
       }
     }
     return new ArrayList<>(byName.values());

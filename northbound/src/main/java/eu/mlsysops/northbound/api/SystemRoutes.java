@@ -205,7 +205,32 @@ final class SystemRoutes {
         out.add(e);
       }
     });
+    // Agents in other processes: what their latest status report said.
+    continuum.remoteAgents().statuses().forEach((id, status) -> {
+      if (agent != null && !agent.equals(id)) {
+        return;
+      }
+      for (eu.mlsysops.protocol.Message.MechanismState m : status.mechanisms()) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("agent", id);
+        e.put("name", m.name());
+        e.put("options", parse(m.optionsJson()));
+        e.put("state", parse(m.stateJson()));
+        out.add(e);
+      }
+    });
     Json.send(ctx, 200, Page.of(ctx, out));
+  }
+
+  private static Object parse(String json) {
+    if (json == null) {
+      return Map.of();
+    }
+    try {
+      return Json.MAPPER.readTree(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return Map.of("error", "unreadable: " + e.getOriginalMessage());
+    }
   }
 
   private static Object read(java.util.function.Supplier<Map<String, Object>> s) {

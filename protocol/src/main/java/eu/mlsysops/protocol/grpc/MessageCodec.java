@@ -135,6 +135,35 @@ public final class MessageCodec {
           .setTimeMillis(ev.timeMillis()).setAgent(ev.agent()).setKind(ev.kind())
           .setMessage(ev.message())));
       e.setRecords(b);
+    } else if (message instanceof Message.AgentStatus a) {
+      var b = eu.mlsysops.protocol.grpc.proto.AgentStatus.newBuilder()
+          .setAgent(a.agent()).setTier(tier(a.tier()));
+      for (Message.PolicyState p : a.policies()) {
+        var pb = eu.mlsysops.protocol.grpc.proto.PolicyState.newBuilder().setName(p.name())
+            .setCore(p.core()).setInstances(p.instances()).setAnalyses(p.analyses())
+            .setPlans(p.plans()).setErrors(p.errors()).setEnabled(p.enabled());
+        if (p.source() != null) {
+          pb.setSource(p.source());
+        }
+        if (p.scope() != null) {
+          pb.setScope(p.scope());
+        }
+        if (p.lastError() != null) {
+          pb.setLastError(p.lastError());
+        }
+        b.addPolicies(pb);
+      }
+      for (Message.MechanismState m : a.mechanisms()) {
+        var mb = eu.mlsysops.protocol.grpc.proto.MechanismState.newBuilder().setName(m.name());
+        if (m.optionsJson() != null) {
+          mb.setOptionsJson(m.optionsJson());
+        }
+        if (m.stateJson() != null) {
+          mb.setStateJson(m.stateJson());
+        }
+        b.addMechanisms(mb);
+      }
+      e.setAgentStatus(b);
     } else {
       // Unreachable while Message is sealed and every permitted record is handled above.
       throw new IllegalArgumentException("unknown message type " + message.getClass());
@@ -258,6 +287,17 @@ public final class MessageCodec {
                     ev.getMessage()))
                 .toList(),
             r.getDropped());
+      }
+      case AGENT_STATUS -> {
+        var a = envelope.getAgentStatus();
+        return new Message.AgentStatus(from, a.getAgent(), tier(a.getTier(), "agent_status.tier"),
+            a.getPoliciesList().stream().map(p -> new Message.PolicyState(p.getName(),
+                p.hasSource() ? p.getSource() : null, p.hasScope() ? p.getScope() : null,
+                p.getCore(), p.getInstances(), p.getAnalyses(), p.getPlans(), p.getErrors(),
+                p.hasLastError() ? p.getLastError() : null, p.getEnabled())).toList(),
+            a.getMechanismsList().stream().map(m -> new Message.MechanismState(m.getName(),
+                m.hasOptionsJson() ? m.getOptionsJson() : null,
+                m.hasStateJson() ? m.getStateJson() : null)).toList());
       }
       case ACCEPTED, PING ->
           throw new IllegalArgumentException(

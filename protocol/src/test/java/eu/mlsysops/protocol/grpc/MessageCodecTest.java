@@ -142,7 +142,13 @@ class MessageCodecTest {
                     "too slow", Map.of("latency", "120"), "Completed", "ok", 1L, 2L, 1),
                 new Message.PlanTransition("p-2", "n1", null, null, true, List.of(), null,
                     Map.of(), "Pending", null, 0, 0, 0)),
-            List.of(new Message.Event(5L, "n1", "instance", "a/b/0 running")), 2));
+            List.of(new Message.Event(5L, "n1", "instance", "a/b/0 running")), 2),
+        new Message.AgentStatus("c1", "n1", Message.Tier.NODE,
+            List.of(new Message.PolicyState("cpu-frequency", "built-in", "global", false, 1, 40,
+                    3, 0, "", true),
+                new Message.PolicyState("x", null, null, true, 0, 0, 0, 1, null, false)),
+            List.of(new Message.MechanismState("cpu_frequency", "{\"available_ghz\":[1.0]}",
+                "{\"current_ghz\":1.0}"), new Message.MechanismState("m", null, null))));
   }
 
   @ParameterizedTest
