@@ -17,10 +17,20 @@ import java.nio.file.StandardOpenOption;
  * in the process may open the lock file: closing any descriptor of it releases a POSIX lock.
  */
 final class DataDirLock implements AutoCloseable {
+  /**
+   * Directories this process holds. File locks belong to the process, and opening (then closing)
+   * a second channel on a held lock file would release the lock: a second attempt from this
+   * process is refused here, before the file is touched.
+   */
+  private static final java.util.Set<Path> HELD =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private final Path key;
   private final FileChannel channel;
   private final FileLock lock;
 
-  private DataDirLock(FileChannel channel, FileLock lock) {
+  private DataDirLock(Path key, FileChannel channel, FileLock lock) {
+    this.key = key;
     this.channel = channel;
     this.lock = lock;
   }
@@ -31,6 +41,10 @@ final class DataDirLock implements AutoCloseable {
    * @throws IllegalStateException naming the process that holds it
    */
   static DataDirLock acquire(Path dir) {
+    Path key = dir.toAbsolutePath().normalize();
+    if (!HELD.add(key)) {
+      throw new IllegalStateException("this process already runs a continuum on " + dir);
+    }
     Path file = dir.resolve("lock");
     FileChannel channel = null;
     try {
@@ -52,13 +66,15 @@ final class DataDirLock implements AutoCloseable {
       channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n")
           .getBytes(StandardCharsets.UTF_8)), 0);
       channel.force(false);
-      return new DataDirLock(channel, lock);
+      return new DataDirLock(key, channel, lock);
     } catch (IOException e) {
       closeQuietly(channel);
+      HELD.remove(key);
       throw new IllegalStateException("cannot lock the data directory " + dir + ": "
           + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeQuietly(channel);
+      HELD.remove(key);
       throw e;
     }
   }
@@ -81,5 +97,6 @@ final class DataDirLock implements AutoCloseable {
       // Closing the channel releases it anyway.
     }
     closeQuietly(channel);
+    HELD.remove(key);
   }
 }
