@@ -30,8 +30,17 @@ final class ProcessesRun {
         new ProcessContinuum(data, topology, port, out).localProcesses(localProcesses);
     Thread hook = new Thread(pc::close);
     Runtime.getRuntime().addShutdownHook(hook);
+    int nb;
     try {
-      int nb = pc.start();
+      nb = pc.start();
+    } catch (IllegalStateException e) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      pc.close();
+      out.println("mls up: " + e.getMessage());
+      out.flush();
+      return 1;
+    }
+    try {
       out.printf(
           "MLSysOps continuum as %d processes on loopback (gRPC, mutual TLS);"
               + " certificates in %s%n",

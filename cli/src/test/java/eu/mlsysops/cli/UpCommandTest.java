@@ -52,25 +52,31 @@ class UpCommandTest {
 
   @Test
   void aSecondMlsUpOnTheSameDataDirectoryExitsNamingThePidThatHoldsIt() throws Exception {
-    Thread first = new Thread(() -> CliRun.of("up", "--duration", "20s", "--port", "0",
-        "--otlp-grpc-port", "-1", "--otlp-http-port", "-1", "--data-dir", dir.toString()));
-    first.setDaemon(true);
-    first.start();
-    // Not by reading the lock file: closing any descriptor of it in this JVM would release the
-    // POSIX lock. The admin token is written once the continuum holds the directory.
-    org.awaitility.Awaitility.await().atMost(60, java.util.concurrent.TimeUnit.SECONDS)
-        .until(() -> Files.isRegularFile(dir.resolve("admin.token")));
+    // This JVM holds the directory as a running mls up would.
+    try (var held = eu.mlsysops.agent.tier.EmbeddedContinuum.builder(dir).build()) {
+      Process second = new ProcessBuilder(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+          System.getProperty("java.class.path"), "eu.mlsysops.cli.Mls", "up", "--duration",
+          "5s", "--port", "0", "--otlp-grpc-port", "-1", "--otlp-http-port", "-1",
+          "--data-dir", dir.toString()).redirectErrorStream(true).start();
+      var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return new String(second.getInputStream().readAllBytes());
+        } catch (java.io.IOException e) {
+          return e.toString();
+        }
+      });
+      boolean ended = second.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
+      if (!ended) {
+        second.destroyForcibly();
+      }
 
-    Process second = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        System.getProperty("java.class.path"), "eu.mlsysops.cli.Mls", "up", "--duration", "5s",
-        "--port", "0", "--otlp-grpc-port", "-1", "--otlp-http-port", "-1", "--data-dir",
-        dir.toString()).redirectErrorStream(true).start();
-    String output = new String(second.getInputStream().readAllBytes());
-
-    assertThat(second.waitFor()).as(output).isEqualTo(1);
-    assertThat(output).contains("another MLSysOps process (pid " + ProcessHandle.current().pid()
-        + ") is using " + dir);
+      assertThat(ended).as("the second mls up ended").isTrue();
+      String text = output.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(second.exitValue()).as(text).isEqualTo(1);
+      assertThat(text).contains("another MLSysOps process (pid "
+          + ProcessHandle.current().pid() + ") is using " + dir);
+    }
   }
 
   @Test

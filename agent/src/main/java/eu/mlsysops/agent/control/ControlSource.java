@@ -116,15 +116,31 @@ public final class ControlSource implements eu.mlsysops.agent.tier.RemoteAgents 
     reports.put(r.agent(), r);
   }
 
+  /** A status older than this is not shown: its agent is gone or cut off. */
+  static final long STATUS_MAX_AGE_MILLIS = 20_000;
+
   private final Map<String, Message.AgentStatus> statuses = new TreeMap<>();
+  private final Map<String, Long> statusTimes = new java.util.HashMap<>();
+  private java.time.Clock clock = java.time.Clock.systemUTC();
+
+  /** The clock that dates statuses (tests drive it). */
+  public synchronized ControlSource clock(java.time.Clock clock) {
+    this.clock = Objects.requireNonNull(clock);
+    return this;
+  }
 
   /** Takes a remote agent's status (relayed by its cluster). */
   public synchronized void status(Message.AgentStatus s) {
     statuses.put(s.agent(), s);
+    statusTimes.put(s.agent(), clock.millis());
   }
 
+  /** The statuses of the last {@link #STATUS_MAX_AGE_MILLIS}: agents that went away drop out. */
   @Override
   public synchronized Map<String, Message.AgentStatus> statuses() {
+    long now = clock.millis();
+    statuses.keySet().removeIf(a -> now - statusTimes.getOrDefault(a, 0L) > STATUS_MAX_AGE_MILLIS);
+    statusTimes.keySet().retainAll(statuses.keySet());
     return Map.copyOf(statuses);
   }
 

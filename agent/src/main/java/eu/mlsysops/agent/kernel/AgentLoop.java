@@ -100,6 +100,9 @@ public final class AgentLoop {
         answer.complete(question.get());
       } catch (RuntimeException e) {
         answer.completeExceptionally(e);
+      } catch (Error e) {
+        answer.completeExceptionally(e); // the caller hears of it too, then the loop does
+        throw e;
       }
     }
   }

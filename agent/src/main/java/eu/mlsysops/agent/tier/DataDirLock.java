@@ -16,7 +16,7 @@ import java.nio.file.StandardOpenOption;
  * system releases it when the process dies, so a crash leaves nothing to clean up. Nothing else
  * in the process may open the lock file: closing any descriptor of it releases a POSIX lock.
  */
-final class DataDirLock implements AutoCloseable {
+public final class DataDirLock implements AutoCloseable {
   /**
    * Directories this process holds. File locks belong to the process, and opening (then closing)
    * a second channel on a held lock file would release the lock: a second attempt from this
@@ -28,6 +28,8 @@ final class DataDirLock implements AutoCloseable {
   private final Path key;
   private final FileChannel channel;
   private final FileLock lock;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private DataDirLock(Path key, FileChannel channel, FileLock lock) {
     this.key = key;
@@ -40,12 +42,28 @@ final class DataDirLock implements AutoCloseable {
    *
    * @throws IllegalStateException naming the process that holds it
    */
-  static DataDirLock acquire(Path dir) {
-    Path key = dir.toAbsolutePath().normalize();
-    if (!HELD.add(key)) {
-      throw new IllegalStateException("this process already runs a continuum on " + dir);
+  public static DataDirLock acquire(Path dir) {
+    return acquire(dir, "lock", "a continuum");
+  }
+
+  /**
+   * Takes the lock in {@code dir/fileName}.
+   *
+   * @param what what holds it, for the error when this process already does
+   * @throws IllegalStateException naming the process that holds it
+   */
+  public static DataDirLock acquire(Path dir, String fileName, String what) {
+    Path file = dir.resolve(fileName);
+    Path key;
+    try {
+      // The real path: the same directory through a symlink is the same lock.
+      key = dir.toRealPath().resolve(fileName);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot lock " + dir + ": " + e.getMessage(), e);
     }
-    Path file = dir.resolve("lock");
+    if (!HELD.add(key)) {
+      throw new IllegalStateException("this process already runs " + what + " on " + dir);
+    }
     FileChannel channel = null;
     try {
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -54,7 +72,7 @@ final class DataDirLock implements AutoCloseable {
       try {
         lock = channel.tryLock();
       } catch (OverlappingFileLockException e) {
-        throw new IllegalStateException("this process already runs a continuum on " + dir);
+        throw new IllegalStateException("this process already runs " + what + " on " + dir);
       }
       if (lock == null) {
         String holder = Files.readString(file, StandardCharsets.UTF_8).trim();
@@ -91,6 +109,9 @@ final class DataDirLock implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return; // the entry in HELD may belong to a newer lock on the same directory by now
+    }
     try {
       lock.release();
     } catch (IOException ignored) {

@@ -279,6 +279,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
    * policies/node}: a file dropped into one runs on every agent of that tier).
    */
   public EmbeddedContinuum start() {
+    loadMode(); // before any agent starts: a restart must not act in the other mode first
     continuum.start();
     clusters.values().forEach(ClusterAgent::start);
     nodes.values().forEach(NodeAgent::start);
@@ -439,6 +440,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     ca.attach(link.parentSide());
     nodes.put(n.name(), na);
     nodeLinks.put(n.name(), link);
+    na.engine().setMode(mode());
     na.start();
     na.engine().setDisabled(configuration("node").disabledPolicies());
     if (!configuration("node").telemetryExport().isEmpty()) {
@@ -539,7 +541,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     }
   }
 
-  private void loadConfigs() {
+  private void loadMode() {
     Path modeFile = env.dataDir().resolve("config").resolve("mode.json");
     if (Files.isRegularFile(modeFile)) {
       try {
@@ -552,6 +554,9 @@ public final class EmbeddedContinuum implements AutoCloseable {
             "ignoring unreadable mode " + modeFile + ": " + e.getMessage());
       }
     }
+  }
+
+  private void loadConfigs() {
     for (String tier : TIERS) {
       Path file = env.dataDir().resolve("config").resolve(tier + ".json");
       if (!Files.isRegularFile(file)) {
@@ -584,6 +589,15 @@ public final class EmbeddedContinuum implements AutoCloseable {
 
   /** Switches every agent between heuristic and ML-driven policies. */
   public void setMode(eu.mlsysops.agent.PolicyContext.Mode mode) {
+    synchronized (modeLock) {
+      saveMode(mode);
+    }
+    controlChanged.run();
+  }
+
+  private final Object modeLock = new Object();
+
+  private void saveMode(eu.mlsysops.agent.PolicyContext.Mode mode) {
     applyMode(mode);
     // Kept, so that a restart comes back in the same mode (and sends it to remote agents).
     Path file = env.dataDir().resolve("config").resolve("mode.json");
@@ -597,7 +611,6 @@ public final class EmbeddedContinuum implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot save the mode: " + e.getMessage(), e);
     }
-    controlChanged.run();
   }
 
   private void applyMode(eu.mlsysops.agent.PolicyContext.Mode mode) {
@@ -674,17 +687,20 @@ public final class EmbeddedContinuum implements AutoCloseable {
 
   @Override
   public void close() {
-    policyDirectories.forEach(PolicyDirectory::close);
-    nodes.values().forEach(NodeAgent::close);
-    clusters.values().forEach(ClusterAgent::close);
-    continuum.close();
-    if (processNodes != null) {
-      processNodes.closeAll(); // before the timers: stopping uses them
+    try {
+      policyDirectories.forEach(PolicyDirectory::close);
+      nodes.values().forEach(NodeAgent::close);
+      clusters.values().forEach(ClusterAgent::close);
+      continuum.close();
+      if (processNodes != null) {
+        processNodes.closeAll(); // before the timers: stopping uses them
+      }
+      timers.shutdownNow();
+      workers.shutdownNow();
+      planLog.close();
+    } finally {
+      lock.close(); // whatever failed above, the directory is free for the next continuum
     }
-    timers.shutdownNow();
-    workers.shutdownNow();
-    planLog.close();
-    lock.close();
   }
 
   private static ThreadFactory daemon(String prefix) {

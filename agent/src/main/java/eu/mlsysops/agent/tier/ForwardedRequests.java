@@ -20,7 +20,8 @@ import java.util.Objects;
  * in hand, and when that plan ends the node hears how ({@link Message.PlanResult}). A plan failed
  * as stale, or discarded, gives the request back (its policy plans again). A request no policy
  * takes within {@link #TTL}, or whose plan does not end within {@link #TAKEN_TTL}, is answered as
- * refused, so a node never waits without end. At most {@link #MAX} are kept; more are refused at
+ * refused, and every request is answered within {@link #ANSWER_BY} of its arrival, so the node
+ * hears before it gives up. At most {@link #MAX} are kept; more are refused at
  * once. Requests are keyed by the node and its id, so one node cannot answer for another.
  */
 final class ForwardedRequests {
@@ -30,6 +31,11 @@ final class ForwardedRequests {
   static final int MAX = 1000;
   /** How long a plan that took a request may run before the node is told it gave up. */
   static final Duration TAKEN_TTL = Duration.ofSeconds(60);
+  /**
+   * The latest a request is answered, from its arrival, whatever happens to the plans for it:
+   * before the node's own timeout ({@link ForwardingMechanism#TIMEOUT}).
+   */
+  static final Duration ANSWER_BY = Duration.ofSeconds(90);
 
   private final String self;
   private final Clock clock;
@@ -40,14 +46,21 @@ final class ForwardedRequests {
     /** The id the node gave it: its answer carries that one. */
     final String nodeId;
     final Link link;
+    /** Never later than this, however often the request is taken and given back. */
+    final long latest;
     long deadline;
     String plan;
 
-    Pending(PolicyView.Request request, String nodeId, Link link, long deadline) {
+    Pending(PolicyView.Request request, String nodeId, Link link, long now) {
       this.request = request;
       this.nodeId = nodeId;
       this.link = link;
-      this.deadline = deadline;
+      this.latest = now + ANSWER_BY.toMillis();
+      this.deadline = Math.min(latest, now + TTL.toMillis());
+    }
+
+    void until(long at) {
+      deadline = Math.min(latest, at);
     }
   }
 
@@ -74,7 +87,7 @@ final class ForwardedRequests {
       if (pending.size() < MAX) {
         pending.put(key, new Pending(new PolicyView.Request(key, f.from(), f.policy(),
             f.mechanism(), f.action(), f.args(), f.explanation()), f.planId(), link,
-            clock.millis() + TTL.toMillis()));
+            clock.millis()));
         return true;
       }
     }
@@ -112,7 +125,7 @@ final class ForwardedRequests {
       if (!r.status().isTerminal()) {
         if (p.plan == null) {
           p.plan = r.id();
-          p.deadline = clock.millis() + TAKEN_TTL.toMillis();
+          p.until(clock.millis() + TAKEN_TTL.toMillis());
         }
         return;
       }
@@ -121,7 +134,7 @@ final class ForwardedRequests {
         // Back to the policies, which plan again from the new state (a discarded plan was
         // superseded or conflicted; the newer one may take it).
         p.plan = null;
-        p.deadline = clock.millis() + TTL.toMillis();
+        p.until(clock.millis() + TTL.toMillis());
         return;
       }
       pending.remove(id);
@@ -147,9 +160,8 @@ final class ForwardedRequests {
     }
     for (Pending p : expired) {
       p.link.send(new Message.PlanResult(self, p.nodeId, false, p.plan == null
-          ? "no policy of cluster " + self + " acted on it within " + TTL.toSeconds() + " s"
-          : "plan " + p.plan + " of cluster " + self + " did not end within "
-              + TAKEN_TTL.toSeconds() + " s"));
+          ? "no policy of cluster " + self + " acted on it in time"
+          : "plan " + p.plan + " of cluster " + self + " did not end in time"));
     }
   }
 

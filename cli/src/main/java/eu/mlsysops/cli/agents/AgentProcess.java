@@ -156,6 +156,11 @@ public final class AgentProcess implements AutoCloseable {
 
   private AgentEnvironment environment(EventSink events) throws IOException {
     EmbeddedContinuum.createPrivateDirectory(config.dataDir());
+    if (config.tier() != AgentFileConfig.Tier.CONTINUUM) {
+      // One agent per data directory (the continuum's is locked by the continuum itself).
+      resources.push(
+          eu.mlsysops.agent.tier.DataDirLock.acquire(config.dataDir(), "lock", "an agent"));
+    }
     ScheduledExecutorService timers =
         Executors.newScheduledThreadPool(2, daemon("mls-" + config.tier().wireName() + "-timer"));
     ExecutorService workers =
@@ -746,7 +751,8 @@ public final class AgentProcess implements AutoCloseable {
             tier -> continuum.configuration(tierName(tier)),
             tier -> continuum.policyRoot().resolve(tierName(tier)),
             continuum.continuum()::sendControl,
-            continuum.policyLock());
+            continuum.policyLock())
+            .clock(continuum.clock());
     continuum.continuum().onRecords(m -> {
       String about = m instanceof Message.Records r ? r.origin()
           : m instanceof Message.AgentStatus a ? a.agent()

@@ -113,6 +113,11 @@ public final class ProcessContinuum implements AutoCloseable {
               + " one MLSysOpsCluster descriptor");
     }
     eu.mlsysops.agent.tier.EmbeddedContinuum.createPrivateDirectory(dataDir);
+    // Before anything is written: a second launcher would rewrite the agents' configurations
+    // and start duplicates on their journals.
+    launcherLock =
+        eu.mlsysops.agent.tier.DataDirLock.acquire(
+            dataDir, "launcher.lock", "mls up --processes");
     Path certs = dataDir.resolve("certs");
     List<String> names = new ArrayList<>();
     names.add(continuum.continuumId());
@@ -392,6 +397,18 @@ public final class ProcessContinuum implements AutoCloseable {
   @Override
   public void close() {
     stopping = true;
+    try {
+      closeAgents();
+    } finally {
+      if (launcherLock != null) {
+        launcherLock.close();
+      }
+    }
+  }
+
+  private eu.mlsysops.agent.tier.DataDirLock launcherLock;
+
+  private void closeAgents() {
     for (Agent a : agents.values()) {
       a.process().destroy();
     }

@@ -142,26 +142,28 @@ final class PolicyRoutes {
   }
 
   private void upload(Context ctx, Principal who) throws IOException {
-    // The continuum's policy lock: a file being checked (and perhaps taken back) is never sent
-    // to agents in other processes.
-    continuum.policyLock().lock();
-    try {
-      uploadLocked(ctx);
-    } finally {
-      continuum.policyLock().unlock();
-    }
-  }
-
-  private void uploadLocked(Context ctx) throws IOException {
     String tier = ctx.pathParam("tier");
     PolicyDirectory pd = directory(tier);
     String name = ctx.pathParam("file");
     Path target = file(pd, name);
     RequestBodies.requireMediaType(ctx, RequestBodies.POLICY_SOURCE);
+    // Read before taking the lock: a slow client must not hold up control sets or uploads.
     String source = RequestBodies.text(ctx);
     if (source.isBlank()) {
       throw ApiProblem.badRequest("the policy source is empty");
     }
+    // The continuum's policy lock: a file being checked (and perhaps taken back) is never sent
+    // to agents in other processes.
+    continuum.policyLock().lock();
+    try {
+      uploadLocked(ctx, tier, pd, name, target, source);
+    } finally {
+      continuum.policyLock().unlock();
+    }
+  }
+
+  private void uploadLocked(Context ctx, String tier, PolicyDirectory pd, String name,
+      Path target, String source) throws IOException {
     byte[] previous = Files.exists(target) ? Files.readAllBytes(target) : null;
     // Written beside the target under a name the directory ignores, then renamed: the poller
     // never sees half a file.
