@@ -126,6 +126,14 @@ public final class NorthboundServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The dashboard loads only its own scripts (modules, no inline script), styles (its stylesheet,
+   * and inline styles its charts set) and data from this server.
+   */
+  static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self';"
+      + " style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self';"
+      + " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
   private void configure(JavalinConfig c, boolean dashboard) {
     c.startup.showJavalinBanner = false;
     c.startup.showOldJavalinVersionWarning = false;
@@ -139,6 +147,13 @@ public final class NorthboundServer implements AutoCloseable {
         sf.location = Location.CLASSPATH;
       });
     }
+    // Every answer, dashboard and API: no inline scripts, no framing, no sniffing, no referrer.
+    c.routes.before(ctx -> {
+      ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+      ctx.header("X-Content-Type-Options", "nosniff");
+      ctx.header("X-Frame-Options", "DENY");
+      ctx.header("Referrer-Policy", "no-referrer");
+    });
     c.routes.exception(ApiProblem.class,
         (e, ctx) -> Json.problem(ctx, e.status(), e.getMessage(), e.errors()));
     c.routes.exception(HttpResponseException.class, (e, ctx) -> {

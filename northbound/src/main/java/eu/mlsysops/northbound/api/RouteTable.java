@@ -89,6 +89,22 @@ final class RouteTable {
       h.handle(ctx, who);
     };
     routes.addHttpHandler(method, path, wrapped);
+    if (method == HandlerType.GET) {
+      // HEAD is a GET without a body, and needs what the GET needs (left to the server it
+      // answered 200 to anyone). An event stream is not opened for it.
+      routes.addHttpHandler(HandlerType.HEAD, path, ctx -> {
+        Principal who = role == null ? Principal.UNAUTHENTICATED : authenticate(ctx, queryToken);
+        if (role != null && !who.role().includes(role)) {
+          throw new ApiProblem(403, "this needs the " + role.wireName() + " role; the token \""
+              + who.name() + "\" has " + who.role().wireName());
+        }
+        if (queryToken) {
+          ctx.status(200).contentType("text/event-stream");
+        } else {
+          h.handle(ctx, who);
+        }
+      });
+    }
   }
 
   private Principal authenticate(Context ctx, boolean queryToken) {

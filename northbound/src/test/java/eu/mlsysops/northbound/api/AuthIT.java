@@ -49,6 +49,33 @@ class AuthIT {
   }
 
   @Test
+  void headFollowsGetsAuthorization() {
+    for (String path : List.of("/api/v1/apps", "/api/v1/plans", "/infra/list/",
+        "/api/v1/telemetry/query?query=up", "/api/v1/events")) {
+      HttpResponse<String> none = api.send("HEAD", path, null, null, null);
+      assertThat(none.statusCode()).as("HEAD " + path + " without a token").isEqualTo(401);
+    }
+    String viewer = api.token(Role.VIEWER, "head-viewer");
+    assertThat(api.send("HEAD", "/api/v1/apps", viewer, null, null).statusCode()).isEqualTo(200);
+    assertThat(api.send("HEAD", "/api/v1/tokens", viewer, null, null).statusCode())
+        .isIn(403, 404, 405);
+    assertThat(api.send("HEAD", "/manage/ping", null, null, null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void theDashboardAndTheApiSendSecurityHeaders() {
+    for (String path : List.of("/", "/app.js", "/manage/ping", "/api/v1/apps")) {
+      HttpResponse<String> r = api.get(path, api.admin);
+      assertThat(r.statusCode()).as(path).isEqualTo(200);
+      assertThat(r.headers().firstValue("Content-Security-Policy")).as(path)
+          .hasValueSatisfying(v -> assertThat(v).contains("script-src 'self'")
+              .contains("frame-ancestors 'none'").doesNotContain("unsafe-eval"));
+      assertThat(r.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+      assertThat(r.headers().firstValue("Referrer-Policy")).contains("no-referrer");
+    }
+  }
+
+  @Test
   void queryTokenIsOnlyForTheEventStream() {
     assertThat(api.get("/api/v1/apps?token=" + api.admin, null).statusCode()).isEqualTo(401);
   }
