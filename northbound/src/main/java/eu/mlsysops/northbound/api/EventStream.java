@@ -22,6 +22,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class EventStream {
   static final int MAX_CLIENTS = 64;
+  /**
+   * Streams one token may hold at once: a browser tab or two and a script or two, not every slot
+   * (one viewer could otherwise lock everybody else out, the admin included).
+   */
+  static final int MAX_PER_TOKEN = 8;
+  private final java.util.concurrent.ConcurrentHashMap<String, Integer> perToken =
+      new java.util.concurrent.ConcurrentHashMap<>();
   static final long PING_MILLIS = 15_000;
   private static final long POLL_MILLIS = 250;
   private static final long CLOSE_WAIT_MILLIS = 3_000;
@@ -65,6 +72,20 @@ final class EventStream {
     if (events.subscriberCount() >= MAX_CLIENTS) {
       throw new ApiProblem(503, "too many event streams are open (" + MAX_CLIENTS + ")");
     }
+    String holder = who.name();
+    if (perToken.merge(holder, 1, Integer::sum) > MAX_PER_TOKEN) {
+      perToken.merge(holder, -1, (a, b) -> a + b == 0 ? null : a + b);
+      throw new ApiProblem(429, "the token \"" + holder + "\" already has " + MAX_PER_TOKEN
+          + " event streams open (the most one token may hold); close one first");
+    }
+    try {
+      stream(ctx);
+    } finally {
+      perToken.merge(holder, -1, (a, b) -> a + b == 0 ? null : a + b);
+    }
+  }
+
+  private void stream(Context ctx) {
     HttpServletResponse res = ctx.res();
     res.setStatus(200);
     res.setCharacterEncoding("UTF-8");

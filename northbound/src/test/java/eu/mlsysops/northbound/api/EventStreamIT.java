@@ -124,4 +124,46 @@ class EventStreamIT {
     r.body().close();
     assertThat(api.get("/api/v1/events?token=wrong", null).statusCode()).isEqualTo(401);
   }
+
+  private HttpResponse<InputStream> open(String token) throws Exception {
+    return api.http.send(HttpRequest.newBuilder(api.uri("/api/v1/events"))
+            .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream")
+            .timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+  }
+
+  @Test
+  void oneTokenCannotTakeEveryStreamSlot() throws Exception {
+    String viewer = api.token(Role.VIEWER, "greedy");
+    List<HttpResponse<InputStream>> held = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < EventStream.MAX_PER_TOKEN; i++) {
+        HttpResponse<InputStream> r = open(viewer);
+        held.add(r);
+        assertThat(r.statusCode()).as("stream %d", i + 1).isEqualTo(200);
+      }
+
+      HttpResponse<InputStream> refused = open(viewer);
+      String body = new String(refused.body().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(refused.statusCode()).as(body).isEqualTo(429);
+      assertThat(body).contains("the token \\\"greedy\\\" already has "
+          + EventStream.MAX_PER_TOKEN + " event streams open");
+      HttpResponse<InputStream> admin = open(api.admin);
+      assertThat(admin.statusCode()).isEqualTo(200);
+      admin.body().close();
+    } finally {
+      for (HttpResponse<InputStream> r : held) {
+        r.body().close();
+      }
+    }
+    // Closed streams give their slots back (the server notices at its next write); the other
+    // tests here count subscribers, so wait until every one of these is gone.
+    await().atMost(120, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+        .until(() -> api.events.subscriberCount() == 0);
+    HttpResponse<InputStream> again = open(viewer);
+    assertThat(again.statusCode()).isEqualTo(200);
+    again.body().close();
+    await().atMost(120, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+        .until(() -> api.events.subscriberCount() == 0);
+  }
 }
