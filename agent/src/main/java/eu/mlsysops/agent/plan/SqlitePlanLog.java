@@ -77,6 +77,7 @@ public final class SqlitePlanLog implements PlanLog {
       if (parent != null) {
         java.nio.file.Files.createDirectories(parent);
       }
+      eu.mlsysops.agent.kernel.PrivateFiles.prepare(file);
       return new SqlitePlanLog(DriverManager.getConnection("jdbc:sqlite:" + file), retainPlans);
     } catch (SQLException | java.io.IOException e) {
       throw new IllegalStateException("cannot open plan log " + file + ": " + e.getMessage(), e);

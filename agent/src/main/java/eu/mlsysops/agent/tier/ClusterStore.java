@@ -36,7 +36,7 @@ final class ClusterStore implements AutoCloseable {
 
   ClusterStore(Path file) {
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
+      eu.mlsysops.agent.kernel.PrivateFiles.prepare(file);
       db = DriverManager.getConnection("jdbc:sqlite:" + file);
       try (Statement s = db.createStatement()) {
         s.execute("PRAGMA journal_mode=WAL");

@@ -29,7 +29,7 @@ final class ContinuumStore implements AutoCloseable {
 
   ContinuumStore(Path file) {
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
+      eu.mlsysops.agent.kernel.PrivateFiles.prepare(file);
       db = DriverManager.getConnection("jdbc:sqlite:" + file);
       try (Statement s = db.createStatement()) {
         s.execute("PRAGMA journal_mode=WAL");

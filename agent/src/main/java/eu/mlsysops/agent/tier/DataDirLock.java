@@ -66,6 +66,7 @@ public final class DataDirLock implements AutoCloseable {
     }
     FileChannel channel = null;
     try {
+      eu.mlsysops.agent.kernel.PrivateFiles.prepare(file);
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
       FileLock lock;

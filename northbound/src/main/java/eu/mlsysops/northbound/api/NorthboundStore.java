@@ -31,6 +31,7 @@ final class NorthboundStore implements AutoCloseable {
 
   static NorthboundStore open(Path file) {
     try {
+      eu.mlsysops.agent.kernel.PrivateFiles.prepare(file);
       Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
       try (Statement s = c.createStatement()) {
         s.execute("PRAGMA journal_mode=WAL");
@@ -43,7 +44,7 @@ final class NorthboundStore implements AutoCloseable {
       NorthboundStore store = new NorthboundStore(c);
       store.load();
       return store;
-    } catch (SQLException e) {
+    } catch (SQLException | java.io.IOException e) {
       throw new IllegalStateException("cannot open " + file + ": " + e.getMessage(), e);
     }
   }
