@@ -119,7 +119,8 @@ final class AppRoutes {
     }
     deploy(p, who, false);
     Map<String, Object> body = new LinkedHashMap<>(views.appDetail(
-        continuum.continuum().app(p.descriptor().name()).orElseThrow()));
+        continuum.continuum().app(p.descriptor().name()).orElseThrow(() -> ApiProblem.conflict(
+            "\"" + p.descriptor().name() + "\" was removed while it was being deployed"))));
     if (!p.warnings().isEmpty()) {
       body.put("warnings", p.warnings().stream().map(ApiProblem::entry).toList());
     }
@@ -259,13 +260,20 @@ final class AppRoutes {
   }
 
   private String remove(String name, Principal who, boolean mlOnly) {
-    AppStatus s = mlOnly ? mlDeployment(name, who) : app(name, who);
-    if (!continuum.continuum().remove(s.name())) {
-      throw ApiProblem.notFound("no app named \"" + name + "\"");
+    // Under the deploy lock: a deploy of the same name running meanwhile must not have its
+    // owner removed after it (the app would then belong to nobody, invisible to its developer).
+    deployLock.lock();
+    try {
+      AppStatus s = mlOnly ? mlDeployment(name, who) : app(name, who);
+      if (!continuum.continuum().remove(s.name())) {
+        throw ApiProblem.notFound("no app named \"" + name + "\"");
+      }
+      store.removeApp(s.name());
+      events.forget(s.name());
+      return s.name();
+    } finally {
+      deployLock.unlock();
     }
-    store.removeApp(s.name());
-    events.forget(s.name());
-    return s.name();
   }
 
   private List<AppStatus> visible(Principal who) {

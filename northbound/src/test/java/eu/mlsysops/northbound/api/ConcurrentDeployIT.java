@@ -75,6 +75,37 @@ class ConcurrentDeployIT {
   }
 
   @Test
+  void deploysAndDeletesOfOneNameAtOnceNeverFailAndNeverLeaveAnAppWithoutItsOwner() {
+    try (ApiFixture api = ApiFixture.start(dir)) {
+      String dev = api.token(Role.DEVELOPER, "racer");
+      List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(api.uri(i % 2 == 0 ? "/api/v1/apps"
+                : "/api/v1/apps/contested"))
+            .header("Authorization", "Bearer " + dev).timeout(Duration.ofSeconds(60));
+        if (i % 2 == 0) {
+          b.header("Content-Type", "application/yaml")
+              .POST(HttpRequest.BodyPublishers.ofString(ApiFixture.demoApp("contested")));
+        } else {
+          b.DELETE();
+        }
+        calls.add(api.http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()));
+      }
+
+      for (CompletableFuture<HttpResponse<String>> c : calls) {
+        HttpResponse<String> r = c.join();
+        assertThat(r.statusCode()).as(r.body()).isIn(201, 204, 404, 409);
+      }
+      assertThat(api.server.internalErrors()).isZero();
+      // Whatever won, an app that exists is its developer's: visible and removable by them.
+      if (api.get("/api/v1/apps/contested", api.admin).statusCode() == 200) {
+        assertThat(api.get("/api/v1/apps/contested", dev).statusCode()).isEqualTo(200);
+        assertThat(api.delete("/api/v1/apps/contested", dev).statusCode()).isEqualTo(204);
+      }
+    }
+  }
+
+  @Test
   void registrationsSurviveARestart() {
     try (ApiFixture api = ApiFixture.start(dir)) {
       assertThat(api.postJson("/infra/register", api.admin, "{\"yaml\": " + AppRoutesIT.quote(
