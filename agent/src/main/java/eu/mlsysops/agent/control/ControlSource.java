@@ -144,11 +144,6 @@ public final class ControlSource implements eu.mlsysops.agent.tier.RemoteAgents 
     return Map.copyOf(statuses);
   }
 
-  /** The latest report of every remote agent that sent one, by agent name. */
-  public synchronized Map<String, Message.ControlReport> reports() {
-    return Map.copyOf(reports);
-  }
-
   @Override
   public synchronized String controlDigest() {
     return current == null ? "" : current.digest();

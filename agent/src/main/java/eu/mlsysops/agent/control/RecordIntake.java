@@ -27,9 +27,6 @@ public final class RecordIntake {
   /** origin → {incarnation, last batch taken}. */
   private final Map<String, long[]> taken = new LinkedHashMap<>();
   private final AtomicLong duplicates = new AtomicLong();
-  private final AtomicLong droppedAtOrigins = new AtomicLong();
-  private final AtomicLong plans = new AtomicLong();
-  private final AtomicLong eventCount = new AtomicLong();
 
   /**
    * @param self the name of the agent that takes the records (events about drops carry it)
@@ -70,14 +67,11 @@ public final class RecordIntake {
         continue; // an unknown status from a newer agent: skip the transition, keep the rest
       }
       planLog.record(record);
-      plans.incrementAndGet();
     }
     for (Message.Event e : r.events()) {
       events.publish(new AgentEvent(e.timeMillis(), e.agent(), e.kind(), e.message()));
-      eventCount.incrementAndGet();
     }
     if (r.dropped() > 0) {
-      droppedAtOrigins.addAndGet(r.dropped());
       events.publish(new AgentEvent(clock.millis(), self, "records",
           r.origin() + " dropped " + r.dropped() + " plan transitions and events (its buffer was"
               + " full while its link was down or slow)"));
@@ -88,20 +82,5 @@ public final class RecordIntake {
   /** Batches dropped as resends. */
   public long duplicates() {
     return duplicates.get();
-  }
-
-  /** Items remote agents reported dropped. */
-  public long droppedAtOrigins() {
-    return droppedAtOrigins.get();
-  }
-
-  /** Plan transitions taken. */
-  public long plans() {
-    return plans.get();
-  }
-
-  /** Events taken. */
-  public long events() {
-    return eventCount.get();
   }
 }

@@ -38,7 +38,6 @@ public final class RecordUplink implements AutoCloseable {
   private final Predicate<Message> send;
   private final BooleanSupplier connected;
   private final AtomicLong dropped = new AtomicLong();
-  private final AtomicLong sentBatches = new AtomicLong();
   private long seq;
   private ScheduledFuture<?> task;
 
@@ -104,11 +103,6 @@ public final class RecordUplink implements AutoCloseable {
     return dropped.get();
   }
 
-  /** Batches sent since the start. */
-  public long sentBatches() {
-    return sentBatches.get();
-  }
-
   private void offer(Object item) {
     if (!queue.offer(item)) {
       dropped.incrementAndGet();
@@ -147,7 +141,6 @@ public final class RecordUplink implements AutoCloseable {
         seq--;
         return;
       }
-      sentBatches.incrementAndGet();
     }
   }
 

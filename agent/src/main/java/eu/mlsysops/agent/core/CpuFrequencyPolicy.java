@@ -106,40 +106,35 @@ public final class CpuFrequencyPolicy implements Policy {
     long now = view.nowMillis();
     askedAt.values().removeIf(t -> now - t >= ASK_AGAIN_AFTER.toMillis());
     for (AppDescriptor app : view.apps()) {
-      List<String> allowed = app.permittedActions();
-      if (!allowed.isEmpty() && !allowed.contains("*")
-          && !allowed.contains("component_relocation")) {
+      if (!QosChecks.relocationPermitted(app)) {
         continue;
       }
       for (Component c : app.components()) {
-        String named = c.nodePlacement() == null ? null : c.nodePlacement().node();
-        if (c.qosMetrics().isEmpty() || (named != null && !named.isBlank())) {
+        if (!QosChecks.relocatable(c)) {
           continue; // nothing to judge, or pinned to this node by name
         }
         for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
           if (!"RUNNING".equals(p.state()) || askedAt.containsKey(p.instanceId())) {
             continue;
           }
-          for (QosMetric q : c.qosMetrics()) {
-            OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(),
-                Map.of("app", app.name(), "component", c.name(), "instance", p.instanceId()),
-                window);
-            if (v.isEmpty() || q.relation().holds(v.getAsDouble(), q.target())) {
-              continue;
-            }
-            askedAt.put(p.instanceId(), now);
-            int slot = InstanceIds.slotOf(p.instanceId());
-            return Plan.of(
-                Command.of(PlacementInputs.PLACEMENT, RELOCATE, "app", app.name(), "component",
-                    c.name(), "slot", Integer.toString(slot)),
-                String.format("%s of %s#%d averages %.1f, violating %s %s, while %s is at its top"
-                        + " frequency (%.2f GHz) and %.0f%% busy: ask the cluster to relocate it",
-                    q.applicationMetricId(), c.name(), slot, v.getAsDouble(),
-                    q.relation().wireName(), q.target(), view.system().agentId(), ghz, u * 100),
-                Map.of(q.applicationMetricId(), String.format("%.2f", v.getAsDouble()),
-                    "node_cpu_utilization", String.format("%.3f", u),
-                    "current_ghz", Double.toString(ghz)));
+          var violated = QosChecks.violation(view, app.name(), c, p.instanceId(), window);
+          if (violated.isEmpty()) {
+            continue;
           }
+          QosMetric q = violated.get().metric();
+          double value = violated.get().value();
+          askedAt.put(p.instanceId(), now);
+          int slot = InstanceIds.slotOf(p.instanceId());
+          return Plan.of(
+              Command.of(PlacementInputs.PLACEMENT, RELOCATE, "app", app.name(), "component",
+                  c.name(), "slot", Integer.toString(slot)),
+              String.format("%s of %s#%d averages %.1f, violating %s %s, while %s is at its top"
+                      + " frequency (%.2f GHz) and %.0f%% busy: ask the cluster to relocate it",
+                  q.applicationMetricId(), c.name(), slot, value, q.relation().wireName(),
+                  q.target(), view.system().agentId(), ghz, u * 100),
+              Map.of(q.applicationMetricId(), String.format("%.2f", value),
+                  "node_cpu_utilization", String.format("%.3f", u),
+                  "current_ghz", Double.toString(ghz)));
         }
       }
     }

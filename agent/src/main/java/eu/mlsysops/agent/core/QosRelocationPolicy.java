@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -64,7 +63,7 @@ public final class QosRelocationPolicy implements Policy {
   public boolean analyze(PolicyView view) {
     pending = Plan.empty();
     AppDescriptor app = view.app().orElse(null);
-    if (app == null || !relocationPermitted(app)) {
+    if (app == null || !QosChecks.relocationPermitted(app)) {
       return false;
     }
     long now = view.nowMillis();
@@ -76,30 +75,23 @@ public final class QosRelocationPolicy implements Policy {
       }
     }
     for (Component c : app.components()) {
-      String named = c.nodePlacement() == null ? null : c.nodePlacement().node();
-      if (c.qosMetrics().isEmpty() || (named != null && !named.isBlank())) {
-        continue;
-      }
-      if (now - lastMove.getOrDefault(c.name(), Long.MIN_VALUE / 2) < cooldown.toMillis()) {
+      if (!QosChecks.relocatable(c)
+          || now - lastMove.getOrDefault(c.name(), Long.MIN_VALUE / 2) < cooldown.toMillis()) {
         continue;
       }
       for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
         if (!"RUNNING".equals(p.state())) {
           continue;
         }
-        for (QosMetric q : c.qosMetrics()) {
-          OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(),
-              Map.of("app", app.name(), "component", c.name(), "instance", p.instanceId()),
-              window);
-          if (v.isEmpty() || q.relation().holds(v.getAsDouble(), q.target())) {
-            continue;
-          }
-          Plan plan = relocate(view, app, c, p, q, v.getAsDouble());
-          if (!plan.isEmpty()) {
-            lastMove.put(c.name(), now);
-            pending = plan;
-            return true;
-          }
+        var violated = QosChecks.violation(view, app.name(), c, p.instanceId(), window);
+        if (violated.isEmpty()) {
+          continue;
+        }
+        Plan plan = relocate(view, app, c, p, violated.get().metric(), violated.get().value());
+        if (!plan.isEmpty()) {
+          lastMove.put(c.name(), now);
+          pending = plan;
+          return true;
         }
       }
     }
@@ -116,8 +108,7 @@ public final class QosRelocationPolicy implements Policy {
       return Plan.empty();
     }
     Component c = app.component(r.args().getOrDefault("component", "")).orElse(null);
-    String named = c == null || c.nodePlacement() == null ? null : c.nodePlacement().node();
-    if (c == null || (named != null && !named.isBlank())
+    if (c == null || !QosChecks.relocatable(c)
         || now - lastMove.getOrDefault(c.name(), Long.MIN_VALUE / 2) < cooldown.toMillis()) {
       return Plan.empty();
     }
@@ -136,11 +127,6 @@ public final class QosRelocationPolicy implements Policy {
       }
     }
     return Plan.empty();
-  }
-
-  private static boolean relocationPermitted(AppDescriptor app) {
-    List<String> allowed = app.permittedActions();
-    return allowed.isEmpty() || allowed.contains("*") || allowed.contains("component_relocation");
   }
 
   private Plan relocate(PolicyView view, AppDescriptor app, Component c,

@@ -39,7 +39,6 @@ public final class AgentLoop {
   private volatile boolean closed;
   private volatile Thread owner;
   private final AtomicLong failures = new AtomicLong();
-  private final AtomicLong processed = new AtomicLong();
 
   /**
    * @param name the agent's name (in logs and errors)
@@ -157,11 +156,6 @@ public final class AgentLoop {
     return failures.get();
   }
 
-  /** Events run. */
-  public long processed() {
-    return processed.get();
-  }
-
   /** Events waiting to run. */
   public int backlog() {
     synchronized (events) {
@@ -204,7 +198,6 @@ public final class AgentLoop {
           failures.incrementAndGet();
           LOG.log(System.Logger.Level.WARNING, name + ": an event failed", e);
         }
-        processed.incrementAndGet();
       }
     } catch (Error e) {
       // Out of memory, stack overflow, ...: leave the loop usable by the next event, then let it

@@ -283,24 +283,28 @@ public final class PlanScheduler implements AutoCloseable {
     }
   }
 
+  /** One step; the time to the next, between 1 ms and 1 s (1 s after a step that failed). */
+  private long stepSafely() {
+    try {
+      return Math.max(1, Math.min(runOnce(clock.millis()), 1000));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "plan scheduler step failed", e);
+      return 1000;
+    }
+  }
+
   private void sharedStep() {
     if (!running) {
       return;
     }
-    long wait;
-    try {
-      wait = runOnce(clock.millis());
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "plan scheduler step failed", e);
-      wait = 1000;
-    }
+    long wait = stepSafely();
     lock.lock();
     try {
       if (running) {
         if (step != null && step.isDone()) {
           step = null;
         }
-        scheduleStep(Math.max(1, Math.min(wait, 1000)));
+        scheduleStep(wait);
       }
     } finally {
       lock.unlock();
@@ -309,17 +313,11 @@ public final class PlanScheduler implements AutoCloseable {
 
   private void loop() {
     while (running) {
-      long wait;
-      try {
-        wait = runOnce(clock.millis());
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.ERROR, "plan scheduler step failed", e);
-        wait = 1000;
-      }
+      long wait = stepSafely();
       lock.lock();
       try {
         if (running) {
-          wake.await(Math.max(1, Math.min(wait, 1000)), TimeUnit.MILLISECONDS);
+          wake.await(wait, TimeUnit.MILLISECONDS);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -170,6 +170,12 @@ public final class ContinuumAgent implements AutoCloseable {
     this.fromBelow = Objects.requireNonNull(handler);
   }
 
+  /** Whether a cluster's latest inventory lists a node (without copying any list). */
+  public synchronized boolean clusterHasNode(String cluster, String node) {
+    ClusterEntry c = clusters.get(cluster);
+    return c != null && c.nodes.stream().anyMatch(n -> n.name().equals(node));
+  }
+
   /** Accepts a cluster agent's link; the cluster identifies itself by registering. */
   public void attach(Link clusterLink) {
     clusterLink.onReceive(m -> onClusterMessage(clusterLink, m));

@@ -39,17 +39,15 @@ final class ControlRelay {
   void fromParent(Message.Control c, Supplier<Collection<Link>> nodes) {
     Message.Control mine = new Message.Control(self, c.digest(), c.mode(), c.tiers());
     Consumer<Message.Control> apply;
+    // Under the lock registrations and listeners take too: a node never gets an older set after
+    // a newer one, one registering meanwhile is listed or sent it, and a listener set meanwhile
+    // is handed it.
     synchronized (this) {
       apply = local;
-      latest = mine; // also what a listener set later gets
-    }
-    apply.accept(c);
-    // Sent under the lock that registrations take too (after adding the node), so a node never
-    // gets an older set after a newer one, and one registering meanwhile is listed or sent it.
-    synchronized (this) {
       latest = mine;
       nodes.get().forEach(l -> l.send(mine));
     }
+    apply.accept(c);
   }
 
   /** A node (re)registered: it gets the current set, whatever it missed. */

@@ -93,43 +93,6 @@ class CpuFrequencyPolicyTest {
                 relation: lower_or_equal
       """;
 
-  /** A stand-in for the cluster's placement mechanism, as a node agent forwards it. */
-  private static eu.mlsysops.agent.Mechanism placement() {
-    return new eu.mlsysops.agent.Mechanism() {
-      @Override
-      public String name() {
-        return "placement";
-      }
-
-      @Override
-      public Map<String, Object> options() {
-        return Map.of();
-      }
-
-      @Override
-      public Map<String, Object> state() {
-        return Map.of();
-      }
-
-      @Override
-      public boolean exclusive() {
-        return false;
-      }
-
-      @Override
-      public String conflictKey(eu.mlsysops.agent.Command c) {
-        return "";
-      }
-
-      @Override
-      public java.util.concurrent.CompletionStage<eu.mlsysops.agent.ApplyResult> apply(
-          eu.mlsysops.agent.Command c) {
-        return java.util.concurrent.CompletableFuture.completedFuture(
-            eu.mlsysops.agent.ApplyResult.success("ok"));
-      }
-    };
-  }
-
   private TestView atTheTopWithTheDetector(double latencyMs) {
     knob.current = 2.8;
     utilisation(0.97, 0.99, 0.98);
@@ -138,7 +101,9 @@ class CpuFrequencyPolicyTest {
           "detector", "instance", "cam/detector/0"), NOW - 1000L * (3 - i), latencyMs));
     }
     return new TestView(store,
-        Map.of("cpu_frequency", new CpuFrequencyMechanism(knob), "placement", placement()),
+        Map.of("cpu_frequency", new CpuFrequencyMechanism(knob),
+            // A stand-in for the cluster's placement mechanism, as a node agent forwards it.
+            "placement", new eu.mlsysops.agent.plan.ScriptedMechanism("placement", false)),
         new SystemView("n1", List.of(), List.of(new SystemView.InstancePlacement("cam",
             "detector", "cam/detector/0", "n1", "RUNNING"))),
         eu.mlsysops.model.Descriptors.parseApp(QOS_APP), NOW);

@@ -9,14 +9,14 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** A mechanism whose applies stay open until the test completes them. */
-class ScriptedMechanism implements Mechanism {
+/** A mechanism whose applies stay open until the test completes them (shared by tests). */
+public class ScriptedMechanism implements Mechanism {
   private final String name;
   private final boolean exclusive;
   final List<Command> applied = new ArrayList<>();
   final List<CompletableFuture<ApplyResult>> open = new ArrayList<>();
 
-  ScriptedMechanism(String name, boolean exclusive) {
+  public ScriptedMechanism(String name, boolean exclusive) {
     this.name = name;
     this.exclusive = exclusive;
   }

@@ -789,13 +789,7 @@ public final class AgentProcess implements AutoCloseable {
 
   /** Whether a cluster may speak for an agent: itself, or one of the nodes in its inventory. */
   private static boolean speaksFor(EmbeddedContinuum continuum, String cluster, String agent) {
-    if (cluster.equals(agent)) {
-      return true;
-    }
-    return continuum.continuum().clusters().stream()
-        .filter(c -> c.id().equals(cluster))
-        .flatMap(c -> c.nodes().stream())
-        .anyMatch(n -> n.name().equals(agent));
+    return cluster.equals(agent) || continuum.continuum().clusterHasNode(cluster, agent);
   }
 
   private static String tierName(Message.Tier tier) {
