@@ -38,6 +38,7 @@ public final class AgentLoop {
   private boolean draining;
   private volatile boolean closed;
   private volatile Thread owner;
+  private volatile Runnable afterTurn = () -> {};
   private final AtomicLong failures = new AtomicLong();
 
   /**
@@ -146,6 +147,15 @@ public final class AgentLoop {
     }
   }
 
+  /**
+   * Runs {@code hook} on the loop at the end of every turn, after its events (e.g. to publish a
+   * snapshot of what they changed once, not after each event). A hook that throws is logged and
+   * counted like an event.
+   */
+  public void afterTurn(Runnable hook) {
+    this.afterTurn = Objects.requireNonNull(hook);
+  }
+
   /** Stops taking events; those already queued still run. */
   public void close() {
     closed = true;
@@ -163,6 +173,15 @@ public final class AgentLoop {
     }
   }
 
+  private void run(Runnable event) {
+    try {
+      event.run();
+    } catch (RuntimeException | AssertionError | LinkageError e) {
+      failures.incrementAndGet();
+      LOG.log(System.Logger.Level.WARNING, name + ": an event failed", e);
+    }
+  }
+
   /**
    * One turn: runs queued events until none is left or {@link #TURN} have run, then hands the
    * thread back to the shared executor (other loops get their turn) and queues the next turn.
@@ -175,7 +194,10 @@ public final class AgentLoop {
         Runnable event;
         synchronized (events) {
           event = budget-- > 0 ? events.poll() : null;
-          if (event == null) {
+        }
+        if (event == null) {
+          run(afterTurn);
+          synchronized (events) {
             // Cleared under the lock: a turn queued after this one sets it again itself.
             owner = null;
             if (events.isEmpty()) {
@@ -183,8 +205,6 @@ public final class AgentLoop {
               return;
             }
           }
-        }
-        if (event == null) {
           try {
             executor.execute(this::drain);
           } catch (RejectedExecutionException e) {
@@ -192,12 +212,7 @@ public final class AgentLoop {
           }
           return;
         }
-        try {
-          event.run();
-        } catch (RuntimeException | AssertionError | LinkageError e) {
-          failures.incrementAndGet();
-          LOG.log(System.Logger.Level.WARNING, name + ": an event failed", e);
-        }
+        run(event);
       }
     } catch (Error e) {
       // Out of memory, stack overflow, ...: leave the loop usable by the next event, then let it

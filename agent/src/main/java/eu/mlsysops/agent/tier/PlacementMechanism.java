@@ -6,8 +6,10 @@ import eu.mlsysops.agent.Mechanism;
 import eu.mlsysops.orchestration.SpecChange;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.IntSupplier;
 
 /**
  * The cluster's {@code placement} mechanism (the reference's Fluidity): puts component instances
@@ -35,10 +37,16 @@ import java.util.concurrent.CompletionStage;
 final class PlacementMechanism implements Mechanism {
   static final String NAME = "placement";
 
-  private final ClusterAgent cluster;
+  private final PlacementApplier cluster;
+  private final IntSupplier instances;
 
-  PlacementMechanism(ClusterAgent cluster) {
-    this.cluster = cluster;
+  /**
+   * @param cluster applies the commands on the cluster agent's loop
+   * @param instances how many instances the cluster places now (for {@link #state()})
+   */
+  PlacementMechanism(PlacementApplier cluster, IntSupplier instances) {
+    this.cluster = Objects.requireNonNull(cluster);
+    this.instances = Objects.requireNonNull(instances);
   }
 
   @Override
@@ -54,7 +62,7 @@ final class PlacementMechanism implements Mechanism {
 
   @Override
   public Map<String, Object> state() {
-    return Map.of("instances", cluster.placementCount());
+    return Map.of("instances", instances.getAsInt());
   }
 
   @Override
@@ -67,16 +75,18 @@ final class PlacementMechanism implements Mechanism {
     return c.arg("app", "") + "/" + c.arg("component", "");
   }
 
-  private ApplyResult scale(Command c, String app, String component) {
+  private CompletionStage<ApplyResult> scale(Command c, String app, String component) {
     String n = c.arg("instances", "");
     int instances;
     try {
       instances = Integer.parseInt(n);
     } catch (NumberFormatException e) {
-      return ApplyResult.failure("placement scale: instances: \"" + n + "\" is not a number");
+      return CompletableFuture.completedFuture(
+          ApplyResult.failure("placement scale: instances: \"" + n + "\" is not a number"));
     }
     if (instances < 0) {
-      return ApplyResult.failure("placement scale: instances: must be at least 0, got " + n);
+      return CompletableFuture.completedFuture(
+          ApplyResult.failure("placement scale: instances: must be at least 0, got " + n));
     }
     return cluster.scale(app, component, instances);
   }
@@ -102,9 +112,9 @@ final class PlacementMechanism implements Mechanism {
       case "move":
         return cluster.move(c, app, component, slot, c.arg("to", ""));
       case "scale":
-        return CompletableFuture.completedFuture(scale(c, app, component));
+        return scale(c, app, component);
       case "remove":
-        return cluster.removeSlot(app, component, slot);
+        return cluster.remove(app, component, slot);
       case "restart":
         return cluster.restart(app, component, c.args().containsKey("slot") ? slot : -1,
             Boolean.parseBoolean(c.arg("outdated", "false")));

@@ -1,0 +1,180 @@
+package eu.mlsysops.agent.tier;
+
+import eu.mlsysops.agent.kernel.AgentLoop;
+import eu.mlsysops.model.NodeDescriptor;
+import eu.mlsysops.protocol.Link;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The nodes of one cluster as its agent knows them: descriptor, link, last heartbeat, health, and
+ * for which apps an unreachable node's instances were already declared lost. Registrations and
+ * heartbeats make a node healthy; {@link #markUnreachable} finds the silent ones. Owned by the
+ * cluster agent's loop.
+ */
+final class ClusterMembership {
+  /** One node of the cluster. */
+  static final class Member {
+    private NodeDescriptor descriptor;
+    private Link link;
+    private long lastHeartbeat;
+    private long unhealthySince;
+    private boolean healthy = true;
+    /** Apps whose instances on this node were declared lost since it became unreachable. */
+    private final Set<String> lostApps = new HashSet<>();
+
+    private Member(NodeDescriptor descriptor, Link link, long now) {
+      this.descriptor = descriptor;
+      this.link = link;
+      this.lastHeartbeat = now;
+    }
+
+    String name() {
+      return descriptor.name();
+    }
+
+    NodeDescriptor descriptor() {
+      return descriptor;
+    }
+
+    /** Null while a node restored from disk has not spoken since this agent started. */
+    Link link() {
+      return link;
+    }
+
+    boolean healthy() {
+      return healthy;
+    }
+
+    long unhealthySince() {
+      return unhealthySince;
+    }
+
+    /** Records that the node's instances of {@code app} are lost; false if already recorded. */
+    boolean markLost(String app) {
+      return lostApps.add(app);
+    }
+
+    private void alive(Link link, long now) {
+      this.link = link;
+      lastHeartbeat = now;
+      healthy = true;
+      lostApps.clear();
+    }
+  }
+
+  /** What a registration changed. */
+  record Registration(boolean isNew, boolean recovered, boolean descriptorChanged) {}
+
+  /** What a heartbeat changed: a node that was unreachable, or restored without a link. */
+  record Heartbeat(boolean known, boolean recovered, boolean reattached) {}
+
+  private final AgentLoop loop;
+  private final Map<String, Member> nodes = new LinkedHashMap<>();
+
+  ClusterMembership(AgentLoop loop) {
+    this.loop = Objects.requireNonNull(loop);
+  }
+
+  /**
+   * A node known from disk after a restart: it counts as alive from {@code now} on, so it has the
+   * usual detection period to show up before its instances are treated as unreachable.
+   */
+  void restore(NodeDescriptor node, long now) {
+    nodes.put(node.name(), new Member(node, null, now));
+  }
+
+  Member get(String node) {
+    loop.checkInLoop();
+    return nodes.get(node);
+  }
+
+  Collection<Member> all() {
+    loop.checkInLoop();
+    return nodes.values();
+  }
+
+  Set<String> names() {
+    loop.checkInLoop();
+    return nodes.keySet();
+  }
+
+  Registration register(NodeDescriptor node, Link link, long now) {
+    loop.checkInLoop();
+    Member m = nodes.get(node.name());
+    boolean isNew = m == null;
+    boolean recovered = m != null && !m.healthy;
+    boolean changed = isNew || !node.equals(m.descriptor);
+    if (m == null) {
+      m = new Member(node, link, now);
+      nodes.put(node.name(), m);
+    }
+    m.descriptor = node;
+    m.alive(link, now);
+    return new Registration(isNew, recovered, changed);
+  }
+
+  Heartbeat heartbeat(String node, Link link, long now) {
+    loop.checkInLoop();
+    Member m = nodes.get(node);
+    if (m == null) {
+      return new Heartbeat(false, false, false);
+    }
+    boolean reattached = m.link == null;
+    boolean recovered = !m.healthy;
+    m.alive(link, now);
+    return new Heartbeat(true, recovered, reattached);
+  }
+
+  /** Marks nodes silent for longer than {@code afterMillis} unreachable; returns them. */
+  List<Member> markUnreachable(long now, long afterMillis) {
+    loop.checkInLoop();
+    List<Member> out = new ArrayList<>();
+    for (Member m : nodes.values()) {
+      if (m.healthy && now - m.lastHeartbeat > afterMillis) {
+        m.healthy = false;
+        m.unhealthySince = now;
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /** How long a node has been silent. */
+  long silentMillis(Member m, long now) {
+    return now - m.lastHeartbeat;
+  }
+
+  Member remove(String node) {
+    loop.checkInLoop();
+    return nodes.remove(node);
+  }
+
+  List<Link> links() {
+    loop.checkInLoop();
+    return nodes.values().stream().map(m -> m.link).filter(Objects::nonNull).toList();
+  }
+
+  List<NodeDescriptor> inventory() {
+    loop.checkInLoop();
+    return nodes.values().stream().map(m -> m.descriptor).toList();
+  }
+
+  List<String> unhealthy() {
+    loop.checkInLoop();
+    return nodes.values().stream().filter(m -> !m.healthy).map(Member::name).toList();
+  }
+
+  Map<String, Boolean> health() {
+    loop.checkInLoop();
+    Map<String, Boolean> out = new LinkedHashMap<>();
+    nodes.forEach((n, m) -> out.put(n, m.healthy));
+    return out;
+  }
+}
