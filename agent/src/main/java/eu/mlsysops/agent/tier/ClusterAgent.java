@@ -1,6 +1,5 @@
 package eu.mlsysops.agent.tier;
 
-import eu.mlsysops.agent.ApplyResult;
 import eu.mlsysops.agent.PolicyContext;
 import eu.mlsysops.agent.PolicyView;
 import eu.mlsysops.agent.SystemView;
@@ -38,7 +37,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**

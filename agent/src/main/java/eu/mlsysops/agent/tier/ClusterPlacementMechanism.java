@@ -52,7 +52,6 @@ final class ClusterPlacementMechanism implements Mechanism {
       return CompletableFuture.completedFuture(ApplyResult.failure(
           "cluster_placement has no action \"" + c.action() + "\" (assign)"));
     }
-    return CompletableFuture.completedFuture(
-        continuum.assign(c.arg("app", ""), c.arg("component", ""), c.arg("cluster", "")));
+    return continuum.assign(c.arg("app", ""), c.arg("component", ""), c.arg("cluster", ""));
   }
 }

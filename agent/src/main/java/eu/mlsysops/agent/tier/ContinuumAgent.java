@@ -6,6 +6,7 @@ import eu.mlsysops.agent.SystemView;
 import eu.mlsysops.agent.core.ClusterPlacementPolicy;
 import eu.mlsysops.agent.engine.PolicyEngine;
 import eu.mlsysops.agent.engine.ViewSource;
+import eu.mlsysops.agent.kernel.AgentLoop;
 import eu.mlsysops.agent.plan.PlanRecord;
 import eu.mlsysops.agent.plan.PlanScheduler;
 import eu.mlsysops.model.AppDescriptor;
@@ -15,52 +16,77 @@ import eu.mlsysops.model.NodeDescriptor;
 import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
-import eu.mlsysops.telemetry.MetricStore;
 import eu.mlsysops.telemetry.MetricMetadata;
+import eu.mlsysops.telemetry.MetricStore;
+import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.SampleSink;
 import eu.mlsysops.telemetry.otlp.OtlpMetricsTranslator;
 import eu.mlsysops.telemetry.pipeline.NegotiatedInterval;
-import eu.mlsysops.telemetry.Sample;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The top of the hierarchy: accepts apps (persisted before they are acknowledged), assigns their
  * components to clusters, and keeps the whole continuum's status from what clusters report.
+ *
+ * <p>Its state (apps, assignments, instance reports, clusters) is owned by its {@link AgentLoop}:
+ * API calls, cluster messages, timer ticks and placement commands are events there. Readers get a
+ * {@link ContinuumSnapshot} the loop publishes after each turn that changed something; a call that
+ * changes state publishes before it answers, so its caller reads its own write. Telemetry stays
+ * off the loop.
  */
 public final class ContinuumAgent implements AutoCloseable {
+  /** How long a caller waits for the loop (a generous ceiling: the loop answers in microseconds). */
+  private static final long CALL_TIMEOUT_SECONDS = 60;
+
   private final ContinuumDescriptor descriptor;
   private final AgentEnvironment env;
-  private final ContinuumStore store;
+  private final AgentLoop loop;
   private final MetricStore telemetry;
   private final PlanScheduler scheduler;
   private final PolicyEngine engine;
+  private final ClusterAgent.Settings failureDetection;
+  private final Placer placer;
+  private final AgentHealth health;
+  private final Map<String, OtlpMetricsTranslator> fromClusters = new ConcurrentHashMap<>();
+  /** How often clusters export telemetry here: what the continuum's policies ask for. */
+  private final NegotiatedInterval clusterDemand = new NegotiatedInterval(
+      ClusterAgent.DEFAULT_EXPORT_INTERVAL, ClusterAgent.MIN_EXPORT_INTERVAL);
+  private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+  private volatile Consumer<Message> fromBelow = m -> {};
+  private volatile boolean running;
 
+  // Owned by the loop.
+  private final ContinuumStore store;
   private final Map<String, ClusterEntry> clusters = new LinkedHashMap<>();
   private final Map<String, ContinuumStore.StoredApp> apps = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> assignments = new LinkedHashMap<>();
   private final Map<String, Message.InstanceReport> instances = new LinkedHashMap<>();
-  private long epoch;
-  private long epochReserved;
-  private final ClusterAgent.Settings failureDetection;
-  private java.util.concurrent.ScheduledFuture<?> detectionTimer;
-  private final Placer placer;
   /** app → component → why no cluster can take it. */
   private final Map<String, Map<String, String>> unassignable = new HashMap<>();
-  private volatile boolean running;
-  private final AgentHealth health;
-  private final Map<String, OtlpMetricsTranslator> fromClusters =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private java.util.concurrent.ScheduledFuture<?> healthTimer;
-  /** How often clusters export telemetry here: what the continuum's policies ask for. */
-  private final NegotiatedInterval clusterDemand = new NegotiatedInterval(
-      ClusterAgent.DEFAULT_EXPORT_INTERVAL, ClusterAgent.MIN_EXPORT_INTERVAL);
+  private long epoch;
+  private long epochReserved;
+  private Message.Control control;
+  private boolean changed = true;
+  private volatile ContinuumSnapshot snapshot;
 
   public ContinuumAgent(ContinuumDescriptor descriptor, AgentEnvironment env, Placer placer) {
     this(descriptor, env, placer, ClusterAgent.Settings.defaults());
@@ -78,8 +104,17 @@ public final class ContinuumAgent implements AutoCloseable {
     this.descriptor = Objects.requireNonNull(descriptor);
     this.env = Objects.requireNonNull(env);
     this.placer = Objects.requireNonNull(placer);
+    this.loop = new AgentLoop(id(), env.workers());
+    this.snapshot = ContinuumSnapshot.empty(id());
     this.store = new ContinuumStore(env.dataDir().resolve("continuum.db"));
     this.telemetry = TierStores.continuum(env.clock());
+    loop.afterTurn(this::publishIfChanged);
+    // Desired state survives restarts: reload it before anything else can change it.
+    await(loop.call(() -> {
+      restore();
+      publishIfChanged();
+      return null;
+    }));
     this.scheduler = PlanScheduler.builder(id()).clock(env.clock()).log(env.planLog())
         .shared(env.timers(), env.workers()).build();
     scheduler.register(new ClusterPlacementMechanism(this));
@@ -87,18 +122,16 @@ public final class ContinuumAgent implements AutoCloseable {
     this.engine = new PolicyEngine(id(), env.clock(), telemetry, scheduler, new Views(),
         env.timers(), env.workers());
     this.health = new AgentHealth(id(), "continuum", telemetry, engine, scheduler, () -> 0);
-    engine.add(() -> new ClusterPlacementPolicy(placer, this::onUnassignable), "built-in");
+    engine.add(() -> new ClusterPlacementPolicy(placer,
+        (app, byInstance) -> loop.execute(() -> onUnassignable(app, byInstance))), "built-in");
     engine.onTelemetryDemandChange(() -> engine.telemetryDemand().ifPresentOrElse(
         d -> clusterDemand.request("policies", d), () -> clusterDemand.withdraw("policies")));
     engine.telemetryDemand().ifPresent(d -> clusterDemand.request("policies", d));
-    clusterDemand.onChange(d -> {
-      List<Link> links;
-      synchronized (this) {
-        links = clusters.values().stream().map(c -> c.link).toList();
-      }
-      links.forEach(l -> l.send(new Message.TelemetryDemand(id(), d.toMillis())));
-    });
-    // Desired state survives restarts: reload it before anything else can change it.
+    clusterDemand.onChange(d -> loop.execute(() -> clusters.values().forEach(
+        c -> c.link.send(new Message.TelemetryDemand(id(), d.toMillis())))));
+  }
+
+  private void restore() {
     for (ContinuumStore.StoredApp a : store.apps()) {
       apps.put(a.descriptor().name(), a);
     }
@@ -108,6 +141,33 @@ public final class ContinuumAgent implements AutoCloseable {
     epoch = Math.max(store.meta("epoch_reserved", 0), env.clock().millis());
     epochReserved = epoch + ClusterStore.EPOCH_BLOCK;
     store.setMeta("epoch_reserved", epochReserved);
+  }
+
+  /** Waits for the loop's answer; what the event threw is thrown here as it was. */
+  private <T> T await(CompletableFuture<T> answer) {
+    try {
+      return answer.get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(id() + ": " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(id() + ": no answer from the agent's loop within "
+          + CALL_TIMEOUT_SECONDS + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(id() + ": interrupted", e);
+    }
+  }
+
+  /** Runs a change on the loop and answers once readers can see it. */
+  private <T> T change(Supplier<T> change) {
+    return await(loop.call(() -> {
+      T t = change.get();
+      publishIfChanged();
+      return t;
+    }));
   }
 
   /** The continuum id. */
@@ -123,6 +183,10 @@ public final class ContinuumAgent implements AutoCloseable {
     return scheduler;
   }
 
+  public PolicyEngine engine() {
+    return engine;
+  }
+
   /** The placer this continuum assigns components with (and dry runs use). */
   public Placer placer() {
     return placer;
@@ -133,16 +197,8 @@ public final class ContinuumAgent implements AutoCloseable {
    * allocated on them, and where instances run. For dry runs and placement explanations.
    */
   public SystemView systemView() {
-    return new Views().system();
+    return snapshot.system();
   }
-
-  public PolicyEngine engine() {
-    return engine;
-  }
-
-  private final Object controlLock = new Object();
-  private Message.Control control;
-  private volatile java.util.function.Consumer<Message> fromBelow = m -> {};
 
   /**
    * Sends a control set to every cluster now and to every cluster that (re)registers later; the
@@ -150,30 +206,25 @@ public final class ContinuumAgent implements AutoCloseable {
    */
   public void sendControl(Message.Control c) {
     Objects.requireNonNull(c);
-    // Under the lock registrations take too (after adding the cluster): a cluster never gets an
-    // older set after a newer one, and one registering meanwhile is either listed or sent it.
-    synchronized (controlLock) {
+    // On the loop, like registrations: a cluster never gets an older set after a newer one, and
+    // one registering meanwhile is either listed or sent it.
+    loop.execute(() -> {
       control = c;
-      List<Link> links;
-      synchronized (this) {
-        links = clusters.values().stream().map(e -> e.link).filter(Objects::nonNull).toList();
-      }
-      links.forEach(l -> l.send(c));
-    }
+      clusters.values().forEach(e -> e.link.send(c));
+    });
   }
 
   /**
    * Sets who takes what remote agents send up besides the tier protocol: control reports and
    * plan/event records ({@code eu.mlsysops.agent.control.RecordIntake}).
    */
-  public void onRecords(java.util.function.Consumer<Message> handler) {
+  public void onRecords(Consumer<Message> handler) {
     this.fromBelow = Objects.requireNonNull(handler);
   }
 
-  /** Whether a cluster's latest inventory lists a node (without copying any list). */
-  public synchronized boolean clusterHasNode(String cluster, String node) {
-    ClusterEntry c = clusters.get(cluster);
-    return c != null && c.nodes.stream().anyMatch(n -> n.name().equals(node));
+  /** Whether a cluster's latest inventory lists a node. */
+  public boolean clusterHasNode(String cluster, String node) {
+    return snapshot.clusterHasNode(cluster, node);
   }
 
   /** Accepts a cluster agent's link; the cluster identifies itself by registering. */
@@ -186,18 +237,11 @@ public final class ContinuumAgent implements AutoCloseable {
     scheduler.start();
     PlanResumption.resume(scheduler, env.planLog(), id(), env.events(), env.clock());
     long every = Math.max(1, failureDetection.heartbeatInterval().toMillis() / 4);
-    detectionTimer = env.timers().scheduleAtFixedRate(this::detectFailures, every, every,
-        java.util.concurrent.TimeUnit.MILLISECONDS);
-    healthTimer = env.timers().scheduleAtFixedRate(() -> health.record(env.clock().millis()),
+    timers.add(loop.every(env.timers(), every, this::detectFailures));
+    timers.add(env.timers().scheduleAtFixedRate(() -> health.record(env.clock().millis()),
         NodeAgent.HEALTH_INTERVAL_MILLIS, NodeAgent.HEALTH_INTERVAL_MILLIS,
-        java.util.concurrent.TimeUnit.MILLISECONDS);
-    List<AppDescriptor> loaded;
-    synchronized (this) {
-      loaded = apps.values().stream().map(ContinuumStore.StoredApp::descriptor).toList();
-    }
-    for (AppDescriptor a : loaded) {
-      engine.appAdded(a);
-    }
+        TimeUnit.MILLISECONDS));
+    snapshot.descriptors().forEach(engine::appAdded);
   }
 
   /**
@@ -207,13 +251,15 @@ public final class ContinuumAgent implements AutoCloseable {
    */
   public void deploy(AppDescriptor app) {
     long now = env.clock().millis();
-    synchronized (this) {
+    change(() -> {
       if (apps.containsKey(app.name())) {
         throw new IllegalStateException("an app named \"" + app.name() + "\" already exists");
       }
       store.putApp(app, now);
       apps.put(app.name(), new ContinuumStore.StoredApp(app, now));
-    }
+      changed = true;
+      return null;
+    });
     int n = app.components().size();
     event("app", "app " + app.name() + " accepted (" + n + (n == 1 ? " component)" : " components)"));
     engine.appAdded(app);
@@ -229,22 +275,21 @@ public final class ContinuumAgent implements AutoCloseable {
    * @throws IllegalStateException when no app of that name exists
    */
   public boolean update(AppDescriptor app) {
-    List<String> touched;
-    List<String> removed;
-    synchronized (this) {
+    List<String> removed = change(() -> {
       ContinuumStore.StoredApp old = apps.get(app.name());
       if (old == null) {
         throw new IllegalStateException("no app named \"" + app.name() + "\"");
       }
       if (old.descriptor().equals(app)) {
-        return false;
+        return null;
       }
       store.putApp(app, old.submittedMillis());
       apps.put(app.name(), new ContinuumStore.StoredApp(app, old.submittedMillis()));
       Map<String, String> assigned = assignments.getOrDefault(app.name(), new LinkedHashMap<>());
-      touched = assigned.values().stream().distinct().toList();
-      removed = assigned.keySet().stream().filter(c -> app.component(c).isEmpty()).toList();
-      for (String c : removed) {
+      List<String> touched = assigned.values().stream().distinct().toList();
+      List<String> gone = assigned.keySet().stream().filter(c -> app.component(c).isEmpty())
+          .toList();
+      for (String c : gone) {
         assigned.remove(c);
         store.unassign(app.name(), c);
       }
@@ -254,133 +299,75 @@ public final class ContinuumAgent implements AutoCloseable {
       if (stuck != null) {
         stuck.keySet().removeIf(c -> app.component(c).isEmpty());
       }
+      changed = true;
+      touched.forEach(this::pushCluster);
+      return gone;
+    });
+    if (removed == null) {
+      return false;
     }
     event("app", "app " + app.name() + " updated" + (removed.isEmpty() ? ""
         : " (removed: " + String.join(", ", removed) + ")"));
     engine.appAdded(app);
-    touched.forEach(this::pushCluster);
     return true;
   }
 
   /** Removes an app everywhere; false when unknown. */
   public boolean remove(String name) {
-    List<String> touched;
-    synchronized (this) {
+    boolean removed = change(() -> {
       if (apps.remove(name) == null) {
         return false;
       }
       store.removeApp(name);
       Map<String, String> a = assignments.remove(name);
-      touched = a == null ? List.of() : a.values().stream().distinct().toList();
       instances.values().removeIf(r -> r.app().equals(name));
       unassignable.remove(name);
+      changed = true;
+      if (a != null) {
+        a.values().stream().distinct().forEach(this::pushCluster);
+      }
+      return true;
+    });
+    if (removed) {
+      engine.appRemoved(name);
+      scheduler.cancelApp(name, "app " + name + " was removed");
+      event("app", "app " + name + " removed");
     }
-    engine.appRemoved(name);
-    scheduler.cancelApp(name, "app " + name + " was removed");
-    touched.forEach(this::pushCluster);
-    event("app", "app " + name + " removed");
-    return true;
+    return removed;
   }
 
   /** Status of every app. */
-  public synchronized List<AppStatus> apps() {
-    List<AppStatus> out = new ArrayList<>();
-    for (String name : apps.keySet()) {
-      out.add(statusOf(name));
-    }
-    return out;
+  public List<AppStatus> apps() {
+    return snapshot.statuses();
   }
 
   /** Status of one app. */
-  public synchronized Optional<AppStatus> app(String name) {
-    return apps.containsKey(name) ? Optional.of(statusOf(name)) : Optional.empty();
+  public Optional<AppStatus> app(String name) {
+    return snapshot.status(name);
   }
 
   /** The descriptor of an app as accepted. */
-  public synchronized Optional<AppDescriptor> descriptor(String name) {
-    return Optional.ofNullable(apps.get(name)).map(ContinuumStore.StoredApp::descriptor);
+  public Optional<AppDescriptor> descriptor(String name) {
+    return snapshot.descriptor(name);
   }
 
   /** Clusters with their nodes and health. */
-  public synchronized List<ClusterStatus> clusters() {
-    List<ClusterStatus> out = new ArrayList<>();
-    for (ClusterEntry c : clusters.values()) {
-      List<ClusterStatus.NodeStatus> ns = new ArrayList<>();
-      for (NodeDescriptor n : sortedByName(c.nodes)) {
-        ns.add(new ClusterStatus.NodeStatus(n.name(), n.continuumLayer().wireName(),
-            !c.unhealthy.contains(n.name())));
-      }
-      out.add(new ClusterStatus(c.id, c.healthy, ns));
-    }
-    return out;
+  public List<ClusterStatus> clusters() {
+    return snapshot.clusterStatuses();
   }
 
   /**
    * A node's descriptor as its cluster reported it (the inventory), wherever its agent runs: what
    * the continuum knows of a node in another process.
    */
-  public synchronized Optional<NodeDescriptor> nodeDescriptor(String name) {
-    for (ClusterEntry c : clusters.values()) {
-      for (NodeDescriptor n : c.nodes) {
-        if (n.name().equals(name)) {
-          return Optional.of(n);
-        }
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** Nodes register in whatever order their agents start; people read them sorted. */
-  private static List<NodeDescriptor> sortedByName(List<NodeDescriptor> nodes) {
-    List<NodeDescriptor> sorted = new ArrayList<>(nodes);
-    sorted.sort(java.util.Comparator.comparing(NodeDescriptor::name));
-    return sorted;
-  }
-
-  private AppStatus statusOf(String name) {
-    ContinuumStore.StoredApp a = apps.get(name);
-    Map<String, String> assigned = assignments.getOrDefault(name, Map.of());
-    List<AppStatus.ComponentStatus> cs = new ArrayList<>();
-    int desiredTotal = 0;
-    int runningTotal = 0;
-    boolean broken = false;
-    for (Component c : a.descriptor().components()) {
-      List<Message.InstanceReport> rs = new ArrayList<>();
-      for (Message.InstanceReport r : instances.values()) {
-        if (r.app().equals(name) && r.component().equals(c.name())) {
-          rs.add(r);
-        }
-      }
-      int running = (int) rs.stream().filter(r -> "RUNNING".equals(r.state())).count();
-      String stuck = unassignable.getOrDefault(name, Map.of()).get(c.name());
-      if (stuck == null) {
-        stuck = String.join("; ", rs.stream().map(ContinuumAgent::unschedulableReason)
-            .filter(r -> !r.isEmpty()).distinct().toList());
-      }
-      broken |= rs.stream().anyMatch(r -> "LOST".equals(r.state()) || "FAILED".equals(r.state())
-          || "UNKNOWN".equals(r.state()));
-      desiredTotal += c.instances();
-      runningTotal += Math.min(running, c.instances());
-      cs.add(new AppStatus.ComponentStatus(c.name(), assigned.getOrDefault(c.name(), ""),
-          c.instances(), running, rs, stuck));
-    }
-    String phase;
-    if (assigned.isEmpty()) {
-      phase = "Pending";
-    } else if (runningTotal >= desiredTotal) {
-      phase = "Running";
-    } else if (broken) {
-      phase = "Degraded";
-    } else {
-      phase = "Deploying";
-    }
-    return new AppStatus(name, a.submittedMillis(), phase, cs);
+  public Optional<NodeDescriptor> nodeDescriptor(String name) {
+    return snapshot.node(name);
   }
 
   // ---- mechanism ----
 
-  ApplyResult assign(String app, String component, String cluster) {
-    synchronized (this) {
+  CompletionStage<ApplyResult> assign(String app, String component, String cluster) {
+    return loop.call(() -> {
       ContinuumStore.StoredApp a = apps.get(app);
       if (a == null || a.descriptor().component(component).isEmpty()) {
         return ApplyResult.failure("no component " + app + "/" + component);
@@ -391,116 +378,117 @@ public final class ContinuumAgent implements AutoCloseable {
       String before = assignments.computeIfAbsent(app, k -> new LinkedHashMap<>()).get(component);
       store.assign(app, component, cluster);
       assignments.get(app).put(component, cluster);
+      changed = true;
       if (before != null && !before.equals(cluster)) {
         pushCluster(before);
       }
-    }
-    pushCluster(cluster);
-    return ApplyResult.success(app + "/" + component + " assigned to cluster " + cluster);
+      pushCluster(cluster);
+      publishIfChanged(); // the plan's success is read as "assigned" at once
+      return ApplyResult.success(app + "/" + component + " assigned to cluster " + cluster);
+    });
   }
 
   /** Sends a cluster the apps it is responsible for, each cut down to its assigned components. */
   private void pushCluster(String clusterId) {
-    Link link;
-    Message.DesiredState ds;
-    synchronized (this) {
-      ClusterEntry c = clusters.get(clusterId);
-      if (c == null) {
-        return;
-      }
-      List<AppDescriptor> mine = new ArrayList<>();
-      for (Map.Entry<String, Map<String, String>> e : assignments.entrySet()) {
-        ContinuumStore.StoredApp a = apps.get(e.getKey());
-        if (a == null) {
-          continue;
-        }
-        List<Component> comps = a.descriptor().components().stream()
-            .filter(x -> clusterId.equals(e.getValue().get(x.name())))
-            .toList();
-        if (!comps.isEmpty()) {
-          // Self-contained: references to components on other clusters mean nothing there, and
-          // a descriptor naming absent components would not parse on the far side of a gRPC link.
-          mine.add(ClusterStore.selfContained(
-              AppDescriptors.withComponents(a.descriptor(), comps)));
-        }
-      }
-      epoch++;
-      if (epoch >= epochReserved) {
-        epochReserved = epoch + ClusterStore.EPOCH_BLOCK;
-        store.setMeta("epoch_reserved", epochReserved);
-      }
-      ds = new Message.DesiredState(id(), epoch, List.of(), mine);
-      link = c.link;
+    loop.checkInLoop();
+    ClusterEntry c = clusters.get(clusterId);
+    if (c == null) {
+      return;
     }
-    link.send(ds);
+    List<AppDescriptor> mine = new ArrayList<>();
+    for (Map.Entry<String, Map<String, String>> e : assignments.entrySet()) {
+      ContinuumStore.StoredApp a = apps.get(e.getKey());
+      if (a == null) {
+        continue;
+      }
+      List<Component> comps = a.descriptor().components().stream()
+          .filter(x -> clusterId.equals(e.getValue().get(x.name())))
+          .toList();
+      if (!comps.isEmpty()) {
+        // Self-contained: references to components on other clusters mean nothing there, and
+        // a descriptor naming absent components would not parse on the far side of a gRPC link.
+        mine.add(ClusterStore.selfContained(
+            AppDescriptors.withComponents(a.descriptor(), comps)));
+      }
+    }
+    epoch++;
+    if (epoch >= epochReserved) {
+      epochReserved = epoch + ClusterStore.EPOCH_BLOCK;
+      store.setMeta("epoch_reserved", epochReserved);
+    }
+    c.link.send(new Message.DesiredState(id(), epoch, List.of(), mine));
   }
 
-  // ---- messages ----
+  // ---- the loop's events ----
 
   private void onClusterMessage(Link link, Message m) {
     if (!(m instanceof Message.Register)) {
-      heardFrom(m.from());
+      loop.execute(() -> heardFrom(m.from()));
     }
     if (m instanceof Message.Records || m instanceof Message.ControlReport
         || m instanceof Message.AgentStatus) {
       fromBelow.accept(m);
-      return;
-    }
-    if (m instanceof Message.Register r && r.cluster() != null) {
-      boolean isNew;
-      synchronized (this) {
-        ClusterEntry c = clusters.get(r.from());
-        isNew = c == null;
-        if (c == null) {
-          c = new ClusterEntry(r.from(), link);
-          clusters.put(r.from(), c);
-        }
-        c.link = link;
-        c.lastSeen = env.clock().millis();
-        c.healthy = true;
-        c.lost = false;
-      }
-      event("cluster", (isNew ? "cluster " : "cluster re-registered: ") + r.from()
-          + (isNew ? " joined" : ""));
-      pushCluster(r.from());
-      link.send(new Message.TelemetryDemand(id(), clusterDemand.current().toMillis()));
-      synchronized (controlLock) {
-        if (control != null) {
-          link.send(control);
-        }
-      }
-      engine.wakeAll("cluster " + r.from());
-    } else if (m instanceof Message.Inventory inv) {
-      synchronized (this) {
-        ClusterEntry c = clusters.get(inv.from());
-        if (c == null) {
-          return;
-        }
-        c.nodes = inv.nodes();
-        c.unhealthy = inv.unhealthy();
-      }
-      engine.wakeAll("inventory of " + inv.from());
-    } else if (m instanceof Message.StatusReport sr) {
-      List<String> stuck = new ArrayList<>();
-      synchronized (this) {
-        if (sr.full()) {
-          instances.values().removeIf(r -> reportedBy(r).equals(sr.from())
-              && sr.instances().stream().noneMatch(x -> x.instanceId().equals(r.instanceId())));
-        }
-        for (Message.InstanceReport r : sr.instances()) {
-          if (apps.containsKey(r.app())) {
-            Message.InstanceReport before = instances.put(r.instanceId(), r);
-            if (UnschedulableInstances.STATE.equals(r.state()) && (before == null
-                || !before.state().equals(r.state()) || !before.reason().equals(r.reason()))) {
-              stuck.add(r.app() + "/" + r.component() + "/" + InstanceIds.slotOf(r.instanceId())
-                  + " unschedulable in cluster " + sr.from() + ": " + r.reason());
-            }
-          }
-        }
-      }
-      stuck.forEach(e -> event("placement", e));
     } else if (m instanceof Message.TelemetryBatch tb) {
       fromClusters.computeIfAbsent(tb.from(), this::translatorFor).translate(tb.metrics());
+    } else if (m instanceof Message.Register r && r.cluster() != null) {
+      loop.execute(() -> registered(r, link));
+    } else if (m instanceof Message.Inventory inv) {
+      loop.execute(() -> inventory(inv));
+    } else if (m instanceof Message.StatusReport sr) {
+      loop.execute(() -> status(sr));
+    }
+  }
+
+  private void registered(Message.Register r, Link link) {
+    ClusterEntry c = clusters.get(r.from());
+    boolean isNew = c == null;
+    if (c == null) {
+      c = new ClusterEntry(r.from(), link);
+      clusters.put(r.from(), c);
+    }
+    c.link = link;
+    c.lastSeen = env.clock().millis();
+    c.healthy = true;
+    c.lost = false;
+    changed = true;
+    event("cluster", (isNew ? "cluster " : "cluster re-registered: ") + r.from()
+        + (isNew ? " joined" : ""));
+    pushCluster(r.from());
+    link.send(new Message.TelemetryDemand(id(), clusterDemand.current().toMillis()));
+    if (control != null) {
+      link.send(control);
+    }
+    wake("cluster " + r.from());
+  }
+
+  private void inventory(Message.Inventory inv) {
+    ClusterEntry c = clusters.get(inv.from());
+    if (c == null) {
+      return;
+    }
+    c.nodes = inv.nodes();
+    c.unhealthy = inv.unhealthy();
+    changed = true;
+    wake("inventory of " + inv.from());
+  }
+
+  private void status(Message.StatusReport sr) {
+    if (sr.full()) {
+      changed |= instances.values().removeIf(r -> reportedBy(r).equals(sr.from())
+          && sr.instances().stream().noneMatch(x -> x.instanceId().equals(r.instanceId())));
+    }
+    for (Message.InstanceReport r : sr.instances()) {
+      if (!apps.containsKey(r.app())) {
+        continue;
+      }
+      Message.InstanceReport before = instances.put(r.instanceId(), r);
+      changed |= !r.equals(before);
+      if (UnschedulableInstances.STATE.equals(r.state()) && (before == null
+          || !before.state().equals(r.state()) || !before.reason().equals(r.reason()))) {
+        event("placement", r.app() + "/" + r.component() + "/"
+            + InstanceIds.slotOf(r.instanceId()) + " unschedulable in cluster " + sr.from()
+            + ": " + r.reason());
+      }
     }
   }
 
@@ -522,51 +510,14 @@ public final class ContinuumAgent implements AutoCloseable {
     return OtlpMetricsTranslator.builder(sink).clock(env.clock()).build();
   }
 
-  /** Why an instance cannot be placed (or replaced), from its report; empty when it can. */
-  private static String unschedulableReason(Message.InstanceReport r) {
-    if (UnschedulableInstances.STATE.equals(r.state())) {
-      return r.reason();
-    }
-    int at = r.reason().indexOf(UnschedulableInstances.MARKER);
-    return at < 0 ? "" : r.reason().substring(at + UnschedulableInstances.MARKER.length());
-  }
-
   /** The cluster an instance report came from: its node's, or its component's for one without. */
   private String reportedBy(Message.InstanceReport r) {
     if (r.node() == null || r.node().isEmpty()) {
       return assignments.getOrDefault(r.app(), Map.of()).getOrDefault(r.component(), "");
     }
-    return clusterOfNode(r.node());
-  }
-
-  /** The cluster placement policy's word on components no cluster can take. */
-  private void onUnassignable(String app, Map<String, String> byInstance) {
-    Map<String, String> now = new LinkedHashMap<>();
-    byInstance.forEach((k, v) -> now.put(k.substring(0, k.lastIndexOf('/')), v));
-    List<String> changed = new ArrayList<>();
-    synchronized (this) {
-      if (!apps.containsKey(app)) {
-        return;
-      }
-      Map<String, String> before = unassignable.getOrDefault(app, Map.of());
-      now.forEach((c, why) -> {
-        if (!why.equals(before.get(c))) {
-          changed.add(app + "/" + c + " unschedulable: no cluster can take it: " + why);
-        }
-      });
-      if (now.isEmpty()) {
-        unassignable.remove(app);
-      } else {
-        unassignable.put(app, now);
-      }
-    }
-    changed.forEach(e -> event("placement", e));
-  }
-
-  private String clusterOfNode(String node) {
     for (ClusterEntry c : clusters.values()) {
       for (NodeDescriptor n : c.nodes) {
-        if (n.name().equals(node)) {
+        if (n.name().equals(r.node())) {
           return c.id;
         }
       }
@@ -574,25 +525,46 @@ public final class ContinuumAgent implements AutoCloseable {
     return "";
   }
 
-  // ---- failure detection ----
+  /** The cluster placement policy's word on components no cluster can take. */
+  private void onUnassignable(String app, Map<String, String> byInstance) {
+    if (!apps.containsKey(app)) {
+      return;
+    }
+    Map<String, String> now = new LinkedHashMap<>();
+    byInstance.forEach((k, v) -> now.put(k.substring(0, k.lastIndexOf('/')), v));
+    Map<String, String> before = unassignable.getOrDefault(app, Map.of());
+    now.forEach((c, why) -> {
+      if (!why.equals(before.get(c))) {
+        event("placement", app + "/" + c + " unschedulable: no cluster can take it: " + why);
+      }
+    });
+    if (!now.equals(before)) {
+      changed = true;
+    }
+    if (now.isEmpty()) {
+      unassignable.remove(app);
+    } else {
+      unassignable.put(app, now);
+    }
+  }
 
   /** Any message from a cluster shows it is alive; one that was unreachable is back. */
   private void heardFrom(String cluster) {
-    boolean back;
-    synchronized (this) {
-      ClusterEntry c = clusters.get(cluster);
-      if (c == null) {
-        return;
-      }
-      c.lastSeen = env.clock().millis();
-      back = !c.healthy;
-      c.healthy = true;
-      c.lost = false;
+    ClusterEntry c = clusters.get(cluster);
+    if (c == null) {
+      return;
     }
+    c.lastSeen = env.clock().millis();
+    boolean back = !c.healthy;
+    if (back || c.lost) {
+      changed = true;
+    }
+    c.healthy = true;
+    c.lost = false;
     if (back) {
       event("cluster", "cluster " + cluster + " is back");
       pushCluster(cluster);
-      engine.wakeAll("cluster " + cluster + " is back");
+      wake("cluster " + cluster + " is back");
     }
   }
 
@@ -603,32 +575,33 @@ public final class ContinuumAgent implements AutoCloseable {
     long now = env.clock().millis();
     long unreachableAfter =
         failureDetection.heartbeatInterval().toMillis() * failureDetection.missedHeartbeats();
-    List<String> said = new ArrayList<>();
-    synchronized (this) {
-      for (ClusterEntry c : clusters.values()) {
-        if (c.healthy && now - c.lastSeen > unreachableAfter) {
-          c.healthy = false;
-          c.unhealthySince = now;
-          said.add("cluster " + c.id + " is unreachable (silent for " + (now - c.lastSeen)
-              + " ms)");
-        }
-        if (!c.healthy && !c.lost
-            && now - c.unhealthySince > failureDetection.lostGrace().toMillis()) {
-          c.lost = true;
-          said.add("cluster " + c.id + " lost after " + failureDetection.lostGrace().toMillis()
-              + " ms grace: its components will be assigned to other clusters");
-          Set<String> itsNodes = new java.util.HashSet<>();
-          c.nodes.forEach(n -> itsNodes.add(n.name()));
-          instances.replaceAll((id, r) -> itsNodes.contains(r.node())
-              ? new Message.InstanceReport(r.instanceId(), r.app(), r.component(), r.node(),
-                  "LOST", "cluster " + c.id + " unreachable", now)
-              : r);
-        }
+    boolean any = false;
+    for (ClusterEntry c : clusters.values()) {
+      if (c.healthy && now - c.lastSeen > unreachableAfter) {
+        c.healthy = false;
+        c.unhealthySince = now;
+        any = true;
+        event("cluster", "cluster " + c.id + " is unreachable (silent for " + (now - c.lastSeen)
+            + " ms)");
+      }
+      if (!c.healthy && !c.lost
+          && now - c.unhealthySince > failureDetection.lostGrace().toMillis()) {
+        c.lost = true;
+        any = true;
+        event("cluster", "cluster " + c.id + " lost after "
+            + failureDetection.lostGrace().toMillis()
+            + " ms grace: its components will be assigned to other clusters");
+        Set<String> itsNodes = new HashSet<>();
+        c.nodes.forEach(n -> itsNodes.add(n.name()));
+        instances.replaceAll((id, r) -> itsNodes.contains(r.node())
+            ? new Message.InstanceReport(r.instanceId(), r.app(), r.component(), r.node(),
+                "LOST", "cluster " + c.id + " unreachable", now)
+            : r);
       }
     }
-    said.forEach(m -> event("cluster", m));
-    if (!said.isEmpty()) {
-      engine.wakeAll("cluster failure");
+    if (any) {
+      changed = true;
+      wake("cluster failure");
     }
   }
 
@@ -643,18 +616,44 @@ public final class ContinuumAgent implements AutoCloseable {
     env.events().publish(new AgentEvent(env.clock().millis(), id(), kind, message));
   }
 
+  /** Wakes every policy, once they can read what changed. */
+  private void wake(String why) {
+    publishIfChanged();
+    engine.wakeAll(why);
+  }
+
+  private void publishIfChanged() {
+    if (!changed) {
+      return;
+    }
+    changed = false;
+    List<ContinuumSnapshot.Cluster> cs = clusters.values().stream()
+        .map(c -> new ContinuumSnapshot.Cluster(c.id, c.healthy, c.lost, c.nodes, c.unhealthy))
+        .toList();
+    snapshot = new ContinuumSnapshot(id(), Collections.unmodifiableMap(new LinkedHashMap<>(apps)),
+        ContinuumSnapshot.copy(assignments),
+        Collections.unmodifiableMap(new LinkedHashMap<>(instances)),
+        ContinuumSnapshot.copy(unassignable), cs);
+  }
+
   @Override
   public void close() {
     running = false;
-    if (healthTimer != null) {
-      healthTimer.cancel(false);
-    }
-    if (detectionTimer != null) {
-      detectionTimer.cancel(false);
-    }
+    timers.forEach(f -> f.cancel(false));
+    timers.clear();
     engine.close();
     scheduler.close();
-    store.close();
+    try {
+      // The store closes on the loop, after what was queued before: those events see running
+      // false or find nothing more to store.
+      loop.call(() -> {
+        loop.close();
+        store.close();
+        return null;
+      }).join();
+    } catch (CompletionException e) {
+      store.close(); // the loop's executor stopped first: nothing runs on the loop any more
+    }
   }
 
   /** Whether {@link #start()} ran and {@link #close()} did not. */
@@ -665,47 +664,12 @@ public final class ContinuumAgent implements AutoCloseable {
   private final class Views implements ViewSource {
     @Override
     public List<AppDescriptor> apps() {
-      synchronized (ContinuumAgent.this) {
-        return apps.values().stream().map(ContinuumStore.StoredApp::descriptor).toList();
-      }
+      return snapshot.descriptors();
     }
 
     @Override
     public SystemView system() {
-      synchronized (ContinuumAgent.this) {
-        Map<String, long[]> alloc = new HashMap<>();
-        List<SystemView.InstancePlacement> placements = new ArrayList<>();
-        for (Message.InstanceReport r : instances.values()) {
-          placements.add(new SystemView.InstancePlacement(r.app(), r.component(), r.instanceId(),
-              r.node(), r.state()));
-          ContinuumStore.StoredApp a = apps.get(r.app());
-          Component c = a == null ? null : a.descriptor().component(r.component()).orElse(null);
-          if (c != null && !"LOST".equals(r.state()) && !r.node().isEmpty()) {
-            long[] x = alloc.computeIfAbsent(r.node(), k -> new long[2]);
-            x[0] += c.cpuRequests().millis();
-            x[1] += c.memoryRequests().longValue();
-          }
-        }
-        List<SystemView.NodeState> nodes = new ArrayList<>();
-        List<SystemView.ClusterState> cs = new ArrayList<>();
-        for (ClusterEntry c : clusters.values()) {
-          List<String> names = new ArrayList<>();
-          for (NodeDescriptor n : sortedByName(c.nodes)) {
-            long[] x = alloc.getOrDefault(n.name(), new long[2]);
-            nodes.add(new SystemView.NodeState(n, !c.unhealthy.contains(n.name()), x[0], x[1]));
-            names.add(n.name());
-          }
-          List<String> assigned = new ArrayList<>();
-          assignments.forEach((app, m) -> m.forEach((comp, cl) -> {
-            if (cl.equals(c.id)) {
-              assigned.add(app + "/" + comp);
-            }
-          }));
-          // Placement sees a cluster as gone only once it is lost, not at the first silence.
-          cs.add(new SystemView.ClusterState(c.id, !c.lost, names, assigned));
-        }
-        return new SystemView(id(), nodes, placements, cs);
-      }
+      return snapshot.system();
     }
   }
 
