@@ -33,10 +33,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -60,8 +57,6 @@ public final class ClusterAgent implements AutoCloseable {
    * between nodes the other scorers find alike, and outweighs them where the model is sure.
    */
   static final double QOS_MODEL_WEIGHT = 1.0;
-  /** How long start waits for the loop to restore and register (a generous ceiling). */
-  private static final long START_TIMEOUT_SECONDS = 60;
 
   /** Failure-detection and timing settings. */
   public record Settings(
@@ -80,16 +75,15 @@ public final class ClusterAgent implements AutoCloseable {
   private final Link uplink;
   private final AgentEnvironment env;
   private final Settings settings;
+  private final AgentKernel kernel;
   private final AgentLoop loop;
   private final ClusterTelemetry telemetry;
   private final PlanScheduler scheduler;
   private final PolicyEngine engine;
-  private final AgentHealth health;
   private final Placer placer;
   private final ControlRelay relay;
   private final ForwardedRequests requests;
   private final List<NodeObserver> observers = new CopyOnWriteArrayList<>();
-  private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private final Object lifecycle = new Object();
   private volatile boolean running;
 
@@ -117,7 +111,6 @@ public final class ClusterAgent implements AutoCloseable {
     this.uplink = Objects.requireNonNull(uplink);
     this.env = Objects.requireNonNull(env);
     this.settings = Objects.requireNonNull(settings);
-    this.loop = new AgentLoop(descriptor.clusterId(), env.workers());
     // What the ML-mode relocation learns about QoS on this cluster's nodes, shared by its apps,
     // also scores first placements in ML mode.
     Path qosModelFile = MlPolicies.qosModelFile(env.dataDir(), id());
@@ -127,18 +120,21 @@ public final class ClusterAgent implements AutoCloseable {
     this.relay = new ControlRelay(id(), uplink);
     this.requests = new ForwardedRequests(id(), env.clock());
     this.telemetry = new ClusterTelemetry(id(), uplink, env.clock(), observers);
+    this.kernel = new AgentKernel(id(), "cluster", env, telemetry.store(), new Views(),
+        telemetry::dropped);
+    this.loop = kernel.loop();
+    this.scheduler = kernel.scheduler();
+    this.engine = kernel.engine();
     this.disk = new ClusterStore(env.dataDir().resolve("cluster-" + id() + ".db"));
     this.members = new ClusterMembership(loop);
     this.apps = new AssignedApps(loop, disk, settings.lostGrace());
     this.slots = new InstanceSlots(id(), loop, disk, members, apps, unschedulable, version);
     loop.afterTurn(this::publishIfChanged);
-    await(loop.call(() -> {
+    kernel.await(loop.call(() -> {
       restore();
       publishIfChanged(); // readers (policies, the API) must never find no snapshot
       return null;
     }), "restore its state");
-    this.scheduler = PlanScheduler.builder(id()).clock(env.clock()).log(env.planLog())
-        .shared(env.timers(), env.workers()).build();
     this.applier = new PlacementApplier(id(), loop, members, apps, slots, version, scheduler,
         env.timers(), env.clock(), settings.startTimeout(), new PlacementApplier.Effects() {
           @Override
@@ -158,10 +154,6 @@ public final class ClusterAgent implements AutoCloseable {
         });
     scheduler.register(new PlacementMechanism(applier, () -> snapshot().placements()));
     scheduler.onTransition(this::onPlan);
-    this.engine = new PolicyEngine(id(), env.clock(), telemetry.store(), scheduler, new Views(),
-        env.timers(), env.workers());
-    this.health = new AgentHealth(id(), "cluster", telemetry.store(), engine, scheduler,
-        telemetry::dropped);
     engine.add(StaticPlacementPolicy::new, "built-in");
     Placer scored = this.placer;
     engine.add(() -> new DynamicPlacementPolicy(scored,
@@ -194,17 +186,6 @@ public final class ClusterAgent implements AutoCloseable {
     nodeEpoch = Math.max(disk.meta("node_epoch_reserved", 0), now);
     nodeEpochReserved = nodeEpoch + ClusterStore.EPOCH_BLOCK;
     disk.setMeta("node_epoch_reserved", nodeEpochReserved);
-  }
-
-  private <T> T await(java.util.concurrent.CompletableFuture<T> f, String what) {
-    try {
-      return f.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException(id() + ": could not " + what + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(id() + ": interrupted while it was to " + what, e);
-    }
   }
 
   /** The cluster id. */
@@ -309,9 +290,8 @@ public final class ClusterAgent implements AutoCloseable {
         return;
       }
       running = true;
-      scheduler.start();
-      await(loop.call(() -> {
-        PlanResumption.resume(scheduler, env.planLog(), id(), env.events(), env.clock());
+      kernel.start(NodeAgent.HEALTH_INTERVAL_MILLIS, true);
+      kernel.await(loop.call(() -> {
         publishApps(apps.names());
         registerUp();
         // After a crash in the middle of a spec change: finish it (nodes re-register meanwhile).
@@ -319,10 +299,8 @@ public final class ClusterAgent implements AutoCloseable {
         return null;
       }), "start");
       long hb = settings.heartbeatInterval().toMillis();
-      timers.add(loop.every(env.timers(), Math.max(1, hb / 4), this::detectFailures));
-      timers.add(loop.every(env.timers(), hb, this::reportUp));
-      timers.add(env.timers().scheduleAtFixedRate(() -> health.record(env.clock().millis()),
-          hb, NodeAgent.HEALTH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS));
+      kernel.every(hb / 4, this::detectFailures);
+      kernel.every(hb, this::reportUp);
       telemetry.start(env.timers());
     }
   }
@@ -331,22 +309,8 @@ public final class ClusterAgent implements AutoCloseable {
   public void close() {
     synchronized (lifecycle) {
       running = false;
-      timers.forEach(f -> f.cancel(false));
-      timers.clear();
       telemetry.close();
-      engine.close();
-      scheduler.close();
-      try {
-        // The store closes on the loop, after what was queued before: those events see running
-        // false and leave it alone.
-        loop.call(() -> {
-          loop.close();
-          disk.close();
-          return null;
-        }).join();
-      } catch (CompletionException e) {
-        disk.close(); // the loop's executor stopped first: nothing runs on the loop any more
-      }
+      kernel.close(disk::close); // events queued before see running false and leave it alone
     }
   }
 
@@ -356,7 +320,7 @@ public final class ClusterAgent implements AutoCloseable {
    */
   public boolean forget(String node) {
     requests.forget(node);
-    return await(loop.call(() -> {
+    return kernel.await(loop.call(() -> {
       if (members.remove(node) == null) {
         return false;
       }
@@ -579,7 +543,6 @@ public final class ClusterAgent implements AutoCloseable {
   }
 
   private void onPlan(PlanRecord r) {
-    health.planFinished(r);
     requests.planChanged(r);
     if (r.status().isTerminal()) {
       String app = r.app();
@@ -589,7 +552,6 @@ public final class ClusterAgent implements AutoCloseable {
           applier.rollOutdated(app::equals);
         }
       });
-      env.events().publish(new AgentEvent(r.updatedMillis(), id(), "plan", PlanText.describe(r)));
     }
     if (r.status() == PlanStatus.FAILED && r.reason().startsWith("stale plan")) {
       // Finished and out of the active plans now: its policy plans again from the new state.
@@ -694,7 +656,7 @@ public final class ClusterAgent implements AutoCloseable {
   }
 
   private void event(String kind, String message) {
-    env.events().publish(new AgentEvent(env.clock().millis(), id(), kind, message));
+    kernel.event(kind, message);
   }
 
   /** What policies read: the snapshot, and the nodes' open requests. */

@@ -7,7 +7,6 @@ import eu.mlsysops.agent.core.ClusterPlacementPolicy;
 import eu.mlsysops.agent.engine.PolicyEngine;
 import eu.mlsysops.agent.engine.ViewSource;
 import eu.mlsysops.agent.kernel.AgentLoop;
-import eu.mlsysops.agent.plan.PlanRecord;
 import eu.mlsysops.agent.plan.PlanScheduler;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.Component;
@@ -32,14 +31,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -54,23 +47,19 @@ import java.util.function.Supplier;
  * off the loop.
  */
 public final class ContinuumAgent implements AutoCloseable {
-  /** How long a caller waits for the loop (a generous ceiling: the loop answers in microseconds). */
-  private static final long CALL_TIMEOUT_SECONDS = 60;
-
   private final ContinuumDescriptor descriptor;
   private final AgentEnvironment env;
+  private final AgentKernel kernel;
   private final AgentLoop loop;
   private final MetricStore telemetry;
   private final PlanScheduler scheduler;
   private final PolicyEngine engine;
   private final ClusterAgent.Settings failureDetection;
   private final Placer placer;
-  private final AgentHealth health;
   private final Map<String, OtlpMetricsTranslator> fromClusters = new ConcurrentHashMap<>();
   /** How often clusters export telemetry here: what the continuum's policies ask for. */
   private final NegotiatedInterval clusterDemand = new NegotiatedInterval(
       ClusterAgent.DEFAULT_EXPORT_INTERVAL, ClusterAgent.MIN_EXPORT_INTERVAL);
-  private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private volatile Consumer<Message> fromBelow = m -> {};
   private volatile boolean running;
 
@@ -104,24 +93,21 @@ public final class ContinuumAgent implements AutoCloseable {
     this.descriptor = Objects.requireNonNull(descriptor);
     this.env = Objects.requireNonNull(env);
     this.placer = Objects.requireNonNull(placer);
-    this.loop = new AgentLoop(id(), env.workers());
     this.snapshot = ContinuumSnapshot.empty(id());
     this.store = new ContinuumStore(env.dataDir().resolve("continuum.db"));
     this.telemetry = TierStores.continuum(env.clock());
+    this.kernel = new AgentKernel(id(), "continuum", env, telemetry, new Views(), () -> 0);
+    this.loop = kernel.loop();
+    this.scheduler = kernel.scheduler();
+    this.engine = kernel.engine();
     loop.afterTurn(this::publishIfChanged);
     // Desired state survives restarts: reload it before anything else can change it.
-    await(loop.call(() -> {
+    kernel.await(loop.call(() -> {
       restore();
       publishIfChanged();
       return null;
-    }));
-    this.scheduler = PlanScheduler.builder(id()).clock(env.clock()).log(env.planLog())
-        .shared(env.timers(), env.workers()).build();
+    }), "restore its state");
     scheduler.register(new ClusterPlacementMechanism(this));
-    scheduler.onTransition(this::onPlan);
-    this.engine = new PolicyEngine(id(), env.clock(), telemetry, scheduler, new Views(),
-        env.timers(), env.workers());
-    this.health = new AgentHealth(id(), "continuum", telemetry, engine, scheduler, () -> 0);
     engine.add(() -> new ClusterPlacementPolicy(placer,
         (app, byInstance) -> loop.execute(() -> onUnassignable(app, byInstance))), "built-in");
     engine.onTelemetryDemandChange(() -> engine.telemetryDemand().ifPresentOrElse(
@@ -143,31 +129,13 @@ public final class ContinuumAgent implements AutoCloseable {
     store.setMeta("epoch_reserved", epochReserved);
   }
 
-  /** Waits for the loop's answer; what the event threw is thrown here as it was. */
-  private <T> T await(CompletableFuture<T> answer) {
-    try {
-      return answer.get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(id() + ": " + e.getCause(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException(id() + ": no answer from the agent's loop within "
-          + CALL_TIMEOUT_SECONDS + " s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(id() + ": interrupted", e);
-    }
-  }
-
   /** Runs a change on the loop and answers once readers can see it. */
   private <T> T change(Supplier<T> change) {
-    return await(loop.call(() -> {
+    return kernel.await(loop.call(() -> {
       T t = change.get();
       publishIfChanged();
       return t;
-    }));
+    }), "change its state");
   }
 
   /** The continuum id. */
@@ -234,13 +202,8 @@ public final class ContinuumAgent implements AutoCloseable {
 
   public void start() {
     running = true;
-    scheduler.start();
-    PlanResumption.resume(scheduler, env.planLog(), id(), env.events(), env.clock());
-    long every = Math.max(1, failureDetection.heartbeatInterval().toMillis() / 4);
-    timers.add(loop.every(env.timers(), every, this::detectFailures));
-    timers.add(env.timers().scheduleAtFixedRate(() -> health.record(env.clock().millis()),
-        NodeAgent.HEALTH_INTERVAL_MILLIS, NodeAgent.HEALTH_INTERVAL_MILLIS,
-        TimeUnit.MILLISECONDS));
+    kernel.start(NodeAgent.HEALTH_INTERVAL_MILLIS, true);
+    kernel.every(failureDetection.heartbeatInterval().toMillis() / 4, this::detectFailures);
     snapshot.descriptors().forEach(engine::appAdded);
   }
 
@@ -605,15 +568,8 @@ public final class ContinuumAgent implements AutoCloseable {
     }
   }
 
-  private void onPlan(PlanRecord r) {
-    health.planFinished(r);
-    if (r.status().isTerminal()) {
-      env.events().publish(new AgentEvent(r.updatedMillis(), id(), "plan", PlanText.describe(r)));
-    }
-  }
-
   private void event(String kind, String message) {
-    env.events().publish(new AgentEvent(env.clock().millis(), id(), kind, message));
+    kernel.event(kind, message);
   }
 
   /** Wakes every policy, once they can read what changed. */
@@ -639,21 +595,7 @@ public final class ContinuumAgent implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    timers.forEach(f -> f.cancel(false));
-    timers.clear();
-    engine.close();
-    scheduler.close();
-    try {
-      // The store closes on the loop, after what was queued before: those events see running
-      // false or find nothing more to store.
-      loop.call(() -> {
-        loop.close();
-        store.close();
-        return null;
-      }).join();
-    } catch (CompletionException e) {
-      store.close(); // the loop's executor stopped first: nothing runs on the loop any more
-    }
+    kernel.close(store::close);
   }
 
   /** Whether {@link #start()} ran and {@link #close()} did not. */

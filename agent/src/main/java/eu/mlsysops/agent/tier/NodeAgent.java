@@ -6,7 +6,6 @@ import eu.mlsysops.agent.core.CpuFrequencyPolicy;
 import eu.mlsysops.agent.engine.PolicyEngine;
 import eu.mlsysops.agent.engine.ViewSource;
 import eu.mlsysops.agent.kernel.AgentLoop;
-import eu.mlsysops.agent.plan.PlanRecord;
 import eu.mlsysops.agent.plan.PlanScheduler;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.Component;
@@ -56,12 +55,12 @@ public final class NodeAgent implements AutoCloseable {
   /** The last committed desired state on disk, for a restart without the cluster. */
   private final NodeJournal journal;
   private final MetricStore store;
+  private final AgentKernel kernel;
   private final PlanScheduler scheduler;
   private final PolicyEngine engine;
   private volatile UplinkAggregator uplinkAggregator =
       UplinkAggregator.builder().rules(UplinkAggregator.NODE_DEFAULTS).build();
   private IntervalTask exportTask;
-  private final AgentHealth health;
   private final OtlpMetricsEncoder encoder;
   private volatile Duration exportInterval;
   private final Duration heartbeatInterval;
@@ -102,27 +101,23 @@ public final class NodeAgent implements AutoCloseable {
     this.uplink = Objects.requireNonNull(uplink);
     this.env = Objects.requireNonNull(env);
     this.heartbeatInterval = heartbeatInterval;
-    this.loop = new AgentLoop(descriptor.name(), env.workers());
     this.up = new UplinkBuffer(uplink, UplinkBuffer.DEFAULT_CAPACITY);
     this.journal = new NodeJournal(
         env.dataDir().resolve("nodes").resolve(descriptor.name()).resolve("desired-state.pb"));
     // Until the cluster says how often it wants telemetry, export at the heartbeat pace.
     this.exportInterval = heartbeatInterval;
     this.store = TierStores.node(env.clock());
-    this.scheduler = PlanScheduler.builder(descriptor.name()).clock(env.clock()).log(env.planLog())
-        .shared(env.timers(), env.workers()).build();
+    this.kernel = new AgentKernel(descriptor.name(), "node", env, store, new Views(),
+        () -> uplinkAggregator.dropped() + up.dropped());
+    this.loop = kernel.loop();
+    this.scheduler = kernel.scheduler();
+    this.engine = kernel.engine();
     scheduler.register(new CpuFrequencyMechanism(cpuFrequency));
     // Placement is the cluster's: node policies may ask for it, and hear how it ended.
     this.forwarding = new ForwardingMechanism(PlacementMechanism.NAME, descriptor.name(),
         m -> up.send(m), () -> scheduler.active());
     scheduler.register(forwarding);
-    scheduler.onTransition(this::onPlan);
-    this.engine =
-        new PolicyEngine(descriptor.name(), env.clock(), store, scheduler, new Views(),
-            env.timers(), env.workers());
     this.encoder = new OtlpMetricsEncoder(descriptor.name());
-    this.health = new AgentHealth(descriptor.name(), "node", store, engine, scheduler,
-        () -> uplinkAggregator.dropped() + up.dropped());
     runtime.onStatusChange(s -> loop.execute(() -> onInstanceStatus(s)));
     uplink.onReceive(m -> loop.execute(() -> onMessage(m)));
     uplink.onConnectionChange(connected -> loop.execute(() -> {
@@ -141,7 +136,7 @@ public final class NodeAgent implements AutoCloseable {
         return;
       }
       running = true;
-      scheduler.start();
+      kernel.start(NODE_HEALTH_INTERVAL_MILLIS, false);
       engine.add(CpuFrequencyPolicy::new, "built-in");
       engine.add(() -> MlPolicies.cpuFrequency(name(), env.dataDir()), "built-in");
       try {
@@ -163,8 +158,6 @@ public final class NodeAgent implements AutoCloseable {
   private void startTimers() {
     long hb = heartbeatInterval.toMillis();
     timers.add(env.timers().scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS));
-    timers.add(env.timers().scheduleAtFixedRate(() -> health.record(env.clock().millis()),
-        hb, NODE_HEALTH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS));
     exportTask = new IntervalTask(env.timers(), name() + " telemetry export", exportInterval,
         this::exportTelemetry);
   }
@@ -470,19 +463,11 @@ public final class NodeAgent implements AutoCloseable {
         s.sinceMillis());
   }
 
-  private void onPlan(PlanRecord r) {
-    health.planFinished(r);
-    if (r.status().isTerminal()) {
-      env.events().publish(new AgentEvent(r.updatedMillis(), name(), "plan", PlanText.describe(r)));
-    }
-  }
-
   /** Stops everything as a crash would: no goodbye to the cluster, instances left to the runtime. */
   @Override
   public void close() {
     synchronized (lifecycle) {
       running = false;
-      loop.close();
       for (ScheduledFuture<?> f : timers) {
         f.cancel(false);
       }
@@ -491,8 +476,7 @@ public final class NodeAgent implements AutoCloseable {
         exportTask.close();
         exportTask = null;
       }
-      engine.close();
-      scheduler.close();
+      kernel.close(() -> {});
     }
   }
 
