@@ -24,13 +24,11 @@ import eu.mlsysops.telemetry.pipeline.NegotiatedInterval;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -65,7 +63,7 @@ public final class ContinuumAgent implements AutoCloseable {
 
   // Owned by the loop.
   private final ContinuumStore store;
-  private final Map<String, ClusterEntry> clusters = new LinkedHashMap<>();
+  private final ContinuumClusters clusters;
   private final Map<String, ContinuumStore.StoredApp> apps = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> assignments = new LinkedHashMap<>();
   private final Map<String, Message.InstanceReport> instances = new LinkedHashMap<>();
@@ -98,6 +96,7 @@ public final class ContinuumAgent implements AutoCloseable {
     this.telemetry = TierStores.continuum(env.clock());
     this.kernel = new AgentKernel(id(), "continuum", env, telemetry, new Views(), () -> 0);
     this.loop = kernel.loop();
+    this.clusters = new ContinuumClusters(loop);
     this.scheduler = kernel.scheduler();
     this.engine = kernel.engine();
     loop.afterTurn(this::publishIfChanged);
@@ -113,8 +112,8 @@ public final class ContinuumAgent implements AutoCloseable {
     engine.onTelemetryDemandChange(() -> engine.telemetryDemand().ifPresentOrElse(
         d -> clusterDemand.request("policies", d), () -> clusterDemand.withdraw("policies")));
     engine.telemetryDemand().ifPresent(d -> clusterDemand.request("policies", d));
-    clusterDemand.onChange(d -> loop.execute(() -> clusters.values().forEach(
-        c -> c.link.send(new Message.TelemetryDemand(id(), d.toMillis())))));
+    clusterDemand.onChange(d -> loop.execute(() -> clusters.links().forEach(
+        l -> l.send(new Message.TelemetryDemand(id(), d.toMillis())))));
   }
 
   private void restore() {
@@ -178,7 +177,7 @@ public final class ContinuumAgent implements AutoCloseable {
     // one registering meanwhile is either listed or sent it.
     loop.execute(() -> {
       control = c;
-      clusters.values().forEach(e -> e.link.send(c));
+      clusters.links().forEach(l -> l.send(c));
     });
   }
 
@@ -335,7 +334,7 @@ public final class ContinuumAgent implements AutoCloseable {
       if (a == null || a.descriptor().component(component).isEmpty()) {
         return ApplyResult.failure("no component " + app + "/" + component);
       }
-      if (!clusters.containsKey(cluster)) {
+      if (!clusters.has(cluster)) {
         return ApplyResult.failure("cluster \"" + cluster + "\" is not registered");
       }
       String before = assignments.computeIfAbsent(app, k -> new LinkedHashMap<>()).get(component);
@@ -354,8 +353,8 @@ public final class ContinuumAgent implements AutoCloseable {
   /** Sends a cluster the apps it is responsible for, each cut down to its assigned components. */
   private void pushCluster(String clusterId) {
     loop.checkInLoop();
-    ClusterEntry c = clusters.get(clusterId);
-    if (c == null) {
+    Link link = clusters.link(clusterId);
+    if (link == null) {
       return;
     }
     List<AppDescriptor> mine = new ArrayList<>();
@@ -379,7 +378,7 @@ public final class ContinuumAgent implements AutoCloseable {
       epochReserved = epoch + ClusterStore.EPOCH_BLOCK;
       store.setMeta("epoch_reserved", epochReserved);
     }
-    c.link.send(new Message.DesiredState(id(), epoch, List.of(), mine));
+    link.send(new Message.DesiredState(id(), epoch, List.of(), mine));
   }
 
   // ---- the loop's events ----
@@ -403,16 +402,7 @@ public final class ContinuumAgent implements AutoCloseable {
   }
 
   private void registered(Message.Register r, Link link) {
-    ClusterEntry c = clusters.get(r.from());
-    boolean isNew = c == null;
-    if (c == null) {
-      c = new ClusterEntry(r.from(), link);
-      clusters.put(r.from(), c);
-    }
-    c.link = link;
-    c.lastSeen = env.clock().millis();
-    c.healthy = true;
-    c.lost = false;
+    boolean isNew = clusters.register(r.from(), link, env.clock().millis());
     changed = true;
     event("cluster", (isNew ? "cluster " : "cluster re-registered: ") + r.from()
         + (isNew ? " joined" : ""));
@@ -425,12 +415,9 @@ public final class ContinuumAgent implements AutoCloseable {
   }
 
   private void inventory(Message.Inventory inv) {
-    ClusterEntry c = clusters.get(inv.from());
-    if (c == null) {
+    if (!clusters.inventory(inv)) {
       return;
     }
-    c.nodes = inv.nodes();
-    c.unhealthy = inv.unhealthy();
     changed = true;
     wake("inventory of " + inv.from());
   }
@@ -478,14 +465,7 @@ public final class ContinuumAgent implements AutoCloseable {
     if (r.node() == null || r.node().isEmpty()) {
       return assignments.getOrDefault(r.app(), Map.of()).getOrDefault(r.component(), "");
     }
-    for (ClusterEntry c : clusters.values()) {
-      for (NodeDescriptor n : c.nodes) {
-        if (n.name().equals(r.node())) {
-          return c.id;
-        }
-      }
-    }
-    return "";
+    return clusters.clusterOfNode(r.node());
   }
 
   /** The cluster placement policy's word on components no cluster can take. */
@@ -513,18 +493,8 @@ public final class ContinuumAgent implements AutoCloseable {
 
   /** Any message from a cluster shows it is alive; one that was unreachable is back. */
   private void heardFrom(String cluster) {
-    ClusterEntry c = clusters.get(cluster);
-    if (c == null) {
-      return;
-    }
-    c.lastSeen = env.clock().millis();
-    boolean back = !c.healthy;
-    if (back || c.lost) {
+    if (clusters.heardFrom(cluster, env.clock().millis())) {
       changed = true;
-    }
-    c.healthy = true;
-    c.lost = false;
-    if (back) {
       event("cluster", "cluster " + cluster + " is back");
       pushCluster(cluster);
       wake("cluster " + cluster + " is back");
@@ -538,31 +508,18 @@ public final class ContinuumAgent implements AutoCloseable {
     long now = env.clock().millis();
     long unreachableAfter =
         failureDetection.heartbeatInterval().toMillis() * failureDetection.missedHeartbeats();
-    boolean any = false;
-    for (ClusterEntry c : clusters.values()) {
-      if (c.healthy && now - c.lastSeen > unreachableAfter) {
-        c.healthy = false;
-        c.unhealthySince = now;
-        any = true;
-        event("cluster", "cluster " + c.id + " is unreachable (silent for " + (now - c.lastSeen)
-            + " ms)");
-      }
-      if (!c.healthy && !c.lost
-          && now - c.unhealthySince > failureDetection.lostGrace().toMillis()) {
-        c.lost = true;
-        any = true;
-        event("cluster", "cluster " + c.id + " lost after "
-            + failureDetection.lostGrace().toMillis()
-            + " ms grace: its components will be assigned to other clusters");
-        Set<String> itsNodes = new HashSet<>();
-        c.nodes.forEach(n -> itsNodes.add(n.name()));
-        instances.replaceAll((id, r) -> itsNodes.contains(r.node())
+    List<ContinuumClusters.Detection> found =
+        clusters.detect(now, unreachableAfter, failureDetection.lostGrace().toMillis());
+    for (ContinuumClusters.Detection d : found) {
+      event("cluster", d.message());
+      if (d.lost()) {
+        instances.replaceAll((id, r) -> d.nodes().contains(r.node())
             ? new Message.InstanceReport(r.instanceId(), r.app(), r.component(), r.node(),
-                "LOST", "cluster " + c.id + " unreachable", now)
+                "LOST", "cluster " + d.cluster() + " unreachable", now)
             : r);
       }
     }
-    if (any) {
+    if (!found.isEmpty()) {
       changed = true;
       wake("cluster failure");
     }
@@ -583,9 +540,7 @@ public final class ContinuumAgent implements AutoCloseable {
       return;
     }
     changed = false;
-    List<ContinuumSnapshot.Cluster> cs = clusters.values().stream()
-        .map(c -> new ContinuumSnapshot.Cluster(c.id, c.healthy, c.lost, c.nodes, c.unhealthy))
-        .toList();
+    List<ContinuumSnapshot.Cluster> cs = clusters.snapshot();
     snapshot = new ContinuumSnapshot(id(), Collections.unmodifiableMap(new LinkedHashMap<>(apps)),
         ContinuumSnapshot.copy(assignments),
         Collections.unmodifiableMap(new LinkedHashMap<>(instances)),
@@ -612,22 +567,6 @@ public final class ContinuumAgent implements AutoCloseable {
     @Override
     public SystemView system() {
       return snapshot.system();
-    }
-  }
-
-  private static final class ClusterEntry {
-    final String id;
-    Link link;
-    List<NodeDescriptor> nodes = List.of();
-    List<String> unhealthy = List.of();
-    long lastSeen;
-    long unhealthySince;
-    boolean healthy = true;
-    boolean lost;
-
-    ClusterEntry(String id, Link link) {
-      this.id = id;
-      this.link = link;
     }
   }
 }
