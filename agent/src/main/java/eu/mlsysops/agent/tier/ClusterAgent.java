@@ -11,6 +11,7 @@ import eu.mlsysops.agent.core.StaticPlacementPolicy;
 import eu.mlsysops.agent.engine.PolicyEngine;
 import eu.mlsysops.agent.engine.ViewSource;
 import eu.mlsysops.agent.kernel.AgentLoop;
+import eu.mlsysops.agent.kernel.FailureDetector;
 import eu.mlsysops.agent.plan.PlanRecord;
 import eu.mlsysops.agent.plan.PlanScheduler;
 import eu.mlsysops.agent.plan.PlanStatus;
@@ -58,7 +59,20 @@ public final class ClusterAgent implements AutoCloseable {
    */
   static final double QOS_MODEL_WEIGHT = 1.0;
 
-  /** Failure-detection and timing settings. */
+  /** How often silent nodes are looked for: four times per heartbeat interval. */
+  static Duration detectionTick(Settings settings) {
+    return Duration.ofMillis(Math.max(1, settings.heartbeatInterval().toMillis() / 4));
+  }
+
+  /**
+   * Failure-detection and timing settings.
+   *
+   * @param heartbeatInterval how often nodes send heartbeats (and clusters report up)
+   * @param missedHeartbeats intervals of silence before a peer can be unreachable; a peer whose
+   *     heartbeats arrive irregularly gets longer ({@link FailureDetector})
+   * @param lostGrace how long an unreachable node's instances wait before they are lost
+   * @param startTimeout how long a new instance may take to run
+   */
   public record Settings(
       Duration heartbeatInterval, int missedHeartbeats, Duration lostGrace, Duration startTimeout) {
     /** 1 s heartbeats, 3 missed → unreachable, 2 s more → lost, 30 s to start an instance. */
@@ -95,12 +109,15 @@ public final class ClusterAgent implements AutoCloseable {
   private final ClusterMembership members;
   private final AssignedApps apps;
   private final InstanceSlots slots;
+  private final CrashLoops crashLoops;
+  private final FailureAttribution failures;
   private final PlacementApplier applier;
   /** The epoch of the last desired state sent to a node; grows across restarts. */
   private long nodeEpoch;
   private long nodeEpochReserved;
   /** Something readers see changed since the last snapshot (besides the placement version). */
   private boolean changed = true;
+  private long lastDetection;
   private long publishedVersion = -1;
   private volatile Snapshot snapshot;
 
@@ -126,16 +143,22 @@ public final class ClusterAgent implements AutoCloseable {
     this.scheduler = kernel.scheduler();
     this.engine = kernel.engine();
     this.disk = new ClusterStore(env.dataDir().resolve("cluster-" + id() + ".db"));
-    this.members = new ClusterMembership(loop);
+    this.members = new ClusterMembership(loop, new FailureDetector(settings.heartbeatInterval(),
+        settings.missedHeartbeats(), detectionTick(settings), env.clock().millis(),
+        System::nanoTime));
     this.apps = new AssignedApps(loop, disk, settings.lostGrace());
-    this.slots = new InstanceSlots(id(), loop, disk, members, apps, unschedulable, version);
+    this.crashLoops = new CrashLoops(loop);
+    this.failures = new FailureAttribution(loop);
+    this.slots = new InstanceSlots(id(), loop, disk, members, apps, unschedulable, version,
+        crashLoops);
     loop.afterTurn(this::publishIfChanged);
     kernel.await(loop.call(() -> {
       restore();
       publishIfChanged(); // readers (policies, the API) must never find no snapshot
       return null;
     }), "restore its state");
-    this.applier = new PlacementApplier(id(), loop, members, apps, slots, version, scheduler,
+    this.applier = new PlacementApplier(id(), loop, members, apps, slots, crashLoops, version,
+        scheduler,
         env.timers(), env.clock(), settings.startTimeout(), new PlacementApplier.Effects() {
           @Override
           public void push(String node) {
@@ -299,7 +322,7 @@ public final class ClusterAgent implements AutoCloseable {
         return null;
       }), "start");
       long hb = settings.heartbeatInterval().toMillis();
-      kernel.every(hb / 4, this::detectFailures);
+      kernel.every(detectionTick(settings).toMillis(), this::detectFailures);
       kernel.every(hb, this::reportUp);
       telemetry.start(env.timers());
     }
@@ -327,6 +350,7 @@ public final class ClusterAgent implements AutoCloseable {
       disk.removeNode(node);
       version.bump();
       slots.forgetNode(node);
+      failures.forget(node);
       event("node", "node " + node + " unregistered");
       observers.forEach(o -> o.forgotten(node));
       sendInventory();
@@ -358,6 +382,9 @@ public final class ClusterAgent implements AutoCloseable {
     version.bump();
     // Slots of components no longer assigned here go away with the next desired state.
     slots.retain(next);
+    java.util.Set<String> touched = new java.util.HashSet<>(change.changed());
+    touched.addAll(change.removed());
+    crashLoops.forgetApps(touched); // a new descriptor may fix what kept failing
     for (String r : change.removed()) {
       engine.appRemoved(r);
       scheduler.cancelApp(r, "app " + r + " was removed");
@@ -464,13 +491,18 @@ public final class ClusterAgent implements AutoCloseable {
         follow(slots.finishOrphanedReplacement(r));
       }
     }
+    long now = env.clock().millis();
     for (Message.InstanceReport r : changedReports) {
-      if ("FAILED".equals(r.state())) {
-        observers.forEach(o -> o.instanceFailed(r.node(), r.instanceId(), r.reason()));
-      }
       if ("RUNNING".equals(r.state()) || "FAILED".equals(r.state())) {
         event("instance", r.instanceId() + " " + r.state().toLowerCase() + " on " + r.node()
             + (r.reason().isEmpty() ? "" : " (" + r.reason() + ")"));
+      }
+      // Any generation: a replacement that failed put the slot back on the instance before it.
+      InstanceSlots.Slot slot = slots.of(r);
+      if ("RUNNING".equals(r.state()) && slot != null) {
+        crashLoops.running(slot.key, now);
+      } else if ("FAILED".equals(r.state())) {
+        failed(r, slot, now);
       }
     }
     if (!changedReports.isEmpty()) {
@@ -481,6 +513,23 @@ public final class ClusterAgent implements AutoCloseable {
         engine.wakeAll("instance status of " + app);
       }
     }
+  }
+
+  /**
+   * An instance failed: the app's fault unless other apps failed on that node too (then the
+   * node's trust hears of it); the slot backs off before it is placed again, or gives up.
+   */
+  private void failed(Message.InstanceReport r, InstanceSlots.Slot slot, long now) {
+    if (failures.nodeAtFault(r.node(), r.app(), now)) {
+      observers.forEach(o -> o.instanceFailed(r.node(), r.instanceId(), r.reason()));
+    }
+    if (slot == null) {
+      return;
+    }
+    CrashLoops.Loop l = crashLoops.failed(slot.key, r.reason(), now);
+    changed = true;
+    event("instance", r.app() + "/" + r.component() + "#" + slot.index() + ": "
+        + l.describe(now));
   }
 
   /** The placement policy's latest word on what it cannot place; reported up as it changes. */
@@ -502,9 +551,8 @@ public final class ClusterAgent implements AutoCloseable {
     }
     requests.expire();
     long now = env.clock().millis();
-    long unreachableAfter = settings.heartbeatInterval().toMillis() * settings.missedHeartbeats();
     boolean any = false;
-    for (ClusterMembership.Member m : members.markUnreachable(now, unreachableAfter)) {
+    for (ClusterMembership.Member m : members.markUnreachable(now)) {
       any = true;
       version.bump();
       event("node", "node " + m.name() + " is unreachable (no heartbeat for "
@@ -534,6 +582,12 @@ public final class ClusterAgent implements AutoCloseable {
       sendInventory();
       wake("node failure");
     }
+    if (crashLoops.retriesDue(lastDetection, now)) {
+      changed = true; // back-offs that ended: those slots are failed instances to move again
+      applier.rollOutdated(app -> true); // or outdated ones to roll out again
+      wake("back-off ended");
+    }
+    lastDetection = now;
   }
 
   private void reportUp() {

@@ -1,6 +1,7 @@
 package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.agent.kernel.AgentLoop;
+import eu.mlsysops.agent.kernel.FailureDetector;
 import eu.mlsysops.model.NodeDescriptor;
 import eu.mlsysops.protocol.Link;
 import java.util.ArrayList;
@@ -15,24 +16,25 @@ import java.util.Set;
 /**
  * The nodes of one cluster as its agent knows them: descriptor, link, last heartbeat, health, and
  * for which apps an unreachable node's instances were already declared lost. Registrations and
- * heartbeats make a node healthy; {@link #markUnreachable} finds the silent ones. Owned by the
- * cluster agent's loop.
+ * heartbeats make a node healthy; {@link #markUnreachable} finds the silent ones with a {@link
+ * FailureDetector} (phi accrual over each node's heartbeat intervals, never sooner than the missed
+ * heartbeats, this process's own stalls forgiven). Owned by the cluster agent's loop.
  */
 final class ClusterMembership {
   /** One node of the cluster. */
   static final class Member {
     private NodeDescriptor descriptor;
     private Link link;
-    private long lastHeartbeat;
+    private FailureDetector.Peer heartbeats;
     private long unhealthySince;
     private boolean healthy = true;
     /** Apps whose instances on this node were declared lost since it became unreachable. */
     private final Set<String> lostApps = new HashSet<>();
 
-    private Member(NodeDescriptor descriptor, Link link, long now) {
+    private Member(NodeDescriptor descriptor, Link link, FailureDetector.Peer heartbeats) {
       this.descriptor = descriptor;
       this.link = link;
-      this.lastHeartbeat = now;
+      this.heartbeats = heartbeats;
     }
 
     String name() {
@@ -61,9 +63,14 @@ final class ClusterMembership {
       return lostApps.add(app);
     }
 
-    private void alive(Link link, long now) {
+    private void alive(Link link, long now, FailureDetector detector) {
       this.link = link;
-      lastHeartbeat = now;
+      if (healthy) {
+        heartbeats.heartbeat(now);
+      } else {
+        // The outage is not an interval between heartbeats: judge the node afresh.
+        heartbeats = detector.peer(now);
+      }
       healthy = true;
       lostApps.clear();
     }
@@ -75,11 +82,15 @@ final class ClusterMembership {
   /** What a heartbeat changed: a node that was unreachable, or restored without a link. */
   record Heartbeat(boolean known, boolean recovered, boolean reattached) {}
 
+  private static final System.Logger LOG = System.getLogger(ClusterMembership.class.getName());
+
   private final AgentLoop loop;
+  private final FailureDetector detector;
   private final Map<String, Member> nodes = new LinkedHashMap<>();
 
-  ClusterMembership(AgentLoop loop) {
+  ClusterMembership(AgentLoop loop, FailureDetector detector) {
     this.loop = Objects.requireNonNull(loop);
+    this.detector = Objects.requireNonNull(detector);
   }
 
   /**
@@ -87,7 +98,7 @@ final class ClusterMembership {
    * usual detection period to show up before its instances are treated as unreachable.
    */
   void restore(NodeDescriptor node, long now) {
-    nodes.put(node.name(), new Member(node, null, now));
+    nodes.put(node.name(), new Member(node, null, detector.peer(now)));
   }
 
   Member get(String node) {
@@ -112,11 +123,12 @@ final class ClusterMembership {
     boolean recovered = m != null && !m.healthy;
     boolean changed = isNew || !node.equals(m.descriptor);
     if (m == null) {
-      m = new Member(node, link, now);
+      m = new Member(node, link, detector.peer(now));
       nodes.put(node.name(), m);
+    } else {
+      m.alive(link, now, detector);
     }
     m.descriptor = node;
-    m.alive(link, now);
     return new Registration(isNew, recovered, changed);
   }
 
@@ -128,16 +140,25 @@ final class ClusterMembership {
     }
     boolean reattached = m.link == null;
     boolean recovered = !m.healthy;
-    m.alive(link, now);
+    m.alive(link, now, detector);
     return new Heartbeat(true, recovered, reattached);
   }
 
-  /** Marks nodes silent for longer than {@code afterMillis} unreachable; returns them. */
-  List<Member> markUnreachable(long now, long afterMillis) {
+  /**
+   * One detection tick: marks the nodes the detector suspects unreachable and returns them. A
+   * stall of this process since the last tick is not held against any node.
+   */
+  List<Member> markUnreachable(long now) {
     loop.checkInLoop();
+    long stalled = detector.tick();
+    if (stalled > 0) {
+      LOG.log(System.Logger.Level.INFO, "this process stalled for " + stalled
+          + " ms (GC or a saturated CPU); not counted as silence of its " + nodes.size()
+          + " nodes");
+    }
     List<Member> out = new ArrayList<>();
     for (Member m : nodes.values()) {
-      if (m.healthy && now - m.lastHeartbeat > afterMillis) {
+      if (m.healthy && detector.suspects(m.heartbeats, now)) {
         m.healthy = false;
         m.unhealthySince = now;
         out.add(m);
@@ -148,7 +169,7 @@ final class ClusterMembership {
 
   /** How long a node has been silent. */
   long silentMillis(Member m, long now) {
-    return now - m.lastHeartbeat;
+    return m.heartbeats.silentMillis(now);
   }
 
   Member remove(String node) {

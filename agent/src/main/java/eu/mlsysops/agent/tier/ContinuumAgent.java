@@ -7,6 +7,7 @@ import eu.mlsysops.agent.core.ClusterPlacementPolicy;
 import eu.mlsysops.agent.engine.PolicyEngine;
 import eu.mlsysops.agent.engine.ViewSource;
 import eu.mlsysops.agent.kernel.AgentLoop;
+import eu.mlsysops.agent.kernel.FailureDetector;
 import eu.mlsysops.agent.plan.PlanScheduler;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.Component;
@@ -96,7 +97,9 @@ public final class ContinuumAgent implements AutoCloseable {
     this.telemetry = TierStores.continuum(env.clock());
     this.kernel = new AgentKernel(id(), "continuum", env, telemetry, new Views(), () -> 0);
     this.loop = kernel.loop();
-    this.clusters = new ContinuumClusters(loop);
+    this.clusters = new ContinuumClusters(loop, new FailureDetector(
+        failureDetection.heartbeatInterval(), failureDetection.missedHeartbeats(),
+        ClusterAgent.detectionTick(failureDetection), env.clock().millis(), System::nanoTime));
     this.scheduler = kernel.scheduler();
     this.engine = kernel.engine();
     loop.afterTurn(this::publishIfChanged);
@@ -202,7 +205,7 @@ public final class ContinuumAgent implements AutoCloseable {
   public void start() {
     running = true;
     kernel.start(NodeAgent.HEALTH_INTERVAL_MILLIS, true);
-    kernel.every(failureDetection.heartbeatInterval().toMillis() / 4, this::detectFailures);
+    kernel.every(ClusterAgent.detectionTick(failureDetection).toMillis(), this::detectFailures);
     snapshot.descriptors().forEach(engine::appAdded);
   }
 
@@ -506,10 +509,8 @@ public final class ContinuumAgent implements AutoCloseable {
       return;
     }
     long now = env.clock().millis();
-    long unreachableAfter =
-        failureDetection.heartbeatInterval().toMillis() * failureDetection.missedHeartbeats();
     List<ContinuumClusters.Detection> found =
-        clusters.detect(now, unreachableAfter, failureDetection.lostGrace().toMillis());
+        clusters.detect(now, failureDetection.lostGrace().toMillis());
     for (ContinuumClusters.Detection d : found) {
       event("cluster", d.message());
       if (d.lost()) {

@@ -1,6 +1,7 @@
 package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.agent.kernel.AgentLoop;
+import eu.mlsysops.agent.kernel.FailureDetector;
 import eu.mlsysops.model.NodeDescriptor;
 import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
@@ -14,8 +15,8 @@ import java.util.stream.Collectors;
 
 /**
  * The clusters of the continuum as its agent knows them: link, latest inventory, and health from
- * the continuum's failure detection (any message from a cluster counts as a heartbeat). A cluster
- * silent for too long is unreachable; after a grace period more it is lost, and its components go
+ * the continuum's failure detection (any message from a cluster counts as a heartbeat; the {@link
+ * FailureDetector} judges silences). A cluster the detector suspects is unreachable; after a grace period more it is lost, and its components go
  * to other clusters. Owned by the continuum agent's loop.
  */
 final class ContinuumClusters {
@@ -27,7 +28,7 @@ final class ContinuumClusters {
     Link link;
     List<NodeDescriptor> nodes = List.of();
     List<String> unhealthy = List.of();
-    long lastSeen;
+    FailureDetector.Peer heard;
     long unhealthySince;
     boolean healthy = true;
     boolean lost;
@@ -39,10 +40,12 @@ final class ContinuumClusters {
   }
 
   private final AgentLoop loop;
+  private final FailureDetector detector;
   private final Map<String, Entry> clusters = new LinkedHashMap<>();
 
-  ContinuumClusters(AgentLoop loop) {
+  ContinuumClusters(AgentLoop loop, FailureDetector detector) {
     this.loop = Objects.requireNonNull(loop);
+    this.detector = Objects.requireNonNull(detector);
   }
 
   boolean has(String cluster) {
@@ -72,9 +75,7 @@ final class ContinuumClusters {
       clusters.put(cluster, e);
     }
     e.link = link;
-    e.lastSeen = now;
-    e.healthy = true;
-    e.lost = false;
+    heard(e, now);
     return isNew;
   }
 
@@ -101,23 +102,35 @@ final class ContinuumClusters {
     if (e == null) {
       return false;
     }
-    e.lastSeen = now;
     boolean changed = !e.healthy || e.lost;
-    e.healthy = true;
-    e.lost = false;
+    heard(e, now);
     return changed;
   }
 
-  /** Marks silent clusters unreachable, and unreachable ones lost after {@code lostGraceMillis}. */
-  List<Detection> detect(long now, long unreachableAfterMillis, long lostGraceMillis) {
+  private void heard(Entry e, long now) {
+    if (e.heard == null || !e.healthy) {
+      e.heard = detector.peer(now); // an outage is not an interval between messages
+    } else {
+      e.heard.heartbeat(now);
+    }
+    e.healthy = true;
+    e.lost = false;
+  }
+
+  /**
+   * One detection tick: marks the clusters the detector suspects unreachable, and unreachable ones
+   * lost after {@code lostGraceMillis}.
+   */
+  List<Detection> detect(long now, long lostGraceMillis) {
     loop.checkInLoop();
+    detector.tick();
     List<Detection> out = new ArrayList<>();
     for (Entry e : clusters.values()) {
-      if (e.healthy && now - e.lastSeen > unreachableAfterMillis) {
+      if (e.healthy && detector.suspects(e.heard, now)) {
         e.healthy = false;
         e.unhealthySince = now;
         out.add(new Detection(e.id, false, "cluster " + e.id + " is unreachable (silent for "
-            + (now - e.lastSeen) + " ms)", Set.of()));
+            + e.heard.silentMillis(now) + " ms)", Set.of()));
       }
       if (!e.healthy && !e.lost && now - e.unhealthySince > lostGraceMillis) {
         e.lost = true;

@@ -1,5 +1,6 @@
 package eu.mlsysops.agent.tier;
 
+import eu.mlsysops.agent.InstanceIds;
 import eu.mlsysops.agent.SystemView;
 import eu.mlsysops.agent.kernel.AgentLoop;
 import eu.mlsysops.model.AppDescriptor;
@@ -96,6 +97,7 @@ final class InstanceSlots {
   private final AssignedApps apps;
   private final UnschedulableInstances unschedulable;
   private final PlacementVersion version;
+  private final CrashLoops crashLoops;
   private final Map<Key, Slot> slots = new LinkedHashMap<>();
   private final Map<String, Message.InstanceReport> observed = new HashMap<>();
   /** New instances of replacements this incarnation is waiting for. */
@@ -103,7 +105,8 @@ final class InstanceSlots {
 
   /** Loads the stored slots. */
   InstanceSlots(String cluster, AgentLoop loop, ClusterStore disk, ClusterMembership members,
-      AssignedApps apps, UnschedulableInstances unschedulable, PlacementVersion version) {
+      AssignedApps apps, UnschedulableInstances unschedulable, PlacementVersion version,
+      CrashLoops crashLoops) {
     this.cluster = Objects.requireNonNull(cluster);
     this.loop = Objects.requireNonNull(loop);
     this.disk = Objects.requireNonNull(disk);
@@ -111,6 +114,7 @@ final class InstanceSlots {
     this.apps = Objects.requireNonNull(apps);
     this.unschedulable = Objects.requireNonNull(unschedulable);
     this.version = Objects.requireNonNull(version);
+    this.crashLoops = Objects.requireNonNull(crashLoops);
   }
 
   /** Reloads the stored slots (on the loop: the spec digests read the apps). */
@@ -132,6 +136,12 @@ final class InstanceSlots {
 
   boolean has(String app, String component, int index) {
     return get(app, component, index) != null;
+  }
+
+  /** The slot an instance of any generation belongs to, or null when the slot is gone. */
+  Slot of(Message.InstanceReport r) {
+    loop.checkInLoop();
+    return slots.get(new Key(r.app(), r.component(), InstanceIds.slotOf(r.instanceId())));
   }
 
   Collection<Slot> all() {
@@ -236,7 +246,10 @@ final class InstanceSlots {
       return new Message.InstanceReport(instanceId, s.app(), s.component(), node, "PENDING", "",
           now);
     }
-    return r;
+    CrashLoops.Loop crashing = "FAILED".equals(r.state()) && instanceId.equals(s.instanceId)
+        ? crashLoops.of(s.key, now) : null;
+    return crashing == null ? r : new Message.InstanceReport(r.instanceId(), r.app(),
+        r.component(), r.node(), r.state(), crashing.describe(now), r.sinceMillis());
   }
 
   /** Every instance's status, and the instances no node can take. */
@@ -288,8 +301,8 @@ final class InstanceSlots {
         continue;
       }
       Message.InstanceReport r = report(s.instanceId, s, now);
-      placements.add(new SystemView.InstancePlacement(
-          s.app(), s.component(), s.instanceId, s.node, r.state()));
+      placements.add(new SystemView.InstancePlacement(s.app(), s.component(), s.instanceId,
+          s.node, crashLoops.viewState(s.key, r.state(), now)));
       addAlloc(alloc, s.node, c);
       if (s.previousNode != null) {
         addAlloc(alloc, s.previousNode, c);

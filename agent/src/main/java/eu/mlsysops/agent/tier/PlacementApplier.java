@@ -50,6 +50,7 @@ final class PlacementApplier {
   private final ClusterMembership members;
   private final AssignedApps apps;
   private final InstanceSlots slots;
+  private final CrashLoops crashLoops;
   private final PlacementVersion version;
   private final PlanScheduler scheduler;
   private final ScheduledExecutorService timers;
@@ -62,13 +63,14 @@ final class PlacementApplier {
   private final Map<String, String> rollouts = new HashMap<>();
 
   PlacementApplier(String cluster, AgentLoop loop, ClusterMembership members, AssignedApps apps,
-      InstanceSlots slots, PlacementVersion version, PlanScheduler scheduler,
+      InstanceSlots slots, CrashLoops crashLoops, PlacementVersion version, PlanScheduler scheduler,
       ScheduledExecutorService timers, Clock clock, Duration startTimeout, Effects effects) {
     this.cluster = Objects.requireNonNull(cluster);
     this.loop = Objects.requireNonNull(loop);
     this.members = Objects.requireNonNull(members);
     this.apps = Objects.requireNonNull(apps);
     this.slots = Objects.requireNonNull(slots);
+    this.crashLoops = Objects.requireNonNull(crashLoops);
     this.version = Objects.requireNonNull(version);
     this.scheduler = Objects.requireNonNull(scheduler);
     this.timers = Objects.requireNonNull(timers);
@@ -272,17 +274,20 @@ final class PlacementApplier {
    * Replaces instances started from an older spec than their component's (after a new descriptor
    * from the continuum, or on start after a crash in the middle of a change), through a core
    * {@code placement restart outdated=true} plan per component, so it is serialised with the
-   * component's other placement commands and recorded like them.
+   * component's other placement commands and recorded like them. A slot in a crash loop waits
+   * for its back-off to end (or for a new descriptor, once given up): a new spec that cannot start
+   * is not rolled out again and again.
    */
   void rollOutdated(Predicate<String> ofApp) {
     loop.checkInLoop();
+    long now = clock.millis();
     Map<String, String> plans = new LinkedHashMap<>();
     Map<String, String> current = new HashMap<>();
     Map<String, String[]> names = new HashMap<>();
     for (InstanceSlots.Slot s : slots.all()) {
       String key = s.app() + "/" + s.component();
       if (ofApp.test(s.app()) && !plans.containsKey(key) && !rollouts.containsKey(key)
-          && s.isOutdated(current.computeIfAbsent(key, k -> apps.specOf(s.app(), s.component())))) {
+          && !crashLoops.holds(s.key, now) && s.isOutdated(current.computeIfAbsent(key, k -> apps.specOf(s.app(), s.component())))) {
         // Named before it is submitted: a plan that finishes at once must find its entry.
         String id = "spec-rollout-" + UUID.randomUUID();
         rollouts.put(key, id);
