@@ -98,6 +98,8 @@ public final class ClusterAgent implements AutoCloseable {
   private final ControlRelay relay;
   private final ForwardedRequests requests;
   private final List<NodeObserver> observers = new CopyOnWriteArrayList<>();
+  /** Heartbeats since the last detection tick, by node (the latest wins). */
+  private final Map<String, Arrival> heartbeats = new java.util.concurrent.ConcurrentHashMap<>();
   private final Object lifecycle = new Object();
   private volatile boolean running;
 
@@ -405,6 +407,10 @@ public final class ClusterAgent implements AutoCloseable {
     }
     if (m instanceof Message.TelemetryBatch tb) {
       telemetry.fromNode(tb); // off the loop: ingest never waits behind a placement
+    } else if (m instanceof Message.Heartbeat h) {
+      // Noted with its arrival time; the next detection tick takes them all at once (thousands
+      // of nodes need no event each, and a busy loop does not make a heartbeat look late).
+      heartbeats.put(h.from(), new Arrival(link, env.clock().millis()));
     } else if (m instanceof Message.PlanForward f) {
       if (requests.add(f, link)) {
         event("request", "node " + f.from() + " asks for " + f.mechanism() + " " + f.action()
@@ -419,8 +425,6 @@ public final class ClusterAgent implements AutoCloseable {
         }
         if (m instanceof Message.Register r && r.node() != null) {
           registered(r, link);
-        } else if (m instanceof Message.Heartbeat h) {
-          heartbeat(h, link);
         } else if (m instanceof Message.StatusReport sr) {
           status(sr);
         }
@@ -455,26 +459,39 @@ public final class ClusterAgent implements AutoCloseable {
     wake("node " + r.from());
   }
 
-  private void heartbeat(Message.Heartbeat h, Link link) {
-    ClusterMembership.Heartbeat hb = members.heartbeat(h.from(), link, env.clock().millis());
+  /** A node's latest heartbeat: the link it came on and when. */
+  private record Arrival(Link link, long atMillis) {}
+
+  /** Takes the heartbeats that arrived since the last tick. */
+  private void takeHeartbeats() {
+    for (String node : heartbeats.keySet()) {
+      Arrival a = heartbeats.remove(node);
+      if (a != null) {
+        heartbeat(node, a);
+      }
+    }
+  }
+
+  private void heartbeat(String node, Arrival a) {
+    ClusterMembership.Heartbeat hb = members.heartbeat(node, a.link(), a.atMillis());
     if (!hb.known()) {
       return;
     }
-    observers.forEach(o -> o.heartbeat(h.from()));
+    observers.forEach(o -> o.heartbeat(node));
     if (hb.recovered()) {
       version.bump();
-      healed(h.from());
+      healed(node);
     }
     if (hb.recovered() || hb.reattached()) {
       // A node restored from disk after this agent restarted: its heartbeats say where it is.
-      event("node", "node " + h.from() + (hb.recovered() ? " is back" : " reattached"));
+      event("node", "node " + node + (hb.recovered() ? " is back" : " reattached"));
       // The continuum places by node health too: tell it, or it keeps avoiding this node.
       sendInventory();
-      pushNode(h.from());
+      pushNode(node);
       if (hb.reattached()) {
-        link.send(new Message.TelemetryDemand(id(), nodeExportInterval().toMillis()));
+        a.link().send(new Message.TelemetryDemand(id(), nodeExportInterval().toMillis()));
       }
-      wake("node " + h.from());
+      wake("node " + node);
     }
   }
 
@@ -549,6 +566,7 @@ public final class ClusterAgent implements AutoCloseable {
     if (!running) {
       return;
     }
+    takeHeartbeats();
     requests.expire();
     long now = env.clock().millis();
     boolean any = false;
