@@ -71,18 +71,19 @@ final class AgentKernel {
   }
 
   /**
-   * Starts the plan scheduler and the health metrics (recorded every {@code healthMillis}).
+   * Starts the plan scheduler and the health metrics (recorded after {@code firstHealthMillis},
+   * then every {@code healthMillis}).
    *
    * @param resumePlans whether plans the agent accepted before a restart are taken up again
    */
-  void start(long healthMillis, boolean resumePlans) {
+  void start(long firstHealthMillis, long healthMillis, boolean resumePlans) {
     scheduler.start();
     if (resumePlans) {
       PlanResumption.resume(scheduler, env.planLog(), id, env.events(), env.clock());
     }
     synchronized (timers) {
       timers.add(env.timers().scheduleAtFixedRate(() -> health.record(env.clock().millis()),
-          healthMillis, healthMillis, TimeUnit.MILLISECONDS));
+          firstHealthMillis, healthMillis, TimeUnit.MILLISECONDS));
     }
   }
 

@@ -315,7 +315,8 @@ public final class ClusterAgent implements AutoCloseable {
         return;
       }
       running = true;
-      kernel.start(NodeAgent.HEALTH_INTERVAL_MILLIS, true);
+      kernel.start(settings.heartbeatInterval().toMillis(), NodeAgent.HEALTH_INTERVAL_MILLIS,
+          true);
       kernel.await(loop.call(() -> {
         publishApps(apps.names());
         registerUp();

@@ -204,7 +204,7 @@ public final class ContinuumAgent implements AutoCloseable {
 
   public void start() {
     running = true;
-    kernel.start(NodeAgent.HEALTH_INTERVAL_MILLIS, true);
+    kernel.start(NodeAgent.HEALTH_INTERVAL_MILLIS, NodeAgent.HEALTH_INTERVAL_MILLIS, true);
     kernel.every(ClusterAgent.detectionTick(failureDetection).toMillis(), this::detectFailures);
     snapshot.descriptors().forEach(engine::appAdded);
   }

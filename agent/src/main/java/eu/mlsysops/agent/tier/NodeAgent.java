@@ -136,7 +136,7 @@ public final class NodeAgent implements AutoCloseable {
         return;
       }
       running = true;
-      kernel.start(NODE_HEALTH_INTERVAL_MILLIS, false);
+      kernel.start(heartbeatInterval.toMillis(), NODE_HEALTH_INTERVAL_MILLIS, false);
       engine.add(CpuFrequencyPolicy::new, "built-in");
       engine.add(() -> MlPolicies.cpuFrequency(name(), env.dataDir()), "built-in");
       try {
