@@ -173,7 +173,7 @@ public final class PolicyEngine implements AutoCloseable {
         }
       }
     }
-    wakeAll("app " + app.name());
+    wakeAll("app " + app.name(), app.name());
   }
 
   /** Stops the app's application-scoped instances. */
@@ -196,6 +196,23 @@ public final class PolicyEngine implements AutoCloseable {
       r.wake(trigger);
     }
   }
+  /**
+   * Wakes every policy instance because of something that concerns {@code app}: its own instances
+   * and system-wide ones hear why; other apps' instances hear only that another app changed (a
+   * trigger is recorded with their plans, which that app's developer reads: tenants are isolated).
+   */
+  public void wakeAll(String trigger, String app) {
+    List<Runner> all = new ArrayList<>();
+    synchronized (this) {
+      for (LoadedPolicy lp : policies.values()) {
+        all.addAll(lp.runners.values());
+      }
+    }
+    for (Runner r : all) {
+      r.wake(r.app == null || r.app.equals(app) ? trigger : "a change of another app");
+    }
+  }
+
 
   /**
    * Switches between heuristic and ML-driven operation: policies declared for the other mode

@@ -528,7 +528,7 @@ public final class ClusterAgent implements AutoCloseable {
       publishIfChanged();
       for (String app : changedReports.stream().map(Message.InstanceReport::app).distinct()
           .toList()) {
-        engine.wakeAll("instance status of " + app);
+        engine.wakeAll("instance status of " + app, app);
       }
     }
   }

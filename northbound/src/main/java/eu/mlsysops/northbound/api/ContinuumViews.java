@@ -122,7 +122,12 @@ final class ContinuumViews {
 
   /** Every known node: reported by a cluster, or running an agent. */
   List<Map<String, Object>> nodes() {
-    Map<String, List<Map<String, Object>>> instances = instancesByNode();
+    return nodes(Visibility.everything());
+  }
+
+  /** Every known node, with other tenants' instances hidden from {@code v}. */
+  List<Map<String, Object>> nodes(Visibility v) {
+    Map<String, List<Map<String, Object>>> instances = instancesByNode(v);
     List<Map<String, Object>> out = new ArrayList<>();
     List<String> seen = new ArrayList<>();
     for (ClusterStatus c : continuum.continuum().clusters()) {
@@ -142,7 +147,16 @@ final class ContinuumViews {
   }
 
   Optional<Map<String, Object>> node(String name) {
-    return nodes().stream().filter(n -> name.equals(n.get("name"))).findFirst();
+    return node(name, Visibility.everything());
+  }
+
+  Optional<Map<String, Object>> node(String name, Visibility v) {
+    return nodes(v).stream().filter(n -> name.equals(n.get("name"))).findFirst();
+  }
+
+  /** What {@code who} may see. */
+  Visibility visibility(Principal who) {
+    return new Visibility(who, this::owner);
   }
 
   /** The node's descriptor: from its agent here, else as its cluster reported it. */
@@ -240,7 +254,7 @@ final class ContinuumViews {
     return m;
   }
 
-  private Map<String, List<Map<String, Object>>> instancesByNode() {
+  private Map<String, List<Map<String, Object>>> instancesByNode(Visibility v) {
     Map<String, List<Map<String, Object>>> out = new LinkedHashMap<>();
     for (AppStatus a : continuum.continuum().apps()) {
       for (AppStatus.ComponentStatus c : a.components()) {
@@ -250,7 +264,7 @@ final class ContinuumViews {
           im.put("app", r.app());
           im.put("component", r.component());
           im.put("state", r.state());
-          out.computeIfAbsent(r.node(), k -> new ArrayList<>()).add(im);
+          out.computeIfAbsent(r.node(), k -> new ArrayList<>()).add(v.instance(im));
         }
       }
     }
@@ -259,7 +273,12 @@ final class ContinuumViews {
 
   /** Clusters with running agents, then clusters only registered through the API. */
   List<Map<String, Object>> clusters() {
-    List<Map<String, Object>> nodes = nodes();
+    return clusters(Visibility.everything());
+  }
+
+  /** Clusters as {@code v} may see them. */
+  List<Map<String, Object>> clusters(Visibility v) {
+    List<Map<String, Object>> nodes = nodes(v);
     List<Map<String, Object>> out = new ArrayList<>();
     List<String> running = new ArrayList<>();
     for (ClusterStatus c : continuum.continuum().clusters()) {
@@ -275,7 +294,11 @@ final class ContinuumViews {
   }
 
   Optional<Map<String, Object>> cluster(String id) {
-    return clusters().stream().filter(c -> id.equals(c.get("id"))).findFirst();
+    return cluster(id, Visibility.everything());
+  }
+
+  Optional<Map<String, Object>> cluster(String id, Visibility v) {
+    return clusters(v).stream().filter(c -> id.equals(c.get("id"))).findFirst();
   }
 
   private static Map<String, Object> cluster(String id, String status,
@@ -288,12 +311,12 @@ final class ContinuumViews {
   }
 
   /** The topology tree of {@code GET /api/v1/continuum}. */
-  Map<String, Object> continuumTree() {
+  Map<String, Object> continuumTree(Visibility v) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", continuum.continuum().id());
     m.put("mode", mode());
     List<Map<String, Object>> cs = new ArrayList<>();
-    for (Map<String, Object> c : clusters()) {
+    for (Map<String, Object> c : clusters(v)) {
       Map<String, Object> cm = new LinkedHashMap<>();
       cm.put("id", c.get("id"));
       cm.put("status", c.get("status"));

@@ -34,11 +34,13 @@ final class EventStream {
   private static final long CLOSE_WAIT_MILLIS = 3_000;
 
   private final NorthboundEvents events;
+  private final ContinuumViews views;
   private final AtomicInteger active = new AtomicInteger();
   private volatile boolean closing;
 
-  EventStream(NorthboundEvents events) {
+  EventStream(NorthboundEvents events, ContinuumViews views) {
     this.events = events;
+    this.views = views;
   }
 
   void register(RouteTable r) {
@@ -79,13 +81,13 @@ final class EventStream {
           + " event streams open (the most one token may hold); close one first");
     }
     try {
-      stream(ctx);
+      stream(ctx, Visibility.live(who, views::owner));
     } finally {
       perToken.merge(holder, -1, (a, b) -> a + b == 0 ? null : a + b);
     }
   }
 
-  private void stream(Context ctx) {
+  private void stream(Context ctx, Visibility visible) {
     HttpServletResponse res = ctx.res();
     res.setStatus(200);
     res.setCharacterEncoding("UTF-8");
@@ -101,7 +103,7 @@ final class EventStream {
       while (!closing) {
         AgentEvent e = sub.poll(POLL_MILLIS);
         long now = System.currentTimeMillis();
-        if (e != null) {
+        if (e != null && visible.event(e)) {
           write(out, "event: " + e.kind() + "\ndata: " + Json.write(data(e)) + "\n\n");
           lastSent = now;
         } else if (now - lastSent >= PING_MILLIS) {

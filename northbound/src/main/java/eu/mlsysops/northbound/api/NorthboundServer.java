@@ -82,7 +82,7 @@ public final class NorthboundServer implements AutoCloseable {
     InfraRegistry infra = new InfraRegistry(continuum, store, views);
     // Fetching descriptors from internal addresses is only safe when every caller is local.
     DescriptorInput input = new DescriptorInput(isLoopback(bind));
-    stream = new EventStream(events);
+    stream = new EventStream(events, views);
     infra.restoreNodes();
     String openapi = resource(OPENAPI);
     boolean dashboard = NorthboundServer.class.getResource(DASHBOARD + "/index.html") != null;
@@ -96,7 +96,7 @@ public final class NorthboundServer implements AutoCloseable {
       new SystemRoutes(continuum, views, infra, input, tokens, auth).register(routes);
       new PolicyRoutes(continuum).register(routes);
       new ConfigRoutes(continuum).register(routes);
-      new TelemetryRoutes(continuum).register(routes);
+      new TelemetryRoutes(continuum, views).register(routes);
       stream.register(routes);
       routes.get("/api/v1/openapi.json", null,
           (ctx, who) -> ctx.status(200).contentType(Json.JSON).result(openapi));

@@ -49,13 +49,15 @@ final class SystemRoutes {
   }
 
   void register(RouteTable r) {
-    r.get("/api/v1/continuum", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200, views.continuumTree()));
-    r.get("/api/v1/clusters", Role.VIEWER,
-        (ctx, who) -> Json.send(ctx, 200, Page.of(ctx, views.clusters())));
+    r.get("/api/v1/continuum", Role.VIEWER,
+        (ctx, who) -> Json.send(ctx, 200, views.continuumTree(views.visibility(who))));
+    r.get("/api/v1/clusters", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200,
+        Page.of(ctx, views.clusters(views.visibility(who)))));
     r.get("/api/v1/clusters/{id}", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200,
-        views.cluster(ctx.pathParam("id")).orElseThrow(
+        views.cluster(ctx.pathParam("id"), views.visibility(who)).orElseThrow(
             () -> ApiProblem.notFound("no cluster \"" + ctx.pathParam("id") + "\""))));
-    r.get("/api/v1/nodes", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200, Page.of(ctx, views.nodes())));
+    r.get("/api/v1/nodes", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200,
+        Page.of(ctx, views.nodes(views.visibility(who)))));
     r.get("/api/v1/nodes/{name}", Role.VIEWER, this::node);
     r.get("/api/v1/plans", Role.VIEWER, this::plans);
     r.get("/api/v1/plans/{id}", Role.VIEWER, this::plan);
@@ -92,7 +94,7 @@ final class SystemRoutes {
 
   private void node(Context ctx, Principal who) {
     String name = ctx.pathParam("name");
-    Map<String, Object> n = new LinkedHashMap<>(views.node(name)
+    Map<String, Object> n = new LinkedHashMap<>(views.node(name, views.visibility(who))
         .orElseThrow(() -> ApiProblem.notFound("no node \"" + name + "\"")));
     n.put("descriptor", views.nodeDescriptor(name).map(d -> {
       try {
@@ -127,7 +129,11 @@ final class SystemRoutes {
     java.util.Set<String> clusterIds = new java.util.HashSet<>();
     continuum.continuum().clusters().forEach(c -> clusterIds.add(c.id()));
     List<Map<String, Object>> out = new ArrayList<>();
+    Visibility visible = views.visibility(who);
     for (PlanRecord p : found) {
+      if (!visible.app(p.app())) {
+        continue; // another tenant's, or the infrastructure's (it may name other tenants' apps)
+      }
       // Plans of every agent, local or remote, are in this log; an agent's tier is where it sits.
       String agentTier = p.agent().equals(self) ? "continuum"
           : clusterIds.contains(p.agent()) ? "cluster" : "node";
@@ -143,7 +149,7 @@ final class SystemRoutes {
   private void plan(Context ctx, Principal who) {
     String id = ctx.pathParam("id");
     List<PlanRecord> history = continuum.planLog().history(id);
-    if (history.isEmpty()) {
+    if (history.isEmpty() || !views.visibility(who).app(history.get(0).app())) {
       throw ApiProblem.notFound("no plan \"" + id + "\"");
     }
     Map<String, Object> m = plan(history.get(history.size() - 1));
@@ -247,7 +253,9 @@ final class SystemRoutes {
       throw ApiProblem.badRequest("level: \"" + level + "\" is not a tier (continuum, cluster,"
           + " node)");
     }
-    TelemetryQuery store = continuum.telemetry(level);
+    Visibility visible = views.visibility(who);
+    TelemetryQuery store = visible.all() ? continuum.telemetry(level)
+        : new VisibleTelemetry(continuum.telemetry(level), visible);
     String metric = blankToNull(ctx.queryParam("metric"));
     if (metric == null) {
       Json.send(ctx, 200, Map.of("metrics", store.metricNames()));

@@ -33,29 +33,31 @@ final class TelemetryRoutes {
   static final Duration MAX_RANGE = Duration.ofDays(1);
 
   private final EmbeddedContinuum continuum;
+  private final ContinuumViews views;
 
-  TelemetryRoutes(EmbeddedContinuum continuum) {
+  TelemetryRoutes(EmbeddedContinuum continuum, ContinuumViews views) {
     this.continuum = continuum;
+    this.views = views;
   }
 
   void register(RouteTable r) {
     for (String base : List.of("/api/v1/telemetry", "/prometheus/api/v1")) {
-      r.get(base + "/query", Role.VIEWER, (ctx, who) -> instant(ctx));
-      r.post(base + "/query", Role.VIEWER, (ctx, who) -> instant(ctx));
-      r.get(base + "/query_range", Role.VIEWER, (ctx, who) -> range(ctx));
-      r.post(base + "/query_range", Role.VIEWER, (ctx, who) -> range(ctx));
+      r.get(base + "/query", Role.VIEWER, this::instant);
+      r.post(base + "/query", Role.VIEWER, this::instant);
+      r.get(base + "/query_range", Role.VIEWER, this::range);
+      r.post(base + "/query_range", Role.VIEWER, this::range);
     }
-    r.get("/metrics", Role.VIEWER, (ctx, who) -> exposition(ctx));
+    r.get("/metrics", Role.VIEWER, this::exposition);
   }
 
-  private void instant(Context ctx) {
+  private void instant(Context ctx, Principal who) {
     String expr = required(ctx, "query");
     long at = time(ctx, "time", continuum.clock().millis());
-    QueryResult result = evaluate(expr, engine(ctx), e -> e.instant(expr, at));
+    QueryResult result = evaluate(expr, engine(ctx, who), e -> e.instant(expr, at));
     Json.send(ctx, 200, success(result));
   }
 
-  private void range(Context ctx) {
+  private void range(Context ctx, Principal who) {
     String expr = required(ctx, "query");
     long start = time(ctx, "start", null);
     long end = time(ctx, "end", null);
@@ -66,12 +68,12 @@ final class TelemetryRoutes {
     if (end - start > MAX_RANGE.toMillis()) {
       throw ApiProblem.badRequest("end: the range is longer than " + MAX_RANGE.toHours() + "h");
     }
-    QueryResult result = evaluate(expr, engine(ctx), e -> e.range(expr, start, end, step));
+    QueryResult result = evaluate(expr, engine(ctx, who), e -> e.range(expr, start, end, step));
     Json.send(ctx, 200, success(result));
   }
 
-  private void exposition(Context ctx) {
-    String text = PrometheusExposition.of(store(ctx)).render();
+  private void exposition(Context ctx, Principal who) {
+    String text = PrometheusExposition.of(visible(ctx, who)).render();
     ctx.status(200).contentType(PrometheusExposition.CONTENT_TYPE).result(text);
   }
 
@@ -87,8 +89,14 @@ final class TelemetryRoutes {
     return continuum.telemetry(level);
   }
 
-  private QueryEngine engine(Context ctx) {
-    return new QueryEngine(store(ctx));
+  /** The tier's telemetry without other tenants' series. */
+  private VisibleTelemetry visible(Context ctx, Principal who) {
+    return new VisibleTelemetry(store(ctx), views.visibility(who));
+  }
+
+  private QueryEngine engine(Context ctx, Principal who) {
+    Visibility v = views.visibility(who);
+    return new QueryEngine(v.all() ? store(ctx) : new VisibleTelemetry(store(ctx), v));
   }
 
   private interface Evaluation {

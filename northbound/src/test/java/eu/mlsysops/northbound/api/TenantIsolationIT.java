@@ -1,0 +1,173 @@
+package eu.mlsysops.northbound.api;
+
+import static eu.mlsysops.northbound.api.ApiFixture.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two developers on one continuum: every GET route of the OpenAPI document, walked as one of
+ * them, answers nothing of the other's app (plans, events, instances, telemetry, metrics), while
+ * it shows their own.
+ */
+class TenantIsolationIT {
+  private static final String ALICES = "alices-secret-app";
+  private static final String BOBS = "bobs-app";
+  @TempDir static Path dir;
+  static ApiFixture api;
+  static String alice;
+  static String bob;
+
+  @BeforeAll
+  static void start() {
+    api = ApiFixture.start(dir);
+    alice = api.token(Role.DEVELOPER, "alice");
+    bob = api.token(Role.DEVELOPER, "bob");
+  }
+
+  @AfterAll
+  static void stop() {
+    assertThat(api.server.internalErrors()).isZero();
+    api.close();
+  }
+
+  private static boolean running(String app) {
+    HttpResponse<String> r = api.get("/api/v1/apps/" + app);
+    return r.statusCode() == 200 && json(r).get("phase").asText().equals("Running");
+  }
+
+  private static String query(String promql) {
+    return URLEncoder.encode(promql, StandardCharsets.UTF_8);
+  }
+
+  /** The value each path parameter takes when bob walks a route. */
+  private static String fill(String path, String alicesPlan) {
+    String p = path.replace("{name}", BOBS).replace("{app_id}", BOBS).replace("{id}", "x")
+        .replace("{component}", "detector").replace("{tier}", "node");
+    if (path.startsWith("/api/v1/plans/")) {
+      return "/api/v1/plans/" + alicesPlan;
+    }
+    if (path.startsWith("/api/v1/clusters/") || path.startsWith("/infra/cluster/")) {
+      return path.substring(0, path.indexOf('{')) + "edge";
+    }
+    if (path.startsWith("/api/v1/nodes/") || path.startsWith("/infra/node/")) {
+      return path.substring(0, path.indexOf('{')) + "edge-1";
+    }
+    if (path.contains("/query_range")) {
+      long now = System.currentTimeMillis() / 1000;
+      return p + "?query=" + query("component_cpu_utilization") + "&level=node&start="
+          + (now - 60) + "&end=" + now + "&step=5";
+    }
+    if (path.contains("/query")) {
+      return p + "?query=" + query("component_cpu_utilization") + "&level=node";
+    }
+    if (path.equals("/api/v1/telemetry")) {
+      return p + "?level=node&metric=component_cpu_utilization";
+    }
+    if (path.equals("/metrics")) {
+      return p + "?level=node";
+    }
+    return p;
+  }
+
+  @Test
+  void aDeveloperWalkingEveryRouteSeesNothingOfAnotherTenant() {
+    assertThat(api.postYaml("/api/v1/apps", alice, ApiFixture.demoApp(ALICES)).statusCode())
+        .isEqualTo(201);
+    assertThat(api.postYaml("/api/v1/apps", bob, ApiFixture.demoApp(BOBS)).statusCode())
+        .isEqualTo(201);
+    await().atMost(60, TimeUnit.SECONDS).until(() -> running(ALICES) && running(BOBS));
+    // Alice's instances report telemetry and have plans, as an admin sees.
+    await().atMost(60, TimeUnit.SECONDS).until(() -> api.get("/api/v1/telemetry/query?level=node"
+        + "&query=" + query("component_cpu_utilization{app=\"" + ALICES + "\"}")).body()
+        .contains(ALICES));
+    JsonNode plans = json(api.get("/api/v1/plans?app=" + ALICES));
+    assertThat(plans.get("total").asInt()).isPositive();
+    String alicesPlan = plans.get("items").get(0).get("id").asText();
+
+    JsonNode doc = json(api.get("/api/v1/openapi.json"));
+    List<String> walked = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = doc.get("paths").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> route = it.next();
+      if (!route.getValue().has("get") || route.getKey().equals("/api/v1/events")) {
+        continue; // the event stream is walked below
+      }
+      String path = fill(route.getKey(), alicesPlan);
+      HttpResponse<String> r = api.get(path, bob);
+      assertThat(r.statusCode()).as(path).isLessThan(500);
+      assertThat(r.body()).as(path).doesNotContain(ALICES);
+      walked.add(path);
+    }
+    assertThat(walked).hasSizeGreaterThan(25);
+
+    // What is bob's he sees; Alice's plan is not found for him.
+    assertThat(api.get("/api/v1/plans", bob).body()).contains(BOBS);
+    assertThat(api.get("/api/v1/plans/" + alicesPlan, bob).statusCode()).isEqualTo(404);
+    assertThat(api.get("/api/v1/telemetry/query?level=node&query="
+        + query("component_cpu_utilization"), bob).body()).contains(BOBS);
+    assertThat(api.get("/metrics?level=node", bob).body()).contains(BOBS);
+    // Her instances are still there as usage, without names.
+    assertThat(api.get("/api/v1/nodes", bob).body()).contains(Visibility.HIDDEN);
+    // A sum over everything is a sum over what he may see.
+    String sum = query("count(component_cpu_utilization)");
+    double forBob = json(api.get("/api/v1/telemetry/query?level=node&query=" + sum, bob))
+        .get("data").get("result").get(0).get("value").get(1).asDouble();
+    double forAdmin = json(api.get("/api/v1/telemetry/query?level=node&query=" + sum))
+        .get("data").get("result").get(0).get("value").get(1).asDouble();
+    assertThat(forBob).isLessThan(forAdmin);
+    // Admins and viewers see everyone.
+    String viewer = api.token(Role.VIEWER, "auditor");
+    assertThat(api.get("/api/v1/plans?app=" + ALICES, viewer).body()).contains(ALICES);
+  }
+
+  @Test
+  void theEventStreamCarriesOnlyTheDevelopersOwnApps() throws Exception {
+    HttpResponse<InputStream> r = api.http.send(HttpRequest.newBuilder(
+            api.uri("/api/v1/events?token=" + bob))
+        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.statusCode()).isEqualTo(200);
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(
+          new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          lines.add(line);
+        }
+      } catch (Exception e) {
+        // the stream ends when the test closes it
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    await().atMost(10, TimeUnit.SECONDS).until(() -> api.events.subscriberCount() >= 1);
+
+    api.postYaml("/api/v1/apps", alice, ApiFixture.demoApp("alices-streamed"));
+    api.postYaml("/api/v1/apps", bob, ApiFixture.demoApp("bobs-streamed"));
+    await().atMost(30, TimeUnit.SECONDS).until(() -> lines.stream()
+        .anyMatch(l -> l.contains("bobs-streamed/") && l.contains("running")));
+    await().atMost(30, TimeUnit.SECONDS).until(() -> running("alices-streamed"));
+    assertThat(lines).noneMatch(l -> l.contains("alices-streamed"));
+    assertThat(lines).noneMatch(l -> l.startsWith("event: node") || l.startsWith("event: trust"));
+    r.body().close();
+  }
+}
