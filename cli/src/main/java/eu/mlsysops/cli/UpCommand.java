@@ -129,6 +129,11 @@ final class UpCommand implements Callable<Integer> {
           + " runs as root (default: ${DEFAULT-VALUE})")
   String workloadUser;
 
+  @Option(names = "--descriptor-hosts", split = ",", paramLabel = "HOST",
+      description = "hosts from which developers may have the server fetch descriptors"
+          + " ({\"uri\": ...}); from other hosts only admins may (default: none)")
+  java.util.List<String> descriptorHosts = java.util.List.of();
+
   @Option(names = "--processes",
       description = "run every agent as its own process (JVM) on loopback, talking gRPC with"
           + " mutual TLS, instead of all in this one; see docs/processes.md")
@@ -292,7 +297,7 @@ final class UpCommand implements Callable<Integer> {
     NorthboundServer server; // with --no-auth, it logs a warning
     try {
       server = NorthboundServer.builder(continuum).dataDir(data).bind(bind).port(port)
-          .auth(!noAuth).events(events).build().start();
+          .auth(!noAuth).events(events).descriptorHosts(descriptorHosts).build().start();
     } catch (NorthboundServer.PortUnavailableException e) {
       err.println("mls up: " + e.getMessage() + "; is port " + port + " taken? Choose another"
           + " with --port (e.g. --port " + (port == 65_535 ? 8081 : port + 1)

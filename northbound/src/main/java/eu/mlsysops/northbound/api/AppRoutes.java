@@ -55,10 +55,10 @@ final class AppRoutes {
 
     r.post("/apps/deploy", Role.DEVELOPER, (ctx, who) -> {
       if (PlacementRoutes.dryRunAsked(ctx)) {
-        Json.send(ctx, 200, placement.dryRunBody(referenceApp(ctx).descriptor()));
+        Json.send(ctx, 200, placement.dryRunBody(referenceApp(ctx, who).descriptor()));
         return;
       }
-      AppDescriptor app = deploy(referenceApp(ctx), who, false).descriptor();
+      AppDescriptor app = deploy(referenceApp(ctx, who), who, false).descriptor();
       Json.send(ctx, 200, Map.of("app_id", app.name(), "status", "Queued"));
     });
     r.get("/apps/list_all/", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200, listAll(visible(who))));
@@ -86,7 +86,7 @@ final class AppRoutes {
     });
 
     r.post("/ml/deploy_ml", Role.DEVELOPER, (ctx, who) -> {
-      AppDescriptor app = deploy(referenceApp(ctx), who, true).descriptor();
+      AppDescriptor app = deploy(referenceApp(ctx, who), who, true).descriptor();
       Json.send(ctx, 200, Map.of("deployment_id", app.name(), "status", "Queued"));
     });
     r.get("/ml/list_all/", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200,
@@ -177,14 +177,14 @@ final class AppRoutes {
     }
   }
 
-  private DescriptorInput.Parsed<AppDescriptor> referenceApp(Context ctx) {
+  private DescriptorInput.Parsed<AppDescriptor> referenceApp(Context ctx, Principal who) {
     RequestBodies.requireMediaType(ctx, RequestBodies.JSON);
     ObjectNode body = Json.readObject(RequestBodies.text(ctx));
     if (!body.has("yaml") && !body.has("uri") && looksLikeDescriptor(body)) {
       // The reference's /ml/deploy_ml takes the descriptor itself as the body.
       return input.app(Json.write(body), "request.json");
     }
-    return input.app(input.referenceBody(body), "request.yaml");
+    return input.app(input.referenceBody(body, who));
   }
 
   private static boolean looksLikeDescriptor(ObjectNode body) {

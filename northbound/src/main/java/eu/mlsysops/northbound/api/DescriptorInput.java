@@ -8,51 +8,125 @@ import eu.mlsysops.model.Descriptors;
 import eu.mlsysops.model.ParseOptions;
 import eu.mlsysops.model.ParseResult;
 import eu.mlsysops.model.Problem;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.SocketAddressResolver;
 
 /**
  * Turns request bodies into validated descriptors, or a 400 that lists every problem.
  *
  * <p>A descriptor given by {@code uri} is fetched by the server, so the fetch must not become a
- * way into networks only the server can reach (server-side request forgery): link-local
- * addresses (cloud metadata services live at 169.254.169.254), multicast and the unspecified
- * address are always refused; loopback and private addresses only when the server itself listens
- * on loopback (then every caller is local anyway). Redirects are followed by hand, at most {@value
- * #MAX_REDIRECTS}, each target checked the same way.
+ * way into networks only the server can reach (server-side request forgery), nor a way to tie up
+ * its threads:
+ *
+ * <ul>
+ *   <li>only admins may ask for a fetch, unless the host is on the allow-list ({@code mls up
+ *       --descriptor-hosts});
+ *   <li>link-local addresses (cloud metadata services live at 169.254.169.254), multicast and the
+ *       unspecified address are always refused; loopback and private addresses only when the
+ *       server itself listens on loopback (then every caller is local anyway). The check is made
+ *       on the addresses the client connects to, as it resolves them, so a name that resolves
+ *       differently the second time (DNS rebinding) gains nothing;
+ *   <li>one deadline of {@value #FETCH_SECONDS} s covers the whole fetch, redirects and body
+ *       included; at most 1 MiB is read; at most {@value #MAX_CONCURRENT} fetches run at once
+ *       (503 beyond);
+ *   <li>redirects are followed by hand, at most {@value #MAX_REDIRECTS}, to the same host only;
+ *   <li>nothing fetched is ever quoted back: a document that does not parse is answered with the
+ *       number of problems and where they are, not what it says.
+ * </ul>
  */
-final class DescriptorInput {
-  private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
-  private static final int MAX_REDIRECTS = 5;
+final class DescriptorInput implements AutoCloseable {
+  static final int FETCH_SECONDS = 10;
+  static final int MAX_REDIRECTS = 5;
+  static final int MAX_CONCURRENT = 4;
 
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-          .followRedirects(HttpClient.Redirect.NEVER).build();
   private final boolean allowPrivateAddresses;
+  private final Set<String> openHosts;
+  private final Duration deadline;
+  private final Semaphore fetches = new Semaphore(MAX_CONCURRENT);
+  private final HttpClient http = new HttpClient();
 
-  /** @param allowPrivateAddresses whether {@code uri} may name loopback and private addresses */
-  DescriptorInput(boolean allowPrivateAddresses) {
-    this.allowPrivateAddresses = allowPrivateAddresses;
+  /**
+   * @param allowPrivateAddresses whether {@code uri} may name loopback and private addresses
+   * @param openHosts hosts any caller with deploy rights may fetch from (others: admins only)
+   */
+  DescriptorInput(boolean allowPrivateAddresses, Set<String> openHosts) {
+    this(allowPrivateAddresses, openHosts, Duration.ofSeconds(FETCH_SECONDS));
   }
+
+  /** @param deadline how long a whole fetch may take (tests shorten it) */
+  DescriptorInput(boolean allowPrivateAddresses, Set<String> openHosts, Duration deadline) {
+    this.deadline = deadline;
+    this.allowPrivateAddresses = allowPrivateAddresses;
+    this.openHosts = openHosts.stream().map(h -> h.toLowerCase(Locale.ROOT))
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    http.setFollowRedirects(false);
+    http.setConnectTimeout(Duration.ofSeconds(5).toMillis());
+    // Blocking resolution is fine: at most MAX_CONCURRENT fetches resolve at once.
+    SocketAddressResolver resolver = new SocketAddressResolver.Sync();
+    http.setSocketAddressResolver((host, port, context, promise) -> resolver.resolve(host, port,
+        context, Promise.from(addresses -> {
+          String refused = refusal(host, addresses);
+          if (refused == null) {
+            promise.succeeded(addresses);
+          } else {
+            promise.failed(new RefusedAddress(refused));
+          }
+        }, promise::failed)));
+    try {
+      http.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("the descriptor fetch client did not start: " + e, e);
+    }
+  }
+
+  /** An address the fetch must not connect to. */
+  private static final class RefusedAddress extends Exception {
+    RefusedAddress(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      http.stop();
+    } catch (Exception e) {
+      // stopping: nothing else to do
+    }
+  }
+
+  /** A descriptor's text and where it came from. */
+  record Text(String text, String source, boolean fetched) {}
 
   /** A parsed descriptor and the warnings it was accepted with. */
   record Parsed<T extends Descriptor>(T descriptor, List<Problem> warnings) {}
 
   /** Exactly one app from YAML or JSON text. */
   Parsed<AppDescriptor> app(String text, String source) {
-    Parsed<Descriptor> p = one(text, source);
+    return app(new Text(text, source, false));
+  }
+
+  /** Exactly one app; from a fetched document, errors say where, never what it says. */
+  Parsed<AppDescriptor> app(Text t) {
+    Parsed<Descriptor> p = one(t);
     if (!(p.descriptor() instanceof AppDescriptor app)) {
       throw ApiProblem.badRequest("expected an MLSysOpsApp, got " + p.descriptor().kind().wireName());
     }
@@ -61,10 +135,22 @@ final class DescriptorInput {
 
   /** Exactly one descriptor of any kind from YAML or JSON text. */
   Parsed<Descriptor> one(String text, String source) {
-    if (text == null || text.isBlank()) {
+    return one(new Text(text, source, false));
+  }
+
+  /** Exactly one descriptor of any kind. */
+  Parsed<Descriptor> one(Text t) {
+    if (t.text() == null || t.text().isBlank()) {
       throw ApiProblem.badRequest("the descriptor is empty");
     }
-    ParseResult r = Descriptors.parse(text, source, ParseOptions.DEFAULT);
+    ParseResult r = Descriptors.parse(t.text(), t.source(), ParseOptions.DEFAULT);
+    if (r.hasErrors() && t.fetched()) {
+      // Messages quote values; a fetched document could be any file the server can reach.
+      throw ApiProblem.badRequest("the document at \"uri\" is not a valid descriptor: "
+          + r.errors().size() + (r.errors().size() == 1 ? " error" : " errors") + " at "
+          + String.join(", ", r.errors().stream().map(Problem::path).distinct().limit(10)
+              .toList()) + " (upload it to see them)");
+    }
     if (r.hasErrors()) {
       throw ApiProblem.invalidDescriptor(
           "the descriptor has " + r.errors().size() + (r.errors().size() == 1 ? " error" : " errors"),
@@ -80,14 +166,14 @@ final class DescriptorInput {
    * The descriptor text of a reference-style body: {@code {"yaml": <object or YAML string>}} or
    * {@code {"uri": "http://…"}}.
    */
-  String referenceBody(ObjectNode body) {
+  Text referenceBody(ObjectNode body, Principal who) {
     JsonNode yaml = body.get("yaml");
     if (yaml != null && !yaml.isNull()) {
       if (yaml.isTextual()) {
-        return yaml.asText();
+        return new Text(yaml.asText(), "request.yaml", false);
       }
       if (yaml.isObject()) {
-        return Json.write(yaml);
+        return new Text(Json.write(yaml), "request.yaml", false);
       }
       throw ApiProblem.badRequest("\"yaml\" must be a descriptor object or a YAML string");
     }
@@ -96,75 +182,118 @@ final class DescriptorInput {
       if (!uri.isTextual()) {
         throw ApiProblem.badRequest("\"uri\" must be a string");
       }
-      return fetch(uri.asText());
+      return new Text(fetch(uri.asText(), who), "uri", true);
     }
     throw ApiProblem.badRequest("the body needs \"yaml\" (the descriptor) or \"uri\" (where to fetch it)");
   }
 
-  private String fetch(String text) {
+  private String fetch(String text, Principal who) {
     URI uri;
     try {
       uri = new URI(text);
     } catch (URISyntaxException e) {
       throw ApiProblem.badRequest("\"uri\" is not a URI: " + e.getMessage());
     }
+    checkScheme(uri);
+    String host = uri.getHost().toLowerCase(Locale.ROOT);
+    if (who.role() != Role.ADMIN && !openHosts.contains(host)) {
+      throw new ApiProblem(403, "\"uri\": only admins may have the server fetch descriptors"
+          + (openHosts.isEmpty() ? "" : " from hosts other than " + String.join(", ",
+              new java.util.TreeSet<>(openHosts))) + "; send the descriptor itself");
+    }
+    if (!fetches.tryAcquire()) {
+      throw new ApiProblem(503, "\"uri\": " + MAX_CONCURRENT
+          + " descriptor fetches are in progress, the most the server runs at once; try again");
+    }
     try {
+      long end = System.nanoTime() + deadline.toNanos();
       for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-        checkTarget(uri);
-        HttpResponse<InputStream> res = http.send(
-            HttpRequest.newBuilder(uri).timeout(FETCH_TIMEOUT).GET().build(),
-            HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = res.body()) {
-          int status = res.statusCode();
-          if (status / 100 == 3 && res.headers().firstValue("location").isPresent()) {
-            uri = uri.resolve(res.headers().firstValue("location").get());
-            continue;
-          }
-          if (status / 100 != 2) {
-            throw ApiProblem.badRequest("failed to fetch data from URI: HTTP " + status);
-          }
-          byte[] b = in.readNBytes(RequestBodies.MAX_BYTES + 1);
-          if (b.length > RequestBodies.MAX_BYTES) {
-            throw new ApiProblem(413, "the document at \"uri\" is larger than 1 MiB");
-          }
-          return new String(b, StandardCharsets.UTF_8);
+        long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+        if (left <= 0) {
+          break;
         }
+        Request request = http.newRequest(uri).timeout(left, TimeUnit.MILLISECONDS);
+        ContentResponse res;
+        try {
+          res = new CompletableResponseListener(request, RequestBodies.MAX_BYTES).send()
+              .get(left + 1_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+          throw failure(e.getCause());
+        } catch (TimeoutException e) {
+          request.abort(e);
+          break;
+        }
+        int status = res.getStatus();
+        String location = res.getHeaders().get("Location");
+        if (status / 100 == 3 && location != null) {
+          URI next = uri.resolve(location.trim());
+          checkScheme(next);
+          if (!next.getHost().equalsIgnoreCase(uri.getHost())) {
+            throw ApiProblem.badRequest("\"uri\": redirected to another host ("
+                + next.getHost() + "); the server follows redirects on the same host only");
+          }
+          uri = next;
+          continue;
+        }
+        if (status / 100 != 2) {
+          throw ApiProblem.badRequest("failed to fetch data from URI: HTTP " + status);
+        }
+        return res.getContentAsString();
       }
-      throw ApiProblem.badRequest("failed to fetch data from URI: more than " + MAX_REDIRECTS
-          + " redirects");
-    } catch (IOException e) {
-      throw ApiProblem.badRequest("failed to fetch data from URI: "
-          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      throw ApiProblem.badRequest("failed to fetch data from URI: not done within "
+          + deadline.toMillis() + " ms, or more than " + MAX_REDIRECTS + " redirects");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiProblem(503, "interrupted while fetching the URI");
     } catch (IllegalArgumentException e) {
       throw ApiProblem.badRequest("\"uri\" cannot be fetched: " + e.getMessage());
+    } finally {
+      fetches.release();
     }
   }
 
-  /** Refuses schemes other than http(s) and addresses the server must not fetch from. */
-  private void checkTarget(URI uri) {
+  /** What went wrong, said without anything the far side sent. */
+  private static ApiProblem failure(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof RefusedAddress r) {
+        return ApiProblem.badRequest("\"uri\": " + r.getMessage());
+      }
+      if (t.getMessage() != null && t.getMessage().startsWith("Buffering capacity")) {
+        return new ApiProblem(413, "the document at \"uri\" is larger than 1 MiB");
+      }
+      if (t instanceof TimeoutException) {
+        return ApiProblem.badRequest("failed to fetch data from URI: not done in time");
+      }
+    }
+    return ApiProblem.badRequest("failed to fetch data from URI: "
+        + (cause instanceof java.net.UnknownHostException ? "unknown host"
+            : cause.getClass().getSimpleName()));
+  }
+
+  private static void checkScheme(URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
       throw ApiProblem.badRequest("\"uri\" must be an http or https URL");
     }
-    InetAddress[] addresses;
-    try {
-      addresses = InetAddress.getAllByName(uri.getHost());
-    } catch (UnknownHostException e) {
-      throw ApiProblem.badRequest("\"uri\": unknown host \"" + uri.getHost() + "\"");
-    }
-    for (InetAddress a : addresses) {
+  }
+
+  /** Why the client must not connect to any of {@code addresses}, or null when it may. */
+  private String refusal(String host, List<InetSocketAddress> addresses) {
+    for (InetSocketAddress sa : addresses) {
+      InetAddress a = sa.getAddress();
+      if (a == null) {
+        return host + " did not resolve";
+      }
       boolean never = a.isLinkLocalAddress() || a.isMulticastAddress() || a.isAnyLocalAddress();
       boolean internal = a.isLoopbackAddress() || a.isSiteLocalAddress() || isUniqueLocal(a)
           || isCarrierGradeNat(a);
       if (never || internal && !allowPrivateAddresses) {
-        throw ApiProblem.badRequest("\"uri\": " + uri.getHost() + " resolves to "
-            + a.getHostAddress() + ", an address this server does not fetch from"
-            + (never ? "" : " (it listens beyond loopback; upload the descriptor instead)"));
+        return host + " resolves to " + a.getHostAddress()
+            + ", an address this server does not fetch from"
+            + (never ? "" : " (it listens beyond loopback; upload the descriptor instead)");
       }
     }
+    return null;
   }
 
   /** IPv6 unique local addresses, fc00::/7 (Java's isSiteLocalAddress knows only fec0::/10). */

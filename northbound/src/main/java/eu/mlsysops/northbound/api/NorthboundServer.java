@@ -38,11 +38,13 @@ public final class NorthboundServer implements AutoCloseable {
   private final int requestedPort;
   private final boolean auth;
   private final NorthboundEvents events;
+  private final java.util.Set<String> descriptorHosts;
   private final AtomicLong internalErrors = new AtomicLong();
 
   private TokenStore tokens;
   private NorthboundStore store;
   private EventStream stream;
+  private DescriptorInput input;
   private RouteTable routes;
   private Javalin app;
   private boolean closed;
@@ -54,6 +56,7 @@ public final class NorthboundServer implements AutoCloseable {
     this.requestedPort = b.port;
     this.auth = b.auth;
     this.events = b.events;
+    this.descriptorHosts = b.descriptorHosts;
   }
 
   /**
@@ -81,7 +84,8 @@ public final class NorthboundServer implements AutoCloseable {
     ContinuumViews views = new ContinuumViews(continuum, store, events);
     InfraRegistry infra = new InfraRegistry(continuum, store, views);
     // Fetching descriptors from internal addresses is only safe when every caller is local.
-    DescriptorInput input = new DescriptorInput(isLoopback(bind));
+    DescriptorInput input = new DescriptorInput(isLoopback(bind), descriptorHosts);
+    this.input = input;
     stream = new EventStream(events, views);
     infra.restoreNodes();
     String openapi = resource(OPENAPI);
@@ -269,6 +273,9 @@ public final class NorthboundServer implements AutoCloseable {
     if (store != null) {
       store.close();
     }
+    if (input != null) {
+      input.close();
+    }
   }
 
   /** The address or port could not be bound (most often: the port is taken). */
@@ -302,6 +309,7 @@ public final class NorthboundServer implements AutoCloseable {
     private int port = 8080;
     private boolean auth = true;
     private NorthboundEvents events = NorthboundEvents.create();
+    private java.util.Set<String> descriptorHosts = java.util.Set.of();
 
     private Builder(EmbeddedContinuum continuum) {
       this.continuum = Objects.requireNonNull(continuum, "continuum");
@@ -331,6 +339,15 @@ public final class NorthboundServer implements AutoCloseable {
     /** Whether bearer tokens are required (default true). */
     public Builder auth(boolean auth) {
       this.auth = auth;
+      return this;
+    }
+
+    /**
+     * Hosts from which any caller who may deploy can have descriptors fetched ({@code {"uri":
+     * …}}); from other hosts only admins can (default: none).
+     */
+    public Builder descriptorHosts(java.util.Collection<String> hosts) {
+      this.descriptorHosts = java.util.Set.copyOf(hosts);
       return this;
     }
 

@@ -319,9 +319,14 @@ class AppRoutesIT {
     files.start();
     try {
       String uri = "http://127.0.0.1:" + files.getAddress().getPort();
-      assertThat(api.postJson("/apps/deploy", dev, "{\"uri\": \"" + uri + "/ref-c.yaml\"}")
-          .statusCode()).isEqualTo(200);
-      HttpResponse<String> missing = api.postJson("/apps/deploy", dev,
+      // Only admins may have the server fetch (unless mls up --descriptor-hosts opens a host).
+      HttpResponse<String> refused = api.postJson("/apps/deploy", dev,
+          "{\"uri\": \"" + uri + "/ref-c.yaml\"}");
+      assertThat(refused.statusCode()).isEqualTo(403);
+      assertThat(json(refused).get("detail").asText()).contains("only admins");
+      assertThat(api.postJson("/apps/deploy", api.admin,
+          "{\"uri\": \"" + uri + "/ref-c.yaml\"}").statusCode()).isEqualTo(200);
+      HttpResponse<String> missing = api.postJson("/apps/deploy", api.admin,
           "{\"uri\": \"" + uri + "/missing.yaml\"}");
       assertThat(missing.statusCode()).isEqualTo(400);
       assertThat(json(missing).get("detail").asText()).contains("404");
@@ -330,10 +335,12 @@ class AppRoutesIT {
     }
 
     JsonNode all = json(api.get("/apps/list_all/", dev)).get("System_status");
-    assertThat(all.fieldNames()).toIterable().containsExactly("ref-a", "ref-b", "ref-c");
+    assertThat(all.fieldNames()).toIterable().containsExactly("ref-a", "ref-b"); // ref-c: admin's
     // The same list without the trailing slash (phases may move on between the two calls).
     assertThat(json(api.get("/apps/list_all", dev)).get("System_status").fieldNames())
-        .toIterable().containsExactly("ref-a", "ref-b", "ref-c");
+        .toIterable().containsExactly("ref-a", "ref-b");
+    assertThat(json(api.get("/apps/list_all/", api.admin)).get("System_status").fieldNames())
+        .toIterable().contains("ref-a", "ref-b", "ref-c");
 
     await().atMost(30, TimeUnit.SECONDS).until(
         () -> json(api.get("/apps/status/ref-a", dev)).get("status").asText().equals("Running"));
