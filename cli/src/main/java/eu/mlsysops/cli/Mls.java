@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       eu.mlsysops.cli.client.InfraCommand.class,
       eu.mlsysops.cli.client.MlCommand.class,
       eu.mlsysops.cli.client.ManageCommand.class,
+      eu.mlsysops.cli.client.TokensCommand.class,
       eu.mlsysops.cli.client.AgentCommand.class,
       eu.mlsysops.cli.client.StatusCommand.class,
       eu.mlsysops.cli.client.PlansCommand.class,

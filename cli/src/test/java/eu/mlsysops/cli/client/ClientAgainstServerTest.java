@@ -204,4 +204,29 @@ class ClientAgainstServerTest {
       assertThat(fromFile.out()).startsWith("ok: continuum agent ");
     }
   }
+
+  @Test
+  void tokensAreCreatedListedWithoutSecretsAndRevoked() {
+    ClientRun created = mls("tokens", "create", "--name", "ci-viewer", "--role", "viewer",
+        "--ttl", "2h");
+    assertThat(created.exitCode()).as(created.err()).isZero();
+    String secret = created.out().lines().findFirst().orElseThrow();
+    assertThat(secret).matches("[A-Za-z0-9_-]{43}");
+    assertThat(created.out()).contains("expires 20");
+
+    ClientRun listed = mls("tokens", "list");
+    assertThat(listed.exitCode()).as(listed.err()).isZero();
+    assertThat(listed.out()).startsWith("NAME").contains("ci-viewer").contains("viewer")
+        .doesNotContain(secret);
+    ClientRun asViewer = ClientRun.of("manage", "ping-agent", "--server", url, "--token", secret);
+    assertThat(asViewer.exitCode()).as(asViewer.err()).isZero();
+
+    assertThat(mls("tokens", "revoke", "ci-viewer").exitCode()).isZero();
+    ClientRun revoked = ClientRun.of("status", "--server", url, "--token", secret);
+    assertThat(revoked.exitCode()).isEqualTo(1);
+    assertThat(revoked.err()).contains("rejected the token");
+    ClientRun again = mls("tokens", "revoke", "ci-viewer");
+    assertThat(again.exitCode()).isEqualTo(1);
+    assertThat(again.err()).contains("no token \"ci-viewer\"");
+  }
 }

@@ -35,12 +35,19 @@ final class EventStream {
 
   private final NorthboundEvents events;
   private final ContinuumViews views;
+  private final java.util.function.Predicate<String> stillValid;
   private final AtomicInteger active = new AtomicInteger();
   private volatile boolean closing;
 
-  EventStream(NorthboundEvents events, ContinuumViews views) {
+  /**
+   * @param stillValid whether the token of a name still authenticates: a stream of a revoked or
+   *     expired token ends
+   */
+  EventStream(NorthboundEvents events, ContinuumViews views,
+      java.util.function.Predicate<String> stillValid) {
     this.events = events;
     this.views = views;
+    this.stillValid = stillValid;
   }
 
   void register(RouteTable r) {
@@ -81,13 +88,13 @@ final class EventStream {
           + " event streams open (the most one token may hold); close one first");
     }
     try {
-      stream(ctx, Visibility.live(who, views::owner));
+      stream(ctx, who, Visibility.live(who, views::owner));
     } finally {
       perToken.merge(holder, -1, (a, b) -> a + b == 0 ? null : a + b);
     }
   }
 
-  private void stream(Context ctx, Visibility visible) {
+  private void stream(Context ctx, Principal who, Visibility visible) {
     HttpServletResponse res = ctx.res();
     res.setStatus(200);
     res.setCharacterEncoding("UTF-8");
@@ -100,7 +107,7 @@ final class EventStream {
       write(out, ": connected\n\n");
       long lastSent = System.currentTimeMillis();
       long reportedDrops = 0;
-      while (!closing) {
+      while (!closing && stillValid.test(who.name())) {
         AgentEvent e = sub.poll(POLL_MILLIS);
         long now = System.currentTimeMillis();
         if (e != null && visible.event(e)) {

@@ -86,7 +86,8 @@ public final class NorthboundServer implements AutoCloseable {
     // Fetching descriptors from internal addresses is only safe when every caller is local.
     DescriptorInput input = new DescriptorInput(isLoopback(bind), descriptorHosts);
     this.input = input;
-    stream = new EventStream(events, views);
+    TokenStore issued = tokens;
+    stream = new EventStream(events, views, auth ? issued::valid : name -> true);
     infra.restoreNodes();
     String openapi = resource(OPENAPI);
     boolean dashboard = NorthboundServer.class.getResource(DASHBOARD + "/index.html") != null;

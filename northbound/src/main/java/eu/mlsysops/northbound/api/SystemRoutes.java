@@ -65,6 +65,31 @@ final class SystemRoutes {
     r.get("/api/v1/telemetry", Role.VIEWER, this::telemetry);
     r.put("/api/v1/mode/{mode}", Role.ADMIN, this::setMode);
     r.post("/api/v1/tokens", Role.ADMIN, this::createToken);
+    r.get("/api/v1/tokens", Role.ADMIN, (ctx, who) -> {
+      List<Map<String, Object>> items = new ArrayList<>();
+      for (TokenStore.Info t : tokens.list()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", t.name());
+        m.put("role", t.role().wireName());
+        m.put("created", t.created());
+        m.put("expires", t.expires().isEmpty() ? null : t.expires());
+        m.put("expired", t.expired());
+        m.put("allow_commands", t.allowCommands());
+        items.add(m);
+      }
+      Json.send(ctx, 200, Map.of("items", items));
+    });
+    r.delete("/api/v1/tokens/{name}", Role.ADMIN, (ctx, who) -> {
+      String name = ctx.pathParam("name");
+      try {
+        if (!tokens.revoke(name)) {
+          throw ApiProblem.notFound("no token \"" + name + "\"");
+        }
+      } catch (IllegalStateException e) {
+        throw ApiProblem.conflict(e.getMessage());
+      }
+      Json.send(ctx, 200, Map.of("revoked", name));
+    });
 
     r.post("/infra/register", Role.ADMIN, (ctx, who) -> {
       RequestBodies.requireMediaType(ctx, RequestBodies.JSON);
@@ -348,9 +373,25 @@ final class SystemRoutes {
           "allow_commands", "must be true or false", "error")));
     }
     boolean allowCommands = commandsNode != null && commandsNode.asBoolean();
+    JsonNode ttlNode = body.get("ttl");
+    Duration ttl = null;
+    if (ttlNode != null && !ttlNode.isNull()) {
+      try {
+        if (!ttlNode.isTextual()) {
+          throw new IllegalArgumentException("must be a duration such as \"30m\" or \"24h\"");
+        }
+        ttl = eu.mlsysops.model.DisconnectPolicy.parseDuration(ttlNode.asText());
+        if (ttl.isZero()) {
+          throw new IllegalArgumentException("must be longer than zero");
+        }
+      } catch (IllegalArgumentException e) {
+        throw new ApiProblem(400, "ttl: " + e.getMessage(),
+            List.of(ApiProblem.entry("ttl", e.getMessage(), "error")));
+      }
+    }
     String token;
     try {
-      token = tokens.create(role, nameNode.asText(), allowCommands);
+      token = tokens.create(role, nameNode.asText(), allowCommands, ttl);
     } catch (IllegalArgumentException e) {
       throw new ApiProblem(400, e.getMessage(), List.of(ApiProblem.entry("name", e.getMessage(), "error")));
     } catch (IllegalStateException e) {
@@ -361,6 +402,8 @@ final class SystemRoutes {
     m.put("role", role.wireName());
     m.put("name", nameNode.asText());
     m.put("allow_commands", allowCommands);
+    m.put("expires", tokens.list().stream().filter(t -> t.name().equals(nameNode.asText()))
+        .map(TokenStore.Info::expires).filter(e -> !e.isEmpty()).findFirst().orElse(null));
     Json.send(ctx, 201, m);
   }
 

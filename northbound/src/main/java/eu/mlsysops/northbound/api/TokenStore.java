@@ -30,6 +30,9 @@ import java.util.regex.Pattern;
  * SHA-256 of each token is stored; a token is 32 random bytes from {@link SecureRandom}, base64url
  * without padding. On first open an {@code admin} token is created and written alone to {@code
  * <data-dir>/admin.token} (0600); later opens reuse it.
+ *
+ * <p>A token may expire ({@code ttl} at creation) and can be revoked; expired and revoked tokens
+ * authenticate nobody, and open event streams of such a token end within a second.
  */
 public final class TokenStore {
   private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
@@ -39,11 +42,17 @@ public final class TokenStore {
   private final Path adminTokenFile;
   private final SecureRandom random = new SecureRandom();
   private final List<Entry> entries = new ArrayList<>();
+  private final java.time.Clock clock;
 
-  private TokenStore(Path dataDir) {
+  private TokenStore(Path dataDir, java.time.Clock clock) {
     this.file = dataDir.resolve("tokens.json");
     this.adminTokenFile = dataDir.resolve("admin.token");
+    this.clock = clock;
   }
+
+  /** A token as listed: never its secret. */
+  record Info(String name, Role role, String created, String expires, boolean allowCommands,
+      boolean expired) {}
 
   /**
    * Opens the token store of a data directory, creating it (with an admin token) the first time.
@@ -51,8 +60,13 @@ public final class TokenStore {
    * @throws IllegalStateException when {@code tokens.json} cannot be read or written
    */
   public static TokenStore open(Path dataDir) {
+    return open(dataDir, java.time.Clock.systemUTC());
+  }
+
+  /** As {@link #open(Path)}, with the clock expiry is judged by. */
+  static TokenStore open(Path dataDir, java.time.Clock clock) {
     Objects.requireNonNull(dataDir, "dataDir");
-    TokenStore s = new TokenStore(dataDir);
+    TokenStore s = new TokenStore(dataDir, clock);
     try {
       Files.createDirectories(dataDir);
       if (Files.exists(s.file)) {
@@ -60,7 +74,8 @@ public final class TokenStore {
         restrict(s.file);
       } else {
         String admin = s.newToken();
-        s.entries.add(new Entry("admin", Role.ADMIN, hash(admin), Instant.now().toString(), false));
+        s.entries.add(new Entry("admin", Role.ADMIN, hash(admin), clock.instant().toString(), "",
+            false));
         s.save();
         writePrivate(s.adminTokenFile, admin);
       }
@@ -89,15 +104,19 @@ public final class TokenStore {
    * @throws IllegalArgumentException when the name is malformed or taken
    */
   public String create(Role role, String name) {
-    return create(role, name, false);
+    return create(role, name, false, null);
   }
 
   /**
    * As {@link #create(Role, String)}; {@code allowCommands} lets a developer deploy apps whose
    * containers carry a {@code command} where nodes run local processes.
    */
-  public synchronized String create(Role role, String name, boolean allowCommands) {
+  public synchronized String create(Role role, String name, boolean allowCommands,
+      java.time.Duration ttl) {
     Objects.requireNonNull(role, "role");
+    if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+      throw new IllegalArgumentException("ttl: must be positive");
+    }
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "name: must be 1 to 64 of the characters A-Z a-z 0-9 . _ @ -");
@@ -106,7 +125,9 @@ public final class TokenStore {
       throw new IllegalStateException("a token named \"" + name + "\" already exists");
     }
     String token = newToken();
-    entries.add(new Entry(name, role, hash(token), Instant.now().toString(), allowCommands));
+    Instant now = clock.instant();
+    entries.add(new Entry(name, role, hash(token), now.toString(),
+        ttl == null ? "" : now.plus(ttl).toString(), allowCommands));
     try {
       save();
     } catch (IOException e) {
@@ -129,7 +150,49 @@ public final class TokenStore {
         found = e;
       }
     }
-    return found == null ? Optional.empty() : Optional.of(new Principal(found.name, found.role, found.allowCommands));
+    return found == null || found.expiredAt(clock.instant()) ? Optional.empty()
+        : Optional.of(new Principal(found.name, found.role, found.allowCommands));
+  }
+
+  /** Whether the token of {@code name} still authenticates (not revoked, not expired). */
+  synchronized boolean valid(String name) {
+    Instant now = clock.instant();
+    return entries.stream().anyMatch(e -> e.name.equals(name) && !e.expiredAt(now));
+  }
+
+  /** Every token, without its secret, in the order they were created. */
+  synchronized List<Info> list() {
+    Instant now = clock.instant();
+    return entries.stream().map(e -> new Info(e.name, e.role, e.created, e.expires,
+        e.allowCommands, e.expiredAt(now))).toList();
+  }
+
+  /**
+   * Revokes a token: it authenticates nobody from now on.
+   *
+   * @return false when there is no token of that name
+   * @throws IllegalStateException when it is the last admin token that has not expired (nobody
+   *     could administer the server any more)
+   */
+  synchronized boolean revoke(String name) {
+    Entry e = entries.stream().filter(x -> x.name.equals(name)).findFirst().orElse(null);
+    if (e == null) {
+      return false;
+    }
+    Instant now = clock.instant();
+    if (e.role == Role.ADMIN && entries.stream()
+        .noneMatch(x -> x != e && x.role == Role.ADMIN && !x.expiredAt(now))) {
+      throw new IllegalStateException("\"" + name + "\" is the last admin token; create"
+          + " another admin token before revoking it");
+    }
+    entries.remove(e);
+    try {
+      save();
+    } catch (IOException ex) {
+      entries.add(e);
+      throw new UncheckedIOException("cannot write " + file + ": " + ex.getMessage(), ex);
+    }
+    return true;
   }
 
   private String newToken() {
@@ -156,7 +219,7 @@ public final class TokenStore {
       try {
         entries.add(new Entry(t.get("name").asText(), Role.fromWire(t.get("role").asText()),
             Base64.getUrlDecoder().decode(t.get("sha256").asText()), t.path("created").asText(""),
-            t.path("allow_commands").asBoolean(false)));
+            t.path("expires").asText(""), t.path("allow_commands").asBoolean(false)));
       } catch (RuntimeException e) {
         throw new IOException("malformed token entry " + t + ": " + e.getMessage(), e);
       }
@@ -169,7 +232,8 @@ public final class TokenStore {
     for (Entry e : entries) {
       list.addObject().put("name", e.name).put("role", e.role.wireName())
           .put("sha256", Base64.getUrlEncoder().withoutPadding().encodeToString(e.hash))
-          .put("created", e.created).put("allow_commands", e.allowCommands);
+          .put("created", e.created).put("expires", e.expires)
+          .put("allow_commands", e.allowCommands);
     }
     writePrivate(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
   }
@@ -207,6 +271,11 @@ public final class TokenStore {
     }
   }
 
-  private record Entry(String name, Role role, byte[] hash, String created,
-      boolean allowCommands) {}
+  /** A stored token; {@code expires} is an ISO instant, empty for never. */
+  private record Entry(String name, Role role, byte[] hash, String created, String expires,
+      boolean allowCommands) {
+    boolean expiredAt(Instant now) {
+      return !expires.isEmpty() && !now.isBefore(Instant.parse(expires));
+    }
+  }
 }

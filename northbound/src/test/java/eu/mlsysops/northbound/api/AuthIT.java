@@ -2,9 +2,13 @@ package eu.mlsysops.northbound.api;
 
 import static eu.mlsysops.northbound.api.ApiFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.InputStream;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -169,5 +173,45 @@ class AuthIT {
     assertThat(api.postJson("/api/v1/tokens", api.admin, "nope").statusCode()).isEqualTo(400);
     assertThat(api.send("POST", "/api/v1/tokens", api.admin, "text/plain", "{}").statusCode())
         .isEqualTo(415);
+  }
+
+  @Test
+  void tokensAreListedWithoutSecretsExpireAndAreRevoked() throws Exception {
+    HttpResponse<String> created = api.postJson("/api/v1/tokens", api.admin,
+        "{\"role\": \"viewer\", \"name\": \"contractor\", \"ttl\": \"24h\"}");
+    assertThat(created.statusCode()).isEqualTo(201);
+    String token = json(created).get("token").asText();
+    assertThat(json(created).get("expires").asText()).endsWith("Z");
+    assertThat(api.postJson("/api/v1/tokens", api.admin,
+        "{\"role\": \"viewer\", \"name\": \"x\", \"ttl\": \"soon\"}").statusCode())
+        .isEqualTo(400);
+
+    JsonNode listed = json(api.get("/api/v1/tokens"));
+    assertThat(listed.toString()).doesNotContain(token).doesNotContain(api.admin)
+        .doesNotContain("sha256");
+    assertThat(listed.get("items").findValuesAsText("name")).contains("admin", "contractor");
+    assertThat(api.get("/api/v1/tokens", token).statusCode()).isEqualTo(403);
+
+    // An open event stream of the token ends when it is revoked.
+    HttpResponse<InputStream> stream = api.http.send(HttpRequest.newBuilder(
+            api.uri("/api/v1/events?token=" + token))
+        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(stream.statusCode()).isEqualTo(200);
+    InputStream body = stream.body();
+    assertThat(api.get("/api/v1/apps", token).statusCode()).isEqualTo(200);
+    assertThat(api.delete("/api/v1/tokens/contractor", api.admin).statusCode()).isEqualTo(200);
+    assertThat(api.get("/api/v1/apps", token).statusCode()).isEqualTo(401);
+    Thread reader = new Thread(() -> {
+      try {
+        body.transferTo(java.io.OutputStream.nullOutputStream());
+      } catch (java.io.IOException e) {
+        // ended
+      }
+    });
+    reader.start();
+    await().atMost(30, TimeUnit.SECONDS).until(() -> !reader.isAlive());
+    assertThat(api.delete("/api/v1/tokens/contractor", api.admin).statusCode()).isEqualTo(404);
+    // The last admin token stays.
+    assertThat(api.delete("/api/v1/tokens/admin", api.admin).statusCode()).isEqualTo(409);
   }
 }

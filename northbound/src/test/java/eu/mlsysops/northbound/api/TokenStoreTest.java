@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,5 +78,46 @@ class TokenStoreTest {
     Files.writeString(dir.resolve("tokens.json"), "{not json");
     assertThatThrownBy(() -> TokenStore.open(dir)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("tokens.json");
+  }
+
+  @Test
+  void aTokenStopsAuthenticatingWhenItExpiresAndAfterARestart() throws Exception {
+    Instant t0 = Instant.parse("2026-12-06T00:00:00Z");
+    TokenStore s = TokenStore.open(dir, Clock.fixed(t0, ZoneOffset.UTC));
+    String dev = s.create(Role.DEVELOPER, "temp", false, Duration.ofHours(1));
+    assertThat(s.authenticate(dev)).isPresent();
+    assertThat(s.list()).filteredOn(t -> t.name().equals("temp")).singleElement()
+        .satisfies(t -> {
+          assertThat(t.expires()).isEqualTo("2026-12-06T01:00:00Z");
+          assertThat(t.expired()).isFalse();
+        });
+
+    TokenStore later = TokenStore.open(dir, Clock.fixed(t0.plus(Duration.ofHours(1)),
+        ZoneOffset.UTC));
+    assertThat(later.authenticate(dev)).isEmpty();
+    assertThat(later.valid("temp")).isFalse();
+    assertThat(later.list()).filteredOn(t -> t.name().equals("temp")).singleElement()
+        .satisfies(t -> assertThat(t.expired()).isTrue());
+    assertThatThrownBy(() -> s.create(Role.VIEWER, "never", false, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+  }
+
+  @Test
+  void aRevokedTokenAuthenticatesNobodyButTheLastAdminCannotBeRevoked() throws Exception {
+    TokenStore s = TokenStore.open(dir);
+    String admin = Files.readString(dir.resolve("admin.token"));
+    String dev = s.create(Role.DEVELOPER, "leaver");
+    assertThat(s.revoke("leaver")).isTrue();
+    assertThat(s.authenticate(dev)).isEmpty();
+    assertThat(TokenStore.open(dir).authenticate(dev)).isEmpty();
+    assertThat(s.revoke("leaver")).isFalse();
+
+    assertThatThrownBy(() -> s.revoke("admin")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("last admin token");
+    s.create(Role.ADMIN, "second-admin");
+    assertThat(s.revoke("admin")).isTrue();
+    assertThat(s.authenticate(admin)).isEmpty();
+    // Listing never shows secrets or their hashes.
+    assertThat(s.list().toString()).doesNotContain(admin).doesNotContain("sha256");
   }
 }
