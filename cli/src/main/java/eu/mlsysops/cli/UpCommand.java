@@ -134,6 +134,15 @@ final class UpCommand implements Callable<Integer> {
           + " ({\"uri\": ...}); from other hosts only admins may (default: none)")
   java.util.List<String> descriptorHosts = java.util.List.of();
 
+  @Option(names = "--developer-quota", paramLabel = "QUOTA",
+      description = "what each developer's apps may ask for together, e.g."
+          + " apps=10,instances=100,cpu=8,memory=16Gi (default: apps=20,instances=200,cpu=16,"
+          + "memory=64Gi); admins have none")
+  String developerQuota;
+
+  /** {@link #developerQuota} parsed. */
+  private eu.mlsysops.northbound.api.DeveloperQuota quota;
+
   @Option(names = "--processes",
       description = "run every agent as its own process (JVM) on loopback, talking gRPC with"
           + " mutual TLS, instead of all in this one; see docs/processes.md")
@@ -162,6 +171,12 @@ final class UpCommand implements Callable<Integer> {
     Path data = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".mlsysops");
     if (port < 0 || port > 65_535) {
       throw new ParameterException(spec.commandLine(), "--port: " + port + " is not a port (0-65535)");
+    }
+    try {
+      quota = developerQuota == null ? eu.mlsysops.northbound.api.DeveloperQuota.defaults()
+          : eu.mlsysops.northbound.api.DeveloperQuota.parse(developerQuota);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--developer-quota: " + e.getMessage());
     }
     if (processes) {
       if (demo || trace != null || noAuth || !"127.0.0.1".equals(bind)) {
@@ -297,7 +312,8 @@ final class UpCommand implements Callable<Integer> {
     NorthboundServer server; // with --no-auth, it logs a warning
     try {
       server = NorthboundServer.builder(continuum).dataDir(data).bind(bind).port(port)
-          .auth(!noAuth).events(events).descriptorHosts(descriptorHosts).build().start();
+          .auth(!noAuth).events(events).descriptorHosts(descriptorHosts)
+          .developerQuota(quota).build().start();
     } catch (NorthboundServer.PortUnavailableException e) {
       err.println("mls up: " + e.getMessage() + "; is port " + port + " taken? Choose another"
           + " with --port (e.g. --port " + (port == 65_535 ? 8081 : port + 1)

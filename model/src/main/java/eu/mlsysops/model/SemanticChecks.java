@@ -64,6 +64,23 @@ final class SemanticChecks {
       if (components.isEmpty()) {
         sink.error("components", "at least one component is required");
       }
+      if (components.size() > MAX_COMPONENTS) {
+        // Every component multiplies placement, status and dry-run work: refuse before it.
+        sink.error("components", "at most " + MAX_COMPONENTS + " components per app, got "
+            + components.size());
+        return;
+      }
+      long instances = 0;
+      for (JsonNode c : components) {
+        JsonNode n = c.path("node_placement").path("scaling").get("instances");
+        // A count over the per-component bound has its own error; it counts as that bound here.
+        instances += n != null && n.isNumber() && n.longValue() > 0
+            ? Math.min(n.longValue(), MAX_INSTANCES) : 1;
+      }
+      if (instances > MAX_APP_INSTANCES) {
+        sink.error("components", "at most " + MAX_APP_INSTANCES + " instances per app, in all"
+            + " its components, got " + instances);
+      }
       for (int i = 0; i < components.size(); i++) {
         names.add(componentName(components.get(i), "components[" + i + "]", byName, i));
       }
@@ -482,6 +499,10 @@ final class SemanticChecks {
 
   /** Upper bound on replicas per component: beyond it a typo, not a plan, is the likely cause. */
   static final int MAX_INSTANCES = 1000;
+  /** Upper bound on components per app. */
+  static final int MAX_COMPONENTS = 100;
+  /** Upper bound on instances per app, all components together. */
+  static final int MAX_APP_INSTANCES = 1000;
 
   private static final java.util.regex.Pattern DNS_LABEL =
       java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");

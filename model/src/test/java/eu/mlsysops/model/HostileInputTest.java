@@ -120,10 +120,17 @@ class HostileInputTest {
             "expected number, got string \".inf\""),
         input("YAML binary tag", () -> "MLSysOpsApp: !!binary aGVsbG8=", ""),
         input(
-            "long dependency chain with a cycle",
+            "long dependency chain with a cycle (refused by its size first)",
             HostileInputTest::longCycle,
-            "dependency cycle: c0 -> c1 -> c2 -> c3 -> ... -> c19996 -> c19997 -> c19998 -> "
-                + "c19999 -> c0 (20000 components)"),
+            "at most 100 components per app, got 20000"),
+        input(
+            "1,200 instances in two components",
+            () -> "MLSysOpsApp: {name: x, components: ["
+                + "{metadata: {name: a}, node_placement: {scaling: {instances: 600}},"
+                + " containers: [{image: i}]},"
+                + "{metadata: {name: b}, node_placement: {scaling: {instances: 600}},"
+                + " containers: [{image: i}]}]}",
+            "at most 1000 instances per app, in all its components, got 1200"),
         input(
             "many unknown fields", HostileInputTest::manyUnknownFields, "more problems not shown"),
         input(

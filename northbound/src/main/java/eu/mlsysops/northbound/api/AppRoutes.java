@@ -30,8 +30,12 @@ final class AppRoutes {
   // One deploy at a time: the name check, the owner record and the deploy belong together.
   private final ReentrantLock deployLock = new ReentrantLock();
 
+  private final DeveloperQuota quota;
+
   AppRoutes(EmbeddedContinuum continuum, NorthboundStore store, NorthboundEvents events,
-      ContinuumViews views, DescriptorInput input, PlacementRoutes placement) {
+      ContinuumViews views, DescriptorInput input, PlacementRoutes placement,
+      DeveloperQuota quota) {
+    this.quota = quota;
     this.placement = placement;
     this.continuum = continuum;
     this.store = store;
@@ -144,6 +148,7 @@ final class AppRoutes {
     boolean updated;
     deployLock.lock();
     try {
+      checkQuota(p.descriptor(), who);
       updated = continuum.continuum().update(p.descriptor());
     } catch (IllegalStateException e) {
       if (continuum.continuum().app(existing.name()).isPresent()) {
@@ -229,6 +234,20 @@ final class AppRoutes {
     }
   }
 
+  /** Under the deploy lock: the developer's apps with {@code app} (replacing its old version). */
+  private void checkQuota(AppDescriptor app, Principal who) {
+    if (who.role() != Role.DEVELOPER) {
+      return;
+    }
+    List<AppDescriptor> others = new java.util.ArrayList<>();
+    store.apps().forEach((name, record) -> {
+      if (record.owner().equals(who.name()) && !name.equals(app.name())) {
+        continuum.continuum().descriptor(name).ifPresent(others::add);
+      }
+    });
+    quota.check(who.name(), app, others);
+  }
+
   // ---- operations ----
 
   DescriptorInput.Parsed<AppDescriptor> deploy(DescriptorInput.Parsed<AppDescriptor> p,
@@ -241,6 +260,7 @@ final class AppRoutes {
         throw ApiProblem.conflict("an app named \"" + app.name() + "\" already exists; change it"
             + " with PUT /api/v1/apps/" + app.name() + " (mls apps update-app)");
       }
+      checkQuota(app, who);
       // Owner first: an app must never be visible without its owner.
       store.putApp(app.name(), who.name(), ml);
       events.forget(app.name());

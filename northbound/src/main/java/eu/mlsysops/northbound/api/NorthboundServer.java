@@ -39,6 +39,7 @@ public final class NorthboundServer implements AutoCloseable {
   private final boolean auth;
   private final NorthboundEvents events;
   private final java.util.Set<String> descriptorHosts;
+  private final DeveloperQuota quota;
   private final AtomicLong internalErrors = new AtomicLong();
 
   private TokenStore tokens;
@@ -57,6 +58,7 @@ public final class NorthboundServer implements AutoCloseable {
     this.auth = b.auth;
     this.events = b.events;
     this.descriptorHosts = b.descriptorHosts;
+    this.quota = b.quota;
   }
 
   /**
@@ -96,7 +98,7 @@ public final class NorthboundServer implements AutoCloseable {
       configure(c, dashboard);
       routes = new RouteTable(c.routes, auth ? tokens : null);
       PlacementRoutes placement = new PlacementRoutes(continuum, views);
-      new AppRoutes(continuum, store, events, views, input, placement).register(routes);
+      new AppRoutes(continuum, store, events, views, input, placement, quota).register(routes);
       placement.register(routes);
       new SystemRoutes(continuum, views, infra, input, tokens, auth).register(routes);
       new PolicyRoutes(continuum).register(routes);
@@ -311,6 +313,7 @@ public final class NorthboundServer implements AutoCloseable {
     private boolean auth = true;
     private NorthboundEvents events = NorthboundEvents.create();
     private java.util.Set<String> descriptorHosts = java.util.Set.of();
+    private DeveloperQuota quota = DeveloperQuota.defaults();
 
     private Builder(EmbeddedContinuum continuum) {
       this.continuum = Objects.requireNonNull(continuum, "continuum");
@@ -349,6 +352,12 @@ public final class NorthboundServer implements AutoCloseable {
      */
     public Builder descriptorHosts(java.util.Collection<String> hosts) {
       this.descriptorHosts = java.util.Set.copyOf(hosts);
+      return this;
+    }
+
+    /** What each developer's apps may ask for together (default {@link DeveloperQuota#defaults}). */
+    public Builder developerQuota(DeveloperQuota quota) {
+      this.quota = Objects.requireNonNull(quota, "quota");
       return this;
     }
 
