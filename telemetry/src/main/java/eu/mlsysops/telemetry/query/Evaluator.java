@@ -6,6 +6,7 @@ import eu.mlsysops.telemetry.SeriesSource;
 import eu.mlsysops.telemetry.query.Expr.BinaryOp;
 import eu.mlsysops.telemetry.query.Expr.Function;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -683,6 +684,9 @@ final class Evaluator {
   }
 
   private List<Row> aggregate(Expr.Aggregation a) {
+    if (a.op().ordinal() > Expr.AggregationOp.COUNT.ordinal()) {
+      return aggregateMembers(a);
+    }
     List<Row> in = vector(a.expr());
     Map<Object, Group> groups = new LinkedHashMap<>();
     List<String> grouping = a.grouping() == null ? List.of() : a.grouping();
@@ -729,6 +733,7 @@ final class Evaluator {
                 case MIN -> Double.isNaN(g.acc[i]) || v < g.acc[i] ? v : g.acc[i];
                 case MAX -> Double.isNaN(g.acc[i]) || v > g.acc[i] ? v : g.acc[i];
                 case COUNT -> g.acc[i] + 1;
+                default -> throw new IllegalStateException("a member aggregation: " + a.op());
               };
         }
         g.count[i]++;
@@ -749,6 +754,145 @@ final class Evaluator {
       }
     }
     return out;
+  }
+
+  /** One group of an aggregation: its labels and the series in it. */
+  private record Members(Labels labels, List<Row> rows) {}
+
+  private Collection<Members> groupsOf(Expr.Aggregation a, List<Row> in) {
+    List<String> grouping = a.grouping() == null ? List.of() : a.grouping();
+    Map<Labels, Members> groups = new LinkedHashMap<>();
+    for (Row r : in) {
+      Labels l = a.without() ? without(r.labels, grouping) : only(r.labels, grouping);
+      groups.computeIfAbsent(l, k -> new Members(k, new ArrayList<>())).rows().add(r);
+    }
+    return groups.values();
+  }
+
+  /**
+   * The aggregations that need every member's value at a step: {@code stddev}, {@code stdvar},
+   * {@code group}, {@code quantile}, {@code topk}, {@code bottomk}, {@code count_values}, with
+   * Prometheus' semantics (population variance, quantile by linear interpolation, top and bottom
+   * series keeping their own labels and name, values written as Go's {@code FormatFloat}).
+   */
+  private List<Row> aggregateMembers(Expr.Aggregation a) {
+    List<Row> in = vector(a.expr());
+    double[] param = a.param() == null ? null : scalar(a.param());
+    List<Row> out = new ArrayList<>();
+    for (Members g : groupsOf(a, in)) {
+      switch (a.op()) {
+        case TOPK, BOTTOMK -> out.addAll(extremes(g, param, a.op() == Expr.AggregationOp.TOPK));
+        case COUNT_VALUES -> out.addAll(countValues(g, a.label()));
+        default -> {
+          double[] v = absentSteps();
+          boolean any = false;
+          double[] xs = new double[g.rows().size()];
+          for (int i = 0; i < n; i++) {
+            int k = 0;
+            for (Row r : g.rows()) {
+              if (!absent(r.v[i])) {
+                xs[k++] = r.v[i];
+              }
+            }
+            if (k == 0) {
+              continue;
+            }
+            any = true;
+            v[i] = switch (a.op()) {
+              case GROUP -> 1;
+              case STDVAR -> variance(xs, k);
+              case STDDEV -> Math.sqrt(variance(xs, k));
+              case QUANTILE -> {
+                Arrays.sort(xs, 0, k);
+                yield quantile(param[i], xs, k);
+              }
+              default -> throw new IllegalStateException("not a member aggregation: " + a.op());
+            };
+          }
+          if (any) {
+            out.add(new Row("", g.labels(), v));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static double variance(double[] xs, int k) {
+    double mean = 0;
+    for (int j = 0; j < k; j++) {
+      mean += xs[j];
+    }
+    mean /= k;
+    double sq = 0;
+    for (int j = 0; j < k; j++) {
+      sq += (xs[j] - mean) * (xs[j] - mean);
+    }
+    return sq / k;
+  }
+
+  /** {@code topk} / {@code bottomk}: at each step the k members of highest (lowest) value. */
+  private List<Row> extremes(Members g, double[] k, boolean top) {
+    Map<Row, double[]> chosen = new LinkedHashMap<>();
+    List<Row> present = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (Double.isNaN(k[i]) || k[i] < 1) {
+        continue;
+      }
+      int step = i;
+      present.clear();
+      for (Row r : g.rows()) {
+        if (!absent(r.v[i])) {
+          present.add(r);
+        }
+      }
+      // NaN sorts last either way, as in Prometheus.
+      present.sort((x, y) -> {
+        double a = x.v[step];
+        double b = y.v[step];
+        if (Double.isNaN(a) || Double.isNaN(b)) {
+          return Boolean.compare(Double.isNaN(a), Double.isNaN(b));
+        }
+        return top ? Double.compare(b, a) : Double.compare(a, b);
+      });
+      int take = (int) Math.min(present.size(), Math.min(k[i], Integer.MAX_VALUE));
+      for (int j = 0; j < take; j++) {
+        Row r = present.get(j);
+        chosen.computeIfAbsent(r, x -> absentSteps())[i] = r.v[i];
+      }
+    }
+    List<Row> out = new ArrayList<>();
+    chosen.forEach((r, v) -> out.add(new Row(r.metric, r.labels, v)));
+    return out;
+  }
+
+  /** {@code count_values}: how many members have each value, the value in {@code label}. */
+  private List<Row> countValues(Members g, String label) {
+    Map<String, double[]> byValue = new LinkedHashMap<>();
+    for (Row r : g.rows()) {
+      for (int i = 0; i < n; i++) {
+        if (absent(r.v[i])) {
+          continue;
+        }
+        double[] c = byValue.computeIfAbsent(formatValue(r.v[i]), x -> absentSteps());
+        c[i] = absent(c[i]) ? 1 : c[i] + 1;
+      }
+    }
+    List<Row> out = new ArrayList<>();
+    byValue.forEach((value, counts) -> out.add(new Row("", g.labels().with(label, value),
+        counts)));
+    return out;
+  }
+
+  /** A value as Prometheus writes it in a label (Go's FormatFloat(v, 'f', -1, 64)). */
+  static String formatValue(double v) {
+    if (Double.isNaN(v)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "+Inf" : "-Inf";
+    }
+    return new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
   }
 
   static Labels without(Labels labels, List<String> names) {

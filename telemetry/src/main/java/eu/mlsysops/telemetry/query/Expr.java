@@ -47,9 +47,13 @@ sealed interface Expr {
     }
   }
 
-  /** {@code op by|without (labels) (expr)}; {@code grouping} null when neither was given. */
-  record Aggregation(AggregationOp op, Expr expr, List<String> grouping, boolean without, int pos)
-      implements Expr {
+  /**
+   * {@code op by|without (labels) ([param,] expr)}; {@code grouping} null when neither was given;
+   * {@code param} the scalar of {@code topk}, {@code bottomk} and {@code quantile}, null for the
+   * others; {@code label} the label name of {@code count_values}, else null.
+   */
+  record Aggregation(AggregationOp op, Expr param, String label, Expr expr, List<String> grouping,
+      boolean without, int pos) implements Expr {
     @Override
     public ValueType type() {
       return ValueType.VECTOR;
@@ -91,7 +95,19 @@ sealed interface Expr {
     AVG,
     MIN,
     MAX,
-    COUNT;
+    COUNT,
+    STDDEV,
+    STDVAR,
+    GROUP,
+    TOPK,
+    BOTTOMK,
+    QUANTILE,
+    COUNT_VALUES;
+
+    /** Whether it takes a scalar parameter before its expression. */
+    boolean takesScalar() {
+      return this == TOPK || this == BOTTOMK || this == QUANTILE;
+    }
 
     static AggregationOp byName(String name) {
       for (AggregationOp op : values()) {

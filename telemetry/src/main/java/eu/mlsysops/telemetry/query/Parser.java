@@ -228,10 +228,34 @@ final class Parser {
     }
     String name = op.name().toLowerCase(Locale.ROOT);
     expect('(', "expected \"(\" after aggregation " + name);
+    Expr param = null;
+    String label = null;
+    skipWs();
+    if (op.takesScalar()) {
+      param = expr(0);
+      if (param.type() != ValueType.SCALAR) {
+        throw error(param.pos(), "expected type scalar as the parameter of " + name + ", got "
+            + param.type().text());
+      }
+      skipWs();
+      expect(',', "expected \",\" after the parameter of " + name);
+    } else if (op == AggregationOp.COUNT_VALUES) {
+      if (atEnd() || (peek() != '"' && peek() != '\'' && peek() != '`')) {
+        throw error(pos, "count_values needs a label name as a string first");
+      }
+      int at = pos;
+      label = string();
+      if (!label.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
+        throw error(at, "invalid label name \"" + label + "\" for count_values");
+      }
+      skipWs();
+      expect(',', "expected \",\" after the label name of count_values");
+    }
     Expr arg = expr(0);
     skipWs();
     if (!atEnd() && peek() == ',') {
-      throw error(pos, "aggregation " + name + " takes exactly one argument");
+      throw error(pos, "aggregation " + name + " takes "
+          + (param != null || label != null ? "exactly two arguments" : "exactly one argument"));
     }
     expect(')', "expected \")\" to close aggregation " + name);
     skipWs();
@@ -248,7 +272,7 @@ final class Parser {
           arg.pos(),
           "expected type instant vector in aggregation expression, got " + arg.type().text());
     }
-    return new Expr.Aggregation(op, arg, grouping, without, start);
+    return new Expr.Aggregation(op, param, label, arg, grouping, without, start);
   }
 
   private Expr call(String name, int start) {

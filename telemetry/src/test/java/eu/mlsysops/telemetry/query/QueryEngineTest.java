@@ -246,6 +246,34 @@ class QueryEngineTest {
   }
 
   @Test
+  void theAggregationsDashboardsUseFollowPrometheus() {
+    cpu(); // 1, 2, 3 on node a; 4, 5 on node b
+    List<Element> top = engine.vector("topk(2, cpu)", NOW);
+    assertThat(top).extracting(Element::value).containsExactlyInAnyOrder(5.0, 4.0);
+    assertThat(top).allMatch(e -> "cpu".equals(e.metric()) && e.labels().get("node").equals("b"));
+    assertThat(engine.vector("bottomk by (node) (1, cpu)", NOW))
+        .extracting(e -> e.labels().get("node") + "/" + e.labels().get("mode") + "=" + e.value())
+        .containsExactlyInAnyOrder("a/idle=1.0", "b/idle=4.0");
+    assertThat(only("quantile(0.5, cpu)")).isEqualTo(3);
+    assertThat(only("quantile(0.25, cpu)")).isEqualTo(2);
+    assertThat(byLabel("quantile by (node) (0.5, cpu)", "node"))
+        .containsExactly(Map.entry("a", 2.0), Map.entry("b", 4.5));
+    assertThat(only("quantile(2, cpu)")).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(only("stdvar(cpu)")).isCloseTo(2.0, EXACT);
+    assertThat(only("stddev(cpu)")).isCloseTo(Math.sqrt(2), EXACT);
+    assertThat(byLabel("group by (node) (cpu)", "node"))
+        .containsExactly(Map.entry("a", 1.0), Map.entry("b", 1.0));
+    assertThat(byLabel("count_values(\"total\", sum by (node) (cpu))", "total"))
+        .containsExactly(Map.entry("6", 1.0), Map.entry("9", 1.0));
+    assertThat(byLabel("count_values(\"v\", cpu / 2)", "v")).containsEntry("0.5", 1.0)
+        .containsEntry("2.5", 1.0).hasSize(5);
+    assertThatThrownBy(() -> engine.vector("topk(cpu)", NOW)).isInstanceOf(QueryException.class)
+        .hasMessageContaining("expected type scalar as the parameter of topk");
+    assertThatThrownBy(() -> engine.vector("count_values(cpu)", NOW))
+        .isInstanceOf(QueryException.class).hasMessageContaining("needs a label name");
+  }
+
+  @Test
   void withoutKeepsEveryOtherLabel() {
     cpu();
     List<Element> v = engine.vector("max without (mode) (cpu)", NOW);
