@@ -253,6 +253,9 @@ final class Evaluator {
     switch (fn) {
       case HISTOGRAM_QUANTILE:
         return histogramQuantile(scalar(c.args().get(0)), vector(c.args().get(1)));
+      case LABEL_REPLACE:
+      case LABEL_JOIN:
+        return relabel(c);
       case VECTOR:
         {
           double[] v = scalar(c.args().get(0));
@@ -754,6 +757,97 @@ final class Evaluator {
       }
     }
     return out;
+  }
+
+  // ---------------------------------------------------------------- label_replace, label_join
+
+  private List<Row> relabel(Expr.Call c) {
+    List<String> text = new ArrayList<>();
+    for (Expr e : c.args().subList(1, c.args().size())) {
+      text.add(((Expr.StringLiteral) e).value());
+    }
+    String dst = text.get(0);
+    java.util.regex.Pattern regex = c.function() == Function.LABEL_REPLACE
+        ? java.util.regex.Pattern.compile("^(?:" + text.get(3) + ")$") : null;
+    List<Row> out = new ArrayList<>();
+    for (Row r : vector(c.args().get(0))) {
+      String value;
+      if (regex != null) {
+        String src = r.labels.get(text.get(2));
+        java.util.regex.Matcher m = regex.matcher(src == null ? "" : src);
+        if (!m.matches()) {
+          out.add(r);
+          continue;
+        }
+        value = expand(text.get(1), m);
+      } else {
+        List<String> parts = new ArrayList<>();
+        for (String src : text.subList(2, text.size())) {
+          String v = r.labels.get(src);
+          parts.add(v == null ? "" : v);
+        }
+        value = String.join(text.get(1), parts);
+      }
+      TreeMap<String, String> labels = new TreeMap<>(r.labels.map());
+      if (value.isEmpty()) {
+        labels.remove(dst);
+      } else {
+        labels.put(dst, value);
+      }
+      out.add(new Row(r.metric, labels.isEmpty() ? Labels.EMPTY : new Labels(labels), r.v));
+    }
+    return out;
+  }
+
+  /** Go's regexp Expand: {@code $1}, {@code ${1}}, {@code $name}, {@code ${name}}, {@code $$}. */
+  static String expand(String template, java.util.regex.Matcher m) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < template.length(); i++) {
+      char ch = template.charAt(i);
+      if (ch != '$' || i + 1 >= template.length()) {
+        b.append(ch);
+        continue;
+      }
+      char next = template.charAt(i + 1);
+      if (next == '$') {
+        b.append('$');
+        i++;
+        continue;
+      }
+      int end;
+      String name;
+      if (next == '{') {
+        end = template.indexOf('}', i + 2);
+        if (end < 0) {
+          b.append(ch);
+          continue;
+        }
+        name = template.substring(i + 2, end);
+      } else {
+        end = i + 1;
+        while (end < template.length()
+            && (Character.isLetterOrDigit(template.charAt(end)) || template.charAt(end) == '_')) {
+          end++;
+        }
+        name = template.substring(i + 1, end);
+        end--;
+      }
+      if (name.isEmpty()) {
+        b.append(ch);
+        continue;
+      }
+      String group = null;
+      try {
+        group = name.chars().allMatch(Character::isDigit)
+            ? (Integer.parseInt(name) <= m.groupCount() ? m.group(Integer.parseInt(name)) : null)
+            : m.group(name);
+      } catch (IllegalArgumentException e) {
+        group = null; // no such group (or a number too big): Go expands it to nothing
+      }
+      b.append(group == null ? "" : group);
+      i = end;
+    }
+    return b.toString();
   }
 
   /** One group of an aggregation: its labels and the series in it. */

@@ -10,6 +10,14 @@ sealed interface Expr {
 
   ValueType type();
 
+  /** A string literal, as a function argument. */
+  record StringLiteral(String value, int pos) implements Expr {
+    @Override
+    public ValueType type() {
+      return ValueType.STRING;
+    }
+  }
+
   /** A number literal. */
   record NumberLiteral(double value, int pos) implements Expr {
     @Override
@@ -170,6 +178,11 @@ sealed interface Expr {
     CLAMP_MAX("clamp_max", ValueType.VECTOR, ValueType.VECTOR, ValueType.SCALAR),
     SCALAR("scalar", ValueType.SCALAR, ValueType.VECTOR),
     VECTOR("vector", ValueType.VECTOR, ValueType.SCALAR),
+    LABEL_REPLACE("label_replace", ValueType.VECTOR, ValueType.VECTOR, ValueType.STRING,
+        ValueType.STRING, ValueType.STRING, ValueType.STRING),
+    /** Variadic: any number of source labels after the first. */
+    LABEL_JOIN("label_join", ValueType.VECTOR, ValueType.VECTOR, ValueType.STRING,
+        ValueType.STRING, ValueType.STRING),
     TIME("time", ValueType.SCALAR);
 
     final String text;

@@ -287,7 +287,16 @@ final class Parser {
       pos++;
     } else {
       while (true) {
-        args.add(expr(0));
+        skipWs();
+        int i = args.size();
+        boolean stringParam = i < fn.params.size() && fn.params.get(i) == ValueType.STRING
+            || fn == Function.LABEL_JOIN && i >= fn.params.size();
+        if (stringParam && !atEnd() && (peek() == '"' || peek() == '\'' || peek() == '`')) {
+          int at = pos;
+          args.add(new Expr.StringLiteral(string(), at));
+        } else {
+          args.add(expr(0));
+        }
         skipWs();
         if (!atEnd() && peek() == ',') {
           pos++;
@@ -297,7 +306,8 @@ final class Parser {
         break;
       }
     }
-    if (args.size() != fn.params.size()) {
+    boolean variadic = fn == Function.LABEL_JOIN && args.size() > fn.params.size();
+    if (args.size() != fn.params.size() && !variadic) {
       throw error(
           start,
           "function \""
@@ -309,7 +319,7 @@ final class Parser {
               + args.size());
     }
     for (int i = 0; i < args.size(); i++) {
-      ValueType want = fn.params.get(i);
+      ValueType want = i < fn.params.size() ? fn.params.get(i) : ValueType.STRING;
       ValueType got = args.get(i).type();
       if (want != got) {
         throw error(
@@ -320,6 +330,22 @@ final class Parser {
                 + name
                 + "\", got "
                 + got.text());
+      }
+    }
+    if (fn == Function.LABEL_REPLACE || fn == Function.LABEL_JOIN) {
+      Expr.StringLiteral dst = (Expr.StringLiteral) args.get(1);
+      if (!dst.value().matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
+        throw error(dst.pos(), "invalid destination label name in " + name + "(): \""
+            + dst.value() + "\"");
+      }
+      if (fn == Function.LABEL_REPLACE) {
+        Expr.StringLiteral regex = (Expr.StringLiteral) args.get(4);
+        try {
+          java.util.regex.Pattern.compile("^(?:" + regex.value() + ")$");
+        } catch (java.util.regex.PatternSyntaxException e) {
+          throw error(regex.pos(), "invalid regular expression in label_replace(): "
+              + e.getDescription());
+        }
       }
     }
     return new Expr.Call(fn, List.copyOf(args), start);

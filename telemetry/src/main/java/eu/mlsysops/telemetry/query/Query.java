@@ -45,6 +45,7 @@ public final class Query {
     return switch (expr.type()) {
       case SCALAR -> new QueryResult.Scalar(atMillis, ev.scalar(expr)[0]);
       case MATRIX -> ev.matrix((Expr.RangeSelector) expr);
+      case STRING -> throw new IllegalStateException("strings parse only as function arguments");
       case VECTOR -> {
         List<Evaluator.Row> rows = ev.vector(expr);
         rows.sort(Evaluator.ROW_ORDER);

@@ -7,7 +7,9 @@ public enum ValueType {
   /** One value per series per evaluation time. */
   VECTOR("instant vector"),
   /** A window of samples per series; only as a function argument or an instant query's result. */
-  MATRIX("range vector");
+  MATRIX("range vector"),
+  /** A string literal; only as a function argument ({@code label_replace}, {@code label_join}). */
+  STRING("string");
 
   private final String text;
 

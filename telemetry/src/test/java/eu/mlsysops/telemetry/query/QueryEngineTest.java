@@ -274,6 +274,33 @@ class QueryEngineTest {
   }
 
   @Test
+  void labelReplaceAndLabelJoinRewriteLabelsAsPrometheusDoes() {
+    put("up", Labels.of("instance", "edge-1:9100", "job", "node"), 600, 1);
+    List<Element> r = engine.vector(
+        "label_replace(up, \"host\", \"$1\", \"instance\", \"(.*):\\\\d+\")", NOW);
+    assertThat(r).singleElement().satisfies(e -> {
+      assertThat(e.labels().get("host")).isEqualTo("edge-1");
+      assertThat(e.metric()).isEqualTo("up");
+    });
+    // No match: the series is left as it was.
+    assertThat(engine.vector("label_replace(up, \"host\", \"$1\", \"job\", \"x(.*)\")", NOW))
+        .singleElement().satisfies(e -> assertThat(e.labels().get("host")).isNull());
+    // ${name} groups and an empty result that removes the label.
+    assertThat(engine.vector("label_replace(up, \"job\", \"${j}\", \"instance\","
+        + " \"(?<j>zzz)?.*\")", NOW)).singleElement()
+        .satisfies(e -> assertThat(e.labels().get("job")).isNull());
+    assertThat(engine.vector("label_join(up, \"both\", \"/\", \"job\", \"instance\")", NOW))
+        .singleElement()
+        .satisfies(e -> assertThat(e.labels().get("both")).isEqualTo("node/edge-1:9100"));
+    assertThatThrownBy(() -> engine.vector(
+        "label_replace(up, \"1bad\", \"$1\", \"instance\", \"(.*)\")", NOW))
+        .isInstanceOf(QueryException.class).hasMessageContaining("invalid destination label");
+    assertThatThrownBy(() -> engine.vector(
+        "label_replace(up, \"h\", \"$1\", \"instance\", \"(\")", NOW))
+        .isInstanceOf(QueryException.class).hasMessageContaining("invalid regular expression");
+  }
+
+  @Test
   void withoutKeepsEveryOtherLabel() {
     cpu();
     List<Element> v = engine.vector("max without (mode) (cpu)", NOW);
