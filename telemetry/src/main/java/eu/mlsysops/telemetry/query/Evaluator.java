@@ -768,7 +768,7 @@ final class Evaluator {
     }
     String dst = text.get(0);
     java.util.regex.Pattern regex = c.function() == Function.LABEL_REPLACE
-        ? java.util.regex.Pattern.compile("^(?:" + text.get(3) + ")$") : null;
+        ? anchored(text.get(3)) : null;
     List<Row> out = new ArrayList<>();
     for (Row r : vector(c.args().get(0))) {
       String value;
@@ -797,6 +797,14 @@ final class Evaluator {
       out.add(new Row(r.metric, labels.isEmpty() ? Labels.EMPTY : new Labels(labels), r.v));
     }
     return out;
+  }
+
+  /**
+   * A label_replace regular expression as Prometheus reads it: anchored at both ends, Go's
+   * {@code (?P<name>…)} groups accepted.
+   */
+  static java.util.regex.Pattern anchored(String regex) {
+    return java.util.regex.Pattern.compile("^(?:" + regex.replace("(?P<", "(?<") + ")$");
   }
 
   /** Go's regexp Expand: {@code $1}, {@code ${1}}, {@code $name}, {@code ${name}}, {@code $$}. */

@@ -341,7 +341,7 @@ final class Parser {
       if (fn == Function.LABEL_REPLACE) {
         Expr.StringLiteral regex = (Expr.StringLiteral) args.get(4);
         try {
-          java.util.regex.Pattern.compile("^(?:" + regex.value() + ")$");
+          Evaluator.anchored(regex.value());
         } catch (java.util.regex.PatternSyntaxException e) {
           throw error(regex.pos(), "invalid regular expression in label_replace(): "
               + e.getDescription());

@@ -287,7 +287,7 @@ class QueryEngineTest {
         .singleElement().satisfies(e -> assertThat(e.labels().get("host")).isNull());
     // ${name} groups and an empty result that removes the label.
     assertThat(engine.vector("label_replace(up, \"job\", \"${j}\", \"instance\","
-        + " \"(?<j>zzz)?.*\")", NOW)).singleElement()
+        + " \"(?P<j>zzz)?.*\")", NOW)).singleElement()
         .satisfies(e -> assertThat(e.labels().get("job")).isNull());
     assertThat(engine.vector("label_join(up, \"both\", \"/\", \"job\", \"instance\")", NOW))
         .singleElement()
