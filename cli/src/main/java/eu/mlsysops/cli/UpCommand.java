@@ -136,8 +136,8 @@ final class UpCommand implements Callable<Integer> {
 
   @Option(names = "--developer-quota", paramLabel = "QUOTA",
       description = "what each developer's apps may ask for together, e.g."
-          + " apps=10,instances=100,cpu=8,memory=16Gi (default: apps=20,instances=200,cpu=16,"
-          + "memory=64Gi); admins have none")
+          + " apps=10,instances=100,cpu=8,memory=16Gi (default: apps=100,instances=1000,cpu=64,"
+          + "memory=256Gi); admins have none")
   String developerQuota;
 
   /** {@link #developerQuota} parsed. */

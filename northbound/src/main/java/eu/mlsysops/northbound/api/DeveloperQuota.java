@@ -19,9 +19,9 @@ import java.util.Locale;
  * @param memoryBytes memory requests in bytes
  */
 public record DeveloperQuota(int apps, int instances, long cpuMillis, long memoryBytes) {
-  /** 20 apps, 200 instances, 16 cores, 64 GiB. */
+  /** 100 apps, 1,000 instances, 64 cores, 256 GiB. */
   public static DeveloperQuota defaults() {
-    return new DeveloperQuota(20, 200, 16_000, 64L << 30);
+    return new DeveloperQuota(100, 1_000, 64_000, 256L << 30);
   }
 
   /**

@@ -220,13 +220,14 @@ class AuthIT {
     String dev = api.token(Role.DEVELOPER, "greedy");
     String yaml = "MLSysOpsApp:\n  name: greedy-app\n  cluster_placement: {cluster_id: [cloud]}\n"
         + "  components:\n    - metadata: {name: w}\n"
-        + "      node_placement: {scaling: {scaling_mode: manual, instances: 201}}\n"
-        + "      containers:\n        - image: registry.local/w:1\n";
+        + "      node_placement: {scaling: {scaling_mode: manual, instances: 2}}\n"
+        + "      containers:\n        - image: registry.local/w:1\n"
+        + "          platform_requirements: {cpu: {requests: \"40\", limits: \"40\"}}\n";
     HttpResponse<String> r = api.postYaml("/api/v1/apps", dev, yaml);
-    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
     assertThat(json(r).get("detail").asText())
-        .startsWith("quota instances: greedy's apps would ask for 201 instances; the quota is 200");
-    assertThat(json(r).get("errors").get(0).get("path").asText()).isEqualTo("quota.instances");
+        .startsWith("quota cpu: greedy's apps would request 80000m CPU; the quota is 64000m");
+    assertThat(json(r).get("errors").get(0).get("path").asText()).isEqualTo("quota.cpu");
     assertThat(api.get("/api/v1/apps/greedy-app").statusCode()).isEqualTo(404);
   }
 }

@@ -23,7 +23,7 @@ class DeveloperQuotaTest {
   @Test
   void parsesWhatIsGivenAndKeepsTheDefaultsOfTheRest() {
     DeveloperQuota q = DeveloperQuota.parse("apps=3, cpu=2, memory=1Gi");
-    assertThat(q).isEqualTo(new DeveloperQuota(3, 200, 2_000, 1L << 30));
+    assertThat(q).isEqualTo(new DeveloperQuota(3, 1_000, 2_000, 1L << 30));
     assertThatThrownBy(() -> DeveloperQuota.parse("disks=3"))
         .hasMessageContaining("\"disks\" is not a quota");
     assertThatThrownBy(() -> DeveloperQuota.parse("apps=many")).hasMessageStartingWith("apps:");
