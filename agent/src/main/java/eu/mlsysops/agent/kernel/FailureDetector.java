@@ -37,7 +37,8 @@ public final class FailureDetector {
   private final long tickNanos;
   /** A tick later than this after the previous one means this process was stalled. */
   private final long stallNanos;
-  private long lastTickNanos = -1;
+  private long lastTickNanos;
+  private boolean ticked;
   /** Every stall of this process so far, in milliseconds: forgiven to every peer. */
   private long forgivenMillis;
   private long stalls;
@@ -65,16 +66,28 @@ public final class FailureDetector {
   }
 
   /**
-   * Call at every detection tick, before judging: notices whether this process was stalled since
-   * the previous tick and forgives the stall to every peer.
+   * Call at every detection tick, before taking the heartbeats that arrived since the last one
+   * and before judging: notices whether this process was stalled since the previous tick and
+   * forgives the stall to every peer.
    *
    * @return the stall in milliseconds, 0 when there was none
    */
   public long tick() {
-    long now = nanoTime.getAsLong();
+    return tick(nanoTime.getAsLong());
+  }
+
+  /**
+   * As {@link #tick()}, with the time the tick's timer fired: measured where the timer fires (not
+   * where the agent's loop gets to it), so only a stall of the whole process counts, not a busy
+   * loop (heartbeats are noted as they arrive, whatever the loop is doing).
+   */
+  public long tick(long firedNanos) {
+    long now = firedNanos;
     long previous = lastTickNanos;
+    boolean first = !ticked;
     lastTickNanos = now;
-    if (previous < 0 || now - previous <= stallNanos) {
+    ticked = true;
+    if (first || now - previous <= stallNanos) {
       return 0;
     }
     long stalledMillis = (now - previous - tickNanos) / 1_000_000;

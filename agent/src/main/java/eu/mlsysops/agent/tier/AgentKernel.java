@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +93,20 @@ final class AgentKernel {
     }
   }
 
+  /**
+   * As {@link #every}, handing the event the {@link System#nanoTime} at which its timer fired
+   * (how late the process itself was, apart from how busy the loop is).
+   */
+  void everyTimed(long periodMillis, java.util.function.LongConsumer event) {
+    long p = Math.max(1, periodMillis);
+    synchronized (timers) {
+      timers.add(env.timers().scheduleAtFixedRate(() -> {
+        long fired = System.nanoTime();
+        loop.execute(() -> event.accept(fired));
+      }, p, p, TimeUnit.MILLISECONDS));
+    }
+  }
+
   /** Something that happened, for people (the event stream, {@code mls events}). */
   void event(String kind, String message) {
     env.events().publish(new AgentEvent(env.clock().millis(), id, kind, message));
@@ -137,14 +150,17 @@ final class AgentKernel {
     }
     engine.close();
     scheduler.close();
+    if (loop.inLoop()) {
+      throw new IllegalStateException(id + ": an agent cannot close itself from its own loop");
+    }
     try {
-      loop.call(() -> {
+      await(loop.call(() -> {
         loop.close();
         last.run();
         return null;
-      }).join();
-    } catch (CompletionException e) {
-      last.run(); // the loop's executor stopped first: nothing runs on the loop any more
+      }), "close");
+    } catch (IllegalStateException e) {
+      last.run(); // the loop's executor stopped first (or is stuck): nothing more to wait for
     }
   }
 }

@@ -325,7 +325,7 @@ public final class ClusterAgent implements AutoCloseable {
         return null;
       }), "start");
       long hb = settings.heartbeatInterval().toMillis();
-      kernel.every(detectionTick(settings).toMillis(), this::detectFailures);
+      kernel.everyTimed(detectionTick(settings).toMillis(), this::detectFailures);
       kernel.every(hb, this::reportUp);
       telemetry.start(env.timers());
     }
@@ -412,6 +412,9 @@ public final class ClusterAgent implements AutoCloseable {
       // Noted with its arrival time; the next detection tick takes them all at once (thousands
       // of nodes need no event each, and a busy loop does not make a heartbeat look late).
       heartbeats.put(h.from(), new Arrival(link, env.clock().millis()));
+      if (snapshot().health().containsKey(h.from())) {
+        observers.forEach(o -> o.heartbeat(h.from())); // trust judges arrival times too
+      }
     } else if (m instanceof Message.PlanForward f) {
       if (requests.add(f, link)) {
         event("request", "node " + f.from() + " asks for " + f.mechanism() + " " + f.action()
@@ -434,6 +437,8 @@ public final class ClusterAgent implements AutoCloseable {
   }
 
   private void registered(Message.Register r, Link link) {
+    // A heartbeat noted on a link this registration replaces must not bring that link back.
+    heartbeats.remove(r.from());
     ClusterMembership.Registration reg =
         members.register(r.node(), link, env.clock().millis());
     if (reg.descriptorChanged()) {
@@ -478,7 +483,6 @@ public final class ClusterAgent implements AutoCloseable {
     if (!hb.known()) {
       return;
     }
-    observers.forEach(o -> o.heartbeat(node));
     if (hb.recovered()) {
       version.bump();
       healed(node);
@@ -544,10 +548,19 @@ public final class ClusterAgent implements AutoCloseable {
     if (slot == null) {
       return;
     }
-    CrashLoops.Loop l = crashLoops.failed(slot.key, r.reason(), now);
     changed = true;
-    event("instance", r.app() + "/" + r.component() + "#" + slot.index() + ": "
-        + l.describe(now));
+    String where = r.app() + "/" + r.component() + "#" + slot.index();
+    if (!r.instanceId().equals(slot.instanceId)
+        && "RUNNING".equals(slots.report(slot.instanceId, slot, now).state())) {
+      // A replacement failed and the slot kept its running instance: the new spec's fault.
+      CrashLoops.Loop l = crashLoops.rolloutFailed(slot.key,
+          apps.specOf(slot.app(), slot.component()), r.reason(), now);
+      event("instance", where + ": its new spec " + l.describe(now).replace("placed again",
+          "rolled out again") + "; " + slot.instanceId + " keeps running");
+      return;
+    }
+    CrashLoops.Loop l = crashLoops.failed(slot.key, r.reason(), now);
+    event("instance", where + ": " + l.describe(now));
   }
 
   /** The placement policy's latest word on what it cannot place; reported up as it changes. */
@@ -563,10 +576,11 @@ public final class ClusterAgent implements AutoCloseable {
     }
   }
 
-  private void detectFailures() {
+  private void detectFailures(long firedNanos) {
     if (!running) {
       return;
     }
+    members.tick(firedNanos); // first: heartbeats that came during a stall are not forgiven twice
     takeHeartbeats();
     requests.expire();
     long now = env.clock().millis();
@@ -628,7 +642,8 @@ public final class ClusterAgent implements AutoCloseable {
     }
     if (r.status() == PlanStatus.FAILED && r.reason().startsWith("stale plan")) {
       // Finished and out of the active plans now: its policy plans again from the new state.
-      engine.wakeAll("stale plan " + r.id());
+      // After the snapshot of this turn is published: woken now, it would plan on the old one.
+      loop.execute(() -> wake("stale plan " + r.id()));
     }
   }
 

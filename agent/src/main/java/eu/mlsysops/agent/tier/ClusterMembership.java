@@ -145,17 +145,23 @@ final class ClusterMembership {
   }
 
   /**
-   * One detection tick: marks the nodes the detector suspects unreachable and returns them. A
-   * stall of this process since the last tick is not held against any node.
+   * The start of a detection tick whose timer fired at {@code firedNanos}: a stall of this
+   * process since the last tick is not held against any node. Call before taking the heartbeats
+   * that arrived meanwhile (they are not silence either way).
    */
-  List<Member> markUnreachable(long now) {
+  void tick(long firedNanos) {
     loop.checkInLoop();
-    long stalled = detector.tick();
+    long stalled = detector.tick(firedNanos);
     if (stalled > 0) {
       LOG.log(System.Logger.Level.INFO, "this process stalled for " + stalled
           + " ms (GC or a saturated CPU); not counted as silence of its " + nodes.size()
           + " nodes");
     }
+  }
+
+  /** Marks the nodes the detector suspects unreachable and returns them. */
+  List<Member> markUnreachable(long now) {
+    loop.checkInLoop();
     List<Member> out = new ArrayList<>();
     for (Member m : nodes.values()) {
       if (m.healthy && detector.suspects(m.heartbeats, now)) {

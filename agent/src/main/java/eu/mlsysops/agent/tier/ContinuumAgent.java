@@ -56,6 +56,8 @@ public final class ContinuumAgent implements AutoCloseable {
   private final ClusterAgent.Settings failureDetection;
   private final Placer placer;
   private final Map<String, OtlpMetricsTranslator> fromClusters = new ConcurrentHashMap<>();
+  /** When each cluster was last heard from since the last detection tick. */
+  private final Map<String, Long> heard = new ConcurrentHashMap<>();
   /** How often clusters export telemetry here: what the continuum's policies ask for. */
   private final NegotiatedInterval clusterDemand = new NegotiatedInterval(
       ClusterAgent.DEFAULT_EXPORT_INTERVAL, ClusterAgent.MIN_EXPORT_INTERVAL);
@@ -205,7 +207,8 @@ public final class ContinuumAgent implements AutoCloseable {
   public void start() {
     running = true;
     kernel.start(NodeAgent.HEALTH_INTERVAL_MILLIS, NodeAgent.HEALTH_INTERVAL_MILLIS, true);
-    kernel.every(ClusterAgent.detectionTick(failureDetection).toMillis(), this::detectFailures);
+    kernel.everyTimed(ClusterAgent.detectionTick(failureDetection).toMillis(),
+        this::detectFailures);
     snapshot.descriptors().forEach(engine::appAdded);
   }
 
@@ -388,7 +391,8 @@ public final class ContinuumAgent implements AutoCloseable {
 
   private void onClusterMessage(Link link, Message m) {
     if (!(m instanceof Message.Register)) {
-      loop.execute(() -> heardFrom(m.from()));
+      // Noted as it arrives; the next detection tick takes it (after forgiving a stall).
+      heard.put(m.from(), env.clock().millis());
     }
     if (m instanceof Message.Records || m instanceof Message.ControlReport
         || m instanceof Message.AgentStatus) {
@@ -495,8 +499,18 @@ public final class ContinuumAgent implements AutoCloseable {
   }
 
   /** Any message from a cluster shows it is alive; one that was unreachable is back. */
-  private void heardFrom(String cluster) {
-    if (clusters.heardFrom(cluster, env.clock().millis())) {
+  /** Takes the messages heard since the last tick. */
+  private void takeHeard() {
+    for (String cluster : heard.keySet()) {
+      Long at = heard.remove(cluster);
+      if (at != null) {
+        heardFrom(cluster, at);
+      }
+    }
+  }
+
+  private void heardFrom(String cluster, long atMillis) {
+    if (clusters.heardFrom(cluster, atMillis)) {
       changed = true;
       event("cluster", "cluster " + cluster + " is back");
       pushCluster(cluster);
@@ -504,11 +518,13 @@ public final class ContinuumAgent implements AutoCloseable {
     }
   }
 
-  private void detectFailures() {
+  private void detectFailures(long firedNanos) {
     if (!running) {
       return;
     }
     long now = env.clock().millis();
+    clusters.tick(firedNanos); // first: what was heard during a stall is not forgiven twice
+    takeHeard();
     List<ContinuumClusters.Detection> found =
         clusters.detect(now, failureDetection.lostGrace().toMillis());
     for (ContinuumClusters.Detection d : found) {

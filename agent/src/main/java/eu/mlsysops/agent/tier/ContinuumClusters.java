@@ -117,13 +117,18 @@ final class ContinuumClusters {
     e.lost = false;
   }
 
+  /** The start of a detection tick whose timer fired at {@code firedNanos} (stalls forgiven). */
+  void tick(long firedNanos) {
+    loop.checkInLoop();
+    detector.tick(firedNanos);
+  }
+
   /**
    * One detection tick: marks the clusters the detector suspects unreachable, and unreachable ones
    * lost after {@code lostGraceMillis}.
    */
   List<Detection> detect(long now, long lostGraceMillis) {
     loop.checkInLoop();
-    detector.tick();
     List<Detection> out = new ArrayList<>();
     for (Entry e : clusters.values()) {
       if (e.healthy && detector.suspects(e.heard, now)) {

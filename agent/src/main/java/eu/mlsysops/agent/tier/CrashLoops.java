@@ -12,8 +12,11 @@ import java.util.Set;
  * app's: each slot whose instances keep failing waits before it is placed again, twice as long
  * after every failure in a row (as Kubernetes' CrashLoopBackOff), and after {@link #GIVE_UP_AFTER}
  * in a row it is not placed again until the app changes. Placement policies see such a slot as
- * {@link #BACKOFF} or {@link #GAVE_UP}, not as a failed instance to move. Owned by the cluster
- * agent's loop.
+ * {@link #BACKOFF} or {@link #GAVE_UP}, not as a failed instance to move.
+ *
+ * <p>A new spec that fails to start while the slot's old instance keeps running is kept apart:
+ * the slot is healthy, only rolling that spec out waits (and gives up) the same way, so a failed
+ * rollout is never held against the old instance later. Owned by the cluster agent's loop.
  */
 final class CrashLoops {
   /** The view's state of a slot waiting out its back-off. */
@@ -48,6 +51,8 @@ final class CrashLoops {
   private final Map<InstanceSlots.Key, Loop> loops = new HashMap<>();
   /** Since when each slot's current instance runs. */
   private final Map<InstanceSlots.Key, Long> runningSince = new HashMap<>();
+  /** Failed rollouts of a spec (its digest) to a slot whose old instance keeps running. */
+  private final Map<InstanceSlots.Key, Map<String, Loop>> rollouts = new HashMap<>();
 
   CrashLoops(AgentLoop loop) {
     this.loop = Objects.requireNonNull(loop);
@@ -61,10 +66,35 @@ final class CrashLoops {
     int failures = before == null
         || since != null && nowMillis - since >= RESET_AFTER.toMillis() ? 1
         : before.failures() + 1;
-    long wait = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(failures - 1, 20));
-    Loop l = new Loop(failures, nowMillis + wait, reason);
+    Loop l = new Loop(failures, nowMillis + wait(failures), reason);
     loops.put(slot, l);
     return l;
+  }
+
+  /**
+   * A replacement from spec {@code spec} failed and the slot went back to its running instance:
+   * one more failure in a row of rolling out that spec.
+   */
+  Loop rolloutFailed(InstanceSlots.Key slot, String spec, String reason, long nowMillis) {
+    loop.checkInLoop();
+    Map<String, Loop> bySpec = rollouts.computeIfAbsent(slot, k -> new HashMap<>());
+    bySpec.keySet().retainAll(java.util.Set.of(spec)); // an older spec's tries no longer matter
+    Loop before = bySpec.get(spec);
+    int failures = before == null ? 1 : before.failures() + 1;
+    Loop l = new Loop(failures, nowMillis + wait(failures), reason);
+    bySpec.put(spec, l);
+    return l;
+  }
+
+  /** Whether rolling {@code spec} out to the slot waits, or was given up. */
+  boolean rolloutHolds(InstanceSlots.Key slot, String spec, long nowMillis) {
+    Loop l = rollouts.getOrDefault(slot, Map.of()).get(spec);
+    return l != null && (l.gaveUp() || nowMillis < l.retryAtMillis());
+  }
+
+  private static long wait(int failures) {
+    return Math.min(MAX_BACKOFF.toMillis(),
+        FIRST_BACKOFF.toMillis() << Math.min(failures - 1, 20));
   }
 
   /** The slot's instance runs. */
@@ -107,8 +137,10 @@ final class CrashLoops {
 
   /** Whether a back-off ended in {@code (fromMillis, toMillis]}: its slot can be placed again. */
   boolean retriesDue(long fromMillis, long toMillis) {
-    return loops.values().stream().anyMatch(l -> !l.gaveUp()
-        && l.retryAtMillis() > fromMillis && l.retryAtMillis() <= toMillis);
+    return java.util.stream.Stream.concat(loops.values().stream(),
+            rollouts.values().stream().flatMap(m -> m.values().stream()))
+        .anyMatch(l -> !l.gaveUp() && l.retryAtMillis() > fromMillis
+            && l.retryAtMillis() <= toMillis);
   }
 
   /** The app changed (or left): its slots start with a clean slate. */
@@ -116,5 +148,6 @@ final class CrashLoops {
     loop.checkInLoop();
     loops.keySet().removeIf(k -> apps.contains(k.app()));
     runningSince.keySet().removeIf(k -> apps.contains(k.app()));
+    rollouts.keySet().removeIf(k -> apps.contains(k.app()));
   }
 }

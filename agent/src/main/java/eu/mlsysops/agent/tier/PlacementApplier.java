@@ -224,13 +224,19 @@ final class PlacementApplier {
     });
   }
 
+  /** Whether the slot should not be rolled to {@code spec} now (a crash loop's back-off). */
+  private boolean waits(InstanceSlots.Slot s, String spec, long now) {
+    return crashLoops.holds(s.key, now) || crashLoops.rolloutHolds(s.key, spec, now);
+  }
+
   private CompletionStage<ApplyResult> roll(String app, String component, int index,
       boolean outdatedOnly, String why) {
     String current = apps.specOf(app, component);
+    long now = clock.millis();
     List<Integer> targets = slots.all().stream()
         .filter(s -> s.app().equals(app) && s.component().equals(component))
         .filter(s -> index < 0 || s.index() == index)
-        .filter(s -> !outdatedOnly || s.isOutdated(current))
+        .filter(s -> !outdatedOnly || s.isOutdated(current) && !waits(s, current, now))
         .map(InstanceSlots.Slot::index).sorted().toList();
     List<String> replaced = new ArrayList<>();
     CompletionStage<ApplyResult> chain = done(ApplyResult.success(""));
@@ -258,8 +264,9 @@ final class PlacementApplier {
     return onLoop(() -> {
       InstanceSlots.Slot s = slots.get(app, component, index);
       ClusterMembership.Member n = s == null ? null : members.get(s.node);
+      String spec = apps.specOf(app, component);
       if (s == null || n == null || !n.healthy()
-          || outdatedOnly && !s.isOutdated(apps.specOf(app, component))) {
+          || outdatedOnly && (!s.isOutdated(spec) || waits(s, spec, clock.millis()))) {
         return done(ApplyResult.success(""));
       }
       Replacement r = beginReplacement(s, s.node);
@@ -287,7 +294,8 @@ final class PlacementApplier {
     for (InstanceSlots.Slot s : slots.all()) {
       String key = s.app() + "/" + s.component();
       if (ofApp.test(s.app()) && !plans.containsKey(key) && !rollouts.containsKey(key)
-          && !crashLoops.holds(s.key, now) && s.isOutdated(current.computeIfAbsent(key, k -> apps.specOf(s.app(), s.component())))) {
+          && !waits(s, current.computeIfAbsent(key, k -> apps.specOf(s.app(), s.component())),
+              now) && s.isOutdated(current.computeIfAbsent(key, k -> apps.specOf(s.app(), s.component())))) {
         // Named before it is submitted: a plan that finishes at once must find its entry.
         String id = "spec-rollout-" + UUID.randomUUID();
         rollouts.put(key, id);

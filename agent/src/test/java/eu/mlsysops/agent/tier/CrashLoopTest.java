@@ -48,6 +48,7 @@ class CrashLoopTest {
   /** Failures the cluster held against a node. */
   private final List<String> blamedNodes = new CopyOnWriteArrayList<>();
   private InProcessLink up;
+  private final java.util.Map<String, InProcessLink> links = new ConcurrentHashMap<>();
   private ClusterAgent cluster;
 
   @BeforeEach
@@ -70,15 +71,21 @@ class CrashLoopTest {
     for (String name : List.of("cloud-1", "cloud-2", "cloud-3")) {
       InProcessLink link = InProcessLink.create(workers);
       cluster.attach(link.parentSide());
-      // Apps whose name starts with "bad" cannot start anywhere; the others run.
+      // Apps whose name starts with "bad", and images tagged "broken", cannot start anywhere.
+      links.put(name, link);
       link.childSide().onReceive(m -> {
         if (m instanceof Message.DesiredState ds) {
-          ds.instances().forEach(a -> started.add(a.instanceId()));
-          link.childSide().send(new Message.StatusReport(name, ds.instances().stream()
-              .map(a -> new Message.InstanceReport(a.instanceId(), a.app(),
-                  a.component().name(), name, a.app().startsWith("bad") ? "FAILED" : "RUNNING",
-                  a.app().startsWith("bad") ? "listen :8080: address already in use" : "",
-                  clock.millis())).toList(), true));
+          // Each instance is started once, from the spec it came with; a running one stays.
+          List<Message.InstanceAssignment> fresh = ds.instances().stream()
+              .filter(a -> started.add(a.instanceId())).toList();
+          link.childSide().send(new Message.StatusReport(name, fresh.stream()
+              .map(a -> {
+                boolean fails = a.app().startsWith("bad")
+                    || a.component().containers().get(0).image().endsWith(":broken");
+                return new Message.InstanceReport(a.instanceId(), a.app(),
+                    a.component().name(), name, fails ? "FAILED" : "RUNNING",
+                    fails ? "listen :8080: address already in use" : "", clock.millis());
+              }).toList(), false));
         }
       });
       link.childSide().send(new Message.Register(name, Message.Tier.NODE, node(name), null,
@@ -164,5 +171,42 @@ class CrashLoopTest {
         TierFixture.web("bad-too", null));
     await().atMost(10, TimeUnit.SECONDS).until(() -> !blamedNodes.isEmpty());
     assertThat(blamedNodes).allMatch(b -> b.contains("bad-too/"));
+  }
+
+  private static AppDescriptor web(String name, String image) {
+    return TierFixture.app("MLSysOpsApp:\n  name: " + name
+        + "\n  cluster_placement: {cluster_id: [cloud]}\n  components:\n"
+        + "    - metadata: {name: web}\n"
+        + "      node_placement: {scaling: {scaling_mode: manual, instances: 2}}\n"
+        + "      containers:\n        - image: " + image + "\n");
+  }
+
+  @Test
+  void aNewSpecThatCannotStartBacksOffPerSlotWhileTheOldInstancesKeepRunning() {
+    assign(web("roll", "registry.local/web:1"));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> saw("roll/web/0 running")
+        && saw("roll/web/1 running"));
+    assign(web("roll", "registry.local/web:broken"));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> saw("roll/web#0: its new spec failure 1")
+        && saw("roll/web#1: its new spec failure 1"));
+    // Neither slot is rolled again before its back-off ends (it used to be at once, forever).
+    await().during(1, TimeUnit.SECONDS).atMost(5, TimeUnit.SECONDS)
+        .until(() -> startedOf("roll") == 4);
+    assertThat(events).anyMatch(e -> e.message().contains("roll/web/0 keeps running"));
+    clock.advance(1_100);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> saw("roll/web#0: its new spec failure 2")
+        && saw("roll/web#1: its new spec failure 2"));
+    await().during(1, TimeUnit.SECONDS).atMost(5, TimeUnit.SECONDS)
+        .until(() -> startedOf("roll") == 6);
+
+    // Later the old instance itself crashes: that is its first failure, not the rollout's third.
+    String nodeName = events.stream().map(AgentEvent::message)
+        .filter(m -> m.startsWith("roll/web/0 running on ")).findFirst().orElseThrow()
+        .substring("roll/web/0 running on ".length());
+    links.get(nodeName).childSide().send(new Message.StatusReport(nodeName, List.of(
+        new Message.InstanceReport("roll/web/0", "roll", "web", nodeName, "FAILED", "OOM killed",
+            clock.millis())), false));
+    await().atMost(10, TimeUnit.SECONDS)
+        .until(() -> saw("roll/web#0: failure 1 in a row (OOM killed)"));
   }
 }
