@@ -12,7 +12,8 @@ final class ProcessesRun {
   private ProcessesRun() {}
 
   static int run(Path data, List<Descriptor> topology, int port, Duration runFor, PrintWriter out,
-      boolean localProcesses) throws Exception {
+      boolean localProcesses, List<String> descriptorHosts, String developerQuota)
+      throws Exception {
     if (port != 0) {
       // A taken port would fail the continuum process, or worse, answer for it.
       try (java.net.ServerSocket probe =
@@ -27,7 +28,8 @@ final class ProcessesRun {
       }
     }
     ProcessContinuum pc =
-        new ProcessContinuum(data, topology, port, out).localProcesses(localProcesses);
+        new ProcessContinuum(data, topology, port, out).localProcesses(localProcesses)
+            .northbound(descriptorHosts, developerQuota);
     Thread hook = new Thread(pc::close);
     Runtime.getRuntime().addShutdownHook(hook);
     int nb;

@@ -184,7 +184,8 @@ final class UpCommand implements Callable<Integer> {
             + " authentication and cannot be combined with --demo, --trace, --no-auth or --bind");
       }
       boolean local = runtimeKind() == EmbeddedContinuum.RuntimeKind.PROCESS;
-      return ProcessesRun.run(data, descriptors, port, runFor, out, local);
+      return ProcessesRun.run(data, descriptors, port, runFor, out, local, descriptorHosts,
+          developerQuota);
     }
     for (int p : new int[] {otlpGrpcPort, otlpHttpPort}) {
       if (p < -1 || p > 65_535) {

@@ -72,14 +72,16 @@ public record AgentFileConfig(
     int otlpGrpcPort,
     int otlpHttpPort,
     boolean kubernetes,
-    double trustThreshold) {
+    double trustThreshold,
+    List<String> descriptorHosts,
+    eu.mlsysops.northbound.api.DeveloperQuota developerQuota) {
 
   /** This configuration with plaintext links ({@code --insecure}). */
   public AgentFileConfig withInsecure() {
     return new AgentFileConfig(tier, name, descriptor, continuumLayer, parentHost, parentPort,
         parentName, bind, listenPort, certDir, dataDir, policyDirectory, mechanisms,
         monitoringInterval, northboundPort, true, children, runtime, otlpGrpcPort, otlpHttpPort,
-        kubernetes, trustThreshold);
+        kubernetes, trustThreshold, descriptorHosts, developerQuota);
   }
 
   /** The three kinds of agent. */
@@ -129,7 +131,9 @@ public record AgentFileConfig(
           "otlp_grpc_port",
           "otlp_http_port",
           "kubernetes",
-          "trust_threshold");
+          "trust_threshold",
+          "descriptor_hosts",
+          "developer_quota");
 
   /** Environment variables that start with {@code MLS_} but are not configuration keys. */
   private static final Set<String> NOT_KEYS =
@@ -329,7 +333,47 @@ public record AgentFileConfig(
           optionalPort("otlp_grpc_port"),
           optionalPort("otlp_http_port"),
           kubernetes(),
-          trustThreshold());
+          trustThreshold(),
+          descriptorHosts(),
+          developerQuota());
+    }
+
+    /** Hosts developers may have descriptors fetched from (continuum only; default none). */
+    private List<String> descriptorHosts() {
+      Value v = raw.get("descriptor_hosts");
+      if (v == null) {
+        return List.of();
+      }
+      if (tier != Tier.CONTINUUM) {
+        refuse("descriptor_hosts", "only the continuum agent serves the northbound API");
+      }
+      List<String> out = new ArrayList<>();
+      if (v.node() != null && v.node().isArray()) {
+        v.node().forEach(n -> out.add(n.asText().trim()));
+      } else if (v.text() != null) {
+        for (String h : v.text().split(",")) {
+          if (!h.isBlank()) {
+            out.add(h.trim());
+          }
+        }
+      }
+      return List.copyOf(out);
+    }
+
+    /** What each developer's apps may ask for together (continuum only). */
+    private eu.mlsysops.northbound.api.DeveloperQuota developerQuota() {
+      String t = text("developer_quota");
+      if (t == null) {
+        return eu.mlsysops.northbound.api.DeveloperQuota.defaults();
+      }
+      if (tier != Tier.CONTINUUM) {
+        refuse("developer_quota", "only the continuum agent serves the northbound API");
+      }
+      try {
+        return eu.mlsysops.northbound.api.DeveloperQuota.parse(t);
+      } catch (IllegalArgumentException e) {
+        throw problem("developer_quota", e.getMessage());
+      }
     }
 
     private double trustThreshold() {

@@ -711,6 +711,8 @@ public final class AgentProcess implements AutoCloseable {
                   .port(config.northboundPort())
                   .auth(true)
                   .events(events)
+                  .descriptorHosts(config.descriptorHosts())
+                  .developerQuota(config.developerQuota())
                   .build()
                   .start());
     } catch (NorthboundServer.PortUnavailableException e) {

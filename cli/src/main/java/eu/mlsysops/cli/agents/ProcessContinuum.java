@@ -41,6 +41,8 @@ public final class ProcessContinuum implements AutoCloseable {
   private volatile boolean stopping;
   private boolean localProcesses;
   private String kubernetesMaster;
+  /** Extra keys of the continuum agent's configuration (its northbound options). */
+  private final Map<String, Object> continuumOptions = new LinkedHashMap<>();
 
   /** One launched agent. */
   public record Agent(
@@ -68,6 +70,20 @@ public final class ProcessContinuum implements AutoCloseable {
    * Node agents run instances as real local processes (each with OTLP receivers on free ports and
    * this host's figures) instead of simulating their hosts. Call before {@link #start()}.
    */
+  /**
+   * Northbound options for the continuum agent: {@code descriptor_hosts} (a list) and {@code
+   * developer_quota} (as {@code mls up --developer-quota}); null or empty values are left out.
+   */
+  public ProcessContinuum northbound(List<String> descriptorHosts, String developerQuota) {
+    if (descriptorHosts != null && !descriptorHosts.isEmpty()) {
+      continuumOptions.put("descriptor_hosts", yamlList(descriptorHosts));
+    }
+    if (developerQuota != null && !developerQuota.isBlank()) {
+      continuumOptions.put("developer_quota", "\"" + developerQuota + "\"");
+    }
+    return this;
+  }
+
   public ProcessContinuum localProcesses(boolean on) {
     this.localProcesses = on;
     return this;
@@ -128,29 +144,16 @@ public final class ProcessContinuum implements AutoCloseable {
     int nbPort = northboundPort == 0 ? freePort() : northboundPort;
     int continuumPort = freePort();
     String cid = continuum.continuumId();
-    launch(
-        cid,
-        AgentFileConfig.Tier.CONTINUUM,
-        continuum,
-        dataDir,
-        certs,
-        kubernetesMaster == null
-            ? Map.of(
-                "listen_port",
-                continuumPort,
-                "northbound_port",
-                nbPort,
-                "children",
-                yamlList(clusters.stream().map(ClusterDescriptor::clusterId).toList()))
-            : Map.of(
-                "listen_port",
-                continuumPort,
-                "northbound_port",
-                nbPort,
-                "children",
-                yamlList(clusters.stream().map(ClusterDescriptor::clusterId).toList()),
-                "kubernetes",
-                true),
+    Map<String, Object> continuumKeys = new LinkedHashMap<>();
+    continuumKeys.put("listen_port", continuumPort);
+    continuumKeys.put("northbound_port", nbPort);
+    continuumKeys.put("children",
+        yamlList(clusters.stream().map(ClusterDescriptor::clusterId).toList()));
+    if (kubernetesMaster != null) {
+      continuumKeys.put("kubernetes", true);
+    }
+    continuumKeys.putAll(continuumOptions);
+    launch(cid, AgentFileConfig.Tier.CONTINUUM, continuum, dataDir, certs, continuumKeys,
         continuumPort);
     Map<String, Integer> clusterPorts = new LinkedHashMap<>();
     for (ClusterDescriptor c : clusters) {

@@ -190,6 +190,24 @@ class AgentFileConfigTest {
   }
 
   @Test
+  void theContinuumTakesDescriptorHostsAndADeveloperQuota() throws Exception {
+    AgentFileConfig c = AgentFileConfig.load(Tier.CONTINUUM, file("name: top\n"
+        + "descriptor_hosts: [files.example.org, git.example.org]\n"
+        + "developer_quota: \"apps=3,cpu=2\"\n"), Map.of());
+    assertThat(c.descriptorHosts()).containsExactly("files.example.org", "git.example.org");
+    assertThat(c.developerQuota().apps()).isEqualTo(3);
+    assertThat(c.developerQuota().cpuMillis()).isEqualTo(2_000);
+    assertThat(AgentFileConfig.load(Tier.CONTINUUM, file("name: top\n"), Map.of())
+        .developerQuota()).isEqualTo(eu.mlsysops.northbound.api.DeveloperQuota.defaults());
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.CONTINUUM,
+        file("name: top\ndeveloper_quota: disks=3\n"), Map.of()))
+        .hasMessageContaining("developer_quota: \"disks\" is not a quota");
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE,
+        file("name: n1\nparent: h:1\ndescriptor_hosts: [x]\n"), Map.of()))
+        .hasMessageContaining("descriptor_hosts: not used by a node agent");
+  }
+
+  @Test
   void aMissingFileIsNamed() {
     assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE, dir.resolve("nope.yaml"), Map.of()))
         .hasMessage("--config: " + dir.resolve("nope.yaml") + " does not exist");
