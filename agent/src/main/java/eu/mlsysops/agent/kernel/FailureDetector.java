@@ -76,13 +76,9 @@ public final class FailureDetector {
     return tick(nanoTime.getAsLong());
   }
 
-  /**
-   * As {@link #tick()}, with the time the tick's timer fired: measured where the timer fires (not
-   * where the agent's loop gets to it), so only a stall of the whole process counts, not a busy
-   * loop (heartbeats are noted as they arrive, whatever the loop is doing).
-   */
-  public long tick(long firedNanos) {
-    long now = firedNanos;
+  /** As {@link #tick()}, at {@code nowNanos} of this process's monotonic time. */
+  public long tick(long nowNanos) {
+    long now = nowNanos;
     long previous = lastTickNanos;
     boolean first = !ticked;
     lastTickNanos = now;

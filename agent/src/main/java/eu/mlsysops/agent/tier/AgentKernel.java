@@ -93,20 +93,6 @@ final class AgentKernel {
     }
   }
 
-  /**
-   * As {@link #every}, handing the event the {@link System#nanoTime} at which its timer fired
-   * (how late the process itself was, apart from how busy the loop is).
-   */
-  void everyTimed(long periodMillis, java.util.function.LongConsumer event) {
-    long p = Math.max(1, periodMillis);
-    synchronized (timers) {
-      timers.add(env.timers().scheduleAtFixedRate(() -> {
-        long fired = System.nanoTime();
-        loop.execute(() -> event.accept(fired));
-      }, p, p, TimeUnit.MILLISECONDS));
-    }
-  }
-
   /** Something that happened, for people (the event stream, {@code mls events}). */
   void event(String kind, String message) {
     env.events().publish(new AgentEvent(env.clock().millis(), id, kind, message));

@@ -325,7 +325,7 @@ public final class ClusterAgent implements AutoCloseable {
         return null;
       }), "start");
       long hb = settings.heartbeatInterval().toMillis();
-      kernel.everyTimed(detectionTick(settings).toMillis(), this::detectFailures);
+      kernel.every(detectionTick(settings).toMillis(), this::detectFailures);
       kernel.every(hb, this::reportUp);
       telemetry.start(env.timers());
     }
@@ -576,11 +576,11 @@ public final class ClusterAgent implements AutoCloseable {
     }
   }
 
-  private void detectFailures(long firedNanos) {
+  private void detectFailures() {
     if (!running) {
       return;
     }
-    members.tick(firedNanos); // first: heartbeats that came during a stall are not forgiven twice
+    members.tick(); // first: heartbeats that came during a stall are not forgiven twice
     takeHeartbeats();
     requests.expire();
     long now = env.clock().millis();

@@ -145,13 +145,14 @@ final class ClusterMembership {
   }
 
   /**
-   * The start of a detection tick whose timer fired at {@code firedNanos}: a stall of this
-   * process since the last tick is not held against any node. Call before taking the heartbeats
-   * that arrived meanwhile (they are not silence either way).
+   * The start of a detection tick: a stall since the last tick is not held against any node. It
+   * is measured where the tick runs, on the agent's loop: the loop and the delivery of heartbeats
+   * share the agent threads, so when the loop was held up the heartbeats' arrival was too. Call
+   * before taking the heartbeats that arrived meanwhile (they are not silence either way).
    */
-  void tick(long firedNanos) {
+  void tick() {
     loop.checkInLoop();
-    long stalled = detector.tick(firedNanos);
+    long stalled = detector.tick();
     if (stalled > 0) {
       LOG.log(System.Logger.Level.INFO, "this process stalled for " + stalled
           + " ms (GC or a saturated CPU); not counted as silence of its " + nodes.size()

@@ -207,8 +207,7 @@ public final class ContinuumAgent implements AutoCloseable {
   public void start() {
     running = true;
     kernel.start(NodeAgent.HEALTH_INTERVAL_MILLIS, NodeAgent.HEALTH_INTERVAL_MILLIS, true);
-    kernel.everyTimed(ClusterAgent.detectionTick(failureDetection).toMillis(),
-        this::detectFailures);
+    kernel.every(ClusterAgent.detectionTick(failureDetection).toMillis(), this::detectFailures);
     snapshot.descriptors().forEach(engine::appAdded);
   }
 
@@ -518,12 +517,12 @@ public final class ContinuumAgent implements AutoCloseable {
     }
   }
 
-  private void detectFailures(long firedNanos) {
+  private void detectFailures() {
     if (!running) {
       return;
     }
     long now = env.clock().millis();
-    clusters.tick(firedNanos); // first: what was heard during a stall is not forgiven twice
+    clusters.tick(); // first: what was heard during a stall is not forgiven twice
     takeHeard();
     List<ContinuumClusters.Detection> found =
         clusters.detect(now, failureDetection.lostGrace().toMillis());

@@ -117,10 +117,10 @@ final class ContinuumClusters {
     e.lost = false;
   }
 
-  /** The start of a detection tick whose timer fired at {@code firedNanos} (stalls forgiven). */
-  void tick(long firedNanos) {
+  /** The start of a detection tick: a stall of the agent's loop since the last is forgiven. */
+  void tick() {
     loop.checkInLoop();
-    detector.tick(firedNanos);
+    detector.tick();
   }
 
   /**

@@ -134,6 +134,49 @@ final class ApiFixture implements AutoCloseable {
     return json(r).get("token").asText();
   }
 
+  /** An open event stream: its lines, as they arrive, until {@link #close()}. */
+  static final class EventLines implements AutoCloseable {
+    final int status;
+    final java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.io.InputStream body;
+    private final Thread reader;
+
+    private EventLines(HttpResponse<java.io.InputStream> r) {
+      this.status = r.statusCode();
+      this.body = r.body();
+      this.reader = new Thread(() -> {
+        try (java.io.BufferedReader in = new java.io.BufferedReader(
+            new java.io.InputStreamReader(body, java.nio.charset.StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = in.readLine()) != null) {
+            lines.add(line);
+          }
+        } catch (IOException e) {
+          // the stream ended: the test closed it, or the server did
+        }
+      });
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    /** Whether the server ended the stream. */
+    boolean ended() {
+      return !reader.isAlive();
+    }
+
+    @Override
+    public void close() throws IOException {
+      body.close();
+    }
+  }
+
+  /** Opens {@code GET /api/v1/events} with {@code token} (as a query parameter, as browsers do). */
+  EventLines events(String token) throws IOException, InterruptedException {
+    return new EventLines(http.send(HttpRequest.newBuilder(uri("/api/v1/events?token=" + token))
+        .header("Accept", "text/event-stream").build(),
+        HttpResponse.BodyHandlers.ofInputStream()));
+  }
+
   static JsonNode json(HttpResponse<String> r) {
     try {
       return Json.MAPPER.readTree(r.body());

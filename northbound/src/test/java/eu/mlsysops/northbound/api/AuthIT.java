@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.InputStream;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
@@ -193,23 +191,13 @@ class AuthIT {
     assertThat(api.get("/api/v1/tokens", token).statusCode()).isEqualTo(403);
 
     // An open event stream of the token ends when it is revoked.
-    HttpResponse<InputStream> stream = api.http.send(HttpRequest.newBuilder(
-            api.uri("/api/v1/events?token=" + token))
-        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
-    assertThat(stream.statusCode()).isEqualTo(200);
-    InputStream body = stream.body();
-    assertThat(api.get("/api/v1/apps", token).statusCode()).isEqualTo(200);
-    assertThat(api.delete("/api/v1/tokens/contractor", api.admin).statusCode()).isEqualTo(200);
-    assertThat(api.get("/api/v1/apps", token).statusCode()).isEqualTo(401);
-    Thread reader = new Thread(() -> {
-      try {
-        body.transferTo(java.io.OutputStream.nullOutputStream());
-      } catch (java.io.IOException e) {
-        // ended
-      }
-    });
-    reader.start();
-    await().atMost(30, TimeUnit.SECONDS).until(() -> !reader.isAlive());
+    try (ApiFixture.EventLines stream = api.events(token)) {
+      assertThat(stream.status).isEqualTo(200);
+      assertThat(api.get("/api/v1/apps", token).statusCode()).isEqualTo(200);
+      assertThat(api.delete("/api/v1/tokens/contractor", api.admin).statusCode()).isEqualTo(200);
+      assertThat(api.get("/api/v1/apps", token).statusCode()).isEqualTo(401);
+      await().atMost(30, TimeUnit.SECONDS).until(stream::ended);
+    }
     assertThat(api.delete("/api/v1/tokens/contractor", api.admin).statusCode()).isEqualTo(404);
     // The last admin token stays.
     assertThat(api.delete("/api/v1/tokens/admin", api.admin).statusCode()).isEqualTo(409);

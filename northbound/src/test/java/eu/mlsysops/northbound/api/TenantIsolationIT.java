@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -141,33 +136,18 @@ class TenantIsolationIT {
 
   @Test
   void theEventStreamCarriesOnlyTheDevelopersOwnApps() throws Exception {
-    HttpResponse<InputStream> r = api.http.send(HttpRequest.newBuilder(
-            api.uri("/api/v1/events?token=" + bob))
-        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
-    assertThat(r.statusCode()).isEqualTo(200);
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(
-          new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          lines.add(line);
-        }
-      } catch (Exception e) {
-        // the stream ends when the test closes it
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
-    await().atMost(10, TimeUnit.SECONDS).until(() -> api.events.subscriberCount() >= 1);
+    try (ApiFixture.EventLines stream = api.events(bob)) {
+      assertThat(stream.status).isEqualTo(200);
+      await().atMost(10, TimeUnit.SECONDS).until(() -> api.events.subscriberCount() >= 1);
 
-    api.postYaml("/api/v1/apps", alice, ApiFixture.demoApp("alices-streamed"));
-    api.postYaml("/api/v1/apps", bob, ApiFixture.demoApp("bobs-streamed"));
-    await().atMost(30, TimeUnit.SECONDS).until(() -> lines.stream()
-        .anyMatch(l -> l.contains("bobs-streamed/") && l.contains("running")));
-    await().atMost(30, TimeUnit.SECONDS).until(() -> running("alices-streamed"));
-    assertThat(lines).noneMatch(l -> l.contains("alices-streamed"));
-    assertThat(lines).noneMatch(l -> l.startsWith("event: node") || l.startsWith("event: trust"));
-    r.body().close();
+      api.postYaml("/api/v1/apps", alice, ApiFixture.demoApp("alices-streamed"));
+      api.postYaml("/api/v1/apps", bob, ApiFixture.demoApp("bobs-streamed"));
+      await().atMost(30, TimeUnit.SECONDS).until(() -> stream.lines.stream()
+          .anyMatch(l -> l.contains("bobs-streamed/") && l.contains("running")));
+      await().atMost(30, TimeUnit.SECONDS).until(() -> running("alices-streamed"));
+      assertThat(stream.lines).noneMatch(l -> l.contains("alices-streamed"));
+      assertThat(stream.lines)
+          .noneMatch(l -> l.startsWith("event: node") || l.startsWith("event: trust"));
+    }
   }
 }

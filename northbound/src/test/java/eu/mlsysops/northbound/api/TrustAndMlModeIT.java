@@ -8,16 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import eu.mlsysops.agent.Command;
 import eu.mlsysops.agent.Plan;
 import eu.mlsysops.agent.plan.PlanRequest;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,23 +54,8 @@ class TrustAndMlModeIT {
 
   @Test
   void trustCrossingALevelIsStreamedAndExplained() throws Exception {
-    HttpResponse<InputStream> r = api.http.send(HttpRequest.newBuilder(
-            api.uri("/api/v1/events?token=" + api.admin))
-        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(
-          new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          lines.add(line);
-        }
-      } catch (Exception e) {
-        // the stream ends when the test closes it
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
+    ApiFixture.EventLines stream = api.events(api.admin);
+    List<String> lines = stream.lines;
     await().atMost(5, TimeUnit.SECONDS).until(() -> api.events.subscriberCount() >= 1);
 
     // Plans the node's mechanism refuses: real failures, observed through the node's scheduler.
@@ -94,7 +72,7 @@ class TrustAndMlModeIT {
     JsonNode event = Json.MAPPER.readTree(data.substring(6));
     assertThat(event.get("kind").asText()).isEqualTo("trust");
     assertThat(event.get("message").asText()).contains("failed plans");
-    r.body().close();
+    stream.close();
 
     JsonNode t = json(api.get("/api/v1/nodes/far-2")).get("trust");
     assertThat(t.get("level").asText()).isEqualTo("low");
