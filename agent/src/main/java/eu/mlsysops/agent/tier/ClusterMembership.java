@@ -147,8 +147,7 @@ final class ClusterMembership {
   /**
    * The start of a detection tick: a stall since the last tick is not held against any node. It
    * is measured where the tick runs, on the agent's loop: the loop and the delivery of heartbeats
-   * share the agent threads, so when the loop was held up the heartbeats' arrival was too. Call
-   * before taking the heartbeats that arrived meanwhile (they are not silence either way).
+   * share the agent threads, so when the loop was held up the heartbeats' arrival was too.
    */
   void tick() {
     loop.checkInLoop();

@@ -522,8 +522,8 @@ public final class ContinuumAgent implements AutoCloseable {
       return;
     }
     long now = env.clock().millis();
-    clusters.tick(); // first: what was heard during a stall is not forgiven twice
-    takeHeard();
+    takeHeard(); // then the stall, as the cluster agent does (see its detectFailures)
+    clusters.tick();
     List<ContinuumClusters.Detection> found =
         clusters.detect(now, failureDetection.lostGrace().toMillis());
     for (ContinuumClusters.Detection d : found) {
