@@ -87,6 +87,9 @@ final class ClusterMembership {
   private final AgentLoop loop;
   private final FailureDetector detector;
   private final Map<String, Member> nodes = new LinkedHashMap<>();
+  private static final long STALL_LOG_NANOS = 60_000_000_000L;
+  private long lastStallLog;
+  private int stallsSinceLog;
 
   ClusterMembership(AgentLoop loop, FailureDetector detector) {
     this.loop = Objects.requireNonNull(loop);
@@ -153,9 +156,16 @@ final class ClusterMembership {
     loop.checkInLoop();
     long stalled = detector.tick();
     if (stalled > 0) {
-      LOG.log(System.Logger.Level.INFO, "this process stalled for " + stalled
-          + " ms (GC or a saturated CPU); not counted as silence of its " + nodes.size()
-          + " nodes");
+      stallsSinceLog++;
+      long now = System.nanoTime();
+      // At most once a minute: a saturated machine stalls every few seconds.
+      if (lastStallLog == 0 || now - lastStallLog >= STALL_LOG_NANOS) {
+        LOG.log(System.Logger.Level.INFO, "this process stalled for " + stalled
+            + " ms (GC or a saturated CPU; " + stallsSinceLog + " stall(s) since the last such"
+            + " line); not counted as silence of its " + nodes.size() + " nodes");
+        lastStallLog = now;
+        stallsSinceLog = 0;
+      }
     }
   }
 
