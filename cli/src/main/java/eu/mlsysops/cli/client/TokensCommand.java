@@ -49,10 +49,10 @@ public final class TokensCommand {
         return ExitCode.OK;
       }
       String expires = Fields.text(r, "expires");
-      p.println(Fields.text(r, "token"));
-      p.println("(token \"" + name + "\", " + role
-          + (expires.isEmpty() || expires.equals("null") ? ", valid until revoked"
-              : ", expires " + expires) + ": shown once, keep it now)");
+      p.println(Fields.text(r, "token")); // alone on stdout: TOKEN=$(mls tokens create ...)
+      spec.commandLine().getErr().println("token \"" + name + "\" (" + role
+          + (expires.isEmpty() ? ", valid until revoked" : ", expires " + expires)
+          + "): shown once, keep it now");
       return ExitCode.OK;
     }
   }
