@@ -5,12 +5,17 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** {@code --path F | --uri U}: where a descriptor comes from (exactly one of the two). */
+/** {@code FILE | --path F | --uri U}: where a descriptor comes from (exactly one of them). */
 final class DescriptorSource {
   @Option(names = "--path", paramLabel = "FILE", required = true,
       description = "descriptor file (YAML or JSON)")
   Path path;
+
+  @Parameters(paramLabel = "FILE", arity = "1", index = "0",
+      description = "descriptor file (YAML or JSON), as --path FILE")
+  Path file;
 
   @Option(names = "--uri", paramLabel = "URL", required = true,
       description = "URL to fetch the descriptor from")
@@ -31,9 +36,11 @@ final class DescriptorSource {
 
   /** Reads the file or fetches the URL (fetching happens here, in the client, as in the reference). */
   Document read(ApiClient api) throws IOException, LocalFailure {
-    if (path != null) {
-      return new Document(ClientCommand.readText("--path", path), path.toString(),
-          path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json"));
+    if (path != null || file != null) {
+      Path p = path != null ? path : file;
+      return new Document(ClientCommand.readText(path != null ? "--path" : "FILE", p),
+          p.toString(),
+          p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json"));
     }
     URI u;
     try {

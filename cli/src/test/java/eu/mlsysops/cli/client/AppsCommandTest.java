@@ -32,6 +32,18 @@ class AppsCommandTest extends ApiTestSupport {
   }
 
   @Test
+  void deployAppTakesTheFileAsAnArgumentTooButNotWithPath() throws Exception {
+    api.on("POST /api/v1/apps", 201, Canned.APP_DETAIL);
+    ClientRun r = mls("apps", "deploy-app", DEMO_APP);
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(api.only().body()).isEqualTo(Files.readString(Path.of(DEMO_APP)));
+
+    ClientRun both = mls("apps", "deploy-app", DEMO_APP, "--path", DEMO_APP);
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err()).contains("mutually exclusive");
+  }
+
+  @Test
   void updateAppOfAnInvalidFileSaysWhatIsWrongAndSendsNothing() throws Exception {
     Path f = dir.resolve("bad.yaml");
     Files.writeString(f, Files.readString(Path.of(DEMO_APP))
