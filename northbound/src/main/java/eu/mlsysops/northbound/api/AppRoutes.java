@@ -110,8 +110,8 @@ final class AppRoutes {
   private void postApp(Context ctx, Principal who) {
     String mt = RequestBodies.requireMediaType(ctx, RequestBodies.YAML_OR_JSON);
     String text = RequestBodies.text(ctx);
-    DescriptorInput.Parsed<AppDescriptor> p =
-        input.app(text, mt.equals("application/json") ? "request.json" : "request.yaml");
+    DescriptorInput.Parsed<AppDescriptor> p = withUnknownNodes(
+        input.app(text, mt.equals("application/json") ? "request.json" : "request.yaml"));
     if (PlacementRoutes.dryRunAsked(ctx)) {
       // Nothing is deployed or recorded: where each component would go, and every score.
       Map<String, Object> body = new LinkedHashMap<>(placement.dryRunBody(p.descriptor()));
@@ -130,6 +130,28 @@ final class AppRoutes {
     }
     ctx.header("Location", "/api/v1/apps/" + p.descriptor().name());
     Json.send(ctx, 201, body);
+  }
+
+  /**
+   * Adds a warning for each component that names a node the continuum does not know: valid (the
+   * node may join later), but it stays Pending until then, which a typo or a placeholder such as
+   * {@code node: NODE} would otherwise leave unexplained.
+   */
+  private DescriptorInput.Parsed<AppDescriptor> withUnknownNodes(
+      DescriptorInput.Parsed<AppDescriptor> p) {
+    List<eu.mlsysops.model.Problem> warnings = new java.util.ArrayList<>(p.warnings());
+    var components = p.descriptor().components();
+    for (int i = 0; i < components.size(); i++) {
+      var placement = components.get(i).nodePlacement();
+      String node = placement == null ? null : placement.node();
+      if (node != null && !node.isBlank() && views.node(node).isEmpty()) {
+        warnings.add(new eu.mlsysops.model.Problem(eu.mlsysops.model.Severity.WARNING,
+            "request", "components[" + i + "].node_placement.node", "no node \"" + node
+                + "\" is in the continuum now; the component stays Pending until it joins"));
+      }
+    }
+    return warnings.size() == p.warnings().size() ? p
+        : new DescriptorInput.Parsed<>(p.descriptor(), List.copyOf(warnings));
   }
 
   /** A declarative update: the app's new descriptor, under the same name. */

@@ -100,6 +100,26 @@ class AppRoutesIT {
   }
 
   @Test
+  void aComponentNamingAnUnknownNodeIsAcceptedWithAWarning() throws Exception {
+    String yaml = java.nio.file.Files.readString(java.nio.file.Path.of(
+        "../examples/noisy-batch.yaml")).replace("name: noisy-batch", "name: batch-typo");
+    HttpResponse<String> r = api.postYaml("/api/v1/apps", api.admin, yaml);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    JsonNode w = json(r).get("warnings").get(0);
+    assertThat(w.get("path").asText()).isEqualTo("components[0].node_placement.node");
+    assertThat(w.get("message").asText())
+        .isEqualTo("no node \"NODE\" is in the continuum now; the component stays Pending until"
+            + " it joins");
+    // A node that exists draws no warning.
+    HttpResponse<String> ok = api.postYaml("/api/v1/apps", api.admin,
+        yaml.replace("name: batch-typo", "name: batch-ok").replace("node: NODE", "node: edge-1"));
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
+    assertThat(json(ok).has("warnings")).isFalse();
+    api.delete("/api/v1/apps/batch-typo", api.admin);
+    api.delete("/api/v1/apps/batch-ok", api.admin);
+  }
+
+  @Test
   void duplicateNameIsAConflict() {
     assertThat(api.postYaml("/api/v1/apps", api.admin, ApiFixture.demoApp("cam-dup")).statusCode())
         .isEqualTo(201);
