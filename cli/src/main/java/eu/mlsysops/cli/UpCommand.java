@@ -253,9 +253,14 @@ final class UpCommand implements Callable<Integer> {
       out.printf("policies: drop *.groovy or *.jar files into %s/{continuum,cluster,node}%n",
           continuum.policyRoot());
       String dvfs = new SysfsCpuFrequencyControl().unavailableReason();
+      boolean simulated = runtimeKind() == EmbeddedContinuum.RuntimeKind.SIMULATED;
       out.println(dvfs.isEmpty()
           ? "cpu frequency: this host's cpufreq is writable; simulated nodes model their own DVFS"
-          : "cpu frequency on this host: " + dvfs);
+          : simulated
+              // The advice to use the simulated runtime is what is running: do not give it.
+              ? "cpu frequency: simulated nodes model their own DVFS (this host has none: "
+                  + dvfs.replace("; use the simulated runtime to model DVFS", "") + ")"
+              : "cpu frequency on this host: " + dvfs);
       out.flush();
       NorthboundServer server = startServer(continuum, data, events);
       if (server == null) {
