@@ -104,14 +104,8 @@ public final class ClusterPlacementPolicy implements Policy {
     }
     // Assignments planned but not applied yet count as made: an analysis woken meanwhile must
     // not plan them again (the continuum applies them on its loop, a moment later).
-    for (eu.mlsysops.agent.plan.PlanRecord p : view.activePlans()) {
-      for (Command c : p.commands()) {
-        if (c.mechanism().equals(MECHANISM) && c.action().equals("assign")
-            && app.name().equals(c.arg("app", ""))) {
-          chosen.putIfAbsent(c.arg("component", ""), c.arg("cluster", ""));
-        }
-      }
-    }
+    PlacementInputs.inFlight(view, MECHANISM, app.name(), c -> c.arg("component", ""),
+        c -> c.arg("cluster", "")).forEach(chosen::putIfAbsent);
     for (Component c : PlacementInputs.dependencyOrder(app)) {
       if (chosen.containsKey(c.name())) {
         continue;

@@ -124,12 +124,22 @@ public final class PlacementInputs {
 
   /** Placements an unfinished plan is about to make: {@code component/slot} → target node. */
   static Map<String, String> targetsInFlight(PolicyView view, String app) {
+    return inFlight(view, PLACEMENT, app, c -> c.arg("component", "") + "/" + c.arg("slot", "0"),
+        c -> c.arg("node", c.arg("to", "")));
+  }
+
+  /**
+   * What the app's active plans ask of {@code mechanism}, planned but not applied yet: {@code
+   * key} of each command → its {@code target}.
+   */
+  static Map<String, String> inFlight(PolicyView view, String mechanism, String app,
+      java.util.function.Function<Command, String> key,
+      java.util.function.Function<Command, String> target) {
     Map<String, String> out = new HashMap<>();
     for (eu.mlsysops.agent.plan.PlanRecord p : view.activePlans()) {
       for (Command c : p.commands()) {
-        if (c.mechanism().equals(PLACEMENT) && app.equals(c.arg("app", ""))) {
-          String node = c.arg("node", c.arg("to", ""));
-          out.put(c.arg("component", "") + "/" + c.arg("slot", "0"), node);
+        if (c.mechanism().equals(mechanism) && app.equals(c.arg("app", ""))) {
+          out.put(key.apply(c), target.apply(c));
         }
       }
     }

@@ -91,7 +91,7 @@ class CrashLoopTest {
       link.childSide().send(new Message.Register(name, Message.Tier.NODE, node(name), null,
           List.of()));
     }
-    await().atMost(10, TimeUnit.SECONDS).until(() -> cluster.nodeHealth().size() == 3);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> cluster.nodeHealth().size() == 3);
   }
 
   @AfterEach
@@ -124,22 +124,22 @@ class CrashLoopTest {
   void aComponentThatKeepsFailingBacksOffThenGivesUpUntilTheAppChanges() {
     AppDescriptor bad = TierFixture.web("bad", null); // two instances of web
     assign(bad);
-    await().atMost(10, TimeUnit.SECONDS).until(() -> saw("bad/web#0: failure 1 in a row")
+    await().atMost(30, TimeUnit.SECONDS).until(() -> saw("bad/web#0: failure 1 in a row")
         && saw("bad/web#1: failure 1 in a row"));
     // Until the clock passes the back-off, nothing is placed again (it used to be at once).
-    await().during(1, TimeUnit.SECONDS).atMost(5, TimeUnit.SECONDS)
+    await().during(1, TimeUnit.SECONDS).atMost(30, TimeUnit.SECONDS)
         .until(() -> startedOf("bad") == 2);
 
     long[] waits = {1_000, 2_000, 4_000, 8_000};
     for (int i = 0; i < waits.length; i++) {
       clock.advance(waits[i] + 100);
       int failures = i + 2;
-      await().atMost(10, TimeUnit.SECONDS).until(() -> startedOf("bad") == 2L * failures);
+      await().atMost(30, TimeUnit.SECONDS).until(() -> startedOf("bad") == 2L * failures);
     }
-    await().atMost(10, TimeUnit.SECONDS).until(() -> saw("bad/web#0: gave up after 5 failures")
+    await().atMost(30, TimeUnit.SECONDS).until(() -> saw("bad/web#0: gave up after 5 failures")
         && saw("bad/web#1: gave up after 5 failures"));
     clock.advance(600_000);
-    await().during(1, TimeUnit.SECONDS).atMost(5, TimeUnit.SECONDS)
+    await().during(1, TimeUnit.SECONDS).atMost(30, TimeUnit.SECONDS)
         .until(() -> startedOf("bad") == 10);
     assertThat(events).noneMatch(e -> e.message().contains("failure 6 in a row"));
 
@@ -148,28 +148,28 @@ class CrashLoopTest {
         + "  components:\n    - metadata: {name: web}\n"
         + "      node_placement: {scaling: {scaling_mode: manual, instances: 1}}\n"
         + "      containers:\n        - image: registry.local/web:2\n"));
-    await().atMost(10, TimeUnit.SECONDS).until(() -> events.stream()
+    await().atMost(30, TimeUnit.SECONDS).until(() -> events.stream()
         .filter(e -> e.message().contains("bad/web#0: failure 1 in a row")).count() == 2);
     // ...and backs off again: neither placement nor the spec rollout retries at once.
     long placed = startedOf("bad");
     assertThat(placed).isGreaterThan(10);
-    await().during(1, TimeUnit.SECONDS).atMost(5, TimeUnit.SECONDS)
+    await().during(1, TimeUnit.SECONDS).atMost(30, TimeUnit.SECONDS)
         .until(() -> startedOf("bad") == placed);
   }
 
   @Test
   void failuresOfOneAppAreTheAppsButTwoAppsFailingOnANodeCountAgainstIt() {
     assign(TierFixture.web("bad", null), TierFixture.web("good", null));
-    await().atMost(10, TimeUnit.SECONDS).until(() -> startedOf("good") == 2
+    await().atMost(30, TimeUnit.SECONDS).until(() -> startedOf("good") == 2
         && saw("bad/web#1: failure 1 in a row"));
     clock.advance(1_100);
-    await().atMost(10, TimeUnit.SECONDS).until(() -> startedOf("bad") == 4);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> startedOf("bad") == 4);
     assertThat(blamedNodes).isEmpty();
 
     // Another app failing where the first one failed: now the node is suspect.
     assign(TierFixture.web("bad", null), TierFixture.web("good", null),
         TierFixture.web("bad-too", null));
-    await().atMost(10, TimeUnit.SECONDS).until(() -> !blamedNodes.isEmpty());
+    await().atMost(30, TimeUnit.SECONDS).until(() -> !blamedNodes.isEmpty());
     assertThat(blamedNodes).allMatch(b -> b.contains("bad-too/"));
   }
 
@@ -184,19 +184,19 @@ class CrashLoopTest {
   @Test
   void aNewSpecThatCannotStartBacksOffPerSlotWhileTheOldInstancesKeepRunning() {
     assign(web("roll", "registry.local/web:1"));
-    await().atMost(10, TimeUnit.SECONDS).until(() -> saw("roll/web/0 running")
+    await().atMost(30, TimeUnit.SECONDS).until(() -> saw("roll/web/0 running")
         && saw("roll/web/1 running"));
     assign(web("roll", "registry.local/web:broken"));
-    await().atMost(10, TimeUnit.SECONDS).until(() -> saw("roll/web#0: its new spec failure 1")
+    await().atMost(30, TimeUnit.SECONDS).until(() -> saw("roll/web#0: its new spec failure 1")
         && saw("roll/web#1: its new spec failure 1"));
     // Neither slot is rolled again before its back-off ends (it used to be at once, forever).
-    await().during(1, TimeUnit.SECONDS).atMost(5, TimeUnit.SECONDS)
+    await().during(1, TimeUnit.SECONDS).atMost(30, TimeUnit.SECONDS)
         .until(() -> startedOf("roll") == 4);
     assertThat(events).anyMatch(e -> e.message().contains("roll/web/0 keeps running"));
     clock.advance(1_100);
-    await().atMost(10, TimeUnit.SECONDS).until(() -> saw("roll/web#0: its new spec failure 2")
+    await().atMost(30, TimeUnit.SECONDS).until(() -> saw("roll/web#0: its new spec failure 2")
         && saw("roll/web#1: its new spec failure 2"));
-    await().during(1, TimeUnit.SECONDS).atMost(5, TimeUnit.SECONDS)
+    await().during(1, TimeUnit.SECONDS).atMost(30, TimeUnit.SECONDS)
         .until(() -> startedOf("roll") == 6);
 
     // Later the old instance itself crashes: that is its first failure, not the rollout's third.
@@ -206,7 +206,7 @@ class CrashLoopTest {
     links.get(nodeName).childSide().send(new Message.StatusReport(nodeName, List.of(
         new Message.InstanceReport("roll/web/0", "roll", "web", nodeName, "FAILED", "OOM killed",
             clock.millis())), false));
-    await().atMost(10, TimeUnit.SECONDS)
+    await().atMost(30, TimeUnit.SECONDS)
         .until(() -> saw("roll/web#0: failure 1 in a row (OOM killed)"));
   }
 }
