@@ -93,12 +93,12 @@ public final class ControlPropagationBenchmark {
       import eu.mlsysops.agent.*
       import java.time.Duration
 
-      class BenchPolicy implements Policy {
+      class BenchPolicy implements Policy<Void> {
         PolicyContext initialize() {
           PolicyContext.builder("bench-%d").analyzeInterval(Duration.ofHours(1)).build()
         }
-        boolean analyze(PolicyView view) { false }
-        Plan plan(PolicyView view) { null }
+        Optional<Void> analyze(PolicyView view) { Optional.empty() }
+        Plan plan(PolicyView view, Void nothing) { null }
       }
       """;
 

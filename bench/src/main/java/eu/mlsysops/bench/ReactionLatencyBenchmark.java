@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -119,8 +120,7 @@ public class ReactionLatencyBenchmark {
   }
 
   /** Plans a knob change whenever the latest utilisation sample is above the threshold. */
-  public static final class ThresholdPolicy implements Policy {
-    private double latest;
+  public static final class ThresholdPolicy implements Policy<Double> {
 
     @Override
     public PolicyContext initialize() {
@@ -131,14 +131,13 @@ public class ReactionLatencyBenchmark {
     }
 
     @Override
-    public boolean analyze(PolicyView view) {
+    public Optional<Double> analyze(PolicyView view) {
       OptionalDouble v = view.telemetry().latest("node_cpu_utilization", Map.of("node", "bench-node"));
-      latest = v.orElse(0);
-      return latest > 0.85;
+      return v.isPresent() && v.getAsDouble() > 0.85 ? Optional.of(v.getAsDouble()) : Optional.empty();
     }
 
     @Override
-    public Plan plan(PolicyView view) {
+    public Plan plan(PolicyView view, Double latest) {
       return Plan.of(Command.of("knob", "set", "value", Double.toString(latest)),
           "utilisation above 85 %", Map.of());
     }

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.TelemetryQuery;
@@ -51,7 +52,7 @@ import eu.mlsysops.telemetry.TelemetryQuery;
  * <p>Plans are one command, {@code placement scale app=A component=C instances=N}, with the
  * observations as inputs; placement then deploys or removes instances.
  */
-public final class AutoScalingPolicy implements Policy {
+public final class AutoScalingPolicy implements Policy<Changes> {
   public static final String NAME = "auto-scaling";
   static final String CPU = "component_cpu_utilization";
   static final String MEMORY = "component_memory_bytes";
@@ -66,7 +67,6 @@ public final class AutoScalingPolicy implements Policy {
   private final Map<String, long[]> settled = new HashMap<>();
   /** component → the count its descriptor asked for when first seen: the floor. */
   private final Map<String, Integer> declared = new HashMap<>();
-  private Plan pending = Plan.empty();
 
   /**
    * Thresholds, bounds and windows.
@@ -135,11 +135,10 @@ public final class AutoScalingPolicy implements Policy {
   }
 
   @Override
-  public boolean analyze(PolicyView view) {
-    pending = Plan.empty();
+  public Optional<Changes> analyze(PolicyView view) {
     AppDescriptor app = view.app().orElse(null);
     if (app == null) {
-      return false;
+      return Optional.empty();
     }
     long now = view.nowMillis();
     List<Command> cs = new ArrayList<>();
@@ -211,16 +210,14 @@ public final class AutoScalingPolicy implements Policy {
           target > current ? "up " + settings.upWindow().toMillis() + " ms"
               : "down " + settings.downWindow().toMillis() + " ms");
     }
-    if (cs.isEmpty()) {
-      return false;
-    }
-    pending = new Plan(cs, "scale " + String.join("; ", why), in);
-    return true;
+    return Changes.of(cs, why, in);
   }
 
   @Override
-  public Plan plan(PolicyView view) {
-    return pending;
+  public Plan plan(PolicyView view, Changes changes) {
+    // "; " between reasons: each one already lists its figures with commas.
+    return new Plan(changes.commands(), "scale " + String.join("; ", changes.reasons()),
+        changes.inputs());
   }
 
   /** The criterion's signal and recommendation, or null when there is nothing to go on yet. */

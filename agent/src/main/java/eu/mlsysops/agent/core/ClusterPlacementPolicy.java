@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -38,14 +39,11 @@ import java.util.TreeMap;
  * summary over the nodes of every allowed cluster, e.g. {@code 0/12 nodes: 7 wrong
  * continuum_layer, 3 insufficient cpu (need 500m), 2 missing sensor camera/d455}.
  */
-public final class ClusterPlacementPolicy implements Policy {
+public final class ClusterPlacementPolicy implements Policy<Changes> {
   public static final String NAME = "cluster-placement";
   static final String MECHANISM = "cluster_placement";
   private final Placer placer;
   private final PlacementObserver observer;
-  private List<Command> commands = List.of();
-  private List<String> reasons = List.of();
-  private Map<String, String> inputs = Map.of();
 
   public ClusterPlacementPolicy(Placer placer) {
     this(placer, PlacementObserver.none());
@@ -67,10 +65,10 @@ public final class ClusterPlacementPolicy implements Policy {
   }
 
   @Override
-  public boolean analyze(PolicyView view) {
+  public Optional<Changes> analyze(PolicyView view) {
     AppDescriptor app = view.app().orElse(null);
     if (app == null) {
-      return false;
+      return Optional.empty();
     }
     SystemView system = view.system();
     List<NodeCandidate> all = PlacementInputs.candidates(view);
@@ -142,10 +140,7 @@ public final class ClusterPlacementPolicy implements Policy {
       }
     }
     observer.unschedulable(app.name(), stuck);
-    commands = cs;
-    reasons = why;
-    inputs = in;
-    return !cs.isEmpty();
+    return Changes.of(cs, why, in);
   }
 
   /** The cluster a member of {@code c}'s {@code single_node} group went to, if any. */
@@ -163,7 +158,7 @@ public final class ClusterPlacementPolicy implements Policy {
   }
 
   @Override
-  public Plan plan(PolicyView view) {
-    return new Plan(commands, "assign " + String.join(", ", reasons), inputs);
+  public Plan plan(PolicyView view, Changes changes) {
+    return changes.toPlan("assign", changes.commands());
   }
 }

@@ -13,6 +13,7 @@ import eu.mlsysops.agent.PolicyView;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -27,7 +28,7 @@ import java.util.OptionalDouble;
  * forwarded to the cluster, whose relocation policy picks the node) and asks again for the same
  * instance only after {@code askAgainAfter}.
  */
-public final class CpuFrequencyPolicy implements Policy {
+public final class CpuFrequencyPolicy implements Policy<CpuFrequencyPolicy.Decision> {
   public static final String NAME = "cpu-frequency";
   static final String METRIC = "node_cpu_utilization";
 
@@ -36,12 +37,25 @@ public final class CpuFrequencyPolicy implements Policy {
   private final Duration window;
   private final Duration cooldown;
   private long lastChangeMillis = Long.MIN_VALUE / 2;
-  private Decision pending;
-  private Plan relocation = Plan.empty();
   private final Map<String, Long> askedAt = new java.util.HashMap<>();
   /** Before asking again to relocate the same instance: longer than the cluster takes to act. */
   static final Duration ASK_AGAIN_AFTER = Duration.ofSeconds(30);
   static final String RELOCATE = "relocate";
+
+  /** What the analysis found: a frequency to set, or an instance to have relocated. */
+  public sealed interface Decision {}
+
+  /** Step to {@code targetGhz}, observing {@code utilisation} at {@code currentGhz}. */
+  public record SetFrequency(double targetGhz, double utilisation, double currentGhz,
+      String explanation) implements Decision {}
+
+  /**
+   * Ask the cluster to relocate an instance (the node is at its top frequency and still busy).
+   *
+   * @param instanceId the instance, not asked about again for {@link #ASK_AGAIN_AFTER}
+   * @param request the forwarded command, its explanation and inputs
+   */
+  public record AskRelocation(String instanceId, Plan request) implements Decision {}
 
   /** Defaults: step up above 85 %, down below 30 %, 3 s window, 3 s cooldown. */
   public CpuFrequencyPolicy() {
@@ -66,15 +80,13 @@ public final class CpuFrequencyPolicy implements Policy {
   }
 
   @Override
-  public boolean analyze(PolicyView view) {
-    pending = null;
-    relocation = Plan.empty();
+  public Optional<Decision> analyze(PolicyView view) {
     PolicyView.MechanismInfo mech = view.mechanisms().get(CpuFrequencyMechanism.NAME);
     if (mech == null || !Boolean.TRUE.equals(mech.state().get("available"))) {
-      return false;
+      return Optional.empty();
     }
     if (view.nowMillis() - lastChangeMillis < cooldown.toMillis()) {
-      return false;
+      return Optional.empty();
     }
     @SuppressWarnings("unchecked")
     List<Double> levels = (List<Double>) mech.options().get("available_ghz");
@@ -82,29 +94,27 @@ public final class CpuFrequencyPolicy implements Policy {
     OptionalDouble util =
         view.telemetry().avgOverWindow(METRIC, Map.of("node", view.system().agentId()), window);
     if (levels == null || levels.isEmpty() || util.isEmpty()) {
-      return false;
+      return Optional.empty();
     }
     int idx = nearestIndex(levels, current);
     double u = util.getAsDouble();
     if (u > high && idx < levels.size() - 1) {
-      pending = new Decision(levels.get(idx + 1), u, current,
+      return Optional.of(new SetFrequency(levels.get(idx + 1), u, current,
           String.format("cpu utilisation %.0f%% > %.0f%% at %.2f GHz: raise to %.2f GHz",
-              u * 100, high * 100, current, levels.get(idx + 1)));
+              u * 100, high * 100, current, levels.get(idx + 1))));
     } else if (u > high && view.mechanisms().containsKey(PlacementInputs.PLACEMENT)) {
-      relocation = askToRelocate(view, u, current);
-      return !relocation.isEmpty();
+      return askToRelocate(view, u, current);
     } else if (u < low && idx > 0) {
-      pending = new Decision(levels.get(idx - 1), u, current,
+      return Optional.of(new SetFrequency(levels.get(idx - 1), u, current,
           String.format("cpu utilisation %.0f%% < %.0f%% at %.2f GHz: lower to %.2f GHz to save power",
-              u * 100, low * 100, current, levels.get(idx - 1)));
+              u * 100, low * 100, current, levels.get(idx - 1))));
     }
-    return pending != null;
+    return Optional.empty();
   }
 
   /** The first instance here whose QoS target is violated, as a request to its cluster. */
-  private Plan askToRelocate(PolicyView view, double u, double ghz) {
+  private Optional<Decision> askToRelocate(PolicyView view, double u, double ghz) {
     long now = view.nowMillis();
-    askedAt.values().removeIf(t -> now - t >= ASK_AGAIN_AFTER.toMillis());
     for (AppDescriptor app : view.apps()) {
       if (!QosChecks.relocationPermitted(app)) {
         continue;
@@ -114,7 +124,7 @@ public final class CpuFrequencyPolicy implements Policy {
           continue; // nothing to judge, or pinned to this node by name
         }
         for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
-          if (!"RUNNING".equals(p.state()) || askedAt.containsKey(p.instanceId())) {
+          if (!"RUNNING".equals(p.state()) || askedRecently(p.instanceId(), now)) {
             continue;
           }
           var violated = QosChecks.violation(view, app.name(), c, p.instanceId(), window);
@@ -123,9 +133,8 @@ public final class CpuFrequencyPolicy implements Policy {
           }
           QosMetric q = violated.get().metric();
           double value = violated.get().value();
-          askedAt.put(p.instanceId(), now);
           int slot = InstanceIds.slotOf(p.instanceId());
-          return Plan.of(
+          return Optional.of(new AskRelocation(p.instanceId(), Plan.of(
               Command.of(PlacementInputs.PLACEMENT, RELOCATE, "app", app.name(), "component",
                   c.name(), "slot", Integer.toString(slot)),
               String.format("%s of %s#%d averages %.1f, violating %s %s, while %s is at its top"
@@ -134,11 +143,16 @@ public final class CpuFrequencyPolicy implements Policy {
                   q.target(), view.system().agentId(), ghz, u * 100),
               Map.of(q.applicationMetricId(), String.format("%.2f", value),
                   "node_cpu_utilization", String.format("%.3f", u),
-                  "current_ghz", Double.toString(ghz)));
+                  "current_ghz", Double.toString(ghz)))));
         }
       }
     }
-    return Plan.empty();
+    return Optional.empty();
+  }
+
+  private boolean askedRecently(String instanceId, long now) {
+    Long at = askedAt.get(instanceId);
+    return at != null && now - at < ASK_AGAIN_AFTER.toMillis();
   }
 
   private static int nearestIndex(List<Double> levels, double ghz) {
@@ -152,19 +166,20 @@ public final class CpuFrequencyPolicy implements Policy {
   }
 
   @Override
-  public Plan plan(PolicyView view) {
-    Decision d = pending;
-    if (d == null) {
-      return relocation;
+  public Plan plan(PolicyView view, Decision decision) {
+    long now = view.nowMillis();
+    if (decision instanceof AskRelocation ask) {
+      askedAt.values().removeIf(t -> now - t >= ASK_AGAIN_AFTER.toMillis());
+      askedAt.put(ask.instanceId(), now);
+      return ask.request();
     }
-    lastChangeMillis = view.nowMillis();
+    SetFrequency d = (SetFrequency) decision;
+    lastChangeMillis = now;
     return Plan.of(
-        Command.of(CpuFrequencyMechanism.NAME, "set", "ghz", Double.toString(d.targetGhz)),
-        d.explanation,
+        Command.of(CpuFrequencyMechanism.NAME, "set", "ghz", Double.toString(d.targetGhz())),
+        d.explanation(),
         Map.of(
-            "node_cpu_utilization", String.format("%.3f", d.utilisation),
-            "current_ghz", Double.toString(d.currentGhz)));
+            "node_cpu_utilization", String.format("%.3f", d.utilisation()),
+            "current_ghz", Double.toString(d.currentGhz())));
   }
-
-  private record Decision(double targetGhz, double utilisation, double currentGhz, String explanation) {}
 }

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -39,13 +40,10 @@ import java.util.TreeMap;
  * changed since, otherwise the plan fails as stale and this policy plans again. What cannot be
  * placed is told to the {@link PlacementObserver} with the placer's per-constraint summary.
  */
-public final class DynamicPlacementPolicy implements Policy {
+public final class DynamicPlacementPolicy implements Policy<Changes> {
   public static final String NAME = "dynamic-placement";
   private final Placer placer;
   private final PlacementObserver observer;
-  private List<Command> commands = List.of();
-  private List<String> reasons = List.of();
-  private Map<String, String> inputs = Map.of();
   private String unschedulable = "";
 
   public DynamicPlacementPolicy(Placer placer) {
@@ -73,10 +71,10 @@ public final class DynamicPlacementPolicy implements Policy {
   }
 
   @Override
-  public boolean analyze(PolicyView view) {
+  public Optional<Changes> analyze(PolicyView view) {
     AppDescriptor app = view.app().orElse(null);
     if (app == null) {
-      return false;
+      return Optional.empty();
     }
     PlacementSnapshot snapshot = PlacementInputs.snapshot(placer, view);
     Map<String, String> inFlight = PlacementInputs.targetsInFlight(view, app.name());
@@ -185,10 +183,7 @@ public final class DynamicPlacementPolicy implements Policy {
     unschedulable = String.join("; ", stuck.entrySet().stream()
         .map(e -> e.getKey().replace('/', '#') + ": " + e.getValue()).toList());
     observer.unschedulable(app.name(), stuck);
-    commands = PlacementInputs.versioned(cs, view);
-    reasons = why;
-    inputs = in;
-    return !cs.isEmpty();
+    return Changes.of(cs, why, in);
   }
 
   private static int slotOf(String componentSlot) {
@@ -200,7 +195,7 @@ public final class DynamicPlacementPolicy implements Policy {
   }
 
   @Override
-  public Plan plan(PolicyView view) {
-    return new Plan(commands, "place " + String.join(", ", reasons), inputs);
+  public Plan plan(PolicyView view, Changes changes) {
+    return changes.toPlan("place", PlacementInputs.versioned(changes.commands(), view));
   }
 }

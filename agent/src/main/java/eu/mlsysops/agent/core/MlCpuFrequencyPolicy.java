@@ -41,7 +41,7 @@ import java.util.OptionalDouble;
  * reward. The Q-table survives mode switches (the policy instance is paused, not dropped) and,
  * with a model file, restarts: it is saved after every update and loaded at start.
  */
-public final class MlCpuFrequencyPolicy implements Policy {
+public final class MlCpuFrequencyPolicy implements Policy<MlCpuFrequencyPolicy.Observation> {
   public static final String NAME = "ml-cpu-frequency";
   /** One decision per epoch; the reward of a decision is measured over the next epoch. */
   public static final Duration EPOCH = Duration.ofSeconds(2);
@@ -64,7 +64,22 @@ public final class MlCpuFrequencyPolicy implements Policy {
   private long lastDecisionMillis = Long.MIN_VALUE / 2;
   private double lastReward = Double.NaN;
   private String lastRewardText = "";
-  private Plan pending = Plan.empty();
+
+  /**
+   * The node as the learner sees it at an epoch boundary.
+   *
+   * @param node this node
+   * @param levels the available frequencies, GHz
+   * @param level the index of the current one
+   * @param utilisation average CPU utilisation over the last epoch
+   * @param state the learner's state: utilisation band × level
+   */
+  public record Observation(String node, List<Double> levels, int level, double utilisation,
+      int state) {
+    public Observation {
+      levels = List.copyOf(levels);
+    }
+  }
 
   /** A learner with the default settings and seed, kept in memory only. */
   public MlCpuFrequencyPolicy() {
@@ -111,61 +126,90 @@ public final class MlCpuFrequencyPolicy implements Policy {
         .build();
   }
 
+  /** An observation at an epoch boundary; empty between them, or when nothing can change. */
   @Override
-  public boolean analyze(PolicyView view) {
-    pending = Plan.empty();
-    long now = view.nowMillis();
-    if (now - lastDecisionMillis < EPOCH.toMillis() - 50) {
-      return false; // woken early (mode switch, reload): keep the epochs the reward assumes
+  public Optional<Observation> analyze(PolicyView view) {
+    if (view.nowMillis() - lastDecisionMillis < EPOCH.toMillis() - 50) {
+      return Optional.empty(); // woken early (mode switch, reload): keep the epochs the reward assumes
     }
-    PolicyView.MechanismInfo mech = view.mechanisms().get(CpuFrequencyMechanism.NAME);
-    if (mech == null || !Boolean.TRUE.equals(mech.state().get("available"))) {
+    return observe(view);
+  }
+
+  /** Chooses down, stay or up in the observed state; a plan only when the frequency changes. */
+  @Override
+  public Plan plan(PolicyView view, Observation o) {
+    QLearner.Choice choice = learner.choose(o.state());
+    lastState = o.state();
+    lastAction = choice.action();
+    lastDecisionMillis = view.nowMillis();
+    int target = Math.max(0, Math.min(o.levels().size() - 1, o.level() + choice.action() - 1));
+    if (target == o.level()) {
+      return Plan.empty(); // "stay", or a move past the last level: nothing to apply
+    }
+    return plan(o.levels(), o.level(), target, o.utilisation(), choice);
+  }
+
+  /**
+   * The reward of the previous decision, measured over the epoch since: learned once, at the next
+   * epoch boundary. A decision from long ago (the policy was paused in heuristic mode) teaches
+   * nothing: its effect is gone.
+   */
+  @Override
+  public boolean learn(PolicyView view) {
+    long now = view.nowMillis();
+    if (lastState < 0 || now - lastDecisionMillis < EPOCH.toMillis() - 50) {
       return false;
     }
+    if (now - lastDecisionMillis > 3 * EPOCH.toMillis()) {
+      lastState = -1;
+      return false;
+    }
+    Optional<Observation> o = observe(view);
+    if (o.isEmpty()) {
+      return false;
+    }
+    Duration window = Duration.ofMillis(Math.min(now - lastDecisionMillis, EPOCH.toMillis()));
+    boolean learned = learnFrom(view, o.get().node(), o.get().utilisation(), window,
+        o.get().state());
+    lastState = -1; // learned from; the next decision sets it again
+    return learned;
+  }
+
+  @Override
+  public void saveModel() throws IOException {
+    if (modelFile.isPresent()) {
+      learner.save(modelFile.get());
+    }
+  }
+
+  /** The node now, when the frequency can be changed and no change is still on its way. */
+  private Optional<Observation> observe(PolicyView view) {
+    PolicyView.MechanismInfo mech = view.mechanisms().get(CpuFrequencyMechanism.NAME);
+    if (mech == null || !Boolean.TRUE.equals(mech.state().get("available"))) {
+      return Optional.empty();
+    }
     if (view.activePlans().stream().anyMatch(p -> p.policy().equals(NAME))) {
-      return false; // the previous change is still on its way
+      return Optional.empty(); // the previous change is still on its way
     }
     @SuppressWarnings("unchecked")
     List<Double> levels = (List<Double>) mech.options().get("available_ghz");
     Object cur = mech.state().get("current_ghz");
     String node = view.system().agentId();
-    Duration window = Duration.ofMillis(Math.min(now - lastDecisionMillis, EPOCH.toMillis()));
     OptionalDouble util = view.telemetry().avgOverWindow(UTILIZATION, Map.of("node", node),
         EPOCH);
     if (levels == null || levels.isEmpty() || !(cur instanceof Number) || util.isEmpty()) {
-      return false;
+      return Optional.empty();
     }
-    double current = ((Number) cur).doubleValue();
-    int level = nearestIndex(levels, current);
-    int state = state(util.getAsDouble(), level);
-
-    if (now - lastDecisionMillis > 3 * EPOCH.toMillis()) {
-      lastState = -1; // paused meanwhile (heuristic mode): the last action's effect is long gone
-    }
-    if (lastState >= 0) {
-      learnFrom(view, node, util.getAsDouble(), window, state);
-    }
-    QLearner.Choice choice = learner.choose(state);
-    lastState = state;
-    lastAction = choice.action();
-    lastDecisionMillis = now;
-    int target = Math.max(0, Math.min(levels.size() - 1, level + choice.action() - 1));
-    if (target == level) {
-      return false; // "stay", or a move past the last level: nothing to apply
-    }
-    pending = plan(levels, level, target, util.getAsDouble(), choice);
-    return true;
+    int level = nearestIndex(levels, ((Number) cur).doubleValue());
+    return Optional.of(new Observation(node, levels, level, util.getAsDouble(),
+        state(util.getAsDouble(), level)));
   }
 
-  @Override
-  public Plan plan(PolicyView view) {
-    return pending;
-  }
-
-  private void learnFrom(PolicyView view, String node, double util, Duration window, int state) {
+  private boolean learnFrom(PolicyView view, String node, double util, Duration window,
+      int state) {
     OptionalDouble power = view.telemetry().avgOverWindow(POWER, Map.of("node", node), window);
     if (power.isEmpty()) {
-      return;
+      return false;
     }
     double p = power.getAsDouble();
     maxPower = Math.max(maxPower, p);
@@ -182,14 +226,7 @@ public final class MlCpuFrequencyPolicy implements Policy {
     lastRewardText = String.format(Locale.ROOT,
         "%.3f (power %.2f of the range seen, %s %.2f)", reward,
         powerNorm, qos.isPresent() ? "QoS violated" : "saturation", violation);
-    modelFile.ifPresent(f -> {
-      try {
-        learner.save(f);
-      } catch (IOException e) {
-        LOG.log(System.Logger.Level.WARNING,
-            "cannot save the model to " + f + ": " + e.getMessage());
-      }
-    });
+    return true;
   }
 
   /** Fraction of this node's (instance, QoS metric) pairs missing their target; empty if none. */

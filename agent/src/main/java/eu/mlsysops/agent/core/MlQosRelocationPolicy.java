@@ -33,9 +33,9 @@ import java.util.Set;
  * cluster, the probability that an instance meets its target on a node like this one ({@link
  * OnlineLogisticModel} over {@link #FEATURES}).
  *
- * <p>Each analysis first learns: every running instance with a QoS metric contributes one
- * observation (features of its component on its node now, outcome met or not over the window),
- * at most once per window. Then, for a violated target, the cluster's placer gives the feasible
+ * <p>Before each analysis the policy learns ({@link #learn}): every running instance with a QoS
+ * metric contributes one observation (features of its component on its node now, outcome met or
+ * not over the window), at most once per window. Then the analysis, for a violated target, the cluster's placer gives the feasible
  * nodes (its filters, trust included, still apply) and the model picks the one with the highest
  * P(QoS met); the instance moves only when that beats its current node by {@link #MIN_GAIN}. The
  * plan's explanation gives both probabilities and the feature attributions of the difference.
@@ -43,7 +43,7 @@ import java.util.Set;
  * <p>The model is shared by the policy's instances of one cluster agent (one per app), so every
  * app's experience teaches it.
  */
-public final class MlQosRelocationPolicy implements Policy {
+public final class MlQosRelocationPolicy implements Policy<MlQosRelocationPolicy.Relocation> {
   public static final String NAME = "ml-qos-relocation";
   /** The model's inputs for (component, node). */
   public static final List<String> FEATURES = List.of(
@@ -61,8 +61,24 @@ public final class MlQosRelocationPolicy implements Policy {
   private final Map<String, Long> lastLearned = new HashMap<>();
   private final Optional<Path> modelFile;
   private long lastSavedMillis = Long.MIN_VALUE / 2;
+  private long lastLearnedMillis;
   private long savedUpdates = -1;
-  private Plan pending = Plan.empty();
+
+  /**
+   * An instance to move where the model expects its QoS target to be met.
+   *
+   * @param component the component
+   * @param slot the instance's slot
+   * @param to the node the model prefers
+   * @param explanation both probabilities and the features that make the difference
+   * @param inputs the observations and model figures behind it
+   */
+  public record Relocation(String app, String component, int slot, String to,
+      String explanation, Map<String, String> inputs) {
+    public Relocation {
+      inputs = Map.copyOf(inputs);
+    }
+  }
 
   /** Defaults: 3 s window, 15 s cooldown, like the heuristic; the model kept in memory only. */
   public MlQosRelocationPolicy(Placer placer, OnlineLogisticModel model) {
@@ -101,64 +117,109 @@ public final class MlQosRelocationPolicy implements Policy {
         .build();
   }
 
+  /** One observation per running instance and QoS metric, at most once per window. */
   @Override
-  public boolean analyze(PolicyView view) {
-    pending = Plan.empty();
+  public boolean learn(PolicyView view) {
     AppDescriptor app = view.app().orElse(null);
     if (app == null) {
       return false;
     }
     long now = view.nowMillis();
-    List<NodeCandidate> candidates = PlacementInputs.candidates(view);
-    Map<String, NodeCandidate> byName = new HashMap<>();
-    candidates.forEach(n -> byName.put(n.name(), n));
-    Violation worst = null;
+    Map<String, NodeCandidate> byName = byName(PlacementInputs.candidates(view));
+    boolean learned = false;
     for (Component c : app.components()) {
-      for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
-        NodeCandidate here = byName.get(p.node());
-        if (!"RUNNING".equals(p.state()) || here == null) {
-          continue;
-        }
-        for (QosMetric q : c.qosMetrics()) {
-          OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(),
-              Map.of("app", app.name(), "component", c.name(), "instance", p.instanceId()),
-              window);
-          if (v.isEmpty()) {
-            continue;
-          }
-          boolean met = q.relation().holds(v.getAsDouble(), q.target());
-          String key = p.instanceId() + "/" + q.applicationMetricId();
-          if (now - lastLearned.getOrDefault(key, Long.MIN_VALUE / 2) >= window.toMillis()) {
-            lastLearned.put(key, now);
-            model.update(features(c, here, true), met ? 1 : 0);
-          }
-          if (!met && worst == null) {
-            worst = new Violation(c, p, q, v.getAsDouble());
-          }
+      for (Observed o : observe(view, app, c, byName)) {
+        String key = o.placement().instanceId() + "/" + o.metric().applicationMetricId();
+        if (now - lastLearned.getOrDefault(key, Long.MIN_VALUE / 2) >= window.toMillis()) {
+          lastLearned.put(key, now);
+          model.update(features(c, o.here(), true), o.met() ? 1 : 0);
+          learned = true;
         }
       }
     }
-    save(now);
-    if (worst == null || !relocationPermitted(app)) {
-      return false;
+    if (learned) {
+      lastLearnedMillis = now;
     }
-    Component c = worst.component;
-    String named = c.nodePlacement() == null ? null : c.nodePlacement().node();
-    if ((named != null && !named.isBlank())
-        || now - lastMove.getOrDefault(c.name(), Long.MIN_VALUE / 2) < cooldown.toMillis()) {
-      return false;
-    }
-    pending = relocate(app, worst, byName, candidates);
-    if (!pending.isEmpty()) {
-      lastMove.put(c.name(), now);
-    }
-    return !pending.isEmpty();
+    return learned;
   }
 
-  private Plan relocate(AppDescriptor app, Violation v, Map<String, NodeCandidate> byName,
-      List<NodeCandidate> candidates) {
-    Component c = v.component;
-    NodeCandidate here = byName.get(v.placement.node());
+  /** At most every {@link #SAVE_EVERY}: the engine asks after every observation learned. */
+  @Override
+  public void saveModel() throws IOException {
+    if (modelFile.isEmpty() || lastLearnedMillis - lastSavedMillis < SAVE_EVERY.toMillis()
+        || model.updates() == savedUpdates) {
+      return;
+    }
+    lastSavedMillis = lastLearnedMillis;
+    savedUpdates = model.updates();
+    model.save(modelFile.get());
+  }
+
+  @Override
+  public Optional<Relocation> analyze(PolicyView view) {
+    AppDescriptor app = view.app().orElse(null);
+    if (app == null || !relocationPermitted(app)) {
+      return Optional.empty();
+    }
+    long now = view.nowMillis();
+    List<NodeCandidate> candidates = PlacementInputs.candidates(view);
+    Map<String, NodeCandidate> byName = byName(candidates);
+    for (Component c : app.components()) {
+      for (Observed o : observe(view, app, c, byName)) {
+        if (o.met()) {
+          continue;
+        }
+        // The first violation decides, as before: a pinned or cooling component waits.
+        String named = c.nodePlacement() == null ? null : c.nodePlacement().node();
+        if ((named != null && !named.isBlank())
+            || now - lastMove.getOrDefault(c.name(), Long.MIN_VALUE / 2) < cooldown.toMillis()) {
+          return Optional.empty();
+        }
+        return relocate(app, c, o, byName, candidates);
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public Plan plan(PolicyView view, Relocation r) {
+    lastMove.put(r.component(), view.nowMillis());
+    return Plan.of(Command.of(PlacementInputs.PLACEMENT, "move", "app", r.app(), "component",
+        r.component(), "slot", Integer.toString(r.slot()), "to", r.to()), r.explanation(),
+        r.inputs());
+  }
+
+  /** Each running instance of {@code c} with a QoS metric measured over the window. */
+  private List<Observed> observe(PolicyView view, AppDescriptor app, Component c,
+      Map<String, NodeCandidate> byName) {
+    List<Observed> out = new java.util.ArrayList<>();
+    for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
+      NodeCandidate here = byName.get(p.node());
+      if (!"RUNNING".equals(p.state()) || here == null) {
+        continue;
+      }
+      for (QosMetric q : c.qosMetrics()) {
+        OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(),
+            Map.of("app", app.name(), "component", c.name(), "instance", p.instanceId()),
+            window);
+        if (v.isPresent()) {
+          out.add(new Observed(p, here, q, v.getAsDouble(),
+              q.relation().holds(v.getAsDouble(), q.target())));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, NodeCandidate> byName(List<NodeCandidate> candidates) {
+    Map<String, NodeCandidate> byName = new HashMap<>();
+    candidates.forEach(n -> byName.put(n.name(), n));
+    return byName;
+  }
+
+  private Optional<Relocation> relocate(AppDescriptor app, Component c, Observed v,
+      Map<String, NodeCandidate> byName, List<NodeCandidate> candidates) {
+    NodeCandidate here = v.here();
     Placement feasible = placer.place(app.name(), c, candidates, Set.of(here.name()));
     double[] xHere = features(c, here, true);
     double pHere = model.predict(xHere);
@@ -179,25 +240,24 @@ public final class MlQosRelocationPolicy implements Policy {
       }
     }
     if (best == null || pBest < pHere + MIN_GAIN) {
-      return Plan.empty();
+      return Optional.empty();
     }
     String why = OnlineLogisticModel.describe(model.compare(xBest, xHere), 3);
-    int slot = InstanceIds.slotOf(v.placement.instanceId());
-    QosMetric q = v.metric;
+    int slot = InstanceIds.slotOf(v.placement().instanceId());
+    QosMetric q = v.metric();
     String explanation = String.format(Locale.ROOT,
         "ML relocation (logistic model, %d observations): %s of %s#%d averages %.1f over %d s,"
             + " violating %s %s on %s; P(QoS met) %.2f there vs %.2f on %s: %s",
-        model.updates(), q.applicationMetricId(), c.name(), slot, v.value, window.toSeconds(),
+        model.updates(), q.applicationMetricId(), c.name(), slot, v.value(), window.toSeconds(),
         q.relation().wireName(), fmt(q.target()), here.name(), pHere, pBest, best, why);
     Map<String, String> inputs = new LinkedHashMap<>();
-    inputs.put(q.applicationMetricId(), String.format(Locale.ROOT, "%.2f", v.value));
+    inputs.put(q.applicationMetricId(), String.format(Locale.ROOT, "%.2f", v.value()));
     inputs.put("target", q.relation().wireName() + " " + fmt(q.target()));
     inputs.put("p_qos." + here.name(), String.format(Locale.ROOT, "%.3f", pHere));
     inputs.put("p_qos." + best, String.format(Locale.ROOT, "%.3f", pBest));
     inputs.put("attribution", why);
     inputs.put("model", "online logistic regression, " + model.updates() + " observations");
-    return Plan.of(Command.of(PlacementInputs.PLACEMENT, "move", "app", app.name(), "component",
-        c.name(), "slot", Integer.toString(slot), "to", best), explanation, inputs);
+    return Optional.of(new Relocation(app.name(), c.name(), slot, best, explanation, inputs));
   }
 
   /**
@@ -205,21 +265,6 @@ public final class MlQosRelocationPolicy implements Policy {
    * allocated with the instance counted once ({@code already} on that node or not), the share of
    * the node one instance asks, and the node's size.
    */
-  private void save(long now) {
-    if (modelFile.isEmpty() || now - lastSavedMillis < SAVE_EVERY.toMillis()
-        || model.updates() == savedUpdates) {
-      return;
-    }
-    lastSavedMillis = now;
-    savedUpdates = model.updates();
-    try {
-      model.save(modelFile.get());
-    } catch (IOException e) {
-      System.getLogger(MlQosRelocationPolicy.class.getName()).log(System.Logger.Level.WARNING,
-          "cannot save the model to " + modelFile.get() + ": " + e.getMessage());
-    }
-  }
-
   static double[] features(Component c, NodeCandidate n, boolean already) {
     double capacity = Math.max(1, n.cpuCapacityMillis());
     long request = c.cpuRequests().millis();
@@ -241,12 +286,7 @@ public final class MlQosRelocationPolicy implements Policy {
     return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
   }
 
-  @Override
-  public Plan plan(PolicyView view) {
-    return pending;
-  }
-
-  private record Violation(
-      Component component, SystemView.InstancePlacement placement, QosMetric metric,
-      double value) {}
+  /** One QoS metric of one running instance, averaged over the window. */
+  private record Observed(SystemView.InstancePlacement placement, NodeCandidate here,
+      QosMetric metric, double value, boolean met) {}
 }

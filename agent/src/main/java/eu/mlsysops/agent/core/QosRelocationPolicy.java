@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -27,14 +28,31 @@ import java.util.Set;
  * one (otherwise moving only moves the problem), and a component is not moved again within a
  * cooldown (its metrics need time to reflect the move).
  */
-public final class QosRelocationPolicy implements Policy {
+public final class QosRelocationPolicy implements Policy<QosRelocationPolicy.Move> {
   public static final String NAME = "qos-relocation";
   private final Placer placer;
   private final Duration window;
   private final Duration cooldown;
   private final double margin;
   private final Map<String, Long> lastMove = new HashMap<>();
-  private Plan pending = Plan.empty();
+
+  /**
+   * One instance to move: from its node to a clearly less loaded one.
+   *
+   * @param app the app
+   * @param component the component
+   * @param slot the instance's slot
+   * @param from where it runs
+   * @param to where it should run
+   * @param why what is wrong (a violation, or a node's request)
+   * @param inputs the observations behind it
+   */
+  public record Move(String app, String component, int slot, String from, String to, String why,
+      Map<String, String> inputs) {
+    public Move {
+      inputs = Map.copyOf(inputs);
+    }
+  }
 
   /** Defaults: 3 s window, 15 s cooldown, target at least 10 points less utilised. */
   public QosRelocationPolicy(Placer placer) {
@@ -60,23 +78,20 @@ public final class QosRelocationPolicy implements Policy {
   }
 
   @Override
-  public boolean analyze(PolicyView view) {
-    pending = Plan.empty();
+  public Optional<Move> analyze(PolicyView view) {
     AppDescriptor app = view.app().orElse(null);
     if (app == null || !QosChecks.relocationPermitted(app)) {
-      return false;
+      return Optional.empty();
     }
     long now = view.nowMillis();
     for (PolicyView.Request r : view.requests()) {
-      Plan plan = onRequest(view, app, r, now);
-      if (!plan.isEmpty()) {
-        pending = plan;
-        return true;
+      Optional<Move> move = onRequest(view, app, r, now);
+      if (move.isPresent()) {
+        return move;
       }
     }
     for (Component c : app.components()) {
-      if (!QosChecks.relocatable(c)
-          || now - lastMove.getOrDefault(c.name(), Long.MIN_VALUE / 2) < cooldown.toMillis()) {
+      if (!QosChecks.relocatable(c) || coolingDown(c.name(), now)) {
         continue;
       }
       for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
@@ -87,49 +102,56 @@ public final class QosRelocationPolicy implements Policy {
         if (violated.isEmpty()) {
           continue;
         }
-        Plan plan = relocate(view, app, c, p, violated.get().metric(), violated.get().value());
-        if (!plan.isEmpty()) {
-          lastMove.put(c.name(), now);
-          pending = plan;
-          return true;
+        Optional<Move> move =
+            relocate(view, app, c, p, violated.get().metric(), violated.get().value());
+        if (move.isPresent()) {
+          return move;
         }
       }
     }
-    return false;
+    return Optional.empty();
+  }
+
+  @Override
+  public Plan plan(PolicyView view, Move m) {
+    lastMove.put(m.component(), view.nowMillis());
+    return new Plan(PlacementInputs.versioned(List.of(Command.of(PlacementInputs.PLACEMENT, "move",
+        "app", m.app(), "component", m.component(), "slot", Integer.toString(m.slot()),
+        "to", m.to())), view), m.why(), m.inputs());
+  }
+
+  private boolean coolingDown(String component, long now) {
+    return now - lastMove.getOrDefault(component, Long.MIN_VALUE / 2) < cooldown.toMillis();
   }
 
   /**
    * A node's request to relocate one of this app's instances (its own remedies are exhausted):
    * honoured like a violation seen here, to a clearly less loaded node, outside the cooldown.
    */
-  private Plan onRequest(PolicyView view, AppDescriptor app, PolicyView.Request r, long now) {
+  private Optional<Move> onRequest(PolicyView view, AppDescriptor app, PolicyView.Request r,
+      long now) {
     if (!PlacementInputs.PLACEMENT.equals(r.mechanism()) || !"relocate".equals(r.action())
         || !app.name().equals(r.args().get("app"))) {
-      return Plan.empty();
+      return Optional.empty();
     }
     Component c = app.component(r.args().getOrDefault("component", "")).orElse(null);
-    if (c == null || !QosChecks.relocatable(c)
-        || now - lastMove.getOrDefault(c.name(), Long.MIN_VALUE / 2) < cooldown.toMillis()) {
-      return Plan.empty();
+    if (c == null || !QosChecks.relocatable(c) || coolingDown(c.name(), now)) {
+      return Optional.empty();
     }
     for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
       if (p.node().equals(r.from()) && "RUNNING".equals(p.state())
           && Integer.toString(eu.mlsysops.agent.InstanceIds.slotOf(p.instanceId()))
               .equals(r.args().get("slot"))) {
-        Plan plan = move(view, app, c, p, "node " + r.from() + " asks to relocate "
+        return move(view, app, c, p, "node " + r.from() + " asks to relocate "
             + c.name() + "#" + r.args().get("slot") + " (" + (r.policy() == null ? "" : r.policy()
             + ": ") + (r.explanation() == null ? "no reason given" : r.explanation()) + ")",
             Map.of(PolicyView.Request.INPUT, r.id()));
-        if (!plan.isEmpty()) {
-          lastMove.put(c.name(), now);
-        }
-        return plan;
       }
     }
-    return Plan.empty();
+    return Optional.empty();
   }
 
-  private Plan relocate(PolicyView view, AppDescriptor app, Component c,
+  private Optional<Move> relocate(PolicyView view, AppDescriptor app, Component c,
       SystemView.InstancePlacement p, QosMetric q, double value) {
     int slot = eu.mlsysops.agent.InstanceIds.slotOf(p.instanceId());
     Map<String, String> inputs = new LinkedHashMap<>();
@@ -141,18 +163,18 @@ public final class QosRelocationPolicy implements Policy {
   }
 
   /** A move of the instance to a clearly less loaded node, if the placer finds one. */
-  private Plan move(PolicyView view, AppDescriptor app, Component c,
+  private Optional<Move> move(PolicyView view, AppDescriptor app, Component c,
       SystemView.InstancePlacement p, String why, Map<String, String> given) {
     List<NodeCandidate> candidates = PlacementInputs.candidates(view);
     double here = PlacementInputs.utilisation(view, p.node());
     Placement choice = placer.place(app.name(), c, candidates, Set.of(p.node()));
     if (choice.node().isEmpty()) {
-      return Plan.empty();
+      return Optional.empty();
     }
     String to = choice.node().get();
     double there = PlacementInputs.utilisation(view, to);
     if (there > here - margin) {
-      return Plan.empty();
+      return Optional.empty();
     }
     int slot = eu.mlsysops.agent.InstanceIds.slotOf(p.instanceId());
     String explanation = String.format("%s; %s runs at %.0f%% cpu: move to %s (%.0f%% cpu)",
@@ -160,17 +182,11 @@ public final class QosRelocationPolicy implements Policy {
     Map<String, String> inputs = new LinkedHashMap<>(given);
     inputs.put("cpu." + p.node(), String.format("%.3f", here));
     inputs.put("cpu." + to, String.format("%.3f", there));
-    return new Plan(PlacementInputs.versioned(List.of(Command.of(PlacementInputs.PLACEMENT, "move",
-        "app", app.name(), "component", c.name(), "slot", Integer.toString(slot), "to", to)), view),
-        explanation, inputs);
+    return Optional.of(new Move(app.name(), c.name(), slot, p.node(), to, explanation, inputs));
   }
 
   private static String fmt(double d) {
     return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
   }
 
-  @Override
-  public Plan plan(PolicyView view) {
-    return pending;
-  }
 }

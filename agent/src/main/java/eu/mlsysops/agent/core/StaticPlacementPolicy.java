@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,10 +20,8 @@ import java.util.Set;
  * as many instances as it asks for. If the named node is absent or unreachable nothing else is
  * tried: the descriptor made the choice, not us.
  */
-public final class StaticPlacementPolicy implements Policy {
+public final class StaticPlacementPolicy implements Policy<Changes> {
   public static final String NAME = "static-placement";
-  private List<Command> commands = List.of();
-  private List<String> reasons = List.of();
 
   @Override
   public PolicyContext initialize() {
@@ -35,10 +34,10 @@ public final class StaticPlacementPolicy implements Policy {
   }
 
   @Override
-  public boolean analyze(PolicyView view) {
+  public Optional<Changes> analyze(PolicyView view) {
     AppDescriptor app = view.app().orElse(null);
     if (app == null) {
-      return false;
+      return Optional.empty();
     }
     List<Command> cs = new ArrayList<>();
     List<String> why = new ArrayList<>();
@@ -66,13 +65,11 @@ public final class StaticPlacementPolicy implements Policy {
         }
       }
     }
-    commands = PlacementInputs.versioned(cs, view);
-    reasons = why;
-    return !cs.isEmpty();
+    return Changes.of(cs, why, Map.of());
   }
 
   @Override
-  public Plan plan(PolicyView view) {
-    return new Plan(commands, "place " + String.join(", ", reasons), Map.of());
+  public Plan plan(PolicyView view, Changes changes) {
+    return changes.toPlan("place", PlacementInputs.versioned(changes.commands(), view));
   }
 }

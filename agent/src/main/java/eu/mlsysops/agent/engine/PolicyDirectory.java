@@ -42,7 +42,7 @@ public final class PolicyDirectory implements AutoCloseable {
 
   private final Path directory;
   private final List<PolicyEngine> engines;
-  private final Map<Path, List<Supplier<Policy>>> factoriesByFile = new HashMap<>();
+  private final Map<Path, List<Supplier<Policy<?>>>> factoriesByFile = new HashMap<>();
   private final Map<Path, Loaded> loaded = new HashMap<>();
   private final Map<Path, String> errors = new TreeMap<>();
   private ScheduledFuture<?> poller;
@@ -70,7 +70,7 @@ public final class PolicyDirectory implements AutoCloseable {
   public synchronized void addEngine(PolicyEngine engine) {
     engines.add(engine);
     factoriesByFile.forEach((file, factories) -> {
-      for (Supplier<Policy> f : factories) {
+      for (Supplier<Policy<?>> f : factories) {
         try {
           engine.add(f, file.getFileName().toString());
         } catch (IllegalArgumentException e) {
@@ -168,7 +168,7 @@ public final class PolicyDirectory implements AutoCloseable {
     List<String> names = new ArrayList<>();
     AutoCloseable loader = null;
     try {
-      List<Supplier<Policy>> factories = new ArrayList<>();
+      List<Supplier<Policy<?>>> factories = new ArrayList<>();
       if (name.endsWith(".groovy")) {
         GroovyClassLoader gcl = new GroovyClassLoader(Policy.class.getClassLoader());
         loader = gcl;
@@ -179,7 +179,7 @@ public final class PolicyDirectory implements AutoCloseable {
         loader = ucl;
         for (ServiceLoader.Provider<Policy> provider :
             ServiceLoader.load(Policy.class, ucl).stream().toList()) {
-          Class<? extends Policy> type = provider.type();
+          Class<?> type = provider.type();
           factories.add(() -> instantiate(type));
         }
         if (factories.isEmpty()) {
@@ -188,7 +188,7 @@ public final class PolicyDirectory implements AutoCloseable {
                   + " META-INF/services/eu.mlsysops.agent.Policy");
         }
       }
-      for (Supplier<Policy> f : factories) {
+      for (Supplier<Policy<?>> f : factories) {
         boolean first = true;
         for (PolicyEngine engine : engines) {
           String policyName = engine.add(f, name);
@@ -213,7 +213,7 @@ public final class PolicyDirectory implements AutoCloseable {
     }
   }
 
-  private static Supplier<Policy> groovyFactory(GroovyClassLoader gcl, Path file) throws IOException {
+  private static Supplier<Policy<?>> groovyFactory(GroovyClassLoader gcl, Path file) throws IOException {
     Class<?> cls = gcl.parseClass(file.toFile());
     Class<?> policyClass = null;
     if (Policy.class.isAssignableFrom(cls)) {
@@ -230,13 +230,13 @@ public final class PolicyDirectory implements AutoCloseable {
       throw new IllegalArgumentException(
           "no class in " + file.getFileName() + " implements eu.mlsysops.agent.Policy");
     }
-    Class<? extends Policy> type = policyClass.asSubclass(Policy.class);
+    Class<?> type = policyClass;
     return () -> instantiate(type);
   }
 
-  private static Policy instantiate(Class<? extends Policy> type) {
+  private static Policy<?> instantiate(Class<?> type) {
     try {
-      return type.getDeclaredConstructor().newInstance();
+      return (Policy<?>) type.getDeclaredConstructor().newInstance();
     } catch (ReflectiveOperationException e) {
       throw new IllegalArgumentException(
           type.getName() + " needs a public no-argument constructor (" + message(e) + ")", e);

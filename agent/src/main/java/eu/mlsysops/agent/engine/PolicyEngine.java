@@ -88,8 +88,9 @@ public final class PolicyEngine implements AutoCloseable {
    * @return the policy's name (from its context)
    * @throws IllegalArgumentException when the policy cannot be instantiated or initialised
    */
-  public synchronized String add(Supplier<Policy> factory, String sourceDescription) {
-    Policy first;
+  public synchronized String add(
+      Supplier<? extends Policy<?>> factory, String sourceDescription) {
+    Policy<?> first;
     PolicyContext ctx;
     try {
       first = factory.get();
@@ -330,7 +331,7 @@ public final class PolicyEngine implements AutoCloseable {
   /** A policy as loaded: its context, factory and the running instances. */
   private final class LoadedPolicy {
     final PolicyContext context;
-    final Supplier<Policy> factory;
+    final Supplier<? extends Policy<?>> factory;
     final String source;
     final Map<String, Runner> runners = new ConcurrentHashMap<>();
     final AtomicLong analyses = new AtomicLong();
@@ -339,18 +340,18 @@ public final class PolicyEngine implements AutoCloseable {
     final AtomicLong analysisNanos = new AtomicLong();
     volatile String lastError = "";
 
-    LoadedPolicy(PolicyContext context, Supplier<Policy> factory, String source) {
+    LoadedPolicy(PolicyContext context, Supplier<? extends Policy<?>> factory, String source) {
       this.context = context;
       this.factory = factory;
       this.source = source;
     }
 
-    void start(String app, Policy existing) {
+    void start(String app, Policy<?> existing) {
       String key = app == null ? "" : app;
       if (runners.containsKey(key)) {
         return;
       }
-      Policy p = existing;
+      Policy<?> p = existing;
       if (p == null) {
         try {
           p = factory.get();
@@ -396,7 +397,7 @@ public final class PolicyEngine implements AutoCloseable {
   /** One policy instance; serialises and coalesces its analyses. */
   private final class Runner {
     final LoadedPolicy owner;
-    final Policy policy;
+    final Policy<?> policy;
     final String app;
     final java.util.Set<String> metrics;
     final AtomicInteger wip = new AtomicInteger();
@@ -404,7 +405,7 @@ public final class PolicyEngine implements AutoCloseable {
     volatile boolean stopped;
     ScheduledFuture<?> timer;
 
-    Runner(LoadedPolicy owner, Policy policy, String app, java.util.Set<String> metrics) {
+    Runner(LoadedPolicy owner, Policy<?> policy, String app, java.util.Set<String> metrics) {
       this.owner = owner;
       this.policy = policy;
       this.app = app;
@@ -442,10 +443,8 @@ public final class PolicyEngine implements AutoCloseable {
       long started = System.nanoTime();
       try {
         PolicyView view = new View(this);
-        if (!policy.analyze(view)) {
-          return;
-        }
-        Plan plan = policy.plan(view);
+        learn(view);
+        Plan plan = decide(policy, view);
         if (plan == null || plan.isEmpty() || stopped) {
           return;
         }
@@ -462,6 +461,21 @@ public final class PolicyEngine implements AutoCloseable {
       }
     }
 
+    /**
+     * The learning step, before the analysis: a model it changed is saved here, so that neither a
+     * slow disk nor a failed save sits inside {@code analyze}. A failure is the policy's error,
+     * and the analysis still runs on the model in memory.
+     */
+    private void learn(PolicyView view) {
+      try {
+        if (policy.learn(view)) {
+          policy.saveModel();
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        owner.recordError(e);
+      }
+    }
+
     void stop() {
       stopped = true;
       if (timer != null) {
@@ -471,6 +485,12 @@ public final class PolicyEngine implements AutoCloseable {
         unsubscribe(m, this);
       }
     }
+  }
+
+  /** Analyze, and plan with what it found; null when it found nothing. */
+  private static <A> Plan decide(Policy<A> policy, PolicyView view) {
+    Optional<A> analysis = policy.analyze(view);
+    return analysis == null || analysis.isEmpty() ? null : policy.plan(view, analysis.get());
   }
 
   /** The view handed to one analysis. */

@@ -32,12 +32,12 @@ class ControlApplierTest {
         import eu.mlsysops.agent.*
         import java.time.Duration
 
-        class %1$sPolicy implements Policy {
+        class %1$sPolicy implements Policy<Void> {
           PolicyContext initialize() {
             PolicyContext.builder("%1$s").metrics("m").analyzeInterval(Duration.ofHours(1)).build()
           }
-          boolean analyze(PolicyView view) { false }
-          Plan plan(PolicyView view) { null }
+          Optional<Void> analyze(PolicyView view) { Optional.empty() }
+          Plan plan(PolicyView view, Void nothing) { null }
         }
         """.formatted(name);
   }

@@ -26,6 +26,7 @@ class AutoScalingPolicyTest {
   private final MetricStore store = new MetricStore(clock, 1000, 1000);
   private final AutoScalingPolicy policy =
       new AutoScalingPolicy(AutoScalingPolicy.Settings.defaults());
+  private final PolicyDriver<?> driver = new PolicyDriver<>(policy);
 
   static final class MutableClock extends Clock {
     long millis;
@@ -89,10 +90,10 @@ class AutoScalingPolicyTest {
   }
 
   private String scaledTo(AppDescriptor app, int running) {
-    if (!policy.analyze(view(app, running))) {
+    if (!driver.turn(view(app, running))) {
       return "-";
     }
-    Command c = policy.plan(null).commands().get(0);
+    Command c = driver.last().commands().get(0);
     assertThat(c.mechanism()).isEqualTo("placement");
     assertThat(c.action()).isEqualTo("scale");
     return c.arg("instances", "?");
@@ -105,8 +106,8 @@ class AutoScalingPolicyTest {
 
     report("component_cpu_utilization", 0.9, 2);
 
-    assertThat(policy.analyze(view(app, 2))).isTrue();
-    Plan p = policy.plan(null);
+    assertThat(driver.turn(view(app, 2))).isTrue();
+    Plan p = driver.last();
     assertThat(p.commands()).containsExactly(Command.of("placement", "scale", "app", "shop",
         "component", "web", "instances", "3"));
     assertThat(p.explanation()).isEqualTo("scale web 2 → 3: max_cpu_utilization cpu averages"
@@ -134,9 +135,9 @@ class AutoScalingPolicyTest {
 
   /** The policy first sees the descriptor's own count (1): that is the floor it scales down to. */
   private void declaredOne(String criterion) {
-    assertThat(policy.analyze(view(web(criterion, 1), 1))).isFalse();
+    assertThat(driver.turn(view(web(criterion, 1), 1))).isFalse();
     // Then it scaled to three, which are running now; telemetry counts from here on.
-    assertThat(policy.analyze(view(web(criterion, 3), 3))).isFalse();
+    assertThat(driver.turn(view(web(criterion, 3), 3))).isFalse();
     clock.millis += 1000;
   }
 
@@ -162,7 +163,7 @@ class AutoScalingPolicyTest {
     }
     report("component_cpu_utilization", 0.1, 3);
     assertThat(scaledTo(app, 3)).isEqualTo("1");
-    assertThat(policy.plan(null).inputs()).containsEntry("web.window", "down 30000 ms");
+    assertThat(driver.last().inputs()).containsEntry("web.window", "down 30000 ms");
   }
 
   @Test

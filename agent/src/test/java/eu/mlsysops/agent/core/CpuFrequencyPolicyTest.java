@@ -23,6 +23,7 @@ class CpuFrequencyPolicyTest {
       Map.of("cpu_frequency", new CpuFrequencyMechanism(knob)),
       new SystemView("n1", List.of(), List.of()), null, NOW);
   private final CpuFrequencyPolicy policy = new CpuFrequencyPolicy();
+  private final PolicyDriver<?> driver = new PolicyDriver<>(policy);
 
   private void utilisation(double... values) {
     for (int i = 0; i < values.length; i++) {
@@ -35,8 +36,8 @@ class CpuFrequencyPolicyTest {
   void raisesOneLevelWhenTheCpuIsBusy() {
     utilisation(0.9, 0.95, 0.92);
 
-    assertThat(policy.analyze(view)).isTrue();
-    Plan p = policy.plan(view);
+    assertThat(driver.turn(view)).isTrue();
+    Plan p = driver.last();
 
     assertThat(p.commands()).hasSize(1);
     assertThat(p.commands().get(0).args()).containsEntry("ghz", "2.8");
@@ -46,30 +47,30 @@ class CpuFrequencyPolicyTest {
   @Test
   void lowersOneLevelWhenTheCpuIsIdle() {
     utilisation(0.1, 0.05, 0.12);
-    assertThat(policy.analyze(view)).isTrue();
-    assertThat(policy.plan(view).commands().get(0).args()).containsEntry("ghz", "1.2");
+    assertThat(driver.turn(view)).isTrue();
+    assertThat(driver.last().commands().get(0).args()).containsEntry("ghz", "1.2");
   }
 
   @Test
   void holdsInTheComfortBandAndAtTheTopLevel() {
     utilisation(0.5, 0.6, 0.55);
-    assertThat(policy.analyze(view)).isFalse();
+    assertThat(driver.turn(view)).isFalse();
 
     knob.current = 2.8;
     utilisation(0.99, 0.99, 0.99);
-    assertThat(policy.analyze(view)).isFalse();
+    assertThat(driver.turn(view)).isFalse();
   }
 
   @Test
   void waitsForTheCooldownAfterAChange() {
     utilisation(0.9, 0.95, 0.92);
-    assertThat(policy.analyze(view)).isTrue();
-    policy.plan(view);
+    assertThat(driver.turn(view)).isTrue();
+    driver.last();
 
     view.now = NOW + 1000;
-    assertThat(policy.analyze(view)).isFalse();
+    assertThat(driver.turn(view)).isFalse();
     view.now = NOW + 3001;
-    assertThat(policy.analyze(view)).isTrue();
+    assertThat(driver.turn(view)).isTrue();
   }
 
   @Test
@@ -78,7 +79,7 @@ class CpuFrequencyPolicyTest {
         Map.of("cpu_frequency", new CpuFrequencyMechanism(new FakeFrequencyControl("no cpufreq"))),
         view.system, null, NOW);
     utilisation(0.99, 0.99, 0.99);
-    assertThat(policy.analyze(unavailable)).isFalse();
+    assertThat(driver.turn(unavailable)).isFalse();
   }
 
   private static final String QOS_APP = """
@@ -113,8 +114,8 @@ class CpuFrequencyPolicyTest {
   void atTheTopFrequencyAndStillViolatingQosItAsksTheClusterToRelocateTheInstanceOnce() {
     TestView top = atTheTopWithTheDetector(180);
 
-    assertThat(policy.analyze(top)).isTrue();
-    Plan p = policy.plan(top);
+    assertThat(driver.turn(top)).isTrue();
+    Plan p = driver.last();
 
     assertThat(p.commands()).singleElement().satisfies(c -> {
       assertThat(c.mechanism()).isEqualTo("placement");
@@ -127,15 +128,15 @@ class CpuFrequencyPolicyTest {
         + " busy: ask the cluster to relocate it");
     assertThat(p.inputs()).containsEntry("detector_latency_ms", "180.00");
     // Asked once: the cluster needs time to act.
-    assertThat(policy.analyze(top)).isFalse();
+    assertThat(driver.turn(top)).isFalse();
     top.now = NOW + CpuFrequencyPolicy.ASK_AGAIN_AFTER.toMillis();
-    assertThat(policy.analyze(top)).isTrue();
+    assertThat(driver.turn(top)).isTrue();
   }
 
   @Test
   void atTheTopFrequencyWithQosMetItAsksNothing() {
     TestView top = atTheTopWithTheDetector(40);
 
-    assertThat(policy.analyze(top)).isFalse();
+    assertThat(driver.turn(top)).isFalse();
   }
 }

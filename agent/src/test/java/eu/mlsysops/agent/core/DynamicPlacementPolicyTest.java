@@ -23,6 +23,7 @@ class DynamicPlacementPolicyTest {
   private final Map<String, Map<String, String>> told = new LinkedHashMap<>();
   private final DynamicPlacementPolicy policy =
       new DynamicPlacementPolicy(Placer.withDefaults(), told::put);
+  private final PolicyDriver<?> driver = new PolicyDriver<>(policy);
 
   static NodeDescriptor node(String name, String extra) {
     String yaml = "MLSysOpsNode:\n  name: " + name + "\n  cluster_id: c\n"
@@ -77,8 +78,8 @@ class DynamicPlacementPolicyTest {
     AppDescriptor shop = app(PIPELINE);
     List<NodeDescriptor> nodes = List.of(node("a", ""), node("b", ""));
 
-    assertThat(policy.analyze(view(shop, system(7, nodes, List.of())))).isTrue();
-    List<Command> first = policy.plan(null).commands();
+    assertThat(driver.turn(view(shop, system(7, nodes, List.of())))).isTrue();
+    List<Command> first = driver.last().commands();
     assertThat(first).extracting(DynamicPlacementPolicyTest::target)
         .containsExactlyInAnyOrder("db#0@a", "cache#0@b");
     assertThat(first).allSatisfy(c -> {
@@ -91,14 +92,14 @@ class DynamicPlacementPolicyTest {
     List<SystemView.InstancePlacement> starting = List.of(
         new SystemView.InstancePlacement("shop", "db", "shop/db/0", "a", "PENDING"),
         new SystemView.InstancePlacement("shop", "cache", "shop/cache/0", "a", "RUNNING"));
-    assertThat(policy.analyze(view(shop, system(8, nodes, starting)))).isFalse();
+    assertThat(driver.turn(view(shop, system(8, nodes, starting)))).isFalse();
 
     List<SystemView.InstancePlacement> running = List.of(
         new SystemView.InstancePlacement("shop", "db", "shop/db/0", "a", "RUNNING"),
         new SystemView.InstancePlacement("shop", "cache", "shop/cache/0", "a", "RUNNING"));
-    assertThat(policy.analyze(view(shop, system(9, nodes, running)))).isTrue();
+    assertThat(driver.turn(view(shop, system(9, nodes, running)))).isTrue();
     // Two instances spread over the two nodes.
-    assertThat(policy.plan(null).commands()).extracting(c -> c.arg("slot", "") + "@"
+    assertThat(driver.last().commands()).extracting(c -> c.arg("slot", "") + "@"
         + c.arg("node", "")).hasSize(2).anyMatch(t -> t.endsWith("@a"))
         .anyMatch(t -> t.endsWith("@b"));
   }
@@ -118,8 +119,8 @@ class DynamicPlacementPolicyTest {
               containers: [{image: cam, platform_requirements: {cpu: {requests: "1"}}}]
         """);
     List<NodeDescriptor> nodes = List.of(node("fixed", ""), node("rover", "  mobile: true\n"));
-    assertThat(policy.analyze(view(app, system(3, nodes, List.of())))).isTrue();
-    assertThat(policy.plan(null).commands()).extracting(DynamicPlacementPolicyTest::target)
+    assertThat(driver.turn(view(app, system(3, nodes, List.of())))).isTrue();
+    assertThat(driver.last().commands()).extracting(DynamicPlacementPolicyTest::target)
         .containsExactlyInAnyOrder("nav#0@rover", "cam#0@rover");
   }
 
@@ -134,7 +135,7 @@ class DynamicPlacementPolicyTest {
               containers: [{image: d, platform_requirements: {cpu: {requests: "500m"}}}]
         """);
     List<NodeDescriptor> without = List.of(node("a", ""), node("b", ""));
-    assertThat(policy.analyze(view(app, system(1, without, List.of())))).isFalse();
+    assertThat(driver.turn(view(app, system(1, without, List.of())))).isFalse();
     assertThat(told.get("vision")).containsExactly(
         Map.entry("detect/0", "0/2 nodes: 2 missing sensor camera/d455"));
     assertThat(policy.lastUnschedulable())
@@ -142,7 +143,7 @@ class DynamicPlacementPolicyTest {
 
     List<NodeDescriptor> with = List.of(node("a", ""),
         node("cam", "  sensors:\n    - camera: {model: d455}\n"));
-    assertThat(policy.analyze(view(app, system(2, with, List.of())))).isTrue();
+    assertThat(driver.turn(view(app, system(2, with, List.of())))).isTrue();
     assertThat(told.get("vision")).isEmpty();
   }
 
@@ -156,8 +157,8 @@ class DynamicPlacementPolicyTest {
         new SystemView.InstancePlacement("shop", "web", "shop/web/0", "a", "RUNNING"),
         new SystemView.InstancePlacement("shop", "web", "shop/web/1", "b", "RUNNING"),
         new SystemView.InstancePlacement("shop", "web", "shop/web/2", "b", "RUNNING"));
-    assertThat(policy.analyze(view(shop, system(5, nodes, three)))).isTrue();
-    List<Command> cs = policy.plan(null).commands();
+    assertThat(driver.turn(view(shop, system(5, nodes, three)))).isTrue();
+    List<Command> cs = driver.last().commands();
     assertThat(cs).extracting(Command::action).containsOnly("remove");
     assertThat(cs).extracting(c -> c.arg("slot", "")).containsExactly("2", "1");
   }
@@ -171,8 +172,8 @@ class DynamicPlacementPolicyTest {
         new SystemView.InstancePlacement("shop", "cache", "shop/cache/0", "b", "RUNNING"),
         new SystemView.InstancePlacement("shop", "web", "shop/web/0", "b", "RUNNING"),
         new SystemView.InstancePlacement("shop", "web", "shop/web/1", "b", "RUNNING"));
-    assertThat(policy.analyze(view(shop, system(5, nodes, lost)))).isTrue();
-    assertThat(policy.plan(null).commands()).extracting(c -> c.action() + " " + target(c))
+    assertThat(driver.turn(view(shop, system(5, nodes, lost)))).isTrue();
+    assertThat(driver.last().commands()).extracting(c -> c.action() + " " + target(c))
         .containsExactly("move db#0@b");
   }
 }

@@ -99,14 +99,15 @@ class MlCpuFrequencyPolicyTest {
         List.of(new SystemView.InstancePlacement("svc", "api", "svc-api-0", "n1", "RUNNING")));
     TestView view = new TestView(store, Map.of(CpuFrequencyMechanism.NAME, mech), system, app, 0);
     double[] ghz = new double[epochs];
+    PolicyDriver<?> driver = new PolicyDriver<>(policy);
     for (int e = 0; e < epochs; e++) {
       for (int t = 0; t < 8; t++) {
         clock.millis += 250;
         sim.step();
       }
       view.now = clock.millis;
-      if (policy.analyze(view)) {
-        Plan p = policy.plan(view);
+      if (driver.turn(view)) {
+        Plan p = driver.last();
         plans.add(p);
         mech.apply(p.commands().get(0)).toCompletableFuture().join();
       }

@@ -108,6 +108,7 @@ class MlQosRelocationPolicyTest {
     assertThat(policy.initialize().mode()).isEqualTo(PolicyContext.Mode.ML);
 
     Plan plan = Plan.empty();
+    PolicyDriver<?> driver = new PolicyDriver<>(policy);
     int round = 0;
     for (; round < 200 && plan.isEmpty(); round++) {
       clock.millis += 3000;
@@ -116,9 +117,8 @@ class MlQosRelocationPolicyTest {
       append(store, clock, "node_cpu_utilization", Labels.of("node", "idle"), 0.12);
       append(store, clock, "api_latency_ms", instance("svc/api/0", "busy"), 450);
       append(store, clock, "api_latency_ms", instance("svc/api/1", "idle"), 30);
-      if (policy.analyze(view)) {
-        plan = policy.plan(view);
-      }
+      driver.turn(view);
+      plan = driver.last();
       if (round == 0) {
         assertThat(plan.isEmpty()).as("an untrained model prefers no node").isTrue();
       }

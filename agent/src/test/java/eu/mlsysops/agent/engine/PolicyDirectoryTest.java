@@ -32,16 +32,15 @@ class PolicyDirectoryTest {
         import eu.mlsysops.agent.*
         import java.time.Duration
 
-        class %1$sPolicy implements Policy {
-          double seen
+        class %1$sPolicy implements Policy<Double> {
           PolicyContext initialize() {
             PolicyContext.builder("%1$s").metrics("m").analyzeInterval(Duration.ofHours(1)).build()
           }
-          boolean analyze(PolicyView view) {
-            seen = view.telemetry().latest("m", [:]).orElse(0)
-            seen > %2$s
+          Optional<Double> analyze(PolicyView view) {
+            double seen = view.telemetry().latest("m", [:]).orElse(0)
+            seen > %2$s ? Optional.of(seen) : Optional.empty()
           }
-          Plan plan(PolicyView view) {
+          Plan plan(PolicyView view, Double seen) {
             Plan.of(Command.of("knob", "set", "by", "%1$s", "v", seen as String), "over %2$s", [:])
           }
         }
@@ -111,14 +110,14 @@ class PolicyDirectoryTest {
     PolicyDirectory pd = new PolicyDirectory(dir, f.engine);
     write("policy-throws.groovy", """
         import eu.mlsysops.agent.*
-        class Throws implements Policy {
+        class Throws implements Policy<Void> {
           PolicyContext initialize() {
             int n = Integer.getInteger("mls.test.inits", 0) + 1
             System.setProperty("mls.test.inits", n as String)
             throw new IllegalStateException("not configured")
           }
-          boolean analyze(PolicyView v) { false }
-          Plan plan(PolicyView v) { Plan.empty() }
+          Optional<Void> analyze(PolicyView v) { Optional.empty() }
+          Plan plan(PolicyView v, Void nothing) { Plan.empty() }
         }
         """);
     pd.scan();
@@ -152,12 +151,16 @@ class PolicyDirectoryTest {
         import eu.mlsysops.agent.*;
         import java.time.Duration;
         import java.util.Map;
-        public class JarPolicy implements Policy {
+        import java.util.Optional;
+        public class JarPolicy implements Policy<Double> {
           public PolicyContext initialize() {
             return PolicyContext.builder("from-jar").metrics("m").analyzeInterval(Duration.ofHours(1)).build();
           }
-          public boolean analyze(PolicyView v) { return v.telemetry().latest("m", Map.of()).orElse(0) > 10; }
-          public Plan plan(PolicyView v) {
+          public Optional<Double> analyze(PolicyView v) {
+            double m = v.telemetry().latest("m", Map.of()).orElse(0);
+            return m > 10 ? Optional.of(m) : Optional.empty();
+          }
+          public Plan plan(PolicyView v, Double m) {
             return Plan.of(Command.of("knob", "set", "by", "jar"), "jar policy", Map.of());
           }
         }

@@ -13,6 +13,7 @@ import eu.mlsysops.telemetry.Labels;
 import eu.mlsysops.telemetry.Sample;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,8 +29,7 @@ class PolicyEngineTest {
   }
 
   /** Plans "knob set" with the latest value of metric m whenever it is above 10. */
-  static final class Threshold implements Policy {
-    double seen;
+  static final class Threshold implements Policy<Double> {
 
     @Override
     public PolicyContext initialize() {
@@ -37,13 +37,13 @@ class PolicyEngineTest {
     }
 
     @Override
-    public boolean analyze(PolicyView view) {
-      seen = view.telemetry().latest("m", Map.of()).orElse(0);
-      return seen > 10;
+    public Optional<Double> analyze(PolicyView view) {
+      double seen = view.telemetry().latest("m", Map.of()).orElse(0);
+      return seen > 10 ? Optional.of(seen) : Optional.empty();
     }
 
     @Override
-    public Plan plan(PolicyView view) {
+    public Plan plan(PolicyView view, Double seen) {
       return Plan.of(Command.of("knob", "set", "v", Double.toString(seen)), "above 10", Map.of());
     }
   }
@@ -65,8 +65,7 @@ class PolicyEngineTest {
       f.store.append(new Sample("requests_total", Labels.of("pod", pod), 10_000, 100));
       f.store.append(new Sample("requests_total", Labels.of("pod", pod), 20_000, 200));
     }
-    f.engine.add(() -> new Policy() {
-      double rate;
+    f.engine.add(() -> new Policy<Double>() {
 
       @Override
       public PolicyContext initialize() {
@@ -75,13 +74,13 @@ class PolicyEngineTest {
       }
 
       @Override
-      public boolean analyze(PolicyView view) {
-        rate = view.query().value("sum(irate(requests_total[1m]))", 20_000).orElse(0);
-        return rate > 0;
+      public Optional<Double> analyze(PolicyView view) {
+        double rate = view.query().value("sum(irate(requests_total[1m]))", 20_000).orElse(0);
+        return rate > 0 ? Optional.of(rate) : Optional.empty();
       }
 
       @Override
-      public Plan plan(PolicyView view) {
+      public Plan plan(PolicyView view, Double rate) {
         return Plan.of(Command.of("knob", "set", "v", Double.toString(rate)), "busy", Map.of());
       }
     }, "test");
@@ -93,20 +92,20 @@ class PolicyEngineTest {
   @Test
   void samplesOfOtherMetricsDoNotWakeThePolicy() throws Exception {
     AtomicInteger analyses = new AtomicInteger();
-    f.engine.add(() -> new Policy() {
+    f.engine.add(() -> new Policy<Void>() {
       @Override
       public PolicyContext initialize() {
         return PolicyContext.builder("p").metrics("m").analyzeInterval(Duration.ofHours(1)).build();
       }
 
       @Override
-      public boolean analyze(PolicyView view) {
+      public Optional<Void> analyze(PolicyView view) {
         analyses.incrementAndGet();
-        return false;
+        return Optional.empty();
       }
 
       @Override
-      public Plan plan(PolicyView view) {
+      public Plan plan(PolicyView view, Void nothing) {
         return Plan.empty();
       }
     }, "test");
@@ -126,14 +125,14 @@ class PolicyEngineTest {
     AtomicInteger analyses = new AtomicInteger();
     AtomicInteger concurrent = new AtomicInteger();
     AtomicInteger maxConcurrent = new AtomicInteger();
-    f.engine.add(() -> new Policy() {
+    f.engine.add(() -> new Policy<Void>() {
       @Override
       public PolicyContext initialize() {
         return PolicyContext.builder("slow").metrics("m").analyzeInterval(Duration.ofHours(1)).build();
       }
 
       @Override
-      public boolean analyze(PolicyView view) {
+      public Optional<Void> analyze(PolicyView view) {
         int c = concurrent.incrementAndGet();
         maxConcurrent.accumulateAndGet(c, Math::max);
         if (analyses.incrementAndGet() == 1) {
@@ -145,11 +144,11 @@ class PolicyEngineTest {
           }
         }
         concurrent.decrementAndGet();
-        return false;
+        return Optional.empty();
       }
 
       @Override
-      public Plan plan(PolicyView view) {
+      public Plan plan(PolicyView view, Void nothing) {
         return Plan.empty();
       }
     }, "test");
@@ -168,20 +167,20 @@ class PolicyEngineTest {
   @Test
   void aPolicyThatThrowsIsCountedAndKeepsRunning() {
     AtomicInteger calls = new AtomicInteger();
-    f.engine.add(() -> new Policy() {
+    f.engine.add(() -> new Policy<Void>() {
       @Override
       public PolicyContext initialize() {
         return PolicyContext.builder("broken").metrics("m").analyzeInterval(Duration.ofHours(1)).build();
       }
 
       @Override
-      public boolean analyze(PolicyView view) {
+      public Optional<Void> analyze(PolicyView view) {
         calls.incrementAndGet();
         throw new IllegalStateException("bug in policy");
       }
 
       @Override
-      public Plan plan(PolicyView view) {
+      public Plan plan(PolicyView view, Void nothing) {
         return Plan.empty();
       }
     }, "test");
@@ -197,19 +196,19 @@ class PolicyEngineTest {
 
   @Test
   void aPolicyWhoseInitializeFailsIsRejectedWithTheReason() {
-    assertThatThrownBy(() -> f.engine.add(() -> new Policy() {
+    assertThatThrownBy(() -> f.engine.add(() -> new Policy<Void>() {
       @Override
       public PolicyContext initialize() {
         throw new IllegalArgumentException("missing setting");
       }
 
       @Override
-      public boolean analyze(PolicyView view) {
-        return false;
+      public Optional<Void> analyze(PolicyView view) {
+        return Optional.empty();
       }
 
       @Override
-      public Plan plan(PolicyView view) {
+      public Plan plan(PolicyView view, Void nothing) {
         return Plan.empty();
       }
     }, "policy-x.groovy"))
@@ -228,8 +227,8 @@ class PolicyEngineTest {
     assertThat(f.engine.status()).isEmpty();
   }
 
-  private static Policy counting(String name, PolicyContext.Mode mode, AtomicInteger calls) {
-    return new Policy() {
+  private static Policy<Void> counting(String name, PolicyContext.Mode mode, AtomicInteger calls) {
+    return new Policy<Void>() {
       @Override
       public PolicyContext initialize() {
         return PolicyContext.builder(name).metrics("m").mode(mode)
@@ -237,13 +236,13 @@ class PolicyEngineTest {
       }
 
       @Override
-      public boolean analyze(PolicyView view) {
+      public Optional<Void> analyze(PolicyView view) {
         calls.incrementAndGet();
-        return false;
+        return Optional.empty();
       }
 
       @Override
-      public Plan plan(PolicyView view) {
+      public Plan plan(PolicyView view, Void nothing) {
         return Plan.empty();
       }
     };
@@ -267,5 +266,68 @@ class PolicyEngineTest {
     assertThat(heuristic.get()).isEqualTo(1);
     assertThatThrownBy(() -> f.engine.setMode(PolicyContext.Mode.ANY))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /**
+   * Counts what it learned from m's samples; analyze only reads the count, plan carries it. The
+   * save fails the first time: counted as the policy's error, and the analysis still runs.
+   */
+  static final class Learning implements Policy<Integer> {
+    final java.util.List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    int learned;
+    int saves;
+
+    @Override
+    public PolicyContext initialize() {
+      return PolicyContext.builder("learning").metrics("m")
+          .analyzeInterval(Duration.ofHours(1)).build();
+    }
+
+    @Override
+    public boolean learn(PolicyView view) {
+      calls.add("learn");
+      if (view.telemetry().latest("m", Map.of()).isEmpty()) {
+        return false;
+      }
+      learned++;
+      return true;
+    }
+
+    @Override
+    public void saveModel() throws java.io.IOException {
+      calls.add("save");
+      if (++saves == 1) {
+        throw new java.io.IOException("disk full");
+      }
+    }
+
+    @Override
+    public Optional<Integer> analyze(PolicyView view) {
+      calls.add("analyze");
+      return learned > 0 ? Optional.of(learned) : Optional.empty();
+    }
+
+    @Override
+    public Plan plan(PolicyView view, Integer analysis) {
+      calls.add("plan");
+      return Plan.of(Command.of("knob", "set", "v", Integer.toString(analysis)), "learned",
+          Map.of());
+    }
+  }
+
+  @Test
+  void learningRunsBeforeAnalysisAndWhatItLearnedIsSavedOutsideIt() {
+    Learning policy = new Learning();
+    f.engine.add(() -> policy, "test");
+    await().atMost(30, TimeUnit.SECONDS).until(() -> policy.calls.size() >= 2);
+    assertThat(policy.calls).containsExactly("learn", "analyze"); // nothing learned yet
+
+    f.store.append(new Sample("m", Labels.EMPTY, 1, 1));
+    await().atMost(30, TimeUnit.SECONDS).until(() -> !f.applied.isEmpty());
+    assertThat(policy.calls.subList(2, 6)).containsExactly("learn", "save", "analyze", "plan");
+    assertThat(f.applied.get(0).args()).containsEntry("v", "1");
+    PolicyStatus s = f.engine.status().get(0);
+    assertThat(s.errors()).isEqualTo(1);
+    assertThat(s.lastError()).isEqualTo("IOException: disk full");
   }
 }

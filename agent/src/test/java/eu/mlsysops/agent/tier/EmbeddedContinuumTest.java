@@ -224,14 +224,15 @@ class EmbeddedContinuumTest {
     java.nio.file.Files.writeString(continuum.policyRoot().resolve("node/policy-pin.groovy"), """
         import eu.mlsysops.agent.*
         import java.time.Duration
-        class PinFrequency implements Policy {
+        class PinFrequency implements Policy<Boolean> {
           PolicyContext initialize() {
             PolicyContext.builder("pin-frequency").analyzeInterval(Duration.ofMillis(200)).build()
           }
-          boolean analyze(PolicyView v) {
-            v.mechanisms().cpu_frequency.state().current_ghz != 0.6
+          Optional<Boolean> analyze(PolicyView v) {
+            v.mechanisms().cpu_frequency.state().current_ghz != 0.6 ? Optional.of(true)
+                : Optional.empty()
           }
-          Plan plan(PolicyView v) {
+          Plan plan(PolicyView v, Boolean unpinned) {
             Plan.of(Command.of("cpu_frequency", "set", "ghz", "0.6"), "pinned by test", [:])
           }
         }

@@ -214,7 +214,8 @@ MLSysOpsNode:
   }
 
   /** A cluster policy that answers every relocation request by re-stating the instance count. */
-  static final class AnswersRequests implements eu.mlsysops.agent.Policy {
+  static final class AnswersRequests
+      implements eu.mlsysops.agent.Policy<eu.mlsysops.agent.PolicyView.Request> {
     @Override
     public eu.mlsysops.agent.PolicyContext initialize() {
       return eu.mlsysops.agent.PolicyContext.builder("answers-requests")
@@ -223,13 +224,14 @@ MLSysOpsNode:
     }
 
     @Override
-    public boolean analyze(eu.mlsysops.agent.PolicyView view) {
-      return !view.requests().isEmpty();
+    public java.util.Optional<eu.mlsysops.agent.PolicyView.Request> analyze(
+        eu.mlsysops.agent.PolicyView view) {
+      return view.requests().stream().findFirst();
     }
 
     @Override
-    public eu.mlsysops.agent.Plan plan(eu.mlsysops.agent.PolicyView view) {
-      eu.mlsysops.agent.PolicyView.Request r = view.requests().get(0);
+    public eu.mlsysops.agent.Plan plan(eu.mlsysops.agent.PolicyView view,
+        eu.mlsysops.agent.PolicyView.Request r) {
       return eu.mlsysops.agent.Plan.of(
           eu.mlsysops.agent.Command.of("placement", "scale", "app", r.args().get("app"),
               "component", r.args().get("component"), "instances", "1"),

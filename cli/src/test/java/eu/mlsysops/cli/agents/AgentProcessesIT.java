@@ -381,13 +381,13 @@ class AgentProcessesIT {
       import eu.mlsysops.agent.*
       import java.time.Duration
 
-      class RemoteProbePolicy implements Policy {
+      class RemoteProbePolicy implements Policy<Boolean> {
         PolicyContext initialize() {
           PolicyContext.builder("remote-probe").analyzeInterval(Duration.ofSeconds(1))
               .mode(PolicyContext.Mode.ANY).build()
         }
-        boolean analyze(PolicyView view) { true }
-        Plan plan(PolicyView view) {
+        Optional<Boolean> analyze(PolicyView view) { Optional.of(true) }
+        Plan plan(PolicyView view, Boolean probe) {
           Plan.of(Command.of("cpu_frequency", "set", "ghz", "2.0"), "probing from " + view.system(),
               ["probe": "1"])
         }

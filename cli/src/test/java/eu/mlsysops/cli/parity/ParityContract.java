@@ -65,13 +65,13 @@ abstract class ParityContract {
       import eu.mlsysops.agent.*
       import java.time.Duration
 
-      class ParityProbePolicy implements Policy {
+      class ParityProbePolicy implements Policy<Boolean> {
         PolicyContext initialize() {
           PolicyContext.builder("parity-probe").analyzeInterval(Duration.ofSeconds(1))
               .mode(PolicyContext.Mode.ML).build()
         }
-        boolean analyze(PolicyView view) { true }
-        Plan plan(PolicyView view) {
+        Optional<Boolean> analyze(PolicyView view) { Optional.of(true) }
+        Plan plan(PolicyView view, Boolean probe) {
           Plan.of(Command.of("cpu_frequency", "set", "ghz", "2.0"), "probing", ["probe": "1"])
         }
       }

@@ -19,13 +19,13 @@ class PolicyRoutesIT {
       import eu.mlsysops.agent.*
       import java.time.Duration
 
-      class WatcherPolicy implements Policy {
+      class WatcherPolicy implements Policy<Void> {
         PolicyContext initialize() {
           PolicyContext.builder("%s").metrics("node_cpu_utilization")
               .analyzeInterval(Duration.ofHours(1)).build()
         }
-        boolean analyze(PolicyView view) { false }
-        Plan plan(PolicyView view) { Plan.empty() }
+        Optional<Void> analyze(PolicyView view) { Optional.empty() }
+        Plan plan(PolicyView view, Void nothing) { Plan.empty() }
       }
       """;
 
