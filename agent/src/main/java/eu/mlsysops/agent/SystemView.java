@@ -59,9 +59,14 @@ public record SystemView(
     }
   }
 
-  /** Where one instance runs (or is meant to), and its last known state. */
+  /** Where one instance runs (or is meant to), and where it is in its life. */
   public record InstancePlacement(
-      String app, String component, String instanceId, String node, String state) {}
+      String app, String component, String instanceId, String node, InstancePhase phase) {
+    /** True when it runs. */
+    public boolean running() {
+      return phase == InstancePhase.RUNNING;
+    }
+  }
 
   /** The placements of one component of one app. */
   public List<InstancePlacement> placementsOf(String app, String component) {

@@ -1,6 +1,8 @@
 package eu.mlsysops.agent.core;
 
 import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.ComponentId;
+import eu.mlsysops.agent.PlacementCommand;
 import eu.mlsysops.agent.Plan;
 import eu.mlsysops.agent.Policy;
 import eu.mlsysops.agent.PolicyContext;
@@ -155,7 +157,7 @@ public final class AutoScalingPolicy implements Policy<Changes> {
       int floor = declared.computeIfAbsent(c.name(), k -> current);
       int running = 0;
       for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
-        if ("RUNNING".equals(p.state())) {
+        if (p.running()) {
           running++;
         }
       }
@@ -198,8 +200,8 @@ public final class AutoScalingPolicy implements Policy<Changes> {
       if (target == current) {
         continue;
       }
-      cs.add(Command.of(PlacementInputs.PLACEMENT, "scale", "app", app.name(), "component",
-          c.name(), "instances", Integer.toString(target)));
+      cs.add(new PlacementCommand.Scale(new ComponentId(app.name(), c.name()), target)
+          .toCommand());
       why.add(String.format(Locale.ROOT, "%s %d → %d: %s", c.name(), current, target,
           sig.text));
       in.put(c.name() + "." + sig.name, fmt(sig.value));

@@ -28,8 +28,8 @@ public record Changes(List<Command> commands, List<String> reasons, Map<String, 
         : Optional.of(new Changes(commands, reasons, inputs));
   }
 
-  /** A plan of {@code commands} explained as {@code verb reason, reason, …}. */
-  Plan toPlan(String verb, List<Command> commands) {
+  /** A plan of these commands explained as {@code verb reason, reason, …}. */
+  Plan toPlan(String verb) {
     return new Plan(commands, verb + " " + String.join(", ", reasons), inputs);
   }
 }

@@ -1,6 +1,8 @@
 package eu.mlsysops.agent.core;
 
+import eu.mlsysops.agent.ClusterAssignment;
 import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.ComponentId;
 import eu.mlsysops.agent.Plan;
 import eu.mlsysops.agent.Policy;
 import eu.mlsysops.agent.PolicyContext;
@@ -41,7 +43,7 @@ import java.util.TreeMap;
  */
 public final class ClusterPlacementPolicy implements Policy<Changes> {
   public static final String NAME = "cluster-placement";
-  static final String MECHANISM = "cluster_placement";
+  static final String MECHANISM = ClusterAssignment.MECHANISM;
   private final Placer placer;
   private final PlacementObserver observer;
 
@@ -125,8 +127,7 @@ public final class ClusterPlacementPolicy implements Policy<Changes> {
       }
       if (best != null) {
         chosen.put(c.name(), best);
-        cs.add(Command.of(MECHANISM, "assign", "app", app.name(), "component", c.name(),
-            "cluster", best));
+        cs.add(new ClusterAssignment(new ComponentId(app.name(), c.name()), best).toCommand());
         why.add(c.name() + " → " + best + (lostFrom.containsKey(c.name())
             ? " (cluster " + lostFrom.get(c.name()) + " was lost)" : ""));
         if (bestScore > Double.NEGATIVE_INFINITY) {
@@ -159,6 +160,6 @@ public final class ClusterPlacementPolicy implements Policy<Changes> {
 
   @Override
   public Plan plan(PolicyView view, Changes changes) {
-    return changes.toPlan("assign", changes.commands());
+    return changes.toPlan("assign");
   }
 }

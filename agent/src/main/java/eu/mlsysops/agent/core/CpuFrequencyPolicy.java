@@ -1,6 +1,8 @@
 package eu.mlsysops.agent.core;
 
 import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.ComponentId;
+import eu.mlsysops.agent.PlacementCommand;
 import eu.mlsysops.agent.InstanceIds;
 import eu.mlsysops.agent.SystemView;
 import eu.mlsysops.model.AppDescriptor;
@@ -40,7 +42,6 @@ public final class CpuFrequencyPolicy implements Policy<CpuFrequencyPolicy.Decis
   private final Map<String, Long> askedAt = new java.util.HashMap<>();
   /** Before asking again to relocate the same instance: longer than the cluster takes to act. */
   static final Duration ASK_AGAIN_AFTER = Duration.ofSeconds(30);
-  static final String RELOCATE = "relocate";
 
   /** What the analysis found: a frequency to set, or an instance to have relocated. */
   public sealed interface Decision {}
@@ -124,7 +125,7 @@ public final class CpuFrequencyPolicy implements Policy<CpuFrequencyPolicy.Decis
           continue; // nothing to judge, or pinned to this node by name
         }
         for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
-          if (!"RUNNING".equals(p.state()) || askedRecently(p.instanceId(), now)) {
+          if (!p.running() || askedRecently(p.instanceId(), now)) {
             continue;
           }
           var violated = QosChecks.violation(view, app.name(), c, p.instanceId(), window);
@@ -135,8 +136,8 @@ public final class CpuFrequencyPolicy implements Policy<CpuFrequencyPolicy.Decis
           double value = violated.get().value();
           int slot = InstanceIds.slotOf(p.instanceId());
           return Optional.of(new AskRelocation(p.instanceId(), Plan.of(
-              Command.of(PlacementInputs.PLACEMENT, RELOCATE, "app", app.name(), "component",
-                  c.name(), "slot", Integer.toString(slot)),
+              new PlacementCommand.Relocate(new ComponentId(app.name(), c.name()).slot(slot))
+                  .toCommand(),
               String.format("%s of %s#%d averages %.1f, violating %s %s, while %s is at its top"
                       + " frequency (%.2f GHz) and %.0f%% busy: ask the cluster to relocate it",
                   q.applicationMetricId(), c.name(), slot, value, q.relation().wireName(),

@@ -1,6 +1,9 @@
 package eu.mlsysops.agent.core;
 
 import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.ComponentId;
+import eu.mlsysops.agent.NodeId;
+import eu.mlsysops.agent.PlacementCommand;
 import eu.mlsysops.agent.Plan;
 import eu.mlsysops.agent.Policy;
 import eu.mlsysops.agent.PolicyContext;
@@ -117,9 +120,9 @@ public final class DynamicPlacementPolicy implements Policy<Changes> {
           continue;
         }
         String to = choice.node().get();
-        cs.add(Command.of(PlacementInputs.PLACEMENT, "move", "app", app.name(), "component",
-            c.name(), "slot", Integer.toString(slot), "to", to));
-        why.add(c.name() + "#" + slot + " " + p.state().toLowerCase() + " on " + p.node()
+        cs.add(new PlacementCommand.Move(new ComponentId(app.name(), c.name()).slot(slot),
+            new NodeId(to)).toCommand());
+        why.add(c.name() + "#" + slot + " " + p.phase().name().toLowerCase(java.util.Locale.ROOT) + " on " + p.node()
             + " → " + to);
         in.put(c.name() + "#" + slot + ".ranking", PlacementInputs.ranking(choice, 3));
       }
@@ -132,8 +135,8 @@ public final class DynamicPlacementPolicy implements Policy<Changes> {
       }
       surplus.sort(java.util.Comparator.reverseOrder());
       for (int slot : surplus) {
-        cs.add(Command.of(PlacementInputs.PLACEMENT, "remove", "app", app.name(), "component",
-            c.name(), "slot", Integer.toString(slot)));
+        cs.add(new PlacementCommand.Remove(new ComponentId(app.name(), c.name()).slot(slot))
+            .toCommand());
         why.add(c.name() + "#" + slot + " removed (" + desired + " wanted)");
       }
       List<Integer> free = new ArrayList<>();
@@ -171,14 +174,14 @@ public final class DynamicPlacementPolicy implements Policy<Changes> {
           continue;
         }
         String node = choice.node().get();
-        cs.add(Command.of(PlacementInputs.PLACEMENT, "deploy", "app", app.name(), "component",
-            ip.component(), "slot", Integer.toString(slot), "node", node));
+        cs.add(new PlacementCommand.Deploy(new ComponentId(app.name(), ip.component()).slot(slot),
+            new NodeId(node)).toCommand());
         why.add(ip.component() + "#" + slot + " → " + node);
         in.put(ip.component() + "#" + slot + ".ranking", PlacementInputs.ranking(choice, 3));
       }
     }
     if (!cs.isEmpty()) {
-      in.put(PlacementInputs.VERSION, Long.toString(view.system().version()));
+      in.put(Plan.VERSION_ARG, Long.toString(view.system().version()));
     }
     unschedulable = String.join("; ", stuck.entrySet().stream()
         .map(e -> e.getKey().replace('/', '#') + ": " + e.getValue()).toList());
@@ -196,6 +199,6 @@ public final class DynamicPlacementPolicy implements Policy<Changes> {
 
   @Override
   public Plan plan(PolicyView view, Changes changes) {
-    return changes.toPlan("place", PlacementInputs.versioned(changes.commands(), view));
+    return changes.toPlan("place").basedOn(view.system().version());
   }
 }

@@ -236,7 +236,7 @@ public final class MlCpuFrequencyPolicy implements Policy<MlCpuFrequencyPolicy.O
     for (AppDescriptor app : view.apps()) {
       for (Component c : app.components()) {
         for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
-          if (!"RUNNING".equals(p.state())) {
+          if (!p.running()) {
             continue;
           }
           for (QosMetric q : c.qosMetrics()) {

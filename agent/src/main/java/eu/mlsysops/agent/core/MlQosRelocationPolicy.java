@@ -1,6 +1,8 @@
 package eu.mlsysops.agent.core;
 
-import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.ComponentId;
+import eu.mlsysops.agent.NodeId;
+import eu.mlsysops.agent.PlacementCommand;
 import eu.mlsysops.agent.InstanceIds;
 import eu.mlsysops.agent.Plan;
 import eu.mlsysops.agent.Policy;
@@ -184,9 +186,8 @@ public final class MlQosRelocationPolicy implements Policy<MlQosRelocationPolicy
   @Override
   public Plan plan(PolicyView view, Relocation r) {
     lastMove.put(r.component(), view.nowMillis());
-    return Plan.of(Command.of(PlacementInputs.PLACEMENT, "move", "app", r.app(), "component",
-        r.component(), "slot", Integer.toString(r.slot()), "to", r.to()), r.explanation(),
-        r.inputs());
+    return Plan.of(new PlacementCommand.Move(new ComponentId(r.app(), r.component())
+        .slot(r.slot()), new NodeId(r.to())).toCommand(), r.explanation(), r.inputs());
   }
 
   /** Each running instance of {@code c} with a QoS metric measured over the window. */
@@ -195,7 +196,7 @@ public final class MlQosRelocationPolicy implements Policy<MlQosRelocationPolicy
     List<Observed> out = new java.util.ArrayList<>();
     for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
       NodeCandidate here = byName.get(p.node());
-      if (!"RUNNING".equals(p.state()) || here == null) {
+      if (!p.running() || here == null) {
         continue;
       }
       for (QosMetric q : c.qosMetrics()) {

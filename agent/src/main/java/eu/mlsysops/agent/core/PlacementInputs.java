@@ -21,15 +21,10 @@ import java.util.Set;
 
 /**
  * What the placement policies share: node candidates and placement snapshots from the view,
- * component ordering, and the command arguments of optimistic commits ({@link #VERSION}, {@link
- * #PLAN_TOKEN}).
+ * component ordering, and what unfinished plans are about to do.
  */
 public final class PlacementInputs {
   static final String PLACEMENT = "placement";
-  /** Command argument: the placement version a plan was computed against. */
-  public static final String VERSION = "version";
-  /** Command argument: one token per plan, shared by its commands. */
-  public static final String PLAN_TOKEN = "plan";
   private static final Duration UTILISATION_WINDOW = Duration.ofSeconds(5);
 
   private PlacementInputs() {}
@@ -83,7 +78,7 @@ public final class PlacementInputs {
 
   /** True for an instance that is to be replaced: its node was lost, or it failed. */
   static boolean gone(SystemView.InstancePlacement p) {
-    return "LOST".equals(p.state()) || "FAILED".equals(p.state());
+    return p.phase().isGone();
   }
 
   /**
@@ -99,27 +94,6 @@ public final class PlacementInputs {
       }
     }
     return c.instances();
-  }
-
-  /**
-   * The commands, each tagged with the view's placement version and one token for the plan, so
-   * that the cluster commits them only while nothing changed since the view was taken (the first
-   * command against the view's version, each next one against the version its predecessor left).
-   */
-  static List<Command> versioned(List<Command> commands, PolicyView view) {
-    long version = view.system().version();
-    if (version == 0 || commands.isEmpty()) {
-      return commands;
-    }
-    String token = UUID.randomUUID().toString();
-    List<Command> out = new ArrayList<>(commands.size());
-    for (Command c : commands) {
-      Map<String, String> args = new LinkedHashMap<>(c.args());
-      args.put(VERSION, Long.toString(version));
-      args.put(PLAN_TOKEN, token);
-      out.add(new Command(c.mechanism(), c.action(), args));
-    }
-    return out;
   }
 
   /** Placements an unfinished plan is about to make: {@code component/slot} → target node. */
@@ -214,7 +188,7 @@ public final class PlacementInputs {
         continue;
       }
       long running = view.system().placementsOf(app.name(), d).stream()
-          .filter(p -> "RUNNING".equals(p.state()))
+          .filter(p -> p.running())
           .count();
       if (running < desiredInstances(app, dep)) {
         return false;

@@ -1,6 +1,9 @@
 package eu.mlsysops.agent.core;
 
 import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.ComponentId;
+import eu.mlsysops.agent.NodeId;
+import eu.mlsysops.agent.PlacementCommand;
 import eu.mlsysops.agent.Plan;
 import eu.mlsysops.agent.Policy;
 import eu.mlsysops.agent.PolicyContext;
@@ -95,7 +98,7 @@ public final class QosRelocationPolicy implements Policy<QosRelocationPolicy.Mov
         continue;
       }
       for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
-        if (!"RUNNING".equals(p.state())) {
+        if (!p.running()) {
           continue;
         }
         var violated = QosChecks.violation(view, app.name(), c, p.instanceId(), window);
@@ -115,9 +118,9 @@ public final class QosRelocationPolicy implements Policy<QosRelocationPolicy.Mov
   @Override
   public Plan plan(PolicyView view, Move m) {
     lastMove.put(m.component(), view.nowMillis());
-    return new Plan(PlacementInputs.versioned(List.of(Command.of(PlacementInputs.PLACEMENT, "move",
-        "app", m.app(), "component", m.component(), "slot", Integer.toString(m.slot()),
-        "to", m.to())), view), m.why(), m.inputs());
+    return Plan.of(new PlacementCommand.Move(new ComponentId(m.app(), m.component())
+        .slot(m.slot()), new NodeId(m.to())).toCommand(), m.why(), m.inputs())
+        .basedOn(view.system().version());
   }
 
   private boolean coolingDown(String component, long now) {
@@ -130,20 +133,29 @@ public final class QosRelocationPolicy implements Policy<QosRelocationPolicy.Mov
    */
   private Optional<Move> onRequest(PolicyView view, AppDescriptor app, PolicyView.Request r,
       long now) {
-    if (!PlacementInputs.PLACEMENT.equals(r.mechanism()) || !"relocate".equals(r.action())
-        || !app.name().equals(r.args().get("app"))) {
+    PlacementCommand.Relocate asked;
+    try {
+      if (!(PlacementCommand.from(new Command(r.mechanism(), r.action(), r.args()))
+          instanceof PlacementCommand.Relocate relocate)) {
+        return Optional.empty();
+      }
+      asked = relocate;
+    } catch (IllegalArgumentException e) {
+      return Optional.empty(); // not a placement request, or not one a cluster can read
+    }
+    if (!app.name().equals(asked.component().app())) {
       return Optional.empty();
     }
-    Component c = app.component(r.args().getOrDefault("component", "")).orElse(null);
+    Component c = app.component(asked.component().component()).orElse(null);
     if (c == null || !QosChecks.relocatable(c) || coolingDown(c.name(), now)) {
       return Optional.empty();
     }
+    int slot = asked.slot().slot();
     for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
-      if (p.node().equals(r.from()) && "RUNNING".equals(p.state())
-          && Integer.toString(eu.mlsysops.agent.InstanceIds.slotOf(p.instanceId()))
-              .equals(r.args().get("slot"))) {
+      if (p.node().equals(r.from()) && p.running()
+          && eu.mlsysops.agent.InstanceIds.slotOf(p.instanceId()) == slot) {
         return move(view, app, c, p, "node " + r.from() + " asks to relocate "
-            + c.name() + "#" + r.args().get("slot") + " (" + (r.policy() == null ? "" : r.policy()
+            + c.name() + "#" + slot + " (" + (r.policy() == null ? "" : r.policy()
             + ": ") + (r.explanation() == null ? "no reason given" : r.explanation()) + ")",
             Map.of(PolicyView.Request.INPUT, r.id()));
       }

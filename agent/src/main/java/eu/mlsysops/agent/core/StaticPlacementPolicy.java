@@ -1,6 +1,9 @@
 package eu.mlsysops.agent.core;
 
 import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.ComponentId;
+import eu.mlsysops.agent.NodeId;
+import eu.mlsysops.agent.PlacementCommand;
 import eu.mlsysops.agent.Plan;
 import eu.mlsysops.agent.Policy;
 import eu.mlsysops.agent.PolicyContext;
@@ -59,8 +62,8 @@ public final class StaticPlacementPolicy implements Policy<Changes> {
       Set<String> inFlight = PlacementInputs.slotsInFlight(view, app.name());
       for (int slot = 0; slot < c.instances(); slot++) {
         if (!placed.containsKey(slot) && !inFlight.contains(c.name() + "/" + slot)) {
-          cs.add(Command.of(PlacementInputs.PLACEMENT, "deploy", "app", app.name(), "component",
-              c.name(), "slot", Integer.toString(slot), "node", named));
+          cs.add(new PlacementCommand.Deploy(new ComponentId(app.name(), c.name()).slot(slot),
+              new NodeId(named)).toCommand());
           why.add(c.name() + "#" + slot + " → " + named + " (named in the descriptor)");
         }
       }
@@ -70,6 +73,6 @@ public final class StaticPlacementPolicy implements Policy<Changes> {
 
   @Override
   public Plan plan(PolicyView view, Changes changes) {
-    return changes.toPlan("place", PlacementInputs.versioned(changes.commands(), view));
+    return changes.toPlan("place").basedOn(view.system().version());
   }
 }

@@ -450,7 +450,7 @@ public final class PolicyEngine implements AutoCloseable {
         }
         Map<String, String> inputs = new LinkedHashMap<>(plan.inputs());
         inputs.putIfAbsent("trigger", view.trigger());
-        Plan recorded = new Plan(plan.commands(), plan.explanation(), inputs);
+        Plan recorded = new Plan(plan.commands(), plan.explanation(), inputs, plan.version());
         owner.plans.incrementAndGet();
         scheduler.submit(
             new PlanRequest(null, owner.context.name(), app, owner.context.core(), recorded));

@@ -3,6 +3,7 @@ package eu.mlsysops.agent.plan;
 import eu.mlsysops.agent.ApplyResult;
 import eu.mlsysops.agent.Command;
 import eu.mlsysops.agent.Mechanism;
+import eu.mlsysops.agent.Plan;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,7 +141,8 @@ public final class PlanScheduler implements AutoCloseable {
       }
       PlanRecord rec =
           new PlanRecord(
-              id, agent, request.policy(), request.app(), request.core(), request.plan().commands(),
+              id, agent, request.policy(), request.app(), request.core(),
+              stamped(request.plan(), id),
               request.plan().explanation(), request.plan().inputs(), PlanStatus.PENDING, "", now,
               now, 0);
       Entry entry = new Entry(rec, sequence.incrementAndGet());
@@ -505,6 +507,24 @@ public final class PlanScheduler implements AutoCloseable {
         terminalCount--;
       }
     }
+  }
+
+  /**
+   * A versioned plan's commands carry its version and id to the mechanism (which commits them
+   * only while nothing changed since); a plan without a version is applied as it is.
+   */
+  private static List<Command> stamped(Plan plan, String id) {
+    if (plan.version() == 0) {
+      return plan.commands();
+    }
+    List<Command> out = new ArrayList<>(plan.commands().size());
+    for (Command c : plan.commands()) {
+      Map<String, String> args = new java.util.LinkedHashMap<>(c.args());
+      args.put(Plan.VERSION_ARG, Long.toString(plan.version()));
+      args.put(Plan.TOKEN_ARG, id);
+      out.add(new Command(c.mechanism(), c.action(), args));
+    }
+    return out;
   }
 
   /** Runs a plan's commands in order, outside the lock. */

@@ -1,6 +1,7 @@
 package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.agent.ApplyResult;
+import eu.mlsysops.agent.ClusterAssignment;
 import eu.mlsysops.agent.Command;
 import eu.mlsysops.agent.Mechanism;
 import java.util.List;
@@ -48,10 +49,12 @@ final class ClusterPlacementMechanism implements Mechanism {
 
   @Override
   public CompletionStage<ApplyResult> apply(Command c) {
-    if (!"assign".equals(c.action())) {
-      return CompletableFuture.completedFuture(ApplyResult.failure(
-          "cluster_placement has no action \"" + c.action() + "\" (assign)"));
+    ClusterAssignment a;
+    try {
+      a = ClusterAssignment.from(c);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(ApplyResult.failure(e.getMessage()));
     }
-    return continuum.assign(c.arg("app", ""), c.arg("component", ""), c.arg("cluster", ""));
+    return continuum.assign(a.component().app(), a.component().component(), a.cluster());
   }
 }

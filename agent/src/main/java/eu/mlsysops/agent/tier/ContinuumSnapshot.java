@@ -1,5 +1,6 @@
 package eu.mlsysops.agent.tier;
 
+import eu.mlsysops.agent.InstancePhase;
 import eu.mlsysops.agent.SystemView;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.Component;
@@ -143,7 +144,7 @@ record ContinuumSnapshot(
     List<SystemView.InstancePlacement> placements = new ArrayList<>();
     for (Message.InstanceReport r : instances.values()) {
       placements.add(new SystemView.InstancePlacement(r.app(), r.component(), r.instanceId(),
-          r.node(), r.state()));
+          r.node(), InstancePhase.of(r.state())));
       ContinuumStore.StoredApp a = apps.get(r.app());
       Component c = a == null ? null : a.descriptor().component(r.component()).orElse(null);
       if (c != null && !"LOST".equals(r.state()) && !r.node().isEmpty()) {

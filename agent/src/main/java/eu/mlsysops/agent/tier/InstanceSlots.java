@@ -1,5 +1,6 @@
 package eu.mlsysops.agent.tier;
 
+import eu.mlsysops.agent.InstancePhase;
 import eu.mlsysops.agent.InstanceIds;
 import eu.mlsysops.agent.SystemView;
 import eu.mlsysops.agent.kernel.AgentLoop;
@@ -302,7 +303,7 @@ final class InstanceSlots {
       }
       Message.InstanceReport r = report(s.instanceId, s, now);
       placements.add(new SystemView.InstancePlacement(s.app(), s.component(), s.instanceId,
-          s.node, crashLoops.viewState(s.key, r.state(), now)));
+          s.node, InstancePhase.of(crashLoops.viewState(s.key, r.state(), now))));
       addAlloc(alloc, s.node, c);
       if (s.previousNode != null) {
         addAlloc(alloc, s.previousNode, c);

@@ -1,5 +1,6 @@
 package eu.mlsysops.agent.tier;
 
+import eu.mlsysops.agent.InstancePhase;
 import eu.mlsysops.agent.SystemView;
 import eu.mlsysops.agent.core.CpuFrequencyMechanism;
 import eu.mlsysops.agent.core.CpuFrequencyPolicy;
@@ -507,7 +508,7 @@ public final class NodeAgent implements AutoCloseable {
       List<SystemView.InstancePlacement> placements = new ArrayList<>();
       for (InstanceStatus s : runtime.instances()) {
         placements.add(new SystemView.InstancePlacement(
-            s.app(), s.component(), s.instanceId(), name(), s.state().name()));
+            s.app(), s.component(), s.instanceId(), name(), InstancePhase.of(s.state().name())));
       }
       for (Message.InstanceAssignment a : desiredView.values()) {
         cpu += a.component().cpuRequests().millis();

@@ -205,7 +205,7 @@ public final class PlacementAdvisor {
     List<String> current = new ArrayList<>();
     Map<String, Integer> own = new HashMap<>();
     for (SystemView.InstancePlacement p : view.placementsOf(appName, componentName)) {
-      if (!p.node().isEmpty() && !"LOST".equals(p.state()) && !"FAILED".equals(p.state())) {
+      if (!p.node().isEmpty() && !p.phase().isGone()) {
         current.add(p.node());
         own.merge(p.node(), 1, Integer::sum);
       }
@@ -337,8 +337,7 @@ public final class PlacementAdvisor {
     s.nodes().forEach(n -> known.add(n.name()));
     for (SystemView.InstancePlacement p : view.placements()) {
       boolean self = p.app().equals(app) && p.component().equals(component);
-      if (!self && known.contains(p.node()) && !"LOST".equals(p.state())
-          && !"FAILED".equals(p.state())) {
+      if (!self && known.contains(p.node()) && !p.phase().isGone()) {
         s.recordRunning(p.app(), p.component(), p.node());
       }
     }

@@ -2,7 +2,9 @@ package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.agent.ApplyResult;
 import eu.mlsysops.agent.Command;
+import eu.mlsysops.agent.ComponentId;
 import eu.mlsysops.agent.InstanceIds;
+import eu.mlsysops.agent.PlacementCommand;
 import eu.mlsysops.agent.Plan;
 import eu.mlsysops.agent.kernel.AgentLoop;
 import eu.mlsysops.agent.plan.PlanRequest;
@@ -306,8 +308,8 @@ final class PlacementApplier {
     plans.forEach((key, id) -> {
       String app = names.get(key)[0];
       scheduler.submit(new PlanRequest(id, "spec-rollout", app, true, Plan.of(
-          Command.of(PlacementMechanism.NAME, "restart", "app", app,
-              "component", names.get(key)[1], "outdated", "true"),
+          new PlacementCommand.Restart(new ComponentId(app, names.get(key)[1]), -1, true)
+              .toCommand(),
           "the spec of " + key + " changed; its instances are replaced one at a time",
           Map.of())));
     });

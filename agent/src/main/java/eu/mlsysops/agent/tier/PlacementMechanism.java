@@ -3,6 +3,7 @@ package eu.mlsysops.agent.tier;
 import eu.mlsysops.agent.ApplyResult;
 import eu.mlsysops.agent.Command;
 import eu.mlsysops.agent.Mechanism;
+import eu.mlsysops.agent.PlacementCommand;
 import eu.mlsysops.orchestration.SpecChange;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ import java.util.function.IntSupplier;
  * component are serialised.
  */
 final class PlacementMechanism implements Mechanism {
-  static final String NAME = "placement";
+  static final String NAME = PlacementCommand.MECHANISM;
 
   private final PlacementApplier cluster;
   private final IntSupplier instances;
@@ -75,61 +76,32 @@ final class PlacementMechanism implements Mechanism {
     return c.arg("app", "") + "/" + c.arg("component", "");
   }
 
-  private CompletionStage<ApplyResult> scale(Command c, String app, String component) {
-    String n = c.arg("instances", "");
-    int instances;
-    try {
-      instances = Integer.parseInt(n);
-    } catch (NumberFormatException e) {
-      return CompletableFuture.completedFuture(
-          ApplyResult.failure("placement scale: instances: \"" + n + "\" is not a number"));
-    }
-    if (instances < 0) {
-      return CompletableFuture.completedFuture(
-          ApplyResult.failure("placement scale: instances: must be at least 0, got " + n));
-    }
-    return cluster.scale(app, component, instances);
-  }
-
   @Override
   public CompletionStage<ApplyResult> apply(Command c) {
-    String app = c.arg("app", null);
-    String component = c.arg("component", null);
-    int slot;
+    PlacementCommand command;
     try {
-      slot = Integer.parseInt(c.arg("slot", "0"));
-    } catch (NumberFormatException e) {
-      return CompletableFuture.completedFuture(
-          ApplyResult.failure("placement: slot: \"" + c.arg("slot", "") + "\" is not a number"));
+      command = PlacementCommand.from(c);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(ApplyResult.failure(e.getMessage()));
     }
-    if (app == null || component == null) {
-      return CompletableFuture.completedFuture(
-          ApplyResult.failure("placement " + c.action() + " needs app and component"));
+    String app = command.component().app();
+    String component = command.component().component();
+    // The raw command goes along where a plan's version and token decide whether it commits.
+    if (command instanceof PlacementCommand.Deploy d) {
+      return cluster.deploy(c, app, component, d.slot().slot(), d.node().name());
+    } else if (command instanceof PlacementCommand.Move m) {
+      return cluster.move(c, app, component, m.slot().slot(), m.to().name());
+    } else if (command instanceof PlacementCommand.Scale sc) {
+      return cluster.scale(app, component, sc.instances());
+    } else if (command instanceof PlacementCommand.Remove r) {
+      return cluster.remove(app, component, r.slot().slot());
+    } else if (command instanceof PlacementCommand.Restart r) {
+      return cluster.restart(app, component, r.slot(), r.outdatedOnly());
+    } else if (command instanceof PlacementCommand.ChangeSpec cs) {
+      return cluster.changeSpec(c, app, component, cs.slot(), cs.change());
     }
-    switch (c.action()) {
-      case "deploy":
-        return cluster.deploy(c, app, component, slot, c.arg("node", ""));
-      case "move":
-        return cluster.move(c, app, component, slot, c.arg("to", ""));
-      case "scale":
-        return scale(c, app, component);
-      case "remove":
-        return cluster.remove(app, component, slot);
-      case "restart":
-        return cluster.restart(app, component, c.args().containsKey("slot") ? slot : -1,
-            Boolean.parseBoolean(c.arg("outdated", "false")));
-      case "change_spec":
-        SpecChange change;
-        try {
-          change = SpecChange.parse(c.args());
-        } catch (IllegalArgumentException e) {
-          return CompletableFuture.completedFuture(ApplyResult.failure(e.getMessage()));
-        }
-        return cluster.changeSpec(c, app, component, c.args().containsKey("slot") ? slot : -1,
-            change);
-      default:
-        return CompletableFuture.completedFuture(ApplyResult.failure("placement has no action \""
-            + c.action() + "\" (deploy, move, remove, scale, change_spec, restart)"));
-    }
+    return CompletableFuture.completedFuture(ApplyResult.failure("placement " + c.action()
+        + ": a node's request; a cluster deploys, moves, removes, scales, changes specs and"
+        + " restarts"));
   }
 }

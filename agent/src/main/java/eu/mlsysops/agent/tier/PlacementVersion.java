@@ -1,7 +1,7 @@
 package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.agent.Command;
-import eu.mlsysops.agent.core.PlacementInputs;
+import eu.mlsysops.agent.Plan;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,7 +14,7 @@ import java.util.Map;
  * own previous command left. Anything else is stale: refused, and the policy plans again.
  * Commands without a version (user policies that do not opt in) are not checked.
  *
- * <p>Not thread-safe on its own: the cluster agent calls it under its lock.
+ * <p>Not thread-safe: the cluster agent calls it on its loop.
  */
 final class PlacementVersion {
   private static final int MAX_PLANS = 1_000;
@@ -48,7 +48,7 @@ final class PlacementVersion {
    * @throws NumberFormatException never: an unreadable version is reported as stale
    */
   String admit(Command c) {
-    String v = c.arg(PlacementInputs.VERSION, null);
+    String v = c.arg(Plan.VERSION_ARG, null);
     if (v == null) {
       return null;
     }
@@ -59,7 +59,7 @@ final class PlacementVersion {
       stale++;
       return "placement: version: \"" + v + "\" is not a number";
     }
-    String token = c.arg(PlacementInputs.PLAN_TOKEN, "");
+    String token = c.arg(Plan.TOKEN_ARG, "");
     long expected = token.isEmpty() ? planned : plans.getOrDefault(token, planned);
     if (expected == version) {
       return null;
@@ -72,8 +72,8 @@ final class PlacementVersion {
   /** {@code c} was committed: the version moves on, and its plan may go on from there. */
   void committed(Command c) {
     version++;
-    String token = c.arg(PlacementInputs.PLAN_TOKEN, "");
-    if (!token.isEmpty() && c.arg(PlacementInputs.VERSION, null) != null) {
+    String token = c.arg(Plan.TOKEN_ARG, "");
+    if (!token.isEmpty() && c.arg(Plan.VERSION_ARG, null) != null) {
       plans.put(token, version);
     }
   }

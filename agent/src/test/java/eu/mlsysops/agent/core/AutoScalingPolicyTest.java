@@ -1,5 +1,6 @@
 package eu.mlsysops.agent.core;
 
+import eu.mlsysops.agent.InstancePhase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -84,7 +85,7 @@ class AutoScalingPolicyTest {
     List<SystemView.InstancePlacement> ps = new ArrayList<>();
     for (int i = 0; i < app.components().get(0).instances(); i++) {
       ps.add(new SystemView.InstancePlacement("shop", "web", "shop/web/" + i, "n" + i,
-          i < running ? "RUNNING" : "PENDING"));
+          i < running ? InstancePhase.RUNNING : InstancePhase.PENDING));
     }
     return new TestView(store, Map.of(), new SystemView("c", List.of(), ps), app, clock.millis());
   }

@@ -1,5 +1,6 @@
 package eu.mlsysops.agent.core;
 
+import eu.mlsysops.agent.InstancePhase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import eu.mlsysops.agent.Plan;
@@ -106,7 +107,7 @@ class CpuFrequencyPolicyTest {
             // A stand-in for the cluster's placement mechanism, as a node agent forwards it.
             "placement", new eu.mlsysops.agent.plan.ScriptedMechanism("placement", false)),
         new SystemView("n1", List.of(), List.of(new SystemView.InstancePlacement("cam",
-            "detector", "cam/detector/0", "n1", "RUNNING"))),
+            "detector", "cam/detector/0", "n1", InstancePhase.RUNNING))),
         eu.mlsysops.model.Descriptors.parseApp(QOS_APP), NOW);
   }
 

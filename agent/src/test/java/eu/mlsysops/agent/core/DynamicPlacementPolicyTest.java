@@ -1,5 +1,6 @@
 package eu.mlsysops.agent.core;
 
+import eu.mlsysops.agent.InstancePhase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import eu.mlsysops.agent.Command;
@@ -82,21 +83,17 @@ class DynamicPlacementPolicyTest {
     List<Command> first = driver.last().commands();
     assertThat(first).extracting(DynamicPlacementPolicyTest::target)
         .containsExactlyInAnyOrder("db#0@a", "cache#0@b");
-    assertThat(first).allSatisfy(c -> {
-      assertThat(c.arg(PlacementInputs.VERSION, "")).isEqualTo("7");
-      assertThat(c.arg(PlacementInputs.PLAN_TOKEN, "")).isEqualTo(
-          first.get(0).arg(PlacementInputs.PLAN_TOKEN, "?"));
-    });
+    assertThat(driver.last().version()).as("computed against the view's version").isEqualTo(7);
 
     // db placed but still starting: web waits.
     List<SystemView.InstancePlacement> starting = List.of(
-        new SystemView.InstancePlacement("shop", "db", "shop/db/0", "a", "PENDING"),
-        new SystemView.InstancePlacement("shop", "cache", "shop/cache/0", "a", "RUNNING"));
+        new SystemView.InstancePlacement("shop", "db", "shop/db/0", "a", InstancePhase.PENDING),
+        new SystemView.InstancePlacement("shop", "cache", "shop/cache/0", "a", InstancePhase.RUNNING));
     assertThat(driver.turn(view(shop, system(8, nodes, starting)))).isFalse();
 
     List<SystemView.InstancePlacement> running = List.of(
-        new SystemView.InstancePlacement("shop", "db", "shop/db/0", "a", "RUNNING"),
-        new SystemView.InstancePlacement("shop", "cache", "shop/cache/0", "a", "RUNNING"));
+        new SystemView.InstancePlacement("shop", "db", "shop/db/0", "a", InstancePhase.RUNNING),
+        new SystemView.InstancePlacement("shop", "cache", "shop/cache/0", "a", InstancePhase.RUNNING));
     assertThat(driver.turn(view(shop, system(9, nodes, running)))).isTrue();
     // Two instances spread over the two nodes.
     assertThat(driver.last().commands()).extracting(c -> c.arg("slot", "") + "@"
@@ -152,11 +149,11 @@ class DynamicPlacementPolicyTest {
     AppDescriptor shop = app(PIPELINE.replace("instances: 2", "instances: 1"));
     List<NodeDescriptor> nodes = List.of(node("a", ""), node("b", ""));
     List<SystemView.InstancePlacement> three = List.of(
-        new SystemView.InstancePlacement("shop", "db", "shop/db/0", "a", "RUNNING"),
-        new SystemView.InstancePlacement("shop", "cache", "shop/cache/0", "a", "RUNNING"),
-        new SystemView.InstancePlacement("shop", "web", "shop/web/0", "a", "RUNNING"),
-        new SystemView.InstancePlacement("shop", "web", "shop/web/1", "b", "RUNNING"),
-        new SystemView.InstancePlacement("shop", "web", "shop/web/2", "b", "RUNNING"));
+        new SystemView.InstancePlacement("shop", "db", "shop/db/0", "a", InstancePhase.RUNNING),
+        new SystemView.InstancePlacement("shop", "cache", "shop/cache/0", "a", InstancePhase.RUNNING),
+        new SystemView.InstancePlacement("shop", "web", "shop/web/0", "a", InstancePhase.RUNNING),
+        new SystemView.InstancePlacement("shop", "web", "shop/web/1", "b", InstancePhase.RUNNING),
+        new SystemView.InstancePlacement("shop", "web", "shop/web/2", "b", InstancePhase.RUNNING));
     assertThat(driver.turn(view(shop, system(5, nodes, three)))).isTrue();
     List<Command> cs = driver.last().commands();
     assertThat(cs).extracting(Command::action).containsOnly("remove");
@@ -168,10 +165,10 @@ class DynamicPlacementPolicyTest {
     AppDescriptor shop = app(PIPELINE);
     List<NodeDescriptor> nodes = List.of(node("a", ""), node("b", ""));
     List<SystemView.InstancePlacement> lost = List.of(
-        new SystemView.InstancePlacement("shop", "db", "shop/db/0", "a", "LOST"),
-        new SystemView.InstancePlacement("shop", "cache", "shop/cache/0", "b", "RUNNING"),
-        new SystemView.InstancePlacement("shop", "web", "shop/web/0", "b", "RUNNING"),
-        new SystemView.InstancePlacement("shop", "web", "shop/web/1", "b", "RUNNING"));
+        new SystemView.InstancePlacement("shop", "db", "shop/db/0", "a", InstancePhase.LOST),
+        new SystemView.InstancePlacement("shop", "cache", "shop/cache/0", "b", InstancePhase.RUNNING),
+        new SystemView.InstancePlacement("shop", "web", "shop/web/0", "b", InstancePhase.RUNNING),
+        new SystemView.InstancePlacement("shop", "web", "shop/web/1", "b", InstancePhase.RUNNING));
     assertThat(driver.turn(view(shop, system(5, nodes, lost)))).isTrue();
     assertThat(driver.last().commands()).extracting(c -> c.action() + " " + target(c))
         .containsExactly("move db#0@b");

@@ -1,5 +1,6 @@
 package eu.mlsysops.agent.core;
 
+import eu.mlsysops.agent.InstancePhase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import eu.mlsysops.agent.Plan;
@@ -96,7 +97,7 @@ class MlCpuFrequencyPolicyTest {
         .start(new InstanceSpec("svc", "svc-api-0", app.components().get(0), Map.of()));
     CpuFrequencyMechanism mech = new CpuFrequencyMechanism(sim.frequencyControl("n1"));
     SystemView system = new SystemView("n1", List.of(),
-        List.of(new SystemView.InstancePlacement("svc", "api", "svc-api-0", "n1", "RUNNING")));
+        List.of(new SystemView.InstancePlacement("svc", "api", "svc-api-0", "n1", InstancePhase.RUNNING)));
     TestView view = new TestView(store, Map.of(CpuFrequencyMechanism.NAME, mech), system, app, 0);
     double[] ghz = new double[epochs];
     PolicyDriver<?> driver = new PolicyDriver<>(policy);

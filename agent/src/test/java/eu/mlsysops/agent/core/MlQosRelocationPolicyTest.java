@@ -1,5 +1,6 @@
 package eu.mlsysops.agent.core;
 
+import eu.mlsysops.agent.InstancePhase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import eu.mlsysops.agent.Plan;
@@ -98,8 +99,8 @@ class MlQosRelocationPolicyTest {
         new SystemView.NodeState(node("busy"), true, 3500, 0),
         new SystemView.NodeState(node("idle"), true, 500, 0)),
         List.of(
-            new SystemView.InstancePlacement("svc", "api", "svc/api/0", "busy", "RUNNING"),
-            new SystemView.InstancePlacement("svc", "api", "svc/api/1", "idle", "RUNNING")));
+            new SystemView.InstancePlacement("svc", "api", "svc/api/0", "busy", InstancePhase.RUNNING),
+            new SystemView.InstancePlacement("svc", "api", "svc/api/1", "idle", InstancePhase.RUNNING)));
     TestView view = new TestView(store, Map.of(), system, app, clock.millis);
     OnlineLogisticModel model = MlQosRelocationPolicy.newModel();
     Path file = dir.resolve("models/c/qos.model");

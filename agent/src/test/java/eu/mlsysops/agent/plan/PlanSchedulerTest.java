@@ -64,6 +64,23 @@ class PlanSchedulerTest {
   }
 
   @Test
+  void aVersionedPlansCommandsCarryItsVersionAndIdToTheMechanism() {
+    Command move = Command.of("placement", "move", "target", "x");
+    scheduler.submit(new PlanRequest("p1", "placer", "app", false,
+        new Plan(List.of(move), "why", Map.of()).basedOn(42)));
+    scheduler.submit(new PlanRequest("p2", "placer", "other", false,
+        new Plan(List.of(Command.of("placement", "move", "target", "y")), "why", Map.of())));
+
+    assertThat(placement.applied).hasSize(2);
+    assertThat(placement.applied.get(0).args())
+        .containsEntry("target", "x")
+        .containsEntry(Plan.VERSION_ARG, "42")
+        .containsEntry(Plan.TOKEN_ARG, "p1");
+    assertThat(scheduler.get("p1").orElseThrow().commands()).isEqualTo(placement.applied.subList(0, 1));
+    assertThat(placement.applied.get(1).args()).doesNotContainKeys(Plan.VERSION_ARG, Plan.TOKEN_ARG);
+  }
+
+  @Test
   void waitsForAnExclusiveMechanismThatIsBusy() {
     scheduler.submit(request("p1", "a", false, setFreq("1.2")));
     scheduler.submit(request("p2", "b", false, setFreq("2.0")));

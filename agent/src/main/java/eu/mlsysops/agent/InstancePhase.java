@@ -1,0 +1,41 @@
+package eu.mlsysops.agent;
+
+import java.util.Locale;
+
+/** Where one instance is in its life, as the agents above its node see it. */
+public enum InstancePhase {
+  /** Assigned to a node that has not reported it yet. */
+  PENDING,
+  /** Being started by its node. */
+  STARTING,
+  RUNNING,
+  /** Exited or could not start; its slot is replaced unless crash-loop back-off holds it. */
+  FAILED,
+  /** Failed again and again: waiting out a back-off before the next replacement. */
+  BACKOFF,
+  /** Failed too often in a row: no longer replaced until its spec changes. */
+  GAVE_UP,
+  /** Stopped on purpose. */
+  STOPPED,
+  /** Its node (or its cluster) is unreachable: state unknown, to be placed elsewhere. */
+  LOST,
+  /** A state this version does not know (a newer agent's). */
+  UNKNOWN;
+
+  /** The phase of a state as reports carry it ({@code "RUNNING"}, …); unknown ones are {@link #UNKNOWN}. */
+  public static InstancePhase of(String state) {
+    if (state == null) {
+      return UNKNOWN;
+    }
+    try {
+      return valueOf(state.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      return UNKNOWN;
+    }
+  }
+
+  /** Lost or failed: the instance does not serve, and where it was says little. */
+  public boolean isGone() {
+    return this == LOST || this == FAILED;
+  }
+}
