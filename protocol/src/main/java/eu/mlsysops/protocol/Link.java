@@ -31,4 +31,13 @@ public interface Link {
 
   /** Whether messages can currently flow. */
   boolean isConnected();
+
+  /**
+   * On a parent's link to a child: the cluster the child's certificate confines it to, when the
+   * child is a node that joined with a join token ({@code mls agent node --join}); empty for
+   * certificates that carry none and for links without certificates.
+   */
+  default java.util.Optional<String> certifiedCluster() {
+    return java.util.Optional.empty();
+  }
 }

@@ -16,7 +16,10 @@ import java.util.function.Consumer;
  *       certified as {@code n1} cannot register a descriptor named {@code n2}; a node cannot
  *       register as a cluster);
  *   <li>nothing but a registration is taken from a link before one was admitted;
- *   <li>a node may only report instances on itself.
+ *   <li>a node may only report instances on itself;
+ *   <li>a node that joined with a join token carries its cluster in its certificate: it may
+ *       register with that cluster only (whether or not the cluster's {@code children} list it),
+ *       and never as a cluster.
  * </ul>
  *
  * <p>What fails is dropped, logged once per connection and counted ({@link #refused()}); the link
@@ -26,6 +29,7 @@ public final class ChildAdmission {
   private static final System.Logger LOG = System.getLogger(ChildAdmission.class.getName());
   private final Message.Tier tier;
   private final java.util.Set<String> allowed;
+  private final String self;
   private final AtomicLong refused = new AtomicLong();
 
   /**
@@ -43,8 +47,19 @@ public final class ChildAdmission {
    *     keeps, say, a node's certificate from registering a cluster at the continuum.
    */
   public ChildAdmission(Message.Tier tier, java.util.Set<String> allowed) {
+    this(tier, allowed, null);
+  }
+
+  /**
+   * @param tier as above
+   * @param allowed as above
+   * @param self this agent's id: a cluster agent admits the nodes that joined it ({@link
+   *     Link#certifiedCluster()} equal to it) besides {@code allowed}; null admits no joined node
+   */
+  public ChildAdmission(Message.Tier tier, java.util.Set<String> allowed, String self) {
     this.tier = Objects.requireNonNull(tier, "tier");
     this.allowed = java.util.Set.copyOf(allowed);
+    this.self = self;
   }
 
   /** Wraps each child's link in the checks, then hands it to {@code attach}. */
@@ -60,6 +75,20 @@ public final class ChildAdmission {
 
   /** Why {@code m} is refused on a link, or null when it is accepted. */
   String problem(Message m, boolean admitted) {
+    return problem(m, admitted, java.util.Optional.empty());
+  }
+
+  /** As above, on a link whose certificate confines the child to {@code joined}, if present. */
+  String problem(Message m, boolean admitted, java.util.Optional<String> joined) {
+    if (m instanceof Message.Register r && joined.isPresent()) {
+      if (tier != Message.Tier.NODE) {
+        return r.from() + " holds a node's join certificate (for cluster " + joined.get()
+            + ") and cannot register here as a " + r.tier() + " agent";
+      }
+      if (!joined.get().equals(self)) {
+        return r.from() + " joined cluster " + joined.get() + ", not " + self;
+      }
+    }
     if (m instanceof Message.Register r) {
       if (r.tier() != tier) {
         return r.from()
@@ -78,7 +107,7 @@ public final class ChildAdmission {
       if (!r.from().equals(described)) {
         return r.from() + " registered a descriptor named " + described;
       }
-      if (!allowed.isEmpty() && !allowed.contains(r.from())) {
+      if (!allowed.isEmpty() && !allowed.contains(r.from()) && joined.isEmpty()) {
         return r.from() + " is not one of the children this agent admits " + allowed;
       }
       return null;
@@ -129,7 +158,7 @@ public final class ChildAdmission {
       Objects.requireNonNull(handler, "handler");
       link.onReceive(
           m -> {
-            String problem = problem(m, admitted);
+            String problem = problem(m, admitted, link.certifiedCluster());
             if (problem != null) {
               refused.incrementAndGet();
               if (!logged) {
@@ -159,6 +188,11 @@ public final class ChildAdmission {
     @Override
     public boolean isConnected() {
       return link.isConnected();
+    }
+
+    @Override
+    public java.util.Optional<String> certifiedCluster() {
+      return link.certifiedCluster();
     }
 
     @Override

@@ -154,4 +154,23 @@ class ChildAdmissionTest {
     assertThat(through(a, n1AsCluster)).isEmpty();
     assertThat(a.refused()).isEqualTo(1);
   }
+
+  @Test
+  void aJoinedNodeIsAdmittedByTheClusterItJoinedOnlyAndNeverAsACluster() {
+    ChildAdmission edge = new ChildAdmission(Message.Tier.NODE, java.util.Set.of("n1"), "edge");
+    Message.Register n9 = new Message.Register("n9", Message.Tier.NODE, node("n9"), null, List.of());
+    assertThat(edge.problem(n9, false, java.util.Optional.of("edge"))).isNull();
+    assertThat(edge.problem(n9, false, java.util.Optional.empty()))
+        .isEqualTo("n9 is not one of the children this agent admits [n1]");
+    assertThat(edge.problem(n9, false, java.util.Optional.of("cloud")))
+        .isEqualTo("n9 joined cluster cloud, not edge");
+
+    ChildAdmission continuum = new ChildAdmission(Message.Tier.CLUSTER);
+    Message.Register asCluster = new Message.Register("n9", Message.Tier.CLUSTER, null,
+        new ClusterDescriptor("n9", "n9", null, List.of("n9")), List.of());
+    assertThat(continuum.problem(asCluster, false, java.util.Optional.empty())).isNull();
+    assertThat(continuum.problem(asCluster, false, java.util.Optional.of("edge")))
+        .isEqualTo("n9 holds a node's join certificate (for cluster edge) and cannot register"
+            + " here as a CLUSTER agent");
+  }
 }

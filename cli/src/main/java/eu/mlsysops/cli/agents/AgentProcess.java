@@ -301,7 +301,8 @@ public final class AgentProcess implements AutoCloseable {
             .bindAddress(config.bind())
             .port(config.listenPort())
             .onChild(
-                new ChildAdmission(childTier, java.util.Set.copyOf(config.children()))
+                new ChildAdmission(childTier, java.util.Set.copyOf(config.children()),
+                        childTier == Message.Tier.NODE ? config.name() : null)
                     .admitting(attach));
     AgentCredentials creds = credentials();
     if (creds == null) {

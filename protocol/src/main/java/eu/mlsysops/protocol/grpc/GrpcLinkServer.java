@@ -220,7 +220,8 @@ public final class GrpcLinkServer implements AutoCloseable {
     ServerCallStreamObserver<Envelope> out = (ServerCallStreamObserver<Envelope>) toChild;
     out.disableAutoRequest();
     String peer = insecure ? null : PeerIdentityInterceptor.PEER.get();
-    ChildStream s = new ChildStream(out, peer);
+    String peerCluster = insecure ? null : PeerIdentityInterceptor.PEER_CLUSTER.get();
+    ChildStream s = new ChildStream(out, peer, peerCluster);
     out.setOnCancelHandler(s::ended);
     streams.add(s);
     s.write(
@@ -254,6 +255,7 @@ public final class GrpcLinkServer implements AutoCloseable {
     synchronized (link) {
       old = link.stream;
       link.stream = s;
+      link.certifiedCluster = s.peerCluster;
       s.link = link;
     }
     if (created[0]) {
@@ -283,13 +285,16 @@ public final class GrpcLinkServer implements AutoCloseable {
     private final ServerCallStreamObserver<Envelope> out;
     /** The certificate's common name, or null on an insecure server until the first message. */
     private final String peer;
+    /** The cluster a joined node's certificate confines it to, or null. */
+    private final String peerCluster;
     private volatile ChildLink link;
     private boolean done; // guarded by this
     private volatile boolean warnedUndecodable;
 
-    ChildStream(ServerCallStreamObserver<Envelope> out, String peer) {
+    ChildStream(ServerCallStreamObserver<Envelope> out, String peer, String peerCluster) {
       this.out = out;
       this.peer = peer;
+      this.peerCluster = peerCluster;
     }
 
     /** Writes one envelope unless the stream is over; never blocks. */
@@ -421,6 +426,7 @@ public final class GrpcLinkServer implements AutoCloseable {
     final String identity;
     final SerialExecutor serial;
     ChildStream stream; // guarded by this
+    volatile String certifiedCluster;
     volatile Consumer<Message> handler = m -> {};
     volatile Consumer<Boolean> connectionListener = up -> {};
 
@@ -466,6 +472,11 @@ public final class GrpcLinkServer implements AutoCloseable {
     @Override
     public synchronized boolean isConnected() {
       return stream != null && !closed;
+    }
+
+    @Override
+    public Optional<String> certifiedCluster() {
+      return Optional.ofNullable(certifiedCluster);
     }
 
     @Override

@@ -21,17 +21,21 @@ import javax.net.ssl.SSLSession;
  */
 final class PeerIdentityInterceptor implements ServerInterceptor {
   static final Context.Key<String> PEER = Context.key("mlsysops-peer-identity");
+  /** The cluster a joined node's certificate confines it to; null for other certificates. */
+  static final Context.Key<String> PEER_CLUSTER = Context.key("mlsysops-peer-cluster");
 
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
     String name = null;
+    String cluster = null;
     if (session != null) {
       try {
         Certificate[] chain = session.getPeerCertificates();
         if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
           name = AgentCredentials.commonName(leaf);
+          cluster = AgentCredentials.joinedCluster(leaf);
         }
       } catch (SSLPeerUnverifiedException e) {
         name = null;
@@ -44,6 +48,8 @@ final class PeerIdentityInterceptor implements ServerInterceptor {
           new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    return Contexts.interceptCall(Context.current().withValue(PEER, name), call, headers, next);
+    return Contexts.interceptCall(
+        Context.current().withValue(PEER, name).withValue(PEER_CLUSTER, cluster), call, headers,
+        next);
   }
 }

@@ -113,6 +113,20 @@ public final class AgentCredentials {
     }
   }
 
+  /**
+   * The cluster a joined node's certificate confines it to (its organisational unit), or null
+   * for a certificate made by {@code mls certs init}, which carries none.
+   */
+  public static String joinedCluster(X509Certificate certificate) {
+    Objects.requireNonNull(certificate, "certificate");
+    try {
+      RDN[] ous = new JcaX509CertificateHolder(certificate).getSubject().getRDNs(BCStyle.OU);
+      return ous.length == 0 ? null : IETFUtils.valueToString(ous[0].getFirst().getValue());
+    } catch (CertificateEncodingException e) {
+      return null;
+    }
+  }
+
   /** The agent's name: its certificate's common name. */
   public String name() {
     return name;

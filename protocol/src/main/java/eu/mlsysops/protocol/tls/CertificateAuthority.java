@@ -207,7 +207,83 @@ public final class CertificateAuthority {
       }
     }
     KeyPair pair = newKeyPair();
+    X509Certificate cert = agentCertificate(agentName, pair.getPublic(), validity, null);
+    Pem.writePrivateKey(keyFile, pair.getPrivate());
+    Pem.writeCertificate(certFile, cert);
+    return new AgentCredentials(agentName, cert, pair.getPrivate(), certificate);
+  }
+
+  /**
+   * Signs the certificate request of a node joining one cluster ({@code mls agent node --join}):
+   * its private key never leaves the node. The certificate's common name is {@code agentName}
+   * (the request's own subject is ignored) and its organisational unit is {@code cluster}: a node
+   * so certified may register with that cluster only, and never as a cluster ({@link
+   * AgentCredentials#joinedCluster}). It is written as {@code NAME.pem}, so a name is certified
+   * once.
+   *
+   * @param agentName the node's name
+   * @param csrPem a PKCS#10 request in PEM, signed with the node's key (proof that it holds it)
+   * @param cluster the cluster the node joins
+   * @return the node's certificate
+   * @throws IllegalArgumentException naming the field: {@code node} (not a DNS name), {@code
+   *     csr} (not a request, a bad signature, not an EC P-256 key), {@code cluster}
+   * @throws FileAlreadyExistsException when the name already has a certificate here
+   */
+  public X509Certificate signJoin(String agentName, String csrPem, String cluster)
+      throws IOException {
+    try {
+      checkAgentName(agentName);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("node: " + e.getMessage(), e);
+    }
+    try {
+      checkAgentName(cluster);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("cluster: " + e.getMessage(), e);
+    }
+    if (!(Pem.parse(csrPem == null ? "" : csrPem)
+        instanceof org.bouncycastle.pkcs.PKCS10CertificationRequest csr)) {
+      throw new IllegalArgumentException("csr: not a PEM certificate request (PKCS#10)");
+    }
+    java.security.PublicKey key;
+    try {
+      org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest jcsr =
+          new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest(csr);
+      key = jcsr.getPublicKey();
+      if (!jcsr.isSignatureValid(
+          new org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder().build(key))) {
+        throw new IllegalArgumentException("csr: its signature does not verify");
+      }
+    } catch (GeneralSecurityException | OperatorCreationException
+        | org.bouncycastle.pkcs.PKCSException e) {
+      throw new IllegalArgumentException("csr: unreadable (" + e.getMessage() + ")", e);
+    }
+    if (!(key instanceof java.security.interfaces.ECPublicKey ec)
+        || ec.getParams().getCurve().getField().getFieldSize() != 256) {
+      throw new IllegalArgumentException("csr: the key must be EC P-256, as every agent's");
+    }
+    Path certFile = directory.resolve(agentName + ".pem");
+    if (Files.exists(certFile)) {
+      throw new FileAlreadyExistsException(certFile.toString(), null,
+          "node \"" + agentName + "\" already has a certificate");
+    }
+    X509Certificate cert = agentCertificate(agentName, key, AGENT_VALIDITY, cluster);
+    Pem.writeCertificate(certFile, cert);
+    return cert;
+  }
+
+  /** The CA certificate as PEM text, as joining nodes receive it. */
+  public String certificatePem() throws IOException {
+    return Pem.toPem(certificate);
+  }
+
+  private X509Certificate agentCertificate(String agentName, java.security.PublicKey publicKey,
+      Duration validity, String cluster) {
     Instant now = clock.instant();
+    X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, agentName);
+    if (cluster != null) {
+      subject.addRDN(BCStyle.OU, cluster);
+    }
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       GeneralNames sans =
@@ -223,8 +299,8 @@ public final class CertificateAuthority {
                   serial(random),
                   Date.from(now.minus(BACKDATE)),
                   Date.from(now.plus(validity)),
-                  commonNameOnly(agentName),
-                  pair.getPublic())
+                  subject.build(),
+                  publicKey)
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
               .addExtension(
                   Extension.keyUsage,
@@ -239,15 +315,12 @@ public final class CertificateAuthority {
               .addExtension(
                   Extension.subjectKeyIdentifier,
                   false,
-                  ext.createSubjectKeyIdentifier(pair.getPublic()))
+                  ext.createSubjectKeyIdentifier(publicKey))
               .addExtension(
                   Extension.authorityKeyIdentifier,
                   false,
                   ext.createAuthorityKeyIdentifier(certificate));
-      X509Certificate cert = sign(b, key);
-      Pem.writePrivateKey(keyFile, pair.getPrivate());
-      Pem.writeCertificate(certFile, cert);
-      return new AgentCredentials(agentName, cert, pair.getPrivate(), certificate);
+      return sign(b, key);
     } catch (GeneralSecurityException | CertIOException e) {
       throw new IllegalStateException("cannot issue a certificate: " + e.getMessage(), e);
     }

@@ -72,6 +72,41 @@ final class Pem {
     write(file, text.toString(), true);
   }
 
+  /** A certificate as PEM text. */
+  static String toPem(Object object) throws IOException {
+    StringWriter text = new StringWriter();
+    try (JcaPEMWriter w = new JcaPEMWriter(text)) {
+      w.writeObject(object instanceof PrivateKey k ? new JcaPKCS8Generator(k, null) : object);
+    }
+    return text.toString();
+  }
+
+  /** The first PEM object of a text, or null when there is none or it is not PEM. */
+  static Object parse(String pem) {
+    try (PEMParser parser = new PEMParser(new java.io.StringReader(pem))) {
+      return parser.readObject();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** A certificate from PEM text. */
+  static X509Certificate certificate(String pem, String what) throws IOException {
+    if (!(parse(pem) instanceof X509CertificateHolder holder)) {
+      throw new IOException(what + ": not a PEM certificate");
+    }
+    try {
+      return new JcaX509CertificateConverter().getCertificate(holder);
+    } catch (CertificateException e) {
+      throw new IOException(what + ": unreadable certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes PEM text to a new file; a secret one readable by its owner only. */
+  static void writeText(Path file, String text, boolean secret) throws IOException {
+    write(file, text, secret);
+  }
+
   private static Object readObject(Path file) throws IOException {
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
         PEMParser parser = new PEMParser(r)) {
