@@ -49,6 +49,10 @@ import java.util.Set;
  * @param kubernetes the continuum installs the mlsysops.eu/v1 CRDs, mirrors apps as MLSysOpsApp
  *     resources and writes Karmada PropagationPolicy objects in the Kubernetes cluster it runs in
  * @param trustThreshold a cluster places no new instances on nodes trusted less (0 to 1)
+ * @param descriptorHosts hosts developers may have descriptors fetched from (continuum)
+ * @param developerQuota what each developer's apps may ask for together (continuum)
+ * @param clusterEndpoints cluster id → {@code host:port} of its port for node agents, told to
+ *     nodes that join (continuum)
  */
 public record AgentFileConfig(
     Tier tier,
@@ -74,14 +78,15 @@ public record AgentFileConfig(
     boolean kubernetes,
     double trustThreshold,
     List<String> descriptorHosts,
-    eu.mlsysops.northbound.api.DeveloperQuota developerQuota) {
+    eu.mlsysops.northbound.api.DeveloperQuota developerQuota,
+    Map<String, String> clusterEndpoints) {
 
   /** This configuration with plaintext links ({@code --insecure}). */
   public AgentFileConfig withInsecure() {
     return new AgentFileConfig(tier, name, descriptor, continuumLayer, parentHost, parentPort,
         parentName, bind, listenPort, certDir, dataDir, policyDirectory, mechanisms,
         monitoringInterval, northboundPort, true, children, runtime, otlpGrpcPort, otlpHttpPort,
-        kubernetes, trustThreshold, descriptorHosts, developerQuota);
+        kubernetes, trustThreshold, descriptorHosts, developerQuota, clusterEndpoints);
   }
 
   /** The three kinds of agent. */
@@ -133,7 +138,8 @@ public record AgentFileConfig(
           "kubernetes",
           "trust_threshold",
           "descriptor_hosts",
-          "developer_quota");
+          "developer_quota",
+          "cluster_endpoints");
 
   /** Environment variables that start with {@code MLS_} but are not configuration keys. */
   private static final Set<String> NOT_KEYS =
@@ -335,7 +341,42 @@ public record AgentFileConfig(
           kubernetes(),
           trustThreshold(),
           descriptorHosts(),
-          developerQuota());
+          developerQuota(),
+          clusterEndpoints());
+    }
+
+    /** {@code {cluster: host:port}} (continuum only; env: {@code cloud=h:7401,edge=h:7402}). */
+    private Map<String, String> clusterEndpoints() {
+      Value v = raw.get("cluster_endpoints");
+      if (v == null) {
+        return Map.of();
+      }
+      if (tier != Tier.CONTINUUM) {
+        refuse("cluster_endpoints", "only the continuum agent lets nodes join");
+      }
+      Map<String, String> out = new java.util.TreeMap<>();
+      if (v.node() != null && v.node().isObject()) {
+        v.node().fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().asText().trim()));
+      } else if (v.text() != null) {
+        for (String pair : v.text().split(",")) {
+          int eq = pair.indexOf('=');
+          if (pair.isBlank()) {
+            continue;
+          }
+          if (eq <= 0) {
+            throw problem("cluster_endpoints", "\"" + pair.trim() + "\" is not cluster=host:port");
+          }
+          out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        }
+      } else {
+        throw problem("cluster_endpoints", "expected a map of cluster id to host:port");
+      }
+      out.forEach((cluster, where) -> {
+        if (!where.matches("\\[?[A-Za-z0-9.:-]+]?:\\d{1,5}")) {
+          throw problem("cluster_endpoints", cluster + ": \"" + where + "\" is not host:port");
+        }
+      });
+      return Map.copyOf(out);
     }
 
     /** Hosts developers may have descriptors fetched from (continuum only; default none). */

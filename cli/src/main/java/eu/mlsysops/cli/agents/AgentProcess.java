@@ -48,6 +48,7 @@ import eu.mlsysops.security.TrustEngine;
 import eu.mlsysops.protocol.grpc.GrpcLink;
 import eu.mlsysops.protocol.grpc.GrpcLinkServer;
 import eu.mlsysops.protocol.tls.AgentCredentials;
+import eu.mlsysops.protocol.tls.CertificateAuthority;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
@@ -672,6 +673,20 @@ public final class AgentProcess implements AutoCloseable {
 
   // ---- continuum ----
 
+  /**
+   * Nodes may join when this continuum holds its CA's key ({@code mls up --processes} keeps it in
+   * {@code <data-dir>/certs}); otherwise the join routes say that they cannot serve.
+   */
+  private eu.mlsysops.northbound.api.JoinSettings joinSettings() throws IOException {
+    Path dir = config.certDir();
+    if (config.insecure() || dir == null
+        || !Files.exists(dir.resolve(CertificateAuthority.CA_KEY))) {
+      return null;
+    }
+    return new eu.mlsysops.northbound.api.JoinSettings(
+        CertificateAuthority.load(dir), config.clusterEndpoints());
+  }
+
   private void startContinuum() throws IOException {
     ContinuumDescriptor d =
         config.descriptor() != null
@@ -714,6 +729,7 @@ public final class AgentProcess implements AutoCloseable {
                   .events(events)
                   .descriptorHosts(config.descriptorHosts())
                   .developerQuota(config.developerQuota())
+                  .joining(joinSettings())
                   .build()
                   .start());
     } catch (NorthboundServer.PortUnavailableException e) {

@@ -144,21 +144,26 @@ public final class ProcessContinuum implements AutoCloseable {
     int nbPort = northboundPort == 0 ? freePort() : northboundPort;
     int continuumPort = freePort();
     String cid = continuum.continuumId();
+    // Chosen before the continuum starts: it tells nodes that join where their cluster listens.
+    Map<String, Integer> clusterPorts = new LinkedHashMap<>();
+    for (ClusterDescriptor c : clusters) {
+      clusterPorts.put(c.clusterId(), freePort());
+    }
     Map<String, Object> continuumKeys = new LinkedHashMap<>();
     continuumKeys.put("listen_port", continuumPort);
     continuumKeys.put("northbound_port", nbPort);
     continuumKeys.put("children",
         yamlList(clusters.stream().map(ClusterDescriptor::clusterId).toList()));
+    continuumKeys.put("cluster_endpoints", "{" + String.join(", ", clusterPorts.entrySet()
+        .stream().map(e -> e.getKey() + ": \"127.0.0.1:" + e.getValue() + "\"").toList()) + "}");
     if (kubernetesMaster != null) {
       continuumKeys.put("kubernetes", true);
     }
     continuumKeys.putAll(continuumOptions);
     launch(cid, AgentFileConfig.Tier.CONTINUUM, continuum, dataDir, certs, continuumKeys,
         continuumPort);
-    Map<String, Integer> clusterPorts = new LinkedHashMap<>();
     for (ClusterDescriptor c : clusters) {
-      int port = freePort();
-      clusterPorts.put(c.clusterId(), port);
+      int port = clusterPorts.get(c.clusterId());
       launch(
           c.clusterId(),
           AgentFileConfig.Tier.CLUSTER,

@@ -31,6 +31,11 @@ public abstract class RunAgentCommand implements Callable<Integer> {
 
   abstract AgentFileConfig.Tier tier();
 
+  /** The agent's configuration: {@code --config} and the environment. */
+  AgentFileConfig loadConfig(PrintWriter out) throws Exception {
+    return AgentFileConfig.load(tier(), config, System.getenv());
+  }
+
   @Override
   public Integer call() throws Exception {
     // One line per log record, before any logger is made (the JDK reads this once).
@@ -39,7 +44,7 @@ public abstract class RunAgentCommand implements Callable<Integer> {
           "java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
     }
     PrintWriter out = spec.commandLine().getOut();
-    AgentFileConfig c = AgentFileConfig.load(tier(), config, System.getenv());
+    AgentFileConfig c = loadConfig(out);
     if (insecure && !c.insecure()) {
       c = c.withInsecure();
     }
@@ -143,9 +148,24 @@ public abstract class RunAgentCommand implements Callable<Integer> {
               + " is unreachable. Its host is simulated, this machine (runtime: process) or a"
               + " Kubernetes node (runtime: kubernetes).")
   public static final class Node extends RunAgentCommand {
+    @picocli.CommandLine.ArgGroup(exclusive = false)
+    NodeJoin join;
+
     @Override
     AgentFileConfig.Tier tier() {
       return AgentFileConfig.Tier.NODE;
+    }
+
+    @Override
+    AgentFileConfig loadConfig(PrintWriter out) throws Exception {
+      if (join == null) {
+        return super.loadConfig(out);
+      }
+      if (config != null) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--config and --join do not go together: --join writes the configuration");
+      }
+      return join.join(out, spec.commandLine().getErr());
     }
   }
 }

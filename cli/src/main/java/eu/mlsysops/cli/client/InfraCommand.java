@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
       InfraCommand.GetNode.class,
       InfraCommand.GetCluster.class,
       InfraCommand.GetDatacenter.class,
-      InfraCommand.Unregister.class
+      InfraCommand.Unregister.class,
+      InfraCommand.JoinToken.class
     })
 public final class InfraCommand {
   /** {@code infra register}: POST /infra/register. */
@@ -41,6 +42,66 @@ public final class InfraCommand {
       }
       p.println(or(r, "kind", "descriptor") + " " + or(r, "id", "?") + ": "
           + or(r, "status", "Registered"));
+      if (r.has("join")) {
+        // Clusters in other processes: the node runs its own agent, and joins with this.
+        JsonNode j = r.get("join");
+        p.println("on the node's host, within " + Fields.time(Fields.text(j, "expires"))
+            + " (the token works once):");
+        p.println("  " + Fields.text(j, "command"));
+      }
+      return ExitCode.OK;
+    }
+  }
+
+  /** {@code infra join-token}: POST /api/v1/infra/join-tokens. */
+  @Command(name = "join-token", mixinStandardHelpOptions = true,
+      description = {"Creates a one-time, expiring token for a node to join a cluster and prints"
+          + " the command to run on the node (POST /api/v1/infra/join-tokens). The node's key"
+          + " never leaves it: it sends a certificate request and gets its certificate, the CA"
+          + " (checked against --ca-hash) and where its cluster listens.",
+          "Clusters that run as processes only (mls up --processes, mls agent cluster)."})
+  static final class JoinToken extends ClientCommand {
+    @Option(names = "--cluster", required = true, paramLabel = "CLUSTER",
+        description = "the cluster the node joins")
+    String cluster;
+
+    @Option(names = "--node", paramLabel = "NAME",
+        description = "the only name the node may take (default: any name not taken)")
+    String node;
+
+    @Option(names = "--ttl", paramLabel = "DURATION",
+        description = "how long the token is valid (default 15m, at most 24h)")
+    String ttl;
+
+    @Option(names = "--parent", paramLabel = "HOST:PORT",
+        description = "where the cluster listens for node agents, when the continuum does not"
+            + " know it")
+    String parent;
+
+    @Override
+    int run(ApiClient api, Printer p) {
+      com.fasterxml.jackson.databind.node.ObjectNode body =
+          com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+              .put("cluster", cluster);
+      if (node != null) {
+        body.put("node", node);
+      }
+      if (ttl != null) {
+        body.put("ttl", ttl);
+      }
+      if (parent != null) {
+        body.put("parent", parent);
+      }
+      JsonNode r = api.post("/api/v1/infra/join-tokens", body.toString(), "application/json")
+          .json();
+      if (p.structured(r)) {
+        return ExitCode.OK;
+      }
+      p.println(Fields.text(r, "command")); // alone on stdout: what to run on the node
+      spec.commandLine().getErr().println("join token for cluster " + cluster
+          + (node == null ? "" : ", node " + node) + ": works once, until "
+          + Fields.time(Fields.text(r, "expires")) + "; the node connects to "
+          + Fields.text(r, "parent"));
       return ExitCode.OK;
     }
   }

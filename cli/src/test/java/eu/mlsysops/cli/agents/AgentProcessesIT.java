@@ -466,6 +466,73 @@ class AgentProcessesIT {
     }
   }
 
+  @Test
+  @Order(9)
+  void aNodeJoinsItsClusterWithAOneTimeTokenAndItsOwnKey() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Mls.run(new PrintWriter(out, true), new PrintWriter(err, true), "infra",
+        "join-token", "--cluster", "cl-a", "--node", "far-3", "--server", api, "--token", token);
+    assertThat(code).as("join-token: %s%s", out, err).isZero();
+    String command = out.toString().trim();
+    assertThat(command).startsWith("mls agent node --join " + api + " --token mlsjoin_")
+        .contains("--ca-hash sha256:").endsWith("--name far-3");
+    List<String> args = new ArrayList<>(List.of(command.split(" ")));
+    String joinToken = args.get(args.indexOf("--token") + 1);
+
+    List<String> cmd = new ArrayList<>(List.of(ProcessContinuum.javaBinary(), "-Xmx96m",
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", ProcessContinuum.classPath(),
+        "eu.mlsysops.cli.Mls"));
+    cmd.addAll(args.subList(1, args.size())); // without the leading "mls"
+    cmd.addAll(List.of("--data-dir", dir.resolve("far-3").toString()));
+    Path log = dir.resolve("far-3.log");
+    Process node = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    try {
+      try {
+        await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+            .ignoreExceptions().until(() -> healthyNodes().contains("far-3"));
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError("far-3 did not join; its log:\n" + Files.readString(log)
+            + "\ncl-a's log:\n" + log("cl-a"), e);
+      }
+      assertThat(Files.readString(log)).contains("joined cluster cl-a as far-3");
+      assertThat(Files.exists(dir.resolve("far-3/certs/far-3-key.pem"))).isTrue();
+      assertThat(Files.exists(dir.resolve("data/certs/far-3-key.pem")))
+          .as("the node's key never left it").isFalse();
+
+      // The token worked once.
+      HttpResponse<String> again = HTTP.send(HttpRequest.newBuilder(
+              URI.create(api + "/api/v1/infra/join"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode()
+              .put("token", joinToken).put("node", "n-4")
+              .put("csr", eu.mlsysops.protocol.tls.JoinRequest.create("n-4").csrPem())
+              .toString())).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(again.statusCode()).as(again.body()).isEqualTo(401);
+
+      // A node registered through the API in process mode gets the same path.
+      Path n5 = dir.resolve("n-5.yaml");
+      Files.writeString(n5, """
+          MLSysOpsNode:
+            name: n-5
+            cluster_id: cl-a
+            continuum_layer: edge
+            environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}
+            hardware: {cpu: {architecture: amd64, cores: 2}, memory: 2}
+          """);
+      StringWriter regOut = new StringWriter();
+      code = Mls.run(new PrintWriter(regOut, true), new PrintWriter(err, true), "infra",
+          "register", n5.toString(), "--server", api, "--token", token);
+      assertThat(code).as("register: %s%s", regOut, err).isZero();
+      assertThat(regOut.toString()).contains("MLSysOpsNode n-5: AwaitingJoin")
+          .contains("mls agent node --join " + api).contains("--name n-5");
+    } finally {
+      node.destroy();
+      node.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
   private static void awaitEveryRemoteAgentOnTheCurrentSet() {
     try {
       awaitCurrentSet();

@@ -39,8 +39,11 @@ final class InfraRegistry {
   private final EmbeddedContinuum continuum;
   private final NorthboundStore store;
   private final ContinuumViews views;
+  private final JoinRoutes join;
 
-  InfraRegistry(EmbeddedContinuum continuum, NorthboundStore store, ContinuumViews views) {
+  InfraRegistry(EmbeddedContinuum continuum, NorthboundStore store, ContinuumViews views,
+      JoinRoutes join) {
+    this.join = join;
     this.continuum = continuum;
     this.store = store;
     this.views = views;
@@ -65,7 +68,31 @@ final class InfraRegistry {
 
   /** Registers a descriptor; returns {@code {id, kind, status}}. */
   synchronized Map<String, Object> register(Descriptor d) {
+    return register(d, null);
+  }
+
+  /**
+   * As {@link #register(Descriptor)}. A node of a continuum whose clusters run as processes runs
+   * its own agent on its own host: it is not started here but given a join token for its
+   * cluster ({@code status: AwaitingJoin}, {@code join}: the token and the command to run there);
+   * the node gets this descriptor when it joins.
+   *
+   * @param ctx the request, for the address the node should join at
+   */
+  synchronized Map<String, Object> register(Descriptor d, io.javalin.http.Context ctx) {
     String id;
+    if (d instanceof NodeDescriptor n && continuum.remoteClusters() && ctx != null) {
+      if (n.clusterId() == null || n.clusterId().isBlank()) {
+        throw fieldProblem("cluster_id: required: the cluster the node joins");
+      }
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("id", n.name());
+      out.put("kind", d.kind().wireName());
+      out.put("status", "AwaitingJoin");
+      out.put("join", join.issue(ctx, n.clusterId(), n.name(), null, JoinTokens.DEFAULT_TTL,
+          Descriptors.toJson(n)));
+      return out;
+    }
     if (d instanceof NodeDescriptor n) {
       id = n.name();
       if (continuum.nodes().containsKey(id)) {

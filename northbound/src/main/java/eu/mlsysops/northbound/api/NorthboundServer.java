@@ -40,6 +40,7 @@ public final class NorthboundServer implements AutoCloseable {
   private final NorthboundEvents events;
   private final java.util.Set<String> descriptorHosts;
   private final DeveloperQuota quota;
+  private final JoinSettings joining;
   private final AtomicLong internalErrors = new AtomicLong();
 
   private TokenStore tokens;
@@ -59,6 +60,7 @@ public final class NorthboundServer implements AutoCloseable {
     this.events = b.events;
     this.descriptorHosts = b.descriptorHosts;
     this.quota = b.quota;
+    this.joining = b.joining;
   }
 
   /**
@@ -84,7 +86,9 @@ public final class NorthboundServer implements AutoCloseable {
     tokens = TokenStore.open(dataDir);
     store = NorthboundStore.open(dataDir.resolve("northbound.db"));
     ContinuumViews views = new ContinuumViews(continuum, store, events);
-    InfraRegistry infra = new InfraRegistry(continuum, store, views);
+    JoinRoutes join = new JoinRoutes(continuum, views, joining,
+        new JoinTokens(dataDir, java.time.Clock.systemUTC()));
+    InfraRegistry infra = new InfraRegistry(continuum, store, views, join);
     // Fetching descriptors from internal addresses is only safe when every caller is local.
     DescriptorInput input = new DescriptorInput(isLoopback(bind), descriptorHosts);
     this.input = input;
@@ -101,6 +105,7 @@ public final class NorthboundServer implements AutoCloseable {
       new AppRoutes(continuum, store, events, views, input, placement, quota).register(routes);
       placement.register(routes);
       new SystemRoutes(continuum, views, infra, input, tokens, auth).register(routes);
+      join.register(routes);
       new PolicyRoutes(continuum).register(routes);
       new ConfigRoutes(continuum).register(routes);
       new TelemetryRoutes(continuum, views).register(routes);
@@ -314,6 +319,7 @@ public final class NorthboundServer implements AutoCloseable {
     private NorthboundEvents events = NorthboundEvents.create();
     private java.util.Set<String> descriptorHosts = java.util.Set.of();
     private DeveloperQuota quota = DeveloperQuota.defaults();
+    private JoinSettings joining;
 
     private Builder(EmbeddedContinuum continuum) {
       this.continuum = Objects.requireNonNull(continuum, "continuum");
@@ -358,6 +364,16 @@ public final class NorthboundServer implements AutoCloseable {
     /** What each developer's apps may ask for together (default {@link DeveloperQuota#defaults}). */
     public Builder developerQuota(DeveloperQuota quota) {
       this.quota = Objects.requireNonNull(quota, "quota");
+      return this;
+    }
+
+    /**
+     * Lets remote nodes join the continuum's clusters (clusters in other processes only): the CA
+     * that signs their certificates and where each cluster listens. Without it (null) the join
+     * routes answer 409 with the reason.
+     */
+    public Builder joining(JoinSettings joining) {
+      this.joining = joining;
       return this;
     }
 

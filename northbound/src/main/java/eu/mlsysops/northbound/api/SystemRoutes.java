@@ -94,7 +94,8 @@ final class SystemRoutes {
     r.post("/infra/register", Role.ADMIN, (ctx, who) -> {
       RequestBodies.requireMediaType(ctx, RequestBodies.JSON);
       ObjectNode body = Json.readObject(RequestBodies.text(ctx));
-      Json.send(ctx, 200, infra.register(input.one(input.referenceBody(body, who)).descriptor()));
+      Json.send(ctx, 200,
+          infra.register(input.one(input.referenceBody(body, who)).descriptor(), ctx));
     });
     r.get("/infra/list/", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200, infra.list()));
     r.get("/infra/node/{id}", Role.VIEWER,

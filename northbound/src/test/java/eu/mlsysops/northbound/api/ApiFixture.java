@@ -51,6 +51,29 @@ final class ApiFixture implements AutoCloseable {
     }
   }
 
+  /**
+   * A continuum whose clusters run as processes (none connected here) and that lets nodes join
+   * with {@code joining}: the continuum agent of {@code mls up --processes}.
+   */
+  static ApiFixture startAcceptingJoins(Path dataDir, JoinSettings joining) {
+    return new ApiFixture(dataDir, joining);
+  }
+
+  private ApiFixture(Path dataDir, JoinSettings joining) {
+    this.dataDir = dataDir;
+    continuum = EmbeddedContinuum.builder(dataDir)
+        .topology(java.util.List.of(new eu.mlsysops.model.ContinuumDescriptor(
+            "it-continuum", "it-continuum", java.util.List.of())))
+        .remoteClusters(true).events(events).build().start();
+    server = NorthboundServer.builder(continuum).dataDir(dataDir).port(0).events(events)
+        .joining(joining).build().start();
+    try {
+      admin = Files.readString(server.adminTokenFile()).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static ApiFixture start(Path dataDir) {
     return new ApiFixture(dataDir, true);
   }

@@ -1,0 +1,130 @@
+package eu.mlsysops.cli.agents;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import eu.mlsysops.protocol.tls.JoinRequest;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mls agent node --join URL --token T --ca-hash H [--name N]}: a node joins a cluster of a
+ * running continuum. It makes its key (which never leaves it) and a certificate request, sends it
+ * with the one-time token to the continuum, checks the CA it gets against the hash the token came
+ * with, and writes its certificates, descriptor (when the node was registered through the API)
+ * and configuration to its data directory. From then on it runs as any node agent; run again, the
+ * same command starts it from that configuration (the token is not needed twice).
+ */
+public final class NodeJoin {
+  static final String CONFIG = "agent.yaml";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Option(names = "--join", required = true, paramLabel = "URL",
+      description = "the continuum's northbound URL, e.g. http://continuum:8080")
+  URI url;
+
+  @Option(names = "--token", paramLabel = "TOKEN",
+      description = "the join token (mls infra join-token); not needed once joined")
+  String token;
+
+  @Option(names = "--ca-hash", paramLabel = "sha256:HEX",
+      description = "the CA hash printed with the token: the node trusts that CA only")
+  String caHash;
+
+  @Option(names = "--name", paramLabel = "NAME",
+      description = "the node's name (default: this host's name)")
+  String name;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "where the node keeps its certificates, configuration and state"
+          + " (default: ~/.mlsysops/agents/NAME)")
+  Path dataDir;
+
+  @Option(names = "--continuum-layer", paramLabel = "LAYER",
+      description = "the node's layer when its descriptor is generated (default edge)")
+  String layer;
+
+  /** Joins (or finds the node joined already) and returns the configuration to run with. */
+  AgentFileConfig join(PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
+    String node = name != null ? name : hostName();
+    Path dir = dataDir != null ? dataDir
+        : Path.of(System.getProperty("user.home"), ".mlsysops", "agents", node);
+    Path configFile = dir.resolve(CONFIG);
+    if (Files.exists(configFile)) {
+      out.println("joined already (" + configFile + "); starting from it");
+      return AgentFileConfig.load(AgentFileConfig.Tier.NODE, configFile, System.getenv());
+    }
+    if (token == null || caHash == null) {
+      throw new IllegalArgumentException("--token and --ca-hash: required to join (both are"
+          + " printed by mls infra join-token)");
+    }
+    JoinRequest request = JoinRequest.create(node);
+    String body = JSON.createObjectNode().put("token", token).put("node", node)
+        .put("csr", request.csrPem()).toString();
+    URI joinUri = url.resolve("/api/v1/infra/join");
+    HttpResponse<String> r;
+    try {
+      r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(
+          HttpRequest.newBuilder(joinUri).timeout(Duration.ofSeconds(30))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IOException("--join: cannot reach " + joinUri + " (" + e.getMessage() + ")", e);
+    }
+    JsonNode answer;
+    try {
+      answer = JSON.readTree(r.body());
+    } catch (IOException e) {
+      throw new IOException("--join: " + joinUri + " answered " + r.statusCode()
+          + " without JSON; is it an MLSysOps continuum?");
+    }
+    if (r.statusCode() != 200) {
+      throw new IOException("the continuum refused the join (" + r.statusCode() + "): "
+          + answer.path("detail").asText(r.body()));
+    }
+    Path certs = dir.resolve("certs");
+    request.save(certs, answer.path("certificate").asText(), answer.path("ca").asText(), caHash);
+    StringBuilder yaml = new StringBuilder()
+        .append("# written by mls agent node --join ").append(url).append('\n')
+        .append("name: ").append(node).append('\n')
+        .append("parent: \"").append(answer.path("parent").asText()).append("\"\n")
+        .append("parent_name: ").append(answer.path("parent_name").asText()).append('\n')
+        .append("cert_dir: ").append(certs.toAbsolutePath()).append('\n')
+        .append("data_dir: ").append(dir.resolve("state").toAbsolutePath()).append('\n');
+    JsonNode descriptor = answer.path("descriptor");
+    if (descriptor.isObject()) {
+      Path d = dir.resolve("descriptor.json");
+      Files.writeString(d, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(descriptor));
+      yaml.append("descriptor: ").append(d.toAbsolutePath()).append('\n');
+    } else if (layer != null) {
+      yaml.append("continuum_layer: ").append(layer).append('\n');
+    }
+    Files.writeString(configFile, yaml.toString());
+    out.println("joined cluster " + answer.path("cluster").asText() + " as " + node
+        + "; certificates in " + certs + ", configuration in " + configFile);
+    out.flush();
+    return AgentFileConfig.load(AgentFileConfig.Tier.NODE, configFile, System.getenv());
+  }
+
+  /** This host's name as a node name: lower case, other characters as '-'. */
+  static String hostName() {
+    String h;
+    try {
+      h = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      h = "node";
+    }
+    String n = h.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-")
+        .replaceAll("^[-.]+|[-.]+$", "");
+    return n.isEmpty() ? "node" : n;
+  }
+}
