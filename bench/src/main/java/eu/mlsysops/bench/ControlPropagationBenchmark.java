@@ -3,8 +3,6 @@ package eu.mlsysops.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import eu.mlsysops.cli.agents.ProcessContinuum;
-import eu.mlsysops.model.Descriptors;
-import eu.mlsysops.model.ParseOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -34,7 +32,7 @@ public final class ControlPropagationBenchmark {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     Path dir = Files.createTempDirectory("mls-control-");
-    var topology = eu.mlsysops.agent.tier.EmbeddedContinuum.defaultTopology();
+    var topology = eu.mlsysops.agent.tier.Topologies.defaultTopology();
     int expected = (int) topology.stream()
         .filter(d -> !(d instanceof eu.mlsysops.model.ContinuumDescriptor)).count();
     try (ProcessContinuum pc = new ProcessContinuum(dir, topology, 0,

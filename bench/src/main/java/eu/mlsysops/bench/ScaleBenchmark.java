@@ -4,6 +4,7 @@ import com.sun.management.OperatingSystemMXBean;
 import eu.mlsysops.agent.tier.AgentEvent;
 import eu.mlsysops.agent.tier.ClusterAgent;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.Topologies;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ public final class ScaleBenchmark {
     List<AgentEvent> flaps = new CopyOnWriteArrayList<>();
     long t0 = System.nanoTime();
     try (EmbeddedContinuum c = EmbeddedContinuum.builder(dir)
-        .topology(EmbeddedContinuum.generatedTopology(nodes))
+        .topology(Topologies.generatedTopology(nodes))
         .tick(java.time.Duration.ofSeconds(1)) // telemetry every second, as mls up --nodes
         .events(e -> {
           if (e.kind().equals("node") && (e.message().contains(" is unreachable")

@@ -1,6 +1,7 @@
 package eu.mlsysops.cli;
 
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.Topologies;
 import eu.mlsysops.model.Descriptor;
 import eu.mlsysops.model.Descriptors;
 import eu.mlsysops.model.ParseOptions;
@@ -157,14 +158,14 @@ final class UpCommand implements Callable<Integer> {
     if (nodes != null && topology != null) {
       throw new ParameterException(spec.commandLine(), "--nodes and --topology: give one of them");
     }
-    if (nodes != null && (nodes < 1 || nodes > EmbeddedContinuum.MAX_GENERATED_NODES
+    if (nodes != null && (nodes < 1 || nodes > Topologies.MAX_GENERATED_NODES
         || (processes && nodes > MAX_PROCESS_NODES))) {
       throw new ParameterException(spec.commandLine(), "--nodes: must be 1 to "
           + (processes ? MAX_PROCESS_NODES + " with --processes (one JVM per agent)"
-              : EmbeddedContinuum.MAX_GENERATED_NODES) + ", got " + nodes);
+              : Topologies.MAX_GENERATED_NODES) + ", got " + nodes);
     }
-    List<Descriptor> descriptors = nodes != null ? EmbeddedContinuum.generatedTopology(nodes)
-        : topology == null ? EmbeddedContinuum.defaultTopology() : load(topology);
+    List<Descriptor> descriptors = nodes != null ? Topologies.generatedTopology(nodes)
+        : topology == null ? Topologies.defaultTopology() : load(topology);
     if (descriptors == null) {
       return 1;
     }

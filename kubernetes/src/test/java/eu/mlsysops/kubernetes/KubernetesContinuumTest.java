@@ -8,7 +8,7 @@ import eu.mlsysops.agent.tier.AgentEnvironment;
 import eu.mlsysops.agent.tier.AppStatus;
 import eu.mlsysops.agent.tier.ClusterAgent;
 import eu.mlsysops.agent.tier.ContinuumAgent;
-import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.Topologies;
 import eu.mlsysops.agent.tier.NodeAgent;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.ClusterDescriptor;
@@ -73,7 +73,7 @@ class KubernetesContinuumTest {
     MlsysopsCrds.installMissing(client);
     workloads = KubernetesWorkloads.builder(client).namespace(TestApps.NS).build().start();
 
-    List<Descriptor> topology = EmbeddedContinuum.defaultTopology();
+    List<Descriptor> topology = Topologies.defaultTopology();
     Placer placer = Placer.withDefaults();
     Simulation sim = Simulation.builder().build(); // only for the nodes' DVFS knob
     for (Descriptor d : topology) {

@@ -6,10 +6,7 @@ import eu.mlsysops.agent.plan.SqlitePlanLog;
 import eu.mlsysops.model.ClusterDescriptor;
 import eu.mlsysops.model.ContinuumDescriptor;
 import eu.mlsysops.model.Descriptor;
-import eu.mlsysops.model.Descriptors;
 import eu.mlsysops.model.NodeDescriptor;
-import eu.mlsysops.model.ParseOptions;
-import eu.mlsysops.model.ParseResult;
 import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.orchestration.Simulation;
 import eu.mlsysops.orchestration.process.CgroupCapability;
@@ -18,10 +15,7 @@ import eu.mlsysops.orchestration.process.TelemetryEndpoint;
 import eu.mlsysops.protocol.InProcessLink;
 import eu.mlsysops.telemetry.TelemetryQuery;
 import eu.mlsysops.telemetry.UnionQuery;
-import eu.mlsysops.telemetry.pipeline.AggregationRule;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,9 +34,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The whole continuum in one process: a continuum agent, its cluster agents and their node
  * agents, joined by in-process links, with nodes simulated, or running instances as real local
- * processes ({@link RuntimeKind#PROCESS}). This is what {@code mls up} runs.
+ * processes ({@link RuntimeKind#PROCESS}). This is what {@code mls up} runs. With {@link
+ * Builder#remoteClusters} it is the continuum agent of {@code mls up --processes}: no local
+ * clusters, and the {@link ContinuumPort} views come from the remote agents' reports.
  */
-public final class EmbeddedContinuum implements AutoCloseable {
+public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
   private final ScheduledExecutorService timers;
   private final ExecutorService workers;
   private final SqlitePlanLog planLog;
@@ -54,7 +50,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
   private final Duration tick;
   private final AgentEnvironment env;
   private final Duration heartbeat;
-  private final Map<String, AgentConfig> configs = new LinkedHashMap<>();
+  private final TierSettings settings;
   private final Path policyRoot;
   private final List<PolicyDirectory> policyDirectories = new ArrayList<>();
   private final ProcessNodes processNodes;
@@ -71,6 +67,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
   private final double trustThreshold;
   private final boolean remoteClusters;
   private final DataDirLock lock;
+  private final ContinuumReadouts readouts;
 
   private EmbeddedContinuum(Builder b, DataDirLock lock) {
     this.lock = lock;
@@ -82,6 +79,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
     heartbeat = b.clusterSettings.heartbeatInterval();
     tick = b.tick;
     policyRoot = b.policyRoot != null ? b.policyRoot : b.dataDir.resolve("policies");
+    settings = new TierSettings(b.dataDir);
 
     ContinuumDescriptor cd = null;
     List<ClusterDescriptor> cds = new ArrayList<>();
@@ -104,6 +102,8 @@ public final class EmbeddedContinuum implements AutoCloseable {
     }
     Placer placer = Placer.withDefaults();
     continuum = new ContinuumAgent(cd, env, placer, b.clusterSettings);
+    readouts = new ContinuumReadouts(continuum, clusters, nodes, () -> remoteAgents,
+        this::telemetry);
     // Nodes are filtered by trust; clusters are not (the continuum trusts its cluster agents).
     trust = eu.mlsysops.security.TrustEngine.builder().clock(b.clock).seed(b.seed)
         .heartbeatInterval(b.clusterSettings.heartbeatInterval()).build();
@@ -193,84 +193,6 @@ public final class EmbeddedContinuum implements AutoCloseable {
   /** A builder; defaults: built-in topology, system clock, seed 42, 250 ms simulation tick. */
   public static Builder builder(Path dataDir) {
     return new Builder(dataDir);
-  }
-
-  /** The built-in topology: a continuum, a cloud and an edge cluster, eight nodes. */
-  public static List<Descriptor> defaultTopology() {
-    try (InputStream in = EmbeddedContinuum.class.getResourceAsStream("default-topology.yaml")) {
-      String text = new String(Objects.requireNonNull(in).readAllBytes(), StandardCharsets.UTF_8);
-      ParseResult r = Descriptors.parse(text, "default-topology.yaml", ParseOptions.DEFAULT);
-      if (r.hasErrors()) {
-        throw new IllegalStateException("built-in topology is invalid: " + r.errors());
-      }
-      return r.descriptors();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read the built-in topology", e);
-    }
-  }
-
-  /** The most nodes a generated cluster holds. */
-  public static final int GENERATED_CLUSTER_SIZE = 500;
-  /** The most nodes {@link #generatedTopology} makes (what a laptop is measured to hold). */
-  public static final int MAX_GENERATED_NODES = 20_000;
-
-  /**
-   * A topology of {@code nodes} simulated nodes over the three layers (a tenth in the cloud, six
-   * tenths at the edge, the rest at the far edge), in clusters of at most {@link
-   * #GENERATED_CLUSTER_SIZE} nodes of one layer each: {@code cloud-1} with nodes {@code
-   * cloud-1-1}, …, {@code edge-1}, …, {@code far-edge-1}, ….
-   *
-   * @throws IllegalArgumentException when {@code nodes} is below 1 or above {@link
-   *     #MAX_GENERATED_NODES}
-   */
-  public static List<Descriptor> generatedTopology(int nodes) {
-    if (nodes < 1 || nodes > MAX_GENERATED_NODES) {
-      throw new IllegalArgumentException("nodes: must be 1 to " + MAX_GENERATED_NODES + ", got "
-          + nodes);
-    }
-    int cloud = Math.max(nodes >= 3 ? 1 : 0, nodes / 10);
-    int edge = (nodes - cloud) * 2 / 3;
-    int far = nodes - cloud - edge;
-    String[][] layers = {
-        {"cloud", "cloud", "virtualized", "16", "64", "[1.2, 2.0, 2.8]"},
-        {"edge", "edge", "native", "4", "8", "[1.0, 1.5, 2.0]"},
-        {"far-edge", "far_edge", "native", "2", "2", "[0.6, 1.0, 1.4]"}};
-    int[] counts = {cloud, edge, far};
-    StringBuilder clusters = new StringBuilder();
-    StringBuilder body = new StringBuilder();
-    for (int l = 0; l < layers.length; l++) {
-      String[] layer = layers[l];
-      int left = counts[l];
-      for (int c = 1; left > 0; c++) {
-        String cluster = layer[0] + "-" + c;
-        int size = Math.min(GENERATED_CLUSTER_SIZE, left);
-        left -= size;
-        clusters.append(clusters.length() == 0 ? "" : ", ").append(cluster);
-        StringBuilder names = new StringBuilder();
-        for (int n = 1; n <= size; n++) {
-          String node = cluster + "-" + n;
-          names.append(n == 1 ? "" : ", ").append(node);
-          body.append("---\nMLSysOpsNode:\n  name: ").append(node)
-              .append("\n  cluster_id: ").append(cluster)
-              .append("\n  continuum_layer: ").append(layer[1])
-              .append("\n  environment: {node_type: ").append(layer[2])
-              .append(", os: ubuntu, container_runtime: [containerd]}")
-              .append("\n  hardware:\n    cpu: {architecture: amd64, cores: ").append(layer[3])
-              .append(", frequency: ").append(layer[5]).append("}\n    memory: ")
-              .append(layer[4]).append('\n');
-        }
-        body.append("---\nMLSysOpsCluster: {name: ").append(cluster).append(", cluster_id: ")
-            .append(cluster).append(", nodes: [").append(names).append("]}\n");
-      }
-    }
-    String text = "MLSysOpsContinuum: {name: generated, continuum_id: generated, clusters: ["
-        + clusters + "]}\n" + body;
-    ParseResult r = Descriptors.parse(text, "generated topology of " + nodes + " nodes",
-        ParseOptions.DEFAULT);
-    if (r.hasErrors()) {
-      throw new IllegalStateException("generated topology is invalid: " + r.errors().get(0));
-    }
-    return r.descriptors();
   }
 
   /**
@@ -422,7 +344,8 @@ public final class EmbeddedContinuum implements AutoCloseable {
    *
    * @throws IllegalArgumentException when the name is taken or the cluster unknown
    */
-  public synchronized NodeAgent addNode(NodeDescriptor n) {
+  @Override
+  public synchronized void addNode(NodeDescriptor n) {
     if (nodes.containsKey(n.name())) {
       throw new IllegalArgumentException("a node named \"" + n.name() + "\" already exists");
     }
@@ -450,7 +373,36 @@ public final class EmbeddedContinuum implements AutoCloseable {
     if (pd != null) {
       pd.addEngine(na.engine());
     }
-    return na;
+  }
+
+  @Override
+  public boolean runsNode(String name) {
+    return nodes.containsKey(name);
+  }
+
+  @Override
+  public List<NodeSummary> knownNodes() {
+    return readouts.nodes();
+  }
+
+  @Override
+  public java.util.Optional<NodeDescriptor> nodeDescriptor(String node) {
+    return readouts.nodeDescriptor(node);
+  }
+
+  @Override
+  public java.util.OptionalDouble nodeMetric(String node, String metric) {
+    return readouts.nodeMetric(node, metric);
+  }
+
+  @Override
+  public List<eu.mlsysops.agent.engine.PolicyStatus> policyStatuses(String tier) {
+    return readouts.policyStatuses(tier);
+  }
+
+  @Override
+  public List<MechanismView> mechanisms() {
+    return readouts.mechanisms();
   }
 
   /**
@@ -478,8 +430,6 @@ public final class EmbeddedContinuum implements AutoCloseable {
     return true;
   }
 
-  /** The tiers that take a configuration. */
-  public static final List<String> TIERS = List.of("continuum", "cluster", "node");
 
   /**
    * Applies a configuration to every agent of a tier (and to nodes that join later) and keeps
@@ -492,22 +442,9 @@ public final class EmbeddedContinuum implements AutoCloseable {
       throw new IllegalArgumentException("\"" + tier + "\" is not a tier (continuum, cluster, node)");
     }
     synchronized (this) {
-      configs.put(tier, config);
+      settings.configure(tier, config);
       engines(tier).forEach(e -> e.setDisabled(config.disabledPolicies()));
       applyUplinkRules(tier, config);
-      Path file = env.dataDir().resolve("config").resolve(tier + ".json");
-      try {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(tier + ".json.tmp");
-        Files.writeString(tmp, new com.fasterxml.jackson.databind.ObjectMapper()
-            .writeValueAsString(java.util.Map.of("disabled_policies", config.disabledSorted(),
-                "telemetry_export", config.telemetryExportText())));
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot save the " + tier + " configuration: "
-            + e.getMessage(), e);
-      }
     }
     // Outside this object's lock: the listener builds a control set, which reads configurations
     // under its own lock (a timer refresh takes them in that order).
@@ -523,8 +460,8 @@ public final class EmbeddedContinuum implements AutoCloseable {
   }
 
   /** The configuration of a tier ({@link AgentConfig#DEFAULT} when none was set). */
-  public synchronized AgentConfig configuration(String tier) {
-    return configs.getOrDefault(tier, AgentConfig.DEFAULT);
+  public AgentConfig configuration(String tier) {
+    return settings.configuration(tier);
   }
 
   /** The policy engines of every agent of a tier ({@code continuum}, {@code cluster}, {@code node}). */
@@ -542,39 +479,11 @@ public final class EmbeddedContinuum implements AutoCloseable {
   }
 
   private void loadMode() {
-    Path modeFile = env.dataDir().resolve("config").resolve("mode.json");
-    if (Files.isRegularFile(modeFile)) {
-      try {
-        String m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(modeFile.toFile())
-            .path("mode").asText();
-        applyMode(eu.mlsysops.agent.PolicyContext.Mode.valueOf(
-            m.toUpperCase(java.util.Locale.ROOT)));
-      } catch (IOException | IllegalArgumentException e) {
-        System.getLogger(EmbeddedContinuum.class.getName()).log(System.Logger.Level.WARNING,
-            "ignoring unreadable mode " + modeFile + ": " + e.getMessage());
-      }
-    }
+    settings.savedMode().ifPresent(this::applyMode);
   }
 
   private void loadConfigs() {
-    for (String tier : TIERS) {
-      Path file = env.dataDir().resolve("config").resolve(tier + ".json");
-      if (!Files.isRegularFile(file)) {
-        continue;
-      }
-      try {
-        com.fasterxml.jackson.databind.JsonNode n =
-            new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
-        java.util.Set<String> disabled = new java.util.TreeSet<>();
-        n.path("disabled_policies").forEach(x -> disabled.add(x.asText()));
-        List<AggregationRule> rules = new ArrayList<>();
-        n.path("telemetry_export").forEach(x -> rules.add(AggregationRule.parse(x.asText())));
-        configure(tier, new AgentConfig(disabled, rules));
-      } catch (IOException | IllegalArgumentException e) {
-        System.getLogger(EmbeddedContinuum.class.getName()).log(System.Logger.Level.WARNING,
-            "ignoring unreadable configuration " + file + ": " + e.getMessage());
-      }
-    }
+    settings.saved(TIERS).forEach(this::configure);
   }
 
   /** Node trust (identity, behaviour, capability) as the clusters observe it. */
@@ -599,18 +508,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
 
   private void saveMode(eu.mlsysops.agent.PolicyContext.Mode mode) {
     applyMode(mode);
-    // Kept, so that a restart comes back in the same mode (and sends it to remote agents).
-    Path file = env.dataDir().resolve("config").resolve("mode.json");
-    try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling("mode.json.tmp");
-      Files.writeString(tmp, "{\"mode\": \"" + mode.name().toLowerCase(java.util.Locale.ROOT)
-          + "\"}\n");
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot save the mode: " + e.getMessage(), e);
-    }
+    settings.saveMode(mode); // a restart comes back in the same mode, and sends it on
   }
 
   private void applyMode(eu.mlsysops.agent.PolicyContext.Mode mode) {
@@ -715,7 +613,7 @@ public final class EmbeddedContinuum implements AutoCloseable {
   /** Builder for {@link EmbeddedContinuum}. */
   public static final class Builder {
     private final Path dataDir;
-    private List<Descriptor> topology = defaultTopology();
+    private List<Descriptor> topology = Topologies.defaultTopology();
     private Clock clock = Clock.systemUTC();
     private long seed = 42;
     private Duration tick = Duration.ofMillis(250);

@@ -112,7 +112,7 @@ class ClusterFailureDetectionTest {
   }
 
   private static NodeDescriptor cloud1() {
-    return EmbeddedContinuum.defaultTopology().stream()
+    return Topologies.defaultTopology().stream()
         .filter(d -> d instanceof NodeDescriptor n && n.name().equals("cloud-1"))
         .map(NodeDescriptor.class::cast).findFirst().orElseThrow();
   }

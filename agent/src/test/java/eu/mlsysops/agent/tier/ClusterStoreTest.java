@@ -23,7 +23,7 @@ class ClusterStoreTest {
     List<Component> edge = camera.components().stream()
         .filter(c -> !c.name().equals("analytics")).toList();
     AppDescriptor cut = AppDescriptors.withComponents(camera, edge);
-    NodeDescriptor node = EmbeddedContinuum.defaultTopology().stream()
+    NodeDescriptor node = Topologies.defaultTopology().stream()
         .filter(d -> d instanceof NodeDescriptor n && n.name().equals("edge-1"))
         .map(NodeDescriptor.class::cast).findFirst().orElseThrow();
     ClusterStore.SlotRow slot = new ClusterStore.SlotRow("smart-camera", "detector", 0, 1,

@@ -102,7 +102,7 @@ class CrashLoopTest {
   }
 
   private static NodeDescriptor node(String name) {
-    return EmbeddedContinuum.defaultTopology().stream()
+    return Topologies.defaultTopology().stream()
         .filter(d -> d instanceof NodeDescriptor n && n.name().equals(name))
         .map(NodeDescriptor.class::cast).findFirst().orElseThrow();
   }

@@ -317,7 +317,7 @@ class EmbeddedContinuumTest {
 
   @Test
   void aGeneratedTopologySpreadsNodesOverTheLayersInClustersOfAtMost500() {
-    List<eu.mlsysops.model.Descriptor> t = EmbeddedContinuum.generatedTopology(2_345);
+    List<eu.mlsysops.model.Descriptor> t = Topologies.generatedTopology(2_345);
 
     var nodes = t.stream().filter(d -> d instanceof eu.mlsysops.model.NodeDescriptor)
         .map(d -> (eu.mlsysops.model.NodeDescriptor) d).toList();
@@ -331,6 +331,6 @@ class EmbeddedContinuumTest {
     assertThat(byLayer).containsEntry("cloud", 234L).containsEntry("edge", 1_407L)
         .containsEntry("far_edge", 704L);
     assertThat(org.assertj.core.api.Assertions.catchThrowable(
-        () -> EmbeddedContinuum.generatedTopology(0))).hasMessageStartingWith("nodes: must be 1");
+        () -> Topologies.generatedTopology(0))).hasMessageStartingWith("nodes: must be 1");
   }
 }

@@ -81,7 +81,7 @@ final class TierFixture implements AutoCloseable {
       }
     }).build();
     ContinuumDescriptor cd = null;
-    for (Descriptor d : EmbeddedContinuum.defaultTopology()) {
+    for (Descriptor d : Topologies.defaultTopology()) {
       if (d instanceof ContinuumDescriptor c) {
         cd = c;
       } else if (d instanceof ClusterDescriptor c) {

@@ -140,6 +140,71 @@ abstract class ParityContract {
     return get("/api/v1/plans?policy=parity-probe&limit=1000").path("total").asInt();
   }
 
+  /** Path parameters of the read routes, as the scenario has them. */
+  private static final java.util.Map<String, String> PARAMS = java.util.Map.ofEntries(
+      java.util.Map.entry("/api/v1/apps/{name}", "twin"),
+      java.util.Map.entry("/api/v1/nodes/{name}", "pn-1"),
+      java.util.Map.entry("/api/v1/clusters/{id}", "pc"),
+      java.util.Map.entry("/infra/node/{id}", "pn-1"),
+      java.util.Map.entry("/infra/cluster/{id}", "pc"),
+      java.util.Map.entry("{app_id}", "twin"),
+      java.util.Map.entry("{component}", "web"),
+      java.util.Map.entry("{tier}", "node"));
+
+  /**
+   * Every read route of the OpenAPI document, answered with the same status and the same fields
+   * (top level, and of the first item of a list) as {@code route-shapes.txt} holds, whichever way
+   * the agents run. The stream ({@code /api/v1/events}) is checked by the scenario instead.
+   */
+  private void assertRoutesAnswerAsExpected() throws Exception {
+    JsonNode doc = JSON.readTree(send("GET", "/api/v1/openapi.json", null, null).substring(4));
+    String planId = get("/api/v1/plans?limit=1").path("items").path(0).path("id").asText();
+    List<String> actual = new ArrayList<>();
+    doc.path("paths").fields().forEachRemaining(e -> {
+      String route = e.getKey();
+      if (!e.getValue().has("get") || route.equals("/api/v1/events")) {
+        return;
+      }
+      String path = route.replace("{id}", route.startsWith("/api/v1/plans") ? planId
+          : route.startsWith("/infra/datacenter") || route.startsWith("/ml/") ? "none" : "{id}");
+      for (var p : PARAMS.entrySet()) {
+        path = p.getKey().startsWith("/") ? path.replace(p.getKey(), p.getKey().replaceAll(
+            "\\{[^}]+}$", p.getValue())) : path.replace(p.getKey(), p.getValue());
+      }
+      actual.add("GET " + route + " " + shape(send("GET", path, null, null)));
+    });
+    List<String> expected;
+    try (var in = ParityContract.class.getResourceAsStream("route-shapes.txt")) {
+      expected = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+          .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+    }
+    assertThat(String.join("\n", actual)).as("the read routes (update route-shapes.txt when a"
+        + " route changes on purpose)").isEqualTo(String.join("\n", expected));
+  }
+
+  /** {@code STATUS {fields}} of an answer; for a list, the fields of its first item too. */
+  private static String shape(String answer) {
+    String status = answer.substring(0, 3);
+    JsonNode n;
+    try {
+      n = JSON.readTree(answer.substring(4));
+    } catch (Exception e) {
+      return status + " text";
+    }
+    JsonNode first = n.isArray() ? n.path(0) : n.path("items").path(0);
+    return status + " " + fields(n) + (first.isObject() ? " item " + fields(first) : "");
+  }
+
+  private static String fields(JsonNode n) {
+    if (!n.isObject()) {
+      return n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    }
+    List<String> names = new ArrayList<>();
+    n.fieldNames().forEachRemaining(names::add);
+    names.sort(null);
+    return "{" + String.join(",", names) + "}";
+  }
+
   @Test
   void theScenarioLooksTheSameWhereverTheAgentsRun() throws Exception {
     List<String> sse = new CopyOnWriteArrayList<>();
@@ -184,6 +249,8 @@ abstract class ParityContract {
           .pollInterval(Duration.ofMillis(500))
           .until(() -> get("/api/v1/mechanisms?agent=pn-1").path("items")
               .findValuesAsText("name").containsAll(List.of("cpu_frequency", "placement")));
+
+      assertRoutesAnswerAsExpected();
 
       assertThat(send("PUT", "/api/v1/agents/node/config", "application/json",
           "{\"disabled_policies\": [\"parity-probe\"]}")).startsWith("200");

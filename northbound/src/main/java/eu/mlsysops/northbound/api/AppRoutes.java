@@ -2,6 +2,7 @@ package eu.mlsysops.northbound.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.mlsysops.agent.tier.AppStatus;
+import eu.mlsysops.agent.tier.ContinuumPort;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.Descriptors;
@@ -21,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class AppRoutes {
   static final String REMOVE_MESSAGE = "Application status updated to 'To_be_removed'.";
 
-  private final EmbeddedContinuum continuum;
+  private final ContinuumPort continuum;
   private final NorthboundStore store;
   private final NorthboundEvents events;
   private final ContinuumViews views;
@@ -32,7 +33,7 @@ final class AppRoutes {
 
   private final DeveloperQuota quota;
 
-  AppRoutes(EmbeddedContinuum continuum, NorthboundStore store, NorthboundEvents events,
+  AppRoutes(ContinuumPort continuum, NorthboundStore store, NorthboundEvents events,
       ContinuumViews views, DescriptorInput input, PlacementRoutes placement,
       DeveloperQuota quota) {
     this.quota = quota;

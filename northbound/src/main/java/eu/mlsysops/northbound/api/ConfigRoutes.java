@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import eu.mlsysops.agent.engine.PolicyStatus;
 import eu.mlsysops.agent.tier.AgentConfig;
-import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.ContinuumPort;
 import eu.mlsysops.telemetry.pipeline.AggregationRule;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -26,10 +26,10 @@ import java.util.TreeSet;
  */
 final class ConfigRoutes {
   private static final Set<String> KEYS = Set.of("disabled_policies", "telemetry_export");
-  private final EmbeddedContinuum continuum;
+  private final ContinuumPort continuum;
   private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
-  ConfigRoutes(EmbeddedContinuum continuum) {
+  ConfigRoutes(ContinuumPort continuum) {
     this.continuum = continuum;
   }
 
@@ -45,7 +45,7 @@ final class ConfigRoutes {
 
   private String tier(Context ctx) {
     String tier = ctx.pathParam("tier");
-    if (!EmbeddedContinuum.TIERS.contains(tier)) {
+    if (!ContinuumPort.TIERS.contains(tier)) {
       throw ApiProblem.notFound("no tier \"" + tier + "\" (continuum, cluster, node)");
     }
     return tier;
@@ -135,11 +135,9 @@ final class ConfigRoutes {
 
   private Set<String> loadedPolicies(String tier) {
     Set<String> names = new TreeSet<>();
-    List<eu.mlsysops.agent.engine.PolicyEngine> engines = continuum.engines(tier);
-    for (var e : engines) {
-      for (PolicyStatus s : e.status()) {
-        names.add(s.name());
-      }
+    // Every agent of the tier, in this process or in others (their latest status report).
+    for (PolicyStatus s : continuum.policyStatuses(tier)) {
+      names.add(s.name());
     }
     return names;
   }

@@ -4,8 +4,7 @@ import eu.mlsysops.agent.tier.AgentEvent;
 import eu.mlsysops.agent.tier.AppStatus;
 import eu.mlsysops.agent.tier.ClusterStatus;
 import eu.mlsysops.agent.tier.ClusterTrust;
-import eu.mlsysops.agent.tier.EmbeddedContinuum;
-import eu.mlsysops.agent.tier.NodeAgent;
+import eu.mlsysops.agent.tier.ContinuumPort;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.Component;
 import eu.mlsysops.model.CpuHardware;
@@ -14,7 +13,6 @@ import eu.mlsysops.model.QosMetric;
 import eu.mlsysops.model.Sensor;
 import eu.mlsysops.protocol.Message;
 import eu.mlsysops.security.TrustLevel;
-import eu.mlsysops.telemetry.MetricStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,11 +26,11 @@ final class ContinuumViews {
   static final List<String> NODE_METRICS =
       List.of("node_cpu_utilization", "node_power_watts", "node_cpu_scaling_frequency_hertz");
 
-  private final EmbeddedContinuum continuum;
+  private final ContinuumPort continuum;
   private final NorthboundStore store;
   private final NorthboundEvents events;
 
-  ContinuumViews(EmbeddedContinuum continuum, NorthboundStore store, NorthboundEvents events) {
+  ContinuumViews(ContinuumPort continuum, NorthboundStore store, NorthboundEvents events) {
     this.continuum = continuum;
     this.store = store;
     this.events = events;
@@ -130,18 +128,8 @@ final class ContinuumViews {
     Map<String, List<Map<String, Object>>> instances = instancesByNode(v);
     List<Map<String, Object>> out = new ArrayList<>();
     List<String> seen = new ArrayList<>();
-    for (ClusterStatus c : continuum.continuum().clusters()) {
-      for (ClusterStatus.NodeStatus n : c.nodes()) {
-        out.add(node(n.name(), c.id(), n.layer(), n.healthy(), instances));
-        seen.add(n.name());
-      }
-    }
-    for (NodeAgent a : continuum.nodes().values()) {
-      if (!seen.contains(a.name())) {
-        NodeDescriptor d = a.descriptor();
-        out.add(node(a.name(), d.clusterId(), d.continuumLayer().wireName(), a.isRunning(),
-            instances));
-      }
+    for (ContinuumPort.NodeSummary n : continuum.knownNodes()) {
+      out.add(node(n.name(), n.cluster(), n.layer(), n.healthy(), instances));
     }
     return out;
   }
@@ -161,13 +149,11 @@ final class ContinuumViews {
 
   /** The node's descriptor: from its agent here, else as its cluster reported it. */
   Optional<NodeDescriptor> nodeDescriptor(String name) {
-    return Optional.ofNullable(continuum.nodes().get(name)).map(NodeAgent::descriptor)
-        .or(() -> continuum.continuum().nodeDescriptor(name));
+    return continuum.nodeDescriptor(name);
   }
 
   private Map<String, Object> node(String name, String cluster, String layer, boolean healthy,
       Map<String, List<Map<String, Object>>> instances) {
-    NodeAgent agent = continuum.nodes().get(name);
     NodeDescriptor d = nodeDescriptor(name).orElse(null);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", name);
@@ -192,16 +178,7 @@ final class ContinuumViews {
     m.put("instances", instances.getOrDefault(name, List.of()));
     Map<String, Object> t = new LinkedHashMap<>();
     for (String metric : NODE_METRICS) {
-      // Per-node summaries live at the cluster tier; the node's own store is the fallback, and
-      // the continuum's per-node copy where the cluster runs in another process.
-      OptionalDouble v = continuum.telemetry("cluster").latest(metric, Map.of("node", name));
-      if (v.isEmpty() && agent != null) {
-        MetricStore local = agent.telemetry();
-        v = local.latest(metric, Map.of());
-      }
-      if (v.isEmpty()) {
-        v = continuum.continuum().telemetry().latest(metric, Map.of("node", name));
-      }
+      OptionalDouble v = continuum.nodeMetric(name, metric);
       t.put(metric, v.isPresent() ? v.getAsDouble() : null);
     }
     m.put("telemetry", t);

@@ -3,7 +3,7 @@ package eu.mlsysops.northbound.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import eu.mlsysops.agent.tier.ClusterStatus;
-import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.ContinuumPort;
 import eu.mlsysops.model.ClusterDescriptor;
 import eu.mlsysops.model.DatacenterDescriptor;
 import eu.mlsysops.model.Descriptor;
@@ -36,12 +36,12 @@ final class InfraRegistry {
   private static final String CLUSTER = DescriptorKind.CLUSTER.wireName();
   private static final String DATACENTER = DescriptorKind.DATACENTER.wireName();
 
-  private final EmbeddedContinuum continuum;
+  private final ContinuumPort continuum;
   private final NorthboundStore store;
   private final ContinuumViews views;
   private final JoinRoutes join;
 
-  InfraRegistry(EmbeddedContinuum continuum, NorthboundStore store, ContinuumViews views,
+  InfraRegistry(ContinuumPort continuum, NorthboundStore store, ContinuumViews views,
       JoinRoutes join) {
     this.join = join;
     this.continuum = continuum;
@@ -52,7 +52,7 @@ final class InfraRegistry {
   /** Re-adds the nodes registered through the API before a restart; failures are logged. */
   void restoreNodes() {
     store.infra(NODE).forEach((name, json) -> {
-      if (continuum.nodes().containsKey(name)) {
+      if (continuum.runsNode(name)) {
         return;
       }
       try {
@@ -95,7 +95,7 @@ final class InfraRegistry {
     }
     if (d instanceof NodeDescriptor n) {
       id = n.name();
-      if (continuum.nodes().containsKey(id)) {
+      if (continuum.runsNode(id)) {
         throw ApiProblem.conflict("a node named \"" + id + "\" already exists");
       }
       try {
@@ -131,7 +131,7 @@ final class InfraRegistry {
   /** Unregisters a node (its agent stops), or a recorded cluster or datacenter. */
   synchronized Map<String, Object> unregister(String id) {
     boolean done = false;
-    if (continuum.nodes().containsKey(id)) {
+    if (continuum.runsNode(id)) {
       done = continuum.removeNode(id);
       store.removeInfra(NODE, id);
     } else if (store.removeInfra(NODE, id)) {

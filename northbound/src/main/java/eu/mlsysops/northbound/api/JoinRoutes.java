@@ -3,7 +3,7 @@ package eu.mlsysops.northbound.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.mlsysops.agent.tier.ClusterStatus;
-import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.ContinuumPort;
 import eu.mlsysops.model.DisconnectPolicy;
 import eu.mlsysops.protocol.tls.JoinRequest;
 import io.javalin.http.Context;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 final class JoinRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(JoinRoutes.class);
 
-  private final EmbeddedContinuum continuum;
+  private final ContinuumPort continuum;
   private final ContinuumViews views;
   private final JoinSettings settings;
   private final JoinTokens tokens;
@@ -37,7 +37,7 @@ final class JoinRoutes {
    * @param settings the CA and cluster endpoints, or null when this continuum cannot take nodes
    * @param tokens where join tokens are kept
    */
-  JoinRoutes(EmbeddedContinuum continuum, ContinuumViews views, JoinSettings settings,
+  JoinRoutes(ContinuumPort continuum, ContinuumViews views, JoinSettings settings,
       JoinTokens tokens) {
     this.continuum = continuum;
     this.views = views;

@@ -1,5 +1,6 @@
 package eu.mlsysops.northbound.api;
 
+import eu.mlsysops.agent.tier.ContinuumPort;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -17,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The northbound API server over an {@link EmbeddedContinuum}: the reference-compatible routes,
+ * The northbound API server over a {@link ContinuumPort} (an {@link EmbeddedContinuum}, whether
+ * its agents run in it or in processes of their own): the reference-compatible routes,
  * {@code /api/v1}, the event stream and the dashboard (see {@code docs/api.md}).
  *
  * <pre>{@code
@@ -32,7 +34,7 @@ public final class NorthboundServer implements AutoCloseable {
   static final String DASHBOARD = "/eu/mlsysops/northbound/dashboard";
   static final String OPENAPI = "/eu/mlsysops/northbound/api/openapi.json";
 
-  private final EmbeddedContinuum continuum;
+  private final ContinuumPort continuum;
   private final Path dataDir;
   private final String bind;
   private final int requestedPort;
@@ -68,7 +70,7 @@ public final class NorthboundServer implements AutoCloseable {
    * the one the continuum was built with, or the API sees no events). The data directory is
    * required.
    */
-  public static Builder builder(EmbeddedContinuum continuum) {
+  public static Builder builder(ContinuumPort continuum) {
     return new Builder(continuum);
   }
 
@@ -311,7 +313,7 @@ public final class NorthboundServer implements AutoCloseable {
 
   /** Builder for {@link NorthboundServer}. */
   public static final class Builder {
-    private final EmbeddedContinuum continuum;
+    private final ContinuumPort continuum;
     private Path dataDir;
     private String bind = "127.0.0.1";
     private int port = 8080;
@@ -321,7 +323,7 @@ public final class NorthboundServer implements AutoCloseable {
     private DeveloperQuota quota = DeveloperQuota.defaults();
     private JoinSettings joining;
 
-    private Builder(EmbeddedContinuum continuum) {
+    private Builder(ContinuumPort continuum) {
       this.continuum = Objects.requireNonNull(continuum, "continuum");
     }
 

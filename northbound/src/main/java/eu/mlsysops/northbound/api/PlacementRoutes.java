@@ -1,6 +1,6 @@
 package eu.mlsysops.northbound.api;
 
-import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.ContinuumPort;
 import eu.mlsysops.agent.tier.PlacementAdvisor;
 import eu.mlsysops.model.AppDescriptor;
 import java.util.ArrayList;
@@ -15,10 +15,10 @@ import java.util.NoSuchElementException;
  * /api/v1/apps/{name}/components/{component}/placement[?node=N]} ("why there, and why not N").
  */
 final class PlacementRoutes {
-  private final EmbeddedContinuum continuum;
+  private final ContinuumPort continuum;
   private final ContinuumViews views;
 
-  PlacementRoutes(EmbeddedContinuum continuum, ContinuumViews views) {
+  PlacementRoutes(ContinuumPort continuum, ContinuumViews views) {
     this.continuum = continuum;
     this.views = views;
   }

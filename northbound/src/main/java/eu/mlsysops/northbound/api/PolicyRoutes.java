@@ -1,9 +1,8 @@
 package eu.mlsysops.northbound.api;
 
 import eu.mlsysops.agent.engine.PolicyDirectory;
-import eu.mlsysops.agent.engine.PolicyEngine;
 import eu.mlsysops.agent.engine.PolicyStatus;
-import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.ContinuumPort;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +24,9 @@ import java.util.regex.Pattern;
 final class PolicyRoutes {
   static final Pattern FILE = Pattern.compile("[A-Za-z0-9._-]+\\.groovy");
 
-  private final EmbeddedContinuum continuum;
+  private final ContinuumPort continuum;
 
-  PolicyRoutes(EmbeddedContinuum continuum) {
+  PolicyRoutes(ContinuumPort continuum) {
     this.continuum = continuum;
   }
 
@@ -44,16 +43,7 @@ final class PolicyRoutes {
       t.put("directory", pd.directory().toString());
       t.put("files", pd.loaded());
       t.put("errors", pd.errors());
-      List<PolicyStatus> all = new ArrayList<>();
-      engines(tier).forEach(e -> all.addAll(e.status()));
-      // Agents of this tier in other processes: their latest status report.
-      continuum.remoteAgents().statuses().values().stream()
-          .filter(a -> a.tier().name().equalsIgnoreCase(tier))
-          .forEach(a -> a.policies().forEach(p -> all.add(new PolicyStatus(p.name(),
-              p.source() == null ? "" : p.source(), p.scope() == null ? "" : p.scope(),
-              p.core(), p.instances(), p.analyses(), p.plans(), p.errors(),
-              p.lastError() == null ? "" : p.lastError(), p.enabled(), 0))));
-      t.put("policies", statuses(all));
+      t.put("policies", statuses(continuum.policyStatuses(tier)));
       tiers.put(tier, t);
     });
     Map<String, Object> out = new LinkedHashMap<>();
@@ -84,10 +74,6 @@ final class PolicyRoutes {
     r.put("control_digest", digest);
     r.put("agents", agents);
     return r;
-  }
-
-  private List<PolicyEngine> engines(String tier) {
-    return continuum.engines(tier);
   }
 
   /** One entry per policy name, summed over the tier's agents, local and remote. */

@@ -3,15 +3,11 @@ package eu.mlsysops.northbound.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.mlsysops.agent.Command;
-import eu.mlsysops.agent.Mechanism;
 import eu.mlsysops.agent.PolicyContext;
 import eu.mlsysops.agent.plan.PlanQuery;
 import eu.mlsysops.agent.plan.PlanRecord;
-import eu.mlsysops.agent.plan.PlanScheduler;
 import eu.mlsysops.agent.plan.PlanStatus;
-import eu.mlsysops.agent.tier.ClusterAgent;
-import eu.mlsysops.agent.tier.EmbeddedContinuum;
-import eu.mlsysops.agent.tier.NodeAgent;
+import eu.mlsysops.agent.tier.ContinuumPort;
 import eu.mlsysops.model.Descriptors;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.TelemetryQuery;
@@ -31,14 +27,14 @@ final class SystemRoutes {
   static final int PLAN_SCAN_LIMIT = 10_000;
   static final Duration MAX_WINDOW = Duration.ofDays(1);
 
-  private final EmbeddedContinuum continuum;
+  private final ContinuumPort continuum;
   private final ContinuumViews views;
   private final InfraRegistry infra;
   private final DescriptorInput input;
   private final TokenStore tokens;
   private final boolean authEnabled;
 
-  SystemRoutes(EmbeddedContinuum continuum, ContinuumViews views, InfraRegistry infra,
+  SystemRoutes(ContinuumPort continuum, ContinuumViews views, InfraRegistry infra,
       DescriptorInput input, TokenStore tokens, boolean authEnabled) {
     this.continuum = continuum;
     this.views = views;
@@ -143,7 +139,7 @@ final class SystemRoutes {
     }
     String agent = blankToNull(ctx.queryParam("agent"));
     String tier = blankToNull(ctx.queryParam("tier"));
-    if (tier != null && !EmbeddedContinuum.TIERS.contains(tier)) {
+    if (tier != null && !ContinuumPort.TIERS.contains(tier)) {
       throw ApiProblem.badRequest("tier: \"" + tier + "\" is not a tier (continuum, cluster,"
           + " node)");
     }
@@ -214,67 +210,25 @@ final class SystemRoutes {
 
   private void mechanisms(Context ctx, Principal who) {
     String agent = blankToNull(ctx.queryParam("agent"));
-    Map<String, PlanScheduler> schedulers = new LinkedHashMap<>();
-    schedulers.put(continuum.continuum().id(), continuum.continuum().scheduler());
-    for (ClusterAgent c : continuum.clusters().values()) {
-      schedulers.put(c.id(), c.scheduler());
-    }
-    for (NodeAgent n : continuum.nodes().values()) {
-      schedulers.put(n.name(), n.scheduler());
-    }
     List<Map<String, Object>> out = new ArrayList<>();
-    schedulers.forEach((id, s) -> {
-      if (agent != null && !agent.equals(id)) {
-        return;
+    // Agents here read directly, agents in other processes as their latest report said.
+    for (ContinuumPort.MechanismView m : continuum.mechanisms()) {
+      if (agent != null && !agent.equals(m.agent())) {
+        continue;
       }
-      for (Mechanism m : s.mechanisms().values()) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("agent", id);
-        e.put("name", m.name());
-        e.put("options", read(m::options));
-        e.put("state", read(m::state));
-        out.add(e);
-      }
-    });
-    // Agents in other processes: what their latest status report said.
-    continuum.remoteAgents().statuses().forEach((id, status) -> {
-      if (agent != null && !agent.equals(id)) {
-        return;
-      }
-      for (eu.mlsysops.protocol.Message.MechanismState m : status.mechanisms()) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("agent", id);
-        e.put("name", m.name());
-        e.put("options", parse(m.optionsJson()));
-        e.put("state", parse(m.stateJson()));
-        out.add(e);
-      }
-    });
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("agent", m.agent());
+      e.put("name", m.name());
+      e.put("options", Json.safe(m.options()));
+      e.put("state", Json.safe(m.state()));
+      out.add(e);
+    }
     Json.send(ctx, 200, Page.of(ctx, out));
-  }
-
-  private static Object parse(String json) {
-    if (json == null) {
-      return Map.of();
-    }
-    try {
-      return Json.MAPPER.readTree(json);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return Map.of("error", "unreadable: " + e.getOriginalMessage());
-    }
-  }
-
-  private static Object read(java.util.function.Supplier<Map<String, Object>> s) {
-    try {
-      return Json.safe(s.get());
-    } catch (RuntimeException e) {
-      return Map.of("error", String.valueOf(e.getMessage()));
-    }
   }
 
   private void telemetry(Context ctx, Principal who) {
     String level = ctx.queryParam("level") == null ? "continuum" : ctx.queryParam("level");
-    if (!EmbeddedContinuum.TIERS.contains(level)) {
+    if (!ContinuumPort.TIERS.contains(level)) {
       throw ApiProblem.badRequest("level: \"" + level + "\" is not a tier (continuum, cluster,"
           + " node)");
     }

@@ -1,6 +1,6 @@
 package eu.mlsysops.northbound.api;
 
-import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.ContinuumPort;
 import eu.mlsysops.telemetry.Labels;
 import eu.mlsysops.telemetry.UnionQuery;
 import eu.mlsysops.telemetry.prometheus.PrometheusExposition;
@@ -32,10 +32,10 @@ final class TelemetryRoutes {
   /** Range queries longer than this are refused (the longest retention is six hours). */
   static final Duration MAX_RANGE = Duration.ofDays(1);
 
-  private final EmbeddedContinuum continuum;
+  private final ContinuumPort continuum;
   private final ContinuumViews views;
 
-  TelemetryRoutes(EmbeddedContinuum continuum, ContinuumViews views) {
+  TelemetryRoutes(ContinuumPort continuum, ContinuumViews views) {
     this.continuum = continuum;
     this.views = views;
   }
@@ -82,7 +82,7 @@ final class TelemetryRoutes {
     if (level == null) {
       level = "continuum";
     }
-    if (!EmbeddedContinuum.TIERS.contains(level)) {
+    if (!ContinuumPort.TIERS.contains(level)) {
       throw ApiProblem.badRequest(
           "level: \"" + level + "\" is not a tier (continuum, cluster, node)");
     }
