@@ -18,7 +18,6 @@ import eu.mlsysops.agent.plan.PlanStatus;
 import eu.mlsysops.ml.online.OnlineLogisticModel;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.ClusterDescriptor;
-import eu.mlsysops.model.DisconnectPolicy;
 import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
@@ -98,8 +97,6 @@ public final class ClusterAgent implements AutoCloseable {
   private final ControlRelay relay;
   private final ForwardedRequests requests;
   private final List<NodeObserver> observers = new CopyOnWriteArrayList<>();
-  /** Heartbeats since the last detection tick, by node (the latest wins). */
-  private final Map<String, Arrival> heartbeats = new java.util.concurrent.ConcurrentHashMap<>();
   private final Object lifecycle = new Object();
   private volatile boolean running;
 
@@ -114,6 +111,7 @@ public final class ClusterAgent implements AutoCloseable {
   private final CrashLoops crashLoops;
   private final FailureAttribution failures;
   private final PlacementApplier applier;
+  private final NodeWatch watch;
   /** The epoch of the last desired state sent to a node; grows across restarts. */
   private long nodeEpoch;
   private long nodeEpochReserved;
@@ -175,6 +173,18 @@ public final class ClusterAgent implements AutoCloseable {
           @Override
           public void appChanged(String app) {
             publishApps(List.of(app));
+          }
+        });
+    this.watch = new NodeWatch(members, slots, apps, version, observers,
+        settings.missedHeartbeats(), new NodeWatch.Effects() {
+          @Override
+          public void event(String kind, String message) {
+            ClusterAgent.this.event(kind, message);
+          }
+
+          @Override
+          public void back(String node, Link link, boolean recovered, boolean reattached) {
+            nodeBack(node, link, recovered, reattached);
           }
         });
     scheduler.register(new PlacementMechanism(applier, () -> snapshot().placements()));
@@ -411,7 +421,7 @@ public final class ClusterAgent implements AutoCloseable {
     } else if (m instanceof Message.Heartbeat h) {
       // Noted with its arrival time; the next detection tick takes them all at once (thousands
       // of nodes need no event each, and a busy loop does not make a heartbeat look late).
-      heartbeats.put(h.from(), new Arrival(link, env.clock().millis()));
+      watch.arrived(h.from(), link, env.clock().millis());
       if (snapshot().health().containsKey(h.from())) {
         observers.forEach(o -> o.heartbeat(h.from())); // trust judges arrival times too
       }
@@ -437,8 +447,7 @@ public final class ClusterAgent implements AutoCloseable {
   }
 
   private void registered(Message.Register r, Link link) {
-    // A heartbeat noted on a link this registration replaces must not bring that link back.
-    heartbeats.remove(r.from());
+    watch.registered(r.from());
     ClusterMembership.Registration reg =
         members.register(r.node(), link, env.clock().millis());
     if (reg.descriptorChanged()) {
@@ -465,39 +474,19 @@ public final class ClusterAgent implements AutoCloseable {
     wake("node " + r.from());
   }
 
-  /** A node's latest heartbeat: the link it came on and when. */
-  private record Arrival(Link link, long atMillis) {}
-
-  /** Takes the heartbeats that arrived since the last tick. */
-  private void takeHeartbeats() {
-    for (String node : heartbeats.keySet()) {
-      Arrival a = heartbeats.remove(node);
-      if (a != null) {
-        heartbeat(node, a);
-      }
-    }
-  }
-
-  private void heartbeat(String node, Arrival a) {
-    ClusterMembership.Heartbeat hb = members.heartbeat(node, a.link(), a.atMillis());
-    if (!hb.known()) {
-      return;
-    }
-    if (hb.recovered()) {
-      version.bump();
+  /** A node is healthy again, or reattached after this agent restarted (its heartbeats say). */
+  private void nodeBack(String node, Link link, boolean recovered, boolean reattached) {
+    if (recovered) {
       healed(node);
     }
-    if (hb.recovered() || hb.reattached()) {
-      // A node restored from disk after this agent restarted: its heartbeats say where it is.
-      event("node", "node " + node + (hb.recovered() ? " is back" : " reattached"));
-      // The continuum places by node health too: tell it, or it keeps avoiding this node.
-      sendInventory();
-      pushNode(node);
-      if (hb.reattached()) {
-        a.link().send(new Message.TelemetryDemand(id(), nodeExportInterval().toMillis()));
-      }
-      wake("node " + node);
+    event("node", "node " + node + (recovered ? " is back" : " reattached"));
+    // The continuum places by node health too: tell it, or it keeps avoiding this node.
+    sendInventory();
+    pushNode(node);
+    if (reattached) {
+      link.send(new Message.TelemetryDemand(id(), nodeExportInterval().toMillis()));
     }
+    wake("node " + node);
   }
 
   private void status(Message.StatusReport sr) {
@@ -580,43 +569,9 @@ public final class ClusterAgent implements AutoCloseable {
     if (!running) {
       return;
     }
-    // Heartbeats first, then the stall: one that arrived during a stall also gets the stall
-    // forgiven on its next silence. That delays detecting a node that dies right after a stall
-    // by up to the stall, and is what kept 10,000 saturated in-process nodes at 0 false reports
-    // (the other order: 22,814 in 30 s, docs/benchmarks.md): their heartbeats are delivered late
-    // by the same backlog.
-    takeHeartbeats();
-    members.tick();
-    requests.expire();
     long now = env.clock().millis();
-    boolean any = false;
-    for (ClusterMembership.Member m : members.markUnreachable(now)) {
-      any = true;
-      version.bump();
-      event("node", "node " + m.name() + " is unreachable (no heartbeat for "
-          + members.silentMillis(m, now) + " ms)");
-      observers.forEach(o -> o.unreachable(m.name(), "no heartbeats for "
-          + settings.missedHeartbeats() + " intervals"));
-    }
-    for (ClusterMembership.Member m : members.all()) {
-      if (m.healthy()) {
-        continue;
-      }
-      for (InstanceSlots.Slot s : slots.all()) {
-        // lostNode too: a policy that read the slot as lost may have moved it already.
-        boolean onNode = m.name().equals(s.node) || m.name().equals(s.lostNode);
-        if (onNode && slots.lost(m, s.app(), now) && m.markLost(s.app())) {
-          any = true;
-          version.bump();
-          DisconnectPolicy d = apps.disconnect(s.app());
-          event("node", "node " + m.name() + " lost for app " + s.app() + " after "
-              + apps.lostAfterMillis(s.app()) + " ms" + (d.replace()
-                  ? ": its instances will be placed elsewhere"
-                  : ": waiting for it (disconnect.replace=false)"));
-        }
-      }
-    }
-    if (any) {
+    requests.expire();
+    if (watch.tick(now)) {
       sendInventory();
       wake("node failure");
     }

@@ -4,7 +4,6 @@ import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.Descriptors;
 import eu.mlsysops.model.ParseOptions;
 import eu.mlsysops.model.ParseResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -46,13 +46,8 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
   private final ContinuumAgent continuum;
   private final Map<String, ClusterAgent> clusters = new LinkedHashMap<>();
   private final Map<String, NodeAgent> nodes = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, InProcessLink> nodeLinks = new java.util.concurrent.ConcurrentHashMap<>();
   private final Duration tick;
   private final AgentEnvironment env;
-  private final Duration heartbeat;
-  private final TierSettings settings;
-  private final Path policyRoot;
-  private final List<PolicyDirectory> policyDirectories = new ArrayList<>();
   private final ProcessNodes processNodes;
 
   /** How nodes run component instances. */
@@ -68,6 +63,9 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
   private final boolean remoteClusters;
   private final DataDirLock lock;
   private final ContinuumReadouts readouts;
+  private final LocalNodes localNodes;
+  private final TierControl control;
+  private volatile RemoteAgents remoteAgents = RemoteAgents.NONE;
 
   private EmbeddedContinuum(Builder b, DataDirLock lock) {
     this.lock = lock;
@@ -76,10 +74,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
         Math.max(2, java.lang.Runtime.getRuntime().availableProcessors()), daemon("mls-worker"));
     planLog = SqlitePlanLog.open(b.dataDir.resolve("plans.db"));
     env = new AgentEnvironment(b.clock, timers, workers, b.events, planLog, b.dataDir);
-    heartbeat = b.clusterSettings.heartbeatInterval();
     tick = b.tick;
-    policyRoot = b.policyRoot != null ? b.policyRoot : b.dataDir.resolve("policies");
-    settings = new TierSettings(b.dataDir);
 
     ContinuumDescriptor cd = null;
     List<ClusterDescriptor> cds = new ArrayList<>();
@@ -125,6 +120,10 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
         ? new ProcessNodes(b.dataDir.resolve("logs"), b.workingDirectory, timers, nodes,
             b.workloadUser) : null;
 
+    localNodes = new LocalNodes(nodes, simulation, processNodes, workers, env,
+        b.clusterSettings.heartbeatInterval(), trustFeed);
+    control = new TierControl(continuum, clusters, nodes, new TierSettings(b.dataDir),
+        b.policyRoot != null ? b.policyRoot : b.dataDir.resolve("policies"));
     for (ClusterDescriptor c : cds) {
       InProcessLink link = InProcessLink.create(workers);
       ClusterAgent ca = new ClusterAgent(c, link.childSide(), env, b.clusterSettings, nodePlacer);
@@ -139,20 +138,8 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
         throw new IllegalArgumentException("node " + n.name() + " names cluster \"" + clusterId
             + "\", which the topology does not define");
       }
-      simulation.addNode(n);
-      InProcessLink link = InProcessLink.create(workers);
-      NodeAgent na = new NodeAgent(n, runtimeOf(n.name()),
-          simulation.frequencyControl(n.name()), link.childSide(), env,
-          b.clusterSettings.heartbeatInterval());
-      na.scheduler().onTransition(trustFeed.planFailures(n.name()));
-      ca.attach(link.parentSide());
-      nodes.put(n.name(), na);
-      nodeLinks.put(n.name(), link);
+      localNodes.create(n, ca);
     }
-  }
-
-  private eu.mlsysops.orchestration.Runtime runtimeOf(String node) {
-    return processNodes != null ? processNodes.runtime(node) : simulation.runtime(node);
   }
 
   /** The data dir holds descriptors, plans and tokens: readable by its owner only. */
@@ -201,7 +188,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
    * policies/node}: a file dropped into one runs on every agent of that tier).
    */
   public EmbeddedContinuum start() {
-    loadMode(); // before any agent starts: a restart must not act in the other mode first
+    control.restoreMode(); // before any agent starts
     continuum.start();
     clusters.values().forEach(ClusterAgent::start);
     nodes.values().forEach(NodeAgent::start);
@@ -218,38 +205,71 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
             .log(System.Logger.Level.WARNING, "trust refresh failed: " + e);
       }
     }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
-    watchPolicies("continuum", List.of(continuum.engine()));
-    watchPolicies("cluster", clusters.values().stream().map(ClusterAgent::engine).toList());
-    watchPolicies("node", nodes.values().stream().map(NodeAgent::engine).toList());
-    loadConfigs();
+    control.start(timers);
     return this;
-  }
-
-  private void watchPolicies(String tier, List<PolicyEngine> engines) {
-    Path dir = policyRoot.resolve(tier);
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot create policy directory " + dir + ": " + e.getMessage(), e);
-    }
-    PolicyDirectory pd = new PolicyDirectory(dir, engines);
-    pd.start(timers, 1000);
-    policyDirectories.add(pd);
-  }
-
-  /** The policy directories being watched, by tier ({@code continuum}, {@code cluster}, {@code node}). */
-  public Map<String, PolicyDirectory> policyDirectories() {
-    Map<String, PolicyDirectory> out = new LinkedHashMap<>();
-    String[] tiers = {"continuum", "cluster", "node"};
-    for (int i = 0; i < policyDirectories.size(); i++) {
-      out.put(tiers[i], policyDirectories.get(i));
-    }
-    return out;
   }
 
   /** Where tier policy directories live. */
   public Path policyRoot() {
-    return policyRoot;
+    return control.policyRoot();
+  }
+
+  /** The policy directories being watched, by tier ({@code continuum}, {@code cluster}, {@code node}). */
+  @Override
+  public Map<String, PolicyDirectory> policyDirectories() {
+    return control.policyDirectories();
+  }
+
+  /**
+   * Applies a configuration to every agent of a tier (and to nodes that join later) and keeps
+   * it in {@code <data-dir>/config/<tier>.json} so that a restart applies it again.
+   *
+   * @throws IllegalArgumentException for an unknown tier
+   */
+  @Override
+  public void configure(String tier, AgentConfig config) {
+    control.configure(tier, config);
+  }
+
+  /** The configuration of a tier ({@link AgentConfig#DEFAULT} when none was set). */
+  @Override
+  public AgentConfig configuration(String tier) {
+    return control.configuration(tier);
+  }
+
+  /** The policy engines of every agent of a tier in this process. */
+  public List<PolicyEngine> engines(String tier) {
+    return control.engines(tier);
+  }
+
+  /** Switches every agent between heuristic and ML-driven policies. */
+  @Override
+  public void setMode(eu.mlsysops.agent.PolicyContext.Mode mode) {
+    control.setMode(mode);
+  }
+
+  /** The agents' operating mode. */
+  @Override
+  public eu.mlsysops.agent.PolicyContext.Mode mode() {
+    return continuum.engine().mode();
+  }
+
+  /**
+   * Sets who hears of every change of the mode or of a tier's configuration: with agents in
+   * other processes, what sends them the new control set.
+   */
+  public void onControlChange(Runnable listener) {
+    control.onControlChange(listener);
+  }
+
+  @Override
+  public void policiesChanged() {
+    control.policiesChanged();
+  }
+
+  @Override
+  public java.util.concurrent.locks.Lock policyLock() {
+    return control.policyLock();
   }
 
   public ContinuumAgent continuum() {
@@ -346,7 +366,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
    */
   @Override
   public synchronized void addNode(NodeDescriptor n) {
-    if (nodes.containsKey(n.name())) {
+    if (localNodes.contains(n.name())) {
       throw new IllegalArgumentException("a node named \"" + n.name() + "\" already exists");
     }
     String clusterId = n.clusterId();
@@ -355,14 +375,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
       throw new IllegalArgumentException("cluster_id: \"" + clusterId + "\" is not a cluster of this"
           + " continuum (" + String.join(", ", clusters.keySet()) + ")");
     }
-    simulation.addNode(n);
-    InProcessLink link = InProcessLink.create(workers);
-    NodeAgent na = new NodeAgent(n, runtimeOf(n.name()),
-        simulation.frequencyControl(n.name()), link.childSide(), env, heartbeat);
-    na.scheduler().onTransition(trustFeed.planFailures(n.name()));
-    ca.attach(link.parentSide());
-    nodes.put(n.name(), na);
-    nodeLinks.put(n.name(), link);
+    NodeAgent na = localNodes.create(n, ca);
     na.engine().setMode(mode());
     na.start();
     na.engine().setDisabled(configuration("node").disabledPolicies());
@@ -410,7 +423,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
    * cluster places its instances elsewhere at once.
    */
   public synchronized boolean removeNode(String name) {
-    NodeAgent a = nodes.remove(name);
+    NodeAgent a = localNodes.remove(name, clusters.values());
     if (a == null) {
       return false;
     }
@@ -418,72 +431,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     if (pd != null) {
       pd.removeEngine(a.engine());
     }
-    a.close();
-    nodeLinks.remove(name).cut();
-    simulation.failNode(name);
-    if (processNodes != null) {
-      processNodes.close(name);
-    }
-    for (ClusterAgent c : clusters.values()) {
-      c.forget(name);
-    }
     return true;
-  }
-
-
-  /**
-   * Applies a configuration to every agent of a tier (and to nodes that join later) and keeps
-   * it in {@code <data-dir>/config/<tier>.json} so that a restart applies it again.
-   *
-   * @throws IllegalArgumentException for an unknown tier
-   */
-  public void configure(String tier, AgentConfig config) {
-    if (!TIERS.contains(tier)) {
-      throw new IllegalArgumentException("\"" + tier + "\" is not a tier (continuum, cluster, node)");
-    }
-    synchronized (this) {
-      settings.configure(tier, config);
-      engines(tier).forEach(e -> e.setDisabled(config.disabledPolicies()));
-      applyUplinkRules(tier, config);
-    }
-    // Outside this object's lock: the listener builds a control set, which reads configurations
-    // under its own lock (a timer refresh takes them in that order).
-    controlChanged.run();
-  }
-
-  private void applyUplinkRules(String tier, AgentConfig config) {
-    if (tier.equals("node")) {
-      nodes.values().forEach(n -> n.setUplinkRules(config.telemetryExport()));
-    } else if (tier.equals("cluster")) {
-      clusters.values().forEach(c -> c.setUplinkRules(config.telemetryExport()));
-    }
-  }
-
-  /** The configuration of a tier ({@link AgentConfig#DEFAULT} when none was set). */
-  public AgentConfig configuration(String tier) {
-    return settings.configuration(tier);
-  }
-
-  /** The policy engines of every agent of a tier ({@code continuum}, {@code cluster}, {@code node}). */
-  public List<PolicyEngine> engines(String tier) {
-    switch (tier) {
-      case "continuum":
-        return List.of(continuum.engine());
-      case "cluster":
-        return clusters.values().stream().map(ClusterAgent::engine).toList();
-      case "node":
-        return nodes.values().stream().map(NodeAgent::engine).toList();
-      default:
-        return List.of();
-    }
-  }
-
-  private void loadMode() {
-    settings.savedMode().ifPresent(this::applyMode);
-  }
-
-  private void loadConfigs() {
-    settings.saved(TIERS).forEach(this::configure);
   }
 
   /** Node trust (identity, behaviour, capability) as the clusters observe it. */
@@ -496,62 +444,10 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     return trustThreshold;
   }
 
-  /** Switches every agent between heuristic and ML-driven policies. */
-  public void setMode(eu.mlsysops.agent.PolicyContext.Mode mode) {
-    synchronized (modeLock) {
-      saveMode(mode);
-    }
-    controlChanged.run();
-  }
-
-  private final Object modeLock = new Object();
-
-  private void saveMode(eu.mlsysops.agent.PolicyContext.Mode mode) {
-    applyMode(mode);
-    settings.saveMode(mode); // a restart comes back in the same mode, and sends it on
-  }
-
-  private void applyMode(eu.mlsysops.agent.PolicyContext.Mode mode) {
-    continuum.engine().setMode(mode);
-    clusters.values().forEach(c -> c.engine().setMode(mode));
-    nodes.values().forEach(n -> n.engine().setMode(mode));
-  }
-
-  private volatile Runnable controlChanged = () -> {};
-  private volatile RemoteAgents remoteAgents = RemoteAgents.NONE;
-
-  /**
-   * Sets who hears of every change of the mode or of a tier's configuration: with agents in
-   * other processes, what sends them the new control set.
-   */
-  public void onControlChange(Runnable listener) {
-    this.controlChanged = java.util.Objects.requireNonNull(listener);
-  }
-
-  /**
-   * Says that a tier's policy directory changed (an upload through the API): agents in other
-   * processes get the new files now rather than at the next check of the directories.
-   */
-  public void policiesChanged() {
-    controlChanged.run();
-  }
-
   /** Whether this continuum's clusters run in other processes (then so do their nodes). */
   public boolean remoteClusters() {
     return remoteClusters;
   }
-
-  /**
-   * Held while a tier's policy directory is changed through the API and while a control set is
-   * built from the directories, so that a file that is being checked (and may be taken back) is
-   * never sent to remote agents.
-   */
-  public java.util.concurrent.locks.Lock policyLock() {
-    return policyLock;
-  }
-
-  private final java.util.concurrent.locks.Lock policyLock =
-      new java.util.concurrent.locks.ReentrantLock();
 
   /** Sets what this continuum knows of agents in other processes. */
   public void remoteAgents(RemoteAgents remote) {
@@ -563,30 +459,15 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     return remoteAgents;
   }
 
-  /** The agents' operating mode. */
-  public eu.mlsysops.agent.PolicyContext.Mode mode() {
-    return continuum.engine().mode();
-  }
-
   /** Crashes a node: its host stops (instances die) and its agent stops, without warning. */
   public void failNode(String name) {
-    NodeAgent a = nodes.get(name);
-    if (a == null) {
-      throw new IllegalArgumentException("no node named \"" + name + "\"");
-    }
-    // Agent and link first: a crashed host says nothing, so the cluster must notice by itself.
-    a.close();
-    nodeLinks.get(name).cut();
-    simulation.failNode(name);
-    if (processNodes != null) {
-      processNodes.close(name); // its processes die with the "host"
-    }
+    localNodes.fail(name);
   }
 
   @Override
   public void close() {
     try {
-      policyDirectories.forEach(PolicyDirectory::close);
+      control.close();
       nodes.values().forEach(NodeAgent::close);
       clusters.values().forEach(ClusterAgent::close);
       continuum.close();
