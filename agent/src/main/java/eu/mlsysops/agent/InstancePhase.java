@@ -6,6 +6,8 @@ import java.util.Locale;
 public enum InstancePhase {
   /** Assigned to a node that has not reported it yet. */
   PENDING,
+  /** No node can take it now (the continuum's view: its cluster said why). */
+  UNSCHEDULABLE,
   /** Being started by its node. */
   STARTING,
   RUNNING,

@@ -192,6 +192,11 @@ public sealed interface PlacementCommand {
     }
   }
 
+  /** The slot a command names; slot 0 when it names none (a one-instance component's). */
+  private static int slot(Map<String, String> args, Command c) {
+    return args.containsKey("slot") ? Ids.intArg(c, "slot") : 0;
+  }
+
   /**
    * Reads a placement command; other arguments (a plan's version and token) are ignored here.
    *
@@ -207,11 +212,11 @@ public sealed interface PlacementCommand {
       Map<String, String> args = c.args();
       switch (c.action()) {
         case "deploy":
-          return new Deploy(component.slot(Ids.intArg(c, "slot")), new NodeId(Ids.arg(c, "node")));
+          return new Deploy(component.slot(slot(args, c)), new NodeId(Ids.arg(c, "node")));
         case "move":
-          return new Move(component.slot(Ids.intArg(c, "slot")), new NodeId(Ids.arg(c, "to")));
+          return new Move(component.slot(slot(args, c)), new NodeId(Ids.arg(c, "to")));
         case "remove":
-          return new Remove(component.slot(Ids.intArg(c, "slot")));
+          return new Remove(component.slot(slot(args, c)));
         case "scale":
           return new Scale(component, Ids.intArg(c, "instances"));
         case "restart":

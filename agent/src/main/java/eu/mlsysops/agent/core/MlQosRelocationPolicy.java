@@ -63,7 +63,7 @@ public final class MlQosRelocationPolicy implements Policy<MlQosRelocationPolicy
   private final Map<String, Long> lastLearned = new HashMap<>();
   private final Optional<Path> modelFile;
   private long lastSavedMillis = Long.MIN_VALUE / 2;
-  private long lastLearnedMillis;
+  private long nowMillis;
   private long savedUpdates = -1;
 
   /**
@@ -119,14 +119,19 @@ public final class MlQosRelocationPolicy implements Policy<MlQosRelocationPolicy
         .build();
   }
 
-  /** One observation per running instance and QoS metric, at most once per window. */
+  /**
+   * One observation per running instance and QoS metric, at most once per window. Says the model
+   * changed while updates are unsaved, so that the last ones are saved once {@link #SAVE_EVERY}
+   * has passed even when learning stops.
+   */
   @Override
   public boolean learn(PolicyView view) {
+    long now = view.nowMillis();
+    nowMillis = now;
     AppDescriptor app = view.app().orElse(null);
     if (app == null) {
       return false;
     }
-    long now = view.nowMillis();
     Map<String, NodeCandidate> byName = byName(PlacementInputs.candidates(view));
     boolean learned = false;
     for (Component c : app.components()) {
@@ -139,20 +144,17 @@ public final class MlQosRelocationPolicy implements Policy<MlQosRelocationPolicy
         }
       }
     }
-    if (learned) {
-      lastLearnedMillis = now;
-    }
-    return learned;
+    return learned || model.updates() != savedUpdates;
   }
 
-  /** At most every {@link #SAVE_EVERY}: the engine asks after every observation learned. */
+  /** At most every {@link #SAVE_EVERY}, when the model learned something since. */
   @Override
   public void saveModel() throws IOException {
-    if (modelFile.isEmpty() || lastLearnedMillis - lastSavedMillis < SAVE_EVERY.toMillis()
+    if (modelFile.isEmpty() || nowMillis - lastSavedMillis < SAVE_EVERY.toMillis()
         || model.updates() == savedUpdates) {
       return;
     }
-    lastSavedMillis = lastLearnedMillis;
+    lastSavedMillis = nowMillis;
     savedUpdates = model.updates();
     model.save(modelFile.get());
   }

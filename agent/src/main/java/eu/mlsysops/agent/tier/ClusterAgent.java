@@ -569,12 +569,12 @@ public final class ClusterAgent implements AutoCloseable {
     if (!running) {
       return;
     }
-    long now = env.clock().millis();
     requests.expire();
-    if (watch.tick(now)) {
+    if (watch.tick(env.clock()::millis)) {
       sendInventory();
       wake("node failure");
     }
+    long now = env.clock().millis();
     if (crashLoops.retriesDue(lastDetection, now)) {
       changed = true; // back-offs that ended: those slots are failed instances to move again
       applier.rollOutdated(app -> true); // or outdated ones to roll out again

@@ -376,16 +376,8 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
           + " continuum (" + String.join(", ", clusters.keySet()) + ")");
     }
     NodeAgent na = localNodes.create(n, ca);
-    na.engine().setMode(mode());
+    control.adopt(na); // mode and configuration before it starts: it must not act otherwise
     na.start();
-    na.engine().setDisabled(configuration("node").disabledPolicies());
-    if (!configuration("node").telemetryExport().isEmpty()) {
-      na.setUplinkRules(configuration("node").telemetryExport());
-    }
-    PolicyDirectory pd = policyDirectories().get("node");
-    if (pd != null) {
-      pd.addEngine(na.engine());
-    }
   }
 
   @Override
@@ -427,10 +419,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     if (a == null) {
       return false;
     }
-    PolicyDirectory pd = policyDirectories().get("node");
-    if (pd != null) {
-      pd.removeEngine(a.engine());
-    }
+    control.release(a);
     return true;
   }
 

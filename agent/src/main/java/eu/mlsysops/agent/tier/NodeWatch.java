@@ -67,9 +67,10 @@ final class NodeWatch {
    * in-process nodes at 0 false reports (the other order: 22,814 in 30 s, docs/benchmarks.md):
    * their heartbeats are delivered late by the same backlog.
    *
+   * @param clock read once the heartbeats are taken
    * @return whether a node became unreachable or lost (the inventory and the policies must hear)
    */
-  boolean tick(long now) {
+  boolean tick(java.util.function.LongSupplier clock) {
     for (String node : heartbeats.keySet()) {
       Arrival a = heartbeats.remove(node);
       if (a != null) {
@@ -77,6 +78,7 @@ final class NodeWatch {
       }
     }
     members.tick();
+    long now = clock.getAsLong(); // after the heartbeats: none taken is newer than now
     boolean any = false;
     for (ClusterMembership.Member m : members.markUnreachable(now)) {
       any = true;

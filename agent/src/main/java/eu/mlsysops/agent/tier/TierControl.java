@@ -29,7 +29,6 @@ final class TierControl {
   private final TierSettings settings;
   private final Path policyRoot;
   private final List<PolicyDirectory> policyDirectories = new ArrayList<>();
-  private final Object modeLock = new Object();
   /**
    * Held while a tier's policy directory is changed through the API and while a control set is
    * built from the directories, so that a file that is being checked (and may be taken back) is
@@ -121,11 +120,37 @@ final class TierControl {
   }
 
   void setMode(PolicyContext.Mode mode) {
-    synchronized (modeLock) {
+    synchronized (this) {
       applyMode(mode);
       settings.saveMode(mode); // a restart comes back in the same mode, and sends it on
     }
     controlChanged.run();
+  }
+
+  /**
+   * A node agent that joined a running continuum takes the node tier's mode, configuration and
+   * policy files. Under the lock {@link #configure} and {@link #setMode} hold, so a change made
+   * meanwhile reaches it either way (the agent is in the node map before it gets here).
+   */
+  synchronized void adopt(NodeAgent na) {
+    na.engine().setMode(continuum.engine().mode());
+    AgentConfig node = configuration("node");
+    na.engine().setDisabled(node.disabledPolicies());
+    if (!node.telemetryExport().isEmpty()) {
+      na.setUplinkRules(node.telemetryExport());
+    }
+    PolicyDirectory pd = policyDirectories().get("node");
+    if (pd != null) {
+      pd.addEngine(na.engine());
+    }
+  }
+
+  /** A node agent that left: its engine no longer loads the node tier's files. */
+  synchronized void release(NodeAgent na) {
+    PolicyDirectory pd = policyDirectories().get("node");
+    if (pd != null) {
+      pd.removeEngine(na.engine());
+    }
   }
 
   private void applyMode(PolicyContext.Mode mode) {

@@ -2,6 +2,7 @@ package eu.mlsysops.cli.agents;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import eu.mlsysops.protocol.tls.AgentCredentials;
 import eu.mlsysops.protocol.tls.JoinRequest;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -66,7 +67,20 @@ public final class NodeJoin {
       throw new IllegalArgumentException("--token and --ca-hash: required to join (both are"
           + " printed by mls infra join-token)");
     }
-    JoinRequest request = JoinRequest.create(node);
+    JoinRequest request;
+    try {
+      request = JoinRequest.create(node);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--name: " + e.getMessage()
+          + (name == null ? " (this host's name; give one with --name)" : ""), e);
+    }
+    if ("http".equalsIgnoreCase(url.getScheme()) && !loopback(url.getHost())) {
+      // The CA hash protects the certificate and the CA, not the token: on the way it can be
+      // read and used first. The node then fails to join, but loudly.
+      err.println("warning: " + url + " is plain HTTP: the join token travels unencrypted;"
+          + " use https where the network is not trusted");
+      err.flush();
+    }
     String body = JSON.createObjectNode().put("token", token).put("node", node)
         .put("csr", request.csrPem()).toString();
     URI joinUri = url.resolve("/api/v1/infra/join");
@@ -92,27 +106,43 @@ public final class NodeJoin {
           + answer.path("detail").asText(r.body()));
     }
     Path certs = dir.resolve("certs");
-    request.save(certs, answer.path("certificate").asText(), answer.path("ca").asText(), caHash);
-    StringBuilder yaml = new StringBuilder()
-        .append("# written by mls agent node --join ").append(url).append('\n')
-        .append("name: ").append(node).append('\n')
-        .append("parent: \"").append(answer.path("parent").asText()).append("\"\n")
-        .append("parent_name: ").append(answer.path("parent_name").asText()).append('\n')
-        .append("cert_dir: ").append(certs.toAbsolutePath()).append('\n')
-        .append("data_dir: ").append(dir.resolve("state").toAbsolutePath()).append('\n');
+    AgentCredentials creds = request.save(certs, answer.path("certificate").asText(),
+        answer.path("ca").asText(), caHash);
+    // The cluster is the one the CA signed into the certificate, not what the answer says; and
+    // the address must be one: both end up in the configuration.
+    String cluster = AgentCredentials.joinedCluster(creds.certificate());
+    String parent = answer.path("parent").asText();
+    if (cluster == null || !parent.matches("\\[?[A-Za-z0-9.:-]+]?:\\d{1,5}")) {
+      throw new IOException("the continuum's answer is not a join: parent \"" + parent
+          + "\", cluster " + cluster);
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode yaml = JSON.createObjectNode()
+        .put("name", node).put("parent", parent).put("parent_name", cluster)
+        .put("cert_dir", certs.toAbsolutePath().toString())
+        .put("data_dir", dir.resolve("state").toAbsolutePath().toString());
     JsonNode descriptor = answer.path("descriptor");
     if (descriptor.isObject()) {
       Path d = dir.resolve("descriptor.json");
       Files.writeString(d, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(descriptor));
-      yaml.append("descriptor: ").append(d.toAbsolutePath()).append('\n');
+      yaml.put("descriptor", d.toAbsolutePath().toString());
     } else if (layer != null) {
-      yaml.append("continuum_layer: ").append(layer).append('\n');
+      yaml.put("continuum_layer", layer);
     }
-    Files.writeString(configFile, yaml.toString());
-    out.println("joined cluster " + answer.path("cluster").asText() + " as " + node
+    Files.writeString(configFile, "# written by mls agent node --join " + url + "\n"
+        + new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .writeValueAsString(yaml));
+    out.println("joined cluster " + cluster + " as " + node
         + "; certificates in " + certs + ", configuration in " + configFile);
     out.flush();
     return AgentFileConfig.load(AgentFileConfig.Tier.NODE, configFile, System.getenv());
+  }
+
+  private static boolean loopback(String host) {
+    try {
+      return host != null && java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** This host's name as a node name: lower case, other characters as '-'. */

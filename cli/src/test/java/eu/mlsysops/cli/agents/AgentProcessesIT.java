@@ -498,8 +498,10 @@ class AgentProcessesIT {
       }
       assertThat(Files.readString(log)).contains("joined cluster cl-a as far-3");
       assertThat(Files.exists(dir.resolve("far-3/certs/far-3-key.pem"))).isTrue();
-      assertThat(Files.exists(dir.resolve("data/certs/far-3-key.pem")))
-          .as("the node's key never left it").isFalse();
+      assertThat(Files.exists(dir.resolve("data/certs/far-3.pem")))
+          .as("the CA keeps what it issued, so the name is not certified twice").isTrue();
+      assertThat(Files.readString(dir.resolve("far-3/agent.yaml")))
+          .contains("parent_name: \"cl-a\"");
 
       // The token worked once.
       HttpResponse<String> again = HTTP.send(HttpRequest.newBuilder(

@@ -90,7 +90,7 @@ final class InfraRegistry {
       out.put("kind", d.kind().wireName());
       out.put("status", "AwaitingJoin");
       out.put("join", join.issue(ctx, n.clusterId(), n.name(), null, JoinTokens.DEFAULT_TTL,
-          Descriptors.toJson(n)));
+          Descriptors.toJson(n), "cluster_id"));
       return out;
     }
     if (d instanceof NodeDescriptor n) {

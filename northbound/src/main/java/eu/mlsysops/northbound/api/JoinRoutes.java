@@ -57,7 +57,7 @@ final class JoinRoutes {
         m.put("expires", p.expires().toString());
         out.add(m);
       }
-      Json.send(ctx, 200, out);
+      Json.send(ctx, 200, Page.of(ctx, out));
     });
     r.post("/api/v1/infra/join", null, this::join);
   }
@@ -80,7 +80,7 @@ final class JoinRoutes {
         throw field("ttl", "must be longer than zero and at most 24h, got " + ttlText);
       }
     }
-    Map<String, Object> out = issue(ctx, cluster, node, parent, ttl, null);
+    Map<String, Object> out = issue(ctx, cluster, node, parent, ttl, null, "parent");
     Json.send(ctx, 201, out);
   }
 
@@ -89,9 +89,10 @@ final class JoinRoutes {
    * operator needs: the CA hash to check and the command to run.
    *
    * @param descriptor the node's descriptor (JSON) when it was registered through the API
+   * @param parentField what to name when the cluster's address is missing: the request's field
    */
   Map<String, Object> issue(Context ctx, String cluster, String node, String parent,
-      Duration ttl, String descriptor) {
+      Duration ttl, String descriptor, String parentField) {
     JoinSettings s = requireSettings();
     if (continuum.continuum().clusters().stream().map(ClusterStatus::id)
         .noneMatch(cluster::equals) && !s.clusterEndpoints().containsKey(cluster)) {
@@ -103,8 +104,10 @@ final class JoinRoutes {
     }
     String where = parent != null ? parent : s.clusterEndpoints().get(cluster);
     if (where == null) {
-      throw field("parent", "the continuum does not know where cluster " + cluster
-          + " listens for node agents; give its host:port");
+      throw field(parentField, "the continuum does not know where cluster " + cluster
+          + " listens for node agents (its cluster_endpoints); "
+          + (parentField.equals("parent") ? "give its host:port"
+              : "create a join token with parent instead"));
     }
     if (!where.matches("\\[?[A-Za-z0-9.:-]+]?:\\d{1,5}")) {
       throw field("parent", "\"" + where + "\" is not host:port");
@@ -141,6 +144,10 @@ final class JoinRoutes {
         throw field("node", "this token is for node " + p.node());
       }
       checkName(node);
+      // Everything that can fail goes before the signature: a refused join keeps the token and
+      // the name free for another try.
+      JsonNode descriptor = p.descriptor() == null ? null : Json.MAPPER.readTree(p.descriptor());
+      String caPem = s.ca().certificatePem();
       X509Certificate cert;
       try {
         cert = s.ca().signJoin(node, csr, p.cluster());
@@ -153,7 +160,7 @@ final class JoinRoutes {
         throw ApiProblem.conflict("node: \"" + node + "\" already has a certificate from this"
             + " continuum's CA; choose another name");
       }
-      tokens.consume(p);
+      tokens.consume(p); // in memory at once; a failed save is logged, the token is used up
       LOG.info("node {} joined cluster {} (certificate serial {})", node, p.cluster(),
           cert.getSerialNumber().toString(16));
       Map<String, Object> out = new LinkedHashMap<>();
@@ -162,8 +169,8 @@ final class JoinRoutes {
       out.put("parent", p.parent());
       out.put("parent_name", p.cluster());
       out.put("certificate", certificatePem(cert));
-      out.put("ca", s.ca().certificatePem());
-      out.put("descriptor", p.descriptor() == null ? null : Json.MAPPER.readTree(p.descriptor()));
+      out.put("ca", caPem);
+      out.put("descriptor", descriptor);
       Json.send(ctx, 200, out);
     }
   }
@@ -186,8 +193,12 @@ final class JoinRoutes {
       throw field("node", "\"" + node + "\" is not a DNS name (lower-case letters, digits, '-'"
           + " and '.')");
     }
+    // Agent names are certificate names: a node must not take a cluster's, the continuum's, or
+    // another node's (an offline one's too: it is still in its cluster's inventory).
     boolean taken = views.nodes().stream().anyMatch(n -> node.equals(n.get("name")))
-        || continuum.continuum().clusters().stream().anyMatch(c -> c.id().equals(node));
+        || continuum.continuum().clusters().stream().anyMatch(c -> c.id().equals(node))
+        || continuum.continuum().id().equals(node)
+        || settings.clusterEndpoints().containsKey(node);
     if (taken) {
       throw ApiProblem.conflict("node: a node or cluster named \"" + node + "\" already exists");
     }

@@ -97,11 +97,21 @@ final class JoinTokens {
         h.getBytes())).findFirst();
   }
 
-  /** Uses a token up; false when it was used meanwhile (two joins racing with one token). */
+  /**
+   * Uses a token up: at once in memory, then on disk. A failed save is logged, not thrown: the
+   * join it authorised has happened, and the file is rewritten at the next change.
+   *
+   * @return false when it was used meanwhile
+   */
   synchronized boolean consume(Pending p) {
     boolean removed = pending.remove(p);
     if (removed) {
-      save();
+      try {
+        save();
+      } catch (UncheckedIOException e) {
+        System.getLogger(JoinTokens.class.getName()).log(System.Logger.Level.WARNING,
+            "a used join token stays in " + file + " until the next change: " + e.getMessage());
+      }
     }
     return removed;
   }

@@ -99,6 +99,14 @@ class JoinRoutesIT {
     assertThat(missing.statusCode()).isEqualTo(400);
     assertThat(json(missing).get("detail").asText()).isEqualTo("node: required");
 
+    JsonNode open = token("{\"cluster\": \"edge\"}");
+    for (String reserved : java.util.List.of("edge", "it-continuum")) {
+      HttpResponse<String> r = join(open.get("token").asText(), reserved,
+          JoinRequest.create(reserved).csrPem());
+      assertThat(r.statusCode()).as(reserved + " is a cluster's or the continuum's name")
+          .isEqualTo(409);
+    }
+
     HttpResponse<String> noCluster = api.postJson("/api/v1/infra/join-tokens", api.admin,
         "{\"cluster\": \"mars\"}");
     assertThat(noCluster.statusCode()).isEqualTo(404);
@@ -119,10 +127,19 @@ class JoinRoutesIT {
         .statusCode()).isEqualTo(403);
     assertThat(api.postJson("/api/v1/infra/join-tokens", null, "{\"cluster\": \"edge\"}")
         .statusCode()).isEqualTo(401);
-    String secret = token("{\"cluster\": \"edge\", \"node\": \"listed-1\"}").get("token").asText();
+    token("{\"cluster\": \"edge\", \"node\": \"listed-1\"}");
     HttpResponse<String> list = api.get("/api/v1/infra/join-tokens");
     assertThat(list.statusCode()).isEqualTo(200);
-    assertThat(list.body()).contains("listed-1").doesNotContain(secret);
+    JsonNode listed = null;
+    for (JsonNode t : json(list).get("items")) {
+      if (t.path("node").asText().equals("listed-1")) {
+        listed = t;
+      }
+    }
+    assertThat(listed).isNotNull();
+    java.util.List<String> fields = new java.util.ArrayList<>();
+    listed.fieldNames().forEachRemaining(fields::add);
+    assertThat(fields).containsExactly("cluster", "node", "parent", "expires");
   }
 
   @Test

@@ -219,7 +219,8 @@ public final class CertificateAuthority {
    * (the request's own subject is ignored) and its organisational unit is {@code cluster}: a node
    * so certified may register with that cluster only, and never as a cluster ({@link
    * AgentCredentials#joinedCluster}). It is written as {@code NAME.pem}, so a name is certified
-   * once.
+   * once. It authenticates a client only (no {@code serverAuth}, no {@code localhost} name): a
+   * joined node connects to its cluster and serves nobody.
    *
    * @param agentName the node's name
    * @param csrPem a PKCS#10 request in PEM, signed with the node's key (proof that it holds it)
@@ -286,13 +287,20 @@ public final class CertificateAuthority {
     }
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      GeneralNames sans =
-          new GeneralNames(
+      // A joined node only ever connects to its cluster: its certificate authenticates a client
+      // and names the node alone, so it can never serve TLS as a parent (or as localhost).
+      boolean joined = cluster != null;
+      GeneralNames sans = joined
+          ? new GeneralNames(new GeneralName(GeneralName.dNSName, agentName))
+          : new GeneralNames(
               new GeneralName[] {
                 new GeneralName(GeneralName.dNSName, agentName),
                 new GeneralName(GeneralName.dNSName, "localhost"),
                 new GeneralName(GeneralName.iPAddress, "127.0.0.1")
               });
+      KeyPurposeId[] purposes = joined
+          ? new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth}
+          : new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth};
       X509v3CertificateBuilder b =
           new JcaX509v3CertificateBuilder(
                   certificate,
@@ -309,8 +317,7 @@ public final class CertificateAuthority {
               .addExtension(
                   Extension.extendedKeyUsage,
                   false,
-                  new ExtendedKeyUsage(
-                      new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
+                  new ExtendedKeyUsage(purposes))
               .addExtension(Extension.subjectAlternativeName, false, sans)
               .addExtension(
                   Extension.subjectKeyIdentifier,

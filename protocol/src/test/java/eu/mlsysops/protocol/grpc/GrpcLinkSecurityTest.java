@@ -231,6 +231,35 @@ class GrpcLinkSecurityTest {
   }
 
   @Test
+  void aJoinedNodesCertificateCannotServeAsAParent() throws IOException {
+    // A node that joined holds a certificate of this CA, but one for a client only: a child that
+    // is pointed at it (say by whoever answered its join) refuses the handshake.
+    var request = eu.mlsysops.protocol.tls.JoinRequest.create("rogue");
+    java.security.cert.X509Certificate cert = pki.ca.signJoin("rogue", request.csrPem(), "c1");
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("joined");
+    AgentCredentials rogue = request.save(dir, pem(cert), pem(pki.ca.certificate()),
+        eu.mlsysops.protocol.tls.JoinRequest.caHash(pki.ca.certificate()));
+    List<Link> children = new CopyOnWriteArrayList<>();
+    GrpcLinkServer server = closeLater(GrpcLinkServer.builder().bindAddress("127.0.0.1")
+        .tls(rogue).onChild(children::add).start());
+    GrpcLink child = closeLater(child(server.port(), pki.agent("n7")).expectedParent("rogue")
+        .connect());
+
+    await().atMost(15, TimeUnit.SECONDS).until(() -> child.lastFailure().isPresent());
+    assertThat(child.isConnected()).isFalse();
+    assertThat(children).isEmpty();
+  }
+
+  private static String pem(java.security.cert.X509Certificate c) {
+    try {
+      return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64,
+          "\n".getBytes()).encodeToString(c.getEncoded()) + "\n-----END CERTIFICATE-----\n";
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void aPeerWithoutACertificateIsRefused() throws IOException {
     List<Link> children = new CopyOnWriteArrayList<>();
     GrpcLinkServer server = tlsServer(children::add);

@@ -24,8 +24,8 @@ class JoinRequestTest {
     assertThat(AgentCredentials.commonName(cert)).isEqualTo("edge-9");
     assertThat(AgentCredentials.joinedCluster(cert)).isEqualTo("edge");
     assertThat(Files.exists(dir.resolve("ca/edge-9.pem"))).isTrue();
-    assertThat(Files.exists(dir.resolve("ca/edge-9-key.pem"))).as("the key stays on the node")
-        .isFalse();
+    assertThat(cert.getExtendedKeyUsage()).as("a client only").containsExactly("1.3.6.1.5.5.7.3.2");
+    assertThat(cert.getSubjectAlternativeNames()).containsExactly(java.util.List.of(2, "edge-9"));
 
     Path node = dir.resolve("node");
     AgentCredentials creds = request.save(node, Pem.toPem(cert), ca.certificatePem(),
