@@ -152,9 +152,12 @@ public class PipelineApp {
         + "\"metrics\":[" + String.join(",", metrics) + "]}]}]}";
     String url = endpoint.replaceAll("/+$", "") + "/v1/metrics";
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-          .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+          .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json");
+      // OTEL_EXPORTER_OTLP_HEADERS, as the SDKs read it: the node's token for this instance.
+      keyValues("OTEL_EXPORTER_OTLP_HEADERS").forEach(request::header);
+      HttpResponse<String> r = HTTP.send(
+          request.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
           HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() / 100 != 2 || r.body().contains("rejected")) {
         System.err.println("OTLP export to " + url + ": HTTP " + r.statusCode() + " " + r.body());
@@ -166,10 +169,10 @@ public class PipelineApp {
     }
   }
 
-  /** OTEL_RESOURCE_ATTRIBUTES (key=value,… with %-encoded values) plus OTEL_SERVICE_NAME. */
-  static Map<String, String> resourceAttributes() {
+  /** An OTel variable of key=value,… pairs with %-encoded values. */
+  static Map<String, String> keyValues(String variable) {
     Map<String, String> m = new LinkedHashMap<>();
-    String text = System.getenv().getOrDefault("OTEL_RESOURCE_ATTRIBUTES", "");
+    String text = System.getenv().getOrDefault(variable, "");
     for (String pair : text.split(",")) {
       int eq = pair.indexOf('=');
       if (eq > 0) {
@@ -177,6 +180,12 @@ public class PipelineApp {
             URLDecoder.decode(pair.substring(eq + 1).trim(), StandardCharsets.UTF_8));
       }
     }
+    return m;
+  }
+
+  /** OTEL_RESOURCE_ATTRIBUTES plus OTEL_SERVICE_NAME. */
+  static Map<String, String> resourceAttributes() {
+    Map<String, String> m = keyValues("OTEL_RESOURCE_ATTRIBUTES");
     String service = System.getenv("OTEL_SERVICE_NAME");
     if (service != null && !service.isBlank()) {
       m.put("service.name", service);

@@ -115,6 +115,12 @@ final class UpCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE})")
   int otlpHttpPort;
 
+  @Option(names = "--otlp-auth", defaultValue = "auto", paramLabel = "MODE",
+      description = "who may write to the OTLP receivers: token (each instance the runtime starts"
+          + " gets its own, and reports only as itself), none (anyone: local development) or auto:"
+          + " none on a loopback --bind, token otherwise (default: ${DEFAULT-VALUE})")
+  String otlpAuth;
+
   @Option(names = "--otlp-export", paramLabel = "HOST:PORT",
       description = "also send telemetry to this external OTLP/gRPC endpoint (a collector or a"
           + " backend): the chosen tier's metrics every 10 s, and every log and span received")
@@ -187,6 +193,11 @@ final class UpCommand implements Callable<Integer> {
       boolean local = runtimeKind() == EmbeddedContinuum.RuntimeKind.PROCESS;
       return ProcessesRun.run(data, descriptors, port, runFor, out, local, descriptorHosts,
           developerQuota);
+    }
+    try {
+      eu.mlsysops.telemetry.otlp.OtlpAuthMode.parse(otlpAuth);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--otlp-auth: " + e.getMessage());
     }
     for (int p : new int[] {otlpGrpcPort, otlpHttpPort}) {
       if (p < -1 || p > 65_535) {
@@ -289,7 +300,21 @@ final class UpCommand implements Callable<Integer> {
 
   /** Starts the OTLP receivers; a taken port is reported and that receiver left off. */
   private OtlpEndpoints startOtlp(EmbeddedContinuum continuum, PrintWriter out) {
-    OtlpEndpoints otlp = OtlpEndpoints.start(continuum, bind, otlpGrpcPort, otlpHttpPort);
+    eu.mlsysops.telemetry.otlp.OtlpAuthMode mode;
+    try {
+      mode = eu.mlsysops.telemetry.otlp.OtlpAuthMode.parse(otlpAuth);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--otlp-auth: " + e.getMessage());
+    }
+    OtlpEndpoints otlp = OtlpEndpoints.start(continuum, bind, otlpGrpcPort, otlpHttpPort,
+        mode.credentials(bind));
+    if (!mode.tokens(bind) && !eu.mlsysops.telemetry.otlp.OtlpAuthMode.loopback(bind)) {
+      out.println("warning: --otlp-auth none on " + bind + ": anyone who reaches the OTLP ports"
+          + " writes any app's telemetry (QoS metrics included)");
+    } else if (mode.tokens(bind)) {
+      out.println("OTLP receivers take a token: each instance the runtime starts gets its own in"
+          + " OTEL_EXPORTER_OTLP_HEADERS and reports only as itself");
+    }
     String host = bind.contains(":") ? "[" + bind + "]" : bind;
     if (otlp.grpcPort().isPresent() || otlp.httpPort().isPresent()) {
       out.printf("OTLP receivers: %s%s (set mlsysops.node in OTEL_RESOURCE_ATTRIBUTES)%n",

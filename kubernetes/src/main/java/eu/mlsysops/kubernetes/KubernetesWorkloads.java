@@ -293,18 +293,19 @@ public final class KubernetesWorkloads implements AutoCloseable {
     }
   }
 
-  private InstanceSpec withTelemetry(InstanceSpec spec) {
+  private InstanceSpec withTelemetry(InstanceSpec spec, String node) {
     TelemetryEndpoint t = telemetry.get();
     if (t == null) {
       return spec;
     }
     Map<String, String> env = new LinkedHashMap<>(spec.env());
-    env.putAll(t.environment());
+    // With tokens, the pod's own (in its spec's env: readable by whoever may read the pod).
+    env.putAll(t.environment(node, spec.app(), spec.componentName(), spec.instanceId()));
     return new InstanceSpec(spec.app(), spec.instanceId(), spec.component(), env);
   }
 
   private InstanceStatus doStart(InstanceSpec spec, String node) {
-    Pod desired = specs.pod(withTelemetry(spec), node);
+    Pod desired = specs.pod(withTelemetry(spec, node), node);
     String name = desired.getMetadata().getName();
     var resource = client.pods().inNamespace(namespace).withName(name);
     Pod existing = resource.get();

@@ -8,6 +8,7 @@ import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.SampleSink;
 import eu.mlsysops.telemetry.TelemetryQuery;
 import eu.mlsysops.telemetry.UnionQuery;
+import eu.mlsysops.telemetry.otlp.OtlpCredentials;
 import eu.mlsysops.telemetry.otlp.OtlpGrpcExporter;
 import eu.mlsysops.telemetry.otlp.OtlpGrpcReceiver;
 import eu.mlsysops.telemetry.otlp.OtlpHttpReceiver;
@@ -79,6 +80,16 @@ public final class OtlpEndpoints implements AutoCloseable {
    */
   public static OtlpEndpoints start(EmbeddedContinuum continuum, String bind, int grpcPort,
       int httpPort) {
+    return start(continuum, bind, grpcPort, httpPort, OtlpCredentials.anyone());
+  }
+
+  /**
+   * As {@link #start(EmbeddedContinuum, String, int, int)}, with receivers that ask for tokens
+   * minted by {@code credentials} unless it is {@link OtlpCredentials#anyone}; the process
+   * runtimes give each instance they start its own.
+   */
+  public static OtlpEndpoints start(EmbeddedContinuum continuum, String bind, int grpcPort,
+      int httpPort, OtlpCredentials credentials) {
     Objects.requireNonNull(continuum, "continuum");
     OtlpEndpoints e = new OtlpEndpoints(continuum);
     SignalForwarder signals = new SignalForwarder() {
@@ -95,7 +106,7 @@ public final class OtlpEndpoints implements AutoCloseable {
     if (grpcPort >= 0) {
       try {
         e.grpc = OtlpGrpcReceiver.builder(e.translator).bindAddress(bind).port(grpcPort)
-            .signals(signals).build().start();
+            .credentials(credentials).signals(signals).build().start();
       } catch (UncheckedIOException ex) {
         e.problems.add("OTLP/gRPC receiver not started: " + ex.getMessage()
             + " (choose another port with --otlp-grpc-port)");
@@ -106,7 +117,7 @@ public final class OtlpEndpoints implements AutoCloseable {
         UnionQuery scraped = new UnionQuery(
             () -> List.of(continuum.telemetry("node"), e.receiverHealth));
         e.http = OtlpHttpReceiver.builder(e.translator).bindAddress(bind).port(httpPort)
-            .signals(signals)
+            .credentials(credentials).signals(signals)
             .metricsEndpoint(() -> {
               e.recordHealth();
               return PrometheusExposition.of(scraped).render();
@@ -120,7 +131,8 @@ public final class OtlpEndpoints implements AutoCloseable {
     if (e.grpc != null || e.http != null) {
       // Apps started by process runtimes from now on report here.
       continuum.telemetryEndpoint(TelemetryEndpoint.boundTo(bind,
-          e.grpc == null ? -1 : e.grpc.port(), e.http == null ? -1 : e.http.port()));
+          e.grpc == null ? -1 : e.grpc.port(), e.http == null ? -1 : e.http.port())
+          .withCredentials(credentials));
     }
     return e;
   }

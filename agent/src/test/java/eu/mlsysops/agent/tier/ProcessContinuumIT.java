@@ -73,7 +73,9 @@ class ProcessContinuumIT {
         .runtime(EmbeddedContinuum.RuntimeKind.PROCESS)
         .workingDirectory(REPO)
         .build();
-    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", 0, 0);
+    // Receivers that ask for tokens: the runtime gives each instance its own.
+    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", 0, 0,
+        eu.mlsysops.telemetry.otlp.OtlpCredentials.randomTokens());
     assertThat(otlp.problems()).isEmpty();
     continuum.start();
     assertThat(continuum.cgroups()).isPresent();
@@ -100,6 +102,14 @@ class ProcessContinuumIT {
         .latest("consumer_items_received_total", Map.of("service.name", "consumer"))).isPresent();
     assertThat(nodes.latest("producer_request_latency_ms", Map.of("node", producerNode)))
         .isPresent();
+    // Without a token nothing gets in, however it labels itself.
+    java.net.http.HttpResponse<String> anonymous = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+            + otlp.httpPort().getAsInt() + "/v1/metrics"))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"resourceMetrics\":[]}"))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(anonymous.statusCode()).isEqualTo(401);
 
     // The runtime's own figures of the processes, from /proc.
     ProcessRuntime producerRuntime = continuum.processRuntime(producerNode).orElseThrow();

@@ -53,6 +53,7 @@ import java.util.Set;
  * @param developerQuota what each developer's apps may ask for together (continuum)
  * @param clusterEndpoints cluster id → {@code host:port} of its port for node agents, told to
  *     nodes that join (continuum)
+ * @param otlpAuth who may write to a node's OTLP receivers (auto, token, none)
  */
 public record AgentFileConfig(
     Tier tier,
@@ -79,14 +80,15 @@ public record AgentFileConfig(
     double trustThreshold,
     List<String> descriptorHosts,
     eu.mlsysops.northbound.api.DeveloperQuota developerQuota,
-    Map<String, String> clusterEndpoints) {
+    Map<String, String> clusterEndpoints,
+    eu.mlsysops.telemetry.otlp.OtlpAuthMode otlpAuth) {
 
   /** This configuration with plaintext links ({@code --insecure}). */
   public AgentFileConfig withInsecure() {
     return new AgentFileConfig(tier, name, descriptor, continuumLayer, parentHost, parentPort,
         parentName, bind, listenPort, certDir, dataDir, policyDirectory, mechanisms,
         monitoringInterval, northboundPort, true, children, runtime, otlpGrpcPort, otlpHttpPort,
-        kubernetes, trustThreshold, descriptorHosts, developerQuota, clusterEndpoints);
+        kubernetes, trustThreshold, descriptorHosts, developerQuota, clusterEndpoints, otlpAuth);
   }
 
   /** The three kinds of agent. */
@@ -139,7 +141,8 @@ public record AgentFileConfig(
           "trust_threshold",
           "descriptor_hosts",
           "developer_quota",
-          "cluster_endpoints");
+          "cluster_endpoints",
+          "otlp_auth");
 
   /** Environment variables that start with {@code MLS_} but are not configuration keys. */
   private static final Set<String> NOT_KEYS =
@@ -342,7 +345,24 @@ public record AgentFileConfig(
           trustThreshold(),
           descriptorHosts(),
           developerQuota(),
-          clusterEndpoints());
+          clusterEndpoints(),
+          otlpAuth());
+    }
+
+    /** Who may write to a node's OTLP receivers (node only; default auto). */
+    private eu.mlsysops.telemetry.otlp.OtlpAuthMode otlpAuth() {
+      String t = text("otlp_auth");
+      if (t == null) {
+        return eu.mlsysops.telemetry.otlp.OtlpAuthMode.AUTO;
+      }
+      if (tier != Tier.NODE) {
+        refuse("otlp_auth", "only node agents receive apps' telemetry");
+      }
+      try {
+        return eu.mlsysops.telemetry.otlp.OtlpAuthMode.parse(t);
+      } catch (IllegalArgumentException e) {
+        throw problem("otlp_auth", e.getMessage());
+      }
     }
 
     /** {@code {cluster: host:port}} (continuum only; env: {@code cloud=h:7401,edge=h:7402}). */

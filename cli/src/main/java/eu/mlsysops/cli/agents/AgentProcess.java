@@ -540,21 +540,30 @@ public final class AgentProcess implements AutoCloseable {
         config.dataDir());
   }
 
-  private record OtlpReceivers(OtlpGrpcReceiver grpc, OtlpHttpReceiver http) {
+  private record OtlpReceivers(OtlpGrpcReceiver grpc, OtlpHttpReceiver http,
+      eu.mlsysops.telemetry.otlp.OtlpCredentials credentials) {
     /** Where the node's apps reach these receivers, or null when both are off. */
     TelemetryEndpoint endpoint(String bind) {
       if (grpc == null && http == null) {
         return null;
       }
       return TelemetryEndpoint.boundTo(
-          bind, grpc == null ? -1 : grpc.port(), http == null ? -1 : http.port());
+          bind, grpc == null ? -1 : grpc.port(), http == null ? -1 : http.port())
+          .withCredentials(credentials);
     }
   }
 
   /** The node's own OTLP receivers, when the configuration asks for them. */
   private OtlpReceivers startOtlp(NodeAgent na) {
     if (config.otlpGrpcPort() < 0 && config.otlpHttpPort() < 0) {
-      return new OtlpReceivers(null, null);
+      return new OtlpReceivers(null, null, null);
+    }
+    eu.mlsysops.telemetry.otlp.OtlpCredentials credentials =
+        config.otlpAuth().credentials(config.bind());
+    if (!credentials.required() && !eu.mlsysops.telemetry.otlp.OtlpAuthMode.loopback(
+        config.bind())) {
+      say("WARNING: otlp_auth none on %s: anyone who reaches the OTLP ports writes any app's"
+          + " telemetry", config.bind());
     }
     OtlpMetricsTranslator translator =
         OtlpMetricsTranslator.builder(na.sink()).nodeName(na.name()).build();
@@ -563,6 +572,7 @@ public final class AgentProcess implements AutoCloseable {
     if (config.otlpGrpcPort() >= 0) {
       grpc =
           OtlpGrpcReceiver.builder(translator)
+              .credentials(credentials)
               .bindAddress(config.bind())
               .port(config.otlpGrpcPort())
               .build()
@@ -573,6 +583,7 @@ public final class AgentProcess implements AutoCloseable {
     if (config.otlpHttpPort() >= 0) {
       http =
           OtlpHttpReceiver.builder(translator)
+              .credentials(credentials)
               .bindAddress(config.bind())
               .port(config.otlpHttpPort())
               .metricsEndpoint(() -> PrometheusExposition.of(na.telemetry()).render())
@@ -582,7 +593,7 @@ public final class AgentProcess implements AutoCloseable {
       say("OTLP/HTTP receiver on http://%s:%d/v1/metrics (and /metrics)", config.bind(),
           http.port());
     }
-    return new OtlpReceivers(grpc, http);
+    return new OtlpReceivers(grpc, http, credentials);
   }
 
   private NodeDescriptor nodeDescriptor() throws IOException {

@@ -78,7 +78,8 @@ final class LaunchPlanner {
     env.put("OTEL_SERVICE_NAME", spec.componentName());
     env.put("OTEL_RESOURCE_ATTRIBUTES", resourceAttributes);
     if (telemetry != null) {
-      env.putAll(telemetry.environment());
+      env.putAll(telemetry.environment(nodeName, spec.app(), spec.componentName(),
+          spec.instanceId()));
     }
     env.putIfAbsent("NODE_NAME", nodeName);
     env.putIfAbsent("NODE_IP", nodeIp);

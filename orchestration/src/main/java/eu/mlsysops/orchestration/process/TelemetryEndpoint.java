@@ -9,9 +9,11 @@ import java.util.Objects;
  * @param grpcPort the OTLP/gRPC port, or -1 when that receiver is off
  * @param httpPort the OTLP/HTTP port, or -1 when that receiver is off
  */
-public record TelemetryEndpoint(String host, int grpcPort, int httpPort) {
+public record TelemetryEndpoint(String host, int grpcPort, int httpPort,
+    eu.mlsysops.telemetry.otlp.OtlpCredentials credentials) {
   /** Validates the ports. */
   public TelemetryEndpoint {
+    Objects.requireNonNull(credentials, "credentials");
     Objects.requireNonNull(host, "host");
     if (host.isBlank()) {
       throw new IllegalArgumentException("host: must not be blank");
@@ -21,6 +23,16 @@ public record TelemetryEndpoint(String host, int grpcPort, int httpPort) {
     if (grpcPort < 0 && httpPort < 0) {
       throw new IllegalArgumentException("grpcPort, httpPort: at least one receiver must be on");
     }
+  }
+
+  /** Receivers that let anyone write (local development on loopback). */
+  public TelemetryEndpoint(String host, int grpcPort, int httpPort) {
+    this(host, grpcPort, httpPort, eu.mlsysops.telemetry.otlp.OtlpCredentials.anyone());
+  }
+
+  /** This endpoint, whose receivers ask for tokens minted with {@code credentials}. */
+  public TelemetryEndpoint withCredentials(eu.mlsysops.telemetry.otlp.OtlpCredentials c) {
+    return new TelemetryEndpoint(host, grpcPort, httpPort, c);
   }
 
   /**
@@ -68,6 +80,22 @@ public record TelemetryEndpoint(String host, int grpcPort, int httpPort) {
         "OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpointUrl(),
         "OTEL_EXPORTER_OTLP_PROTOCOL", otlpProtocol(),
         "TELEMETRY_ENDPOINT", telemetryEndpoint());
+  }
+
+  /**
+   * The variables for one instance: {@link #environment()} and, where the receivers ask for
+   * tokens, {@code OTEL_EXPORTER_OTLP_HEADERS} with the instance's own (it can report as itself
+   * only).
+   */
+  public java.util.Map<String, String> environment(String node, String app, String component,
+      String instance) {
+    java.util.Map<String, String> env = new java.util.LinkedHashMap<>(environment());
+    if (credentials.required()) {
+      env.put("OTEL_EXPORTER_OTLP_HEADERS", eu.mlsysops.telemetry.otlp.OtlpCredentials
+          .headersVariable(credentials.mint(new eu.mlsysops.telemetry.otlp.OtlpCredentials.Source(
+              node, app, component, instance))));
+    }
+    return env;
   }
 
   /**

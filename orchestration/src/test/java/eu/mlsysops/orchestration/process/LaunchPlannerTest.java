@@ -62,6 +62,22 @@ class LaunchPlannerTest {
   }
 
   @Test
+  void whereReceiversAskForTokensEachInstanceGetsItsOwnNamingItself() throws Exception {
+    eu.mlsysops.telemetry.otlp.OtlpCredentials c =
+        eu.mlsysops.telemetry.otlp.OtlpCredentials.randomTokens();
+    ContainerPlan p = planner.plan(TestSpecs.spec("app/c/0",
+        "containers:\n- {image: x, command: [sleep, '1']}"), otlp.withCredentials(c)).get(0);
+    String headers = p.env().get("OTEL_EXPORTER_OTLP_HEADERS");
+    assertThat(headers).startsWith("Authorization=Bearer%20mlsotel_");
+    assertThat(c.verify("Bearer " + headers.substring("Authorization=Bearer%20".length())))
+        .contains(new eu.mlsysops.telemetry.otlp.OtlpCredentials.Source("edge-1", "app", "c",
+            "app/c/0"));
+    assertThat(plan("containers:\n- {image: x, command: [sleep, '1']}").env())
+        .as("receivers that let anyone in: no token").doesNotContainKey(
+            "OTEL_EXPORTER_OTLP_HEADERS");
+  }
+
+  @Test
   void appResourceAttributesAreKeptAndTheRoutingOnesAdded() throws Exception {
     ContainerPlan p = plan("""
         containers:

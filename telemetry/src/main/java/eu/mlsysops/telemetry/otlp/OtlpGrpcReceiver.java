@@ -64,6 +64,7 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
   private final int maxMessageBytes;
   private final Executor executor;
   private final ExecutorService ownedExecutor;
+  private final OtlpCredentials credentials;
   private Server server;
 
   private OtlpGrpcReceiver(Builder b) {
@@ -71,6 +72,7 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
     this.bindAddress = b.bindAddress;
     this.requestedPort = b.port;
     this.maxMessageBytes = b.maxMessageBytes;
+    this.credentials = b.credentials;
     if (b.executor != null) {
       this.executor = b.executor;
       this.ownedExecutor = null;
@@ -117,6 +119,7 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
             .maxInboundMessageSize(maxMessageBytes)
             .executor(executor)
             .addStreamTracerFactory(new OversizeCounter(c))
+            .intercept(new Authentication(credentials))
             .addService(
                 service(
                     MetricsServiceGrpc.SERVICE_NAME,
@@ -127,13 +130,13 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
                 service(
                     LogsServiceGrpc.SERVICE_NAME,
                     LogsServiceGrpc.getExportMethod(),
-                    bytes -> ingest.logs(ExportLogsServiceRequest.parseFrom(bytes)),
+                    (bytes, source) -> ingest.logs(ExportLogsServiceRequest.parseFrom(bytes)),
                     c.logsRequests))
             .addService(
                 service(
                     TraceServiceGrpc.SERVICE_NAME,
                     TraceServiceGrpc.getExportMethod(),
-                    bytes -> ingest.traces(ExportTraceServiceRequest.parseFrom(bytes)),
+                    (bytes, source) -> ingest.traces(ExportTraceServiceRequest.parseFrom(bytes)),
                     c.traceRequests))
             .build();
     try {
@@ -204,9 +207,16 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
                     out.onError(body.failure.asRuntimeException());
                     return;
                   }
+                  OtlpCredentials.Source source = Authentication.SOURCE.get();
+                  if (source == null) {
+                    ingest.counters.unauthenticatedRequests.increment();
+                    out.onError(Status.UNAUTHENTICATED.withDescription(
+                        SignalIngest.UNAUTHENTICATED).asRuntimeException());
+                    return;
+                  }
                   byte[] response;
                   try {
-                    response = handle.apply(body.bytes).toByteArray();
+                    response = handle.apply(body.bytes, source).toByteArray();
                   } catch (InvalidProtocolBufferException e) {
                     bad.increment();
                     out.onError(
@@ -242,7 +252,30 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
   /** Parses and handles one request message; fails only for a malformed one. */
   @FunctionalInterface
   private interface Handler {
-    MessageLite apply(byte[] bytes) throws InvalidProtocolBufferException;
+    MessageLite apply(byte[] bytes, OtlpCredentials.Source source)
+        throws InvalidProtocolBufferException;
+  }
+
+  /** Reads the call's bearer token into {@link #SOURCE}: null when it is missing or forged. */
+  private static final class Authentication implements io.grpc.ServerInterceptor {
+    static final io.grpc.Context.Key<OtlpCredentials.Source> SOURCE =
+        io.grpc.Context.key("mlsysops-otlp-source");
+    private static final Metadata.Key<String> AUTHORIZATION =
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private final OtlpCredentials credentials;
+
+    Authentication(OtlpCredentials credentials) {
+      this.credentials = credentials;
+    }
+
+    @Override
+    public <ReqT, RespT> io.grpc.ServerCall.Listener<ReqT> interceptCall(
+        io.grpc.ServerCall<ReqT, RespT> call, Metadata headers,
+        io.grpc.ServerCallHandler<ReqT, RespT> next) {
+      OtlpCredentials.Source source = credentials.verify(headers.get(AUTHORIZATION)).orElse(null);
+      return io.grpc.Contexts.interceptCall(
+          io.grpc.Context.current().withValue(SOURCE, source), call, headers, next);
+    }
   }
 
   /** Counts calls that grpc closed with RESOURCE_EXHAUSTED (only the size limit does that here). */
@@ -312,6 +345,7 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
 
   /** Configures an {@link OtlpGrpcReceiver}; see {@link #builder} for the defaults. */
   public static final class Builder {
+    private OtlpCredentials credentials = OtlpCredentials.anyone();
     private final OtlpMetricsTranslator translator;
     private String bindAddress = "127.0.0.1";
     private int port = DEFAULT_PORT;
@@ -321,6 +355,12 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
 
     private Builder(OtlpMetricsTranslator translator) {
       this.translator = Objects.requireNonNull(translator, "translator");
+    }
+
+    /** Who may write (default {@link OtlpCredentials#anyone}). */
+    public Builder credentials(OtlpCredentials credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
     }
 
     /** Address to listen on ({@code 0.0.0.0} for every interface). */

@@ -48,6 +48,8 @@ public final class OtlpHttpReceiver implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(OtlpHttpReceiver.class);
   private static final int INVALID_ARGUMENT = 3;
+  /** google.rpc.Code UNAUTHENTICATED. */
+  private static final int UNAUTHENTICATED_CODE = 16;
   private static final int RESOURCE_EXHAUSTED = 8;
   private static final int INTERNAL = 13;
 
@@ -56,6 +58,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
   private final int requestedPort;
   private final int maxMessageBytes;
   private final Map<String, TextRoute> textRoutes;
+  private final OtlpCredentials credentials;
   private Javalin app;
 
   private OtlpHttpReceiver(Builder b) {
@@ -64,6 +67,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     this.requestedPort = b.port;
     this.maxMessageBytes = b.maxMessageBytes;
     this.textRoutes = Map.copyOf(b.textRoutes);
+    this.credentials = b.credentials;
   }
 
   /**
@@ -111,7 +115,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
                           "ExportLogsServiceRequest",
                           ExportLogsServiceRequest::parseFrom,
                           ExportLogsServiceRequest::newBuilder,
-                          ingest::logs));
+                          (request, source) -> ingest.logs(request)));
               cfg.routes.post(
                   "/v1/traces",
                   ctx ->
@@ -121,7 +125,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
                           "ExportTraceServiceRequest",
                           ExportTraceServiceRequest::parseFrom,
                           ExportTraceServiceRequest::newBuilder,
-                          ingest::traces));
+                          (request, source) -> ingest.traces(request)));
               textRoutes.forEach(
                   (path, route) ->
                       cfg.routes.get(
@@ -191,9 +195,23 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       String messageName,
       ProtoParser<Q> protoParser,
       Supplier<Message.Builder> jsonBuilder,
-      Function<Q, ? extends Message> process) {
+      java.util.function.BiFunction<Q, OtlpCredentials.Source, ? extends Message> process) {
     requests.increment();
     LongAdder bad = ingest.counters.badRequests;
+    OtlpCredentials.Source source =
+        credentials.verify(ctx.header("Authorization")).orElse(null);
+    if (source == null) {
+      ingest.counters.unauthenticatedRequests.increment();
+      try {
+        BoundedBodies.drain(ctx.req().getInputStream(), 8L * maxMessageBytes);
+      } catch (IOException e) {
+        // The answer is the same whether or not the rest of the body could be read.
+      }
+      ctx.header("WWW-Authenticate", "Bearer");
+      status(ctx, 401, UNAUTHENTICATED_CODE, JSON.equals(mediaType(ctx.header("Content-Type"))),
+          SignalIngest.UNAUTHENTICATED);
+      return;
+    }
     String type = mediaType(ctx.header("Content-Type"));
     boolean json = JSON.equals(type);
     if (!json && !PROTOBUF.equals(type)) {
@@ -295,7 +313,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
               + e.getMessage());
       return;
     }
-    Message response = process.apply(request);
+    Message response = process.apply(request, source);
     if (json) {
       ctx.status(200).contentType(JSON).result(OtlpJson.print(response));
     } else {
@@ -349,9 +367,16 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     private int maxMessageBytes = 4 * 1024 * 1024;
     private SignalForwarder signals = new RecentSignals(1000);
     private final Map<String, TextRoute> textRoutes = new LinkedHashMap<>();
+    private OtlpCredentials credentials = OtlpCredentials.anyone();
 
     private Builder(OtlpMetricsTranslator translator) {
       this.translator = Objects.requireNonNull(translator, "translator");
+    }
+
+    /** Who may write (default {@link OtlpCredentials#anyone}). */
+    public Builder credentials(OtlpCredentials credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
     }
 
     /** Address to listen on ({@code 0.0.0.0} for every interface). */

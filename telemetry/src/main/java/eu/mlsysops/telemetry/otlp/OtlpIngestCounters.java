@@ -20,6 +20,8 @@ public final class OtlpIngestCounters {
   final LongAdder rejectedSeriesLimit = new LongAdder();
   final LongAdder rejectedOutOfOrder = new LongAdder();
   final LongAdder rejectedMalformed = new LongAdder();
+  final LongAdder rejectedIdentity = new LongAdder();
+  final LongAdder unauthenticatedRequests = new LongAdder();
   final LongAdder stalenessMarkers = new LongAdder();
   final LongAdder logRecordsAccepted = new LongAdder();
   final LongAdder logRecordsRejected = new LongAdder();
@@ -45,6 +47,8 @@ public final class OtlpIngestCounters {
         logRecordsAccepted.sum(),
         logRecordsRejected.sum(),
         spansAccepted.sum(),
-        spansRejected.sum());
+        spansRejected.sum(),
+        rejectedIdentity.sum(),
+        unauthenticatedRequests.sum());
   }
 }

@@ -32,6 +32,9 @@ import java.util.List;
  * @param logRecordsRejected log records the forwarder refused (reported to the client)
  * @param spansAccepted spans handed to the signal forwarder
  * @param spansRejected spans the forwarder refused (reported to the client)
+ * @param rejectedIdentity points whose series named another node, app, component or instance
+ *     than the sender's token
+ * @param unauthenticatedRequests requests refused for a missing, malformed or forged token
  */
 public record OtlpIngestStats(
     long metricsRequests,
@@ -50,7 +53,9 @@ public record OtlpIngestStats(
     long logRecordsAccepted,
     long logRecordsRejected,
     long spansAccepted,
-    long spansRejected) {
+    long spansRejected,
+    long rejectedIdentity,
+    long unauthenticatedRequests) {
 
   /** All rejected metric data points, whatever the reason. */
   public long pointsRejected() {
@@ -58,7 +63,8 @@ public record OtlpIngestStats(
         + rejectedFutureTimestamp
         + rejectedSeriesLimit
         + rejectedOutOfOrder
-        + rejectedMalformed;
+        + rejectedMalformed
+        + rejectedIdentity;
   }
 
   /**
@@ -98,6 +104,9 @@ public record OtlpIngestStats(
     e.emit(
         "otlp_points_rejected_total", new String[] {"reason", "out_of_order"}, rejectedOutOfOrder);
     e.emit("otlp_points_rejected_total", new String[] {"reason", "malformed"}, rejectedMalformed);
+    e.emit("otlp_points_rejected_total", new String[] {"reason", "identity"}, rejectedIdentity);
+    e.emit("otlp_bad_requests_total", new String[] {"reason", "unauthenticated"},
+        unauthenticatedRequests);
     e.emit("otlp_staleness_markers_total", new String[0], stalenessMarkers);
     e.emit("otlp_log_records_total", new String[] {"outcome", "accepted"}, logRecordsAccepted);
     e.emit("otlp_log_records_total", new String[] {"outcome", "rejected"}, logRecordsRejected);

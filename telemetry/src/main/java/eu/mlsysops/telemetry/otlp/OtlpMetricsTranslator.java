@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
  * reported in the returned {@link IngestOutcome}.
  */
 public final class OtlpMetricsTranslator {
+  private static final String IDENTITY_TEXT = "the series names another node, app, component or"
+      + " instance than the sender's token";
   /** Resource attributes that become labels under their own name by default. */
   public static final List<String> DEFAULT_PROMOTED_RESOURCE_ATTRIBUTES =
       List.of("service.name", "service.namespace", "service.instance.id", "host.name");
@@ -117,7 +119,16 @@ public final class OtlpMetricsTranslator {
    * @return how many data points were accepted and rejected, and why; never throws for bad input
    */
   public IngestOutcome translate(ExportMetricsServiceRequest request) {
-    RequestTally t = new RequestTally(clock.millis(), maxFutureMillis);
+    return translate(request, OtlpCredentials.Source.ANYONE);
+  }
+
+  /**
+   * As {@link #translate(ExportMetricsServiceRequest)}, from {@code source}: a point whose series
+   * names another node, app, component or instance than the source's is rejected.
+   */
+  public IngestOutcome translate(ExportMetricsServiceRequest request,
+      OtlpCredentials.Source source) {
+    RequestTally t = new RequestTally(clock.millis(), maxFutureMillis, source);
     for (ResourceMetrics rm : request.getResourceMetricsList()) {
       for (ScopeMetrics sm : rm.getScopeMetricsList()) {
         LabelCache.Base base = labels.base(rm.getResource(), sm.getScope());
@@ -138,11 +149,17 @@ public final class OtlpMetricsTranslator {
    *     written then), with the generated parser's message
    */
   public IngestOutcome translate(byte[] request) throws InvalidProtocolBufferException {
+    return translate(request, OtlpCredentials.Source.ANYONE);
+  }
+
+  /** As {@link #translate(byte[])}, from {@code source} (see {@link #translate(ExportMetricsServiceRequest, OtlpCredentials.Source)}). */
+  public IngestOutcome translate(byte[] request, OtlpCredentials.Source source)
+      throws InvalidProtocolBufferException {
     MetricsWireDecoder.Plan plan = wire.decode(request);
     if (plan == null) {
-      return translate(ExportMetricsServiceRequest.parseFrom(request));
+      return translate(ExportMetricsServiceRequest.parseFrom(request), source);
     }
-    RequestTally t = new RequestTally(clock.millis(), maxFutureMillis);
+    RequestTally t = new RequestTally(clock.millis(), maxFutureMillis, source);
     SampleBatch batch = null;
     for (int i = 0; i < plan.metrics; i++) {
       int kind = plan.kinds[i];
@@ -176,8 +193,13 @@ public final class OtlpMetricsTranslator {
         for (int p = first; p < end; p++) {
           long ts =
               admit(t, name, plan.flags[p], plan.valueCases[p], plan.values[p], plan.times[p]);
-          if (ts != REJECT) {
+          if (ts == REJECT) {
+            continue;
+          }
+          if (t.source.permits(plan.labels[p].labels)) {
             batch.add(plan.labels[p].labels, ts, plan.values[p]);
+          } else {
+            t.reject(Reason.IDENTITY, name, IDENTITY_TEXT);
           }
         }
         writeBatch(t, batch);
@@ -620,6 +642,11 @@ public final class OtlpMetricsTranslator {
       t.accepted++;
       return;
     }
+    if (t.identityRefused) {
+      t.identityRefused = false;
+      t.reject(Reason.IDENTITY, name, IDENTITY_TEXT);
+      return;
+    }
     SampleBatch.Refusal why = t.lastRefusal;
     t.lastRefusal = null;
     refused(t, name, why == null ? SampleBatch.Refusal.UNSPECIFIED : why);
@@ -661,6 +688,10 @@ public final class OtlpMetricsTranslator {
   }
 
   private boolean write(RequestTally t, String metric, Labels l, long ts, double v) {
+    if (!t.source.permits(l)) {
+      t.identityRefused = true;
+      return false;
+    }
     SampleBatch.Refusal refusal;
     try {
       refusal = sink.offer(new Sample(metric, l, ts, v));

@@ -13,7 +13,9 @@ final class RequestTally {
     SERIES_LIMIT,
     DELTA_LIMIT,
     OUT_OF_ORDER,
-    MALFORMED
+    MALFORMED,
+    /** The series names another node, app, component or instance than the sender's token. */
+    IDENTITY
   }
 
   private static final Reason[] REASONS = Reason.values();
@@ -25,12 +27,17 @@ final class RequestTally {
   long staleness;
   /** Why the sink refused the last sample it refused, until the point's verdict is counted. */
   eu.mlsysops.telemetry.SampleBatch.Refusal lastRefusal;
+  /** The last sample was refused for naming another source; counted at the point's verdict. */
+  boolean identityRefused;
+  /** Who sent the request: its series must be its own. */
+  final OtlpCredentials.Source source;
   private final long[] rejected = new long[REASONS.length];
   private final String[] text = new String[REASONS.length];
   private final String[] metric = new String[REASONS.length];
   private final boolean[] otherMetrics = new boolean[REASONS.length];
 
-  RequestTally(long nowMillis, long maxFutureMillis) {
+  RequestTally(long nowMillis, long maxFutureMillis, OtlpCredentials.Source source) {
+    this.source = source;
     this.nowMillis = nowMillis;
     this.maxMillis = nowMillis + maxFutureMillis;
   }
@@ -65,6 +72,7 @@ final class RequestTally {
         rejected[Reason.SERIES_LIMIT.ordinal()] + rejected[Reason.DELTA_LIMIT.ordinal()]);
     c.rejectedOutOfOrder.add(rejected[Reason.OUT_OF_ORDER.ordinal()]);
     c.rejectedMalformed.add(rejected[Reason.MALFORMED.ordinal()]);
+    c.rejectedIdentity.add(rejected[Reason.IDENTITY.ordinal()]);
     long total = rejected();
     if (total == 0) {
       return new IngestOutcome(accepted, 0, "");

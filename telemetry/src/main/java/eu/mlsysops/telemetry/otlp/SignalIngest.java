@@ -35,8 +35,9 @@ final class SignalIngest {
     this.counters = translator.counters();
   }
 
-  ExportMetricsServiceResponse metrics(ExportMetricsServiceRequest request) {
-    return response(translator.translate(request));
+  ExportMetricsServiceResponse metrics(ExportMetricsServiceRequest request,
+      OtlpCredentials.Source source) {
+    return response(translator.translate(request, source));
   }
 
   private static ExportMetricsServiceResponse response(IngestOutcome o) {
@@ -49,9 +50,15 @@ final class SignalIngest {
   }
 
   /** A serialised request, read by the translator's wire decoder. */
-  ExportMetricsServiceResponse metrics(byte[] request) throws InvalidProtocolBufferException {
-    return response(translator.translate(request));
+  ExportMetricsServiceResponse metrics(byte[] request, OtlpCredentials.Source source)
+      throws InvalidProtocolBufferException {
+    return response(translator.translate(request, source));
   }
+
+  /** What a request without the credentials asked for is told (HTTP 401, gRPC UNAUTHENTICATED). */
+  static final String UNAUTHENTICATED = "OTLP here needs a bearer token (Authorization: Bearer …,"
+      + " which the SDKs send from OTEL_EXPORTER_OTLP_HEADERS); the node's runtime gives each"
+      + " instance it starts its own";
 
   ExportLogsServiceResponse logs(ExportLogsServiceRequest request) {
     long n = 0;

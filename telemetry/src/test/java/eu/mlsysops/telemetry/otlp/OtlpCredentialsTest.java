@@ -1,0 +1,44 @@
+package eu.mlsysops.telemetry.otlp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import eu.mlsysops.telemetry.Labels;
+import org.junit.jupiter.api.Test;
+
+class OtlpCredentialsTest {
+  private static final OtlpCredentials.Source WEB =
+      new OtlpCredentials.Source("n1", "shop", "web", "shop-web-0");
+
+  @Test
+  void aMintedTokenNamesItsInstanceAndAForgedOneNamesNobody() {
+    OtlpCredentials c = OtlpCredentials.randomTokens();
+    String token = c.mint(WEB);
+    assertThat(c.verify("Bearer " + token)).contains(WEB);
+    assertThat(c.verify("bearer " + token)).as("the scheme is case-insensitive").contains(WEB);
+    assertThat(c.verify(null)).isEmpty();
+    assertThat(c.verify("Basic " + token)).isEmpty();
+    assertThat(c.verify("Bearer " + token + "x")).isEmpty();
+    assertThat(c.verify("Bearer mlsotel_.")).isEmpty();
+    // Another agent's key, or the claims of another instance under this signature: nobody.
+    assertThat(OtlpCredentials.randomTokens().verify("Bearer " + token)).isEmpty();
+    String other = c.mint(new OtlpCredentials.Source("n1", "bank", "api", "bank-api-0"));
+    String spliced = token.substring(0, token.lastIndexOf('.'))
+        + other.substring(other.lastIndexOf('.'));
+    assertThat(c.verify("Bearer " + spliced)).isEmpty();
+  }
+
+  @Test
+  void aSourceWritesOnlyItsOwnSeries() {
+    assertThat(WEB.permits(Labels.of("app", "shop", "component", "web", "instance",
+        "shop-web-0", "node", "n1"))).isTrue();
+    assertThat(WEB.permits(Labels.of("app", "shop", "route", "/cart"))).isTrue();
+    assertThat(WEB.permits(Labels.of("app", "bank"))).isFalse();
+    assertThat(WEB.permits(Labels.of("app", "shop", "instance", "shop-web-1"))).isFalse();
+    assertThat(WEB.permits(Labels.of("node", "n2"))).isFalse();
+    assertThat(OtlpCredentials.Source.ANYONE.permits(Labels.of("app", "bank"))).isTrue();
+    assertThat(OtlpCredentials.anyone().verify(null)).contains(OtlpCredentials.Source.ANYONE);
+    assertThatThrownBy(() -> OtlpCredentials.tokens(new byte[8]))
+        .hasMessage("key: at least 32 bytes");
+  }
+}
