@@ -87,6 +87,14 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   private final AtomicLong bytesUsed = new AtomicLong();
   private final LongAdder samplesStored = new LongAdder();
   private final LongAdder rejectedSamples = new LongAdder();
+  /**
+   * Series per value of the {@code app} label: no app may hold more than {@link #maxSeriesPerApp},
+   * so one app's flood (or a flood in its name) leaves room for the others' new series.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger>
+      appSeries = new java.util.concurrent.ConcurrentHashMap<>();
+  private final int maxSeriesPerApp;
+  private final LongAdder rejectedOverAppBudget = new LongAdder();
   private final LongAdder droppedNonFinite = new LongAdder();
   private final LongAdder droppedOutOfOrder = new LongAdder();
   private final LongAdder evictedSamples = new LongAdder();
@@ -123,6 +131,8 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
     this.clock = b.clock;
     this.samplesPerSeries = b.samplesPerSeries;
     this.maxSeries = b.maxSeries;
+    this.maxSeriesPerApp = b.maxSeriesPerApp > 0 ? b.maxSeriesPerApp
+        : Math.max(1, b.maxSeries / 4);
     this.retentionMillis = b.retentionMillis;
     this.budgetBytes = b.memoryBudgetBytes;
     this.evictAbove = b.memoryBudgetBytes;
@@ -154,9 +164,22 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
     private long retentionMillis = DEFAULT_RETENTION.toMillis();
     private int samplesPerSeries = DEFAULT_SAMPLES_PER_SERIES;
     private int maxSeries = DEFAULT_MAX_SERIES;
+    private int maxSeriesPerApp;
     private long memoryBudgetBytes = DEFAULT_MEMORY_BUDGET_BYTES;
 
     private Builder() {}
+
+    /**
+     * The most series with one value of the {@code app} label (default: a quarter of {@link
+     * #maxSeries}): new series of an app at its budget are rejected while other apps' are not.
+     */
+    public Builder maxSeriesPerApp(int maxSeriesPerApp) {
+      if (maxSeriesPerApp < 1) {
+        throw new IllegalArgumentException("maxSeriesPerApp must be positive");
+      }
+      this.maxSeriesPerApp = maxSeriesPerApp;
+      return this;
+    }
 
     /**
      * Time source of windowed queries ({@link #range} and friends); default the UTC system clock.
@@ -425,11 +448,24 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
     if (seriesCount.get() >= maxSeries) {
       return null;
     }
+    String app = labels.get("app");
+    java.util.concurrent.atomic.AtomicInteger ofApp = app == null ? null
+        : appSeries.computeIfAbsent(app, k -> new java.util.concurrent.atomic.AtomicInteger());
+    if (ofApp != null && ofApp.get() >= maxSeriesPerApp) {
+      rejectedOverAppBudget.increment();
+      return null;
+    }
     return e.series.computeIfAbsent(
         labels,
         l -> {
           if (seriesCount.incrementAndGet() > maxSeries) {
             seriesCount.decrementAndGet();
+            return null;
+          }
+          if (ofApp != null && ofApp.incrementAndGet() > maxSeriesPerApp) {
+            ofApp.decrementAndGet();
+            seriesCount.decrementAndGet();
+            rejectedOverAppBudget.increment();
             return null;
           }
           long overhead = SERIES_BYTES;
@@ -554,6 +590,11 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
     if (e != null && e.series.remove(s.labels, s)) {
       e.unindex(s);
       seriesCount.decrementAndGet();
+      String app = s.labels.get("app");
+      java.util.concurrent.atomic.AtomicInteger ofApp = app == null ? null : appSeries.get(app);
+      if (ofApp != null) {
+        ofApp.decrementAndGet();
+      }
     }
   }
 
@@ -692,6 +733,22 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
    */
   public long bytesUsed() {
     return bytesUsed.get();
+  }
+
+  /** Samples of new series refused because their app had its budget of series. */
+  public long rejectedOverAppBudget() {
+    return rejectedOverAppBudget.sum();
+  }
+
+  /** Series held per value of the {@code app} label (apps that hold none may be missing). */
+  public Map<String, Integer> seriesPerApp() {
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    appSeries.forEach((app, n) -> {
+      if (n.get() > 0) {
+        out.put(app, n.get());
+      }
+    });
+    return out;
   }
 
   /** All counters at once. */

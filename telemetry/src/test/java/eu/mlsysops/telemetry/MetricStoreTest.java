@@ -62,6 +62,20 @@ class MetricStoreTest {
   }
 
   @Test
+  void anAppFloodingNewSeriesStopsAtItsBudgetWhileOtherAppsGetNewOnes() {
+    MetricStore s = MetricStore.builder().clock(clock).maxSeries(100).build(); // 25 per app
+    for (int i = 0; i < 40; i++) {
+      s.append(new Sample("spam", Labels.of("app", "flood", "k", Integer.toString(i)), 1, 1));
+    }
+    assertThat(s.seriesPerApp()).containsEntry("flood", 25);
+    assertThat(s.rejectedOverAppBudget()).isEqualTo(15);
+    assertThat(s.append(new Sample("latency_ms", Labels.of("app", "calm"), 1, 30))).isTrue();
+    assertThat(s.append(new Sample("node_cpu", Labels.of("node", "n1"), 1, 0.5))).isTrue();
+    assertThat(s.append(new Sample("spam", Labels.of("app", "flood", "k", "0"), 2, 2)))
+        .as("its existing series keep taking samples").isTrue();
+  }
+
+  @Test
   void nonFiniteValuesAreDroppedAndCounted() {
     MetricStore s = new MetricStore(clock, 3, 10);
     assertThat(s.append(new Sample("m", Labels.EMPTY, 1, Double.NaN))).isFalse();
