@@ -202,8 +202,12 @@ public final class MlQosRelocationPolicy implements Policy<MlQosRelocationPolicy
         continue;
       }
       for (QosMetric q : c.qosMetrics()) {
-        OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(),
-            Map.of("app", app.name(), "component", c.name(), "instance", p.instanceId()),
+        Map<String, String> series =
+            Map.of("app", app.name(), "component", c.name(), "instance", p.instanceId());
+        if (!QosChecks.warmedUp(view, q.applicationMetricId(), series, window)) {
+          continue; // a starting instance teaches the model nothing about serving
+        }
+        OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(), series,
             window);
         if (v.isPresent()) {
           out.add(new Observed(p, here, q, v.getAsDouble(),

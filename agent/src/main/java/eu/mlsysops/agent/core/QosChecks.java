@@ -12,6 +12,12 @@ import java.util.OptionalDouble;
 
 /** What the relocation policies ask of an app, a component and an instance's QoS targets. */
 final class QosChecks {
+  /**
+   * How long an instance reports before its QoS is judged: its first samples say how it started
+   * (cold caches, a JIT warming up), not how it serves, and must not move it.
+   */
+  static final Duration WARMUP = Duration.ofSeconds(10);
+
   private QosChecks() {}
 
   /** A QoS target an instance misses, and its average over the window. */
@@ -29,16 +35,40 @@ final class QosChecks {
     return !c.qosMetrics().isEmpty() && (named == null || named.isBlank());
   }
 
-  /** The first of the component's QoS targets the instance misses on average over the window. */
+  /**
+   * The first of the component's QoS targets the instance misses on average over the window,
+   * counting only targets it has reported for {@link #WARMUP} before the window.
+   */
   static Optional<Violation> violation(PolicyView view, String app, Component c,
       String instanceId, Duration window) {
     for (QosMetric q : c.qosMetrics()) {
-      OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(),
-          Map.of("app", app, "component", c.name(), "instance", instanceId), window);
+      Map<String, String> series =
+          Map.of("app", app, "component", c.name(), "instance", instanceId);
+      if (!warmedUp(view, q.applicationMetricId(), series, window)) {
+        continue;
+      }
+      OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(), series, window);
       if (v.isPresent() && !q.relation().holds(v.getAsDouble(), q.target())) {
         return Optional.of(new Violation(q, v.getAsDouble()));
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether the series has samples from at least {@link #WARMUP} before the window: a window of
+   * a warmed-up instance holds no sample of its first moments.
+   */
+  static boolean warmedUp(PolicyView view, String metric, Map<String, String> series,
+      Duration window) {
+    Duration needed = WARMUP.plus(window);
+    long earliest = Long.MAX_VALUE;
+    for (eu.mlsysops.telemetry.TelemetryQuery.Series s
+        : view.telemetry().range(metric, series, needed.plusSeconds(5))) {
+      for (eu.mlsysops.telemetry.Sample sample : s.samples()) {
+        earliest = Math.min(earliest, sample.timestampMillis());
+      }
+    }
+    return earliest <= view.nowMillis() - needed.toMillis();
   }
 }

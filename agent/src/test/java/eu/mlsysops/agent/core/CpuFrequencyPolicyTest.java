@@ -96,11 +96,16 @@ class CpuFrequencyPolicyTest {
       """;
 
   private TestView atTheTopWithTheDetector(double latencyMs) {
+    return atTheTopWithTheDetector(latencyMs, 16);
+  }
+
+  /** The detector has reported once a second for {@code seconds}. */
+  private TestView atTheTopWithTheDetector(double latencyMs, int seconds) {
     knob.current = 2.8;
     utilisation(0.97, 0.99, 0.98);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < seconds; i++) {
       store.append(new Sample("detector_latency_ms", Labels.of("app", "cam", "component",
-          "detector", "instance", "cam/detector/0"), NOW - 1000L * (3 - i), latencyMs));
+          "detector", "instance", "cam/detector/0"), NOW - 1000L * (seconds - i), latencyMs));
     }
     return new TestView(store,
         Map.of("cpu_frequency", new CpuFrequencyMechanism(knob),
@@ -132,6 +137,14 @@ class CpuFrequencyPolicyTest {
     assertThat(driver.turn(top)).isFalse();
     top.now = NOW + CpuFrequencyPolicy.ASK_AGAIN_AFTER.toMillis();
     assertThat(driver.turn(top)).isTrue();
+  }
+
+  @Test
+  void aStartingInstanceIsNotJudgedBeforeItsWarmUp() {
+    // Three seconds of samples: how it started, not how it serves.
+    TestView top = atTheTopWithTheDetector(180, 3);
+
+    assertThat(driver.turn(top)).isFalse();
   }
 
   @Test

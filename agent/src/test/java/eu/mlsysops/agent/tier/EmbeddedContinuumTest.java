@@ -200,8 +200,29 @@ class EmbeddedContinuumTest {
     List<PlanRecord> moves = continuum.planLog().query(
         PlanQuery.recent(50).withPolicy("qos-relocation").withStatus(PlanStatus.COMPLETED));
     assertThat(moves).isNotEmpty();
+    // Judged by the cluster, or asked for by the node once its top frequency was not enough.
     assertThat(moves.get(0).explanation()).contains("detector_latency_ms").contains("violating");
-    assertThat(moves.get(0).inputs()).containsKey("detector_latency_ms");
+    java.util.Map<String, String> in = moves.get(0).inputs();
+    assertThat(in.containsKey("detector_latency_ms")
+        || ("request from " + before).equals(in.get("trigger"))).as(in.toString()).isTrue();
+  }
+
+  @Test
+  void anAppJustDeployedIsNotRelocatedDuringItsWarmUp() {
+    start();
+    long deployed = System.currentTimeMillis();
+    continuum.continuum().deploy(demoApp());
+    await().atMost(20, TimeUnit.SECONDS).until(() -> phase().equals("Running"));
+    // Its first samples (the nodes' frequencies still settling) say how it started: whatever
+    // they say, nothing moves before the instance has reported for the warm-up.
+    await().pollDelay(9, TimeUnit.SECONDS).atMost(20, TimeUnit.SECONDS).until(() -> true);
+    List<PlanRecord> early = continuum.planLog().query(PlanQuery.recent(500)).stream()
+        .filter(p -> p.app().equals("smart-camera")
+            && (p.policy().contains("relocation") || p.commands().stream()
+                .anyMatch(c -> c.action().equals("relocate")))
+            && p.createdMillis() < deployed + 9_000)
+        .toList();
+    assertThat(early).isEmpty();
   }
 
   @Test

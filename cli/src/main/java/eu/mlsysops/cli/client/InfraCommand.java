@@ -99,7 +99,8 @@ public final class InfraCommand {
       }
       p.println(Fields.text(r, "command")); // alone on stdout: what to run on the node
       spec.commandLine().getErr().println("join token for cluster " + cluster
-          + (node == null ? "" : ", node " + node) + ": works once, until "
+          + (node == null ? " (the node takes its host's name; add --name NAME for another)"
+              : ", node " + node) + ": works once, until "
           + Fields.time(Fields.text(r, "expires")) + "; the node connects to "
           + Fields.text(r, "parent"));
       return ExitCode.OK;

@@ -38,8 +38,11 @@ final class ProblemReport {
       String path = Fields.text(e, "path");
       String msg = Fields.first(e, "message", "msg");
       String sev = Fields.text(e, "severity");
-      lines.add((path.isEmpty() ? "(document)" : path) + ": " + msg
-          + ("warning".equalsIgnoreCase(sev) ? " (warning)" : ""));
+      String line = (path.isEmpty() ? "(document)" : path) + ": " + msg
+          + ("warning".equalsIgnoreCase(sev) ? " (warning)" : "");
+      if (!line.equals(detail)) { // a single field's problem is often the detail itself
+        lines.add(line);
+      }
     }
     // FastAPI-style validation errors: {"detail": [{"loc": [...], "msg": "..."}]}
     if (body.path("detail").isArray()) {

@@ -97,7 +97,8 @@ final class JoinRoutes {
     if (continuum.continuum().clusters().stream().map(ClusterStatus::id)
         .noneMatch(cluster::equals) && !s.clusterEndpoints().containsKey(cluster)) {
       throw new ApiProblem(404, "cluster: no cluster \"" + cluster + "\" in this continuum",
-          List.of(ApiProblem.entry("cluster", "no such cluster", "error")));
+          List.of(ApiProblem.entry("cluster", "no cluster \"" + cluster + "\" in this continuum",
+              "error")));
     }
     if (node != null) {
       checkName(node);
@@ -123,8 +124,9 @@ final class JoinRoutes {
     out.put("expires", tokens.find(token).map(p -> p.expires().toString()).orElse(""));
     out.put("ca_hash", caHash);
     out.put("join_url", url);
+    // Without a name in the token the node takes its host's name, or the one --name gives.
     out.put("command", "mls agent node --join " + url + " --token " + token + " --ca-hash "
-        + caHash + " --name " + (node == null ? "NAME" : node));
+        + caHash + (node == null ? "" : " --name " + node));
     return out;
   }
 

@@ -57,7 +57,7 @@ class JoinRoutesIT {
     assertThat(t.get("ca_hash").asText()).isEqualTo(JoinRequest.caHash(ca.certificate()));
     assertThat(t.get("command").asText()).isEqualTo("mls agent node --join "
         + api.uri("").toString().replaceAll("/$", "") + " --token " + t.get("token").asText()
-        + " --ca-hash " + t.get("ca_hash").asText() + " --name NAME");
+        + " --ca-hash " + t.get("ca_hash").asText());
 
     JoinRequest request = JoinRequest.create("far-1");
     HttpResponse<String> r = join(t.get("token").asText(), "far-1", request.csrPem());
