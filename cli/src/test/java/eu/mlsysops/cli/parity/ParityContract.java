@@ -93,9 +93,14 @@ abstract class ParityContract {
   abstract void killNode(String name) throws Exception;
 
   String send(String method, String path, String type, String body) {
+    return send(token(), method, path, type, body);
+  }
+
+  /** A request with {@code bearer} as the token: {@code STATUS BODY}. */
+  String send(String bearer, String method, String path, String type, String body) {
     try {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api() + path))
-          .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token());
+          .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + bearer);
       if (type != null) {
         b.header("Content-Type", type);
       }
@@ -138,6 +143,37 @@ abstract class ParityContract {
 
   private int probePlans() throws Exception {
     return get("/api/v1/plans?policy=parity-probe&limit=1000").path("total").asInt();
+  }
+
+  /**
+   * Two developers: what one deploys, the other does not see in apps, plans or the topology
+   * (its instances there are anonymous usage), however the agents run.
+   */
+  private void assertTenantsSeeOnlyTheirOwn() throws Exception {
+    String alice = developer("alice");
+    String bob = developer("bob");
+    assertThat(send(alice, "POST", "/api/v1/apps", "application/yaml",
+        APP.replace("name: twin", "name: alices-app"))).startsWith("201");
+    await("alice's app placed").atMost(60, TimeUnit.SECONDS).ignoreExceptions()
+        .pollInterval(Duration.ofMillis(300))
+        .until(() -> send("GET", "/api/v1/plans?app=alices-app&tier=cluster&limit=100", null, null)
+            .contains("\"Completed\""));
+    assertThat(send(alice, "GET", "/api/v1/apps", null, null)).contains("alices-app");
+    for (String path : List.of("/api/v1/apps", "/api/v1/plans?limit=1000", "/api/v1/nodes",
+        "/api/v1/continuum", "/apps/list_all/")) {
+      String seen = send(bob, "GET", path, null, null);
+      assertThat(seen).as(path).startsWith("200").doesNotContain("alices-app");
+    }
+    assertThat(send(bob, "GET", "/api/v1/apps/alices-app", null, null)).startsWith("404");
+    assertThat(send(bob, "DELETE", "/api/v1/apps/alices-app", null, null)).startsWith("404");
+    assertThat(send(alice, "DELETE", "/api/v1/apps/alices-app", null, null)).startsWith("204");
+  }
+
+  private String developer(String name) throws Exception {
+    String r = send("POST", "/api/v1/tokens", "application/json",
+        "{\"role\": \"developer\", \"name\": \"" + name + "\"}");
+    assertThat(r).startsWith("201");
+    return JSON.readTree(r.substring(4)).get("token").asText();
   }
 
   /** Path parameters of the read routes, as the scenario has them. */
@@ -251,6 +287,7 @@ abstract class ParityContract {
               .findValuesAsText("name").containsAll(List.of("cpu_frequency", "placement")));
 
       assertRoutesAnswerAsExpected();
+      assertTenantsSeeOnlyTheirOwn();
 
       assertThat(send("PUT", "/api/v1/agents/node/config", "application/json",
           "{\"disabled_policies\": [\"parity-probe\"]}")).startsWith("200");
