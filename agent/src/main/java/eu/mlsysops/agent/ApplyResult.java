@@ -12,7 +12,12 @@ public record ApplyResult(Outcome outcome, String reason) {
   public enum Outcome {
     SUCCESS,
     RETRIABLE_FAILURE,
-    FAILURE
+    FAILURE,
+    /**
+     * Not applied: the world changed since the plan was computed (an optimistic commit refused).
+     * Not a failure of anything: the plan is discarded and its policy plans again.
+     */
+    STALE
   }
 
   public static ApplyResult success(String reason) {
@@ -25,6 +30,11 @@ public record ApplyResult(Outcome outcome, String reason) {
 
   public static ApplyResult failure(String reason) {
     return new ApplyResult(Outcome.FAILURE, reason);
+  }
+
+  /** The plan was computed against a state that is gone: not applied (see {@link Outcome#STALE}). */
+  public static ApplyResult stale(String reason) {
+    return new ApplyResult(Outcome.STALE, reason);
   }
 
   public boolean isSuccess() {

@@ -213,6 +213,16 @@ final class UpCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--otlp-export: \"" + otlpExport
           + "\" is not HOST:PORT");
     }
+    if (port != 0 && !portFree(bind, port)) {
+      // Before anything starts: a taken API port would otherwise be found only after the whole
+      // continuum (and its log) came up.
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("mls up: cannot listen on " + bind + ":" + port + ": is port " + port
+          + " taken? Choose another with --port (e.g. --port " + (port == 65_535 ? 8081 : port + 1)
+          + ", or --port 0 for any free port)");
+      err.flush();
+      return 1;
+    }
     long start = System.currentTimeMillis();
     EventPrinter printer = new EventPrinter(out, start);
     // The API's event hub sees every agent event and passes each on to the console.
@@ -296,6 +306,17 @@ final class UpCommand implements Callable<Integer> {
           + " drives simulated nodes; it cannot be combined with --runtime process");
     }
     return kind;
+  }
+
+  /** Whether {@code bind:port} can be listened on now (checked by listening and letting go). */
+  private static boolean portFree(String bind, int port) {
+    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new java.net.InetSocketAddress(bind, port));
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   /** Starts the OTLP receivers; a taken port is reported and that receiver left off. */

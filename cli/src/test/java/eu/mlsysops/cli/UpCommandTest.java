@@ -20,6 +20,20 @@ class UpCommandTest {
   }
 
   @Test
+  void aTakenApiPortIsReportedBeforeAnythingStarts() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      CliRun r = CliRun.of("up", "--duration", "1s", "--port", Integer.toString(port),
+          "--data-dir", dir.toString());
+
+      assertThat(r.exitCode()).isEqualTo(1);
+      assertThat(r.err()).contains("is port " + port + " taken?").contains("--port 0");
+      assertThat(dir.resolve("continuum.db")).as("nothing started").doesNotExist();
+    }
+  }
+
+  @Test
   void demoDeploysReactsToTheSurgeAndRecoversFromTheCrash() {
     CliRun r = CliRun.of("up", "--demo", "--port", "0", "--data-dir", dir.toString());
 

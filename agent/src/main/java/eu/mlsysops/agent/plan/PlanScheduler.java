@@ -621,6 +621,9 @@ public final class PlanScheduler implements AutoCloseable {
               PlanStatus.PENDING,
               "retry in " + delay + " ms after: " + last.reason(), now, e.record.attempts());
       events.add(e.record);
+    } else if (last.outcome() == ApplyResult.Outcome.STALE && e.nextCommand == 0) {
+      // Nothing of it took effect and its policy plans again: superseded, not failed.
+      finish(e, PlanStatus.DISCARDED, last.reason(), now, events);
     } else {
       finish(e, PlanStatus.FAILED, last.reason(), now, events);
     }

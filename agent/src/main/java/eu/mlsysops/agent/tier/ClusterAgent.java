@@ -600,7 +600,8 @@ public final class ClusterAgent implements AutoCloseable {
         }
       });
     }
-    if (r.status() == PlanStatus.FAILED && r.reason().startsWith("stale plan")) {
+    if ((r.status() == PlanStatus.DISCARDED || r.status() == PlanStatus.FAILED)
+        && r.reason().startsWith("stale plan")) {
       // Finished and out of the active plans now: its policy plans again from the new state.
       // After the snapshot of this turn is published: woken now, it would plan on the old one.
       loop.execute(() -> wake("stale plan " + r.id()));

@@ -107,7 +107,7 @@ final class PlacementApplier {
       }
       String stale = version.admit(c);
       if (stale != null) {
-        return done(ApplyResult.failure(stale));
+        return done(ApplyResult.stale(stale));
       }
       version.committed(c);
       String id = InstanceIds.of(app, component, index, 0);
@@ -137,7 +137,7 @@ final class PlacementApplier {
       }
       String stale = version.admit(c);
       if (stale != null) {
-        return done(ApplyResult.failure(stale));
+        return done(ApplyResult.stale(stale));
       }
       version.committed(c);
       Replacement r = beginReplacement(s, to);
@@ -180,7 +180,7 @@ final class PlacementApplier {
       }
       String stale = version.admit(c);
       if (stale != null) {
-        return done(ApplyResult.failure(stale));
+        return done(ApplyResult.stale(stale));
       }
       SpecChange merged;
       try {

@@ -81,6 +81,21 @@ class PlanSchedulerTest {
   }
 
   @Test
+  void aStaleFirstCommandDiscardsThePlanAndALaterOneFailsIt() {
+    scheduler.submit(request("s1", "placer", false, Command.of("placement", "move", "target", "x")));
+    placement.completeNext(ApplyResult.stale("stale plan: the placement changed"));
+    assertThat(status("s1")).isEqualTo(PlanStatus.DISCARDED);
+    assertThat(scheduler.get("s1").orElseThrow().reason()).startsWith("stale plan");
+
+    // A command already took effect: the plan did not happen as planned.
+    scheduler.submit(request("s2", "placer", false, Command.of("placement", "move", "target", "y"),
+        Command.of("placement", "move", "target", "z")));
+    placement.completeNext(ApplyResult.success("moved"));
+    placement.completeNext(ApplyResult.stale("stale plan: the placement changed"));
+    assertThat(status("s2")).isEqualTo(PlanStatus.FAILED);
+  }
+
+  @Test
   void waitsForAnExclusiveMechanismThatIsBusy() {
     scheduler.submit(request("p1", "a", false, setFreq("1.2")));
     scheduler.submit(request("p2", "b", false, setFreq("2.0")));
