@@ -23,14 +23,18 @@ public final class Labels {
   private Map<String, String> map;
 
   /**
-   * A {@link MetricStore}'s series with exactly these labels, remembered on the instance so that a
-   * writer that passes the same instance again (the OTLP translator caches label sets) skips the
-   * store's hash lookup, whose cache misses dominate ingest. Only a hint: the store checks that it
-   * is its own, of the right metric, and not removed, and looks the series up otherwise. Set once,
-   * by the first store and metric to use the instance, so that label sets shared by many metrics
-   * do not make every append write here. Racy by design: a stale or missing hint costs a lookup.
+   * {@link MetricStore} series with exactly these labels, remembered on the instance so that a
+   * writer that passes the same instance again (the OTLP translator caches label sets; a node
+   * passes its one label set with each of its metrics) skips the store's hash lookup, whose cache
+   * misses dominate ingest. Only hints: the store checks that one is its own, of the right metric,
+   * and not removed, and looks the series up otherwise. Up to {@link #HINTS}, each slot set once
+   * (a full array is left alone), so that label sets shared by many metrics do not make every
+   * append write here. Made on first use; racy by design: a stale or missing hint costs a lookup.
    */
-  StoredSeries seriesHint;
+  StoredSeries[] seriesHints;
+
+  /** The most series remembered per label set (a node's few metrics fit). */
+  static final int HINTS = 8;
 
   /** Labels from a map of name to value (null names or values are refused). */
   public Labels(Map<String, String> map) {

@@ -333,8 +333,8 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   private SampleBatch.Refusal append(MetricEntry e, Labels labels, long ts, double v,
       long[] stored) {
     for (int attempt = 0; attempt < 3; attempt++) {
-      StoredSeries s = labels.seriesHint;
-      if (s == null || s.entry != e) {
+      StoredSeries s = hint(labels, e);
+      if (s == null) {
         s = e.series.get(labels);
         if (s == null) {
           s = createSeries(e, labels);
@@ -343,18 +343,14 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
             return SampleBatch.Refusal.SERIES_LIMIT;
           }
         }
-        if (labels.seriesHint == null) {
-          labels.seriesHint = s;
-        }
+        remember(labels, s);
       }
       long bytesDelta = 0;
       int evicted = 0;
       int added;
       synchronized (s) {
         if (s.removed) {
-          if (labels.seriesHint == s) {
-            labels.seriesHint = null;
-          }
+          forget(labels, s);
           continue;
         }
         if (ts < s.newest) {
@@ -442,6 +438,45 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   private MetricEntry entry(String metric) {
     MetricEntry e = byMetric.get(metric);
     return e != null ? e : byMetric.computeIfAbsent(metric, MetricEntry::new);
+  }
+
+  /** The series of {@code e} these labels remember, or null. */
+  private static StoredSeries hint(Labels labels, MetricEntry e) {
+    StoredSeries[] hints = labels.seriesHints;
+    if (hints != null) {
+      for (StoredSeries s : hints) {
+        if (s != null && s.entry == e) {
+          return s;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Remembers {@code s} on its labels, in a free slot if there is one. */
+  private static void remember(Labels labels, StoredSeries s) {
+    StoredSeries[] hints = labels.seriesHints;
+    if (hints == null) {
+      hints = new StoredSeries[Labels.HINTS];
+      labels.seriesHints = hints; // a racing writer's array may win: a lost hint costs a lookup
+    }
+    for (int i = 0; i < hints.length; i++) {
+      if (hints[i] == null) {
+        hints[i] = s;
+        return;
+      }
+    }
+  }
+
+  private static void forget(Labels labels, StoredSeries s) {
+    StoredSeries[] hints = labels.seriesHints;
+    if (hints != null) {
+      for (int i = 0; i < hints.length; i++) {
+        if (hints[i] == s) {
+          hints[i] = null;
+        }
+      }
+    }
   }
 
   private StoredSeries createSeries(MetricEntry e, Labels labels) {
@@ -583,9 +618,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   }
 
   private void unlink(StoredSeries s) {
-    if (s.labels.seriesHint == s) {
-      s.labels.seriesHint = null; // let the labels point at a live series, and this one be freed
-    }
+    forget(s.labels, s); // let the labels point at a live series, and this one be freed
     MetricEntry e = byMetric.get(s.metric);
     if (e != null && e.series.remove(s.labels, s)) {
       e.unindex(s);
