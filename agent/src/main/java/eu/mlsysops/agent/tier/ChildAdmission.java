@@ -161,6 +161,13 @@ public final class ChildAdmission {
             String problem = problem(m, admitted, link.certifiedCluster());
             if (problem != null) {
               refused.incrementAndGet();
+              if (!admitted && !(m instanceof Message.Register)) {
+                // A child's periodic reports (heartbeats, status, records) race its
+                // registration when it connects: dropped and counted, not worth a warning.
+                LOG.log(System.Logger.Level.DEBUG, () -> "dropped from child link " + link
+                    + ": " + problem);
+                return;
+              }
               if (!logged) {
                 logged = true; // once per connection: a misbehaving peer must not flood the log
                 LOG.log(
