@@ -10,7 +10,6 @@ import eu.mlsysops.model.SingleNodeGroup;
 import eu.mlsysops.orchestration.NodeCandidate;
 import eu.mlsysops.orchestration.PlacementSnapshot;
 import eu.mlsysops.orchestration.Placer;
-import java.util.UUID;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

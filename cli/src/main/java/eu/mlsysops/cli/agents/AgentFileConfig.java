@@ -392,7 +392,7 @@ public record AgentFileConfig(
         throw problem("cluster_endpoints", "expected a map of cluster id to host:port");
       }
       out.forEach((cluster, where) -> {
-        if (!where.matches("\\[?[A-Za-z0-9.:-]+]?:\\d{1,5}")) {
+        if (!eu.mlsysops.northbound.api.JoinSettings.isHostPort(where)) {
           throw problem("cluster_endpoints", cluster + ": \"" + where + "\" is not host:port");
         }
       });

@@ -112,7 +112,7 @@ public final class NodeJoin {
     // the address must be one: both end up in the configuration.
     String cluster = AgentCredentials.joinedCluster(creds.certificate());
     String parent = answer.path("parent").asText();
-    if (cluster == null || !parent.matches("\\[?[A-Za-z0-9.:-]+]?:\\d{1,5}")) {
+    if (cluster == null || !eu.mlsysops.northbound.api.JoinSettings.isHostPort(parent)) {
       throw new IOException("the continuum's answer is not a join: parent \"" + parent
           + "\", cluster " + cluster);
     }

@@ -271,4 +271,22 @@ class AgentFileConfigTest {
         file("name: c1\nparent: h:1\nruntime: process\n"), Map.of()))
         .hasMessageContaining("runtime");
   }
+
+  @Test
+  void otlpAuthAndClusterEndpointsAreReadAndBadValuesNamed() throws Exception {
+    AgentFileConfig node = AgentFileConfig.load(Tier.NODE,
+        file("name: n1\nparent: h:1\notlp_auth: token\n"), Map.of());
+    assertThat(node.otlpAuth()).isEqualTo(eu.mlsysops.telemetry.otlp.OtlpAuthMode.TOKEN);
+    assertThat(AgentFileConfig.load(Tier.NODE, file("name: n1\nparent: h:1\n"), Map.of())
+        .otlpAuth()).isEqualTo(eu.mlsysops.telemetry.otlp.OtlpAuthMode.AUTO);
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE,
+        file("name: n1\nparent: h:1\notlp_auth: maybe\n"), Map.of()))
+        .hasMessageContaining("otlp_auth: \"maybe\" is not auto, token or none");
+    AgentFileConfig top = AgentFileConfig.load(Tier.CONTINUUM,
+        file("name: top\ncluster_endpoints: {edge: \"10.0.0.2:7401\"}\n"), Map.of());
+    assertThat(top.clusterEndpoints()).containsEntry("edge", "10.0.0.2:7401");
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.CONTINUUM,
+        file("name: top\ncluster_endpoints: {edge: nowhere}\n"), Map.of()))
+        .hasMessageContaining("cluster_endpoints: edge: \"nowhere\" is not host:port");
+  }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.mlsysops.agent.tier.ClusterStatus;
 import eu.mlsysops.agent.tier.ContinuumPort;
 import eu.mlsysops.model.DisconnectPolicy;
+import eu.mlsysops.protocol.tls.CertificateAuthority;
 import eu.mlsysops.protocol.tls.JoinRequest;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -110,7 +111,7 @@ final class JoinRoutes {
           + (parentField.equals("parent") ? "give its host:port"
               : "create a join token with parent instead"));
     }
-    if (!where.matches("\\[?[A-Za-z0-9.:-]+]?:\\d{1,5}")) {
+    if (!JoinSettings.isHostPort(where)) {
       throw field("parent", "\"" + where + "\" is not host:port");
     }
     String token = tokens.create(cluster, node, where, ttl, descriptor);
@@ -170,7 +171,7 @@ final class JoinRoutes {
       out.put("cluster", p.cluster());
       out.put("parent", p.parent());
       out.put("parent_name", p.cluster());
-      out.put("certificate", certificatePem(cert));
+      out.put("certificate", CertificateAuthority.pem(cert));
       out.put("ca", caPem);
       out.put("descriptor", descriptor);
       Json.send(ctx, 200, out);
@@ -190,10 +191,10 @@ final class JoinRoutes {
 
   /** A node name not taken by a node or cluster of this continuum. */
   private void checkName(String node) {
-    if (!node.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-        || node.length() > 253) {
-      throw field("node", "\"" + node + "\" is not a DNS name (lower-case letters, digits, '-'"
-          + " and '.')");
+    try {
+      CertificateAuthority.checkAgentName(node); // the name its certificate will carry
+    } catch (IllegalArgumentException e) {
+      throw field("node", e.getMessage());
     }
     // Agent names are certificate names: a node must not take a cluster's, the continuum's, or
     // another node's (an offline one's too: it is still in its cluster's inventory).
@@ -203,16 +204,6 @@ final class JoinRoutes {
         || settings.clusterEndpoints().containsKey(node);
     if (taken) {
       throw ApiProblem.conflict("node: a node or cluster named \"" + node + "\" already exists");
-    }
-  }
-
-  private static String certificatePem(X509Certificate cert) {
-    try {
-      return "-----BEGIN CERTIFICATE-----\n"
-          + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(cert.getEncoded())
-          + "\n-----END CERTIFICATE-----\n";
-    } catch (java.security.cert.CertificateEncodingException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -19,4 +19,9 @@ public record JoinSettings(CertificateAuthority ca, Map<String, String> clusterE
     Objects.requireNonNull(ca, "ca");
     clusterEndpoints = Map.copyOf(clusterEndpoints);
   }
+
+  /** Whether {@code text} is a {@code host:port} a node can connect to ({@code [v6]:port} too). */
+  public static boolean isHostPort(String text) {
+    return text != null && text.matches("\\[?[A-Za-z0-9.:-]+]?:\\d{1,5}");
+  }
 }

@@ -343,7 +343,21 @@ public final class CertificateAuthority {
     return directory;
   }
 
-  static void checkAgentName(String agentName) {
+  /** A certificate as PEM text. */
+  public static String pem(X509Certificate cert) {
+    try {
+      return Pem.toPem(cert);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Checks an agent name: a DNS name, not one whose files would collide with the CA's.
+   *
+   * @throws IllegalArgumentException saying why not
+   */
+  public static void checkAgentName(String agentName) {
     Objects.requireNonNull(agentName, "agentName");
     if (agentName.length() > 253 || !NAME.matcher(agentName).matches()) {
       throw new IllegalArgumentException(

@@ -7,6 +7,7 @@ import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
 import eu.mlsysops.protocol.grpc.proto.Envelope;
 import eu.mlsysops.protocol.tls.AgentCredentials;
+import eu.mlsysops.protocol.tls.CertificateAuthority;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -237,8 +238,8 @@ class GrpcLinkSecurityTest {
     var request = eu.mlsysops.protocol.tls.JoinRequest.create("rogue");
     java.security.cert.X509Certificate cert = pki.ca.signJoin("rogue", request.csrPem(), "c1");
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("joined");
-    AgentCredentials rogue = request.save(dir, pem(cert), pem(pki.ca.certificate()),
-        eu.mlsysops.protocol.tls.JoinRequest.caHash(pki.ca.certificate()));
+    AgentCredentials rogue = request.save(dir, CertificateAuthority.pem(cert),
+        pki.ca.certificatePem(), eu.mlsysops.protocol.tls.JoinRequest.caHash(pki.ca.certificate()));
     List<Link> children = new CopyOnWriteArrayList<>();
     GrpcLinkServer server = closeLater(GrpcLinkServer.builder().bindAddress("127.0.0.1")
         .tls(rogue).onChild(children::add).start());
@@ -250,14 +251,6 @@ class GrpcLinkSecurityTest {
     assertThat(children).isEmpty();
   }
 
-  private static String pem(java.security.cert.X509Certificate c) {
-    try {
-      return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64,
-          "\n".getBytes()).encodeToString(c.getEncoded()) + "\n-----END CERTIFICATE-----\n";
-    } catch (java.security.cert.CertificateEncodingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   @Test
   void aPeerWithoutACertificateIsRefused() throws IOException {
