@@ -10,7 +10,9 @@ import java.util.Set;
  * @param name unique policy name within an agent (defaults to the policy's file or class name)
  * @param metrics metric names whose new samples wake the policy (every new sample: subscribe only
  *     to what must be reacted to at once)
- * @param analyzeInterval periodic analysis interval (also the upper bound between analyses)
+ * @param analyzeInterval periodic analysis interval; a periodic analysis is skipped when another
+ *     wake analyzed the policy in the last half interval, so at most 1.5 intervals pass between
+ *     analyses
  * @param scope one instance per app, or one global instance
  * @param core core plans are scheduled before user plans and win conflicts against them
  * @param mechanisms mechanisms the policy's plans may use (informational, checked on submit)

@@ -165,14 +165,18 @@ public final class TrustEngine implements TrustSource {
         return;
       }
       long gap = now - e.lastHeartbeatMillis;
+      boolean changed = e.unreachable;
       if (e.lastHeartbeatMillis > 0 && gap > lateAfterMillis() && !e.unreachable) {
         e.add(new Event(Kind.LATE_HEARTBEAT, now, W_LATE_HEARTBEAT,
             "heartbeat " + gap + " ms after the previous one (expected every " + heartbeatMillis
                 + " ms)"));
+        changed = true;
       }
       e.unreachable = false;
       e.lastHeartbeatMillis = now;
-      evaluate(e, now, after);
+      if (changed) { // an on-time heartbeat changes nothing that trust is computed from
+        evaluate(e, now, after);
+      }
     }
     after.forEach(Runnable::run);
   }
@@ -246,14 +250,21 @@ public final class TrustEngine implements TrustSource {
       if (e == null || e.descriptor == null) {
         return; // unregistered: identity 0 already, nothing to compare with
       }
+      // Only a changed capability fact or a detector point can change the node's trust here;
+      // evaluating on every sample cost more than the forest at thousands of nodes.
+      boolean changed = false;
       switch (metric) {
-        case MEM_TOTAL -> e.reportedMemory = sample.value();
-        case FREQUENCY -> e.reportedMaxHz = Math.max(e.reportedMaxHz, sample.value());
+        case MEM_TOTAL -> {
+          changed = e.reportedMemory != sample.value();
+          e.reportedMemory = sample.value();
+        }
+        case FREQUENCY -> {
+          changed = sample.value() > e.reportedMaxHz;
+          e.reportedMaxHz = Math.max(e.reportedMaxHz, sample.value());
+        }
         case CPU_SECONDS -> {
           String cpu = sample.labels().get("cpu");
-          if (cpu != null && e.cpus.size() < 4096) {
-            e.cpus.add(cpu);
-          }
+          changed = cpu != null && e.cpus.size() < 4096 && e.cpus.add(cpu);
         }
         default -> e.latest.put(metric, sample.value());
       }
@@ -262,8 +273,11 @@ public final class TrustEngine implements TrustSource {
         // the same whatever the telemetry rate, and its memory spans the same time.
         e.lastPointMillis = now;
         detect(e, now);
+        changed = true;
       }
-      evaluate(e, now, after);
+      if (changed) {
+        evaluate(e, now, after);
+      }
     }
     after.forEach(Runnable::run);
   }

@@ -29,9 +29,24 @@ class RcfAnomalyDetectorTest {
   }
 
   @Test
+  void anOutlierBetweenTwoLearningPointsIsJudgedAtOnce() {
+    AnomalyDetector d = AnomalyDetector.randomCutForest(List.of("a", "b"), 1);
+    Random rnd = new Random(5);
+    for (int i = 0; i < 501; i++) { // the next observation (the 502nd) is not one the forest learns
+      d.observe(new double[] {rnd.nextGaussian(), 10 + rnd.nextGaussian()});
+    }
+    assertThat(501 % RcfAnomalyDetector.LEARN_EVERY).isNotZero();
+    Optional<AnomalyDetector.Anomaly> a = d.observe(new double[] {0, 60});
+    assertThat(a).isPresent();
+    assertThat(a.get().dimension()).isEqualTo("b");
+    assertThat(a.get().high()).isTrue();
+  }
+
+  @Test
   void staysQuietDuringWarmUpAndIgnoresNonFinitePoints() {
     AnomalyDetector d = AnomalyDetector.randomCutForest(List.of("a"), 1);
-    for (int i = 0; i < RcfAnomalyDetector.OUTPUT_AFTER; i++) {
+    // The forest learns one observation in LEARN_EVERY and judges once it has learned OUTPUT_AFTER.
+    for (int i = 0; i < RcfAnomalyDetector.OUTPUT_AFTER * RcfAnomalyDetector.LEARN_EVERY; i++) {
       assertThat(d.observe(new double[] {i % 2 == 0 ? 0 : 1000})).isEmpty();
     }
     assertThat(d.observe(new double[] {Double.NaN})).isEmpty();

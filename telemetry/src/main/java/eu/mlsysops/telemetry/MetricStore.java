@@ -989,17 +989,12 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   @Override
   public OptionalDouble avgOverWindow(String metric, Map<String, String> matchers, Duration w) {
     double[] acc = new double[2];
-    scan(
-        metric,
-        MatcherSet.toMatchers(matchers),
-        clock.millis() - w.toMillis(),
-        Long.MAX_VALUE,
-        (m, l, ts, vs, n) -> {
-          for (int i = 0; i < n; i++) {
-            acc[0] += vs[i];
-          }
-          acc[1] += n;
-        });
+    foldValues(metric, matchers, clock.millis() - w.toMillis(), (vs, begin, end) -> {
+      for (int i = begin; i < end; i++) {
+        acc[0] += vs[i];
+      }
+      acc[1] += end - begin;
+    });
     return acc[1] == 0 ? OptionalDouble.empty() : OptionalDouble.of(acc[0] / acc[1]);
   }
 
@@ -1007,18 +1002,53 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   public OptionalDouble maxOverWindow(String metric, Map<String, String> matchers, Duration w) {
     double[] max = {Double.NEGATIVE_INFINITY};
     boolean[] any = new boolean[1];
-    scan(
-        metric,
-        MatcherSet.toMatchers(matchers),
-        clock.millis() - w.toMillis(),
-        Long.MAX_VALUE,
-        (m, l, ts, vs, n) -> {
-          for (int i = 0; i < n; i++) {
-            max[0] = Math.max(max[0], vs[i]);
-          }
-          any[0] = true;
-        });
+    foldValues(metric, matchers, clock.millis() - w.toMillis(), (vs, begin, end) -> {
+      for (int i = begin; i < end; i++) {
+        max[0] = Math.max(max[0], vs[i]);
+      }
+      any[0] |= end > begin;
+    });
     return any[0] ? OptionalDouble.of(max[0]) : OptionalDouble.empty();
+  }
+
+  /** Values {@code vs[begin, end)} of one chunk. */
+  private interface ValueRange {
+    void visit(double[] vs, int begin, int end);
+  }
+
+  /**
+   * Visits the values since {@code fromMillis} of every matching series in place, chunk by chunk:
+   * a window statistic needs neither timestamps nor a copy (node policies ask one per analysis,
+   * thousands of node agents several times a second).
+   */
+  private void foldValues(
+      String metric, Map<String, String> matchers, long fromMillis, ValueRange visitor) {
+    MetricEntry e = byMetric.get(metric);
+    if (e == null) {
+      return;
+    }
+    MatcherSet ms = new MatcherSet(MatcherSet.toMatchers(matchers));
+    for (StoredSeries s : ms.candidates(e)) {
+      if (!ms.matches(s.labels)) {
+        continue;
+      }
+      synchronized (s) {
+        int k = s.chunkCount() - 1;
+        while (k > 0 && s.chunk(k - 1).lastTs() >= fromMillis) {
+          k--;
+        }
+        for (; k >= 0 && k < s.chunkCount(); k++) {
+          Chunk c = s.chunk(k);
+          if (c.lastTs() < fromMillis) {
+            continue;
+          }
+          int begin = c.firstTs() >= fromMillis ? c.start : c.indexOf(fromMillis);
+          if (c.count > begin) {
+            visitor.visit(c.values, begin, c.count);
+          }
+        }
+      }
+    }
   }
 
   /** Reusable scan arrays, grown to the largest series seen. */

@@ -367,7 +367,8 @@ public final class PolicyEngine implements AutoCloseable {
         subscribe(m, r);
       }
       long period = context.analyzeInterval().toMillis();
-      r.timer = timers.scheduleAtFixedRate(() -> r.wake("interval"), 0, period, TimeUnit.MILLISECONDS);
+      r.timer = timers.scheduleAtFixedRate(() -> r.tick(TimeUnit.MILLISECONDS.toNanos(period)), 0,
+          period, TimeUnit.MILLISECONDS);
     }
 
     void stop(String app) {
@@ -403,6 +404,8 @@ public final class PolicyEngine implements AutoCloseable {
     final AtomicInteger wip = new AtomicInteger();
     volatile String trigger = "interval";
     volatile boolean stopped;
+    /** When the last analysis started ({@link System#nanoTime}). */
+    volatile long lastAnalysisNanos = System.nanoTime() - Long.MAX_VALUE / 4;
     ScheduledFuture<?> timer;
 
     Runner(LoadedPolicy owner, Policy<?> policy, String app, java.util.Set<String> metrics) {
@@ -419,6 +422,18 @@ public final class PolicyEngine implements AutoCloseable {
       trigger = why;
       if (wip.getAndIncrement() == 0) {
         workers.execute(this::drain);
+      }
+    }
+
+    /**
+     * The periodic tick: skipped when the policy was analyzed in the last half interval (its
+     * metrics wake it more often than its interval), so at most 1.5 intervals pass between
+     * analyses. Thousands of node agents whose utilisation arrives every second analyzed
+     * cpu-frequency half as often again for nothing.
+     */
+    void tick(long periodNanos) {
+      if (System.nanoTime() - lastAnalysisNanos >= periodNanos / 2) {
+        wake("interval");
       }
     }
 
@@ -441,6 +456,7 @@ public final class PolicyEngine implements AutoCloseable {
       }
       owner.analyses.incrementAndGet();
       long started = System.nanoTime();
+      lastAnalysisNanos = started;
       try {
         PolicyView view = new View(this);
         learn(view);

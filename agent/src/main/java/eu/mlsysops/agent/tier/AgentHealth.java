@@ -50,6 +50,11 @@ final class AgentHealth {
   private final PlanScheduler scheduler;
   private final LongSupplier uplinkDropped;
   private final Map<String, AtomicLong> plansByStatus = new ConcurrentHashMap<>();
+  /**
+   * Label sets by added name and value, built once: a label set the store has seen finds its
+   * series without a lookup, and thousands of node agents record every few seconds.
+   */
+  private final Map<String, Labels> derived = new ConcurrentHashMap<>();
 
   AgentHealth(String agent, String tier, MetricStore store, PolicyEngine engine,
       PlanScheduler scheduler, LongSupplier uplinkDropped) {
@@ -72,10 +77,10 @@ final class AgentHealth {
   /** Appends the current figures, timestamped {@code nowMillis}. */
   void record(long nowMillis) {
     plansByStatus.forEach((status, n) ->
-        put("mls_plans_total", labels.with("status", status), nowMillis, n.get()));
+        put("mls_plans_total", with("status", status), nowMillis, n.get()));
     put("mls_plans_active", labels, nowMillis, scheduler.active().size());
     for (PolicyStatus p : engine.status()) {
-      Labels l = labels.with("policy", p.name());
+      Labels l = with("policy", p.name());
       put("mls_policy_analyses_total", l, nowMillis, p.analyses());
       put("mls_policy_plans_total", l, nowMillis, p.plans());
       put("mls_policy_errors_total", l, nowMillis, p.errors());
@@ -84,15 +89,22 @@ final class AgentHealth {
     MetricStore.Stats s = store.stats();
     put("mls_telemetry_series", labels, nowMillis, s.series());
     put("mls_telemetry_bytes", labels, nowMillis, s.bytesUsed());
-    put("mls_telemetry_dropped_total", labels.with("reason", "series_limit"), nowMillis,
+    put("mls_telemetry_dropped_total", with("reason", "series_limit"), nowMillis,
         s.rejected());
-    put("mls_telemetry_dropped_total", labels.with("reason", "not_finite"), nowMillis,
+    put("mls_telemetry_dropped_total", with("reason", "not_finite"), nowMillis,
         s.droppedNonFinite());
-    put("mls_telemetry_dropped_total", labels.with("reason", "out_of_order"), nowMillis,
+    put("mls_telemetry_dropped_total", with("reason", "out_of_order"), nowMillis,
         s.droppedOutOfOrder());
-    put("mls_telemetry_dropped_total", labels.with("reason", "evicted"), nowMillis,
+    put("mls_telemetry_dropped_total", with("reason", "evicted"), nowMillis,
         s.evicted());
     put("mls_uplink_dropped_total", labels, nowMillis, uplinkDropped.getAsLong());
+  }
+
+  private Labels with(String name, String value) {
+    if (derived.size() > 1_000) {
+      derived.clear(); // policies come and go by name; never let that grow without bound
+    }
+    return derived.computeIfAbsent(name + '=' + value, k -> labels.with(name, value));
   }
 
   private void put(String metric, Labels l, long ts, double value) {

@@ -196,7 +196,8 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
       // Real processes report their own figures; simulated node figures would contradict them.
       simulation.start(timers, tick);
     }
-    // Levels recover as penalties decay, without new evidence: re-evaluate now and then.
+    // Levels recover as penalties decay, without new evidence: re-evaluate now and then. Every
+    // 5 s: penalties fade over minutes (10 min half-life), and each pass evaluates every node.
     timers.scheduleAtFixedRate(() -> {
       try {
         trust.refresh();
@@ -204,7 +205,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
         System.getLogger(EmbeddedContinuum.class.getName())
             .log(System.Logger.Level.WARNING, "trust refresh failed: " + e);
       }
-    }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
     control.start(timers);
     return this;
   }

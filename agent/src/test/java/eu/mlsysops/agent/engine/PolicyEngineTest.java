@@ -90,6 +90,64 @@ class PolicyEngineTest {
   }
 
   @Test
+  void aPeriodicAnalysisIsSkippedRightAfterASampleWokeThePolicy() {
+    // The engine's periodic ticks, run by hand; analyses on the calling thread.
+    java.util.List<Runnable> ticks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.ScheduledThreadPoolExecutor timers =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(1) {
+          @Override
+          public java.util.concurrent.ScheduledFuture<?> scheduleAtFixedRate(
+              Runnable command, long initialDelay, long period, TimeUnit unit) {
+            ticks.add(command);
+            return super.schedule(() -> { }, 1, TimeUnit.DAYS);
+          }
+        };
+    java.util.List<String> triggers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    PolicyEngine engine = new PolicyEngine("test", java.time.Clock.systemUTC(), f.store,
+        f.scheduler, new ViewSource() {
+          @Override
+          public java.util.List<eu.mlsysops.model.AppDescriptor> apps() {
+            return java.util.List.of();
+          }
+
+          @Override
+          public eu.mlsysops.agent.SystemView system() {
+            return new eu.mlsysops.agent.SystemView("test", java.util.List.of(),
+                java.util.List.of());
+          }
+        }, timers, Runnable::run);
+    try {
+      engine.add(() -> new Policy<Void>() {
+        @Override
+        public PolicyContext initialize() {
+          // 10 s: half of it is the margin a slow machine has between the sample and the tick.
+          return PolicyContext.builder("p").metrics("m").analyzeInterval(Duration.ofSeconds(10))
+              .build();
+        }
+
+        @Override
+        public Optional<Void> analyze(PolicyView view) {
+          triggers.add(view.trigger());
+          return Optional.empty();
+        }
+
+        @Override
+        public Plan plan(PolicyView view, Void nothing) {
+          return Plan.empty();
+        }
+      }, "test");
+      assertThat(ticks).hasSize(1);
+      ticks.get(0).run(); // nothing analyzed it yet: the tick does
+      f.store.append(new Sample("m", Labels.EMPTY, 1, 1));
+      ticks.get(0).run(); // the sample just did: skipped
+      assertThat(triggers).containsExactly("interval", "m");
+    } finally {
+      engine.close();
+      timers.shutdownNow();
+    }
+  }
+
+  @Test
   void samplesOfOtherMetricsDoNotWakeThePolicy() throws Exception {
     AtomicInteger analyses = new AtomicInteger();
     f.engine.add(() -> new Policy<Void>() {
