@@ -38,6 +38,8 @@ final class RcfAnomalyDetector implements AnomalyDetector {
   static final double SCORE_ALPHA = 0.05;
   /** Weight of a new value in each dimension's running mean and variance. */
   static final double SCREEN_ALPHA = 0.05;
+  /** The least step (relative to the mean's magnitude + 1) a value may move the screen by. */
+  static final double SCREEN_FLOOR = 0.01;
 
   private final List<String> dimensions;
   private final RandomCutForest forest;
@@ -114,10 +116,16 @@ final class RcfAnomalyDetector implements AnomalyDetector {
         continue;
       }
       double d = point[i] - mean[i];
+      double bound = SCREEN_SIGMAS * Math.sqrt(var[i]);
       // A dimension that has not varied yet stands out at any change (the forest then judges).
-      unusual |= Math.abs(d) > SCREEN_SIGMAS * Math.sqrt(var[i]) + 1e-12;
-      mean[i] += SCREEN_ALPHA * d;
-      var[i] = (1 - SCREEN_ALPHA) * (var[i] + SCREEN_ALPHA * d * d);
+      unusual |= Math.abs(d) > bound + 1e-12;
+      // Learned winsorised: a spike moves the mean and variance no more than a value at the
+      // bound would, so it cannot raise its own bar (the floor lets a flat dimension that shifts
+      // to a new level be learned, slowly, instead of standing out for ever).
+      double floor = SCREEN_FLOOR * (Math.abs(mean[i]) + 1);
+      double c = Math.max(-Math.max(bound, floor), Math.min(Math.max(bound, floor), d));
+      mean[i] += SCREEN_ALPHA * c;
+      var[i] = (1 - SCREEN_ALPHA) * (var[i] + SCREEN_ALPHA * c * c);
     }
     return unusual;
   }
