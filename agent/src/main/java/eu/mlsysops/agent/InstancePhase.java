@@ -36,6 +36,11 @@ public enum InstancePhase {
     }
   }
 
+  /** Whether a report's state ({@code "RUNNING"}, …, as reports carry it) is this phase. */
+  public boolean is(String state) {
+    return name().equals(state);
+  }
+
   /** Lost or failed: the instance does not serve, and where it was says little. */
   public boolean isGone() {
     return this == LOST || this == FAILED;

@@ -6,6 +6,7 @@ import eu.mlsysops.agent.tier.AgentEnvironment;
 import eu.mlsysops.agent.tier.AgentEvent;
 import eu.mlsysops.agent.tier.ChildAdmission;
 import eu.mlsysops.agent.tier.ClusterAgent;
+import eu.mlsysops.agent.tier.ClusterSettings;
 import eu.mlsysops.model.ClusterDescriptor;
 import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.protocol.InProcessLink;
@@ -85,7 +86,7 @@ public final class FaninBenchmark {
             new ClusterDescriptor("c1", "c1", null, List.of(nodeName(0))),
             up.childSide(),
             env,
-            ClusterAgent.Settings.defaults(),
+            ClusterSettings.defaults(),
             Placer.withDefaults());
     cluster.start();
     ChildAdmission admission = new ChildAdmission(Message.Tier.NODE);

@@ -91,7 +91,8 @@ public final class ScaleBenchmark {
         if (print && (s + 1) % 10 == 0) {
           long cpu = os.getProcessCpuTime();
           long wall = System.nanoTime();
-          System.out.printf(Locale.ROOT, "  %d s: %.2f cores in the last 10 s, %.2f so far, %d flaps%n",
+          System.out.printf(Locale.ROOT,
+              "  %d s: %.2f cores in the last 10 s, %.2f so far, %d flaps%n",
               s + 1, (cpu - cpuMark) / (double) (wall - wallMark),
               (cpu - cpu0) / (double) (wall - wall0), flaps.size() - startupFlaps);
           cpuMark = cpu;

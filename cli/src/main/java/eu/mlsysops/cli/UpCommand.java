@@ -1,6 +1,7 @@
 package eu.mlsysops.cli;
 
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.EmbeddedContinuumBuilder;
 import eu.mlsysops.agent.tier.Topologies;
 import eu.mlsysops.model.Descriptor;
 import eu.mlsysops.model.Descriptors;
@@ -229,7 +230,7 @@ final class UpCommand implements Callable<Integer> {
     NorthboundEvents events = NorthboundEvents.forwardingTo(printer);
     EmbeddedContinuum.RuntimeKind kind = runtimeKind();
     List<double[]> traces = trace == null ? List.of() : loadTraces(trace);
-    EmbeddedContinuum.Builder builder =
+    EmbeddedContinuumBuilder builder =
         EmbeddedContinuum.builder(data).topology(descriptors).seed(seed).events(events)
             .runtime(kind);
     if (!(trustThreshold >= 0 && trustThreshold <= 1)) {

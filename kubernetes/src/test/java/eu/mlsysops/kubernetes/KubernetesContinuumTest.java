@@ -7,6 +7,7 @@ import eu.mlsysops.agent.plan.SqlitePlanLog;
 import eu.mlsysops.agent.tier.AgentEnvironment;
 import eu.mlsysops.agent.tier.AppStatus;
 import eu.mlsysops.agent.tier.ClusterAgent;
+import eu.mlsysops.agent.tier.ClusterSettings;
 import eu.mlsysops.agent.tier.ContinuumAgent;
 import eu.mlsysops.agent.tier.Topologies;
 import eu.mlsysops.agent.tier.NodeAgent;
@@ -85,7 +86,7 @@ class KubernetesContinuumTest {
       if (d instanceof ClusterDescriptor c) {
         InProcessLink link = InProcessLink.create(workers);
         ClusterAgent ca =
-            new ClusterAgent(c, link.childSide(), env, ClusterAgent.Settings.defaults(), placer);
+            new ClusterAgent(c, link.childSide(), env, ClusterSettings.defaults(), placer);
         continuum.attach(link.parentSide());
         clusters.add(ca);
         for (Descriptor dn : topology) {

@@ -14,20 +14,16 @@ import eu.mlsysops.agent.kernel.AgentLoop;
 import eu.mlsysops.agent.kernel.FailureDetector;
 import eu.mlsysops.agent.plan.PlanRecord;
 import eu.mlsysops.agent.plan.PlanScheduler;
-import eu.mlsysops.agent.plan.PlanStatus;
 import eu.mlsysops.ml.online.OnlineLogisticModel;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.ClusterDescriptor;
 import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
-import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricStore;
-import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.pipeline.AggregationRule;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -58,28 +54,6 @@ public final class ClusterAgent implements AutoCloseable {
    */
   static final double QOS_MODEL_WEIGHT = 1.0;
 
-  /** How often silent nodes are looked for: four times per heartbeat interval. */
-  static Duration detectionTick(Settings settings) {
-    return Duration.ofMillis(Math.max(1, settings.heartbeatInterval().toMillis() / 4));
-  }
-
-  /**
-   * Failure-detection and timing settings.
-   *
-   * @param heartbeatInterval how often nodes send heartbeats (and clusters report up)
-   * @param missedHeartbeats intervals of silence before a peer can be unreachable; a peer whose
-   *     heartbeats arrive irregularly gets longer ({@link FailureDetector})
-   * @param lostGrace how long an unreachable node's instances wait before they are lost
-   * @param startTimeout how long a new instance may take to run
-   */
-  public record Settings(
-      Duration heartbeatInterval, int missedHeartbeats, Duration lostGrace, Duration startTimeout) {
-    /** 1 s heartbeats, 3 missed → unreachable, 2 s more → lost, 30 s to start an instance. */
-    public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(1), 3, Duration.ofSeconds(2), Duration.ofSeconds(30));
-    }
-  }
-
   /** What readers on other threads see: the loop's state after its last turn that changed it. */
   private record Snapshot(SystemView system, List<AppDescriptor> apps,
       Map<String, AppDescriptor> byName, Map<String, Boolean> health, int placements) {}
@@ -87,7 +61,7 @@ public final class ClusterAgent implements AutoCloseable {
   private final ClusterDescriptor descriptor;
   private final Link uplink;
   private final AgentEnvironment env;
-  private final Settings settings;
+  private final ClusterSettings settings;
   private final AgentKernel kernel;
   private final AgentLoop loop;
   private final ClusterTelemetry telemetry;
@@ -111,10 +85,9 @@ public final class ClusterAgent implements AutoCloseable {
   private final CrashLoops crashLoops;
   private final FailureAttribution failures;
   private final PlacementApplier applier;
+  private final InstanceReports reports;
+  private final ClusterNodes nodes;
   private final NodeWatch watch;
-  /** The epoch of the last desired state sent to a node; grows across restarts. */
-  private long nodeEpoch;
-  private long nodeEpochReserved;
   /** Something readers see changed since the last snapshot (besides the placement version). */
   private boolean changed = true;
   private long lastDetection;
@@ -122,7 +95,7 @@ public final class ClusterAgent implements AutoCloseable {
   private volatile Snapshot snapshot;
 
   public ClusterAgent(
-      ClusterDescriptor descriptor, Link uplink, AgentEnvironment env, Settings settings,
+      ClusterDescriptor descriptor, Link uplink, AgentEnvironment env, ClusterSettings settings,
       Placer placer) {
     this.descriptor = Objects.requireNonNull(descriptor);
     this.uplink = Objects.requireNonNull(uplink);
@@ -144,55 +117,38 @@ public final class ClusterAgent implements AutoCloseable {
     this.engine = kernel.engine();
     this.disk = new ClusterStore(env.dataDir().resolve("cluster-" + id() + ".db"));
     this.members = new ClusterMembership(loop, new FailureDetector(settings.heartbeatInterval(),
-        settings.missedHeartbeats(), detectionTick(settings), env.clock().millis(),
+        settings.missedHeartbeats(), settings.detectionTick(), env.clock().millis(),
         System::nanoTime));
     this.apps = new AssignedApps(loop, disk, settings.lostGrace());
     this.crashLoops = new CrashLoops(loop);
     this.failures = new FailureAttribution(loop);
     this.slots = new InstanceSlots(id(), loop, disk, members, apps, unschedulable, version,
         crashLoops);
+    // One set of reactions for every part; they reach parts made further down, so none may be
+    // called before the constructor ends (restoring calls none).
+    Reactions reactions = new Reactions();
+    this.nodes = new ClusterNodes(id(), loop, disk, members, slots, version, observers, relay,
+        uplink, this::nodeExportInterval, env.clock()::millis, reactions);
     loop.afterTurn(this::publishIfChanged);
     kernel.await(loop.call(() -> {
-      restore();
+      nodes.restore();
+      slots.restore();
       publishIfChanged(); // readers (policies, the API) must never find no snapshot
       return null;
     }), "restore its state");
     this.applier = new PlacementApplier(id(), loop, members, apps, slots, crashLoops, version,
-        scheduler,
-        env.timers(), env.clock(), settings.startTimeout(), new PlacementApplier.Effects() {
-          @Override
-          public void push(String node) {
-            pushNode(node);
-          }
-
-          @Override
-          public void event(String kind, String message) {
-            ClusterAgent.this.event(kind, message);
-          }
-
-          @Override
-          public void appChanged(String app) {
-            publishApps(List.of(app));
-          }
-        });
+        scheduler, env.timers(), env.clock(), settings.startTimeout(), reactions);
+    this.reports = new InstanceReports(id(), loop, slots, applier, crashLoops, failures, apps,
+        unschedulable, uplink, env.clock()::millis, reactions);
     this.watch = new NodeWatch(members, slots, apps, version, observers,
-        settings.missedHeartbeats(), new NodeWatch.Effects() {
-          @Override
-          public void event(String kind, String message) {
-            ClusterAgent.this.event(kind, message);
-          }
-
-          @Override
-          public void back(String node, Link link, boolean recovered, boolean reattached) {
-            nodeBack(node, link, recovered, reattached);
-          }
-        });
+        settings.missedHeartbeats(), reactions);
     scheduler.register(new PlacementMechanism(applier, () -> snapshot().placements()));
     scheduler.onTransition(this::onPlan);
     engine.add(StaticPlacementPolicy::new, "built-in");
     Placer scored = this.placer;
     engine.add(() -> new DynamicPlacementPolicy(scored,
-        (app, byInstance) -> loop.execute(() -> onUnschedulable(app, byInstance))), "built-in");
+        (app, byInstance) -> loop.execute(() -> reports.unschedulable(app, byInstance))),
+        "built-in");
     engine.add(() -> new AutoScalingPolicy(AutoScalingPolicy.Settings.defaults()), "built-in");
     engine.add(() -> new QosRelocationPolicy(scored), "built-in");
     engine.add(() -> MlPolicies.qosRelocation(scored, qosModel, qosModelFile), "built-in");
@@ -204,23 +160,7 @@ public final class ClusterAgent implements AutoCloseable {
     }));
     engine.onTelemetryDemandChange(this::policiesDemandChanged);
     policiesDemandChanged();
-    telemetry.childDemand().onChange(d -> loop.execute(this::tellNodes));
-  }
-
-  /**
-   * Reloads what the agent had accepted before a restart. Restored nodes count as alive from now
-   * on: they have the usual detection period to show up (by heartbeat or registration) before
-   * their instances are treated as unreachable.
-   */
-  private void restore() {
-    long now = env.clock().millis();
-    disk.nodes().forEach(n -> members.restore(n, now));
-    slots.restore();
-    // A fresh store starts at the wall clock, so a cluster that lost its disk still outranks
-    // epochs an earlier incarnation handed out (it sends far fewer than one per millisecond).
-    nodeEpoch = Math.max(disk.meta("node_epoch_reserved", 0), now);
-    nodeEpochReserved = nodeEpoch + ClusterStore.EPOCH_BLOCK;
-    disk.setMeta("node_epoch_reserved", nodeEpochReserved);
+    telemetry.childDemand().onChange(d -> loop.execute(nodes::tellExportInterval));
   }
 
   /** The cluster id. */
@@ -246,11 +186,6 @@ public final class ClusterAgent implements AutoCloseable {
     return telemetry.childDemand().current();
   }
 
-  /** How often this cluster sends telemetry to the continuum now. */
-  public Duration exportInterval() {
-    return telemetry.exportInterval();
-  }
-
   /**
    * Replaces what this cluster sends up (empty: the cluster defaults). What the old rules
    * aggregated so far is sent at once.
@@ -260,16 +195,11 @@ public final class ClusterAgent implements AutoCloseable {
   }
 
   /**
-   * A figure of the cluster's own about one of its nodes (e.g. its trust): kept in the cluster's
-   * telemetry and sent up like the nodes' own, per the uplink rules.
+   * The cluster's telemetry pipeline: what it sends up (uplink rules) and its own figures about
+   * its nodes (e.g. their trust), kept and sent up like the nodes' own.
    */
-  public void recordOwn(Sample s) {
-    telemetry.recordOwn(s);
-  }
-
-  /** Declares the type of a metric recorded with {@link #recordOwn}. */
-  public void describeOwn(String metric, MetricMetadata metadata) {
-    telemetry.describeOwn(metric, metadata);
+  ClusterTelemetry pipeline() {
+    return telemetry;
   }
 
   /** Adds an observer of the nodes' registrations, heartbeats, failures and telemetry. */
@@ -335,7 +265,7 @@ public final class ClusterAgent implements AutoCloseable {
         return null;
       }), "start");
       long hb = settings.heartbeatInterval().toMillis();
-      kernel.every(detectionTick(settings).toMillis(), this::detectFailures);
+      kernel.every(settings.detectionTick().toMillis(), this::detectFailures);
       kernel.every(hb, this::reportUp);
       telemetry.start(env.timers());
     }
@@ -357,18 +287,8 @@ public final class ClusterAgent implements AutoCloseable {
   public boolean forget(String node) {
     requests.forget(node);
     return kernel.await(loop.call(() -> {
-      if (members.remove(node) == null) {
-        return false;
-      }
-      disk.removeNode(node);
-      version.bump();
-      slots.forgetNode(node);
       failures.forget(node);
-      event("node", "node " + node + " unregistered");
-      observers.forEach(o -> o.forgotten(node));
-      sendInventory();
-      wake("node " + node + " unregistered");
-      return true;
+      return nodes.forget(node);
     }), "forget node " + node);
   }
 
@@ -405,7 +325,7 @@ public final class ClusterAgent implements AutoCloseable {
       event("app", "app " + r + " removed from this cluster");
     }
     publishApps(apps.names());
-    members.names().forEach(this::pushNode);
+    members.names().forEach(nodes::push);
     // Only a changed descriptor can outdate instances (digests cost a hash per component).
     if (!change.changed().isEmpty()) {
       applier.rollOutdated(change.changed()::contains);
@@ -438,130 +358,12 @@ public final class ClusterAgent implements AutoCloseable {
           return;
         }
         if (m instanceof Message.Register r && r.node() != null) {
-          registered(r, link);
+          watch.registered(r.from());
+          nodes.registered(r, link, reports::registeredWith);
         } else if (m instanceof Message.StatusReport sr) {
-          status(sr);
+          reports.status(sr);
         }
       });
-    }
-  }
-
-  private void registered(Message.Register r, Link link) {
-    watch.registered(r.from());
-    ClusterMembership.Registration reg =
-        members.register(r.node(), link, env.clock().millis());
-    if (reg.descriptorChanged()) {
-      disk.putNode(r.node());
-    }
-    version.bump();
-    for (Message.InstanceReport ir : r.running()) {
-      Message.InstanceReport prev = slots.observe(ir);
-      // A registration may be the first word of a replacement's new instance after a restart of
-      // this agent: later reports then look unchanged.
-      if (prev == null || !prev.state().equals(ir.state())) {
-        follow(slots.finishOrphanedReplacement(ir));
-      }
-    }
-    healed(r.from());
-    observers.forEach(o -> o.registered(r.from(), r.node(), id()));
-    event("node", reg.isNew() ? "node " + r.from() + " joined ("
-        + r.node().continuumLayer().wireName() + ")"
-        : reg.recovered() ? "node " + r.from() + " is back" : "node " + r.from() + " re-registered");
-    pushNode(r.from());
-    link.send(new Message.TelemetryDemand(id(), nodeExportInterval().toMillis()));
-    relay.nodeRegistered(link);
-    sendInventory();
-    wake("node " + r.from());
-  }
-
-  /** A node is healthy again, or reattached after this agent restarted (its heartbeats say). */
-  private void nodeBack(String node, Link link, boolean recovered, boolean reattached) {
-    if (recovered) {
-      healed(node);
-    }
-    event("node", "node " + node + (recovered ? " is back" : " reattached"));
-    // The continuum places by node health too: tell it, or it keeps avoiding this node.
-    sendInventory();
-    pushNode(node);
-    if (reattached) {
-      link.send(new Message.TelemetryDemand(id(), nodeExportInterval().toMillis()));
-    }
-    wake("node " + node);
-  }
-
-  private void status(Message.StatusReport sr) {
-    List<Message.InstanceReport> changedReports = new ArrayList<>();
-    for (Message.InstanceReport r : sr.instances()) {
-      Message.InstanceReport prev = slots.observe(r);
-      boolean stateChanged = prev == null || !prev.state().equals(r.state());
-      if (stateChanged) {
-        changedReports.add(r);
-        changed = true;
-      }
-      if (!applier.reported(r) && stateChanged) {
-        follow(slots.finishOrphanedReplacement(r));
-      }
-    }
-    long now = env.clock().millis();
-    for (Message.InstanceReport r : changedReports) {
-      if ("RUNNING".equals(r.state()) || "FAILED".equals(r.state())) {
-        event("instance", r.instanceId() + " " + r.state().toLowerCase() + " on " + r.node()
-            + (r.reason().isEmpty() ? "" : " (" + r.reason() + ")"));
-      }
-      // Any generation: a replacement that failed put the slot back on the instance before it.
-      InstanceSlots.Slot slot = slots.of(r);
-      if ("RUNNING".equals(r.state()) && slot != null) {
-        crashLoops.running(slot.key, now);
-      } else if ("FAILED".equals(r.state())) {
-        failed(r, slot, now);
-      }
-    }
-    if (!changedReports.isEmpty()) {
-      uplink.send(new Message.StatusReport(id(), changedReports, false));
-      publishIfChanged();
-      for (String app : changedReports.stream().map(Message.InstanceReport::app).distinct()
-          .toList()) {
-        engine.wakeAll("instance status of " + app, app);
-      }
-    }
-  }
-
-  /**
-   * An instance failed: the app's fault unless other apps failed on that node too (then the
-   * node's trust hears of it); the slot backs off before it is placed again, or gives up.
-   */
-  private void failed(Message.InstanceReport r, InstanceSlots.Slot slot, long now) {
-    if (failures.nodeAtFault(r.node(), r.app(), now)) {
-      observers.forEach(o -> o.instanceFailed(r.node(), r.instanceId(), r.reason()));
-    }
-    if (slot == null) {
-      return;
-    }
-    changed = true;
-    String where = r.app() + "/" + r.component() + "#" + slot.index();
-    if (!r.instanceId().equals(slot.instanceId)
-        && "RUNNING".equals(slots.report(slot.instanceId, slot, now).state())) {
-      // A replacement failed and the slot kept its running instance: the new spec's fault.
-      CrashLoops.Loop l = crashLoops.rolloutFailed(slot.key,
-          apps.specOf(slot.app(), slot.component()), r.reason(), now);
-      event("instance", where + ": its new spec " + l.describe(now).replace("placed again",
-          "rolled out again") + "; " + slot.instanceId + " keeps running");
-      return;
-    }
-    CrashLoops.Loop l = crashLoops.failed(slot.key, r.reason(), now);
-    event("instance", where + ": " + l.describe(now));
-  }
-
-  /** The placement policy's latest word on what it cannot place; reported up as it changes. */
-  private void onUnschedulable(String app, Map<String, String> byInstance) {
-    if (!apps.has(app) || !unschedulable.update(app, byInstance)) {
-      return;
-    }
-    changed = true;
-    List<Message.InstanceReport> reports =
-        unschedulable.reports(app, slots::has, env.clock().millis());
-    if (!reports.isEmpty()) {
-      uplink.send(new Message.StatusReport(id(), reports, false));
     }
   }
 
@@ -571,7 +373,7 @@ public final class ClusterAgent implements AutoCloseable {
     }
     requests.expire();
     if (watch.tick(env.clock()::millis)) {
-      sendInventory();
+      nodes.sendInventory();
       wake("node failure");
     }
     long now = env.clock().millis();
@@ -600,8 +402,7 @@ public final class ClusterAgent implements AutoCloseable {
         }
       });
     }
-    if ((r.status() == PlanStatus.DISCARDED || r.status() == PlanStatus.FAILED)
-        && r.reason().startsWith("stale plan")) {
+    if (PlacementVersion.refusedAsStale(r)) {
       // Finished and out of the active plans now: its policy plans again from the new state.
       // After the snapshot of this turn is published: woken now, it would plan on the old one.
       loop.execute(() -> wake("stale plan " + r.id()));
@@ -609,17 +410,6 @@ public final class ClusterAgent implements AutoCloseable {
   }
 
   // ---- on the loop: what events share ----
-
-  private void healed(String node) {
-    slots.healed(node, placer, telemetry.store(), env.clock().millis()).forEach(this::follow);
-  }
-
-  private void follow(InstanceSlots.Followup f) {
-    if (f != null) {
-      event("instance", f.message());
-      pushNode(f.pushNode());
-    }
-  }
 
   /** Hands the policies the effective descriptors of {@code names}. */
   private void publishApps(List<String> names) {
@@ -657,45 +447,13 @@ public final class ClusterAgent implements AutoCloseable {
 
   private void registerUp() {
     uplink.send(new Message.Register(id(), Message.Tier.CLUSTER, null, descriptor, List.of()));
-    sendInventory();
-  }
-
-  /**
-   * Tells the continuum which nodes this cluster has and which are unhealthy: a full snapshot,
-   * the newest wins (sent in order, from the loop).
-   */
-  private void sendInventory() {
-    uplink.send(new Message.Inventory(id(), members.inventory(), members.unhealthy()));
-  }
-
-  private void tellNodes() {
-    Message demand = new Message.TelemetryDemand(id(), nodeExportInterval().toMillis());
-    members.links().forEach(l -> l.send(demand));
+    nodes.sendInventory();
   }
 
   private void policiesDemandChanged() {
     engine.telemetryDemand().ifPresentOrElse(
         d -> telemetry.childDemand().request("policies", d),
         () -> telemetry.childDemand().withdraw("policies"));
-  }
-
-  /** Sends a node its complete desired state (level-triggered: no deltas to lose). */
-  private void pushNode(String node) {
-    ClusterMembership.Member m = members.get(node);
-    if (m == null || m.link() == null) {
-      return;
-    }
-    m.link().send(new Message.DesiredState(id(), nextNodeEpoch(), slots.assignments(node),
-        List.of()));
-  }
-
-  private long nextNodeEpoch() {
-    nodeEpoch++;
-    if (nodeEpoch >= nodeEpochReserved) {
-      nodeEpochReserved = nodeEpoch + ClusterStore.EPOCH_BLOCK;
-      disk.setMeta("node_epoch_reserved", nodeEpochReserved);
-    }
-    return nodeEpoch;
   }
 
   /** The engine's mode; heuristic while the constructor has not made the engine yet. */
@@ -706,6 +464,57 @@ public final class ClusterAgent implements AutoCloseable {
 
   private void event(String kind, String message) {
     kernel.event(kind, message);
+  }
+
+  /** What the agent's parts ask of the rest of it: events, pushes, republishing, waking. */
+  private final class Reactions implements PlacementApplier.Effects, InstanceReports.Effects,
+      NodeWatch.Effects, ClusterNodes.Effects {
+    @Override
+    public void event(String kind, String message) {
+      kernel.event(kind, message);
+    }
+
+    @Override
+    public void push(String node) {
+      nodes.push(node);
+    }
+
+    @Override
+    public void appChanged(String app) {
+      publishApps(List.of(app));
+    }
+
+    @Override
+    public void changed() {
+      changed = true;
+    }
+
+    @Override
+    public void statusChanged(List<String> changedApps) {
+      publishIfChanged();
+      changedApps.forEach(app -> engine.wakeAll("instance status of " + app, app));
+    }
+
+    @Override
+    public void nodeAtFault(Message.InstanceReport r) {
+      observers.forEach(o -> o.instanceFailed(r.node(), r.instanceId(), r.reason()));
+    }
+
+    @Override
+    public void back(String node, Link link, boolean recovered, boolean reattached) {
+      nodes.back(node, link, recovered, reattached);
+    }
+
+    @Override
+    public void wake(String why) {
+      ClusterAgent.this.wake(why);
+    }
+
+    @Override
+    public void healed(String node) {
+      slots.healed(node, placer, telemetry.store(), env.clock().millis())
+          .forEach(reports::follow);
+    }
   }
 
   /** What policies read: the snapshot, and the nodes' open requests. */

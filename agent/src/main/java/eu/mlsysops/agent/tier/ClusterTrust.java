@@ -46,7 +46,7 @@ public final class ClusterTrust implements AutoCloseable {
     this.clock = env.clock();
     cluster.observeNodes(new TrustFeed(engine));
     engine.onLevelChange(c -> env.events().publish(TrustFeed.event(c)));
-    cluster.describeOwn(METRIC, MetricMetadata.of(MetricType.GAUGE));
+    cluster.pipeline().describeOwn(METRIC, MetricMetadata.of(MetricType.GAUGE));
     export = env.timers().scheduleAtFixedRate(this::export, every.toMillis(), every.toMillis(),
         TimeUnit.MILLISECONDS);
   }
@@ -65,7 +65,8 @@ public final class ClusterTrust implements AutoCloseable {
   }
 
   private void record(String node, String facet, double value, long now) {
-    cluster.recordOwn(new Sample(METRIC, Labels.of("node", node, "facet", facet), now, value));
+    cluster.pipeline().recordOwn(
+        new Sample(METRIC, Labels.of("node", node, "facet", facet), now, value));
   }
 
   @Override

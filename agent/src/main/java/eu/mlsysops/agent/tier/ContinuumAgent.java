@@ -1,7 +1,6 @@
 package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.agent.ApplyResult;
-import eu.mlsysops.agent.InstanceIds;
 import eu.mlsysops.agent.SystemView;
 import eu.mlsysops.agent.core.ClusterPlacementPolicy;
 import eu.mlsysops.agent.engine.PolicyEngine;
@@ -16,15 +15,11 @@ import eu.mlsysops.model.NodeDescriptor;
 import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
-import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricStore;
-import eu.mlsysops.telemetry.Sample;
-import eu.mlsysops.telemetry.SampleSink;
 import eu.mlsysops.telemetry.otlp.OtlpMetricsTranslator;
 import eu.mlsysops.telemetry.pipeline.NegotiatedInterval;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +48,7 @@ public final class ContinuumAgent implements AutoCloseable {
   private final MetricStore telemetry;
   private final PlanScheduler scheduler;
   private final PolicyEngine engine;
-  private final ClusterAgent.Settings failureDetection;
+  private final ClusterSettings failureDetection;
   private final Placer placer;
   private final Map<String, OtlpMetricsTranslator> fromClusters = new ConcurrentHashMap<>();
   /** When each cluster was last heard from since the last detection tick. */
@@ -69,9 +64,7 @@ public final class ContinuumAgent implements AutoCloseable {
   private final ContinuumClusters clusters;
   private final Map<String, ContinuumStore.StoredApp> apps = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> assignments = new LinkedHashMap<>();
-  private final Map<String, Message.InstanceReport> instances = new LinkedHashMap<>();
-  /** app → component → why no cluster can take it. */
-  private final Map<String, Map<String, String>> unassignable = new HashMap<>();
+  private final ContinuumInstances instances;
   private long epoch;
   private long epochReserved;
   private Message.Control control;
@@ -79,7 +72,7 @@ public final class ContinuumAgent implements AutoCloseable {
   private volatile ContinuumSnapshot snapshot;
 
   public ContinuumAgent(ContinuumDescriptor descriptor, AgentEnvironment env, Placer placer) {
-    this(descriptor, env, placer, ClusterAgent.Settings.defaults());
+    this(descriptor, env, placer, ClusterSettings.defaults());
   }
 
   /**
@@ -89,7 +82,7 @@ public final class ContinuumAgent implements AutoCloseable {
    *     assigned to other clusters
    */
   public ContinuumAgent(ContinuumDescriptor descriptor, AgentEnvironment env, Placer placer,
-      ClusterAgent.Settings failureDetection) {
+      ClusterSettings failureDetection) {
     this.failureDetection = Objects.requireNonNull(failureDetection);
     this.descriptor = Objects.requireNonNull(descriptor);
     this.env = Objects.requireNonNull(env);
@@ -101,7 +94,8 @@ public final class ContinuumAgent implements AutoCloseable {
     this.loop = kernel.loop();
     this.clusters = new ContinuumClusters(loop, new FailureDetector(
         failureDetection.heartbeatInterval(), failureDetection.missedHeartbeats(),
-        ClusterAgent.detectionTick(failureDetection), env.clock().millis(), System::nanoTime));
+        failureDetection.detectionTick(), env.clock().millis(), System::nanoTime));
+    this.instances = new ContinuumInstances(loop, this::event);
     this.scheduler = kernel.scheduler();
     this.engine = kernel.engine();
     loop.afterTurn(this::publishIfChanged);
@@ -207,7 +201,7 @@ public final class ContinuumAgent implements AutoCloseable {
   public void start() {
     running = true;
     kernel.start(NodeAgent.HEALTH_INTERVAL_MILLIS, NodeAgent.HEALTH_INTERVAL_MILLIS, true);
-    kernel.every(ClusterAgent.detectionTick(failureDetection).toMillis(), this::detectFailures);
+    kernel.every(failureDetection.detectionTick().toMillis(), this::detectFailures);
     snapshot.descriptors().forEach(engine::appAdded);
   }
 
@@ -260,12 +254,7 @@ public final class ContinuumAgent implements AutoCloseable {
         assigned.remove(c);
         store.unassign(app.name(), c);
       }
-      instances.values().removeIf(r -> r.app().equals(app.name())
-          && app.component(r.component()).isEmpty());
-      Map<String, String> stuck = unassignable.get(app.name());
-      if (stuck != null) {
-        stuck.keySet().removeIf(c -> app.component(c).isEmpty());
-      }
+      instances.updated(app);
       changed = true;
       touched.forEach(this::pushCluster);
       return gone;
@@ -287,8 +276,7 @@ public final class ContinuumAgent implements AutoCloseable {
       }
       store.removeApp(name);
       Map<String, String> a = assignments.remove(name);
-      instances.values().removeIf(r -> r.app().equals(name));
-      unassignable.remove(name);
+      instances.removed(name);
       changed = true;
       if (a != null) {
         a.values().stream().distinct().forEach(this::pushCluster);
@@ -397,7 +385,8 @@ public final class ContinuumAgent implements AutoCloseable {
         || m instanceof Message.AgentStatus) {
       fromBelow.accept(m);
     } else if (m instanceof Message.TelemetryBatch tb) {
-      fromClusters.computeIfAbsent(tb.from(), this::translatorFor).translate(tb.metrics());
+      fromClusters.computeIfAbsent(tb.from(),
+          c -> TierStores.fromCluster(telemetry, c, env.clock())).translate(tb.metrics());
     } else if (m instanceof Message.Register r && r.cluster() != null) {
       loop.execute(() -> registered(r, link));
     } else if (m instanceof Message.Inventory inv) {
@@ -429,41 +418,7 @@ public final class ContinuumAgent implements AutoCloseable {
   }
 
   private void status(Message.StatusReport sr) {
-    if (sr.full()) {
-      changed |= instances.values().removeIf(r -> reportedBy(r).equals(sr.from())
-          && sr.instances().stream().noneMatch(x -> x.instanceId().equals(r.instanceId())));
-    }
-    for (Message.InstanceReport r : sr.instances()) {
-      if (!apps.containsKey(r.app())) {
-        continue;
-      }
-      Message.InstanceReport before = instances.put(r.instanceId(), r);
-      changed |= !r.equals(before);
-      if (UnschedulableInstances.STATE.equals(r.state()) && (before == null
-          || !before.state().equals(r.state()) || !before.reason().equals(r.reason()))) {
-        event("placement", r.app() + "/" + r.component() + "/"
-            + InstanceIds.slotOf(r.instanceId()) + " unschedulable in cluster " + sr.from()
-            + ": " + r.reason());
-      }
-    }
-  }
-
-  /** Reads one cluster's telemetry; series that name no cluster get this one's id. */
-  private OtlpMetricsTranslator translatorFor(String cluster) {
-    SampleSink sink = new SampleSink() {
-      @Override
-      public boolean accept(Sample s) {
-        return telemetry.append(s.labels().get("cluster") != null ? s
-            : new Sample(s.metric(), s.labels().with("cluster", cluster), s.timestampMillis(),
-                s.value()));
-      }
-
-      @Override
-      public void describe(String metric, MetricMetadata metadata) {
-        telemetry.describe(metric, metadata);
-      }
-    };
-    return OtlpMetricsTranslator.builder(sink).clock(env.clock()).build();
+    changed |= instances.status(sr, apps::containsKey, this::reportedBy);
   }
 
   /** The cluster an instance report came from: its node's, or its component's for one without. */
@@ -476,29 +431,12 @@ public final class ContinuumAgent implements AutoCloseable {
 
   /** The cluster placement policy's word on components no cluster can take. */
   private void onUnassignable(String app, Map<String, String> byInstance) {
-    if (!apps.containsKey(app)) {
-      return;
-    }
-    Map<String, String> now = new LinkedHashMap<>();
-    byInstance.forEach((k, v) -> now.put(k.substring(0, k.lastIndexOf('/')), v));
-    Map<String, String> before = unassignable.getOrDefault(app, Map.of());
-    now.forEach((c, why) -> {
-      if (!why.equals(before.get(c))) {
-        event("placement", app + "/" + c + " unschedulable: no cluster can take it: " + why);
-      }
-    });
-    if (!now.equals(before)) {
-      changed = true;
-    }
-    if (now.isEmpty()) {
-      unassignable.remove(app);
-    } else {
-      unassignable.put(app, now);
+    if (apps.containsKey(app)) {
+      changed |= instances.unassignable(app, byInstance);
     }
   }
 
-  /** Any message from a cluster shows it is alive; one that was unreachable is back. */
-  /** Takes the messages heard since the last tick. */
+  /** Takes the messages heard since the last tick: any message shows a cluster is alive. */
   private void takeHeard() {
     for (String cluster : heard.keySet()) {
       Long at = heard.remove(cluster);
@@ -529,10 +467,7 @@ public final class ContinuumAgent implements AutoCloseable {
     for (ContinuumClusters.Detection d : found) {
       event("cluster", d.message());
       if (d.lost()) {
-        instances.replaceAll((id, r) -> d.nodes().contains(r.node())
-            ? new Message.InstanceReport(r.instanceId(), r.app(), r.component(), r.node(),
-                "LOST", "cluster " + d.cluster() + " unreachable", now)
-            : r);
+        instances.lost(d.cluster(), d.nodes(), now);
       }
     }
     if (!found.isEmpty()) {
@@ -559,8 +494,7 @@ public final class ContinuumAgent implements AutoCloseable {
     List<ContinuumSnapshot.Cluster> cs = clusters.snapshot();
     snapshot = new ContinuumSnapshot(id(), Collections.unmodifiableMap(new LinkedHashMap<>(apps)),
         ContinuumSnapshot.copy(assignments),
-        Collections.unmodifiableMap(new LinkedHashMap<>(instances)),
-        ContinuumSnapshot.copy(unassignable), cs);
+        instances.instances(), instances.unassignable(), cs);
   }
 
   @Override

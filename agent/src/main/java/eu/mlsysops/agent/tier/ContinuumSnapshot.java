@@ -100,14 +100,14 @@ record ContinuumSnapshot(
           rs.add(r);
         }
       }
-      int running = (int) rs.stream().filter(r -> "RUNNING".equals(r.state())).count();
+      int running = (int) rs.stream().filter(r -> InstancePhase.RUNNING.is(r.state())).count();
       String stuck = unassignable.getOrDefault(name, Map.of()).get(c.name());
       if (stuck == null) {
         stuck = String.join("; ", rs.stream().map(ContinuumSnapshot::unschedulableReason)
             .filter(r -> !r.isEmpty()).distinct().toList());
       }
-      broken |= rs.stream().anyMatch(r -> "LOST".equals(r.state()) || "FAILED".equals(r.state())
-          || "UNKNOWN".equals(r.state()));
+      broken |= rs.stream().anyMatch(r -> InstancePhase.LOST.is(r.state())
+          || InstancePhase.FAILED.is(r.state()) || InstancePhase.UNKNOWN.is(r.state()));
       desiredTotal += c.instances();
       runningTotal += Math.min(running, c.instances());
       cs.add(new AppStatus.ComponentStatus(c.name(), assigned.getOrDefault(c.name(), ""),
@@ -147,7 +147,7 @@ record ContinuumSnapshot(
           r.node(), InstancePhase.of(r.state())));
       ContinuumStore.StoredApp a = apps.get(r.app());
       Component c = a == null ? null : a.descriptor().component(r.component()).orElse(null);
-      if (c != null && !"LOST".equals(r.state()) && !r.node().isEmpty()) {
+      if (c != null && !InstancePhase.LOST.is(r.state()) && !r.node().isEmpty()) {
         long[] x = alloc.computeIfAbsent(r.node(), k -> new long[2]);
         x[0] += c.cpuRequests().millis();
         x[1] += c.memoryRequests().longValue();

@@ -1,5 +1,6 @@
 package eu.mlsysops.agent.tier;
 
+import eu.mlsysops.agent.InstancePhase;
 import eu.mlsysops.agent.kernel.AgentLoop;
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,9 +21,9 @@ import java.util.Set;
  */
 final class CrashLoops {
   /** The view's state of a slot waiting out its back-off. */
-  static final String BACKOFF = "BACKOFF";
+  static final String BACKOFF = InstancePhase.BACKOFF.name();
   /** The view's state of a slot no longer placed: it failed too often in a row. */
-  static final String GAVE_UP = "GAVE_UP";
+  static final String GAVE_UP = InstancePhase.GAVE_UP.name();
   /** Failures in a row after which a slot is given up. */
   static final int GIVE_UP_AFTER = 5;
   /** The wait after the first failure; it doubles with each failure in a row. */
@@ -119,7 +120,7 @@ final class CrashLoops {
    * instance waiting out its back-off, or given up, is not one to move.
    */
   String viewState(InstanceSlots.Key slot, String reported, long nowMillis) {
-    if (!"FAILED".equals(reported)) {
+    if (!InstancePhase.FAILED.is(reported)) {
       return reported;
     }
     Loop l = of(slot, nowMillis);

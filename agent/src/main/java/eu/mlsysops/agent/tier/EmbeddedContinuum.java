@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The whole continuum in one process: a continuum agent, its cluster agents and their node
  * agents, joined by in-process links, with nodes simulated, or running instances as real local
  * processes ({@link RuntimeKind#PROCESS}). This is what {@code mls up} runs. With {@link
- * Builder#remoteClusters} it is the continuum agent of {@code mls up --processes}: no local
+ * EmbeddedContinuumBuilder#remoteClusters} it is the continuum agent of {@code mls up --processes}: no local
  * clusters, and the {@link ContinuumPort} views come from the remote agents' reports.
  */
 public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
@@ -67,7 +67,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
   private final TierControl control;
   private volatile RemoteAgents remoteAgents = RemoteAgents.NONE;
 
-  private EmbeddedContinuum(Builder b, DataDirLock lock) {
+  EmbeddedContinuum(EmbeddedContinuumBuilder b, DataDirLock lock) {
     this.lock = lock;
     timers = Executors.newScheduledThreadPool(2, daemon("mls-timer"));
     workers = Executors.newFixedThreadPool(
@@ -178,8 +178,8 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
   }
 
   /** A builder; defaults: built-in topology, system clock, seed 42, 250 ms simulation tick. */
-  public static Builder builder(Path dataDir) {
-    return new Builder(dataDir);
+  public static EmbeddedContinuumBuilder builder(Path dataDir) {
+    return new EmbeddedContinuumBuilder(dataDir);
   }
 
   /**
@@ -441,7 +441,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
 
   /** Sets what this continuum knows of agents in other processes. */
   public void remoteAgents(RemoteAgents remote) {
-    this.remoteAgents = java.util.Objects.requireNonNull(remote);
+    this.remoteAgents = Objects.requireNonNull(remote);
   }
 
   /** What this continuum knows of agents in other processes ({@link RemoteAgents#NONE} in one). */
@@ -479,138 +479,5 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
       t.setDaemon(true);
       return t;
     };
-  }
-
-  /** Builder for {@link EmbeddedContinuum}. */
-  public static final class Builder {
-    private final Path dataDir;
-    private List<Descriptor> topology = Topologies.defaultTopology();
-    private Clock clock = Clock.systemUTC();
-    private long seed = 42;
-    private Duration tick = Duration.ofMillis(250);
-    private EventSink events = EventSink.none();
-    private ClusterAgent.Settings clusterSettings = ClusterAgent.Settings.defaults();
-    private Path policyRoot;
-    private double trustThreshold = TrustFeed.DEFAULT_THRESHOLD;
-    private java.util.function.BiFunction<String, String, eu.mlsysops.orchestration.LoadModel>
-        defaultLoad;
-    private RuntimeKind runtimeKind = RuntimeKind.SIMULATED;
-    private Path workingDirectory = Path.of("").toAbsolutePath();
-    private boolean remoteClusters;
-    private String workloadUser = eu.mlsysops.orchestration.process.WorkloadUser.DEFAULT;
-
-    private Builder(Path dataDir) {
-      this.dataDir = Objects.requireNonNull(dataDir);
-    }
-
-    public Builder topology(List<Descriptor> topology) {
-      this.topology = List.copyOf(topology);
-      return this;
-    }
-
-    public Builder clock(Clock clock) {
-      this.clock = clock;
-      return this;
-    }
-
-    public Builder seed(long seed) {
-      this.seed = seed;
-      return this;
-    }
-
-    public Builder tick(Duration tick) {
-      this.tick = tick;
-      return this;
-    }
-
-    public Builder events(EventSink events) {
-      this.events = events;
-      return this;
-    }
-
-    public Builder clusterSettings(ClusterAgent.Settings settings) {
-      this.clusterSettings = settings;
-      return this;
-    }
-
-    /**
-     * The simulated load a component gets when it first runs, by (app, component); null from the
-     * function means the simulation's steady default. Used by {@code mls up --trace}.
-     */
-    public Builder defaultLoad(
-        java.util.function.BiFunction<String, String, eu.mlsysops.orchestration.LoadModel> load) {
-      this.defaultLoad = load;
-      return this;
-    }
-
-    /**
-     * How nodes run instances (default {@link RuntimeKind#SIMULATED}). With {@link
-     * RuntimeKind#PROCESS} each node gets a {@link ProcessRuntime} logging under {@code
-     * <dataDir>/logs/<node>}.
-     */
-    public Builder runtime(RuntimeKind kind) {
-      this.runtimeKind = Objects.requireNonNull(kind, "runtime");
-      return this;
-    }
-
-    /** The working directory of processes with {@link RuntimeKind#PROCESS} (default: the JVM's). */
-    public Builder workingDirectory(Path dir) {
-      this.workingDirectory = Objects.requireNonNull(dir, "workingDirectory").toAbsolutePath();
-      return this;
-    }
-
-    /**
-     * The trust (0..1) a node needs for cluster agents to place new instances on it; default
-     * 0.5 (nodes of low trust get none). 0 turns the filter off.
-     */
-    public Builder trustThreshold(double threshold) {
-      if (!(threshold >= 0 && threshold <= 1)) {
-        throw new IllegalArgumentException("trust threshold must be within 0..1: " + threshold);
-      }
-      this.trustThreshold = threshold;
-      return this;
-    }
-
-    /** Where the tier policy directories are (default: {@code <dataDir>/policies}). */
-    public Builder policyRoot(Path policyRoot) {
-      this.policyRoot = policyRoot;
-      return this;
-    }
-
-    /**
-     * Cluster agents run in other processes and attach through {@code continuum().attach(link)}
-     * (e.g. from a gRPC server), so the topology may hold only the continuum descriptor. This is
-     * what {@code mls agent continuum} runs. Default: false.
-     */
-    /**
-     * The unprivileged user instances of the process runtime run as (default {@code nobody}),
-     * where this process runs as root.
-     */
-    public Builder workloadUser(String name) {
-      this.workloadUser = java.util.Objects.requireNonNull(name);
-      return this;
-    }
-
-    public Builder remoteClusters(boolean remoteClusters) {
-      this.remoteClusters = remoteClusters;
-      return this;
-    }
-
-    /**
-     * Builds the continuum, taking the data directory's lock first.
-     *
-     * @throws IllegalStateException when another process (or this one) already runs a continuum
-     *     on the data directory, naming its pid
-     */
-    public EmbeddedContinuum build() {
-      createPrivateDirectory(dataDir);
-      DataDirLock lock = DataDirLock.acquire(dataDir);
-      try {
-        return new EmbeddedContinuum(this, lock);
-      } catch (RuntimeException | Error e) {
-        lock.close();
-        throw e;
-      }
-    }
   }
 }

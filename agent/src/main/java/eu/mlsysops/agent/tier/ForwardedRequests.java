@@ -129,8 +129,7 @@ final class ForwardedRequests {
         }
         return;
       }
-      if (r.status() == PlanStatus.DISCARDED
-          || (r.status() == PlanStatus.FAILED && r.reason().startsWith("stale plan"))) {
+      if (r.status() == PlanStatus.DISCARDED || PlacementVersion.refusedAsStale(r)) {
         // Back to the policies, which plan again from the new state (a discarded plan was
         // superseded or conflicted; the newer one may take it).
         p.plan = null;

@@ -1,7 +1,7 @@
 package eu.mlsysops.agent.tier;
 
-import eu.mlsysops.agent.InstancePhase;
 import eu.mlsysops.agent.InstanceIds;
+import eu.mlsysops.agent.InstancePhase;
 import eu.mlsysops.agent.SystemView;
 import eu.mlsysops.agent.kernel.AgentLoop;
 import eu.mlsysops.model.AppDescriptor;
@@ -235,19 +235,19 @@ final class InstanceSlots {
     if (n == null || lost(n, s.app(), now)) {
       if (n != null && !apps.disconnect(s.app()).replace()) {
         // Nomad's "unknown": not replaced, the app's disconnect policy waits for the node.
-        return new Message.InstanceReport(instanceId, s.app(), s.component(), node, "UNKNOWN",
-            "node " + node + " unreachable; disconnect.replace=false waits for it", now);
+        return new Message.InstanceReport(instanceId, s.app(), s.component(), node,
+            InstancePhase.UNKNOWN.name(), "node " + node + " unreachable; disconnect.replace=false waits for it", now);
       }
       String stuck = unschedulable.reason(s.app(), s.component(), s.index());
-      return new Message.InstanceReport(instanceId, s.app(), s.component(), node, "LOST",
-          "node " + node + " unreachable"
+      return new Message.InstanceReport(instanceId, s.app(), s.component(), node,
+          InstancePhase.LOST.name(), "node " + node + " unreachable"
               + (stuck == null ? "" : UnschedulableInstances.MARKER + stuck), now);
     }
     if (r == null || !Objects.equals(r.node(), node)) {
-      return new Message.InstanceReport(instanceId, s.app(), s.component(), node, "PENDING", "",
-          now);
+      return new Message.InstanceReport(instanceId, s.app(), s.component(), node,
+          InstancePhase.PENDING.name(), "", now);
     }
-    CrashLoops.Loop crashing = "FAILED".equals(r.state()) && instanceId.equals(s.instanceId)
+    CrashLoops.Loop crashing = InstancePhase.FAILED.is(r.state()) && instanceId.equals(s.instanceId)
         ? crashLoops.of(s.key, now) : null;
     return crashing == null ? r : new Message.InstanceReport(r.instanceId(), r.app(),
         r.component(), r.node(), r.state(), crashing.describe(now), r.sinceMillis());
@@ -331,8 +331,8 @@ final class InstanceSlots {
    */
   Followup finishOrphanedReplacement(Message.InstanceReport r) {
     loop.checkInLoop();
-    boolean runs = "RUNNING".equals(r.state());
-    if (!runs && !"FAILED".equals(r.state())) {
+    boolean runs = InstancePhase.RUNNING.is(r.state());
+    if (!runs && !InstancePhase.FAILED.is(r.state())) {
       return null;
     }
     for (Slot s : slots.values()) {
@@ -376,10 +376,10 @@ final class InstanceSlots {
       }
       Message.InstanceReport original = observed.get(s.lostInstanceId);
       boolean originalRuns = original != null && node.equals(original.node())
-          && "RUNNING".equals(original.state());
+          && InstancePhase.RUNNING.is(original.state());
       Message.InstanceReport replacement = observed.get(s.instanceId);
       boolean replacementRuns = replacement != null && Objects.equals(replacement.node(), s.node)
-          && "RUNNING".equals(replacement.state());
+          && InstancePhase.RUNNING.is(replacement.state());
       boolean keepOriginal;
       if (!originalRuns || !replacementRuns) {
         keepOriginal = !replacementRuns && originalRuns;

@@ -422,8 +422,8 @@ public final class NodeAgent implements AutoCloseable {
           .whenComplete((status, error) -> {
             if (error != null) {
               up.send(new Message.StatusReport(name(), List.of(new Message.InstanceReport(
-                  a.instanceId(), a.app(), a.component().name(), name(), "FAILED",
-                  rootMessage(error), env.clock().millis())), false));
+                  a.instanceId(), a.app(), a.component().name(), name(),
+                  InstancePhase.FAILED.name(), rootMessage(error), env.clock().millis())), false));
             }
           });
     }

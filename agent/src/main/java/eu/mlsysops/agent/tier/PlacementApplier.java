@@ -4,6 +4,7 @@ import eu.mlsysops.agent.ApplyResult;
 import eu.mlsysops.agent.Command;
 import eu.mlsysops.agent.ComponentId;
 import eu.mlsysops.agent.InstanceIds;
+import eu.mlsysops.agent.InstancePhase;
 import eu.mlsysops.agent.PlacementCommand;
 import eu.mlsysops.agent.Plan;
 import eu.mlsysops.agent.kernel.AgentLoop;
@@ -332,10 +333,10 @@ final class PlacementApplier {
     if (w == null) {
       return false;
     }
-    if ("RUNNING".equals(r.state())) {
+    if (InstancePhase.RUNNING.is(r.state())) {
       waiters.remove(r.instanceId());
       w.complete(ApplyResult.success(r.instanceId() + " running on " + r.node()));
-    } else if ("FAILED".equals(r.state())) {
+    } else if (InstancePhase.FAILED.is(r.state())) {
       waiters.remove(r.instanceId());
       w.complete(ApplyResult.failure(
           r.instanceId() + " failed on " + r.node() + ": " + r.reason()));

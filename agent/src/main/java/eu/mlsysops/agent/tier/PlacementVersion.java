@@ -2,6 +2,8 @@ package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.agent.Command;
 import eu.mlsysops.agent.Plan;
+import eu.mlsysops.agent.plan.PlanRecord;
+import eu.mlsysops.agent.plan.PlanStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,6 +19,20 @@ import java.util.Map;
  * <p>Not thread-safe: the cluster agent calls it on its loop.
  */
 final class PlacementVersion {
+  /** How the reason of a plan refused for a stale version begins (see {@link #refusedAsStale}). */
+  private static final String STALE = "stale plan";
+
+  /**
+   * Whether a finished plan was refused because the placement moved on before it committed: its
+   * policy plans again from the new state. (A typed outcome on the plan record would be better;
+   * the scheduler's {@code ApplyResult.Outcome.STALE} does not reach the record yet.)
+   */
+  static boolean refusedAsStale(PlanRecord r) {
+    return (r.status() == PlanStatus.DISCARDED
+        || r.status() == PlanStatus.FAILED)
+        && r.reason().startsWith(STALE);
+  }
+
   private static final int MAX_PLANS = 1_000;
   private long version = 1;
   private long stale;
@@ -65,7 +81,7 @@ final class PlacementVersion {
       return null;
     }
     stale++;
-    return "stale plan: computed against placement version " + planned
+    return STALE + ": computed against placement version " + planned
         + ", the cluster is at version " + version + " now; planning again";
   }
 

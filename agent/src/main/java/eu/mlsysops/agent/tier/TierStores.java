@@ -1,6 +1,10 @@
 package eu.mlsysops.agent.tier;
 
+import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricStore;
+import eu.mlsysops.telemetry.Sample;
+import eu.mlsysops.telemetry.SampleSink;
+import eu.mlsysops.telemetry.otlp.OtlpMetricsTranslator;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -40,5 +44,26 @@ final class TierStores {
         .maxSeries(maxSeries)
         .memoryBudgetBytes(budgetBytes)
         .build();
+  }
+
+  /**
+   * Reads one cluster's telemetry into the continuum's store; series that name no cluster get
+   * {@code cluster}'s id.
+   */
+  static OtlpMetricsTranslator fromCluster(MetricStore store, String cluster, Clock clock) {
+    SampleSink sink = new SampleSink() {
+      @Override
+      public boolean accept(Sample s) {
+        return store.append(s.labels().get("cluster") != null ? s
+            : new Sample(s.metric(), s.labels().with("cluster", cluster), s.timestampMillis(),
+                s.value()));
+      }
+
+      @Override
+      public void describe(String metric, MetricMetadata metadata) {
+        store.describe(metric, metadata);
+      }
+    };
+    return OtlpMetricsTranslator.builder(sink).clock(clock).build();
   }
 }

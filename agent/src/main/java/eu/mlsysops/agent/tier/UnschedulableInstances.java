@@ -1,6 +1,7 @@
 package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.agent.InstanceIds;
+import eu.mlsysops.agent.InstancePhase;
 import eu.mlsysops.protocol.Message;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,7 +17,7 @@ import java.util.Set;
  */
 final class UnschedulableInstances {
   /** The state of an instance no node can take. */
-  static final String STATE = "UNSCHEDULABLE";
+  static final String STATE = InstancePhase.UNSCHEDULABLE.name();
   /** Joins a lost instance's reason and why it cannot be placed elsewhere. */
   static final String MARKER = "; cannot be placed elsewhere: ";
 

@@ -85,7 +85,7 @@ class ClusterFailureDetectionTest {
     // 200 ms heartbeats, 15 missed (3 s), 2 s grace; the detector runs every 50 ms of real time.
     cluster = new ClusterAgent(new eu.mlsysops.model.ClusterDescriptor("cloud", "cloud", null,
         List.of("cloud-1")), up.childSide(), env,
-        new ClusterAgent.Settings(Duration.ofMillis(200), 15, Duration.ofSeconds(2),
+        new ClusterSettings(Duration.ofMillis(200), 15, Duration.ofSeconds(2),
             Duration.ofSeconds(30)), Placer.withDefaults());
     nodeLink = InProcessLink.create(workers);
     cluster.attach(nodeLink.parentSide());

@@ -59,7 +59,7 @@ class CrashLoopTest {
     // Nodes never look silent here: this test is about instances, not heartbeats.
     cluster = new ClusterAgent(new ClusterDescriptor("cloud", "cloud", null,
         List.of("cloud-1", "cloud-2", "cloud-3")), up.childSide(), env,
-        new ClusterAgent.Settings(Duration.ofSeconds(1), 1_000_000, Duration.ofSeconds(2),
+        new ClusterSettings(Duration.ofSeconds(1), 1_000_000, Duration.ofSeconds(2),
             Duration.ofSeconds(30)), Placer.withDefaults());
     cluster.observeNodes(new NodeObserver() {
       @Override

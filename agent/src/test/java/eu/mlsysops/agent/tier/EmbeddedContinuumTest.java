@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The three tiers in one process, on the built-in topology, with fast failure detection. */
 class EmbeddedContinuumTest {
-  static final ClusterAgent.Settings FAST = new ClusterAgent.Settings(
+  static final ClusterSettings FAST = new ClusterSettings(
       Duration.ofMillis(100), 3, Duration.ofMillis(200), Duration.ofSeconds(10));
 
   @TempDir Path dataDir;

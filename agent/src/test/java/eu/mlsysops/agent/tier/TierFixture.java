@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  * separate processes do, with the same {@code Link} abstraction the gRPC link implements.
  */
 final class TierFixture implements AutoCloseable {
-  static final ClusterAgent.Settings FAST = new ClusterAgent.Settings(
+  static final ClusterSettings FAST = new ClusterSettings(
       Duration.ofMillis(100), 3, Duration.ofMillis(300), Duration.ofSeconds(10));
 
   final Path dataDir;
@@ -55,10 +55,10 @@ final class TierFixture implements AutoCloseable {
   final Map<String, InstanceSpec> started = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, ClusterDescriptor> clusterDescriptors = new LinkedHashMap<>();
   private final Map<String, NodeDescriptor> nodeDescriptors = new LinkedHashMap<>();
-  private final ClusterAgent.Settings settings;
+  private final ClusterSettings settings;
   private final Placer placer = Placer.withDefaults();
 
-  TierFixture(Path dataDir, ClusterAgent.Settings settings) {
+  TierFixture(Path dataDir, ClusterSettings settings) {
     this(dataDir, settings, 0);
   }
 
@@ -66,7 +66,7 @@ final class TierFixture implements AutoCloseable {
    * @param startupTicks how many 50 ms simulation ticks an instance takes to start (slow starts
    *     leave time to crash something in the middle of a rollout)
    */
-  TierFixture(Path dataDir, ClusterAgent.Settings settings, int startupTicks) {
+  TierFixture(Path dataDir, ClusterSettings settings, int startupTicks) {
     this.dataDir = dataDir;
     this.settings = settings;
     planLog = SqlitePlanLog.open(dataDir.resolve("plans.db"));

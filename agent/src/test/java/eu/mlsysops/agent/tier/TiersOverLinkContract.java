@@ -57,8 +57,8 @@ abstract class TiersOverLinkContract {
   /** Connects a child to a parent that receives each (re)attached parent side in {@code attach}. */
   abstract NodeLink connect(Consumer<Link> attach, Path dir) throws Exception;
 
-  static final ClusterAgent.Settings FAST =
-      new ClusterAgent.Settings(
+  static final ClusterSettings FAST =
+      new ClusterSettings(
           Duration.ofMillis(200), 3, Duration.ofSeconds(1), Duration.ofSeconds(10));
 
   @TempDir Path dir;

@@ -10,6 +10,7 @@ import eu.mlsysops.agent.plan.SqlitePlanLog;
 import eu.mlsysops.agent.tier.AgentEnvironment;
 import eu.mlsysops.agent.tier.ChildAdmission;
 import eu.mlsysops.agent.tier.ClusterAgent;
+import eu.mlsysops.agent.tier.ClusterSettings;
 import eu.mlsysops.agent.tier.ClusterTrust;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
 import eu.mlsysops.agent.tier.EventSink;
@@ -642,7 +643,7 @@ public final class AgentProcess implements AutoCloseable {
     ClusterDescriptor d = descriptor(ClusterDescriptor.class);
     AgentEnvironment env = environment(printer());
     GrpcLink up = connectUp();
-    ClusterAgent.Settings defaults = ClusterAgent.Settings.defaults();
+    ClusterSettings defaults = ClusterSettings.defaults();
     TrustEngine trust =
         TrustEngine.builder().clock(env.clock()).heartbeatInterval(config.monitoringInterval())
             .build();
@@ -651,7 +652,7 @@ public final class AgentProcess implements AutoCloseable {
             d,
             up,
             env,
-            new ClusterAgent.Settings(
+            new ClusterSettings(
                 config.monitoringInterval(),
                 defaults.missedHeartbeats(),
                 defaults.lostGrace(),

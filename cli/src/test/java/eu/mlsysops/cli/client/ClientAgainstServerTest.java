@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import eu.mlsysops.agent.tier.ClusterAgent;
+import eu.mlsysops.agent.tier.ClusterSettings;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
 import eu.mlsysops.northbound.api.NorthboundEvents;
 import eu.mlsysops.northbound.api.NorthboundServer;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The client against the real northbound server over an embedded continuum, on port 0. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClientAgainstServerTest {
-  static final ClusterAgent.Settings FAST = new ClusterAgent.Settings(
+  static final ClusterSettings FAST = new ClusterSettings(
       Duration.ofMillis(100), 3, Duration.ofMillis(200), Duration.ofSeconds(10));
   static final ObjectMapper JSON = new ObjectMapper();
 

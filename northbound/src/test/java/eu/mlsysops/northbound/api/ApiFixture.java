@@ -3,7 +3,7 @@ package eu.mlsysops.northbound.api;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import eu.mlsysops.agent.tier.ClusterAgent;
+import eu.mlsysops.agent.tier.ClusterSettings;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * HTTP client to talk to it.
  */
 final class ApiFixture implements AutoCloseable {
-  static final ClusterAgent.Settings FAST = new ClusterAgent.Settings(
+  static final ClusterSettings FAST = new ClusterSettings(
       Duration.ofMillis(100), 3, Duration.ofMillis(200), Duration.ofSeconds(10));
 
   final Path dataDir;
