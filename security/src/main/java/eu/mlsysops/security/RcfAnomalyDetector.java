@@ -13,8 +13,8 @@ import java.util.Optional;
  * each dimension also keeps a running mean and variance, a screen costing nanoseconds: the forest
  * learns and scores every {@link #LEARN_EVERY}th point (its sample then spans four times as long),
  * and scores any other point only when some dimension is more than {@link #SCREEN_SIGMAS} standard
- * deviations from its mean. A spike in any one metric is judged at once; an unusual combination of
- * usual values is judged at the next learning point.
+ * deviations (and a hundredth of its scale) from its mean. A spike in any one metric is judged at
+ * once; an unusual combination of usual values is judged at the next learning point.
  */
 final class RcfAnomalyDetector implements AnomalyDetector {
   /*
@@ -38,7 +38,7 @@ final class RcfAnomalyDetector implements AnomalyDetector {
   static final double SCORE_ALPHA = 0.05;
   /** Weight of a new value in each dimension's running mean and variance. */
   static final double SCREEN_ALPHA = 0.05;
-  /** The least step (relative to the mean's magnitude + 1) a value may move the screen by. */
+  /** The least deviation that stands out, relative to the mean's magnitude + 1. */
   static final double SCREEN_FLOOR = 0.01;
 
   private final List<String> dimensions;
@@ -116,14 +116,14 @@ final class RcfAnomalyDetector implements AnomalyDetector {
         continue;
       }
       double d = point[i] - mean[i];
-      double bound = SCREEN_SIGMAS * Math.sqrt(var[i]);
-      // A dimension that has not varied yet stands out at any change (the forest then judges).
-      unusual |= Math.abs(d) > bound + 1e-12;
+      // Out by more than 3 σ, and by more than a hundredth of the value's scale (a dimension
+      // that barely varies would otherwise send every flicker to the forest).
+      double bound = Math.max(SCREEN_SIGMAS * Math.sqrt(var[i]),
+          SCREEN_FLOOR * (Math.abs(mean[i]) + 1));
+      unusual |= Math.abs(d) > bound;
       // Learned winsorised: a spike moves the mean and variance no more than a value at the
-      // bound would, so it cannot raise its own bar (the floor lets a flat dimension that shifts
-      // to a new level be learned, slowly, instead of standing out for ever).
-      double floor = SCREEN_FLOOR * (Math.abs(mean[i]) + 1);
-      double c = Math.max(-Math.max(bound, floor), Math.min(Math.max(bound, floor), d));
+      // bound would, so it cannot raise its own bar.
+      double c = Math.max(-bound, Math.min(bound, d));
       mean[i] += SCREEN_ALPHA * c;
       var[i] = (1 - SCREEN_ALPHA) * (var[i] + SCREEN_ALPHA * c * c);
     }
