@@ -2,15 +2,24 @@ package eu.mlsysops.agent.engine;
 
 import eu.mlsysops.agent.Mechanism;
 import eu.mlsysops.agent.MechanismProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
- * The {@link MechanismProvider}s on a class path, and the mechanisms an agent's configuration
- * enables from them.
+ * The {@link MechanismProvider}s on a class path and in the jars of an agent's policy directory
+ * (as compiled policies are found there), and the mechanisms an agent's configuration enables
+ * from them.
  */
 public final class MechanismPlugins {
   private final Map<String, MechanismProvider> providers;
@@ -21,15 +30,58 @@ public final class MechanismPlugins {
 
   /** The providers {@link ServiceLoader} finds through {@code loader}, by mechanism name. */
   public static MechanismPlugins load(ClassLoader loader) {
+    return load(loader, null);
+  }
+
+  /**
+   * The providers found through {@code loader} and in each {@code *.jar} of {@code jarDirectory}
+   * (null or missing: none), each jar in a class loader of its own over this framework's.
+   *
+   * @throws IllegalStateException when two different providers name the same mechanism
+   */
+  public static MechanismPlugins load(ClassLoader loader, Path jarDirectory) {
     Map<String, MechanismProvider> found = new TreeMap<>();
     for (MechanismProvider p : ServiceLoader.load(MechanismProvider.class, loader)) {
-      MechanismProvider before = found.putIfAbsent(p.name(), p);
-      if (before != null && before.getClass() != p.getClass()) {
-        throw new IllegalStateException("two providers of mechanism \"" + p.name() + "\": "
-            + before.getClass().getName() + " and " + p.getClass().getName());
+      add(found, p, "the class path");
+    }
+    for (Path jar : jars(jarDirectory)) {
+      URLClassLoader ucl;
+      try {
+        ucl = new URLClassLoader(new URL[] {jar.toUri().toURL()},
+            MechanismProvider.class.getClassLoader());
+      } catch (MalformedURLException e) {
+        throw new IllegalStateException(jar + ": " + e.getMessage(), e);
+      }
+      // Only what the jar itself declares: its parent's providers were found above.
+      for (ServiceLoader.Provider<MechanismProvider> sp :
+          ServiceLoader.load(MechanismProvider.class, ucl).stream().toList()) {
+        if (sp.type().getClassLoader() == ucl) {
+          add(found, sp.get(), jar.getFileName().toString());
+        }
       }
     }
     return new MechanismPlugins(found);
+  }
+
+  private static void add(Map<String, MechanismProvider> found, MechanismProvider p,
+      String where) {
+    MechanismProvider before = found.putIfAbsent(p.name(), p);
+    if (before != null && before.getClass() != p.getClass()) {
+      throw new IllegalStateException("two providers of mechanism \"" + p.name() + "\": "
+          + before.getClass().getName() + " and " + p.getClass().getName() + " (" + where + ")");
+    }
+  }
+
+  private static List<Path> jars(Path dir) {
+    if (dir == null || !Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f))
+          .sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   /** The names of the plug-in mechanisms an agent of {@code tier} may use. */

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MechanismPluginsTest {
   /** Listed in src/test/resources/META-INF/services/eu.mlsysops.agent.MechanismProvider. */
@@ -85,6 +86,63 @@ class MechanismPluginsTest {
     assertThat(made).singleElement().satisfies(m -> {
       assertThat(m.name()).isEqualTo("lamp");
       assertThat(m.state()).containsEntry("agent", "n1");
+    });
+  }
+
+  @Test
+  void aProviderInAJarOfThePolicyDirectoryIsFoundToo(@TempDir Path dir) throws Exception {
+    Path src = dir.resolve("src/demo/FanProvider.java");
+    java.nio.file.Files.createDirectories(src.getParent());
+    java.nio.file.Files.writeString(src, """
+        package demo;
+        import eu.mlsysops.agent.*;
+        import java.util.*;
+        import java.util.concurrent.*;
+        public class FanProvider implements MechanismProvider {
+          public String name() { return "fan"; }
+          public Set<String> tiers() { return Set.of("node"); }
+          public Mechanism create(Context context) {
+            return new Mechanism() {
+              public String name() { return "fan"; }
+              public Map<String, Object> options() { return Map.of("speeds", List.of(0, 1, 2)); }
+              public Map<String, Object> state() { return Map.of("speed", 0); }
+              public boolean exclusive() { return true; }
+              public String conflictKey(Command c) { return "fan"; }
+              public CompletionStage<ApplyResult> apply(Command c) {
+                return CompletableFuture.completedFuture(ApplyResult.success("ok"));
+              }
+            };
+          }
+        }
+        """);
+    Path classes = dir.resolve("classes");
+    java.nio.file.Files.createDirectories(classes);
+    int rc = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d",
+        classes.toString(), "-cp", System.getProperty("java.class.path"), src.toString());
+    assertThat(rc).isZero();
+    Path policies = java.nio.file.Files.createDirectories(dir.resolve("policies"));
+    try (var jar = new java.util.jar.JarOutputStream(
+        java.nio.file.Files.newOutputStream(policies.resolve("fan.jar")))) {
+      try (var files = java.nio.file.Files.list(classes.resolve("demo"))) {
+        for (Path f : files.sorted().toList()) { // the provider and its mechanism class
+          jar.putNextEntry(new java.util.jar.JarEntry("demo/" + f.getFileName()));
+          jar.write(java.nio.file.Files.readAllBytes(f));
+        }
+      }
+      jar.putNextEntry(new java.util.jar.JarEntry(
+          "META-INF/services/eu.mlsysops.agent.MechanismProvider"));
+      jar.write("demo.FanProvider\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    assertThat(MechanismPlugins.load(getClass().getClassLoader()).namesFor("node"))
+        .doesNotContain("fan");
+    MechanismPlugins plugins = MechanismPlugins.load(getClass().getClassLoader(), policies);
+    assertThat(plugins.namesFor("node")).contains("fan", "lamp");
+    List<Mechanism> made = plugins.create(List.of("fan"), List.of("cpu_frequency"),
+        context("n1", "node"));
+    assertThat(made).singleElement().satisfies(m -> {
+      assertThat(m.name()).isEqualTo("fan");
+      assertThat(m.options()).containsKey("speeds");
     });
   }
 

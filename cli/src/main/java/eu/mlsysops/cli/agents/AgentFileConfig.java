@@ -297,7 +297,7 @@ public record AgentFileConfig(
       if (certDir == null) {
         certDir = dataDir.resolve("certs");
       }
-      List<String> mechanisms = mechanisms();
+      List<String> mechanisms = mechanisms(path("policy_directory"));
       Duration interval = duration("monitoring_interval", Duration.ofSeconds(1));
       String insecureText = text("insecure");
       boolean insecure = false;
@@ -501,7 +501,8 @@ public record AgentFileConfig(
       return List.copyOf(out);
     }
 
-    private List<String> mechanisms() {
+    /** Built-in names, or those provided on the class path or in the policy directory's jars. */
+    private List<String> mechanisms(Path policyDirectory) {
       Value v = raw.get("mechanisms");
       List<String> out = new ArrayList<>();
       if (v == null) {
@@ -518,10 +519,12 @@ public record AgentFileConfig(
       } else {
         throw problem("mechanisms", "expected a list of mechanism names");
       }
-      // Built in, or provided by a plug-in on the class path (MechanismProvider).
+      // Built in, or provided by a plug-in (MechanismProvider) on the class path or in a jar of
+      // the policy directory.
       List<String> known = new ArrayList<>(tier.knownMechanisms());
       known.addAll(
-          eu.mlsysops.agent.engine.MechanismPlugins.load(AgentFileConfig.class.getClassLoader())
+          eu.mlsysops.agent.engine.MechanismPlugins.load(
+                  AgentFileConfig.class.getClassLoader(), policyDirectory)
               .namesFor(tier.wireName()));
       for (String m : out) {
         if (!known.contains(m)) {

@@ -203,7 +203,8 @@ public final class AgentProcess implements AutoCloseable {
         new eu.mlsysops.agent.MechanismProvider.Context(
             config.name(), config.tier().wireName(), config.dataDir(), env.clock(), apps);
     for (eu.mlsysops.agent.Mechanism m :
-        eu.mlsysops.agent.engine.MechanismPlugins.load(AgentProcess.class.getClassLoader())
+        eu.mlsysops.agent.engine.MechanismPlugins.load(
+                AgentProcess.class.getClassLoader(), config.policyDirectory())
             .create(config.mechanisms(), config.tier().knownMechanisms(), context)) {
       if (m instanceof AutoCloseable c) {
         resources.push(c);
