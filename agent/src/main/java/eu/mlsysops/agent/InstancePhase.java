@@ -41,6 +41,14 @@ public enum InstancePhase {
     return name().equals(state);
   }
 
+  /**
+   * Failed, stopped or lost: the instance no longer runs where it was, so its telemetry series
+   * end (each tier marks them stale).
+   */
+  public boolean endsTelemetry() {
+    return this == FAILED || this == STOPPED || this == LOST;
+  }
+
   /** Lost or failed: the instance does not serve, and where it was says little. */
   public boolean isGone() {
     return this == LOST || this == FAILED;

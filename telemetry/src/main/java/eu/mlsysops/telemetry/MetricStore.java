@@ -693,6 +693,52 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
     }
   }
 
+  /**
+   * The value of a staleness marker, Prometheus's stale NaN: a series whose newest sample at a
+   * time is a marker has ended there (an instance stopped, moved or was lost). Real samples are
+   * never NaN (non-finite values are refused), so readers take any NaN for a marker.
+   */
+  public static final double STALE_MARKER = Double.longBitsToDouble(0x7ff0000000000002L);
+
+  /** Whether a stored value is a staleness marker rather than a sample. */
+  public static boolean isStale(double value) {
+    return Double.isNaN(value);
+  }
+
+  /**
+   * Ends every series (of any metric) whose labels match {@code matchers} at {@code atMillis}
+   * (or just after its newest sample, if that is later) with a staleness marker: instant queries
+   * and {@code /metrics} leave it out from then on, range queries end there. A later sample
+   * revives it. Series already ended are left alone; listeners are not told.
+   *
+   * @return how many series were ended
+   */
+  public int markStale(Map<String, String> matchers, long atMillis) {
+    int ended = 0;
+    MatcherSet ms = MatcherSet.of(matchers);
+    long[] stored = new long[2];
+    for (MetricEntry e : byMetric.values()) {
+      for (StoredSeries s : ms.candidates(e)) {
+        if (!ms.matches(s.labels)) {
+          continue;
+        }
+        long ts;
+        synchronized (s) {
+          Chunk head = s.head();
+          if (s.removed || head == null || isStale(head.values[head.count - 1])) {
+            continue;
+          }
+          ts = Math.max(atMillis, s.newest + 1);
+        }
+        if (append(e, s.labels, ts, STALE_MARKER, stored) == null) {
+          ended++;
+        }
+      }
+    }
+    count(stored);
+    return ended;
+  }
+
   /** Removes every series whose labels match (e.g. all series of a node that left). */
   public void removeSeries(Map<String, String> matchers) {
     for (MetricEntry e : byMetric.values()) {
@@ -918,7 +964,8 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       }
       synchronized (s) {
         Chunk head = s.head();
-        if (head != null && (!any || s.newest > bestTs)) {
+        if (head != null && (!any || s.newest > bestTs)
+            && !isStale(head.values[head.count - 1])) {
           bestTs = s.newest;
           best = head.values[head.count - 1];
           any = true;
@@ -951,7 +998,9 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
         ts = s.newest;
         v = head.values[head.count - 1];
       }
-      out.add(new Sample(metric, s.labels, ts, v));
+      if (!isStale(v)) { // the series ended
+        out.add(new Sample(metric, s.labels, ts, v));
+      }
     }
     return out;
   }
@@ -977,11 +1026,13 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
         continue;
       }
       int n = copy(s, from, Long.MAX_VALUE, buf);
-      Sample[] samples = new Sample[n];
+      List<Sample> samples = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        samples[i] = new Sample(metric, s.labels, buf.ts[i], buf.values[i]);
+        if (!isStale(buf.values[i])) {
+          samples.add(new Sample(metric, s.labels, buf.ts[i], buf.values[i]));
+        }
       }
-      out.add(new Series(metric, s.labels, Arrays.asList(samples)));
+      out.add(new Series(metric, s.labels, samples));
     }
     return out;
   }
@@ -991,9 +1042,11 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
     double[] acc = new double[2];
     foldValues(metric, matchers, clock.millis() - w.toMillis(), (vs, begin, end) -> {
       for (int i = begin; i < end; i++) {
-        acc[0] += vs[i];
+        if (!isStale(vs[i])) {
+          acc[0] += vs[i];
+          acc[1]++;
+        }
       }
-      acc[1] += end - begin;
     });
     return acc[1] == 0 ? OptionalDouble.empty() : OptionalDouble.of(acc[0] / acc[1]);
   }
@@ -1004,9 +1057,11 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
     boolean[] any = new boolean[1];
     foldValues(metric, matchers, clock.millis() - w.toMillis(), (vs, begin, end) -> {
       for (int i = begin; i < end; i++) {
-        max[0] = Math.max(max[0], vs[i]);
+        if (!isStale(vs[i])) {
+          max[0] = Math.max(max[0], vs[i]);
+          any[0] = true;
+        }
       }
-      any[0] |= end > begin;
     });
     return any[0] ? OptionalDouble.of(max[0]) : OptionalDouble.empty();
   }

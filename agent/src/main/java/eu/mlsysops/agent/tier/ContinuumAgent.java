@@ -95,7 +95,8 @@ public final class ContinuumAgent implements AutoCloseable {
     this.clusters = new ContinuumClusters(loop, new FailureDetector(
         failureDetection.heartbeatInterval(), failureDetection.missedHeartbeats(),
         failureDetection.detectionTick(), env.clock().millis(), System::nanoTime));
-    this.instances = new ContinuumInstances(loop, this::event);
+    this.instances = new ContinuumInstances(loop, this::event,
+        id -> telemetry.markStale(Map.of("instance", id), env.clock().millis()));
     this.scheduler = kernel.scheduler();
     this.engine = kernel.engine();
     loop.afterTurn(this::publishIfChanged);
@@ -277,6 +278,8 @@ public final class ContinuumAgent implements AutoCloseable {
       store.removeApp(name);
       Map<String, String> a = assignments.remove(name);
       instances.removed(name);
+      // Its per-cluster aggregates end with it (instance series end as each instance stops).
+      telemetry.markStale(Map.of("app", name), env.clock().millis());
       changed = true;
       if (a != null) {
         a.values().stream().distinct().forEach(this::pushCluster);
@@ -466,6 +469,8 @@ public final class ContinuumAgent implements AutoCloseable {
         clusters.detect(now, failureDetection.lostGrace().toMillis());
     for (ContinuumClusters.Detection d : found) {
       event("cluster", d.message());
+      telemetry.markStale(Map.of("cluster", d.cluster()), now); // its figures are not current
+
       if (d.lost()) {
         instances.lost(d.cluster(), d.nodes(), now);
       }

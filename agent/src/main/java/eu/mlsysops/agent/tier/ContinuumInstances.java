@@ -2,6 +2,7 @@ package eu.mlsysops.agent.tier;
 
 import eu.mlsysops.agent.InstanceIds;
 import eu.mlsysops.agent.InstancePhase;
+import eu.mlsysops.agent.InstancePhase;
 import eu.mlsysops.agent.kernel.AgentLoop;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.protocol.Message;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -24,14 +26,19 @@ import java.util.function.Predicate;
 final class ContinuumInstances {
   private final AgentLoop loop;
   private final BiConsumer<String, String> event;
+  private final Consumer<String> ended;
   private final Map<String, Message.InstanceReport> instances = new LinkedHashMap<>();
   /** app → component → why no cluster can take it. */
   private final Map<String, Map<String, String>> unassignable = new HashMap<>();
 
-  /** {@code event} takes a kind and a message. */
-  ContinuumInstances(AgentLoop loop, BiConsumer<String, String> event) {
+  /**
+   * @param event takes a kind and a message
+   * @param ended told the id of each instance that stopped running where it ran (its series end)
+   */
+  ContinuumInstances(AgentLoop loop, BiConsumer<String, String> event, Consumer<String> ended) {
     this.loop = Objects.requireNonNull(loop);
     this.event = Objects.requireNonNull(event);
+    this.ended = Objects.requireNonNull(ended);
   }
 
   /**
@@ -55,6 +62,10 @@ final class ContinuumInstances {
       }
       Message.InstanceReport before = instances.put(r.instanceId(), r);
       changed |= !r.equals(before);
+      if (InstancePhase.of(r.state()).endsTelemetry()
+          && (before == null || !before.state().equals(r.state()))) {
+        ended.accept(r.instanceId());
+      }
       if (UnschedulableInstances.STATE.equals(r.state()) && (before == null
           || !before.state().equals(r.state()) || !before.reason().equals(r.reason()))) {
         event.accept("placement", r.app() + "/" + r.component() + "/"

@@ -33,6 +33,9 @@ final class InstanceReports {
 
     /** A node's failures count against it (other apps failed there too). */
     void nodeAtFault(Message.InstanceReport report);
+
+    /** An instance no longer runs where it ran: its series end. */
+    void ended(String instanceId);
   }
 
   private final AgentLoop loop;
@@ -81,6 +84,9 @@ final class InstanceReports {
     }
     long now = clock.getAsLong();
     for (Message.InstanceReport r : changedReports) {
+      if (InstancePhase.of(r.state()).endsTelemetry()) {
+        effects.ended(r.instanceId());
+      }
       if (InstancePhase.RUNNING.is(r.state()) || InstancePhase.FAILED.is(r.state())) {
         effects.event("instance", r.instanceId() + " " + r.state().toLowerCase() + " on "
             + r.node() + (r.reason().isEmpty() ? "" : " (" + r.reason() + ")"));

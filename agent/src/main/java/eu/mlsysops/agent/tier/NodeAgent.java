@@ -453,6 +453,10 @@ public final class NodeAgent implements AutoCloseable {
 
   private void onInstanceStatus(InstanceStatus s) {
     loop.checkInLoop();
+    if (s.state().isTerminal()) {
+      // Its series end now: instant queries and /metrics stop showing a stopped instance.
+      store.markStale(Map.of("instance", s.instanceId()), env.clock().millis());
+    }
     if (running) {
       up.send(new Message.StatusReport(name(), List.of(report(s)), false));
     }

@@ -336,6 +336,60 @@ class EmbeddedContinuumTest {
     assertThat(continuum.continuum().app("smart-camera")).isEmpty();
   }
 
+  /** The series of {@code expr} an instant query at {@code store}'s tier finds now. */
+  private static List<eu.mlsysops.telemetry.Labels> instant(
+      eu.mlsysops.telemetry.MetricStore store, String expr) {
+    return new eu.mlsysops.telemetry.query.QueryEngine(store)
+        .vector(expr, System.currentTimeMillis()).stream()
+        .map(eu.mlsysops.telemetry.query.QueryResult.Element::labels).toList();
+  }
+
+  private List<eu.mlsysops.telemetry.MetricStore> everyStore() {
+    List<eu.mlsysops.telemetry.MetricStore> stores = new java.util.ArrayList<>();
+    continuum.nodes().values().forEach(n -> stores.add(n.telemetry()));
+    continuum.clusters().values().forEach(c -> stores.add(c.telemetry()));
+    stores.add(continuum.continuum().telemetry());
+    return stores;
+  }
+
+  @Test
+  void aRemovedAppsSeriesLeaveInstantQueriesAtEveryTierAtOnce() {
+    start();
+    continuum.continuum().deploy(demoApp());
+    String expr = "component_latency_ms{app=\"smart-camera\"}";
+    await().atMost(30, TimeUnit.SECONDS).until(() -> phase().equals("Running")
+        && continuum.clusters().values().stream().anyMatch(c -> !instant(c.telemetry(), expr)
+            .isEmpty())
+        && !instant(continuum.continuum().telemetry(), expr).isEmpty());
+
+    assertThat(continuum.continuum().remove("smart-camera")).isTrue();
+
+    // Without staleness markers the last samples answer for the 5-minute lookback.
+    await().atMost(30, TimeUnit.SECONDS).until(() -> everyStore().stream()
+        .allMatch(s -> instant(s, expr).isEmpty()));
+  }
+
+  @Test
+  void aLostNodesInstancesLeaveTheClustersInstantQueries() {
+    start();
+    continuum.continuum().deploy(demoApp());
+    await().atMost(20, TimeUnit.SECONDS).until(() -> phase().equals("Running"));
+    String victim = instances("analytics").get(0).node();
+    String expr = "component_latency_ms{component=\"analytics\"}";
+    await().atMost(30, TimeUnit.SECONDS).until(() -> continuum.clusters().values().stream()
+        .anyMatch(c -> instant(c.telemetry(), expr).stream()
+            .anyMatch(l -> victim.equals(l.get("node")))));
+
+    continuum.failNode(victim);
+
+    await().atMost(30, TimeUnit.SECONDS).until(() -> continuum.clusters().values().stream()
+        .allMatch(c -> instant(c.telemetry(), expr).stream()
+            .noneMatch(l -> victim.equals(l.get("node")))));
+    // The replacements' series are there.
+    await().atMost(30, TimeUnit.SECONDS).until(() -> continuum.clusters().values().stream()
+        .mapToLong(c -> instant(c.telemetry(), expr).size()).sum() == 2);
+  }
+
   @Test
   void aGeneratedTopologySpreadsNodesOverTheLayersInClustersOfAtMost500() {
     List<eu.mlsysops.model.Descriptor> t = Topologies.generatedTopology(2_345);

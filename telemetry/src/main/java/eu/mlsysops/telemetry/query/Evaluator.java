@@ -183,7 +183,10 @@ final class Evaluator {
     return out;
   }
 
-  /** An instant vector selector: each step takes the newest sample in (t - lookback, t]. */
+  /**
+   * An instant vector selector: each step takes the newest sample in (t - lookback, t], unless it
+   * is a staleness marker (the series ended before t).
+   */
   private List<Row> select(Expr.Selector s) {
     List<Row> rows = new ArrayList<>();
     long from = times[0] - lookback + 1;
@@ -202,7 +205,7 @@ final class Evaluator {
               while (j < count && ts[j] <= t) {
                 j++;
               }
-              if (j > 0 && ts[j - 1] > t - lookback) {
+              if (j > 0 && ts[j - 1] > t - lookback && !Double.isNaN(vs[j - 1])) {
                 if (out == null) {
                   out = absentSteps();
                 }
@@ -217,6 +220,22 @@ final class Evaluator {
     return rows;
   }
 
+  /**
+   * Drops staleness markers (NaN: real samples never are, see {@code MetricStore.STALE_MARKER})
+   * from a scanned series, in place in the scan's buffers; returns how many samples are left.
+   */
+  static int withoutMarkers(long[] ts, double[] vs, int count) {
+    int k = 0;
+    for (int i = 0; i < count; i++) {
+      if (!Double.isNaN(vs[i])) {
+        ts[k] = ts[i];
+        vs[k] = vs[i];
+        k++;
+      }
+    }
+    return k;
+  }
+
   /** The raw samples of a range selector at one time, for an instant query's matrix result. */
   QueryResult.Matrix matrix(Expr.RangeSelector rs) {
     List<QueryResult.RangeSeries> out = new ArrayList<>();
@@ -227,7 +246,11 @@ final class Evaluator {
           rs.selector().matchers(),
           t - rs.rangeMillis() + 1,
           t,
-          (metric, labels, ts, vs, count) -> {
+          (metric, labels, ts, vs, all) -> {
+            int count = withoutMarkers(ts, vs, all);
+            if (count == 0) {
+              return;
+            }
             QueryResult.Point[] points = new QueryResult.Point[count];
             for (int i = 0; i < count; i++) {
               points[i] = new QueryResult.Point(ts[i], vs[i]);
@@ -308,7 +331,8 @@ final class Evaluator {
           rs.selector().matchers(),
           from,
           to,
-          (metric, labels, ts, vs, count) -> {
+          (metric, labels, ts, vs, all) -> {
+            int count = withoutMarkers(ts, vs, all); // range vectors skip staleness markers
             double[] corr = null;
             if (counter && n > 1) {
               corr = corrections(vs, count);
