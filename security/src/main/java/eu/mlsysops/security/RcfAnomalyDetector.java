@@ -85,8 +85,7 @@ final class RcfAnomalyDetector implements AnomalyDetector {
       }
     }
     boolean learn = seen % LEARN_EVERY == 0;
-    boolean unusual = screen(point);
-    seen++;
+    boolean unusual = standsOut(point);
     Optional<Anomaly> out = Optional.empty();
     if (learned >= OUTPUT_AFTER && (learn || unusual)) {
       double score = forest.getAnomalyScore(point);
@@ -100,6 +99,8 @@ final class RcfAnomalyDetector implements AnomalyDetector {
         varScore = (1 - SCORE_ALPHA) * (varScore + SCORE_ALPHA * d * d);
       }
     }
+    learnScreen(point, out.isPresent());
+    seen++;
     if (learn) {
       forest.update(point);
       learned++;
@@ -107,27 +108,46 @@ final class RcfAnomalyDetector implements AnomalyDetector {
     return out;
   }
 
-  /** Updates each dimension's running mean and variance; true if the point stood out in any. */
-  private boolean screen(double[] point) {
-    boolean unusual = false;
+  /** How far from its running mean a dimension's value may be before it stands out. */
+  private double bound(int i) {
+    // More than 3 σ, and more than a hundredth of the value's scale (a dimension that barely
+    // varies would otherwise send every flicker to the forest).
+    return Math.max(SCREEN_SIGMAS * Math.sqrt(var[i]), SCREEN_FLOOR * (Math.abs(mean[i]) + 1));
+  }
+
+  /** Whether some dimension of the point stands out from its running mean. */
+  private boolean standsOut(double[] point) {
+    if (seen == 0) {
+      return false;
+    }
+    for (int i = 0; i < point.length; i++) {
+      if (Math.abs(point[i] - mean[i]) > bound(i)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Updates each dimension's running mean and variance. A point the forest found anomalous moves
+   * them no more than a value at the bound would (winsorised), so an anomaly cannot widen the
+   * screen and hide the next one; others are learned as they are, so a drifting metric (a load
+   * average) is followed without standing out again and again.
+   */
+  private void learnScreen(double[] point, boolean anomalous) {
     for (int i = 0; i < point.length; i++) {
       if (seen == 0) {
         mean[i] = point[i];
         continue;
       }
       double d = point[i] - mean[i];
-      // Out by more than 3 σ, and by more than a hundredth of the value's scale (a dimension
-      // that barely varies would otherwise send every flicker to the forest).
-      double bound = Math.max(SCREEN_SIGMAS * Math.sqrt(var[i]),
-          SCREEN_FLOOR * (Math.abs(mean[i]) + 1));
-      unusual |= Math.abs(d) > bound;
-      // Learned winsorised: a spike moves the mean and variance no more than a value at the
-      // bound would, so it cannot raise its own bar.
-      double c = Math.max(-bound, Math.min(bound, d));
-      mean[i] += SCREEN_ALPHA * c;
-      var[i] = (1 - SCREEN_ALPHA) * (var[i] + SCREEN_ALPHA * c * c);
+      if (anomalous) {
+        double b = bound(i);
+        d = Math.max(-b, Math.min(b, d));
+      }
+      mean[i] += SCREEN_ALPHA * d;
+      var[i] = (1 - SCREEN_ALPHA) * (var[i] + SCREEN_ALPHA * d * d);
     }
-    return unusual;
   }
 
   private Anomaly attribute(double[] point, double score, double threshold) {

@@ -739,6 +739,57 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
     return ended;
   }
 
+  /**
+   * Ends, with a staleness marker, every series whose samples stopped arriving: its newest sample
+   * is older than {@code intervals} times the gap between its last two samples (its reporting
+   * interval), and at least {@code minSilenceMillis}. The marker goes where the next report was
+   * due last. A series with a single sample is left to the lookback.
+   *
+   * @return how many series were ended
+   */
+  public int markSilentStale(long nowMillis, int intervals, long minSilenceMillis) {
+    int ended = 0;
+    long[] stored = new long[2];
+    for (MetricEntry e : byMetric.values()) {
+      for (StoredSeries s : e.series.values()) {
+        long at;
+        synchronized (s) {
+          Chunk head = s.head();
+          if (s.removed || head == null || isStale(head.values[head.count - 1])) {
+            continue;
+          }
+          long previous = previousTimestamp(s);
+          if (previous == Long.MIN_VALUE) {
+            continue;
+          }
+          long silence = Math.max((long) intervals * (s.newest - previous), minSilenceMillis);
+          if (nowMillis - s.newest <= silence) {
+            continue;
+          }
+          at = s.newest + silence;
+        }
+        if (append(e, s.labels, at, STALE_MARKER, stored) == null) {
+          ended++;
+        }
+      }
+    }
+    count(stored);
+    return ended;
+  }
+
+  /** The timestamp of the series' sample before its newest; MIN_VALUE without one. */
+  private static long previousTimestamp(StoredSeries s) {
+    Chunk head = s.head();
+    if (head.count - head.start >= 2) {
+      return head.base + head.offsets[head.count - 2];
+    }
+    int k = s.chunkCount() - 2;
+    if (k >= 0 && s.chunk(k).count > s.chunk(k).start) {
+      return s.chunk(k).lastTs();
+    }
+    return Long.MIN_VALUE;
+  }
+
   /** Removes every series whose labels match (e.g. all series of a node that left). */
   public void removeSeries(Map<String, String> matchers) {
     for (MetricEntry e : byMetric.values()) {

@@ -135,8 +135,10 @@ final class ClusterTelemetry implements AutoCloseable {
 
   /** Starts sending aggregated telemetry up every export interval. */
   void start(ScheduledExecutorService timers) {
-    exportTask = new IntervalTask(timers, cluster + " telemetry export", exportInterval,
-        () -> send(aggregator.drain()));
+    exportTask = new IntervalTask(timers, cluster + " telemetry export", exportInterval, () -> {
+      TierStores.endSilentSeries(store, clock.millis());
+      send(aggregator.drain());
+    });
   }
 
   @Override

@@ -300,6 +300,7 @@ public final class NodeAgent implements AutoCloseable {
 
   private void exportTelemetry() {
     if (running) {
+      TierStores.endSilentSeries(store, env.clock().millis());
       send(uplinkAggregator.drain());
     }
   }

@@ -20,6 +20,19 @@ final class TierStores {
   static final Duration NODE_RETENTION = Duration.ofMinutes(15);
   static final Duration CLUSTER_RETENTION = Duration.ofHours(1);
   static final Duration CONTINUUM_RETENTION = Duration.ofHours(6);
+  /**
+   * A series that missed this many of its reporting intervals has stopped (an instance that hung
+   * or left without its runtime knowing): node and cluster agents end it with a staleness marker
+   * at each export instead of letting its last value answer for the 5-minute lookback.
+   */
+  static final int SILENT_INTERVALS = 2;
+  /** …but not before this much silence (a GC pause of this process is not a series stopping). */
+  static final long MIN_SILENCE_MILLIS = 2_000;
+
+  /** Ends the series of {@code store} that stopped arriving (see {@link #SILENT_INTERVALS}). */
+  static void endSilentSeries(MetricStore store, long nowMillis) {
+    store.markSilentStale(nowMillis, SILENT_INTERVALS, MIN_SILENCE_MILLIS);
+  }
 
   private TierStores() {}
 

@@ -78,4 +78,22 @@ class StalenessTest {
     assertThat(engine.vector("latency_ms", NOW)).hasSize(2);
     assertThat(store.latest("latency_ms", Map.of("instance", "app/c/0"))).hasValue(90.0);
   }
+
+  @Test
+  void aSeriesThatStopsArrivingEndsAfterTwoOfItsIntervals() {
+    fill(); // both every second until 55 s
+    for (long t = 56_000; t <= 59_000; t += 1000) {
+      store.append(new Sample("latency_ms", B, t, 20)); // only B goes on
+    }
+
+    // A reported every second until 55 s: silent for 1.9 s is not yet max(2 × 1 s, 2 s).
+    assertThat(store.markSilentStale(56_900, 2, 2_000)).isZero();
+    assertThat(store.markSilentStale(NOW, 2, 2_000)).isOne(); // 5 s silent
+
+    assertThat(engine.vector("latency_ms", NOW)).extracting(Element::labels).containsExactly(B);
+    // Ended where its next report was due last: 55 s + 2 s.
+    assertThat(engine.vector("latency_ms{node=\"n1\"}", 56_500)).hasSize(1);
+    assertThat(engine.vector("latency_ms{node=\"n1\"}", 57_000)).isEmpty();
+    assertThat(store.markSilentStale(NOW, 2, 2_000)).isZero(); // ended once
+  }
 }
