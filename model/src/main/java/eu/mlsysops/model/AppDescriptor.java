@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param globalSatisfaction how overall QoS satisfaction is judged, or null
  * @param disconnect what happens to instances on a node that stops answering, or null for the
  *     agents' defaults (an extension of the reference CRD)
+ * @param qosWarmup how long an instance runs before its QoS targets are judged ({@code
+ *     qos_warmup}, an extension of the reference CRD), or null for the agents' default
  */
 public record AppDescriptor(
     String name,
@@ -25,7 +27,8 @@ public record AppDescriptor(
     List<ComponentInteraction> componentInteractions,
     List<String> permittedActions,
     GlobalSatisfaction globalSatisfaction,
-    DisconnectPolicy disconnect)
+    DisconnectPolicy disconnect,
+    java.time.Duration qosWarmup)
     implements Descriptor {
 
   /**
@@ -55,6 +58,7 @@ public record AppDescriptor(
         componentInteractions,
         permittedActions,
         globalSatisfaction,
+        null,
         null);
   }
 
@@ -78,12 +82,19 @@ public record AppDescriptor(
    * @param permittedActions see the record description
    * @param globalSatisfaction see the record description
    * @param disconnect see the record description
+   * @param qosWarmup see the record description
    */
   public AppDescriptor {
     singleNode = Immutable.list(singleNode);
     components = Immutable.list(components);
     componentInteractions = Immutable.list(componentInteractions);
     permittedActions = Immutable.list(permittedActions);
+  }
+
+  /** A copy with other components (and the rest as it is). */
+  public AppDescriptor withComponents(List<Component> others) {
+    return new AppDescriptor(name, clusterPlacement, singleNode, others, componentInteractions,
+        permittedActions, globalSatisfaction, disconnect, qosWarmup);
   }
 
   /** Returns {@link DescriptorKind#APP}. */

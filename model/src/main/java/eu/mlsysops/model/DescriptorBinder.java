@@ -72,7 +72,20 @@ final class DescriptorBinder {
                         g,
                         "achievement_weights",
                         w -> new AchievementWeight(text(w, "metric_id"), number(w, "weight"))))),
-        object(body, "disconnect", DescriptorBinder::disconnect));
+        object(body, "disconnect", DescriptorBinder::disconnect),
+        qosWarmup(text(body, "qos_warmup")));
+  }
+
+  /** Semantic checks reported a bad value already; here it only makes the field absent. */
+  private static java.time.Duration qosWarmup(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return DisconnectPolicy.parseDuration(text);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Semantic checks reported bad values already; here they only make the field absent. */

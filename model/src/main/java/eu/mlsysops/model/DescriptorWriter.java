@@ -159,6 +159,8 @@ final class DescriptorWriter {
                     .put("replace", d.replace())
                     .put("reconcile", d.reconcile().wireName())
                     .done())
+        .put("qos_warmup",
+            a.qosWarmup() == null ? null : DisconnectPolicy.formatDuration(a.qosWarmup()))
         .done();
   }
 

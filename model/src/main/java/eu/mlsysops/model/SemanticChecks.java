@@ -116,7 +116,21 @@ final class SemanticChecks {
     atLeast(body.path("cluster_placement").get("instances"), "cluster_placement.instances", 0);
     globalSatisfaction(body.get("global_satisfaction"), metricIds, !names.isEmpty());
     disconnect(body.get("disconnect"));
+    JsonNode warmup = body.get("qos_warmup");
+    if (warmup != null && warmup.isTextual()) {
+      try {
+        if (DisconnectPolicy.parseDuration(warmup.textValue()).compareTo(MAX_QOS_WARMUP) > 0) {
+          sink.error("qos_warmup", "must be at most " + DisconnectPolicy.formatDuration(
+              MAX_QOS_WARMUP));
+        }
+      } catch (IllegalArgumentException e) {
+        sink.error("qos_warmup", e.getMessage());
+      }
+    }
   }
+
+  /** The longest warm-up accepted: longer would mean QoS is never judged in practice. */
+  static final java.time.Duration MAX_QOS_WARMUP = java.time.Duration.ofHours(1);
 
   private void disconnect(JsonNode disconnect) {
     if (disconnect == null || !disconnect.isObject()) {

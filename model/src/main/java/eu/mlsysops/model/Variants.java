@@ -110,6 +110,8 @@ final class Variants {
    *       lack it, yet the examples set it and the descriptors need one);
    *   <li>apps accept an optional {@code disconnect} block ({@link DisconnectPolicy}), our
    *       extension: what happens to instances on a node that stops answering;
+   *   <li>apps accept an optional {@code qos_warmup} duration, our extension: how long an
+   *       instance runs before its QoS targets are judged;
    *   <li>the node CRD nests {@code production} inside {@code power.renewable[].name} (an
    *       indentation slip); it is moved up beside {@code name}.
    * </ul>
@@ -123,6 +125,9 @@ final class Variants {
     }
     if (kind == DescriptorKind.APP && !properties.has("disconnect")) {
       properties.set("disconnect", disconnectSchema());
+    }
+    if (kind == DescriptorKind.APP && !properties.has("qos_warmup")) {
+      properties.set("qos_warmup", JsonNodeFactory.instance.objectNode().put("type", "string"));
     }
     if (kind == DescriptorKind.NODE) {
       JsonNode renewable =

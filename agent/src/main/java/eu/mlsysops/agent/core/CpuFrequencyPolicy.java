@@ -128,7 +128,7 @@ public final class CpuFrequencyPolicy implements Policy<CpuFrequencyPolicy.Decis
           if (!p.running() || askedRecently(p.instanceId(), now)) {
             continue;
           }
-          var violated = QosChecks.violation(view, app.name(), c, p.instanceId(), window);
+          var violated = QosChecks.violation(view, app, c, p.instanceId(), window);
           if (violated.isEmpty()) {
             continue;
           }

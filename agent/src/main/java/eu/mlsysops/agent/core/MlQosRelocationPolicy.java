@@ -204,7 +204,8 @@ public final class MlQosRelocationPolicy implements Policy<MlQosRelocationPolicy
       for (QosMetric q : c.qosMetrics()) {
         Map<String, String> series =
             Map.of("app", app.name(), "component", c.name(), "instance", p.instanceId());
-        if (!QosChecks.warmedUp(view, q.applicationMetricId(), series, window)) {
+        if (!QosChecks.warmedUp(view, q.applicationMetricId(), series, window,
+            QosChecks.warmup(app))) {
           continue; // a starting instance teaches the model nothing about serving
         }
         OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(), series,

@@ -13,10 +13,16 @@ import java.util.OptionalDouble;
 /** What the relocation policies ask of an app, a component and an instance's QoS targets. */
 final class QosChecks {
   /**
-   * How long an instance reports before its QoS is judged: its first samples say how it started
-   * (cold caches, a JIT warming up), not how it serves, and must not move it.
+   * How long an instance reports before its QoS is judged, unless its app says otherwise ({@code
+   * qos_warmup}): its first samples say how it started (cold caches, a JIT warming up), not how it
+   * serves, and must not move it.
    */
   static final Duration WARMUP = Duration.ofSeconds(10);
+
+  /** The app's warm-up ({@code qos_warmup}), or {@link #WARMUP}. */
+  static Duration warmup(AppDescriptor app) {
+    return app.qosWarmup() == null ? WARMUP : app.qosWarmup();
+  }
 
   private QosChecks() {}
 
@@ -37,14 +43,14 @@ final class QosChecks {
 
   /**
    * The first of the component's QoS targets the instance misses on average over the window,
-   * counting only targets it has reported for {@link #WARMUP} before the window.
+   * counting only targets it has reported for the app's warm-up before the window.
    */
-  static Optional<Violation> violation(PolicyView view, String app, Component c,
+  static Optional<Violation> violation(PolicyView view, AppDescriptor app, Component c,
       String instanceId, Duration window) {
     for (QosMetric q : c.qosMetrics()) {
       Map<String, String> series =
-          Map.of("app", app, "component", c.name(), "instance", instanceId);
-      if (!warmedUp(view, q.applicationMetricId(), series, window)) {
+          Map.of("app", app.name(), "component", c.name(), "instance", instanceId);
+      if (!warmedUp(view, q.applicationMetricId(), series, window, warmup(app))) {
         continue;
       }
       OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(), series, window);
@@ -56,12 +62,12 @@ final class QosChecks {
   }
 
   /**
-   * Whether the series has samples from at least {@link #WARMUP} before the window: a window of
+   * Whether the series has samples from at least {@code warmup} before the window: a window of
    * a warmed-up instance holds no sample of its first moments.
    */
   static boolean warmedUp(PolicyView view, String metric, Map<String, String> series,
-      Duration window) {
-    Duration needed = WARMUP.plus(window);
+      Duration window, Duration warmup) {
+    Duration needed = warmup.plus(window);
     long earliest = Long.MAX_VALUE;
     for (eu.mlsysops.telemetry.TelemetryQuery.Series s
         : view.telemetry().range(metric, series, needed.plusSeconds(5))) {

@@ -101,7 +101,7 @@ public final class QosRelocationPolicy implements Policy<QosRelocationPolicy.Mov
         if (!p.running()) {
           continue;
         }
-        var violated = QosChecks.violation(view, app.name(), c, p.instanceId(), window);
+        var violated = QosChecks.violation(view, app, c, p.instanceId(), window);
         if (violated.isEmpty()) {
           continue;
         }

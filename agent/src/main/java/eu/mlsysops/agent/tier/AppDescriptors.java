@@ -17,7 +17,7 @@ final class AppDescriptors {
         app.componentInteractions().stream()
             .filter(i -> names.contains(i.componentName1()) || names.contains(i.componentName2()))
             .toList(),
-        app.permittedActions(), app.globalSatisfaction(), app.disconnect());
+        app.permittedActions(), app.globalSatisfaction(), app.disconnect(), app.qosWarmup());
   }
 
   /** An app of just these components, for node agents that know only what they run. */

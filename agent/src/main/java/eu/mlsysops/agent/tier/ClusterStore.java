@@ -172,7 +172,7 @@ final class ClusterStore implements AutoCloseable {
     return new AppDescriptor(a.name(), a.clusterPlacement(), groups, cs,
         a.componentInteractions().stream().filter(i -> here.contains(i.componentName1())
             && here.contains(i.componentName2())).toList(),
-        a.permittedActions(), a.globalSatisfaction(), a.disconnect());
+        a.permittedActions(), a.globalSatisfaction(), a.disconnect(), a.qosWarmup());
   }
 
   synchronized List<AppDescriptor> apps() {

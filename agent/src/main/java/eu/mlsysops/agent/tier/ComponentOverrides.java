@@ -163,9 +163,7 @@ final class ComponentOverrides {
     for (Component c : app.components()) {
       cs.add(effective(c, m.get(c.name())));
     }
-    return new AppDescriptor(app.name(), app.clusterPlacement(), app.singleNode(), cs,
-        app.componentInteractions(), app.permittedActions(), app.globalSatisfaction(),
-        app.disconnect());
+    return app.withComponents(cs);
   }
 
   private static Component effective(Component c, Entry e) {

@@ -1,0 +1,42 @@
+package eu.mlsysops.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The optional {@code qos_warmup} of an app: parsing, validation and round trip. */
+class QosWarmupTest {
+  private static ParseResult parse(String warmup) {
+    String extra = warmup == null ? "" : "qos_warmup: " + warmup + ", ";
+    return Descriptors.parse("MLSysOpsApp: {name: demo, " + extra
+        + "components: [{metadata: {name: a}, containers: [{image: i}]}]}", "case.yaml",
+        ParseOptions.DEFAULT);
+  }
+
+  @Test
+  void isReadAsADurationAndAbsentByDefault() {
+    assertThat(parse(null).ofType(AppDescriptor.class).get(0).qosWarmup()).isNull();
+    ParseResult r = parse("45s");
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.ofType(AppDescriptor.class).get(0).qosWarmup()).isEqualTo(Duration.ofSeconds(45));
+  }
+
+  @Test
+  void aBadOrHugeValueIsAnErrorOnItsField() {
+    assertThat(parse("soon").errors()).extracting(Problem::path, Problem::message)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("qos_warmup",
+            "\"soon\" is not a duration (e.g. 500ms, 30s, 5m, 1h, 1m30s)"));
+    assertThat(parse("2h").errors()).extracting(Problem::path, Problem::message)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("qos_warmup", "must be at most 1h"));
+  }
+
+  @Test
+  void survivesAWriteAndAReadAndACopyWithOtherComponents() {
+    AppDescriptor a = parse("1m30s").ofType(AppDescriptor.class).get(0);
+    AppDescriptor again = Descriptors.parse(Descriptors.toJson(a), "again", ParseOptions.DEFAULT)
+        .ofType(AppDescriptor.class).get(0);
+    assertThat(again.qosWarmup()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(a.withComponents(a.components()).qosWarmup()).isEqualTo(Duration.ofSeconds(90));
+  }
+}
