@@ -36,6 +36,7 @@ final class ClusterTelemetry implements AutoCloseable {
   private final Link uplink;
   private final Clock clock;
   private final MetricStore store;
+  private final TierStores.SilenceSweep silence;
   private final List<NodeObserver> observers;
   private final OtlpMetricsEncoder encoder;
   private volatile UplinkAggregator aggregator =
@@ -76,6 +77,7 @@ final class ClusterTelemetry implements AutoCloseable {
     this.clock = Objects.requireNonNull(clock);
     this.observers = Objects.requireNonNull(observers);
     this.store = TierStores.cluster(clock);
+    this.silence = new TierStores.SilenceSweep(store, TierStores.SWEEP_EVERY_MILLIS);
     this.encoder = new OtlpMetricsEncoder(cluster);
   }
 
@@ -136,7 +138,7 @@ final class ClusterTelemetry implements AutoCloseable {
   /** Starts sending aggregated telemetry up every export interval. */
   void start(ScheduledExecutorService timers) {
     exportTask = new IntervalTask(timers, cluster + " telemetry export", exportInterval, () -> {
-      TierStores.endSilentSeries(store, clock.millis());
+      silence.run(clock.millis());
       send(aggregator.drain());
     });
   }

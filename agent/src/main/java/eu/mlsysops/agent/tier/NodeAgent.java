@@ -56,6 +56,7 @@ public final class NodeAgent implements AutoCloseable {
   /** The last committed desired state on disk, for a restart without the cluster. */
   private final NodeJournal journal;
   private final MetricStore store;
+  private final TierStores.SilenceSweep silence;
   private final AgentKernel kernel;
   private final PlanScheduler scheduler;
   private final PolicyEngine engine;
@@ -108,6 +109,7 @@ public final class NodeAgent implements AutoCloseable {
     // Until the cluster says how often it wants telemetry, export at the heartbeat pace.
     this.exportInterval = heartbeatInterval;
     this.store = TierStores.node(env.clock());
+    this.silence = new TierStores.SilenceSweep(store, TierStores.NODE_SWEEP_EVERY_MILLIS);
     this.kernel = new AgentKernel(descriptor.name(), "node", env, store, new Views(),
         () -> uplinkAggregator.dropped() + up.dropped());
     this.loop = kernel.loop();
@@ -300,7 +302,7 @@ public final class NodeAgent implements AutoCloseable {
 
   private void exportTelemetry() {
     if (running) {
-      TierStores.endSilentSeries(store, env.clock().millis());
+      silence.run(env.clock().millis());
       send(uplinkAggregator.drain());
     }
   }
