@@ -43,10 +43,10 @@ public interface AnomalyDetector {
 
   /**
    * A Random Cut Forest detector (20 trees, 64 points per tree, learning one observation in four
-   * and scoring after it learned 32, screened per dimension: see {@link RcfAnomalyDetector}); a point
-   * is an anomaly when its score exceeds both {@code 2.5} and the running mean of past scores plus
-   * four standard deviations (an exponentially weighted mean and variance, updated only with
-   * normal points so an attack cannot raise its own bar).
+   * and scoring after it learned 32, screened per dimension: see {@link RcfAnomalyDetector}); a
+   * point is an anomaly when its score exceeds both {@code 2.5} and the running mean of past
+   * scores plus four standard deviations (an exponentially weighted mean and variance, updated
+   * only with normal points so an attack cannot raise its own bar).
    *
    * @param dimensions the name of each dimension
    * @param seed the forest's random seed: same seed, same points, same answers

@@ -77,8 +77,8 @@ public final class MechanismPlugins {
       return List.of();
     }
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f))
-          .sorted().toList();
+      return files.filter(f -> f.getFileName().toString().endsWith(".jar"))
+          .filter(Files::isRegularFile).sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
     }

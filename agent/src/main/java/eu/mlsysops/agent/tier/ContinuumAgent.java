@@ -204,7 +204,8 @@ public final class ContinuumAgent implements AutoCloseable {
     kernel.start(NodeAgent.HEALTH_INTERVAL_MILLIS, NodeAgent.HEALTH_INTERVAL_MILLIS, true);
     kernel.every(failureDetection.detectionTick().toMillis(), this::detectFailures);
     // A cluster's aggregate that stops (its last instance of a component moved elsewhere) ends.
-    TierStores.SilenceSweep silence = new TierStores.SilenceSweep(telemetry, TierStores.SWEEP_EVERY_MILLIS);
+    TierStores.SilenceSweep silence =
+        new TierStores.SilenceSweep(telemetry, TierStores.SWEEP_EVERY_MILLIS);
     kernel.every(TierStores.SWEEP_EVERY_MILLIS, () -> silence.run(env.clock().millis()));
     snapshot.descriptors().forEach(engine::appAdded);
   }

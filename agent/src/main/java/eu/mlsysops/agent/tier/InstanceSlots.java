@@ -236,7 +236,8 @@ final class InstanceSlots {
       if (n != null && !apps.disconnect(s.app()).replace()) {
         // Nomad's "unknown": not replaced, the app's disconnect policy waits for the node.
         return new Message.InstanceReport(instanceId, s.app(), s.component(), node,
-            InstancePhase.UNKNOWN.name(), "node " + node + " unreachable; disconnect.replace=false waits for it", now);
+            InstancePhase.UNKNOWN.name(),
+            "node " + node + " unreachable; disconnect.replace=false waits for it", now);
       }
       String stuck = unschedulable.reason(s.app(), s.component(), s.index());
       return new Message.InstanceReport(instanceId, s.app(), s.component(), node,
