@@ -91,6 +91,14 @@ public record AppDescriptor(
     permittedActions = Immutable.list(permittedActions);
   }
 
+  /** The agents' QoS warm-up when an app sets no {@code qos_warmup}. */
+  public static final java.time.Duration DEFAULT_QOS_WARMUP = java.time.Duration.ofSeconds(10);
+
+  /** The app's {@code qos_warmup}, or {@link #DEFAULT_QOS_WARMUP}. */
+  public java.time.Duration qosWarmupOrDefault() {
+    return qosWarmup == null ? DEFAULT_QOS_WARMUP : qosWarmup;
+  }
+
   /** A copy with other components (and the rest as it is). */
   public AppDescriptor withComponents(List<Component> others) {
     return new AppDescriptor(name, clusterPlacement, singleNode, others, componentInteractions,

@@ -17,11 +17,11 @@ final class QosChecks {
    * qos_warmup}): its first samples say how it started (cold caches, a JIT warming up), not how it
    * serves, and must not move it.
    */
-  static final Duration WARMUP = Duration.ofSeconds(10);
+  static final Duration WARMUP = AppDescriptor.DEFAULT_QOS_WARMUP;
 
   /** The app's warm-up ({@code qos_warmup}), or {@link #WARMUP}. */
   static Duration warmup(AppDescriptor app) {
-    return app.qosWarmup() == null ? WARMUP : app.qosWarmup();
+    return app.qosWarmupOrDefault();
   }
 
   private QosChecks() {}

@@ -65,6 +65,8 @@ final class ContinuumViews {
     m.put("phase", s.phase());
     m.put("owner", owner(s.name()));
     m.put("submitted", Json.iso(s.submittedMillis()));
+    m.put("qos_warmup", eu.mlsysops.model.DisconnectPolicy.formatDuration(
+        d.map(AppDescriptor::qosWarmupOrDefault).orElse(AppDescriptor.DEFAULT_QOS_WARMUP)));
     List<Map<String, Object>> comps = new ArrayList<>();
     for (AppStatus.ComponentStatus c : s.components()) {
       Map<String, Object> cm = new LinkedHashMap<>();

@@ -67,6 +67,7 @@ class AppRoutesIT {
     assertThat(detector.get("qos").get(0).get("metric").asText()).isEqualTo("detector_latency_ms");
     assertThat(detector.get("qos").get(0).get("relation").asText()).isEqualTo("lower_or_equal");
     assertThat(detail.get("history").toString()).contains("app cam-a accepted");
+    assertThat(detail.get("qos_warmup").asText()).isEqualTo("10s"); // no qos_warmup: the default
 
     JsonNode list = json(api.get("/api/v1/apps?limit=500"));
     assertThat(list.get("items").findValuesAsText("name")).contains("cam-a");
