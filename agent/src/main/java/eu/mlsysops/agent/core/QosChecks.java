@@ -12,18 +12,6 @@ import java.util.OptionalDouble;
 
 /** What the relocation policies ask of an app, a component and an instance's QoS targets. */
 final class QosChecks {
-  /**
-   * How long an instance reports before its QoS is judged, unless its app says otherwise ({@code
-   * qos_warmup}): its first samples say how it started (cold caches, a JIT warming up), not how it
-   * serves, and must not move it.
-   */
-  static final Duration WARMUP = AppDescriptor.DEFAULT_QOS_WARMUP;
-
-  /** The app's warm-up ({@code qos_warmup}), or {@link #WARMUP}. */
-  static Duration warmup(AppDescriptor app) {
-    return app.qosWarmupOrDefault();
-  }
-
   private QosChecks() {}
 
   /** A QoS target an instance misses, and its average over the window. */
@@ -43,14 +31,16 @@ final class QosChecks {
 
   /**
    * The first of the component's QoS targets the instance misses on average over the window,
-   * counting only targets it has reported for the app's warm-up before the window.
+   * counting only targets it has reported for the app's warm-up ({@code qos_warmup}, 10 s by
+   * default: its first samples say how it started, cold caches or a JIT warming up, not how it
+   * serves) before the window.
    */
   static Optional<Violation> violation(PolicyView view, AppDescriptor app, Component c,
       String instanceId, Duration window) {
     for (QosMetric q : c.qosMetrics()) {
       Map<String, String> series =
           Map.of("app", app.name(), "component", c.name(), "instance", instanceId);
-      if (!warmedUp(view, q.applicationMetricId(), series, window, warmup(app))) {
+      if (!warmedUp(view, q.applicationMetricId(), series, window, app.qosWarmupOrDefault())) {
         continue;
       }
       OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(), series, window);

@@ -367,8 +367,8 @@ public final class PolicyEngine implements AutoCloseable {
         subscribe(m, r);
       }
       long period = context.analyzeInterval().toMillis();
-      r.timer = timers.scheduleAtFixedRate(() -> r.tick(TimeUnit.MILLISECONDS.toNanos(period)), 0,
-          period, TimeUnit.MILLISECONDS);
+      r.timer = timers.scheduleAtFixedRate(() -> r.tick(period), 0, period,
+          TimeUnit.MILLISECONDS);
     }
 
     void stop(String app) {
@@ -404,8 +404,8 @@ public final class PolicyEngine implements AutoCloseable {
     final AtomicInteger wip = new AtomicInteger();
     volatile String trigger = "interval";
     volatile boolean stopped;
-    /** When the last analysis started ({@link System#nanoTime}). */
-    volatile long lastAnalysisNanos = System.nanoTime() - Long.MAX_VALUE / 4;
+    /** When the last analysis started (the engine's clock); none yet: MIN_VALUE. */
+    volatile long lastAnalysisMillis = Long.MIN_VALUE;
     ScheduledFuture<?> timer;
 
     Runner(LoadedPolicy owner, Policy<?> policy, String app, java.util.Set<String> metrics) {
@@ -431,8 +431,9 @@ public final class PolicyEngine implements AutoCloseable {
      * analyses. Thousands of node agents whose utilisation arrives every second analyzed
      * cpu-frequency half as often again for nothing.
      */
-    void tick(long periodNanos) {
-      if (System.nanoTime() - lastAnalysisNanos >= periodNanos / 2) {
+    void tick(long periodMillis) {
+      long last = lastAnalysisMillis;
+      if (last == Long.MIN_VALUE || clock.millis() - last >= periodMillis / 2) {
         wake("interval");
       }
     }
@@ -456,7 +457,7 @@ public final class PolicyEngine implements AutoCloseable {
       }
       owner.analyses.incrementAndGet();
       long started = System.nanoTime();
-      lastAnalysisNanos = started;
+      lastAnalysisMillis = clock.millis();
       try {
         PolicyView view = new View(this);
         learn(view);

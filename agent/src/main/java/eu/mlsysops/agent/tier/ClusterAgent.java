@@ -142,13 +142,6 @@ public final class ClusterAgent implements AutoCloseable {
         unschedulable, uplink, env.clock()::millis, reactions);
     this.watch = new NodeWatch(members, slots, apps, version, observers,
         settings.missedHeartbeats(), reactions);
-    observers.add(new NodeObserver() {
-      @Override
-      public void unreachable(String node, String why) {
-        // What it sent is no longer current: its series end until it reports again.
-        telemetry.store().markStale(Map.of("node", node), env.clock().millis());
-      }
-    });
     scheduler.register(new PlacementMechanism(applier, () -> snapshot().placements()));
     scheduler.onTransition(this::onPlan);
     engine.add(StaticPlacementPolicy::new, "built-in");
@@ -505,6 +498,12 @@ public final class ClusterAgent implements AutoCloseable {
     @Override
     public void nodeAtFault(Message.InstanceReport r) {
       observers.forEach(o -> o.instanceFailed(r.node(), r.instanceId(), r.reason()));
+    }
+
+    @Override
+    public void unreachable(String node) {
+      // What it sent is no longer current: its series end until it reports again.
+      telemetry.store().markStale(Map.of("node", node), env.clock().millis());
     }
 
     @Override

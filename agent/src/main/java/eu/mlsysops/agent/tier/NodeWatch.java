@@ -23,6 +23,9 @@ final class NodeWatch {
      * restarted ({@code reattached}), or both.
      */
     void back(String node, Link link, boolean recovered, boolean reattached);
+
+    /** A node stopped answering: what it sent is no longer current. */
+    void unreachable(String node);
   }
 
   /** A node's latest heartbeat: the link it came on and when. */
@@ -87,6 +90,7 @@ final class NodeWatch {
           + members.silentMillis(m, now) + " ms)");
       observers.forEach(o -> o.unreachable(m.name(), "no heartbeats for " + missedHeartbeats
           + " intervals"));
+      effects.unreachable(m.name());
     }
     for (ClusterMembership.Member m : members.all()) {
       if (!m.healthy()) {

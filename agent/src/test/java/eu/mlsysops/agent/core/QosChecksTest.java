@@ -50,7 +50,7 @@ class QosChecksTest {
   @Test
   void anAppsLongerWarmUpHoldsTheJudgementBack() {
     AppDescriptor a = app("30s"); // 20 s of samples: not warmed up yet
-    assertThat(QosChecks.warmup(a)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(a.qosWarmupOrDefault()).isEqualTo(Duration.ofSeconds(30));
     assertThat(QosChecks.violation(violatingFor20s(a), a, a.components().get(0), "cam/det/0",
         Duration.ofSeconds(3))).isEmpty();
   }

@@ -103,7 +103,29 @@ class PolicyEngineTest {
           }
         };
     java.util.List<String> triggers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    PolicyEngine engine = new PolicyEngine("test", java.time.Clock.systemUTC(), f.store,
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000);
+    java.time.Clock clock = new java.time.Clock() {
+      @Override
+      public long millis() {
+        return now.get();
+      }
+
+      @Override
+      public java.time.Instant instant() {
+        return java.time.Instant.ofEpochMilli(now.get());
+      }
+
+      @Override
+      public java.time.ZoneId getZone() {
+        return java.time.ZoneOffset.UTC;
+      }
+
+      @Override
+      public java.time.Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+    };
+    PolicyEngine engine = new PolicyEngine("test", clock, f.store,
         f.scheduler, new ViewSource() {
           @Override
           public java.util.List<eu.mlsysops.model.AppDescriptor> apps() {
@@ -120,7 +142,6 @@ class PolicyEngineTest {
       engine.add(() -> new Policy<Void>() {
         @Override
         public PolicyContext initialize() {
-          // 10 s: half of it is the margin a slow machine has between the sample and the tick.
           return PolicyContext.builder("p").metrics("m").analyzeInterval(Duration.ofSeconds(10))
               .build();
         }
@@ -139,8 +160,12 @@ class PolicyEngineTest {
       assertThat(ticks).hasSize(1);
       ticks.get(0).run(); // nothing analyzed it yet: the tick does
       f.store.append(new Sample("m", Labels.EMPTY, 1, 1));
-      ticks.get(0).run(); // the sample just did: skipped
+      now.addAndGet(4_999);
+      ticks.get(0).run(); // the sample did, under half an interval ago: skipped
       assertThat(triggers).containsExactly("interval", "m");
+      now.addAndGet(1);
+      ticks.get(0).run(); // half an interval without an analysis: the tick analyzes
+      assertThat(triggers).containsExactly("interval", "m", "interval");
     } finally {
       engine.close();
       timers.shutdownNow();
