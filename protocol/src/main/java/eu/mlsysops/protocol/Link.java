@@ -33,6 +33,15 @@ public interface Link {
   boolean isConnected();
 
   /**
+   * Whether the other side runs in another process (a gRPC link). A cluster agent relays
+   * telemetry queries only over such links: the stores of agents in its own process are read
+   * directly.
+   */
+  default boolean crossesProcess() {
+    return false;
+  }
+
+  /**
    * On a parent's link to a child: the cluster the child's certificate confines it to, when the
    * child is a node that joined with a join token ({@code mls agent node --join}); empty for
    * certificates that carry none and for links without certificates.

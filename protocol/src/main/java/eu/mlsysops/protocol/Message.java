@@ -269,6 +269,116 @@ public sealed interface Message {
     }
   }
 
+  /**
+   * Parent → child: the raw series of one metric, or with no metric the names of the metrics,
+   * held in the child's own store ({@code tier} {@link Tier#CLUSTER}) or in the stores of its
+   * nodes ({@link Tier#NODE}, which a cluster relays to every node in another process and
+   * answers as one). This is how the continuum reads the cluster and node tiers when those agents
+   * run in other processes; raw samples stay where they are until someone asks. Answered with a
+   * {@link SeriesAnswer} of the same {@code queryId}.
+   *
+   * @param metric the metric, or null for the names of every metric
+   * @param newestOnly only each series' newest sample in the interval (a marker included), as an
+   *     instant read needs
+   * @param timeoutMillis how long the asker waits; a relaying cluster answers within part of it
+   */
+  record SeriesQuery(
+      String from, String queryId, Tier tier, String metric, List<SeriesMatcher> matchers,
+      long fromMillis, long toMillis, boolean newestOnly, long timeoutMillis)
+      implements Message {
+    public SeriesQuery {
+      Objects.requireNonNull(queryId, "queryId");
+      Objects.requireNonNull(tier, "tier");
+      matchers = List.copyOf(matchers);
+      if (tier == Tier.CONTINUUM) {
+        throw new IllegalArgumentException("tier: a child holds no continuum telemetry");
+      }
+      if (timeoutMillis <= 0) {
+        throw new IllegalArgumentException("timeoutMillis must be positive: " + timeoutMillis);
+      }
+    }
+  }
+
+  /** A label matcher of a {@link SeriesQuery}, as PromQL writes it. */
+  record SeriesMatcher(String name, MatchOp op, String value) {
+    public SeriesMatcher {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(op, "op");
+      Objects.requireNonNull(value, "value");
+    }
+  }
+
+  /** How a {@link SeriesMatcher} compares a label's value. */
+  enum MatchOp {
+    EQUAL,
+    NOT_EQUAL,
+    REGEX,
+    NOT_REGEX
+  }
+
+  /**
+   * Child → parent: what a {@link SeriesQuery} found.
+   *
+   * @param series the matching series (empty when asked for names)
+   * @param names the metric names (when asked for them)
+   * @param warnings what is missing from an otherwise good answer (a node that did not answer in
+   *     time), naming who
+   * @param error why there is no answer (a limit reached), naming the limit; null when answered
+   */
+  record SeriesAnswer(
+      String from, String queryId, List<SeriesData> series, List<String> names,
+      List<String> warnings, String error) implements Message {
+    public SeriesAnswer {
+      Objects.requireNonNull(queryId, "queryId");
+      series = List.copyOf(series);
+      names = List.copyOf(names);
+      warnings = List.copyOf(warnings);
+    }
+
+    /** The number of samples of every series. */
+    public long sampleCount() {
+      long n = 0;
+      for (SeriesData d : series) {
+        n += d.timestamps().length;
+      }
+      return n;
+    }
+  }
+
+  /**
+   * One series of a {@link SeriesAnswer}: its samples as parallel arrays (a staleness marker is a
+   * NaN value, as in the store). The arrays are owned by the record once built; equality compares
+   * their contents.
+   */
+  record SeriesData(String metric, Map<String, String> labels, long[] timestamps, double[] values) {
+    public SeriesData {
+      Objects.requireNonNull(metric, "metric");
+      labels = Map.copyOf(labels);
+      if (timestamps.length != values.length) {
+        throw new IllegalArgumentException("timestamps and values differ in length: "
+            + timestamps.length + " and " + values.length);
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SeriesData d && metric.equals(d.metric) && labels.equals(d.labels)
+          && java.util.Arrays.equals(timestamps, d.timestamps)
+          && java.util.Arrays.equals(values, d.values);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(metric, labels, java.util.Arrays.hashCode(timestamps),
+          java.util.Arrays.hashCode(values));
+    }
+
+    @Override
+    public String toString() {
+      return "SeriesData[" + metric + labels + ", " + timestamps.length + " samples]";
+    }
+  }
+
   /** The tier of an agent. */
   enum Tier {
     NODE,

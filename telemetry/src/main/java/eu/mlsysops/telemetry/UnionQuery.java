@@ -15,9 +15,9 @@ import java.util.function.Supplier;
  * are asked each time (agents come and go); series are not merged, since stores of one tier hold
  * disjoint series (each carries its own {@code node} or {@code cluster} label). Stores that are
  * also {@link SeriesSource}s are scanned directly, so the query engine reads a union as it reads one
- * store.
+ * store. A store that is also {@link PartialResults} has its warnings passed on.
  */
-public final class UnionQuery implements TelemetryQuery, SeriesSource {
+public final class UnionQuery implements TelemetryQuery, SeriesSource, PartialResults {
   private final Supplier<List<? extends TelemetryQuery>> stores;
 
   /** @param stores the stores to read, asked on every query */
@@ -113,5 +113,16 @@ public final class UnionQuery implements TelemetryQuery, SeriesSource {
         source.scan(metric, matchers, fromMillis, toMillis, visitor);
       }
     }
+  }
+
+  @Override
+  public List<String> warnings() {
+    List<String> out = new ArrayList<>();
+    for (TelemetryQuery q : stores.get()) {
+      if (q instanceof PartialResults p) {
+        out.addAll(p.warnings());
+      }
+    }
+    return out;
   }
 }

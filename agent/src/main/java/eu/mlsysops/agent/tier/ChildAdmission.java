@@ -203,6 +203,11 @@ public final class ChildAdmission {
     }
 
     @Override
+    public boolean crossesProcess() {
+      return link.crossesProcess();
+    }
+
+    @Override
     public String toString() {
       return link.toString();
     }

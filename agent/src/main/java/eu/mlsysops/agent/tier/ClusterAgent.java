@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
@@ -70,6 +71,7 @@ public final class ClusterAgent implements AutoCloseable {
   private final Placer placer;
   private final ControlRelay relay;
   private final ForwardedRequests requests;
+  private final SeriesQueries series;
   private final List<NodeObserver> observers = new CopyOnWriteArrayList<>();
   private final Object lifecycle = new Object();
   private volatile boolean running;
@@ -109,6 +111,7 @@ public final class ClusterAgent implements AutoCloseable {
         .withScorer(new QosModelScorer(qosModel, this::mode), QOS_MODEL_WEIGHT);
     this.relay = new ControlRelay(id(), uplink);
     this.requests = new ForwardedRequests(id(), env.clock());
+    this.series = new SeriesQueries(id());
     this.telemetry = new ClusterTelemetry(id(), uplink, env.clock(), observers);
     this.kernel = new AgentKernel(id(), "cluster", env, telemetry.store(), new Views(),
         telemetry::dropped);
@@ -192,6 +195,14 @@ public final class ClusterAgent implements AutoCloseable {
    */
   public void setUplinkRules(List<AggregationRule> rules) {
     telemetry.setUplinkRules(rules);
+  }
+
+  /**
+   * The series of this cluster's nodes whose agents run in other processes (those in this process
+   * are read directly), asked of them and answered as one.
+   */
+  public CompletableFuture<Message.SeriesAnswer> remoteNodeSeries(Message.SeriesQuery query) {
+    return loop.call(members::remoteLinks).thenCompose(links -> series.relay(query, links));
   }
 
   /**
@@ -301,6 +312,12 @@ public final class ClusterAgent implements AutoCloseable {
       telemetry.parentDemand(Duration.ofMillis(d.intervalMillis()));
     } else if (m instanceof Message.DesiredState ds) {
       desiredState(ds);
+    } else if (m instanceof Message.SeriesQuery q) {
+      if (q.tier() == Message.Tier.CLUSTER) { // a scan: off the loop (the store is thread-safe)
+        env.workers().execute(() -> uplink.send(SeriesQueries.answer(id(), q, telemetry())));
+      } else {
+        remoteNodeSeries(q).thenAccept(uplink::send);
+      }
     }
   }
 
@@ -333,7 +350,8 @@ public final class ClusterAgent implements AutoCloseable {
   }
 
   private void onNodeMessage(Link link, Message m) {
-    if (!running || relay.fromNode(m)) {
+    if (!running || relay.fromNode(m)
+        || (m instanceof Message.SeriesAnswer a && series.answered(a))) {
       return;
     }
     if (m instanceof Message.TelemetryBatch tb) {

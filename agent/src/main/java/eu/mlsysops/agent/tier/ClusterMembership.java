@@ -198,6 +198,18 @@ final class ClusterMembership {
     return nodes.values().stream().map(m -> m.link).filter(Objects::nonNull).toList();
   }
 
+  /** The links of nodes whose agents run in other processes, by node. */
+  Map<String, Link> remoteLinks() {
+    loop.checkInLoop();
+    Map<String, Link> out = new LinkedHashMap<>();
+    nodes.forEach((n, m) -> {
+      if (m.link != null && m.link.crossesProcess()) {
+        out.put(n, m.link);
+      }
+    });
+    return out;
+  }
+
   List<NodeDescriptor> inventory() {
     loop.checkInLoop();
     return nodes.values().stream().map(m -> m.descriptor).toList();

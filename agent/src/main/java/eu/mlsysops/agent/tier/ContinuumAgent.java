@@ -18,6 +18,7 @@ import eu.mlsysops.protocol.Message;
 import eu.mlsysops.telemetry.MetricStore;
 import eu.mlsysops.telemetry.otlp.OtlpMetricsTranslator;
 import eu.mlsysops.telemetry.pipeline.NegotiatedInterval;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -57,6 +59,7 @@ public final class ContinuumAgent implements AutoCloseable {
   private final NegotiatedInterval clusterDemand = new NegotiatedInterval(
       ClusterAgent.DEFAULT_EXPORT_INTERVAL, ClusterAgent.MIN_EXPORT_INTERVAL);
   private volatile Consumer<Message> fromBelow = m -> {};
+  private final SeriesQueries series;
   private volatile boolean running;
 
   // Owned by the loop.
@@ -85,6 +88,7 @@ public final class ContinuumAgent implements AutoCloseable {
       ClusterSettings failureDetection) {
     this.failureDetection = Objects.requireNonNull(failureDetection);
     this.descriptor = Objects.requireNonNull(descriptor);
+    this.series = new SeriesQueries(descriptor.continuumId());
     this.env = Objects.requireNonNull(env);
     this.placer = Objects.requireNonNull(placer);
     this.snapshot = ContinuumSnapshot.empty(id());
@@ -144,6 +148,21 @@ public final class ContinuumAgent implements AutoCloseable {
 
   public MetricStore telemetry() {
     return telemetry;
+  }
+
+  /**
+   * Asks every cluster whose agent runs in another process for the series {@code query} names (its
+   * own, or its nodes'), waiting for their answers at most {@code timeout}.
+   */
+  CompletableFuture<SeriesQueries.Gathered> remoteSeries(Message.SeriesQuery query,
+      Duration timeout) {
+    return loop.call(clusters::remoteLinks)
+        .thenCompose(links -> series.ask(query, links, timeout));
+  }
+
+  /** Makes this agent's telemetry queries. */
+  SeriesQueries seriesQueries() {
+    return series;
   }
 
   public PlanScheduler scheduler() {
@@ -388,7 +407,9 @@ public final class ContinuumAgent implements AutoCloseable {
       // Noted as it arrives; the next detection tick takes it (after forgiving a stall).
       heard.put(m.from(), env.clock().millis());
     }
-    if (m instanceof Message.Records || m instanceof Message.ControlReport
+    if (m instanceof Message.SeriesAnswer a) {
+      series.answered(a);
+    } else if (m instanceof Message.Records || m instanceof Message.ControlReport
         || m instanceof Message.AgentStatus) {
       fromBelow.accept(m);
     } else if (m instanceof Message.TelemetryBatch tb) {

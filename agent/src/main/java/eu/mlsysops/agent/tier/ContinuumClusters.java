@@ -65,6 +65,18 @@ final class ContinuumClusters {
     return clusters.values().stream().map(e -> e.link).toList();
   }
 
+  /** The links of clusters whose agents run in other processes, by cluster. */
+  Map<String, Link> remoteLinks() {
+    loop.checkInLoop();
+    Map<String, Link> out = new LinkedHashMap<>();
+    clusters.forEach((id, e) -> {
+      if (e.link != null && e.link.crossesProcess()) {
+        out.put(id, e.link);
+      }
+    });
+    return out;
+  }
+
   /** A cluster (re)registered on {@code link}; true when it is new. */
   boolean register(String cluster, Link link, long now) {
     loop.checkInLoop();

@@ -13,6 +13,7 @@ import eu.mlsysops.orchestration.process.CgroupCapability;
 import eu.mlsysops.orchestration.process.ProcessRuntime;
 import eu.mlsysops.orchestration.process.TelemetryEndpoint;
 import eu.mlsysops.protocol.InProcessLink;
+import eu.mlsysops.protocol.Message;
 import eu.mlsysops.telemetry.TelemetryQuery;
 import eu.mlsysops.telemetry.UnionQuery;
 import java.io.IOException;
@@ -25,11 +26,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * The whole continuum in one process: a continuum agent, its cluster agents and their node
@@ -344,13 +348,60 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
   public UnionQuery telemetry(String tier) {
     return switch (tier) {
       case "continuum" -> new UnionQuery(() -> List.of(continuum.telemetry()));
-      case "cluster" -> new UnionQuery(
-          () -> clusters.values().stream().map(ClusterAgent::telemetry).toList());
-      case "node" -> new UnionQuery(
-          () -> nodes.values().stream().map(NodeAgent::telemetry).toList());
+      case "cluster" -> {
+        // Clusters in other processes are asked (one round trip per selector) only when there
+        // are any: in one process every store is read directly.
+        RemoteTelemetry remote = remoteClusters ? remoteTelemetry(Message.Tier.CLUSTER,
+            q -> continuum.remoteSeries(q, SeriesQueries.DEFAULT_TIMEOUT)) : null;
+        yield new UnionQuery(() -> withRemote(
+            clusters.values().stream().map(ClusterAgent::telemetry), remote));
+      }
+      case "node" -> {
+        // Nodes in other processes: behind clusters in other processes, or joined to ours.
+        RemoteTelemetry remote = remoteTelemetry(Message.Tier.NODE, this::remoteNodeSeries);
+        yield new UnionQuery(() -> withRemote(
+            nodes.values().stream().map(NodeAgent::telemetry), remote));
+      }
       default -> throw new IllegalArgumentException(
           "\"" + tier + "\" is not a tier (continuum, cluster, node)");
     };
+  }
+
+  private RemoteTelemetry remoteTelemetry(Message.Tier tier,
+      Function<Message.SeriesQuery, CompletableFuture<SeriesQueries.Gathered>> ask) {
+    return new RemoteTelemetry(tier, continuum.seriesQueries(), ask, env.clock(),
+        SeriesQueries.DEFAULT_TIMEOUT);
+  }
+
+  private static List<TelemetryQuery> withRemote(
+      Stream<? extends TelemetryQuery> local, RemoteTelemetry remote) {
+    List<TelemetryQuery> all = new ArrayList<>(local.toList());
+    if (remote != null) {
+      all.add(remote);
+    }
+    return all;
+  }
+
+  /** The series of every node whose agent runs in another process, each asked once. */
+  private CompletableFuture<SeriesQueries.Gathered> remoteNodeSeries(Message.SeriesQuery q) {
+    List<CompletableFuture<SeriesQueries.Gathered>> parts = new ArrayList<>();
+    if (remoteClusters) {
+      parts.add(continuum.remoteSeries(q, SeriesQueries.DEFAULT_TIMEOUT));
+    }
+    for (ClusterAgent c : List.copyOf(clusters.values())) {
+      parts.add(c.remoteNodeSeries(q)
+          .thenApply(a -> new SeriesQueries.Gathered(List.of(a), List.of())));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(done -> {
+          List<Message.SeriesAnswer> answers = new ArrayList<>();
+          List<String> warnings = new ArrayList<>();
+          for (var p : parts) {
+            answers.addAll(p.join().answers());
+            warnings.addAll(p.join().warnings());
+          }
+          return new SeriesQueries.Gathered(answers, warnings);
+        });
   }
 
   /** The shared plan log. */

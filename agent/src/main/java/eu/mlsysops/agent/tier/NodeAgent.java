@@ -339,6 +339,10 @@ public final class NodeAgent implements AutoCloseable {
       controlListener.accept(c);
     } else if (m instanceof Message.PlanResult r) {
       forwarding.result(r);
+    } else if (m instanceof Message.SeriesQuery q) {
+      // A scan: off the loop (the store is thread-safe). Not buffered: once the link is down the
+      // asker has stopped waiting.
+      env.workers().execute(() -> uplink.send(SeriesQueries.answer(name(), q, telemetry())));
     }
   }
 

@@ -21,6 +21,11 @@ import java.util.function.Consumer;
  */
 class TiersOverGrpcLinkTest extends TiersOverLinkContract {
   @Override
+  boolean nodeInAnotherProcess() {
+    return true;
+  }
+
+  @Override
   NodeLink connect(Consumer<Link> attach, Path dir) throws Exception {
     CertificateAuthority ca = CertificateAuthority.init(dir.resolve("pki"));
     AgentCredentials cluster = ca.issue("c1");

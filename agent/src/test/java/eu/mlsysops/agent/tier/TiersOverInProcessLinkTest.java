@@ -9,6 +9,11 @@ import java.util.function.Consumer;
 
 class TiersOverInProcessLinkTest extends TiersOverLinkContract {
   @Override
+  boolean nodeInAnotherProcess() {
+    return false;
+  }
+
+  @Override
   NodeLink connect(Consumer<Link> attach, Path dir) {
     ExecutorService executor = Executors.newFixedThreadPool(2);
     InProcessLink link = InProcessLink.create(executor);

@@ -57,6 +57,12 @@ abstract class TiersOverLinkContract {
   /** Connects a child to a parent that receives each (re)attached parent side in {@code attach}. */
   abstract NodeLink connect(Consumer<Link> attach, Path dir) throws Exception;
 
+  /**
+   * Whether the node is in another process over this link: the cluster then relays telemetry
+   * queries of the node tier to it (in one process the node's store is read directly instead).
+   */
+  abstract boolean nodeInAnotherProcess();
+
   static final ClusterSettings FAST =
       new ClusterSettings(
           Duration.ofMillis(200), 3, Duration.ofSeconds(1), Duration.ofSeconds(10));
@@ -361,5 +367,48 @@ MLSysOpsNode:
         .filter(s -> s.state().name().equals("RUNNING"))
         .map(InstanceStatus::instanceId)
         .toList();
+  }
+
+  /** Asks the cluster over its uplink, as the continuum does, and waits for the answer. */
+  private static Message.SeriesAnswer ask(Tiers t, Message.Tier tier, String metric) {
+    String id = java.util.UUID.randomUUID().toString();
+    t.continuumLink().parentSide().send(new Message.SeriesQuery("continuum", id, tier, metric,
+        List.of(new Message.SeriesMatcher("node", Message.MatchOp.EQUAL, "n1")),
+        System.currentTimeMillis() - 60_000, Long.MAX_VALUE, false, 10_000));
+    return await().atMost(15, TimeUnit.SECONDS).until(() -> t.atContinuum().stream()
+        .filter(m -> m instanceof Message.SeriesAnswer a && a.queryId().equals(id))
+        .map(m -> (Message.SeriesAnswer) m).findFirst().orElse(null), a -> a != null);
+  }
+
+  @Test
+  void telemetryQueriesAreAnsweredByTheClusterAndRelayedToNodesInOtherProcesses()
+      throws Exception {
+    Tiers t = tiers((cluster, agent) -> { });
+    // The cluster's own store: its per-node summaries, once the node has exported some.
+    Message.SeriesAnswer own = await().atMost(30, TimeUnit.SECONDS).until(() -> {
+      t.node().ingest(new eu.mlsysops.telemetry.Sample("node_cpu_utilization",
+          eu.mlsysops.telemetry.Labels.of("node", "n1"), System.currentTimeMillis(), 0.5));
+      return ask(t, Message.Tier.CLUSTER, "node_cpu_utilization");
+    }, a -> !a.series().isEmpty());
+    assertThat(own.from()).isEqualTo("c1");
+    assertThat(own.series()).allSatisfy(d -> assertThat(d.labels()).containsEntry("node", "n1"));
+
+    Message.SeriesAnswer nodes = ask(t, Message.Tier.NODE, "node_cpu_utilization");
+    assertThat(nodes.error()).isNull();
+    assertThat(nodes.warnings()).isEmpty();
+    if (nodeInAnotherProcess()) {
+      assertThat(nodes.series()).isNotEmpty()
+          .allSatisfy(d -> assertThat(d.labels()).containsEntry("node", "n1"));
+      // Cut off, the node is named as missing rather than silently left out.
+      t.link().cut();
+      await().atMost(15, TimeUnit.SECONDS)
+          .until(() -> ask(t, Message.Tier.NODE, "node_cpu_utilization").warnings(),
+              w -> w.stream().anyMatch(x -> x.startsWith("n1 ")));
+      t.link().restore();
+    } else {
+      assertThat(nodes.series()).isEmpty();
+    }
+    // Without a metric: the names of the metrics.
+    assertThat(ask(t, Message.Tier.CLUSTER, null).names()).contains("node_cpu_utilization");
   }
 }

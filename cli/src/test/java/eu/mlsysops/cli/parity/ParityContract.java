@@ -92,6 +92,14 @@ abstract class ParityContract {
   /** Kills a node agent without a word, as a crashed host. */
   abstract void killNode(String name) throws Exception;
 
+  /**
+   * Whether the cluster and node agents keep their telemetry in other processes: a killed node's
+   * store is then gone, and queries of its tier say so in their warnings.
+   */
+  boolean storesElsewhere() {
+    return false;
+  }
+
   String send(String method, String path, String type, String body) {
     return send(token(), method, path, type, body);
   }
@@ -138,6 +146,18 @@ abstract class ParityContract {
         out.add(i.path("node").asText());
       }
     });
+    return out;
+  }
+
+  /** The nodes a tier's telemetry has CPU utilisation of, and the query's warnings. */
+  private List<String> telemetryNodes(String level, List<String> warnings) throws Exception {
+    JsonNode body = get("/api/v1/telemetry/query?level=" + level + "&query="
+        + java.net.URLEncoder.encode("count by (node) (node_cpu_utilization)",
+            java.nio.charset.StandardCharsets.UTF_8));
+    body.path("warnings").forEach(w -> warnings.add(w.asText()));
+    List<String> out = new ArrayList<>();
+    body.path("data").path("result").forEach(r -> out.add(r.path("metric").path("node").asText()));
+    out.sort(null);
     return out;
   }
 
@@ -286,6 +306,16 @@ abstract class ParityContract {
           .until(() -> get("/api/v1/mechanisms?agent=pn-1").path("items")
               .findValuesAsText("name").containsAll(List.of("cpu_frequency", "placement")));
 
+      // Every tier's telemetry answers for every node, wherever the agents keep it.
+      for (String level : List.of("node", "cluster")) {
+        await(level + " tier telemetry of both nodes").atMost(30, TimeUnit.SECONDS)
+            .ignoreExceptions().pollInterval(Duration.ofMillis(500))
+            .until(() -> telemetryNodes(level, new ArrayList<>())
+                .equals(List.of("pn-1", "pn-2")));
+      }
+      assertThat(send("GET", "/metrics?level=node", null, null))
+          .startsWith("200").contains("node=\"pn-1\"").contains("node=\"pn-2\"");
+
       assertRoutesAnswerAsExpected();
       assertTenantsSeeOnlyTheirOwn();
 
@@ -306,6 +336,13 @@ abstract class ParityContract {
           .pollInterval(Duration.ofMillis(300)).until(() -> runningOn().equals(List.of(other)));
       await("the event stream said so").atMost(30, TimeUnit.SECONDS).until(() ->
           sse.stream().anyMatch(l -> l.contains("node " + victim + " is unreachable")));
+      // The node tier still answers for the node that is left; where the victim's store went
+      // with it, the answer says what is missing.
+      List<String> warnings = new ArrayList<>();
+      assertThat(telemetryNodes("node", warnings)).contains(other);
+      if (storesElsewhere()) {
+        assertThat(warnings).anyMatch(w -> w.startsWith(victim + " "));
+      }
     } finally {
       stream.cancel(true);
     }

@@ -47,6 +47,11 @@ class ProcessesParityIT extends ParityContract {
   }
 
   @Override
+  boolean storesElsewhere() {
+    return true;
+  }
+
+  @Override
   void killNode(String name) throws Exception {
     continuum.kill(name);
   }

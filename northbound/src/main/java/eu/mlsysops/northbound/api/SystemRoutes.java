@@ -11,6 +11,8 @@ import eu.mlsysops.agent.tier.ContinuumPort;
 import eu.mlsysops.model.Descriptors;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.TelemetryQuery;
+import eu.mlsysops.telemetry.UnionQuery;
+import eu.mlsysops.telemetry.query.QueryException;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -233,13 +235,32 @@ final class SystemRoutes {
           + " node)");
     }
     Visibility visible = views.visibility(who);
-    TelemetryQuery store = visible.all() ? continuum.telemetry(level)
-        : new VisibleTelemetry(continuum.telemetry(level), visible);
+    UnionQuery tier = continuum.telemetry(level);
+    TelemetryQuery store = visible.all() ? tier : new VisibleTelemetry(tier, visible);
     String metric = blankToNull(ctx.queryParam("metric"));
-    if (metric == null) {
-      Json.send(ctx, 200, Map.of("metrics", store.metricNames()));
-      return;
+    try {
+      if (metric == null) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("metrics", store.metricNames());
+        warnings(m, tier);
+        Json.send(ctx, 200, m);
+        return;
+      }
+      telemetrySeries(ctx, store, metric, tier);
+    } catch (QueryException e) { // a remote store's limit
+      throw ApiProblem.badRequest("metric: " + e.getMessage());
     }
+  }
+
+  private static void warnings(Map<String, Object> body, UnionQuery tier) {
+    List<String> warnings = tier.warnings();
+    if (!warnings.isEmpty()) {
+      body.put("warnings", warnings);
+    }
+  }
+
+  private void telemetrySeries(Context ctx, TelemetryQuery store, String metric,
+      UnionQuery tier) {
     Duration window = window(ctx.queryParam("window"));
     Map<String, String> matchers = new LinkedHashMap<>();
     ctx.queryParamMap().forEach((k, v) -> {
@@ -258,6 +279,7 @@ final class SystemRoutes {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("metric", metric);
     m.put("series", series);
+    warnings(m, tier);
     Json.send(ctx, 200, m);
   }
 

@@ -53,8 +53,9 @@ final class TelemetryRoutes {
   private void instant(Context ctx, Principal who) {
     String expr = required(ctx, "query");
     long at = time(ctx, "time", continuum.clock().millis());
-    QueryResult result = evaluate(expr, engine(ctx, who), e -> e.instant(expr, at));
-    Json.send(ctx, 200, success(result));
+    UnionQuery store = store(ctx);
+    QueryResult result = evaluate(expr, engine(store, who), e -> e.instant(expr, at));
+    Json.send(ctx, 200, success(result, store.warnings()));
   }
 
   private void range(Context ctx, Principal who) {
@@ -68,12 +69,20 @@ final class TelemetryRoutes {
     if (end - start > MAX_RANGE.toMillis()) {
       throw ApiProblem.badRequest("end: the range is longer than " + MAX_RANGE.toHours() + "h");
     }
-    QueryResult result = evaluate(expr, engine(ctx, who), e -> e.range(expr, start, end, step));
-    Json.send(ctx, 200, success(result));
+    UnionQuery store = store(ctx);
+    QueryResult result = evaluate(expr, engine(store, who),
+        e -> e.range(expr, start, end, step));
+    Json.send(ctx, 200, success(result, store.warnings()));
   }
 
   private void exposition(Context ctx, Principal who) {
-    String text = PrometheusExposition.of(visible(ctx, who)).render();
+    String text;
+    try {
+      text = PrometheusExposition.of(new VisibleTelemetry(store(ctx), views.visibility(who)))
+          .render();
+    } catch (QueryException e) { // a remote store's limit
+      throw ApiProblem.badRequest("level: " + e.getMessage());
+    }
     ctx.status(200).contentType(PrometheusExposition.CONTENT_TYPE).result(text);
   }
 
@@ -89,14 +98,10 @@ final class TelemetryRoutes {
     return continuum.telemetry(level);
   }
 
-  /** The tier's telemetry without other tenants' series. */
-  private VisibleTelemetry visible(Context ctx, Principal who) {
-    return new VisibleTelemetry(store(ctx), views.visibility(who));
-  }
-
-  private QueryEngine engine(Context ctx, Principal who) {
+  /** An engine over the tier's telemetry without other tenants' series. */
+  private QueryEngine engine(UnionQuery store, Principal who) {
     Visibility v = views.visibility(who);
-    return new QueryEngine(v.all() ? store(ctx) : new VisibleTelemetry(store(ctx), v));
+    return new QueryEngine(v.all() ? store : new VisibleTelemetry(store, v));
   }
 
   private interface Evaluation {
@@ -178,7 +183,11 @@ final class TelemetryRoutes {
 
   // ------------------------------------------------------------------ response shape
 
-  private static Map<String, Object> success(QueryResult result) {
+  /**
+   * The Prometheus HTTP API's success body; {@code warnings} (agents in other processes that did
+   * not answer) as Prometheus returns them.
+   */
+  private static Map<String, Object> success(QueryResult result, List<String> warnings) {
     Map<String, Object> data = new LinkedHashMap<>();
     if (result instanceof QueryResult.Scalar s) {
       data.put("resultType", "scalar");
@@ -211,6 +220,9 @@ final class TelemetryRoutes {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", "success");
     body.put("data", data);
+    if (!warnings.isEmpty()) {
+      body.put("warnings", warnings);
+    }
     return body;
   }
 

@@ -178,6 +178,11 @@ public final class GrpcLink implements Link, AutoCloseable {
   }
 
   @Override
+  public boolean crossesProcess() {
+    return true;
+  }
+
+  @Override
   public synchronized boolean isConnected() {
     return connected;
   }

@@ -475,6 +475,11 @@ public final class GrpcLinkServer implements AutoCloseable {
     }
 
     @Override
+    public boolean crossesProcess() {
+      return true;
+    }
+
+    @Override
     public Optional<String> certifiedCluster() {
       return Optional.ofNullable(certifiedCluster);
     }

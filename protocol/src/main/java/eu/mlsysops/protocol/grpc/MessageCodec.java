@@ -135,6 +135,10 @@ public final class MessageCodec {
           .setTimeMillis(ev.timeMillis()).setAgent(ev.agent()).setKind(ev.kind())
           .setMessage(ev.message())));
       e.setRecords(b);
+    } else if (message instanceof Message.SeriesQuery q) {
+      e.setSeriesQuery(seriesQuery(q));
+    } else if (message instanceof Message.SeriesAnswer a) {
+      e.setSeriesAnswer(seriesAnswer(a));
     } else if (message instanceof Message.AgentStatus a) {
       var b = eu.mlsysops.protocol.grpc.proto.AgentStatus.newBuilder()
           .setAgent(a.agent()).setTier(tier(a.tier()));
@@ -299,12 +303,92 @@ public final class MessageCodec {
                 m.hasOptionsJson() ? m.getOptionsJson() : null,
                 m.hasStateJson() ? m.getStateJson() : null)).toList());
       }
+      case SERIES_QUERY -> {
+        return seriesQuery(from, envelope.getSeriesQuery());
+      }
+      case SERIES_ANSWER -> {
+        return seriesAnswer(from, envelope.getSeriesAnswer());
+      }
       case ACCEPTED, PING ->
           throw new IllegalArgumentException(
               envelope.getBodyCase() + " is link control, not a message");
       case BODY_NOT_SET -> throw new IllegalArgumentException("envelope holds no message");
       default -> throw new IllegalArgumentException("unknown envelope body " + envelope.getBodyCase());
     }
+  }
+
+  private static eu.mlsysops.protocol.grpc.proto.SeriesQuery seriesQuery(Message.SeriesQuery q) {
+    var b = eu.mlsysops.protocol.grpc.proto.SeriesQuery.newBuilder()
+        .setQueryId(q.queryId()).setTier(tier(q.tier())).setFromMillis(q.fromMillis())
+        .setToMillis(q.toMillis()).setNewestOnly(q.newestOnly())
+        .setTimeoutMillis(q.timeoutMillis());
+    if (q.metric() != null) {
+      b.setMetric(q.metric());
+    }
+    for (Message.SeriesMatcher m : q.matchers()) {
+      b.addMatchers(eu.mlsysops.protocol.grpc.proto.SeriesMatcher.newBuilder()
+          .setName(m.name()).setValue(m.value())
+          .setOp(eu.mlsysops.protocol.grpc.proto.SeriesMatcher.Op.forNumber(m.op().ordinal())));
+    }
+    return b.build();
+  }
+
+  private static Message.SeriesQuery seriesQuery(
+      String from, eu.mlsysops.protocol.grpc.proto.SeriesQuery q) {
+    List<Message.SeriesMatcher> matchers = new ArrayList<>();
+    for (int k = 0; k < q.getMatchersCount(); k++) {
+      var m = q.getMatchers(k);
+      int op = m.getOpValue();
+      if (op < 0 || op >= Message.MatchOp.values().length) {
+        throw new IllegalArgumentException("series_query.matchers[" + k + "].op: unknown " + op);
+      }
+      matchers.add(new Message.SeriesMatcher(m.getName(), Message.MatchOp.values()[op],
+          m.getValue()));
+    }
+    return new Message.SeriesQuery(from, q.getQueryId(), tier(q.getTier(), "series_query.tier"),
+        q.hasMetric() ? q.getMetric() : null, matchers, q.getFromMillis(), q.getToMillis(),
+        q.getNewestOnly(), q.getTimeoutMillis());
+  }
+
+  private static eu.mlsysops.protocol.grpc.proto.SeriesAnswer seriesAnswer(
+      Message.SeriesAnswer a) {
+    var b = eu.mlsysops.protocol.grpc.proto.SeriesAnswer.newBuilder()
+        .setQueryId(a.queryId()).addAllNames(a.names()).addAllWarnings(a.warnings());
+    if (a.error() != null) {
+      b.setError(a.error());
+    }
+    for (Message.SeriesData d : a.series()) {
+      var sb = eu.mlsysops.protocol.grpc.proto.SeriesData.newBuilder()
+          .setMetric(d.metric()).putAllLabels(d.labels());
+      for (int i = 0; i < d.timestamps().length; i++) {
+        sb.addTimestamps(d.timestamps()[i]);
+        sb.addValues(d.values()[i]);
+      }
+      b.addSeries(sb);
+    }
+    return b.build();
+  }
+
+  private static Message.SeriesAnswer seriesAnswer(
+      String from, eu.mlsysops.protocol.grpc.proto.SeriesAnswer a) {
+    List<Message.SeriesData> series = new ArrayList<>(a.getSeriesCount());
+    for (int k = 0; k < a.getSeriesCount(); k++) {
+      var d = a.getSeries(k);
+      int n = d.getTimestampsCount();
+      if (d.getValuesCount() != n) {
+        throw new IllegalArgumentException("series_answer.series[" + k + "]: " + n
+            + " timestamps but " + d.getValuesCount() + " values");
+      }
+      long[] ts = new long[n];
+      double[] vs = new double[n];
+      for (int i = 0; i < n; i++) {
+        ts[i] = d.getTimestamps(i);
+        vs[i] = d.getValues(i);
+      }
+      series.add(new Message.SeriesData(d.getMetric(), d.getLabelsMap(), ts, vs));
+    }
+    return new Message.SeriesAnswer(from, a.getQueryId(), series, a.getNamesList(),
+        a.getWarningsList(), a.hasError() ? a.getError() : null);
   }
 
   private static Tier tier(Message.Tier tier) {

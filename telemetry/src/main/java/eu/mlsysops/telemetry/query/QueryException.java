@@ -38,8 +38,11 @@ public final class QueryException extends IllegalArgumentException {
     return new QueryException(reason, o, line, col);
   }
 
-  /** An error that is not about a place in the query (e.g. a range query's step). */
-  static QueryException general(String reason) {
+  /**
+   * An error that is not about a place in the query (e.g. a range query's step, or a store's
+   * limit reached).
+   */
+  public static QueryException general(String reason) {
     return new QueryException(reason, -1, 0, 0);
   }
 
