@@ -45,6 +45,10 @@ public final class QueryCommand extends ClientCommand {
     if (p.structured(body)) {
       return ExitCode.OK;
     }
+    // Agents in other processes that did not answer: said on stderr, so a partial table is
+    // never taken for a whole one (and scripts reading stdout still get the table).
+    body.path("warnings").forEach(w -> spec.commandLine().getErr().println("mls: warning: "
+        + w.asText()));
     JsonNode data = body.path("data");
     JsonNode result = data.path("result");
     if ("scalar".equals(data.path("resultType").asText())) {

@@ -27,6 +27,21 @@ class QueryCommandTest extends ApiTestSupport {
   }
 
   @Test
+  void warningsOfAgentsThatDidNotAnswerGoToStderrBesideTheTable() {
+    api.on("GET /api/v1/telemetry/query", """
+        {"status": "success", "warnings": ["edge-2 is not connected: its telemetry is missing"],
+         "data": {"resultType": "vector", "result": [
+          {"metric": {"node": "edge-1"}, "value": [1764331200.5, "1"]}]}}
+        """);
+
+    ClientRun r = mls("query", "count by (node) (node_cpu_utilization)", "--level", "node");
+
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).containsPattern("edge-1 +1").doesNotContain("edge-2");
+    assertThat(r.err()).contains("mls: warning: edge-2 is not connected");
+  }
+
+  @Test
   void scalarIsJustTheNumberAndJsonIsTheApiAnswer() {
     api.on("GET /api/v1/telemetry/query", """
         {"status": "success", "data": {"resultType": "scalar", "result": [1764331200, "42"]}}
