@@ -109,13 +109,13 @@ public final class ClusterAgent implements AutoCloseable {
     OnlineLogisticModel qosModel = MlPolicies.qosModel(qosModelFile);
     this.placer = Objects.requireNonNull(placer)
         .withScorer(new QosModelScorer(qosModel, this::mode), QOS_MODEL_WEIGHT);
-    this.relay = new ControlRelay(id(), uplink);
-    this.requests = new ForwardedRequests(id(), env.clock());
     this.series = new SeriesQueries(id());
     this.telemetry = new ClusterTelemetry(id(), uplink, env.clock(), observers);
     this.kernel = new AgentKernel(id(), "cluster", env, telemetry.store(), new Views(),
         telemetry::dropped);
     this.loop = kernel.loop();
+    this.relay = new ControlRelay(id(), uplink, loop);
+    this.requests = new ForwardedRequests(id(), env.clock(), loop);
     this.scheduler = kernel.scheduler();
     this.engine = kernel.engine();
     this.disk = new ClusterStore(env.dataDir().resolve("cluster-" + id() + ".db"));
@@ -296,8 +296,8 @@ public final class ClusterAgent implements AutoCloseable {
    * elsewhere at once (no grace period: the administrator said it is gone).
    */
   public boolean forget(String node) {
-    requests.forget(node);
     return kernel.await(loop.call(() -> {
+      requests.forget(node);
       failures.forget(node);
       return nodes.forget(node);
     }), "forget node " + node);
@@ -364,12 +364,14 @@ public final class ClusterAgent implements AutoCloseable {
         observers.forEach(o -> o.heartbeat(h.from())); // trust judges arrival times too
       }
     } else if (m instanceof Message.PlanForward f) {
-      if (requests.add(f, link)) {
-        event("request", "node " + f.from() + " asks for " + f.mechanism() + " " + f.action()
-            + " " + new TreeMap<>(f.args())
-            + (f.explanation() == null ? "" : ": " + f.explanation()));
-        engine.wakeAll("request from " + f.from());
-      }
+      loop.execute(() -> {
+        if (requests.add(f, link)) {
+          event("request", "node " + f.from() + " asks for " + f.mechanism() + " " + f.action()
+              + " " + new TreeMap<>(f.args())
+              + (f.explanation() == null ? "" : ": " + f.explanation()));
+          engine.wakeAll("request from " + f.from());
+        }
+      });
     } else {
       loop.execute(() -> {
         if (!running) {
@@ -410,7 +412,7 @@ public final class ClusterAgent implements AutoCloseable {
   }
 
   private void onPlan(PlanRecord r) {
-    requests.planChanged(r);
+    loop.execute(() -> requests.planChanged(r));
     if (r.status().isTerminal()) {
       String app = r.app();
       loop.execute(() -> {

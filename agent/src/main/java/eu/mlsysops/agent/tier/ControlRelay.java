@@ -1,5 +1,6 @@
 package eu.mlsysops.agent.tier;
 
+import eu.mlsysops.agent.kernel.AgentLoop;
 import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
 import java.util.Collection;
@@ -12,46 +13,48 @@ import java.util.function.Supplier;
  * set from the continuum, hands it to every node now and to each node as it (re)registers, and
  * passes its nodes' control reports and plan records on to the continuum under its own name (a
  * child may send only as itself), their origin unchanged.
+ *
+ * <p>The latest set and the listener are owned by the cluster agent's loop, as registrations are:
+ * a node never gets an older set after a newer one, and one registering meanwhile is either
+ * listed or sent it. Passing reports on touches no state and runs on the link's thread.
  */
 final class ControlRelay {
   private final String self;
   private final Link uplink;
+  private final AgentLoop loop;
+  // Owned by the loop.
   private Message.Control latest;
-  private volatile Consumer<Message.Control> local = c -> {};
+  private Consumer<Message.Control> local = c -> {};
 
-  ControlRelay(String self, Link uplink) {
+  ControlRelay(String self, Link uplink, AgentLoop loop) {
     this.self = Objects.requireNonNull(self);
     this.uplink = Objects.requireNonNull(uplink);
+    this.loop = Objects.requireNonNull(loop);
   }
 
+  /** Sets who applies the sets here; handed the latest at once if one came before. */
   void onControl(Consumer<Message.Control> listener) {
-    Message.Control c;
-    synchronized (this) {
-      this.local = Objects.requireNonNull(listener);
-      c = latest;
-    }
-    if (c != null) {
-      listener.accept(c); // a set that came before anyone listened
-    }
+    Objects.requireNonNull(listener);
+    loop.execute(() -> {
+      local = listener;
+      if (latest != null) {
+        listener.accept(latest); // a set that came before anyone listened
+      }
+    });
   }
 
   /** A set from the continuum: applied here (if anyone listens), then sent to every node. */
   void fromParent(Message.Control c, Supplier<Collection<Link>> nodes) {
+    loop.checkInLoop();
     Message.Control mine = new Message.Control(self, c.digest(), c.mode(), c.tiers());
-    Consumer<Message.Control> apply;
-    // Under the lock registrations and listeners take too: a node never gets an older set after
-    // a newer one, one registering meanwhile is listed or sent it, and a listener set meanwhile
-    // is handed it.
-    synchronized (this) {
-      apply = local;
-      latest = mine;
-      nodes.get().forEach(l -> l.send(mine));
-    }
-    apply.accept(c);
+    latest = mine;
+    nodes.get().forEach(l -> l.send(mine));
+    local.accept(c);
   }
 
   /** A node (re)registered: it gets the current set, whatever it missed. */
-  synchronized void nodeRegistered(Link node) {
+  void nodeRegistered(Link node) {
+    loop.checkInLoop();
     if (latest != null) {
       node.send(latest);
     }

@@ -2,6 +2,7 @@ package eu.mlsysops.agent.tier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import eu.mlsysops.agent.kernel.AgentLoop;
 import eu.mlsysops.protocol.Message;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,9 @@ import org.junit.jupiter.api.Test;
 
 class ControlRelayTest {
   private final ForwardedRequestsTest.Recording up = new ForwardedRequestsTest.Recording();
-  private final ControlRelay relay = new ControlRelay("c1", up);
+  /** Runs each event at once on the caller's thread, as the loop's owner. */
+  private final AgentLoop loop = new AgentLoop("c1", Runnable::run);
+  private final ControlRelay relay = new ControlRelay("c1", up, loop);
 
   @Test
   void aNodeSpeaksOnlyForItself() {
@@ -29,7 +32,7 @@ class ControlRelayTest {
   void aSetThatCameBeforeAnyoneListenedIsHandedToTheListener() {
     ForwardedRequestsTest.Recording node = new ForwardedRequestsTest.Recording();
     Message.Control c = new Message.Control("k", "d1", "ml", List.of());
-    relay.fromParent(c, () -> List.of(node));
+    loop.execute(() -> relay.fromParent(c, () -> List.of(node)));
     List<Message.Control> applied = new CopyOnWriteArrayList<>();
 
     relay.onControl(applied::add);

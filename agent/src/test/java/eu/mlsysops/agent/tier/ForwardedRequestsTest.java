@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import eu.mlsysops.agent.Command;
 import eu.mlsysops.agent.PolicyView;
+import eu.mlsysops.agent.kernel.AgentLoop;
 import eu.mlsysops.agent.plan.PlanRecord;
 import eu.mlsysops.agent.plan.PlanStatus;
 import eu.mlsysops.protocol.Link;
@@ -56,7 +57,33 @@ class ForwardedRequestsTest {
       return Instant.ofEpochMilli(now);
     }
   };
-  private final ForwardedRequests requests = new ForwardedRequests("c1", clock);
+  /** Runs each event at once on the caller's thread, as the loop's owner. */
+  private final AgentLoop loop = new AgentLoop("c1", Runnable::run);
+  private final ForwardedRequests owned = new ForwardedRequests("c1", clock, loop);
+  /** The requests, each call an event of the loop that owns them. */
+  private final InLoop requests = new InLoop();
+
+  private final class InLoop {
+    boolean add(Message.PlanForward f, Link link) {
+      return loop.call(() -> owned.add(f, link)).join();
+    }
+
+    List<PolicyView.Request> open() {
+      return owned.open();
+    }
+
+    void planChanged(PlanRecord r) {
+      loop.execute(() -> owned.planChanged(r));
+    }
+
+    void expire() {
+      loop.execute(owned::expire);
+    }
+
+    void forget(String node) {
+      loop.execute(() -> owned.forget(node));
+    }
+  }
 
   private static Message.PlanForward ask(String node, String id) {
     return new Message.PlanForward(node, id, "cpu-frequency", "placement", "relocate",
