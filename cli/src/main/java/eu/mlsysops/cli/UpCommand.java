@@ -289,6 +289,9 @@ final class UpCommand implements Callable<Integer> {
       if (server == null) {
         return 1;
       }
+      // The OTLP port's /metrics off loopback: for the API's viewers and admins (all, with
+      // --no-auth, as the API itself).
+      otlp.authorizeReads(noAuth ? authorization -> true : server.tokens()::readsEverything);
       try (server) {
         return runUntilDone(continuum, printer, out, runFor);
       }

@@ -49,6 +49,8 @@ public final class OtlpEndpoints implements AutoCloseable {
   private final RecentSignals signals = new RecentSignals(1000);
   /** Logs and spans go to the recent-signals buffer and, once {@link #exportTo} ran, outside. */
   private volatile SignalForwarder forwarder = signals;
+  /** Who may read {@code GET /metrics} on a receiver bound off loopback (nobody by default). */
+  private volatile java.util.function.Predicate<String> readers = authorization -> false;
   private final EmbeddedContinuum continuum;
   private OtlpGrpcExporter exporter;
   private PeriodicMetricExport periodicExport;
@@ -116,8 +118,12 @@ public final class OtlpEndpoints implements AutoCloseable {
       try {
         UnionQuery scraped = new UnionQuery(
             () -> List.of(continuum.telemetry("node"), e.receiverHealth));
+        // Off loopback, the scrape route shows every tenant's series: only to those who may
+        // read them all through the API (authorizeReads), nobody until then.
+        boolean open = eu.mlsysops.telemetry.otlp.OtlpAuthMode.loopback(bind);
         e.http = OtlpHttpReceiver.builder(e.translator).bindAddress(bind).port(httpPort)
             .credentials(credentials).signals(signals)
+            .readers(authorization -> open || e.readers.test(authorization))
             .metricsEndpoint(() -> {
               e.recordHealth();
               return PrometheusExposition.of(scraped).render();
@@ -173,6 +179,16 @@ public final class OtlpEndpoints implements AutoCloseable {
     exporter = OtlpGrpcExporter.builder(target).build();
     periodicExport = PeriodicMetricExport.start(source, exporter, tier, clock, interval);
     forwarder = SignalForwarder.fanOut(signals, exporter);
+  }
+
+  /**
+   * Lets those {@code authorized} judges (by the request's {@code Authorization} header, null
+   * when absent) read {@code GET /metrics} on the OTLP/HTTP port when it is bound off loopback:
+   * the northbound API's viewers and admins, who may read every tenant's series there too. On
+   * loopback that route needs no token.
+   */
+  public void authorizeReads(java.util.function.Predicate<String> authorized) {
+    this.readers = Objects.requireNonNull(authorized, "authorized");
   }
 
   /** The external exporter's counts, when {@link #exportTo} ran. */

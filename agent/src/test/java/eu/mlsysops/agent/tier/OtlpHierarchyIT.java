@@ -201,6 +201,38 @@ class OtlpHierarchyIT {
     assertThat(continuum.telemetry("node").latest("frames_total", Map.of())).isEmpty();
   }
 
+  private int scrapeStatus(String authorization) throws Exception {
+    var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+        "http://127.0.0.1:" + otlp.httpPort().getAsInt() + "/metrics"));
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return java.net.http.HttpClient.newHttpClient().send(b.build(),
+        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  @Test
+  void offLoopbackTheScrapeRouteNeedsATokenTheApiAuthorizes() throws Exception {
+    continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(EmbeddedContinuumTest.FAST)
+        .tick(Duration.ofMillis(50)).build().start();
+    otlp = OtlpEndpoints.start(continuum, "0.0.0.0", -1, 0);
+
+    assertThat(scrapeStatus(null)).as("nobody, before the API says who").isEqualTo(401);
+    otlp.authorizeReads("Bearer viewer"::equals);
+    assertThat(scrapeStatus(null)).isEqualTo(401);
+    assertThat(scrapeStatus("Bearer developer")).isEqualTo(401);
+    assertThat(scrapeStatus("Bearer viewer")).isEqualTo(200);
+  }
+
+  @Test
+  void onLoopbackTheScrapeRouteNeedsNoToken() throws Exception {
+    continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(EmbeddedContinuumTest.FAST)
+        .tick(Duration.ofMillis(50)).build().start();
+    otlp = OtlpEndpoints.start(continuum, "127.0.0.1", -1, 0);
+
+    assertThat(scrapeStatus(null)).isEqualTo(200);
+  }
+
   @Test
   void aTakenPortLeavesThatReceiverOffWithAReason() {
     continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(EmbeddedContinuumTest.FAST)

@@ -154,6 +154,19 @@ public final class TokenStore {
         : Optional.of(new Principal(found.name, found.role, found.allowCommands));
   }
 
+  /**
+   * Whether an {@code Authorization} header ({@code Bearer TOKEN}; null when absent) holds a valid
+   * token that may read every tenant's telemetry: a viewer's or an admin's (a developer sees only
+   * its own apps). For scrape routes outside the API, such as the OTLP port's {@code /metrics}.
+   */
+  public boolean readsEverything(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    return authenticate(authorization.substring(7).trim())
+        .map(p -> p.role() == Role.VIEWER || p.role() == Role.ADMIN).orElse(false);
+  }
+
   /** Whether the token of {@code name} still authenticates (not revoked, not expired). */
   synchronized boolean valid(String name) {
     Instant now = clock.instant();

@@ -32,6 +32,23 @@ class TokenStoreTest {
   }
 
   @Test
+  void onlyViewersAndAdminsReadEveryTenantsTelemetry() throws Exception {
+    TokenStore s = TokenStore.open(dir);
+    String admin = Files.readString(dir.resolve("admin.token"));
+    String viewer = s.create(Role.VIEWER, "grafana");
+    String dev = s.create(Role.DEVELOPER, "alice");
+
+    assertThat(s.readsEverything("Bearer " + admin)).isTrue();
+    assertThat(s.readsEverything("bearer " + viewer)).isTrue();
+    assertThat(s.readsEverything("Bearer " + dev)).as("a developer sees its own apps only")
+        .isFalse();
+    assertThat(s.readsEverything(viewer)).as("not a bearer header").isFalse();
+    assertThat(s.readsEverything(null)).isFalse();
+    s.revoke("grafana");
+    assertThat(s.readsEverything("Bearer " + viewer)).isFalse();
+  }
+
+  @Test
   void secondOpenReusesTheTokens() throws Exception {
     TokenStore first = TokenStore.open(dir);
     String admin = Files.readString(dir.resolve("admin.token"));

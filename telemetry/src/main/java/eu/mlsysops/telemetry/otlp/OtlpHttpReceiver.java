@@ -58,6 +58,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
   private final int maxMessageBytes;
   private final Map<String, TextRoute> textRoutes;
   private final OtlpCredentials credentials;
+  private final java.util.function.Predicate<String> readers;
   private Javalin app;
 
   private OtlpHttpReceiver(Builder b) {
@@ -67,6 +68,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     this.maxMessageBytes = b.maxMessageBytes;
     this.textRoutes = Map.copyOf(b.textRoutes);
     this.credentials = b.credentials;
+    this.readers = b.readers;
   }
 
   /**
@@ -130,6 +132,13 @@ public final class OtlpHttpReceiver implements AutoCloseable {
                       cfg.routes.get(
                           path,
                           ctx -> {
+                            if (!readers.test(ctx.header("Authorization"))) {
+                              ctx.header("WWW-Authenticate", "Bearer");
+                              ctx.status(401).contentType("text/plain; charset=utf-8")
+                                  .result(path + " needs a viewer or admin token of the"
+                                      + " northbound API here (Authorization: Bearer …)\n");
+                              return;
+                            }
                             String body;
                             try {
                               body = route.body.get();
@@ -367,6 +376,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     private SignalForwarder signals = new RecentSignals(1000);
     private final Map<String, TextRoute> textRoutes = new LinkedHashMap<>();
     private OtlpCredentials credentials = OtlpCredentials.anyone();
+    private java.util.function.Predicate<String> readers = authorization -> true;
 
     private Builder(OtlpMetricsTranslator translator) {
       this.translator = Objects.requireNonNull(translator, "translator");
@@ -422,6 +432,15 @@ public final class OtlpHttpReceiver implements AutoCloseable {
           new TextRoute(
               Objects.requireNonNull(contentType, "contentType"),
               Objects.requireNonNull(body, "body")));
+      return this;
+    }
+
+    /**
+     * Who may read the text routes: asked with each request's {@code Authorization} header (null
+     * when absent); refused requests get a 401. Default: everyone (a loopback receiver).
+     */
+    public Builder readers(java.util.function.Predicate<String> authorized) {
+      this.readers = Objects.requireNonNull(authorized, "authorized");
       return this;
     }
 

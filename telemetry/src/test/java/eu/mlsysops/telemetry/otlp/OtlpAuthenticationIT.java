@@ -102,6 +102,33 @@ class OtlpAuthenticationIT {
   }
 
   @Test
+  void theScrapeRouteAnswersOnlyThoseItsReadersGuardLetsIn() throws Exception {
+    try (OtlpHttpReceiver guarded = OtlpHttpReceiver.builder(translator).port(0)
+        .credentials(credentials).metricsEndpoint(() -> "up 1\n")
+        .readers(authorization -> "Bearer viewer-token".equals(authorization)).build().start()) {
+      HttpClient client = HttpClient.newHttpClient();
+      URI metrics = URI.create("http://127.0.0.1:" + guarded.port() + "/metrics");
+
+      HttpResponse<String> none = client.send(HttpRequest.newBuilder(metrics).build(),
+          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> instance = client.send(HttpRequest.newBuilder(metrics)
+          .header("Authorization", "Bearer " + credentials.mint(WEB)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> viewer = client.send(HttpRequest.newBuilder(metrics)
+          .header("Authorization", "Bearer viewer-token").build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(none.statusCode()).isEqualTo(401);
+      assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+      assertThat(none.body()).contains("/metrics needs a viewer or admin token");
+      assertThat(instance.statusCode()).as("an instance's write token reads nothing")
+          .isEqualTo(401);
+      assertThat(viewer.statusCode()).isEqualTo(200);
+      assertThat(viewer.body()).isEqualTo("up 1\n");
+    }
+  }
+
+  @Test
   void anInstanceWritesItsOwnSeriesAndIsRefusedAnotherAppsOverBothTransports() {
     String auth = "Bearer " + credentials.mint(WEB);
     for (Function<Boolean, MetricExporter> exporter : java.util.List.<Function<Boolean,
