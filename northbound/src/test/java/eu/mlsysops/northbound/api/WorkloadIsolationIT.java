@@ -86,7 +86,54 @@ class WorkloadIsolationIT {
         throw new UncheckedIOException(e);
       }
       assertThat(logs(logRoot, "stdout.log")).contains(Integer.toString(
-          host.user().orElseThrow().uid())).doesNotContain(secret);
+          host.user().orElseThrow().forApp("steal").uid())).doesNotContain(secret);
+    }
+  }
+
+  @Test
+  void oneAppsInstancesCannotReadAnotherAppsEnvironment() {
+    WorkloadUser.Detection host = WorkloadUser.detect(WorkloadUser.DEFAULT);
+    org.junit.jupiter.api.Assumptions.assumeTrue(host.dropsPrivileges(), host.detail());
+    Path data = dir.resolve("data");
+    try (ApiFixture api = ApiFixture.startWithProcesses(data)) {
+      String alice = api.token(Role.DEVELOPER, "alice", true);
+      String mallory = api.token(Role.DEVELOPER, "mallory", true);
+      // What an instance's environment holds (its telemetry token, say), and a neighbour that
+      // looks for it in every process's environment.
+      assertThat(api.postYaml("/api/v1/apps", alice, """
+          MLSysOpsApp:
+            name: holder
+            components:
+              - metadata: {name: x}
+                containers:
+                  - image: none
+                    command: [/bin/sleep, "120"]
+                    env: [{name: HELD, value: secret-of-alice}]
+          """).statusCode()).isEqualTo(201);
+      Path logRoot = data.resolve("logs");
+      await().atMost(60, TimeUnit.SECONDS).until(() -> Stream.of(Path.of("/proc").toFile()
+          .listFiles((d, n) -> n.matches("[0-9]+"))).anyMatch(f -> {
+            try {
+              return Files.readString(f.toPath().resolve("cmdline")).startsWith("/bin/sleep\0"
+                  + "120");
+            } catch (IOException e) {
+              return false;
+            }
+          }));
+      assertThat(api.postYaml("/api/v1/apps", mallory, """
+          MLSysOpsApp:
+            name: snoop
+            components:
+              - metadata: {name: x}
+                restart_policy: Never
+                containers:
+                  - image: none
+                    command: [/bin/sh, -c, "echo found $(cat /proc/[0-9]*/environ 2>/dev/null | tr '\\\\0' '\\\\n' | grep -c secret-of-alice)"]
+          """).statusCode()).isEqualTo(201);
+
+      await().atMost(60, TimeUnit.SECONDS)
+          .until(() -> logs(logRoot, "stdout.log").contains("found "));
+      assertThat(logs(logRoot, "stdout.log")).contains("found 0");
     }
   }
 }

@@ -305,7 +305,8 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
   private void launch(Ctr c) throws IOException {
     List<String> argv = c.plan.argv();
     if (runAs != null) {
-      argv = runAs.wrap(argv);
+      // Each app as a user of its own: one app's instances cannot read another's environment.
+      argv = runAs.forApp(c.inst.spec.app()).wrap(argv);
     }
     if (c.cgroup != null) {
       // Joined as root, before privileges are dropped: the user cannot write cgroup.procs.

@@ -65,6 +65,35 @@ public record WorkloadUser(String name, int uid, int gid) {
     return new Detection(Optional.empty(), "no user \"" + name + "\" in " + passwd);
   }
 
+  /**
+   * The first id of the range apps' users are taken from: far above the ids distributions hand out
+   * (login users from 1000, systemd's dynamic users 61184–65519, subordinate ids of containers
+   * from 100000 in blocks of 65536), so no app shares an id with a user of the host.
+   */
+  public static final int APP_IDS_FROM = 0x7000_0000;
+  /** How many ids the range holds. */
+  static final int APP_IDS = 1 << 24;
+
+  /**
+   * The user instances of {@code app} run as: an id of its own, derived from the app's name (the
+   * same on every node and after restarts, with no table to keep), so instances of one app cannot
+   * read another app's processes (their environment holds each instance's telemetry token) or its
+   * files. The id needs no account: {@code setpriv} takes numbers. Two app names share an id with
+   * a probability of about n²/2²⁵ for n apps on a host (3 in 10,000 for 100 apps).
+   */
+  public WorkloadUser forApp(String app) {
+    Objects.requireNonNull(app, "app");
+    byte[] h;
+    try {
+      h = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(app.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+    int id = APP_IDS_FROM + (((h[0] & 0xff) << 16) | ((h[1] & 0xff) << 8) | (h[2] & 0xff));
+    return new WorkloadUser("app " + app, id, id);
+  }
+
   /** The command line that runs {@code argv} as this user, without any way back to root. */
   List<String> wrap(List<String> argv) {
     List<String> out = new ArrayList<>(List.of(SETPRIV.toString(), "--reuid=" + uid,

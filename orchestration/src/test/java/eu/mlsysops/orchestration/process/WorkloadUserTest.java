@@ -44,4 +44,18 @@ class WorkloadUserTest {
     assertThat(WorkloadUser.detect("root", passwd(), setpriv(), 0).detail())
         .isEqualTo("\"root\" has uid 0 and gid 0: instances must not run as root");
   }
+
+  @Test
+  void eachAppRunsAsAnIdOfItsOwnTheSameEverywhere() throws Exception {
+    WorkloadUser nobody = WorkloadUser.detect("nobody", passwd(), setpriv(), 0).user()
+        .orElseThrow();
+
+    WorkloadUser shop = nobody.forApp("shop");
+    WorkloadUser camera = nobody.forApp("camera");
+
+    assertThat(shop.uid()).isEqualTo(shop.gid()).isNotEqualTo(camera.uid())
+        .isBetween(WorkloadUser.APP_IDS_FROM, WorkloadUser.APP_IDS_FROM + WorkloadUser.APP_IDS - 1);
+    assertThat(nobody.forApp("shop")).as("no table: derived from the name").isEqualTo(shop);
+    assertThat(shop.wrap(List.of("x"))).contains("--reuid=" + shop.uid(), "--clear-groups");
+  }
 }
