@@ -1,0 +1,176 @@
+package eu.mlsysops.mlconnector;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.tribuo.Model;
+import org.tribuo.Prediction;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.protos.core.ModelProto;
+import org.tribuo.regression.Regressor;
+
+/**
+ * One version of a model, ready to predict: its inputs are checked by name (none missing, none
+ * extra, all finite numbers) and taken in the model's order. Immutable and thread-safe (Tribuo
+ * models predict concurrently).
+ */
+public final class LoadedModel {
+  private final ModelSpec spec;
+  private final ModelVersion version;
+  private final Model<?> model;
+  private final List<String> inputs;
+  private final double[] baseline;
+
+  LoadedModel(ModelSpec spec, ModelVersion version, Model<?> model) {
+    this.spec = Objects.requireNonNull(spec);
+    this.version = Objects.requireNonNull(version);
+    this.model = Objects.requireNonNull(model);
+    this.inputs = spec.inputs();
+    this.baseline = new double[inputs.size()];
+    for (int i = 0; i < baseline.length; i++) {
+      baseline[i] = version.baseline().getOrDefault(inputs.get(i), 0.0);
+    }
+  }
+
+  /**
+   * A version from its serialised Tribuo model ({@code ModelProto} bytes).
+   *
+   * @throws IllegalArgumentException when the bytes are not a model of the spec's kind
+   */
+  static LoadedModel of(ModelSpec spec, ModelVersion version, byte[] bytes) {
+    Model<?> m;
+    try {
+      m = Model.deserialize(ModelProto.parseFrom(bytes));
+    } catch (Exception | LinkageError e) {
+      throw new IllegalArgumentException("file: not a Tribuo model: " + e.getMessage(), e);
+    }
+    return new LoadedModel(spec, version, m);
+  }
+
+  /** The serialised form {@link #of} reads. */
+  byte[] bytes() {
+    return model.serialize().toByteArray();
+  }
+
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  public ModelVersion version() {
+    return version;
+  }
+
+  /** The inputs' names, in order. */
+  public List<String> inputs() {
+    return inputs;
+  }
+
+  /** Each input's value at the baseline explanations start from, in order. */
+  double[] baseline() {
+    return baseline.clone();
+  }
+
+  /**
+   * What the model predicts.
+   *
+   * @param value the predicted number (regression), or for a classifier the predicted label's
+   *     number if it is one, else its index among the labels
+   * @param label the predicted label (classification), or null
+   * @param probabilities each label's probability (classification), or empty
+   */
+  public record Output(double value, String label, Map<String, Double> probabilities) {
+    public Output {
+      probabilities = Map.copyOf(probabilities);
+    }
+  }
+
+  /**
+   * The features as the model's input vector.
+   *
+   * @throws IllegalArgumentException naming the feature that is missing, extra or not finite
+   */
+  public double[] vector(Map<String, ?> features) {
+    double[] x = new double[inputs.size()];
+    Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < x.length; i++) {
+      String name = inputs.get(i);
+      Object v = features.get(name);
+      if (v == null) {
+        throw new IllegalArgumentException("features: \"" + name + "\" is missing (inputs of "
+            + "model " + spec.name() + ": " + inputs + ")");
+      }
+      double d;
+      if (v instanceof Number n) {
+        d = n.doubleValue();
+      } else {
+        throw new IllegalArgumentException("features: \"" + name + "\" is not a number: " + v);
+      }
+      if (!Double.isFinite(d)) {
+        throw new IllegalArgumentException("features: \"" + name + "\" is not a finite number");
+      }
+      x[i] = d;
+      seen.add(name);
+    }
+    for (String k : features.keySet()) {
+      if (!seen.contains(k)) {
+        throw new IllegalArgumentException("features: \"" + k + "\" is not an input of model "
+            + spec.name() + " (" + inputs + ")");
+      }
+    }
+    return x;
+  }
+
+  /** Predicts from named features (see {@link #vector}). */
+  public Output predict(Map<String, ?> features) {
+    return predict(vector(features));
+  }
+
+  /** Predicts from the input vector, in {@link #inputs} order. */
+  @SuppressWarnings("unchecked")
+  public Output predict(double[] x) {
+    if (spec.kind() == ModelKind.REGRESSION) {
+      Prediction<Regressor> p = ((Model<Regressor>) model).predict(
+          Training.example(inputs, x, new Regressor(spec.target(), Double.NaN)));
+      return new Output(p.getOutput().getValues()[0], null, Map.of());
+    }
+    Prediction<Label> p = ((Model<Label>) model).predict(
+        Training.example(inputs, x, LabelFactory.UNKNOWN_LABEL));
+    Map<String, Double> probs = new LinkedHashMap<>();
+    if (model.generatesProbabilities()) {
+      p.getOutputScores().forEach((k, v) -> probs.put(k, v.getScore()));
+    }
+    String label = p.getOutput().getLabel();
+    double value;
+    try {
+      value = Double.parseDouble(label);
+    } catch (NumberFormatException e) {
+      value = new ArrayList<>(new java.util.TreeSet<>(Training.labels(model))).indexOf(label);
+    }
+    return new Output(value, label, probs);
+  }
+
+  /**
+   * The number explanations explain at {@code x}: the prediction (regression), or the
+   * probability of {@code label} (classification; its score when the model has no
+   * probabilities).
+   */
+  @SuppressWarnings("unchecked")
+  double score(double[] x, String label) {
+    if (spec.kind() == ModelKind.REGRESSION) {
+      return predict(x).value();
+    }
+    Prediction<Label> p = ((Model<Label>) model).predict(
+        Training.example(inputs, x, LabelFactory.UNKNOWN_LABEL));
+    Label l = p.getOutputScores().get(label);
+    return l == null ? 0 : l.getScore();
+  }
+
+  /** Whether the model's output is linear in its inputs (explained exactly in one pass). */
+  boolean linear() {
+    return spec.kind() == ModelKind.REGRESSION && spec.algorithm() == Algorithm.LINEAR;
+  }
+}

@@ -1,0 +1,294 @@
+package eu.mlsysops.mlconnector;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The ML Connector of one continuum: the registry, its artifacts, training, and the serving
+ * versions loaded for prediction and explanation. The API and the agents' {@code view.ml()} use
+ * it; who may do what (developers their own apps' models, admins the framework's) is the API's
+ * to check.
+ *
+ * <p>Thread-safe. One model trains at a time ({@link Busy} otherwise); predictions run
+ * concurrently on the loaded versions.
+ */
+public final class MlService implements AutoCloseable {
+  /** The largest upload (model, data, code or env file). */
+  public static final long MAX_UPLOAD_BYTES = 64L * 1024 * 1024;
+  /** What an upload may be, as the reference's {@code file_kind}. */
+  public static final Set<String> FILE_KINDS = Set.of("model", "data", "code", "env");
+
+  private final ModelRegistry registry;
+  private final ArtifactStore artifacts;
+  private final Clock clock;
+  private final Map<String, LoadedModel> loaded = new ConcurrentHashMap<>();
+  private final Semaphore training = new Semaphore(1);
+  private final LongAdder failedPredictions = new LongAdder();
+
+  /** No such model, or no such version. */
+  public static final class NotFound extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotFound(String message) {
+      super(message);
+    }
+  }
+
+  /** Another model is training; try again when it is done. */
+  public static final class Busy extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Busy(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * @param dir where the registry ({@code models.db}) and artifacts go, e.g. {@code
+   *     <data-dir>/ml}
+   */
+  public MlService(Path dir, Clock clock) {
+    this.registry = new ModelRegistry(dir.resolve("models.db"));
+    this.artifacts = new ArtifactStore(dir.resolve("artifacts"));
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  // ---- models
+
+  /** Registers a model. */
+  public ModelSpec register(ModelSpec spec) {
+    registry.add(spec);
+    return spec;
+  }
+
+  /**
+   * A model.
+   *
+   * @throws NotFound when there is none
+   */
+  public ModelSpec model(ModelId id) {
+    return registry.model(id).orElseThrow(() -> new NotFound("no model " + id));
+  }
+
+  /** Every model, oldest first. */
+  public List<ModelSpec> models() {
+    return registry.models();
+  }
+
+  /** Changes a model's name, tags or hyperparameters (null: unchanged). */
+  public ModelSpec update(ModelId id, String name, List<String> tags, Map<String, Double> params) {
+    ModelSpec next = model(id).with(name, tags, params);
+    registry.update(next);
+    return next;
+  }
+
+  /** Forgets a model and its versions. */
+  public void delete(ModelId id) {
+    if (!registry.delete(id)) {
+      throw new NotFound("no model " + id);
+    }
+    loaded.keySet().removeIf(k -> k.startsWith(id.value() + "@"));
+  }
+
+  /** The model's versions, oldest first. */
+  public List<ModelVersion> versions(ModelId id) {
+    model(id);
+    return registry.versions(id);
+  }
+
+  /** The model's uploads, oldest first. */
+  public List<ModelRegistry.Upload> uploads(ModelId id) {
+    model(id);
+    return registry.uploads(id);
+  }
+
+  // ---- uploads and training
+
+  /**
+   * Keeps a file for a model. A {@code model} file must be a Tribuo model (its serialised {@code
+   * ModelProto}) of the model's kind: it becomes a new candidate version (serving at once if none
+   * serves yet).
+   *
+   * @throws IllegalArgumentException naming {@code file_kind} or {@code file} when they are wrong
+   * @throws ArtifactStore.TooLarge past {@link #MAX_UPLOAD_BYTES}
+   */
+  public ModelRegistry.Upload upload(ModelId id, String kind, String filename, InputStream in)
+      throws IOException {
+    ModelSpec spec = model(id);
+    if (!FILE_KINDS.contains(kind)) {
+      throw new IllegalArgumentException("file_kind: \"" + kind + "\" is not one of "
+          + new java.util.TreeSet<>(FILE_KINDS));
+    }
+    ArtifactStore.Stored s = artifacts.put(in, MAX_UPLOAD_BYTES, "file");
+    if (kind.equals("model")) {
+      LoadedModel m = LoadedModel.of(spec, new ModelVersion(id, 0, Stage.CANDIDATE, Map.of(),
+          Map.of(), s.sha256(), 0, null, 0), artifacts.get(s.sha256()));
+      checkKind(spec, m);
+      addVersion(spec, new ModelVersion(id, registry.nextVersion(id), Stage.CANDIDATE, Map.of(),
+          Map.of(), s.sha256(), servingVersion(id), null, clock.millis()));
+    }
+    ModelRegistry.Upload u = new ModelRegistry.Upload(id, kind, s.sha256(), s.size(), filename,
+        clock.millis());
+    registry.addUpload(u);
+    return u;
+  }
+
+  private static void checkKind(ModelSpec spec, LoadedModel m) {
+    try {
+      m.predict(m.baseline());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("file: the model does not predict a "
+          + spec.kind().wireName() + " from the inputs " + spec.inputs() + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * Trains a new version on a data upload ({@code data}: its SHA-256; null: the latest data
+   * upload). It is a candidate, serving at once if none serves yet.
+   *
+   * @throws IllegalArgumentException when there is no data, or it does not fit the model
+   * @throws Busy when another model is training
+   */
+  public ModelVersion train(ModelId id, String data) {
+    ModelSpec spec = model(id);
+    String sha = data;
+    if (sha == null) {
+      sha = registry.uploads(id).stream().filter(u -> u.kind().equals("data"))
+          .max(Comparator.comparingLong(ModelRegistry.Upload::createdMillis))
+          .map(ModelRegistry.Upload::sha256)
+          .orElseThrow(() -> new IllegalArgumentException("data: model " + spec.name()
+              + " has no data upload (POST a CSV with file_kind data first)"));
+    }
+    if (!artifacts.has(sha)) {
+      throw new IllegalArgumentException("data: no upload " + sha);
+    }
+    if (!training.tryAcquire()) {
+      throw new Busy("another model is training; one trains at a time");
+    }
+    try {
+      Training.Trained t = Training.train(spec, CsvTable.parse(artifacts.get(sha), spec));
+      ArtifactStore.Stored file = artifacts.put(t.model().serialize().toByteArray());
+      ModelVersion v = new ModelVersion(id, registry.nextVersion(id), Stage.CANDIDATE,
+          t.metrics(), t.baseline(), file.sha256(), servingVersion(id), sha, clock.millis());
+      return addVersion(spec, v);
+    } finally {
+      training.release();
+    }
+  }
+
+  private ModelVersion addVersion(ModelSpec spec, ModelVersion v) {
+    registry.addVersion(v);
+    if (registry.serving(spec.id()).isEmpty()) {
+      registry.promote(spec.id(), v.version());
+      return v.at(Stage.SERVING);
+    }
+    return v;
+  }
+
+  private int servingVersion(ModelId id) {
+    return registry.serving(id).map(ModelVersion::version).orElse(0);
+  }
+
+  /** Makes {@code version} the serving one; the one before is retired (kept for a rollback). */
+  public ModelVersion promote(ModelId id, int version) {
+    model(id);
+    if (!registry.promote(id, version)) {
+      throw new NotFound("model " + id + " has no version " + version);
+    }
+    return registry.serving(id).orElseThrow();
+  }
+
+  /** Serves the version that served before the current one again. */
+  public ModelVersion rollback(ModelId id) {
+    ModelVersion current = registry.serving(id)
+        .orElseThrow(() -> new NotFound("model " + id + " has no serving version"));
+    ModelVersion previous = registry.versions(id).stream()
+        .filter(v -> v.stage() == Stage.RETIRED && v.version() != current.version())
+        .max(Comparator.comparingInt(ModelVersion::version))
+        .orElseThrow(() -> new IllegalArgumentException("model " + id + " has no retired version"
+            + " to go back to"));
+    return promote(id, previous.version());
+  }
+
+  // ---- serving
+
+  /** What a model predicted, and which version did. */
+  public record Prediction(ModelId model, int version, LoadedModel.Output output) {}
+
+  /** An explained prediction. */
+  public record Explained(ModelId model, int version, double value, double baseValue,
+      Map<String, Double> contributions, String method, int samples, String label) {}
+
+  /**
+   * The serving version of a model, loaded.
+   *
+   * @throws NotFound when the model or a serving version is missing
+   */
+  public LoadedModel serving(ModelId id) {
+    ModelSpec spec = model(id);
+    ModelVersion v = registry.serving(id)
+        .orElseThrow(() -> new NotFound("model " + spec.name() + " has no serving version yet"
+            + " (train it or upload a model file)"));
+    return loaded.computeIfAbsent(id.value() + "@" + v.version(),
+        k -> LoadedModel.of(spec, v, artifacts.get(v.artifact())));
+  }
+
+  /**
+   * Predicts with the serving version.
+   *
+   * @throws IllegalArgumentException naming a feature that is missing, extra or not a number
+   */
+  public Prediction predict(ModelId id, Map<String, ?> features) {
+    LoadedModel m = serving(id);
+    return new Prediction(id, m.version().version(), m.predict(features));
+  }
+
+  /** Predicts with the serving version and explains the prediction. */
+  public Explained explain(ModelId id, Map<String, ?> features) {
+    LoadedModel m = serving(id);
+    Explainer.Explanation e = Explainer.explain(m, m.vector(features), 1);
+    return new Explained(id, m.version().version(), e.value(), e.baseValue(), e.contributions(),
+        e.method(), e.samples(), e.label());
+  }
+
+  /**
+   * For policies: a prediction, or empty when there is no such model, no serving version, the
+   * features do not fit, or the model fails or gives no number; such failures are counted
+   * ({@link #failedPredictions}) and never thrown, so a model never stops an agent.
+   */
+  public Optional<Explained> forPolicy(ModelId id, Map<String, Double> features) {
+    try {
+      Explained e = explain(id, features);
+      if (!Double.isFinite(e.value())) {
+        failedPredictions.increment();
+        return Optional.empty();
+      }
+      return Optional.of(e);
+    } catch (RuntimeException e) {
+      failedPredictions.increment();
+      return Optional.empty();
+    }
+  }
+
+  /** Predictions for policies that gave no answer. */
+  public long failedPredictions() {
+    return failedPredictions.sum();
+  }
+
+  @Override
+  public void close() {
+    registry.close();
+  }
+}
