@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * The ML Connector as policies see it: ask a registered model for a prediction and its
- * explanation. The full connector (registry, training, drift, federated learning) is its own
- * module; until one is plugged in, {@link #none()} answers that no model is registered.
+ * explanation. The connector itself (registry, training, serving, explanation) is the {@code
+ * mlconnector} module; {@link #of} puts its serving versions here, {@link #none()} answers that no
+ * model is registered.
  */
 public interface MlConnector {
 
@@ -15,6 +16,25 @@ public interface MlConnector {
 
   /** A model's output with the feature attributions that explain it. */
   record Prediction(String modelId, String version, double value, Map<String, Double> attribution) {}
+
+  /**
+   * The serving versions of {@code service}'s models. A model that is missing, has no serving
+   * version, does not take these features or fails gives an empty answer (counted by the service),
+   * never an exception: a model must not stop an agent.
+   */
+  static MlConnector of(eu.mlsysops.mlconnector.MlService service) {
+    java.util.Objects.requireNonNull(service, "service");
+    return (modelId, features) -> {
+      eu.mlsysops.mlconnector.ModelId id;
+      try {
+        id = new eu.mlsysops.mlconnector.ModelId(modelId);
+      } catch (IllegalArgumentException | NullPointerException e) {
+        return Optional.empty();
+      }
+      return service.forPolicy(id, features).map(e -> new Prediction(modelId,
+          Integer.toString(e.version()), e.value(), e.contributions()));
+    };
+  }
 
   /** A connector with no models. */
   static MlConnector none() {

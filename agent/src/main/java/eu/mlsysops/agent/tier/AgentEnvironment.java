@@ -18,10 +18,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param planLog where every agent's plan transitions are recorded (one log per process: the
  *     records carry the agent's name)
  * @param dataDir where agents persist state (SQLite files)
+ * @param ml the models policies reach through {@code view.ml()}
  */
 public record AgentEnvironment(
     Clock clock, ScheduledExecutorService timers, ExecutorService workers, EventSink events,
-    PlanLog planLog, Path dataDir) {
+    PlanLog planLog, Path dataDir, eu.mlsysops.agent.MlConnector ml) {
   public AgentEnvironment {
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(timers, "timers");
@@ -29,5 +30,12 @@ public record AgentEnvironment(
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(planLog, "planLog");
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(ml, "ml");
+  }
+
+  /** An environment whose policies reach no models. */
+  public AgentEnvironment(Clock clock, ScheduledExecutorService timers, ExecutorService workers,
+      EventSink events, PlanLog planLog, Path dataDir) {
+    this(clock, timers, workers, events, planLog, dataDir, eu.mlsysops.agent.MlConnector.none());
   }
 }

@@ -47,10 +47,35 @@ final class AgentKernel {
     this.loop = new AgentLoop(id, env.workers());
     this.scheduler = PlanScheduler.builder(id).clock(env.clock()).log(env.planLog())
         .shared(env.timers(), env.workers()).build();
-    this.engine = new PolicyEngine(id, env.clock(), store, scheduler, views, env.timers(),
-        env.workers());
+    this.engine = new PolicyEngine(id, env.clock(), store, scheduler, withModels(views, env),
+        env.timers(), env.workers());
     this.health = new AgentHealth(id, tier, store, engine, scheduler, uplinkDropped);
     scheduler.onTransition(this::onPlan);
+  }
+
+  /** The tier's views, with the environment's models as {@code view.ml()}. */
+  private static ViewSource withModels(ViewSource views, AgentEnvironment env) {
+    return new ViewSource() {
+      @Override
+      public List<eu.mlsysops.model.AppDescriptor> apps() {
+        return views.apps();
+      }
+
+      @Override
+      public eu.mlsysops.agent.SystemView system() {
+        return views.system();
+      }
+
+      @Override
+      public List<eu.mlsysops.agent.PolicyView.Request> requests() {
+        return views.requests();
+      }
+
+      @Override
+      public eu.mlsysops.agent.MlConnector ml() {
+        return env.ml();
+      }
+    };
   }
 
   AgentLoop loop() {

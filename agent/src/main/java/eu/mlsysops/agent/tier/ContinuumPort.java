@@ -45,6 +45,12 @@ public interface ContinuumPort {
    */
   UnionQuery telemetry(String tier);
 
+  /**
+   * The ML Connector: models, versions, training, prediction and explanation. Policies of the
+   * agents in this process reach its serving versions through {@code view.ml()}.
+   */
+  eu.mlsysops.mlconnector.MlService ml();
+
   /** Node trust as the clusters observe it. */
   TrustEngine trust();
 

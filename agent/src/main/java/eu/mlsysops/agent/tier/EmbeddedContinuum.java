@@ -3,6 +3,7 @@ package eu.mlsysops.agent.tier;
 import eu.mlsysops.agent.engine.PolicyDirectory;
 import eu.mlsysops.agent.engine.PolicyEngine;
 import eu.mlsysops.agent.plan.SqlitePlanLog;
+import eu.mlsysops.mlconnector.MlService;
 import eu.mlsysops.model.ClusterDescriptor;
 import eu.mlsysops.model.ContinuumDescriptor;
 import eu.mlsysops.model.Descriptor;
@@ -46,6 +47,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
   private final ScheduledExecutorService timers;
   private final ExecutorService workers;
   private final SqlitePlanLog planLog;
+  private final MlService ml;
   private final Simulation simulation;
   private final ContinuumAgent continuum;
   private final Map<String, ClusterAgent> clusters = new LinkedHashMap<>();
@@ -77,7 +79,9 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     workers = Executors.newFixedThreadPool(
         Math.max(2, java.lang.Runtime.getRuntime().availableProcessors()), daemon("mls-worker"));
     planLog = SqlitePlanLog.open(b.dataDir.resolve("plans.db"));
-    env = new AgentEnvironment(b.clock, timers, workers, b.events, planLog, b.dataDir);
+    ml = new MlService(b.dataDir.resolve("ml"), b.clock);
+    env = new AgentEnvironment(b.clock, timers, workers, b.events, planLog, b.dataDir,
+        eu.mlsysops.agent.MlConnector.of(ml));
     tick = b.tick;
 
     ContinuumDescriptor cd = null;
@@ -404,6 +408,11 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
         });
   }
 
+  @Override
+  public MlService ml() {
+    return ml;
+  }
+
   /** The shared plan log. */
   public SqlitePlanLog planLog() {
     return planLog;
@@ -518,6 +527,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
       timers.shutdownNow();
       workers.shutdownNow();
       planLog.close();
+      ml.close();
     } finally {
       lock.close(); // whatever failed above, the directory is free for the next continuum
     }

@@ -111,6 +111,7 @@ public final class NorthboundServer implements AutoCloseable {
       new PolicyRoutes(continuum).register(routes);
       new ConfigRoutes(continuum).register(routes);
       new TelemetryRoutes(continuum, views).register(routes);
+      new ModelRoutes(continuum, views).register(routes);
       stream.register(routes);
       routes.get("/api/v1/openapi.json", null,
           (ctx, who) -> ctx.status(200).contentType(Json.JSON).result(openapi));
@@ -152,6 +153,13 @@ public final class NorthboundServer implements AutoCloseable {
     c.startup.showJavalinBanner = false;
     c.startup.showOldJavalinVersionWarning = false;
     c.http.maxRequestSize = RequestBodies.MAX_BYTES;
+    // Model, data, code and env files for the ML Connector (its own limit, not the 1 MiB of JSON).
+    c.jetty.multipartConfig.maxFileSize(eu.mlsysops.mlconnector.MlService.MAX_UPLOAD_BYTES,
+        io.javalin.config.SizeUnit.BYTES);
+    c.jetty.multipartConfig.maxTotalRequestSize(
+        eu.mlsysops.mlconnector.MlService.MAX_UPLOAD_BYTES + 1024 * 1024,
+        io.javalin.config.SizeUnit.BYTES);
+    c.jetty.multipartConfig.maxInMemoryFileSize(1024 * 1024, io.javalin.config.SizeUnit.BYTES);
     c.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
     c.router.ignoreTrailingSlashes = true;
     if (dashboard) {

@@ -74,6 +74,10 @@ final class RouteTable {
     add(HandlerType.PUT, path, role, false, h);
   }
 
+  void patch(String path, Role role, ApiHandler h) {
+    add(HandlerType.PATCH, path, role, false, h);
+  }
+
   void delete(String path, Role role, ApiHandler h) {
     add(HandlerType.DELETE, path, role, false, h);
   }
