@@ -215,6 +215,14 @@ abstract class ParityContract {
   private void assertRoutesAnswerAsExpected() throws Exception {
     JsonNode doc = JSON.readTree(send("GET", "/api/v1/openapi.json", null, null).substring(4));
     String planId = get("/api/v1/plans?limit=1").path("items").path(0).path("id").asText();
+    // A model in the ML Connector's registry (kept by the continuum, wherever the agents run).
+    String model = send("POST", "/model/add", "application/json", """
+        {"modelname": "parity", "modelkind": "regression", "modeltags": ["parity"],
+         "featurelist": [{"feature_name": "x", "type": "cont", "kind": 0},
+                         {"feature_name": "y", "type": "cont", "kind": 1}]}
+        """);
+    assertThat(model).startsWith("201");
+    String modelId = JSON.readTree(model.substring(4)).path("modelid").asText();
     List<String> actual = new ArrayList<>();
     doc.path("paths").fields().forEachRemaining(e -> {
       String route = e.getKey();
@@ -222,7 +230,9 @@ abstract class ParityContract {
         return;
       }
       String path = route.replace("{id}", route.startsWith("/api/v1/plans") ? planId
-          : route.startsWith("/infra/datacenter") || route.startsWith("/ml/") ? "none" : "{id}");
+          : route.startsWith("/api/v1/models/") || route.startsWith("/model/") ? modelId
+          : route.startsWith("/infra/datacenter") || route.startsWith("/ml/") ? "none" : "{id}")
+          .replace("{kind}", "regression");
       for (var p : PARAMS.entrySet()) {
         path = p.getKey().startsWith("/") ? path.replace(p.getKey(), p.getKey().replaceAll(
             "\\{[^}]+}$", p.getValue())) : path.replace(p.getKey(), p.getValue());
