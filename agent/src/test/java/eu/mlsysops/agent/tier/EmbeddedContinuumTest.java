@@ -408,4 +408,63 @@ class EmbeddedContinuumTest {
     assertThat(org.assertj.core.api.Assertions.catchThrowable(
         () -> Topologies.generatedTopology(0))).hasMessageStartingWith("nodes: must be 1");
   }
+
+  /** A node policy that asks a model of the ML Connector, as ML-mode policies do. */
+  static final class AsksModel implements eu.mlsysops.agent.Policy<Double> {
+    static final List<eu.mlsysops.agent.MlConnector.Prediction> SEEN = new CopyOnWriteArrayList<>();
+    static volatile String model;
+
+    @Override
+    public eu.mlsysops.agent.PolicyContext initialize() {
+      return eu.mlsysops.agent.PolicyContext.builder("asks-model")
+          .analyzeInterval(Duration.ofMillis(100)).build();
+    }
+
+    @Override
+    public java.util.Optional<Double> analyze(eu.mlsysops.agent.PolicyView view) {
+      view.ml().predict(model, java.util.Map.of("x", 0.5)).ifPresent(SEEN::add);
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public eu.mlsysops.agent.Plan plan(eu.mlsysops.agent.PolicyView view, Double a) {
+      return eu.mlsysops.agent.Plan.empty();
+    }
+  }
+
+  @Test
+  void policiesOfEveryTierAskTheRegistrysServingModelsThroughTheirView() throws Exception {
+    start();
+    var ml = continuum.ml();
+    var spec = new eu.mlsysops.mlconnector.ModelSpec(eu.mlsysops.mlconnector.ModelId.random(),
+        "doubler", eu.mlsysops.mlconnector.ModelKind.REGRESSION,
+        eu.mlsysops.mlconnector.Algorithm.LINEAR,
+        List.of(eu.mlsysops.mlconnector.Feature.input("x"),
+            eu.mlsysops.mlconnector.Feature.target("y")),
+        java.util.Map.of(), null, List.of(), "test", null, 0, java.util.Map.of());
+    ml.register(spec);
+    StringBuilder csv = new StringBuilder("x,y\n");
+    for (int i = 0; i < 50; i++) {
+      csv.append(i / 50.0).append(',').append(2 * i / 50.0).append('\n');
+    }
+    ml.upload(spec.id(), "data", "d.csv", new java.io.ByteArrayInputStream(
+        csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    ml.train(spec.id(), null);
+    AsksModel.SEEN.clear();
+    AsksModel.model = spec.id().value();
+
+    continuum.nodes().get("edge-1").engine().add(AsksModel::new, "test");
+    continuum.clusters().get("edge").engine().add(AsksModel::new, "test");
+
+    await().atMost(30, TimeUnit.SECONDS).until(() -> AsksModel.SEEN.size() >= 2);
+    assertThat(AsksModel.SEEN).allSatisfy(p -> {
+      assertThat(p.modelId()).isEqualTo(spec.id().value());
+      assertThat(p.version()).isEqualTo("1");
+      assertThat(p.value()).isCloseTo(1.0, org.assertj.core.api.Assertions.within(0.01));
+      assertThat(p.attribution()).containsKey("x");
+    });
+    // A model that is not there is no answer, not an error.
+    assertThat(eu.mlsysops.agent.MlConnector.of(ml).predict("no-such-model",
+        java.util.Map.of("x", 1.0))).isEmpty();
+  }
 }
