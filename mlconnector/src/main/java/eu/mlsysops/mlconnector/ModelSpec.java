@@ -100,7 +100,7 @@ public record ModelSpec(
     throw new IllegalStateException("no target"); // the constructor ensures one
   }
 
-  /** Whether a version scoring {@code a} on {@link #metric} is better than one scoring {@code b}. */
+  /** Whether a version scoring {@code a} on {@link #metric} beats one scoring {@code b}. */
   public boolean better(double a, double b) {
     return metric.equals("accuracy") ? a > b : a < b;
   }

@@ -64,6 +64,16 @@ final class ApiClient {
     return send("POST", path, BodyPublishers.ofString(body, StandardCharsets.UTF_8), contentType);
   }
 
+  /** A POST of a file's bytes as they are (model files are binary). */
+  ApiResponse postFile(String path, java.nio.file.Path file, String contentType)
+      throws java.io.FileNotFoundException {
+    return send("POST", path, BodyPublishers.ofFile(file), contentType);
+  }
+
+  ApiResponse patch(String path, String body, String contentType) {
+    return send("PATCH", path, BodyPublishers.ofString(body, StandardCharsets.UTF_8), contentType);
+  }
+
   ApiResponse put(String path, String body, String contentType) {
     return send("PUT", path, body == null ? BodyPublishers.noBody()
         : BodyPublishers.ofString(body, StandardCharsets.UTF_8), contentType);

@@ -7,12 +7,23 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code mls ml}: ML deployments (apps labelled as serving a model). */
+/** {@code mls ml}: the ML Connector's models, and ML deployments (apps serving a model). */
 @Command(
     name = "ml",
     mixinStandardHelpOptions = true,
-    description = "ML deployments: MLSysOpsApps that serve a model.",
+    description = "The ML Connector: models (registry, training, prediction, explanation) and ML"
+        + " deployments (MLSysOpsApps that serve a model).",
     subcommands = {
+      ModelCommands.Models.class,
+      ModelCommands.Add.class,
+      ModelCommands.Upload.class,
+      ModelCommands.Train.class,
+      ModelCommands.Versions.class,
+      ModelCommands.Promote.class,
+      ModelCommands.Rollback.class,
+      ModelCommands.Predict.class,
+      ModelCommands.Explain.class,
+      ModelCommands.Delete.class,
       MlCommand.DeployMl.class,
       MlCommand.ListAll.class,
       MlCommand.GetStatus.class,

@@ -233,8 +233,8 @@ final class ModelRoutes {
   /**
    * A model from this API's body ({@code name, kind, algorithm, features[{name, type, kind,
    * units}], hyperparameters{}, metric, tags[], app}) or the reference's ({@code modelname,
-   * modelkind, featurelist[{feature_name, type, kind, units}], hyperparameter[], modelperformance[],
-   * modeltags[]}, and the rest kept as submitted).
+   * modelkind, featurelist[{feature_name, type, kind, units}], hyperparameter[],
+   * modelperformance[], modeltags[]}, and the rest kept as submitted).
    */
   private ModelSpec spec(ObjectNode b, Principal who, boolean reference) {
     String name = text(b, reference ? "modelname" : "name");
