@@ -11,8 +11,20 @@ import java.util.Optional;
  */
 public interface MlConnector {
 
-  /** A prediction from the model, or empty when no such model is registered. */
+  /**
+   * A prediction from the model's serving version (its {@code attribution} empty), or empty when
+   * no such model serves or these features do not fit it. Cheap: microseconds in process.
+   */
   Optional<Prediction> predict(String modelId, Map<String, Double> features);
+
+  /**
+   * As {@link #predict}, explained: the {@code attribution} holds each feature's contribution,
+   * which with the base value adds up to the value (see docs/ml-connector.md). Costs more than a
+   * prediction (many predictions for a tree); ask it for the decisions a plan records.
+   */
+  default Optional<Prediction> explain(String modelId, Map<String, Double> features) {
+    return predict(modelId, features);
+  }
 
   /** A model's output with the feature attributions that explain it. */
   record Prediction(String modelId, String version, double value, Map<String, Double> attribution) {}
@@ -24,15 +36,28 @@ public interface MlConnector {
    */
   static MlConnector of(eu.mlsysops.mlconnector.MlService service) {
     java.util.Objects.requireNonNull(service, "service");
-    return (modelId, features) -> {
-      eu.mlsysops.mlconnector.ModelId id;
-      try {
-        id = new eu.mlsysops.mlconnector.ModelId(modelId);
-      } catch (IllegalArgumentException | NullPointerException e) {
-        return Optional.empty();
+    return new MlConnector() {
+      @Override
+      public Optional<Prediction> predict(String modelId, Map<String, Double> features) {
+        return ask(modelId, features, false);
       }
-      return service.forPolicy(id, features).map(e -> new Prediction(modelId,
-          Integer.toString(e.version()), e.value(), e.contributions()));
+
+      @Override
+      public Optional<Prediction> explain(String modelId, Map<String, Double> features) {
+        return ask(modelId, features, true);
+      }
+
+      private Optional<Prediction> ask(String modelId, Map<String, Double> features,
+          boolean explain) {
+        eu.mlsysops.mlconnector.ModelId id;
+        try {
+          id = new eu.mlsysops.mlconnector.ModelId(modelId);
+        } catch (IllegalArgumentException | NullPointerException e) {
+          return Optional.empty();
+        }
+        return service.forPolicy(id, features, explain).map(e -> new Prediction(modelId,
+            Integer.toString(e.version()), e.value(), e.contributions()));
+      }
     };
   }
 

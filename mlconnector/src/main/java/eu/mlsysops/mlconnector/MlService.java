@@ -32,7 +32,14 @@ public final class MlService implements AutoCloseable {
   private final ModelRegistry registry;
   private final ArtifactStore artifacts;
   private final Clock clock;
-  private final Map<String, LoadedModel> loaded = new ConcurrentHashMap<>();
+  /**
+   * The serving version of each model asked lately, loaded: a prediction costs no registry read.
+   * Dropped whenever what serves may have changed (promote, rollback, a first version, a patch,
+   * a delete).
+   */
+  private final Map<ModelId, LoadedModel> serving = new ConcurrentHashMap<>();
+  /** Held while a miss loads and while a change drops: a drop never precedes a stale put. */
+  private final Object servingLock = new Object();
   private final Semaphore training = new Semaphore(1);
   private final LongAdder failedPredictions = new LongAdder();
 
@@ -90,6 +97,7 @@ public final class MlService implements AutoCloseable {
   public ModelSpec update(ModelId id, String name, List<String> tags, Map<String, Double> params) {
     ModelSpec next = model(id).with(name, tags, params);
     registry.update(next);
+    forget(id);
     return next;
   }
 
@@ -98,7 +106,7 @@ public final class MlService implements AutoCloseable {
     if (!registry.delete(id)) {
       throw new NotFound("no model " + id);
     }
-    loaded.keySet().removeIf(k -> k.startsWith(id.value() + "@"));
+    forget(id);
   }
 
   /** The model's versions, oldest first. */
@@ -192,6 +200,7 @@ public final class MlService implements AutoCloseable {
     registry.addVersion(v);
     if (registry.serving(spec.id()).isEmpty()) {
       registry.promote(spec.id(), v.version());
+      forget(spec.id());
       return v.at(Stage.SERVING);
     }
     return v;
@@ -207,6 +216,7 @@ public final class MlService implements AutoCloseable {
     if (!registry.promote(id, version)) {
       throw new NotFound("model " + id + " has no version " + version);
     }
+    forget(id);
     return registry.serving(id).orElseThrow();
   }
 
@@ -237,12 +247,30 @@ public final class MlService implements AutoCloseable {
    * @throws NotFound when the model or a serving version is missing
    */
   public LoadedModel serving(ModelId id) {
-    ModelSpec spec = model(id);
-    ModelVersion v = registry.serving(id)
-        .orElseThrow(() -> new NotFound("model " + spec.name() + " has no serving version yet"
-            + " (train it or upload a model file)"));
-    return loaded.computeIfAbsent(id.value() + "@" + v.version(),
-        k -> LoadedModel.of(spec, v, artifacts.get(v.artifact())));
+    LoadedModel cached = serving.get(id);
+    if (cached != null) {
+      return cached;
+    }
+    synchronized (servingLock) {
+      cached = serving.get(id);
+      if (cached != null) {
+        return cached;
+      }
+      ModelSpec spec = model(id);
+      ModelVersion v = registry.serving(id)
+          .orElseThrow(() -> new NotFound("model " + spec.name() + " has no serving version yet"
+              + " (train it or upload a model file)"));
+      LoadedModel m = LoadedModel.of(spec, v, artifacts.get(v.artifact()));
+      serving.put(id, m);
+      return m;
+    }
+  }
+
+  /** Drops a model's loaded serving version: what serves changed. */
+  private void forget(ModelId id) {
+    synchronized (servingLock) {
+      serving.remove(id);
+    }
   }
 
   /**
@@ -264,13 +292,23 @@ public final class MlService implements AutoCloseable {
   }
 
   /**
-   * For policies: a prediction, or empty when there is no such model, no serving version, the
-   * features do not fit, or the model fails or gives no number; such failures are counted
-   * ({@link #failedPredictions}) and never thrown, so a model never stops an agent.
+   * For policies: a prediction (explained when {@code explain}: contributions and base value;
+   * otherwise without, which is what keeps a prediction to microseconds), or empty when there is
+   * no such model, no serving version, the features do not fit, or the model fails or gives no
+   * number; such failures are counted ({@link #failedPredictions}) and never thrown, so a model
+   * never stops an agent.
    */
-  public Optional<Explained> forPolicy(ModelId id, Map<String, Double> features) {
+  public Optional<Explained> forPolicy(ModelId id, Map<String, Double> features,
+      boolean explain) {
     try {
-      Explained e = explain(id, features);
+      Explained e;
+      if (explain) {
+        e = explain(id, features);
+      } else {
+        Prediction p = predict(id, features);
+        e = new Explained(id, p.version(), p.output().value(), Double.NaN, Map.of(), "none", 0,
+            p.output().label());
+      }
       if (!Double.isFinite(e.value())) {
         failedPredictions.increment();
         return Optional.empty();

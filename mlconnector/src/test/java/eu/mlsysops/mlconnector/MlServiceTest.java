@@ -176,10 +176,10 @@ class MlServiceTest {
     assertThatThrownBy(() -> ml().predict(spec.id(), Map.of("a", 1.0, "b", Double.NaN)))
         .hasMessageStartingWith("features: \"b\" is not a finite number");
 
-    assertThat(ml().forPolicy(spec.id(), Map.of("a", 1.0))).isEmpty();
-    assertThat(ml().forPolicy(ModelId.random(), Map.of("a", 1.0))).isEmpty();
+    assertThat(ml().forPolicy(spec.id(), Map.of("a", 1.0), true)).isEmpty();
+    assertThat(ml().forPolicy(ModelId.random(), Map.of("a", 1.0), false)).isEmpty();
     assertThat(ml().failedPredictions()).isEqualTo(2);
-    assertThat(ml().forPolicy(spec.id(), Map.of("a", 1.0, "b", 0.0))).isPresent();
+    assertThat(ml().forPolicy(spec.id(), Map.of("a", 1.0, "b", 0.0), false)).isPresent();
   }
 
   @Test

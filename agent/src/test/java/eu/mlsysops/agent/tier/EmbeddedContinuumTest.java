@@ -422,7 +422,7 @@ class EmbeddedContinuumTest {
 
     @Override
     public java.util.Optional<Double> analyze(eu.mlsysops.agent.PolicyView view) {
-      view.ml().predict(model, java.util.Map.of("x", 0.5)).ifPresent(SEEN::add);
+      view.ml().explain(model, java.util.Map.of("x", 0.5)).ifPresent(SEEN::add);
       return java.util.Optional.empty();
     }
 
