@@ -196,6 +196,24 @@ public final class MlService implements AutoCloseable {
     }
   }
 
+  /**
+   * Trains a new version on telemetry: the rows {@code data} takes from {@code source} now become
+   * a data upload of the model (named {@code telemetry-<millis>.csv}), which trains as {@link
+   * #train} does.
+   *
+   * @throws IllegalArgumentException naming the feature whose expression is wrong or gives no
+   *     single series, or when the rows cannot train
+   */
+  public ModelVersion trainFromTelemetry(ModelId id, TelemetryDataset data,
+      eu.mlsysops.telemetry.SeriesSource source) throws IOException {
+    ModelSpec spec = model(id);
+    long now = clock.millis();
+    byte[] csv = data.csv(spec, source, now);
+    ModelRegistry.Upload u = upload(id, "data", "telemetry-" + now + ".csv",
+        new java.io.ByteArrayInputStream(csv));
+    return train(id, u.sha256());
+  }
+
   private ModelVersion addVersion(ModelSpec spec, ModelVersion v) {
     registry.addVersion(v);
     if (registry.serving(spec.id()).isEmpty()) {

@@ -177,18 +177,39 @@ final class ModelCommands {
 
   /** {@code ml train ID}. */
   @Command(name = "train", mixinStandardHelpOptions = true,
-      description = "Trains a new version on the latest data upload, or --data SHA256 (POST"
-          + " /api/v1/models/{id}/train).")
+      description = "Trains a new version on the latest data upload, --data SHA256, or telemetry"
+          + " (--feature INPUT=PROMQL… --target PROMQL) (POST /api/v1/models/{id}/train).")
   static final class Train extends ClientCommand {
     @Parameters(paramLabel = "ID") String id;
     @Option(names = "--data", paramLabel = "SHA256", description = "which data upload")
     String data;
+    @Option(names = "--feature", paramLabel = "INPUT=PROMQL",
+        description = "train on telemetry: each input's PromQL expression (one series each)")
+    Map<String, String> features = new LinkedHashMap<>();
+    @Option(names = "--target", paramLabel = "PROMQL", description = "the target's expression")
+    String target;
+    @Option(names = "--level", defaultValue = "node",
+        description = "whose telemetry: continuum, cluster or node (default: ${DEFAULT-VALUE})")
+    String level;
+    @Option(names = "--window", defaultValue = "30m",
+        description = "how far back (default: ${DEFAULT-VALUE})")
+    String window;
+    @Option(names = "--step", defaultValue = "15s",
+        description = "time between rows (default: ${DEFAULT-VALUE})")
+    String step;
 
     @Override
     int run(ApiClient api, Printer p) throws Exception {
       ObjectNode b = JSON.createObjectNode();
       if (data != null) {
         b.put("data", data);
+      }
+      if (!features.isEmpty() || target != null) {
+        ObjectNode t = b.putObject("telemetry");
+        t.put("level", level).put("window", window).put("step", step);
+        ObjectNode fs = t.putObject("features");
+        features.forEach(fs::put);
+        t.put("target", target);
       }
       JsonNode r = api.post(path(id) + "/train", JSON.writeValueAsString(b), "application/json")
           .json();

@@ -82,4 +82,20 @@ class ModelCommandsTest extends ApiTestSupport {
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).startsWith("violated (v3)\n").containsPattern("violated +0.875");
   }
+
+  @Test
+  void trainOnTelemetrySendsTheExpressionsAndShowsTheMetrics() {
+    api.on("POST /api/v1/models/m-1/train", 201, """
+        {"version": 2, "stage": "candidate", "metrics": {"rmse": 0.41, "rows": 96}}
+        """);
+
+    ClientRun r = mls("ml", "train", "m-1", "--feature", "ghz=max(probe_ghz)", "--target",
+        "max(probe_latency_ms)", "--window", "2m", "--step", "1s");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(api.only().body()).isEqualTo("{\"telemetry\":{\"level\":\"node\",\"window\":"
+        + "\"2m\",\"step\":\"1s\",\"features\":{\"ghz\":\"max(probe_ghz)\"},\"target\":"
+        + "\"max(probe_latency_ms)\"}}");
+    assertThat(r.out()).isEqualTo("version 2 (candidate): rmse=0.41 rows=96\n");
+  }
 }

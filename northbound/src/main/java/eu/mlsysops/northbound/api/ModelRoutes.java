@@ -57,8 +57,12 @@ final class ModelRoutes {
         Json.send(ctx, 201, upload(upload(ctx, writable(ctx, who)))));
     r.post("/api/v1/models/{id}/train", Role.DEVELOPER, (ctx, who) -> {
       ModelSpec m = writable(ctx, who);
-      String data = text(optionalBody(ctx), "data");
-      Json.send(ctx, 201, version(ml().train(m.id(), data)));
+      ObjectNode b = optionalBody(ctx);
+      if (b.has("telemetry")) {
+        Json.send(ctx, 201, version(trainFromTelemetry(m, b.get("telemetry"), who)));
+        return;
+      }
+      Json.send(ctx, 201, version(ml().train(m.id(), text(b, "data"))));
     });
     r.get("/api/v1/models/{id}/versions", Role.VIEWER, (ctx, who) ->
         Json.send(ctx, 200, Page.of(ctx, ml().versions(readable(ctx, who).id()).stream()
@@ -399,6 +403,51 @@ final class ModelRoutes {
           : e.getValue().asText());
     }
     return out;
+  }
+
+  /**
+   * {@code {"level": "node|cluster|continuum", "window": "30m", "step": "15s", "features": {input:
+   * PROMQL}, "target": PROMQL}}, read from the tier's telemetry as the caller may see it (a
+   * developer, only its own apps' series and the infrastructure's).
+   */
+  private ModelVersion trainFromTelemetry(ModelSpec m, JsonNode t, Principal who)
+      throws IOException {
+    if (!t.isObject()) {
+      throw ApiProblem.badRequest("telemetry: must be an object {level, window, step, features,"
+          + " target}");
+    }
+    String level = t.path("level").asText("continuum");
+    if (!ContinuumPort.TIERS.contains(level)) {
+      throw ApiProblem.badRequest("telemetry.level: \"" + level + "\" is not a tier (continuum,"
+          + " cluster, node)");
+    }
+    Map<String, String> features = new LinkedHashMap<>();
+    JsonNode fs = t.path("features");
+    if (!fs.isObject() || fs.isEmpty()) {
+      throw ApiProblem.badRequest("telemetry.features: required, an object of input name to"
+          + " PromQL");
+    }
+    fs.properties().forEach(e -> features.put(e.getKey(), e.getValue().asText()));
+    String target = t.path("target").asText(null);
+    if (target == null || target.isBlank()) {
+      throw ApiProblem.badRequest("telemetry.target: required, a PromQL expression");
+    }
+    java.time.Duration window = duration(t.path("window").asText("30m"), "telemetry.window");
+    java.time.Duration step = duration(t.path("step").asText("15s"), "telemetry.step");
+    eu.mlsysops.telemetry.UnionQuery store = continuum.telemetry(level);
+    Visibility v = views.visibility(who);
+    eu.mlsysops.telemetry.SeriesSource source = v.all() ? store : new VisibleTelemetry(store, v);
+    return ml().trainFromTelemetry(m.id(), new eu.mlsysops.mlconnector.TelemetryDataset(
+        features, target, window, step), source);
+  }
+
+  private static java.time.Duration duration(String text, String field) {
+    try {
+      return SystemRoutes.window(text);
+    } catch (ApiProblem e) {
+      throw ApiProblem.badRequest(field + ": \"" + text + "\" is not a duration from 1ms to 24h"
+          + " (e.g. 15s, 5m, 1h)");
+    }
   }
 
   private ModelSpec patch(ModelSpec m, ObjectNode b) {

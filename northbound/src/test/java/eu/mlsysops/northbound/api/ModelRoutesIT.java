@@ -182,4 +182,49 @@ class ModelRoutesIT {
       assertThat(json(api.get("/api/v1/models", viewer)).get("total").asInt()).isEqualTo(2);
     }
   }
+
+  @Test
+  void aModelIsTrainedFromTelemetryQueriesOfATier() {
+    try (ApiFixture api = ApiFixture.start(dir.resolve("data"))) {
+      // A detector on edge-1 whose latency follows its node's frequency, as the node agent holds it.
+      var node = api.continuum.nodes().get("edge-1");
+      long now = api.continuum.clock().millis();
+      for (int i = 0; i < 60; i++) {
+        long t = now - 59_000 + i * 1000L;
+        double ghz = 1.0 + (i % 5) * 0.25;
+        node.ingest(new eu.mlsysops.telemetry.Sample("probe_ghz",
+            eu.mlsysops.telemetry.Labels.of("node", "edge-1"), t, ghz));
+        node.ingest(new eu.mlsysops.telemetry.Sample("probe_latency_ms",
+            eu.mlsysops.telemetry.Labels.of("node", "edge-1"), t, 200 / ghz));
+      }
+      String id = json(api.postJson("/api/v1/models", api.admin, """
+          {"name": "probe", "kind": "regression", "algorithm": "tree",
+           "features": [{"name": "ghz"}, {"name": "latency_ms", "kind": "target"}]}
+          """)).get("id").asText();
+
+      HttpResponse<String> trained = api.postJson("/api/v1/models/" + id + "/train", api.admin, """
+          {"telemetry": {"level": "node", "window": "2m", "step": "1s",
+                         "features": {"ghz": "max(probe_ghz)"}, "target": "max(probe_latency_ms)"}}
+          """);
+      assertThat(trained.statusCode()).as(trained.body()).isEqualTo(201);
+      assertThat(json(trained).get("metrics").get("rmse").asDouble()).isLessThan(1.0);
+      assertThat(json(api.postJson("/api/v1/models/" + id + "/predict", api.admin,
+          "{\"features\": {\"ghz\": 2.0}}")).get("value").asDouble())
+          .isCloseTo(100, within(1.0));
+
+      HttpResponse<String> two = api.postJson("/api/v1/models/" + id + "/train", api.admin, """
+          {"telemetry": {"level": "node", "window": "2m", "step": "1s",
+                         "features": {"ghz": "node_cpu_scaling_frequency_hertz"},
+                         "target": "max(probe_latency_ms)"}}
+          """);
+      assertThat(two.statusCode()).isEqualTo(400);
+      assertThat(json(two).get("detail").asText())
+          .startsWith("telemetry.features.ghz: \"node_cpu_scaling_frequency_hertz\" gives 8"
+              + " series");
+      HttpResponse<String> step = api.postJson("/api/v1/models/" + id + "/train", api.admin,
+          "{\"telemetry\": {\"step\": \"often\", \"features\": {\"ghz\": \"x\"},"
+              + " \"target\": \"y\"}}");
+      assertThat(json(step).get("detail").asText()).startsWith("telemetry.step: ");
+    }
+  }
 }
