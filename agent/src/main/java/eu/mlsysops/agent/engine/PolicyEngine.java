@@ -467,6 +467,7 @@ public final class PolicyEngine implements AutoCloseable {
         }
         Map<String, String> inputs = new LinkedHashMap<>(plan.inputs());
         inputs.putIfAbsent("trigger", view.trigger());
+        ((View) view).models().ifPresent(m -> m.addTo(inputs));
         Plan recorded = new Plan(plan.commands(), plan.explanation(), inputs, plan.version());
         owner.plans.incrementAndGet();
         scheduler.submit(
@@ -517,6 +518,7 @@ public final class PolicyEngine implements AutoCloseable {
     private List<AppDescriptor> appsSnapshot;
     private SystemView system;
     private Map<String, MechanismInfo> mechanisms;
+    private ModelCalls models;
 
     View(Runner runner) {
       this.runner = runner;
@@ -573,7 +575,15 @@ public final class PolicyEngine implements AutoCloseable {
 
     @Override
     public MlConnector ml() {
-      return source.ml();
+      if (models == null) {
+        models = new ModelCalls(source.ml());
+      }
+      return models;
+    }
+
+    /** What the analysis asked of models, when it asked any. */
+    Optional<ModelCalls> models() {
+      return Optional.ofNullable(models);
     }
 
     @Override

@@ -23,6 +23,8 @@ public final class EngineFixture implements AutoCloseable {
   public final ExecutorService workers = Executors.newFixedThreadPool(2);
   public final MetricStore store = MetricStore.withDefaults(Clock.systemUTC());
   public final PlanScheduler scheduler = PlanScheduler.builder("test").build();
+  /** What policies' {@code view.ml()} answers with (none by default). */
+  public volatile eu.mlsysops.agent.MlConnector ml = eu.mlsysops.agent.MlConnector.none();
   public final List<Command> applied = new CopyOnWriteArrayList<>();
   public final List<AppDescriptor> apps = new CopyOnWriteArrayList<>();
   public final PolicyEngine engine;
@@ -69,6 +71,11 @@ public final class EngineFixture implements AutoCloseable {
       @Override
       public SystemView system() {
         return new SystemView("test", List.of(), List.of());
+      }
+
+      @Override
+      public eu.mlsysops.agent.MlConnector ml() {
+        return ml;
       }
     }, timers, workers);
   }

@@ -413,4 +413,49 @@ class PolicyEngineTest {
     assertThat(s.errors()).isEqualTo(1);
     assertThat(s.lastError()).isEqualTo("IOException: disk full");
   }
+
+  @Test
+  void whatModelsSaidForADecisionIsRecordedWithItsPlan() {
+    java.util.List<eu.mlsysops.agent.plan.PlanRecord> records =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    f.scheduler.onTransition(records::add);
+    f.ml = new eu.mlsysops.agent.MlConnector() {
+      @Override
+      public Optional<Prediction> predict(String model, Map<String, Double> features) {
+        return Optional.of(new Prediction(model, "3", 120.5, Map.of()));
+      }
+
+      @Override
+      public Optional<Prediction> explain(String model, Map<String, Double> features) {
+        return Optional.of(new Prediction(model, "3", 120.5, Map.of("cpu", 30.25, "fps", -2.0)));
+      }
+    };
+    f.engine.add(() -> new Policy<Double>() {
+      @Override
+      public PolicyContext initialize() {
+        return PolicyContext.builder("asks").analyzeInterval(Duration.ofHours(1)).build();
+      }
+
+      @Override
+      public Optional<Double> analyze(PolicyView view) {
+        return view.ml().predict("latency", Map.of("cpu", 0.9, "fps", 12.0))
+            .map(eu.mlsysops.agent.MlConnector.Prediction::value);
+      }
+
+      @Override
+      public Plan plan(PolicyView view, Double latency) {
+        view.ml().explain("latency", Map.of("cpu", 0.9, "fps", 12.0));
+        return Plan.of(Command.of("knob", "set", "v", "1"), "predicted " + latency,
+            Map.of("own", "input"));
+      }
+    }, "test");
+
+    await().atMost(30, TimeUnit.SECONDS).until(() -> !records.isEmpty());
+    assertThat(records.get(0).inputs())
+        .containsEntry("own", "input")
+        .containsEntry("ml.latency", "v3 → 120.5")
+        .containsEntry("ml.latency.features", "cpu=0.9, fps=12")
+        .containsEntry("ml.latency#2", "v3 → 120.5")
+        .containsEntry("ml.latency#2.contributions", "cpu=+30.25, fps=-2");
+  }
 }
