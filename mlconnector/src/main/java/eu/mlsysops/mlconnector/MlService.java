@@ -20,10 +20,19 @@ import java.util.concurrent.atomic.LongAdder;
  * it; who may do what (developers their own apps' models, admins the framework's) is the API's
  * to check.
  *
+ * <p>Learning goes on: the inputs each serving version is asked about are watched for drift from
+ * its training data ({@link DriftMonitor}); on drift, a model trained from telemetry is retrained
+ * on the latest window of the same queries, the candidate and the serving version are both scored
+ * on the newest quarter of that window (live data neither trained on), and the candidate is
+ * promoted only if it is better on the model's metric; the old version stays for a rollback.
+ * Drift, retraining and its outcome are told to the {@link #events} listener.
+ *
  * <p>Thread-safe. One model trains at a time ({@link Busy} otherwise); predictions run
- * concurrently on the loaded versions.
+ * concurrently on the loaded versions; retraining runs on the background executor.
  */
 public final class MlService implements AutoCloseable {
+  /** The least time between two retrainings of one model on drift. */
+  public static final java.time.Duration RETRAIN_COOLDOWN = java.time.Duration.ofMinutes(5);
   /** The largest upload (model, data, code or env file). */
   public static final long MAX_UPLOAD_BYTES = 64L * 1024 * 1024;
   /** What an upload may be, as the reference's {@code file_kind}. */
@@ -42,6 +51,13 @@ public final class MlService implements AutoCloseable {
   private final Object servingLock = new Object();
   private final Semaphore training = new Semaphore(1);
   private final LongAdder failedPredictions = new LongAdder();
+  private final java.util.concurrent.Executor background;
+  /** The drift monitor of each loaded serving version (dropped with it). */
+  private final Map<ModelId, DriftMonitor> monitors = new ConcurrentHashMap<>();
+  private final Set<ModelId> retraining = ConcurrentHashMap.newKeySet();
+  private final Map<ModelId, Long> lastRetrain = new ConcurrentHashMap<>();
+  private volatile java.util.function.Function<String, eu.mlsysops.telemetry.SeriesSource> tiers;
+  private volatile java.util.function.BiConsumer<String, String> events = (kind, message) -> { };
 
   /** No such model, or no such version. */
   public static final class NotFound extends RuntimeException {
@@ -66,9 +82,30 @@ public final class MlService implements AutoCloseable {
    *     <data-dir>/ml}
    */
   public MlService(Path dir, Clock clock) {
+    this(dir, clock, java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "mls-ml-learning");
+      t.setDaemon(true);
+      return t;
+    }));
+  }
+
+  /** As above, retraining on {@code background} (tests pass one that runs at once). */
+  public MlService(Path dir, Clock clock, java.util.concurrent.Executor background) {
     this.registry = new ModelRegistry(dir.resolve("models.db"));
     this.artifacts = new ArtifactStore(dir.resolve("artifacts"));
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.background = Objects.requireNonNull(background, "background");
+  }
+
+  /** Where retraining on drift reads telemetry: a tier's stores by name. */
+  public void telemetry(
+      java.util.function.Function<String, eu.mlsysops.telemetry.SeriesSource> tiers) {
+    this.tiers = tiers;
+  }
+
+  /** Who is told of drift, retraining and its outcome: {@code (kind, message)}, kind {@code ml}. */
+  public void events(java.util.function.BiConsumer<String, String> listener) {
+    this.events = Objects.requireNonNull(listener, "listener");
   }
 
   // ---- models
@@ -211,7 +248,9 @@ public final class MlService implements AutoCloseable {
     byte[] csv = data.csv(spec, source, now);
     ModelRegistry.Upload u = upload(id, "data", "telemetry-" + now + ".csv",
         new java.io.ByteArrayInputStream(csv));
-    return train(id, u.sha256());
+    ModelVersion v = train(id, u.sha256());
+    registry.setSource(id, data.toJson());
+    return v;
   }
 
   private ModelVersion addVersion(ModelSpec spec, ModelVersion v) {
@@ -280,6 +319,10 @@ public final class MlService implements AutoCloseable {
               + " (train it or upload a model file)"));
       LoadedModel m = LoadedModel.of(spec, v, artifacts.get(v.artifact()));
       serving.put(id, m);
+      if (v.data() != null && artifacts.has(v.data())) {
+        monitors.put(id, new DriftMonitor(spec.inputs(),
+            CsvTable.parse(artifacts.get(v.data()), spec).x()));
+      }
       return m;
     }
   }
@@ -288,6 +331,7 @@ public final class MlService implements AutoCloseable {
   private void forget(ModelId id) {
     synchronized (servingLock) {
       serving.remove(id);
+      monitors.remove(id);
     }
   }
 
@@ -298,13 +342,18 @@ public final class MlService implements AutoCloseable {
    */
   public Prediction predict(ModelId id, Map<String, ?> features) {
     LoadedModel m = serving(id);
-    return new Prediction(id, m.version().version(), m.predict(features));
+    double[] x = m.vector(features);
+    Prediction p = new Prediction(id, m.version().version(), m.predict(x));
+    watch(id, x);
+    return p;
   }
 
   /** Predicts with the serving version and explains the prediction. */
   public Explained explain(ModelId id, Map<String, ?> features) {
     LoadedModel m = serving(id);
-    Explainer.Explanation e = Explainer.explain(m, m.vector(features), 1);
+    double[] x = m.vector(features);
+    Explainer.Explanation e = Explainer.explain(m, x, 1);
+    watch(id, x);
     return new Explained(id, m.version().version(), e.value(), e.baseValue(), e.contributions(),
         e.method(), e.samples(), e.label());
   }
@@ -336,6 +385,122 @@ public final class MlService implements AutoCloseable {
       failedPredictions.increment();
       return Optional.empty();
     }
+  }
+
+  // ---- continual learning
+
+  /** The latest drift check of a model's serving version, if one ran. */
+  public Optional<DriftMonitor.Report> drift(ModelId id) {
+    DriftMonitor m = monitors.get(id);
+    return m == null ? Optional.empty() : Optional.ofNullable(m.last());
+  }
+
+  private void watch(ModelId id, double[] x) {
+    DriftMonitor monitor = monitors.get(id);
+    DriftMonitor.Report r = monitor == null ? null : monitor.observe(x);
+    if (r == null || r.drifted().isEmpty()) {
+      return;
+    }
+    long now = clock.millis();
+    Long last = lastRetrain.get(id);
+    if (last != null && now - last < RETRAIN_COOLDOWN.toMillis() || !retraining.add(id)) {
+      return;
+    }
+    ModelSpec spec = model(id);
+    StringBuilder what = new StringBuilder();
+    for (String f : r.drifted()) {
+      DriftMonitor.FeatureStats s = r.features().get(f);
+      what.append(what.length() == 0 ? "" : ", ").append(f).append(String.format(
+          " (PSI %.2f, KS %.2f > %.2f)", s.psi(), s.ks(), s.ksCritical()));
+    }
+    events.accept("ml", "model " + spec.name() + ": its inputs drifted from its training data: "
+        + what);
+    Optional<String> source = registry.source(id);
+    if (source.isEmpty() || tiers == null) {
+      events.accept("ml", "model " + spec.name() + ": not retrained (it was not trained from"
+          + " telemetry; upload new data and train it)");
+      lastRetrain.put(id, now);
+      retraining.remove(id);
+      return;
+    }
+    background.execute(() -> retrain(spec, TelemetryDataset.fromJson(source.get())));
+  }
+
+  /**
+   * Trains a candidate on the first three quarters of the latest window of the model's telemetry,
+   * scores it and the serving version on the newest quarter, and promotes it if it is better.
+   */
+  private void retrain(ModelSpec spec, TelemetryDataset data) {
+    ModelId id = spec.id();
+    try {
+      if (!training.tryAcquire()) {
+        events.accept("ml", "model " + spec.name() + ": retraining put off (another model is"
+            + " training)");
+        return;
+      }
+      try {
+        long now = clock.millis();
+        byte[] csv = data.csv(spec, tiers.apply(data.level()), now);
+        CsvTable rows = CsvTable.parse(csv, spec);
+        int cut = rows.rows() * 3 / 4;
+        int[] older = java.util.stream.IntStream.range(0, cut).toArray();
+        int[] newest = java.util.stream.IntStream.range(cut, rows.rows()).toArray();
+        if (newest.length == 0) {
+          throw new IllegalArgumentException("too few rows in the latest " + data.window());
+        }
+        CsvTable recent = rows.subset(newest);
+        Training.Trained t = Training.train(spec, rows.subset(older));
+        LoadedModel current = serving(id);
+        ModelRegistry.Upload u = new ModelRegistry.Upload(id, "data", artifacts.put(csv).sha256(),
+            csv.length, "telemetry-" + now + ".csv", now);
+        registry.addUpload(u);
+        ModelVersion v = new ModelVersion(id, registry.nextVersion(id), Stage.CANDIDATE,
+            t.metrics(), t.baseline(), artifacts.put(t.model().serialize().toByteArray())
+                .sha256(), current.version().version(), u.sha256(), now);
+        registry.addVersion(v);
+        LoadedModel candidate = new LoadedModel(spec, v, t.model());
+        double theirs = score(spec, current, recent);
+        double mine = score(spec, candidate, recent);
+        String scores = String.format("%s %.4g on the newest %d rows vs %.4g of v%d",
+            spec.metric(), mine, recent.rows(), theirs, current.version().version());
+        if (spec.better(mine, theirs)) {
+          promote(id, v.version());
+          events.accept("ml", "model " + spec.name() + ": retrained on drift; v" + v.version()
+              + " promoted (" + scores + "); v" + current.version().version()
+              + " stays for a rollback");
+        } else {
+          events.accept("ml", "model " + spec.name() + ": retrained on drift; v" + v.version()
+              + " kept as a candidate, not better (" + scores + ")");
+        }
+      } finally {
+        training.release();
+      }
+    } catch (RuntimeException e) {
+      events.accept("ml", "model " + spec.name() + ": retraining on drift failed: "
+          + e.getMessage());
+    } finally {
+      lastRetrain.put(id, clock.millis());
+      retraining.remove(id);
+    }
+  }
+
+  /** A version's score on rows on the model's metric. */
+  static double score(ModelSpec spec, LoadedModel m, CsvTable rows) {
+    double total = 0;
+    for (int i = 0; i < rows.rows(); i++) {
+      LoadedModel.Output o = m.predict(rows.x()[i]);
+      String truth = rows.target()[i];
+      switch (spec.metric()) {
+        case "accuracy" -> total += truth.equals(o.label()) ? 1 : 0;
+        case "mae" -> total += Math.abs(o.value() - Double.parseDouble(truth));
+        default -> {
+          double d = o.value() - Double.parseDouble(truth);
+          total += d * d;
+        }
+      }
+    }
+    double mean = total / rows.rows();
+    return spec.metric().equals("rmse") ? Math.sqrt(mean) : mean;
   }
 
   /** Predictions for policies that gave no answer. */

@@ -45,6 +45,8 @@ public final class ModelRegistry implements AutoCloseable {
             + " NULL, stage TEXT NOT NULL, metrics TEXT NOT NULL, baseline TEXT NOT NULL,"
             + " artifact TEXT NOT NULL, parent INTEGER NOT NULL, data TEXT, created INTEGER NOT"
             + " NULL, PRIMARY KEY (model, version))");
+        s.execute("CREATE TABLE IF NOT EXISTS sources (model TEXT PRIMARY KEY, dataset TEXT NOT"
+            + " NULL)");
         s.execute("CREATE TABLE IF NOT EXISTS uploads (model TEXT NOT NULL, kind TEXT NOT NULL,"
             + " sha256 TEXT NOT NULL, size INTEGER NOT NULL, filename TEXT, created INTEGER NOT"
             + " NULL)");
@@ -133,7 +135,7 @@ public final class ModelRegistry implements AutoCloseable {
           ps.setString(1, id.value());
           n = ps.executeUpdate();
         }
-        for (String table : List.of("versions", "uploads")) {
+        for (String table : List.of("versions", "uploads", "sources")) {
           try (PreparedStatement ps = db.prepareStatement(
               "DELETE FROM " + table + " WHERE model=?")) {
             ps.setString(1, id.value());
@@ -258,6 +260,34 @@ public final class ModelRegistry implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot promote version " + version + " of " + id + ": "
           + e.getMessage(), e);
+    }
+  }
+
+  // ---- where a model learns from
+
+  /** Keeps the telemetry a model was last trained from (JSON of a {@code TelemetryDataset}). */
+  public synchronized void setSource(ModelId id, String dataset) {
+    try (PreparedStatement ps = db.prepareStatement("INSERT INTO sources VALUES (?,?) ON CONFLICT"
+        + "(model) DO UPDATE SET dataset=excluded.dataset")) {
+      ps.setString(1, id.value());
+      ps.setString(2, dataset);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot store the source of " + id + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** The telemetry a model was last trained from, if it was. */
+  public synchronized Optional<String> source(ModelId id) {
+    try (PreparedStatement ps = db.prepareStatement("SELECT dataset FROM sources WHERE model=?")) {
+      ps.setString(1, id.value());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the source of " + id + ": " + e.getMessage(),
+          e);
     }
   }
 

@@ -18,18 +18,20 @@ import java.util.TreeMap;
  * value. Each expression must give one series (aggregate it, e.g. {@code avg(…)}, if it gives
  * more). The rows become a CSV upload of the model, so the version's lineage names them.
  *
+ * @param level whose telemetry: {@code continuum}, {@code cluster} or {@code node}
  * @param features an expression per input of the model, by the input's name
  * @param target the expression of the model's target (for a classifier, its labels: e.g. {@code
  *     detector_latency_ms <= bool 100} gives 1 where a QoS target is met, 0 where not)
  * @param window how far back from now
  * @param step the time between rows
  */
-public record TelemetryDataset(Map<String, String> features, String target, Duration window,
-    Duration step) {
+public record TelemetryDataset(String level, Map<String, String> features, String target,
+    Duration window, Duration step) {
   /** The longest window. */
   public static final Duration MAX_WINDOW = Duration.ofDays(1);
 
   public TelemetryDataset {
+    Objects.requireNonNull(level, "level");
     features = Map.copyOf(features);
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(window, "window");
@@ -41,6 +43,35 @@ public record TelemetryDataset(Map<String, String> features, String target, Dura
       throw new IllegalArgumentException("step: must be positive");
     }
   }
+
+  /** As JSON, to be kept with the model (continual learning trains on it again). */
+  String toJson() {
+    var o = JSON.createObjectNode();
+    o.put("level", level);
+    var f = o.putObject("features");
+    new java.util.TreeMap<>(features).forEach(f::put);
+    o.put("target", target);
+    o.put("window_ms", window.toMillis());
+    o.put("step_ms", step.toMillis());
+    return o.toString();
+  }
+
+  /** What {@link #toJson} wrote. */
+  static TelemetryDataset fromJson(String json) {
+    try {
+      var o = JSON.readTree(json);
+      Map<String, String> f = new LinkedHashMap<>();
+      o.path("features").properties().forEach(e -> f.put(e.getKey(), e.getValue().asText()));
+      return new TelemetryDataset(o.path("level").asText(), f, o.path("target").asText(),
+          Duration.ofMillis(o.path("window_ms").asLong()),
+          Duration.ofMillis(o.path("step_ms").asLong()));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("a stored telemetry source does not read back", e);
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   /**
    * The rows at {@code endMillis} from {@code source}, as the CSV a data upload holds (inputs in

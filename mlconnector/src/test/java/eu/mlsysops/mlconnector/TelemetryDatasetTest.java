@@ -48,7 +48,7 @@ class TelemetryDatasetTest {
         ZoneOffset.UTC))) {
       ModelSpec spec = ml.register(spec());
 
-      ModelVersion v = ml.trainFromTelemetry(spec.id(), new TelemetryDataset(
+      ModelVersion v = ml.trainFromTelemetry(spec.id(), new TelemetryDataset("node",
           Map.of("cpu", "node_cpu_utilization{node=\"n1\"}"), "avg(detector_latency_ms)",
           Duration.ofMinutes(2), Duration.ofSeconds(1)), store());
 
@@ -71,17 +71,17 @@ class TelemetryDatasetTest {
       Duration w = Duration.ofMinutes(2);
       Duration s = Duration.ofSeconds(1);
 
-      assertThatThrownBy(() -> ml.trainFromTelemetry(spec.id(), new TelemetryDataset(
+      assertThatThrownBy(() -> ml.trainFromTelemetry(spec.id(), new TelemetryDataset("node",
           Map.of("cpu", "node_cpu_utilization"), "avg(detector_latency_ms)", w, s), store()))
           .hasMessage("telemetry.features.cpu: \"node_cpu_utilization\" gives 2 series;"
               + " aggregate them to one (e.g. avg(…))");
-      assertThatThrownBy(() -> ml.trainFromTelemetry(spec.id(), new TelemetryDataset(
+      assertThatThrownBy(() -> ml.trainFromTelemetry(spec.id(), new TelemetryDataset("node",
           Map.of("cpu", "avg(node_cpu_utilization"), "avg(detector_latency_ms)", w, s), store()))
           .hasMessageStartingWith("telemetry.features.cpu: 1:");
-      assertThatThrownBy(() -> ml.trainFromTelemetry(spec.id(), new TelemetryDataset(
+      assertThatThrownBy(() -> ml.trainFromTelemetry(spec.id(), new TelemetryDataset("node",
           Map.of("cpu", "avg(node_cpu_utilization)"), "nothing_here", w, s), store()))
           .hasMessageStartingWith("telemetry.target: \"nothing_here\" gives no series");
-      assertThatThrownBy(() -> ml.trainFromTelemetry(spec.id(), new TelemetryDataset(
+      assertThatThrownBy(() -> ml.trainFromTelemetry(spec.id(), new TelemetryDataset("node",
           Map.of("fps", "avg(node_cpu_utilization)"), "avg(detector_latency_ms)", w, s), store()))
           .hasMessageStartingWith("telemetry.features: \"fps\" is not an input");
       assertThat(ml.versions(spec.id())).isEmpty();

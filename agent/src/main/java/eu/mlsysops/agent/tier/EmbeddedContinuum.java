@@ -105,6 +105,12 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     }
     Placer placer = Placer.withDefaults();
     continuum = new ContinuumAgent(cd, env, placer, b.clusterSettings);
+    // Continual learning: retraining on drift reads the tiers' telemetry; what it finds and does
+    // is an event of the continuum (the stream, mls events).
+    ml.telemetry(this::telemetry);
+    String self = cd.continuumId();
+    ml.events((kind, message) -> env.events().publish(
+        new AgentEvent(env.clock().millis(), self, kind, message)));
     readouts = new ContinuumReadouts(continuum, clusters, nodes, () -> remoteAgents,
         this::telemetry);
     // Nodes are filtered by trust; clusters are not (the continuum trusts its cluster agents).

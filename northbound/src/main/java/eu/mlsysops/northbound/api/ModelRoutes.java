@@ -67,6 +67,8 @@ final class ModelRoutes {
     r.get("/api/v1/models/{id}/versions", Role.VIEWER, (ctx, who) ->
         Json.send(ctx, 200, Page.of(ctx, ml().versions(readable(ctx, who).id()).stream()
             .map(ModelRoutes::version).toList())));
+    r.get("/api/v1/models/{id}/drift", Role.VIEWER, (ctx, who) ->
+        Json.send(ctx, 200, drift(readable(ctx, who))));
     r.post("/api/v1/models/{id}/promote", Role.DEVELOPER, (ctx, who) -> {
       ModelSpec m = writable(ctx, who);
       JsonNode v = body(ctx).get("version");
@@ -438,7 +440,7 @@ final class ModelRoutes {
     Visibility v = views.visibility(who);
     eu.mlsysops.telemetry.SeriesSource source = v.all() ? store : new VisibleTelemetry(store, v);
     return ml().trainFromTelemetry(m.id(), new eu.mlsysops.mlconnector.TelemetryDataset(
-        features, target, window, step), source);
+        level, features, target, window, step), source);
   }
 
   private static java.time.Duration duration(String text, String field) {
@@ -575,6 +577,21 @@ final class ModelRoutes {
     out.put("modeltags", m.tags());
     out.put("algorithm", m.algorithm().wireName());
     out.put("app", m.app());
+    return out;
+  }
+
+  /** The latest drift check of the serving version: per feature PSI and KS, which drifted. */
+  private Map<String, Object> drift(ModelSpec m) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("model", m.id().value());
+    var report = ml().drift(m.id());
+    out.put("checked", report.isPresent());
+    out.put("inputs", report.map(r -> r.inputs()).orElse(0L));
+    out.put("drifted", report.map(r -> r.drifted()).orElse(List.of()));
+    Map<String, Object> features = new LinkedHashMap<>();
+    report.ifPresent(r -> r.features().forEach((name, s) -> features.put(name, Map.of(
+        "psi", s.psi(), "ks", s.ks(), "ks_critical", s.ksCritical()))));
+    out.put("features", features);
     return out;
   }
 

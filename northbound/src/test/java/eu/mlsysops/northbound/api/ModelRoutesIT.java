@@ -211,6 +211,9 @@ class ModelRoutesIT {
       assertThat(json(api.postJson("/api/v1/models/" + id + "/predict", api.admin,
           "{\"features\": {\"ghz\": 2.0}}")).get("value").asDouble())
           .isCloseTo(100, within(1.0));
+      JsonNode drift = json(api.get("/api/v1/models/" + id + "/drift"));
+      assertThat(drift.get("checked").asBoolean()).as("one input is no window yet").isFalse();
+      assertThat(drift.get("drifted")).isEmpty();
 
       HttpResponse<String> two = api.postJson("/api/v1/models/" + id + "/train", api.admin, """
           {"telemetry": {"level": "node", "window": "2m", "step": "1s",
