@@ -15,20 +15,29 @@ import org.tribuo.regression.Regressor;
 
 /**
  * One version of a model, ready to predict: its inputs are checked by name (none missing, none
- * extra, all finite numbers) and taken in the model's order. Immutable and thread-safe (Tribuo
- * models predict concurrently).
+ * extra, all finite numbers) and taken in the model's order. A Tribuo model (trained here, or its
+ * serialised {@code ModelProto} uploaded) or an ONNX model (uploaded; see {@link OnnxModel}).
+ * Immutable and thread-safe (both predict concurrently).
  */
 public final class LoadedModel {
   private final ModelSpec spec;
   private final ModelVersion version;
+  /** The Tribuo model, or null for an ONNX one. */
   private final Model<?> model;
+  /** The ONNX model, or null for a Tribuo one. */
+  private final OnnxModel onnx;
   private final List<String> inputs;
   private final double[] baseline;
 
   LoadedModel(ModelSpec spec, ModelVersion version, Model<?> model) {
+    this(spec, version, Objects.requireNonNull(model), null);
+  }
+
+  private LoadedModel(ModelSpec spec, ModelVersion version, Model<?> model, OnnxModel onnx) {
     this.spec = Objects.requireNonNull(spec);
     this.version = Objects.requireNonNull(version);
-    this.model = Objects.requireNonNull(model);
+    this.model = model;
+    this.onnx = onnx;
     this.inputs = spec.inputs();
     this.baseline = new double[inputs.size()];
     for (int i = 0; i < baseline.length; i++) {
@@ -37,23 +46,35 @@ public final class LoadedModel {
   }
 
   /**
-   * A version from its serialised Tribuo model ({@code ModelProto} bytes).
+   * A version from its file: a serialised Tribuo model ({@code ModelProto} bytes) or an ONNX
+   * model.
    *
-   * @throws IllegalArgumentException when the bytes are not a model of the spec's kind
+   * @throws IllegalArgumentException when the bytes are neither, or not a model of the spec's
+   *     kind and inputs
    */
   static LoadedModel of(ModelSpec spec, ModelVersion version, byte[] bytes) {
-    Model<?> m;
+    String tribuo;
     try {
-      m = Model.deserialize(ModelProto.parseFrom(bytes));
+      return new LoadedModel(spec, version, Model.deserialize(ModelProto.parseFrom(bytes)), null);
     } catch (Exception | LinkageError e) {
-      throw new IllegalArgumentException("file: not a Tribuo model: " + e.getMessage(), e);
+      tribuo = e.getMessage();
     }
-    return new LoadedModel(spec, version, m);
+    OnnxModel m;
+    try {
+      m = OnnxModel.of(spec, bytes);
+    } catch (IllegalArgumentException e) {
+      if (e.getMessage().startsWith("file: ")) {
+        throw e; // an ONNX model that does not fit: say why
+      }
+      throw new IllegalArgumentException("file: not a Tribuo model (" + tribuo + ") nor an ONNX"
+          + " model (" + e.getMessage() + ")", e);
+    }
+    return new LoadedModel(spec, version, null, m);
   }
 
   /** The serialised form {@link #of} reads. */
   byte[] bytes() {
-    return model.serialize().toByteArray();
+    return onnx != null ? onnx.bytes() : model.serialize().toByteArray();
   }
 
   public ModelSpec spec() {
@@ -132,6 +153,9 @@ public final class LoadedModel {
   /** Predicts from the input vector, in {@link #inputs} order. */
   @SuppressWarnings("unchecked")
   public Output predict(double[] x) {
+    if (onnx != null) {
+      return new Output(onnx.predict(x), null, Map.of());
+    }
     if (spec.kind() == ModelKind.REGRESSION) {
       Prediction<Regressor> p = ((Model<Regressor>) model).predict(
           Training.example(inputs, x, new Regressor(spec.target(), Double.NaN)));
@@ -140,7 +164,7 @@ public final class LoadedModel {
     Prediction<Label> p = ((Model<Label>) model).predict(
         Training.example(inputs, x, LabelFactory.UNKNOWN_LABEL));
     Map<String, Double> probs = new LinkedHashMap<>();
-    if (model.generatesProbabilities()) {
+    if (model.generatesProbabilities()) { // Tribuo: ONNX models are regressions here
       p.getOutputScores().forEach((k, v) -> probs.put(k, v.getScore()));
     }
     String label = p.getOutput().getLabel();
@@ -171,6 +195,9 @@ public final class LoadedModel {
 
   /** Whether the model's output is linear in its inputs (explained exactly in one pass). */
   boolean linear() {
-    return spec.kind() == ModelKind.REGRESSION && spec.algorithm() == Algorithm.LINEAR;
+    // An ONNX file may compute anything whatever the spec says: it is explained exactly over its
+    // inputs' subsets (or sampled), never as linear.
+    return model != null && spec.kind() == ModelKind.REGRESSION
+        && spec.algorithm() == Algorithm.LINEAR;
   }
 }

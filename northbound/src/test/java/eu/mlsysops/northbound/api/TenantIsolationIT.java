@@ -55,11 +55,15 @@ class TenantIsolationIT {
   }
 
   /** The value each path parameter takes when bob walks a route. */
-  private static String fill(String path, String alicesPlan) {
+  private static String fill(String path, String alicesPlan, String alicesModel) {
     String p = path.replace("{name}", BOBS).replace("{app_id}", BOBS).replace("{id}", "x")
-        .replace("{component}", "detector").replace("{tier}", "node");
+        .replace("{component}", "detector").replace("{tier}", "node")
+        .replace("{kind}", "regression");
     if (path.startsWith("/api/v1/plans/")) {
       return "/api/v1/plans/" + alicesPlan;
+    }
+    if (path.startsWith("/api/v1/models/") || path.startsWith("/model/")) {
+      return path.replace("{id}", alicesModel).replace("{kind}", "regression");
     }
     if (path.startsWith("/api/v1/clusters/") || path.startsWith("/infra/cluster/")) {
       return path.substring(0, path.indexOf('{')) + "edge";
@@ -98,6 +102,12 @@ class TenantIsolationIT {
     JsonNode plans = json(api.get("/api/v1/plans?app=" + ALICES));
     assertThat(plans.get("total").asInt()).isPositive();
     String alicesPlan = plans.get("items").get(0).get("id").asText();
+    // And a model of her app, trained, with her app's name in it.
+    HttpResponse<String> model = api.postJson("/model/add", alice, ModelRoutesIT.REFERENCE_BODY
+        .replace("{\"modelname\"", "{\"app\": \"" + ALICES + "\", \"modelname\"")
+        .replace("detector-latency", ALICES + "-latency"));
+    assertThat(model.statusCode()).as(model.body()).isEqualTo(201);
+    String alicesModel = json(model).get("modelid").asText();
 
     JsonNode doc = json(api.get("/api/v1/openapi.json"));
     List<String> walked = new ArrayList<>();
@@ -106,7 +116,7 @@ class TenantIsolationIT {
       if (!route.getValue().has("get") || route.getKey().equals("/api/v1/events")) {
         continue; // the event stream is walked below
       }
-      String path = fill(route.getKey(), alicesPlan);
+      String path = fill(route.getKey(), alicesPlan, alicesModel);
       HttpResponse<String> r = api.get(path, bob);
       assertThat(r.statusCode()).as(path).isLessThan(500);
       assertThat(r.body()).as(path).doesNotContain(ALICES);
@@ -117,6 +127,8 @@ class TenantIsolationIT {
     // What is bob's he sees; Alice's plan is not found for him.
     assertThat(api.get("/api/v1/plans", bob).body()).contains(BOBS);
     assertThat(api.get("/api/v1/plans/" + alicesPlan, bob).statusCode()).isEqualTo(404);
+    assertThat(api.get("/api/v1/models/" + alicesModel, bob).statusCode()).isEqualTo(404);
+    assertThat(api.get("/api/v1/models/" + alicesModel, alice).body()).contains(ALICES);
     assertThat(api.get("/api/v1/telemetry/query?level=node&query="
         + query("component_cpu_utilization"), bob).body()).contains(BOBS);
     assertThat(api.get("/metrics?level=node", bob).body()).contains(BOBS);

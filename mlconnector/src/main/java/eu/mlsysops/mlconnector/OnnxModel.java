@@ -1,0 +1,160 @@
+package eu.mlsysops.mlconnector;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A regression model trained elsewhere and run with ONNX Runtime. Its inputs are matched to the
+ * model's features in one of two ways: one float tensor of shape {@code [N, F]} takes the features
+ * in the model's order; or one input per feature (shape {@code [N, 1]} or {@code [N]}) is matched
+ * by name. Its first output is the prediction (shape {@code [N, 1]} or {@code [N]}, float or
+ * double). Sessions run concurrently (ONNX Runtime's sessions are thread-safe).
+ */
+final class OnnxModel {
+  private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+
+  private final byte[] bytes;
+  private final OrtSession session;
+  /** The single [N, F] input's name, or null when inputs are matched by name. */
+  private final String matrixInput;
+  private final List<String> inputs;
+
+  private OnnxModel(byte[] bytes, OrtSession session, String matrixInput, List<String> inputs) {
+    this.bytes = bytes;
+    this.session = session;
+    this.matrixInput = matrixInput;
+    this.inputs = inputs;
+  }
+
+  /**
+   * Loads an ONNX model for {@code spec}.
+   *
+   * @throws IllegalArgumentException when the bytes are no ONNX model, or its inputs fit neither
+   *     way, naming them
+   */
+  static OnnxModel of(ModelSpec spec, byte[] bytes) {
+    if (spec.kind() != ModelKind.REGRESSION) {
+      throw new IllegalArgumentException("file: ONNX models are taken for regression only here");
+    }
+    OrtSession session;
+    try {
+      ByteBuffer buf = ByteBuffer.allocateDirect(bytes.length);
+      buf.put(bytes).flip();
+      session = ENV.createSession(buf, new OrtSession.SessionOptions());
+    } catch (OrtException | RuntimeException e) {
+      throw new IllegalArgumentException("not an ONNX model: " + e.getMessage(), e);
+    }
+    try {
+      Map<String, NodeInfo> info = session.getInputInfo();
+      List<String> inputs = spec.inputs();
+      if (info.size() == 1) {
+        Map.Entry<String, NodeInfo> only = info.entrySet().iterator().next();
+        long[] shape = shape(only.getValue());
+        if (shape != null && shape.length == 2 && (shape[1] == inputs.size() || shape[1] < 0)
+            && !(inputs.size() == 1 && only.getKey().equals(inputs.get(0)) && shape[1] == 1)) {
+          return new OnnxModel(bytes, session, only.getKey(), inputs);
+        }
+      }
+      if (new TreeSet<>(info.keySet()).equals(new TreeSet<>(inputs))) {
+        for (Map.Entry<String, NodeInfo> e : info.entrySet()) {
+          long[] shape = shape(e.getValue());
+          if (shape == null || shape.length > 2 || shape.length == 2 && shape[1] > 1) {
+            throw new IllegalArgumentException("file: the ONNX input \"" + e.getKey()
+                + "\" is not one value per row (shape " + java.util.Arrays.toString(shape) + ")");
+          }
+        }
+        return new OnnxModel(bytes, session, null, inputs);
+      }
+      throw new IllegalArgumentException("file: the ONNX model's inputs " + describe(info)
+          + " match neither one [N, " + inputs.size() + "] float tensor nor the features "
+          + inputs + " by name");
+    } catch (OrtException e) {
+      close(session);
+      throw new IllegalArgumentException("file: cannot read the ONNX model's inputs: "
+          + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      close(session);
+      throw e;
+    }
+  }
+
+  private static long[] shape(NodeInfo n) {
+    return n.getInfo() instanceof TensorInfo t ? t.getShape() : null;
+  }
+
+  private static String describe(Map<String, NodeInfo> info) {
+    List<String> out = new ArrayList<>();
+    info.forEach((k, v) -> out.add(k + java.util.Arrays.toString(shape(v))));
+    return out.toString();
+  }
+
+  private static void close(OrtSession s) {
+    try {
+      s.close();
+    } catch (OrtException e) {
+      // Refusing it anyway.
+    }
+  }
+
+  byte[] bytes() {
+    return bytes.clone();
+  }
+
+  /**
+   * The prediction for one row.
+   *
+   * @throws IllegalStateException when ONNX Runtime fails or the output is not a number
+   */
+  double predict(double[] x) {
+    Map<String, OnnxTensor> feed = new HashMap<>();
+    try {
+      if (matrixInput != null) {
+        float[][] row = new float[1][x.length];
+        for (int i = 0; i < x.length; i++) {
+          row[0][i] = (float) x[i];
+        }
+        feed.put(matrixInput, OnnxTensor.createTensor(ENV, row));
+      } else {
+        for (int i = 0; i < x.length; i++) {
+          feed.put(inputs.get(i), OnnxTensor.createTensor(ENV, new float[][] {{(float) x[i]}}));
+        }
+      }
+      try (OrtSession.Result r = session.run(feed)) {
+        return first(r.get(0));
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime: " + e.getMessage(), e);
+    } finally {
+      feed.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  private static double first(OnnxValue v) throws OrtException {
+    Object o = v.getValue();
+    if (o instanceof float[][] f && f.length > 0 && f[0].length > 0) {
+      return f[0][0];
+    }
+    if (o instanceof float[] f && f.length > 0) {
+      return f[0];
+    }
+    if (o instanceof double[][] d && d.length > 0 && d[0].length > 0) {
+      return d[0][0];
+    }
+    if (o instanceof double[] d && d.length > 0) {
+      return d[0];
+    }
+    throw new IllegalStateException("the ONNX model's first output is not a float or double"
+        + " tensor of one value per row");
+  }
+}
