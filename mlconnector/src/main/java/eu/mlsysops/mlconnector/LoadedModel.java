@@ -19,7 +19,7 @@ import org.tribuo.regression.Regressor;
  * serialised {@code ModelProto} uploaded) or an ONNX model (uploaded; see {@link OnnxModel}).
  * Immutable and thread-safe (both predict concurrently).
  */
-public final class LoadedModel {
+public final class LoadedModel implements AutoCloseable {
   private final ModelSpec spec;
   private final ModelVersion version;
   /** The Tribuo model, or null for an ONNX one. */
@@ -191,6 +191,18 @@ public final class LoadedModel {
         Training.example(inputs, x, LabelFactory.UNKNOWN_LABEL));
     Label l = p.getOutputScores().get(label);
     return l == null ? 0 : l.getScore();
+  }
+
+  /**
+   * Frees an ONNX model's native session. Called when the version is no longer used: on upload
+   * checks and when the service closes (a version dropped from serving keeps its session, since a
+   * policy may still be asking it).
+   */
+  @Override
+  public void close() {
+    if (onnx != null) {
+      onnx.close();
+    }
   }
 
   /** Whether the model's output is linear in its inputs (explained exactly in one pass). */

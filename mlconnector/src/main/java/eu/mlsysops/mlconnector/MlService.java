@@ -52,11 +52,13 @@ public final class MlService implements AutoCloseable {
   private final Semaphore training = new Semaphore(1);
   private final LongAdder failedPredictions = new LongAdder();
   private final java.util.concurrent.Executor background;
+  private final boolean ownsBackground;
   /** The drift monitor of each loaded serving version (dropped with it). */
   private final Map<ModelId, DriftMonitor> monitors = new ConcurrentHashMap<>();
   private final Set<ModelId> retraining = ConcurrentHashMap.newKeySet();
   private final Map<ModelId, Long> lastRetrain = new ConcurrentHashMap<>();
-  private volatile java.util.function.Function<String, eu.mlsysops.telemetry.SeriesSource> tiers;
+  private volatile java.util.function.BiFunction<String, String,
+      eu.mlsysops.telemetry.SeriesSource> tiers;
   private volatile java.util.function.BiConsumer<String, String> events = (kind, message) -> { };
 
   /** No such model, or no such version. */
@@ -86,20 +88,29 @@ public final class MlService implements AutoCloseable {
       Thread t = new Thread(r, "mls-ml-learning");
       t.setDaemon(true);
       return t;
-    }));
+    }), true);
   }
 
   /** As above, retraining on {@code background} (tests pass one that runs at once). */
   public MlService(Path dir, Clock clock, java.util.concurrent.Executor background) {
+    this(dir, clock, background, false);
+  }
+
+  private MlService(Path dir, Clock clock, java.util.concurrent.Executor background,
+      boolean owns) {
     this.registry = new ModelRegistry(dir.resolve("models.db"));
     this.artifacts = new ArtifactStore(dir.resolve("artifacts"));
     this.clock = Objects.requireNonNull(clock, "clock");
     this.background = Objects.requireNonNull(background, "background");
+    this.ownsBackground = owns;
   }
 
-  /** Where retraining on drift reads telemetry: a tier's stores by name. */
-  public void telemetry(
-      java.util.function.Function<String, eu.mlsysops.telemetry.SeriesSource> tiers) {
+  /**
+   * Where retraining on drift reads telemetry: a tier's stores by name, as the token name given
+   * may see them (null: everything); null when they cannot be read so.
+   */
+  public void telemetry(java.util.function.BiFunction<String, String,
+      eu.mlsysops.telemetry.SeriesSource> tiers) {
     this.tiers = tiers;
   }
 
@@ -177,11 +188,11 @@ public final class MlService implements AutoCloseable {
     }
     ArtifactStore.Stored s = artifacts.put(in, MAX_UPLOAD_BYTES, "file");
     if (kind.equals("model")) {
-      LoadedModel m = LoadedModel.of(spec, new ModelVersion(id, 0, Stage.CANDIDATE, Map.of(),
-          Map.of(), s.sha256(), 0, null, 0), artifacts.get(s.sha256()));
-      checkKind(spec, m);
-      addVersion(spec, new ModelVersion(id, registry.nextVersion(id), Stage.CANDIDATE, Map.of(),
-          Map.of(), s.sha256(), servingVersion(id), null, clock.millis()));
+      try (LoadedModel m = LoadedModel.of(spec, new ModelVersion(id, 0, Stage.CANDIDATE,
+          Map.of(), Map.of(), s.sha256(), 0, null, 0), artifacts.get(s.sha256()))) {
+        checkKind(spec, m);
+      }
+      addVersion(spec, id, Stage.CANDIDATE, Map.of(), Map.of(), s.sha256(), null);
     }
     ModelRegistry.Upload u = new ModelRegistry.Upload(id, kind, s.sha256(), s.size(), filename,
         clock.millis());
@@ -208,29 +219,35 @@ public final class MlService implements AutoCloseable {
    */
   public ModelVersion train(ModelId id, String data) {
     ModelSpec spec = model(id);
-    String sha = data;
-    if (sha == null) {
-      sha = registry.uploads(id).stream().filter(u -> u.kind().equals("data"))
-          .max(Comparator.comparingLong(ModelRegistry.Upload::createdMillis))
-          .map(ModelRegistry.Upload::sha256)
-          .orElseThrow(() -> new IllegalArgumentException("data: model " + spec.name()
-              + " has no data upload (POST a CSV with file_kind data first)"));
-    }
-    if (!artifacts.has(sha)) {
-      throw new IllegalArgumentException("data: no upload " + sha);
-    }
     if (!training.tryAcquire()) {
       throw new Busy("another model is training; one trains at a time");
     }
     try {
-      Training.Trained t = Training.train(spec, CsvTable.parse(artifacts.get(sha), spec));
-      ArtifactStore.Stored file = artifacts.put(t.model().serialize().toByteArray());
-      ModelVersion v = new ModelVersion(id, registry.nextVersion(id), Stage.CANDIDATE,
-          t.metrics(), t.baseline(), file.sha256(), servingVersion(id), sha, clock.millis());
-      return addVersion(spec, v);
+      return trainHolding(spec, data);
     } finally {
       training.release();
     }
+  }
+
+  /** {@link #train}, with the training slot held. */
+  private ModelVersion trainHolding(ModelSpec spec, String data) {
+    ModelId id = spec.id();
+    List<ModelRegistry.Upload> uploads = registry.uploads(id).stream()
+        .filter(u -> u.kind().equals("data")).toList();
+    String sha = data;
+    if (sha == null) {
+      sha = uploads.stream().max(Comparator.comparingLong(ModelRegistry.Upload::createdMillis))
+          .map(ModelRegistry.Upload::sha256)
+          .orElseThrow(() -> new IllegalArgumentException("data: model " + spec.name()
+              + " has no data upload (POST a CSV with file_kind data first)"));
+    } else if (uploads.stream().noneMatch(u -> u.sha256().equals(data))) {
+      // Only this model's own uploads: another model's data is not its to learn from.
+      throw new IllegalArgumentException("data: " + data + " is not a data upload of model "
+          + spec.name());
+    }
+    Training.Trained t = Training.train(spec, CsvTable.parse(artifacts.get(sha), spec));
+    ArtifactStore.Stored file = artifacts.put(t.model().serialize().toByteArray());
+    return addVersion(spec, id, Stage.CANDIDATE, t.metrics(), t.baseline(), file.sha256(), sha);
   }
 
   /**
@@ -244,17 +261,35 @@ public final class MlService implements AutoCloseable {
   public ModelVersion trainFromTelemetry(ModelId id, TelemetryDataset data,
       eu.mlsysops.telemetry.SeriesSource source) throws IOException {
     ModelSpec spec = model(id);
-    long now = clock.millis();
-    byte[] csv = data.csv(spec, source, now);
-    ModelRegistry.Upload u = upload(id, "data", "telemetry-" + now + ".csv",
-        new java.io.ByteArrayInputStream(csv));
-    ModelVersion v = train(id, u.sha256());
-    registry.setSource(id, data.toJson());
-    return v;
+    if (!training.tryAcquire()) { // before the queries: they may cost remote round trips
+      throw new Busy("another model is training; one trains at a time");
+    }
+    try {
+      long now = clock.millis();
+      byte[] csv = data.csv(spec, source, now);
+      ModelRegistry.Upload u = upload(id, "data", "telemetry-" + now + ".csv",
+          new java.io.ByteArrayInputStream(csv));
+      ModelVersion v = trainHolding(spec, u.sha256());
+      registry.setSource(id, data.toJson());
+      return v;
+    } finally {
+      training.release();
+    }
   }
 
-  private ModelVersion addVersion(ModelSpec spec, ModelVersion v) {
-    registry.addVersion(v);
+  /**
+   * Adds the model's next version (its number taken and the row inserted as one step: uploads and
+   * training may add versions at once), its parent the version serving now; serving at once if
+   * none serves yet.
+   */
+  private ModelVersion addVersion(ModelSpec spec, ModelId id, Stage stage,
+      Map<String, Double> metrics, Map<String, Double> baseline, String artifact, String data) {
+    ModelVersion v;
+    synchronized (registry) { // its own methods lock it too: this holds the pair together
+      v = new ModelVersion(id, registry.nextVersion(id), stage, metrics, baseline, artifact,
+          servingVersion(id), data, clock.millis());
+      registry.addVersion(v);
+    }
     if (registry.serving(spec.id()).isEmpty()) {
       registry.promote(spec.id(), v.version());
       forget(spec.id());
@@ -319,11 +354,27 @@ public final class MlService implements AutoCloseable {
               + " (train it or upload a model file)"));
       LoadedModel m = LoadedModel.of(spec, v, artifacts.get(v.artifact()));
       serving.put(id, m);
-      if (v.data() != null && artifacts.has(v.data())) {
-        monitors.put(id, new DriftMonitor(spec.inputs(),
-            CsvTable.parse(artifacts.get(v.data()), spec).x()));
+      if (v.data() != null) {
+        // The training data is read off the asking thread (a policy's analysis, say).
+        background.execute(() -> watchFrom(spec, m));
       }
       return m;
+    }
+  }
+
+  /** Starts watching {@code m}'s inputs against its training data, if it still serves. */
+  private void watchFrom(ModelSpec spec, LoadedModel m) {
+    try {
+      DriftMonitor monitor = new DriftMonitor(spec.inputs(),
+          CsvTable.parse(artifacts.get(m.version().data()), spec).x());
+      synchronized (servingLock) {
+        if (serving.get(spec.id()) == m) {
+          monitors.put(spec.id(), monitor);
+        }
+      }
+    } catch (RuntimeException e) {
+      events.accept("ml", "model " + spec.name() + ": its inputs are not watched for drift: "
+          + e.getMessage());
     }
   }
 
@@ -440,7 +491,12 @@ public final class MlService implements AutoCloseable {
       }
       try {
         long now = clock.millis();
-        byte[] csv = data.csv(spec, tiers.apply(data.level()), now);
+        eu.mlsysops.telemetry.SeriesSource source = tiers.apply(data.level(), data.readableBy());
+        if (source == null) {
+          throw new IllegalArgumentException("its telemetry cannot be read as "
+              + data.readableBy() + " here");
+        }
+        byte[] csv = data.csv(spec, source, now);
         CsvTable rows = CsvTable.parse(csv, spec);
         int cut = rows.rows() * 3 / 4;
         int[] older = java.util.stream.IntStream.range(0, cut).toArray();
@@ -451,27 +507,28 @@ public final class MlService implements AutoCloseable {
         CsvTable recent = rows.subset(newest);
         Training.Trained t = Training.train(spec, rows.subset(older));
         LoadedModel current = serving(id);
+        double theirs = score(spec, current, recent);
+        double mine;
+        try (LoadedModel candidate = new LoadedModel(spec, current.version(), t.model())) {
+          mine = score(spec, candidate, recent);
+        }
+        String scores = String.format("%s %.4g on the newest %d rows vs %.4g of v%d",
+            spec.metric(), mine, recent.rows(), theirs, current.version().version());
+        if (!spec.better(mine, theirs)) {
+          // Nothing kept: a candidate that loses would only pile up, drift after drift.
+          events.accept("ml", "model " + spec.name() + ": retrained on drift; the candidate was"
+              + " not better (" + scores + "), v" + current.version().version() + " serves on");
+          return;
+        }
         ModelRegistry.Upload u = new ModelRegistry.Upload(id, "data", artifacts.put(csv).sha256(),
             csv.length, "telemetry-" + now + ".csv", now);
         registry.addUpload(u);
-        ModelVersion v = new ModelVersion(id, registry.nextVersion(id), Stage.CANDIDATE,
-            t.metrics(), t.baseline(), artifacts.put(t.model().serialize().toByteArray())
-                .sha256(), current.version().version(), u.sha256(), now);
-        registry.addVersion(v);
-        LoadedModel candidate = new LoadedModel(spec, v, t.model());
-        double theirs = score(spec, current, recent);
-        double mine = score(spec, candidate, recent);
-        String scores = String.format("%s %.4g on the newest %d rows vs %.4g of v%d",
-            spec.metric(), mine, recent.rows(), theirs, current.version().version());
-        if (spec.better(mine, theirs)) {
-          promote(id, v.version());
-          events.accept("ml", "model " + spec.name() + ": retrained on drift; v" + v.version()
-              + " promoted (" + scores + "); v" + current.version().version()
-              + " stays for a rollback");
-        } else {
-          events.accept("ml", "model " + spec.name() + ": retrained on drift; v" + v.version()
-              + " kept as a candidate, not better (" + scores + ")");
-        }
+        ModelVersion v = addVersion(spec, id, Stage.CANDIDATE, t.metrics(), t.baseline(),
+            artifacts.put(t.model().serialize().toByteArray()).sha256(), u.sha256());
+        promote(id, v.version());
+        events.accept("ml", "model " + spec.name() + ": retrained on drift; v" + v.version()
+            + " promoted (" + scores + "); v" + current.version().version()
+            + " stays for a rollback");
       } finally {
         training.release();
       }
@@ -510,6 +567,13 @@ public final class MlService implements AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (servingLock) {
+      serving.values().forEach(LoadedModel::close);
+      serving.clear();
+    }
+    if (ownsBackground && background instanceof java.util.concurrent.ExecutorService e) {
+      e.shutdownNow();
+    }
     registry.close();
   }
 }

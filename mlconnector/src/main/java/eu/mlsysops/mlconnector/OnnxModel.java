@@ -111,6 +111,11 @@ final class OnnxModel {
     return bytes.clone();
   }
 
+  /** Frees the native session. */
+  void close() {
+    close(session);
+  }
+
   /**
    * The prediction for one row.
    *

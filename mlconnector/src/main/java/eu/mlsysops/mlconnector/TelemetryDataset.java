@@ -24,9 +24,11 @@ import java.util.TreeMap;
  *     detector_latency_ms <= bool 100} gives 1 where a QoS target is met, 0 where not)
  * @param window how far back from now
  * @param step the time between rows
+ * @param readableBy the token name whose view of telemetry the queries read (a developer sees only
+ *     its own apps' series), or null for everything; retraining reads through the same view
  */
 public record TelemetryDataset(String level, Map<String, String> features, String target,
-    Duration window, Duration step) {
+    Duration window, Duration step, String readableBy) {
   /** The longest window. */
   public static final Duration MAX_WINDOW = Duration.ofDays(1);
 
@@ -53,6 +55,9 @@ public record TelemetryDataset(String level, Map<String, String> features, Strin
     o.put("target", target);
     o.put("window_ms", window.toMillis());
     o.put("step_ms", step.toMillis());
+    if (readableBy != null) {
+      o.put("readable_by", readableBy);
+    }
     return o.toString();
   }
 
@@ -64,7 +69,8 @@ public record TelemetryDataset(String level, Map<String, String> features, Strin
       o.path("features").properties().forEach(e -> f.put(e.getKey(), e.getValue().asText()));
       return new TelemetryDataset(o.path("level").asText(), f, o.path("target").asText(),
           Duration.ofMillis(o.path("window_ms").asLong()),
-          Duration.ofMillis(o.path("step_ms").asLong()));
+          Duration.ofMillis(o.path("step_ms").asLong()),
+          o.hasNonNull("readable_by") ? o.get("readable_by").asText() : null);
     } catch (java.io.IOException e) {
       throw new IllegalStateException("a stored telemetry source does not read back", e);
     }

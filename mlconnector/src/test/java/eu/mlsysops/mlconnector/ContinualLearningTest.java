@@ -68,14 +68,14 @@ class ContinualLearningTest {
     MetricStore store = MetricStore.withDefaults(clock);
     List<String> events = new CopyOnWriteArrayList<>();
     try (MlService ml = new MlService(dir, clock, Runnable::run)) {
-      ml.telemetry(level -> store);
+      ml.telemetry((level, who) -> store);
       ml.events((kind, message) -> events.add(message));
       ModelSpec spec = ml.register(new ModelSpec(ModelId.random(), "latency",
           ModelKind.REGRESSION, Algorithm.LINEAR,
           List.of(Feature.input("cpu"), Feature.target("latency_ms")), Map.of(), null,
           List.of(), "admin", null, 0, Map.of()));
       TelemetryDataset data = new TelemetryDataset("node", Map.of("cpu", "max(cpu)"),
-          "max(latency_ms)", Duration.ofMinutes(2), Duration.ofSeconds(1));
+          "max(latency_ms)", Duration.ofMinutes(2), Duration.ofSeconds(1), null);
 
       load(store, clock.now, 0.2, 0.5, 20, 100, 1);
       ml.trainFromTelemetry(spec.id(), data, store);
@@ -144,5 +144,36 @@ class ContinualLearningTest {
     }
     assertThat(report.drifted()).containsExactly("x");
     assertThat(report.features().get("x").ks()).isGreaterThan(0.5);
+  }
+
+  @Test
+  void aDevelopersModelIsRetrainedOnlyThroughThatDevelopersView() throws Exception {
+    Hands clock = new Hands();
+    MetricStore store = MetricStore.withDefaults(clock);
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (MlService ml = new MlService(dir, clock, Runnable::run)) {
+      // This reader cannot filter for a developer: it refuses rather than read everything.
+      ml.telemetry((level, who) -> who == null ? store : null);
+      ml.events((kind, message) -> events.add(message));
+      ModelSpec spec = ml.register(new ModelSpec(ModelId.random(), "latency",
+          ModelKind.REGRESSION, Algorithm.LINEAR,
+          List.of(Feature.input("cpu"), Feature.target("latency_ms")), Map.of(), null,
+          List.of(), "alice", "cam", 0, Map.of()));
+      load(store, clock.now, 0.2, 0.5, 20, 100, 1);
+      ml.trainFromTelemetry(spec.id(), new TelemetryDataset("node", Map.of("cpu", "max(cpu)"),
+          "max(latency_ms)", Duration.ofMinutes(2), Duration.ofSeconds(1), "alice"), store);
+
+      clock.now += 600_000;
+      load(store, clock.now, 0.6, 0.95, 50, 200, 3);
+      Random r = new Random(2);
+      for (int i = 0; i < 300 && events.size() < 2; i++) {
+        ml.predict(spec.id(), Map.of("cpu", 0.6 + 0.35 * r.nextDouble()));
+      }
+
+      assertThat(events).hasSize(2);
+      assertThat(events.get(1)).isEqualTo("model latency: retraining on drift failed: its"
+          + " telemetry cannot be read as alice here");
+      assertThat(ml.versions(spec.id())).hasSize(1);
+    }
   }
 }

@@ -262,4 +262,18 @@ class MlServiceTest {
     assertThat(ml().predict(spec.id(), Map.of("a", 0.9)).version()).isEqualTo(1);
     assertThatThrownBy(() -> ml().promote(spec.id(), 7)).isInstanceOf(MlService.NotFound.class);
   }
+
+  @Test
+  void aModelTrainsOnlyOnItsOwnUploadsEvenByHash() throws Exception {
+    List<String> in = List.of("a");
+    ModelSpec theirs = trained(spec(ModelKind.REGRESSION, Algorithm.TREE, in, "y", Map.of()),
+        csv(in, "y", 100, 10, x -> x[0]));
+    String sha = ml().uploads(theirs.id()).get(0).sha256();
+    ModelSpec mine = ml().register(spec(ModelKind.REGRESSION, Algorithm.TREE, in, "y",
+        Map.of()));
+
+    assertThatThrownBy(() -> ml().train(mine.id(), sha))
+        .hasMessage("data: " + sha + " is not a data upload of model m");
+    assertThat(ml().versions(mine.id())).isEmpty();
+  }
 }

@@ -50,7 +50,7 @@ class TelemetryDatasetTest {
 
       ModelVersion v = ml.trainFromTelemetry(spec.id(), new TelemetryDataset("node",
           Map.of("cpu", "node_cpu_utilization{node=\"n1\"}"), "avg(detector_latency_ms)",
-          Duration.ofMinutes(2), Duration.ofSeconds(1)), store());
+          Duration.ofMinutes(2), Duration.ofSeconds(1), null), store());
 
       assertThat(v.metrics().get("rows") + v.metrics().get("holdout_rows")).isEqualTo(120);
       assertThat(v.metrics().get("rmse")).isLessThan(0.5);
@@ -72,17 +72,17 @@ class TelemetryDatasetTest {
       Duration s = Duration.ofSeconds(1);
 
       assertThatThrownBy(() -> ml.trainFromTelemetry(spec.id(), new TelemetryDataset("node",
-          Map.of("cpu", "node_cpu_utilization"), "avg(detector_latency_ms)", w, s), store()))
+          Map.of("cpu", "node_cpu_utilization"), "avg(detector_latency_ms)", w, s, null), store()))
           .hasMessage("telemetry.features.cpu: \"node_cpu_utilization\" gives 2 series;"
               + " aggregate them to one (e.g. avg(…))");
       assertThatThrownBy(() -> ml.trainFromTelemetry(spec.id(), new TelemetryDataset("node",
-          Map.of("cpu", "avg(node_cpu_utilization"), "avg(detector_latency_ms)", w, s), store()))
+          Map.of("cpu", "avg(node_cpu_utilization"), "avg(detector_latency_ms)", w, s, null), store()))
           .hasMessageStartingWith("telemetry.features.cpu: 1:");
       assertThatThrownBy(() -> ml.trainFromTelemetry(spec.id(), new TelemetryDataset("node",
-          Map.of("cpu", "avg(node_cpu_utilization)"), "nothing_here", w, s), store()))
+          Map.of("cpu", "avg(node_cpu_utilization)"), "nothing_here", w, s, null), store()))
           .hasMessageStartingWith("telemetry.target: \"nothing_here\" gives no series");
       assertThatThrownBy(() -> ml.trainFromTelemetry(spec.id(), new TelemetryDataset("node",
-          Map.of("fps", "avg(node_cpu_utilization)"), "avg(detector_latency_ms)", w, s), store()))
+          Map.of("fps", "avg(node_cpu_utilization)"), "avg(detector_latency_ms)", w, s, null), store()))
           .hasMessageStartingWith("telemetry.features: \"fps\" is not an input");
       assertThat(ml.versions(spec.id())).isEmpty();
     }

@@ -72,6 +72,8 @@ public final class ClusterAgent implements AutoCloseable {
   private final ControlRelay relay;
   private final ForwardedRequests requests;
   private final SeriesQueries series;
+  /** A node registered over a link to another process (its telemetry is asked there). */
+  private volatile boolean remoteNodes;
   private final List<NodeObserver> observers = new CopyOnWriteArrayList<>();
   private final Object lifecycle = new Object();
   private volatile boolean running;
@@ -202,7 +204,16 @@ public final class ClusterAgent implements AutoCloseable {
    * are read directly), asked of them and answered as one.
    */
   public CompletableFuture<Message.SeriesAnswer> remoteNodeSeries(Message.SeriesQuery query) {
+    if (!remoteNodes) { // every node's store is in this process: nothing to ask
+      return CompletableFuture.completedFuture(new Message.SeriesAnswer(id(), query.queryId(),
+          List.of(), List.of(), List.of(), null));
+    }
     return loop.call(members::remoteLinks).thenCompose(links -> series.relay(query, links));
+  }
+
+  /** Whether a node of this cluster runs in another process. */
+  public boolean hasRemoteNodes() {
+    return remoteNodes;
   }
 
   /**
@@ -378,6 +389,7 @@ public final class ClusterAgent implements AutoCloseable {
           return;
         }
         if (m instanceof Message.Register r && r.node() != null) {
+          remoteNodes |= link.crossesProcess();
           watch.registered(r.from());
           nodes.registered(r, link, reports::registeredWith);
         } else if (m instanceof Message.StatusReport sr) {

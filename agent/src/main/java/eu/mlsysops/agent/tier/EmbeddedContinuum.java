@@ -107,12 +107,16 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     continuum = new ContinuumAgent(cd, env, placer, b.clusterSettings);
     // Continual learning: retraining on drift reads the tiers' telemetry; what it finds and does
     // is an event of the continuum (the stream, mls events).
-    ml.telemetry(this::telemetry);
+    // Read as everything only: a developer's view is the API's to give (NorthboundServer sets a
+    // reader that also filters; until then a developer's model is not retrained).
+    ml.telemetry((level, who) -> who == null ? telemetry(level) : null);
     String self = cd.continuumId();
     ml.events((kind, message) -> env.events().publish(
         new AgentEvent(env.clock().millis(), self, kind, message)));
+    // Node readouts (a figure per node for every node listed) read the stores in this process
+    // only: asking remote agents per node and metric would cost a round trip each.
     readouts = new ContinuumReadouts(continuum, clusters, nodes, () -> remoteAgents,
-        this::telemetry);
+        this::localTelemetry);
     // Nodes are filtered by trust; clusters are not (the continuum trusts its cluster agents).
     trust = eu.mlsysops.security.TrustEngine.builder().clock(b.clock).seed(b.seed)
         .heartbeatInterval(b.clusterSettings.heartbeatInterval()).build();
@@ -370,10 +374,21 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
         // Nodes in other processes: behind clusters in other processes, or joined to ours.
         RemoteTelemetry remote = remoteTelemetry(Message.Tier.NODE, this::remoteNodeSeries);
         yield new UnionQuery(() -> withRemote(
-            nodes.values().stream().map(NodeAgent::telemetry), remote));
+            nodes.values().stream().map(NodeAgent::telemetry), remoteNodes() ? remote : null));
       }
       default -> throw new IllegalArgumentException(
           "\"" + tier + "\" is not a tier (continuum, cluster, node)");
+    };
+  }
+
+  /** A tier's stores in this process only (no agent in another process is asked). */
+  private UnionQuery localTelemetry(String tier) {
+    return switch (tier) {
+      case "cluster" -> new UnionQuery(
+          () -> clusters.values().stream().map(ClusterAgent::telemetry).toList());
+      case "node" -> new UnionQuery(
+          () -> nodes.values().stream().map(NodeAgent::telemetry).toList());
+      default -> telemetry(tier);
     };
   }
 
@@ -392,6 +407,19 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     return all;
   }
 
+  /** Whether any node agent runs in another process (behind remote clusters, or joined). */
+  private boolean remoteNodes() {
+    if (remoteClusters) {
+      return true;
+    }
+    for (ClusterAgent c : List.copyOf(clusters.values())) {
+      if (c.hasRemoteNodes()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The series of every node whose agent runs in another process, each asked once. */
   private CompletableFuture<SeriesQueries.Gathered> remoteNodeSeries(Message.SeriesQuery q) {
     List<CompletableFuture<SeriesQueries.Gathered>> parts = new ArrayList<>();
@@ -399,6 +427,9 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
       parts.add(continuum.remoteSeries(q, SeriesQueries.DEFAULT_TIMEOUT));
     }
     for (ClusterAgent c : List.copyOf(clusters.values())) {
+      if (!c.hasRemoteNodes()) {
+        continue;
+      }
       parts.add(c.remoteNodeSeries(q)
           .thenApply(a -> new SeriesQueries.Gathered(List.of(a), List.of())));
     }

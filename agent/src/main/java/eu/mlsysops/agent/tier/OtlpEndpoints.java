@@ -118,9 +118,11 @@ public final class OtlpEndpoints implements AutoCloseable {
       try {
         UnionQuery scraped = new UnionQuery(
             () -> List.of(continuum.telemetry("node"), e.receiverHealth));
-        // Off loopback, the scrape route shows every tenant's series: only to those who may
-        // read them all through the API (authorizeReads), nobody until then.
-        boolean open = eu.mlsysops.telemetry.otlp.OtlpAuthMode.loopback(bind);
+        // The scrape route shows every tenant's series: off loopback, or on a host where tenants'
+        // instances run as local processes (they reach loopback too), only to those who may read
+        // them all through the API (authorizeReads), nobody until then.
+        boolean open = eu.mlsysops.telemetry.otlp.OtlpAuthMode.loopback(bind)
+            && continuum.runtimeKind() != EmbeddedContinuum.RuntimeKind.PROCESS;
         e.http = OtlpHttpReceiver.builder(e.translator).bindAddress(bind).port(httpPort)
             .credentials(credentials).signals(signals)
             .readers(authorization -> open || e.readers.test(authorization))

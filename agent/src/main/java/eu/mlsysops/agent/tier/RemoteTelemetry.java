@@ -7,6 +7,7 @@ import eu.mlsysops.telemetry.PartialResults;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.SeriesSource;
 import eu.mlsysops.telemetry.SeriesVisitor;
+import eu.mlsysops.telemetry.StoreUnavailable;
 import eu.mlsysops.telemetry.TelemetryQuery;
 import eu.mlsysops.telemetry.query.QueryException;
 import java.time.Clock;
@@ -98,14 +99,15 @@ final class RemoteTelemetry implements TelemetryQuery, SeriesSource, PartialResu
         newestOnly, timeout);
     SeriesQueries.Gathered g;
     try {
-      // The gathering ends by itself at the timeout; the margin only guards against a bug there.
-      g = ask.apply(q).get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      // The gathering ends by itself at its timeout, which starts once the asking agent's loop
+      // has listed its links; this wait only guards against that never happening.
+      g = ask.apply(q).get(2 * timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw QueryException.general("interrupted while waiting for the " + tierName()
-          + " tier's agents");
+      throw new StoreUnavailable("interrupted while waiting for the " + tierName()
+          + " tier's agents", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw QueryException.general("the " + tierName() + " tier's agents did not answer: " + e);
+      throw new StoreUnavailable("the " + tierName() + " tier's agents did not answer: " + e, e);
     }
     for (String w : g.warnings()) {
       note(w);

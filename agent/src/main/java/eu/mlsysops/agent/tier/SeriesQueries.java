@@ -36,6 +36,11 @@ final class SeriesQueries {
   static final long MAX_SAMPLES = 500_000;
   /** Most series one answer carries. */
   static final int MAX_SERIES = 50_000;
+  /**
+   * Most bytes of label names and values one answer carries: with the samples, an answer stays
+   * under the link's 16 MiB messages.
+   */
+  static final long MAX_LABEL_BYTES = 4L << 20;
   /** How long the continuum waits for its clusters' answers by default. */
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -156,8 +161,11 @@ final class SeriesQueries {
     if (g == null) {
       return false; // late: the asker has given up on it
     }
-    if (g.waiting.remove(answer.from())) {
+    // The answer is in before its sender stops being waited for: a deadline passing in between
+    // then still finds it (and names nobody as missing who answered).
+    if (g.waiting.contains(answer.from())) {
       g.answers.put(answer.from(), answer);
+      g.waiting.remove(answer.from());
       g.check();
     }
     return true;
@@ -182,13 +190,21 @@ final class SeriesQueries {
     }
     List<Message.SeriesData> out = new ArrayList<>();
     long[] samples = {0};
+    long[] labelBytes = {0};
     try {
       store.scan(query.metric(), matchers, query.fromMillis(), query.toMillis(),
           (metric, labels, ts, vs, count) -> {
             int first = query.newestOnly() ? count - 1 : 0;
             int n = count - first;
             samples[0] += n;
+            for (Map.Entry<String, String> e : labels.map().entrySet()) {
+              labelBytes[0] += e.getKey().length() + e.getValue().length() + 4;
+            }
             String over = overLimit(samples[0], out.size() + 1, self);
+            if (over == null && labelBytes[0] > MAX_LABEL_BYTES) {
+              over = "more than " + MAX_LABEL_BYTES + " bytes of labels (the limit of one answer)"
+                  + " at " + self + ": narrow the selector";
+            }
             if (over != null) {
               throw new LimitReached(over);
             }

@@ -40,6 +40,11 @@ final class ModelRoutes {
   }
 
   void register(RouteTable table) {
+    // Retraining on drift reads a developer's telemetry as that developer may see it, as the
+    // first training did (the registry keeps whose view it was).
+    ml().telemetry((level, who) -> who == null ? continuum.telemetry(level)
+        : new VisibleTelemetry(continuum.telemetry(level),
+            views.visibility(new Principal(who, Role.DEVELOPER))));
     Guarded r = new Guarded(table);
     r.post("/api/v1/models", Role.DEVELOPER, (ctx, who) ->
         Json.send(ctx, 201, model(ml().register(spec(body(ctx), who, false)))));
@@ -79,9 +84,17 @@ final class ModelRoutes {
     });
     r.post("/api/v1/models/{id}/rollback", Role.DEVELOPER, (ctx, who) ->
         Json.send(ctx, 200, version(ml().rollback(writable(ctx, who).id()))));
-    r.post("/api/v1/models/{id}/predict", Role.VIEWER, (ctx, who) ->
-        Json.send(ctx, 200, prediction(ml().predict(readable(ctx, who).id(),
-            features(body(ctx), "features")))));
+    r.post("/api/v1/models/{id}/predict", Role.VIEWER, (ctx, who) -> {
+      ModelSpec m = readable(ctx, who);
+      ObjectNode b = body(ctx);
+      Map<String, Object> out = prediction(ml().predict(m.id(), features(b, "features")));
+      if (b.path("explanation").asBoolean(false)) { // the reference model server's flag
+        Map<String, Object> e = explanation(ml().explain(m.id(), features(b, "features")));
+        e.keySet().removeAll(List.of("model", "version", "value"));
+        out.put("explanation", e);
+      }
+      Json.send(ctx, 200, out);
+    });
     r.post("/api/v1/models/{id}/explain", Role.VIEWER, (ctx, who) ->
         Json.send(ctx, 200, explanation(ml().explain(readable(ctx, who).id(),
             features(body(ctx), "features")))));
@@ -154,6 +167,8 @@ final class ModelRoutes {
           throw new ApiProblem(429, e.getMessage());
         } catch (ArtifactStore.TooLarge e) {
           throw new ApiProblem(413, e.getMessage());
+        } catch (eu.mlsysops.telemetry.StoreUnavailable e) {
+          throw new ApiProblem(503, e.getMessage());
         } catch (IllegalArgumentException e) {
           throw ApiProblem.badRequest(e.getMessage());
         }
@@ -440,7 +455,7 @@ final class ModelRoutes {
     Visibility v = views.visibility(who);
     eu.mlsysops.telemetry.SeriesSource source = v.all() ? store : new VisibleTelemetry(store, v);
     return ml().trainFromTelemetry(m.id(), new eu.mlsysops.mlconnector.TelemetryDataset(
-        level, features, target, window, step), source);
+        level, features, target, window, step, v.all() ? null : who.name()), source);
   }
 
   private static java.time.Duration duration(String text, String field) {

@@ -249,6 +249,8 @@ final class SystemRoutes {
       telemetrySeries(ctx, store, metric, tier);
     } catch (QueryException e) { // a remote store's limit
       throw ApiProblem.badRequest("metric: " + e.getMessage());
+    } catch (eu.mlsysops.telemetry.StoreUnavailable e) {
+      throw new ApiProblem(503, e.getMessage());
     }
   }
 

@@ -82,6 +82,8 @@ final class TelemetryRoutes {
           .render();
     } catch (QueryException e) { // a remote store's limit
       throw ApiProblem.badRequest("level: " + e.getMessage());
+    } catch (eu.mlsysops.telemetry.StoreUnavailable e) {
+      throw new ApiProblem(503, e.getMessage());
     }
     ctx.status(200).contentType(PrometheusExposition.CONTENT_TYPE).result(text);
   }
@@ -113,6 +115,8 @@ final class TelemetryRoutes {
       return evaluation.run(engine);
     } catch (QueryException e) {
       throw ApiProblem.badRequest("query: " + e.getMessage());
+    } catch (eu.mlsysops.telemetry.StoreUnavailable e) {
+      throw new ApiProblem(503, e.getMessage());
     }
   }
 

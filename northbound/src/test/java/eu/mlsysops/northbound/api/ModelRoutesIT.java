@@ -92,6 +92,10 @@ class ModelRoutesIT {
       JsonNode ref = json(api.postJson("/api/v1/models/" + id + "/predict", api.admin,
           "{\"data\": {\"cpu\": 0.5, \"fps\": 20}, \"explanation\": false}"));
       assertThat(ref.get("inference").asDouble()).isEqualTo(p.get("value").asDouble());
+      assertThat(ref.has("explanation")).isFalse();
+      JsonNode explained = json(api.postJson("/api/v1/models/" + id + "/predict", api.admin,
+          "{\"data\": {\"cpu\": 0.5, \"fps\": 20}, \"explanation\": true}"));
+      assertThat(explained.get("explanation").get("contributions").has("cpu")).isTrue();
 
       JsonNode e = json(api.postJson("/api/v1/models/" + id + "/explain", api.admin,
           "{\"features\": {\"cpu\": 0.9, \"fps\": 12}}"));

@@ -213,6 +213,14 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     if (portProblem != null) {
       return portProblem;
     }
+    if (runAs != null) {
+      String holder = runAs.claim(spec.app());
+      if (holder != null) {
+        // Sharing an id would let either app read the other's environment and files.
+        return "app " + spec.app() + " would run as user id " + runAs.forApp(spec.app()).uid()
+            + ", which app " + holder + " holds on this host: rename the app";
+      }
+    }
     Path dir = logDirectory.resolve(inst.dirName);
     try {
       Files.createDirectories(dir);

@@ -94,6 +94,21 @@ public record WorkloadUser(String name, int uid, int gid) {
     return new WorkloadUser("app " + app, id, id);
   }
 
+  /** Which app took each app id in this process (every node agent of {@code mls up}). */
+  private static final java.util.concurrent.ConcurrentHashMap<Integer, String> CLAIMED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Takes {@code app}'s id for it in this process: the app already holding that id when another
+   * app's name hashes to it (found by chance, or on purpose: 2²⁴ names are tried in a second),
+   * else null. Ids stay taken until the process ends, so one never passes to a new app while the
+   * old one's files or processes may remain.
+   */
+  String claim(String app) {
+    String holder = CLAIMED.putIfAbsent(forApp(app).uid(), app);
+    return holder == null || holder.equals(app) ? null : holder;
+  }
+
   /** The command line that runs {@code argv} as this user, without any way back to root. */
   List<String> wrap(List<String> argv) {
     List<String> out = new ArrayList<>(List.of(SETPRIV.toString(), "--reuid=" + uid,

@@ -58,4 +58,27 @@ class WorkloadUserTest {
     assertThat(nobody.forApp("shop")).as("no table: derived from the name").isEqualTo(shop);
     assertThat(shop.wrap(List.of("x"))).contains("--reuid=" + shop.uid(), "--clear-groups");
   }
+
+  @Test
+  void anAppWhoseIdAnotherAppHoldsIsNamedAndRefused() throws Exception {
+    WorkloadUser nobody = WorkloadUser.detect("nobody", passwd(), setpriv(), 0).user()
+        .orElseThrow();
+    // Two names with one id: found by trying names, as someone targeting a tenant would.
+    String first = "claim-" + System.nanoTime();
+    java.util.Map<Integer, String> seen = new java.util.HashMap<>();
+    String a = null;
+    String b = null;
+    for (int i = 0; a == null; i++) {
+      String name = first + "-" + i;
+      String other = seen.putIfAbsent(nobody.forApp(name).uid(), name);
+      if (other != null) {
+        a = other;
+        b = name;
+      }
+    }
+
+    assertThat(nobody.claim(a)).isNull();
+    assertThat(nobody.claim(a)).as("its own id again").isNull();
+    assertThat(nobody.claim(b)).isEqualTo(a);
+  }
 }
