@@ -282,20 +282,28 @@ final class ModelCommands {
     }
   }
 
-  /** {@code ml predict ID NAME=NUMBER…}. */
-  @Command(name = "predict", mixinStandardHelpOptions = true,
-      description = "Asks the serving version (POST /api/v1/models/{id}/predict).")
-  static final class Predict extends ClientCommand {
+  /** A command that asks a model with {@code ID NAME=NUMBER…}. */
+  abstract static class Asking extends ClientCommand {
     @Parameters(index = "0", paramLabel = "ID") String id;
     @Parameters(index = "1..*", paramLabel = "NAME=NUMBER", description = "the features")
     List<String> features = new ArrayList<>();
 
-    @Override
-    int run(ApiClient api, Printer p) throws Exception {
+    /** POSTs the features to {@code /api/v1/models/{id}/<route>}. */
+    JsonNode ask(ApiClient api, String route) throws Exception {
       ObjectNode b = JSON.createObjectNode();
       b.set("features", features(features));
-      JsonNode r = api.post(path(id) + "/predict", JSON.writeValueAsString(b),
-          "application/json").json();
+      return api.post(path(id) + "/" + route, JSON.writeValueAsString(b), "application/json")
+          .json();
+    }
+  }
+
+  /** {@code ml predict ID NAME=NUMBER…}. */
+  @Command(name = "predict", mixinStandardHelpOptions = true,
+      description = "Asks the serving version (POST /api/v1/models/{id}/predict).")
+  static final class Predict extends Asking {
+    @Override
+    int run(ApiClient api, Printer p) throws Exception {
+      JsonNode r = ask(api, "predict");
       if (p.structured(r)) {
         return ExitCode.OK;
       }
@@ -316,17 +324,10 @@ final class ModelCommands {
   @Command(name = "explain", mixinStandardHelpOptions = true,
       description = "Asks the serving version and explains its answer: the base value plus each"
           + " feature's contribution (POST /api/v1/models/{id}/explain).")
-  static final class Explain extends ClientCommand {
-    @Parameters(index = "0", paramLabel = "ID") String id;
-    @Parameters(index = "1..*", paramLabel = "NAME=NUMBER", description = "the features")
-    List<String> features = new ArrayList<>();
-
+  static final class Explain extends Asking {
     @Override
     int run(ApiClient api, Printer p) throws Exception {
-      ObjectNode b = JSON.createObjectNode();
-      b.set("features", features(features));
-      JsonNode r = api.post(path(id) + "/explain", JSON.writeValueAsString(b),
-          "application/json").json();
+      JsonNode r = ask(api, "explain");
       if (p.structured(r)) {
         return ExitCode.OK;
       }
