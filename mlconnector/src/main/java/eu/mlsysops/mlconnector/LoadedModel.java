@@ -105,8 +105,13 @@ public final class LoadedModel implements AutoCloseable {
    */
   public record Output(double value, String label, Map<String, Double> probabilities) {
     public Output {
-      probabilities = Map.copyOf(probabilities);
+      probabilities = ordered(probabilities);
     }
+  }
+
+  /** An unmodifiable copy that keeps the order (labels as the model lists them). */
+  private static <V> Map<String, V> ordered(Map<String, V> m) {
+    return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 
   /**
@@ -128,7 +133,12 @@ public final class LoadedModel implements AutoCloseable {
       if (v instanceof Number n) {
         d = n.doubleValue();
       } else {
-        throw new IllegalArgumentException("features: \"" + name + "\" is not a number: " + v);
+        try {
+          d = Double.parseDouble(String.valueOf(v).trim()); // "0.5" as JSON text is still 0.5
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("features: \"" + name + "\" is not a number: \""
+              + v + "\"");
+        }
       }
       if (!Double.isFinite(d)) {
         throw new IllegalArgumentException("features: \"" + name + "\" is not a finite number");
@@ -191,6 +201,30 @@ public final class LoadedModel implements AutoCloseable {
         Training.example(inputs, x, LabelFactory.UNKNOWN_LABEL));
     Label l = p.getOutputScores().get(label);
     return l == null ? 0 : l.getScore();
+  }
+
+  /**
+   * Why this model does not fit its spec, or null when it does: a Tribuo model must predict the
+   * spec's kind from exactly the spec's inputs (ONNX models are checked when loaded).
+   */
+  String mismatch() {
+    if (model == null) {
+      return null;
+    }
+    Object info = model.getOutputIDInfo();
+    boolean regression = info instanceof org.tribuo.regression.ImmutableRegressionInfo;
+    if (regression != (spec.kind() == ModelKind.REGRESSION)) {
+      return "the Tribuo model predicts a " + (regression ? "regression" : "classification")
+          + ", model " + spec.name() + " a " + spec.kind().wireName();
+    }
+    java.util.Set<String> theirs = new java.util.TreeSet<>();
+    model.getFeatureIDMap().forEach(f -> theirs.add(f.getName()));
+    java.util.Set<String> ours = new java.util.TreeSet<>(inputs);
+    if (!theirs.equals(ours)) {
+      return "the Tribuo model's inputs " + theirs + " are not the inputs of model " + spec.name()
+          + " " + ours;
+    }
+    return null;
   }
 
   /**

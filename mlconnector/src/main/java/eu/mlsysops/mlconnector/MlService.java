@@ -70,6 +70,15 @@ public final class MlService implements AutoCloseable {
     }
   }
 
+  /** A version's file is missing or corrupt: it cannot serve until replaced or rolled back. */
+  public static final class Broken extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Broken(String message) {
+      super(message);
+    }
+  }
+
   /** Another model is training; try again when it is done. */
   public static final class Busy extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -201,6 +210,10 @@ public final class MlService implements AutoCloseable {
   }
 
   private static void checkKind(ModelSpec spec, LoadedModel m) {
+    String mismatch = m.mismatch();
+    if (mismatch != null) {
+      throw new IllegalArgumentException("file: " + mismatch);
+    }
     try {
       m.predict(m.baseline());
     } catch (RuntimeException e) {
@@ -352,7 +365,14 @@ public final class MlService implements AutoCloseable {
       ModelVersion v = registry.serving(id)
           .orElseThrow(() -> new NotFound("model " + spec.name() + " has no serving version yet"
               + " (train it or upload a model file)"));
-      LoadedModel m = LoadedModel.of(spec, v, artifacts.get(v.artifact()));
+      byte[] file;
+      try {
+        file = artifacts.get(v.artifact());
+      } catch (IllegalStateException e) {
+        throw new Broken("model " + spec.name() + " v" + v.version() + " cannot be served: "
+            + e.getMessage() + "; upload it again or roll back");
+      }
+      LoadedModel m = LoadedModel.of(spec, v, file);
       serving.put(id, m);
       if (v.data() != null) {
         // The training data is read off the asking thread (a policy's analysis, say).

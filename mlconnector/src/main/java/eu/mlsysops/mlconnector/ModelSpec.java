@@ -1,7 +1,9 @@
 package eu.mlsysops.mlconnector;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,9 +43,9 @@ public record ModelSpec(
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(algorithm, "algorithm");
     features = List.copyOf(features);
-    hyperparameters = Map.copyOf(hyperparameters);
+    hyperparameters = Collections.unmodifiableMap(new LinkedHashMap<>(hyperparameters));
     tags = List.copyOf(tags);
-    extra = extra == null ? Map.of() : Map.copyOf(extra);
+    extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
     if (metric == null) {
       metric = kind == ModelKind.REGRESSION ? "rmse" : "accuracy";
     }

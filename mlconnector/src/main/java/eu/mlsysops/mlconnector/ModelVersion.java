@@ -1,5 +1,7 @@
 package eu.mlsysops.mlconnector;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -24,8 +26,8 @@ public record ModelVersion(
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(stage, "stage");
     Objects.requireNonNull(artifact, "artifact");
-    metrics = Map.copyOf(metrics);
-    baseline = Map.copyOf(baseline);
+    metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+    baseline = Collections.unmodifiableMap(new LinkedHashMap<>(baseline));
   }
 
   /** The same version at another stage. */

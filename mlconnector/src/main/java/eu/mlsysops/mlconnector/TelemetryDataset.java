@@ -128,10 +128,19 @@ public record TelemetryDataset(String level, Map<String, String> features, Strin
       }
     }
     if (rows == 0) {
-      throw new IllegalArgumentException("telemetry: no step of the last " + window
+      throw new IllegalArgumentException("telemetry: no step of the last " + text(window)
           + " has a value of every feature and of the target");
     }
     return csv.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** {@code 30m}, {@code 90s}, {@code 2h}: as durations are written to the API. */
+  static String text(Duration d) {
+    long s = d.toSeconds();
+    if (d.toMillis() % 1000 != 0) {
+      return d.toMillis() + "ms";
+    }
+    return s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
   }
 
   private TreeMap<Long, Double> column(QueryEngine engine, String expr, long start, long end,
@@ -144,7 +153,7 @@ public record TelemetryDataset(String level, Map<String, String> features, Strin
     }
     if (m.series().isEmpty()) {
       throw new IllegalArgumentException(field + ": \"" + expr + "\" gives no series over the last "
-          + window);
+          + text(window));
     }
     if (m.series().size() > 1) {
       throw new IllegalArgumentException(field + ": \"" + expr + "\" gives " + m.series().size()

@@ -105,7 +105,9 @@ final class Training {
       }
       metrics.put("rmse", Math.sqrt(se / testRows.rows()));
       metrics.put("mae", ae / testRows.rows());
-      metrics.put("r2", ss == 0 ? 0 : 1 - se / ss);
+      if (ss > 0) { // a constant holdout has no variance to explain
+        metrics.put("r2", 1 - se / ss);
+      }
       model = m;
     } else {
       Model<Label> m = trainer(spec, classificationTrainer(spec, seed))

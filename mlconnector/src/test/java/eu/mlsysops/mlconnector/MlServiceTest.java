@@ -276,4 +276,24 @@ class MlServiceTest {
         .hasMessage("data: " + sha + " is not a data upload of model m");
     assertThat(ml().versions(mine.id())).isEmpty();
   }
+
+  @Test
+  void aModelFileWithOtherInputsOrAnotherKindIsRefused() throws Exception {
+    List<String> two = List.of("cpu", "fps");
+    ModelSpec source = trained(spec(ModelKind.REGRESSION, Algorithm.TREE, two, "y", Map.of()),
+        csv(two, "y", 100, 11, x -> x[0] + x[1]));
+    byte[] file = ml().serving(source.id()).bytes();
+    ModelSpec one = ml().register(spec(ModelKind.REGRESSION, Algorithm.TREE, List.of("cpu"), "y",
+        Map.of()));
+    ModelSpec classifier = ml().register(spec(ModelKind.CLASSIFICATION, Algorithm.TREE, two, "y",
+        Map.of()));
+
+    assertThatThrownBy(() -> ml().upload(one.id(), "model", "m", new ByteArrayInputStream(file)))
+        .hasMessage("file: the Tribuo model's inputs [cpu, fps] are not the inputs of model m"
+            + " [cpu]");
+    assertThatThrownBy(() -> ml().upload(classifier.id(), "model", "m",
+        new ByteArrayInputStream(file)))
+        .hasMessage("file: the Tribuo model predicts a regression, model m a classification");
+    assertThat(ml().versions(one.id())).isEmpty();
+  }
 }

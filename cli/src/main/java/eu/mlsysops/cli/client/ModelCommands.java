@@ -28,13 +28,13 @@ final class ModelCommands {
     return "/api/v1/models/" + ApiClient.segment(id);
   }
 
-  /** {@code NAME=NUMBER} pairs as a features object. */
-  static ObjectNode features(List<String> pairs) {
+  /** {@code NAME=NUMBER} pairs as a features object; a usage error names a pair without one. */
+  static ObjectNode features(List<String> pairs, picocli.CommandLine cmd) {
     ObjectNode f = JSON.createObjectNode();
     for (String pair : pairs) {
       int eq = pair.indexOf('=');
       if (eq <= 0) {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new Object()),
+        throw new picocli.CommandLine.ParameterException(cmd,
             "feature \"" + pair + "\": expected NAME=NUMBER");
       }
       String v = pair.substring(eq + 1);
@@ -170,7 +170,8 @@ final class ModelCommands {
         return ExitCode.OK;
       }
       p.println(kind + " " + Fields.text(r, "sha256") + " (" + r.path("size").asLong()
-          + " bytes) kept for model " + id);
+          + " bytes) kept for model " + id
+          + (r.has("version") ? ": version " + r.path("version").asInt() : ""));
       return ExitCode.OK;
     }
   }
@@ -205,6 +206,10 @@ final class ModelCommands {
         b.put("data", data);
       }
       if (!features.isEmpty() || target != null) {
+        if (data != null) {
+          throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+              "--data and --feature/--target are two sources: give one");
+        }
         ObjectNode t = b.putObject("telemetry");
         t.put("level", level).put("window", window).put("step", step);
         ObjectNode fs = t.putObject("features");
@@ -291,7 +296,7 @@ final class ModelCommands {
     /** POSTs the features to {@code /api/v1/models/{id}/<route>}. */
     JsonNode ask(ApiClient api, String route) throws Exception {
       ObjectNode b = JSON.createObjectNode();
-      b.set("features", features(features));
+      b.set("features", features(features, spec.commandLine()));
       return api.post(path(id) + "/" + route, JSON.writeValueAsString(b), "application/json")
           .json();
     }

@@ -98,4 +98,13 @@ class ModelCommandsTest extends ApiTestSupport {
         + "\"max(probe_latency_ms)\"}}");
     assertThat(r.out()).isEqualTo("version 2 (candidate): rmse=0.41 rows=96\n");
   }
+
+  @Test
+  void aFeatureWithoutAValueIsAUsageError() {
+    ClientRun r = mls("ml", "predict", "m-1", "cpu", "fps=2");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("feature \"cpu\": expected NAME=NUMBER");
+    assertThat(api.requests()).isEmpty();
+  }
 }

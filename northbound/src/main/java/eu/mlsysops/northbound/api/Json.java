@@ -33,7 +33,10 @@ final class Json {
     if (!errors.isEmpty()) {
       body.put("errors", errors);
     }
-    ctx.status(status).contentType(PROBLEM).result(write(body));
+    // As bytes: for a type without a charset parameter the server would encode text as
+    // ISO-8859-1; JSON is UTF-8 (RFC 8259), and details quote names and PromQL (…, →, é).
+    ctx.status(status).contentType(PROBLEM)
+        .result(write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   static String write(Object body) {

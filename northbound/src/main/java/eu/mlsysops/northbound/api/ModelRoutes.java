@@ -59,7 +59,7 @@ final class ModelRoutes {
       ctx.status(204);
     });
     r.post("/api/v1/models/{id}/upload", Role.DEVELOPER, (ctx, who) ->
-        Json.send(ctx, 201, upload(upload(ctx, writable(ctx, who)))));
+        Json.send(ctx, 201, uploaded(upload(ctx, writable(ctx, who)))));
     r.post("/api/v1/models/{id}/train", Role.DEVELOPER, (ctx, who) -> {
       ModelSpec m = writable(ctx, who);
       ObjectNode b = optionalBody(ctx);
@@ -131,7 +131,7 @@ final class ModelRoutes {
       Json.send(ctx, 200, Map.of("modelid", m.id().value(), "deleted", true));
     });
     r.post("/model/{id}/upload", Role.DEVELOPER, (ctx, who) ->
-        Json.send(ctx, 201, upload(upload(ctx, writable(ctx, who)))));
+        Json.send(ctx, 201, uploaded(upload(ctx, writable(ctx, who)))));
   }
 
   /**
@@ -165,6 +165,8 @@ final class ModelRoutes {
           throw ApiProblem.notFound(e.getMessage());
         } catch (MlService.Busy e) {
           throw new ApiProblem(429, e.getMessage());
+        } catch (MlService.Broken e) {
+          throw new ApiProblem(503, e.getMessage());
         } catch (ArtifactStore.TooLarge e) {
           throw new ApiProblem(413, e.getMessage());
         } catch (eu.mlsysops.telemetry.StoreUnavailable e) {
@@ -279,6 +281,9 @@ final class ModelRoutes {
     if (app != null && !views.visibility(who).app(app)) {
       throw new ApiProblem(403, "app: you have no app named \"" + app + "\"");
     }
+    if (app != null && views.owner(app) == null) {
+      throw ApiProblem.badRequest("app: there is no app named \"" + app + "\"");
+    }
     Map<String, Object> extra = new LinkedHashMap<>();
     if (reference) {
       for (String f : List.of("trainingresource", "runresource", "inference", "drift_detection",
@@ -288,19 +293,39 @@ final class ModelRoutes {
         }
       }
     }
+    Map<String, Double> params = hyperparameters(b.get(reference ? "hyperparameter"
+        : "hyperparameters"), reference ? "hyperparameter" : "hyperparameters");
+    for (Map.Entry<String, Double> p : new ArrayList<>(params.entrySet())) {
+      if (!HYPERPARAMETERS.contains(p.getKey())) {
+        if (reference) {
+          params.remove(p.getKey()); // the reference's free-form entries: kept as submitted
+        } else {
+          throw ApiProblem.badRequest("hyperparameters." + p.getKey() + ": not a hyperparameter"
+              + " here " + HYPERPARAMETERS);
+        }
+      } else if (!(p.getValue() > 0) || Double.isInfinite(p.getValue())) {
+        throw ApiProblem.badRequest((reference ? "hyperparameter." : "hyperparameters.")
+            + p.getKey() + ": must be a positive number, got " + p.getValue());
+      }
+    }
     try {
       return new ModelSpec(ModelId.random(), name, kind, algorithm,
           features(b.get(reference ? "featurelist" : "features"),
               reference ? "featurelist" : "features"),
-          hyperparameters(b.get(reference ? "hyperparameter" : "hyperparameters"),
-              reference ? "hyperparameter" : "hyperparameters"),
-          metric(b, reference), strings(b.get(reference ? "modeltags" : "tags"),
+          params, metric(b, reference), strings(b.get(reference ? "modeltags" : "tags"),
               reference ? "modeltags" : "tags"),
           who.name(), app, continuum.clock().millis(), extra);
     } catch (IllegalArgumentException e) {
-      throw ApiProblem.badRequest(e.getMessage());
+      // The record speaks the reference's field names; this API's are others.
+      throw ApiProblem.badRequest(reference ? e.getMessage() : e.getMessage()
+          .replace("featurelist:", "features:").replace("modelperformance:", "metric:")
+          .replace(" (kind 1)", "").replace(" (kind 0)", ""));
     }
   }
+
+  /** The hyperparameters training here reads (others are refused: they would do nothing). */
+  static final java.util.Set<String> HYPERPARAMETERS = new java.util.TreeSet<>(List.of("epochs",
+      "learning_rate", "max_depth", "alpha", "l1_ratio", "seed"));
 
   private static List<Feature> features(JsonNode n, String field) {
     if (n == null || !n.isArray() || n.isEmpty()) {
@@ -310,10 +335,11 @@ final class ModelRoutes {
     for (int i = 0; i < n.size(); i++) {
       JsonNode f = n.get(i);
       String at = field + "[" + i + "]";
+      boolean reference = field.equals("featurelist");
       String name = f.hasNonNull("feature_name") ? f.get("feature_name").asText()
           : f.path("name").asText(null);
       if (name == null) {
-        throw ApiProblem.badRequest(at + ".feature_name: required");
+        throw ApiProblem.badRequest(at + (reference ? ".feature_name" : ".name") + ": required");
       }
       String type = f.path("type").asText("cont");
       Feature.Type t = switch (type.toLowerCase(java.util.Locale.ROOT)) {
@@ -326,8 +352,8 @@ final class ModelRoutes {
       Feature.Kind fk = switch (kind.toLowerCase(java.util.Locale.ROOT)) {
         case "0", "input" -> Feature.Kind.INPUT;
         case "1", "target" -> Feature.Kind.TARGET;
-        default -> throw ApiProblem.badRequest(at + ".kind: \"" + kind + "\" is not 0 (input) or"
-            + " 1 (target)");
+        default -> throw ApiProblem.badRequest(at + ".kind: \"" + kind + "\" is not "
+            + (reference ? "0 (input) or 1 (target)" : "input or target"));
       };
       try {
         out.add(new Feature(name, t, fk, f.hasNonNull("units") ? f.get("units").asText() : null));
@@ -500,8 +526,11 @@ final class ModelRoutes {
       if (file == null) {
         throw ApiProblem.badRequest("file: required (a multipart part named file)");
       }
+      if (kind == null || kind.isBlank()) {
+        throw ApiProblem.badRequest("file_kind: required (model, data, code or env)");
+      }
       try (InputStream in = file.content()) {
-        return store(m, kind == null ? "model" : kind, file.filename(), in);
+        return store(m, kind, file.filename(), in);
       }
     }
     String kind = ctx.queryParam("file_kind");
@@ -621,6 +650,16 @@ final class ModelRoutes {
     out.put("parent", v.parent() == 0 ? null : v.parent());
     out.put("data", v.data());
     out.put("created", Json.iso(v.createdMillis()));
+    return out;
+  }
+
+  /** An upload, with the version a model file became. */
+  private Map<String, Object> uploaded(ModelRegistry.Upload u) {
+    Map<String, Object> out = upload(u);
+    if (u.kind().equals("model")) {
+      ml().versions(u.model()).stream().filter(v -> v.artifact().equals(u.sha256()))
+          .reduce((a, b) -> b).ifPresent(v -> out.put("version", v.version()));
+    }
     return out;
   }
 

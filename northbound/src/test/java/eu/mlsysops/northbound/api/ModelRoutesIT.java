@@ -147,6 +147,35 @@ class ModelRoutesIT {
           "model", "not a model");
       assertThat(json(corrupt).get("detail").asText()).startsWith("file: not a Tribuo model");
       assertThat(api.get("/api/v1/models/nope").statusCode()).isEqualTo(404);
+
+      // This API's own field names, and what training here would ignore, refused.
+      HttpResponse<String> kindOfFeature = api.postJson("/api/v1/models", api.admin, """
+          {"name": "x", "kind": "regression", "features": [{"name": "a", "kind": "inp"}]}""");
+      assertThat(json(kindOfFeature).get("detail").asText())
+          .isEqualTo("features[0].kind: \"inp\" is not input or target");
+      HttpResponse<String> noTarget2 = api.postJson("/api/v1/models", api.admin, """
+          {"name": "x", "kind": "regression", "features": [{"name": "a"}]}""");
+      assertThat(json(noTarget2).get("detail").asText())
+          .startsWith("features: needs exactly one target");
+      HttpResponse<String> param = api.postJson("/api/v1/models", api.admin, """
+          {"name": "x", "kind": "regression", "hyperparameters": {"depth": 3},
+           "features": [{"name": "a"}, {"name": "y", "kind": "target"}]}""");
+      assertThat(json(param).get("detail").asText())
+          .startsWith("hyperparameters.depth: not a hyperparameter here");
+      HttpResponse<String> app = api.postJson("/api/v1/models", api.admin, """
+          {"name": "x", "kind": "regression", "app": "nosuchapp",
+           "features": [{"name": "a"}, {"name": "y", "kind": "target"}]}""");
+      assertThat(json(app).get("detail").asText())
+          .isEqualTo("app: there is no app named \"nosuchapp\"");
+      String boundary = "b" + System.nanoTime();
+      HttpResponse<String> noKind = api.send(HttpRequest.newBuilder(api.uri("/model/" + id
+              + "/upload"))
+          .header("Authorization", "Bearer " + api.admin)
+          .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+          .POST(HttpRequest.BodyPublishers.ofString("--" + boundary + "\r\n"
+              + "Content-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\n\r\n"
+              + "a,y\r\n--" + boundary + "--\r\n")).build());
+      assertThat(json(noKind).get("detail").asText()).startsWith("file_kind: required");
     }
   }
 
@@ -227,7 +256,7 @@ class ModelRoutesIT {
       assertThat(two.statusCode()).isEqualTo(400);
       assertThat(json(two).get("detail").asText())
           .startsWith("telemetry.features.ghz: \"node_cpu_scaling_frequency_hertz\" gives 8"
-              + " series");
+              + " series").endsWith("(e.g. avg(…))"); // UTF-8, as JSON is
       HttpResponse<String> step = api.postJson("/api/v1/models/" + id + "/train", api.admin,
           "{\"telemetry\": {\"step\": \"often\", \"features\": {\"ghz\": \"x\"},"
               + " \"target\": \"y\"}}");
