@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.mlsysops.agent.tier.ContinuumPort;
 import eu.mlsysops.mlconnector.Algorithm;
 import eu.mlsysops.mlconnector.ArtifactStore;
-import eu.mlsysops.mlconnector.Feature;
-import eu.mlsysops.mlconnector.LoadedModel;
 import eu.mlsysops.mlconnector.MlService;
 import eu.mlsysops.mlconnector.ModelId;
 import eu.mlsysops.mlconnector.ModelKind;
@@ -33,10 +31,12 @@ import java.util.Set;
 final class ModelRoutes {
   private final ContinuumPort continuum;
   private final ContinuumViews views;
+  private final ModelAnswers answers;
 
   ModelRoutes(ContinuumPort continuum, ContinuumViews views) {
     this.continuum = continuum;
     this.views = views;
+    this.answers = new ModelAnswers(continuum::ml);
   }
 
   void register(RouteTable table) {
@@ -47,91 +47,94 @@ final class ModelRoutes {
             views.visibility(new Principal(who, Role.DEVELOPER))));
     Guarded r = new Guarded(table);
     r.post("/api/v1/models", Role.DEVELOPER, (ctx, who) ->
-        Json.send(ctx, 201, model(ml().register(spec(body(ctx), who, false)))));
+        Json.send(ctx, 201, answers.model(ml().register(spec(ModelBodies.body(ctx), who, false)))));
     r.get("/api/v1/models", Role.VIEWER, (ctx, who) ->
-        Json.send(ctx, 200, Page.of(ctx, visible(who).stream().map(this::model).toList())));
+        Json.send(ctx, 200, Page.of(ctx, visible(who).stream().map(answers::model).toList())));
     r.get("/api/v1/models/{id}", Role.VIEWER, (ctx, who) ->
-        Json.send(ctx, 200, detail(readable(ctx, who))));
+        Json.send(ctx, 200, answers.detail(readable(ctx, who))));
     r.patch("/api/v1/models/{id}", Role.DEVELOPER, (ctx, who) ->
-        Json.send(ctx, 200, model(patch(writable(ctx, who), body(ctx)))));
+        Json.send(ctx, 200, answers.model(patch(writable(ctx, who), ModelBodies.body(ctx)))));
     r.delete("/api/v1/models/{id}", Role.DEVELOPER, (ctx, who) -> {
       ml().delete(writable(ctx, who).id());
       ctx.status(204);
     });
     r.post("/api/v1/models/{id}/upload", Role.DEVELOPER, (ctx, who) ->
-        Json.send(ctx, 201, uploaded(upload(ctx, writable(ctx, who)))));
+        Json.send(ctx, 201, answers.uploaded(upload(ctx, writable(ctx, who)))));
     r.post("/api/v1/models/{id}/train", Role.DEVELOPER, (ctx, who) -> {
       ModelSpec m = writable(ctx, who);
-      ObjectNode b = optionalBody(ctx);
+      ObjectNode b = ModelBodies.optionalBody(ctx);
       if (b.has("telemetry")) {
-        Json.send(ctx, 201, version(trainFromTelemetry(m, b.get("telemetry"), who)));
+        Json.send(ctx, 201, ModelAnswers.version(trainFromTelemetry(m, b.get("telemetry"), who)));
         return;
       }
-      Json.send(ctx, 201, version(ml().train(m.id(), text(b, "data"))));
+      Json.send(ctx, 201, ModelAnswers.version(ml().train(m.id(), ModelBodies.text(b, "data"))));
     });
     r.get("/api/v1/models/{id}/versions", Role.VIEWER, (ctx, who) ->
         Json.send(ctx, 200, Page.of(ctx, ml().versions(readable(ctx, who).id()).stream()
-            .map(ModelRoutes::version).toList())));
+            .map(ModelAnswers::version).toList())));
     r.get("/api/v1/models/{id}/drift", Role.VIEWER, (ctx, who) ->
-        Json.send(ctx, 200, drift(readable(ctx, who))));
+        Json.send(ctx, 200, answers.drift(readable(ctx, who))));
     r.post("/api/v1/models/{id}/promote", Role.DEVELOPER, (ctx, who) -> {
       ModelSpec m = writable(ctx, who);
-      JsonNode v = body(ctx).get("version");
+      JsonNode v = ModelBodies.body(ctx).get("version");
       if (v == null || !v.canConvertToInt() || v.asInt() < 1) {
         throw ApiProblem.badRequest("version: required, a version number (1, 2, …)");
       }
-      Json.send(ctx, 200, version(ml().promote(m.id(), v.asInt())));
+      Json.send(ctx, 200, ModelAnswers.version(ml().promote(m.id(), v.asInt())));
     });
     r.post("/api/v1/models/{id}/rollback", Role.DEVELOPER, (ctx, who) ->
-        Json.send(ctx, 200, version(ml().rollback(writable(ctx, who).id()))));
+        Json.send(ctx, 200, ModelAnswers.version(ml().rollback(writable(ctx, who).id()))));
     r.post("/api/v1/models/{id}/predict", Role.VIEWER, (ctx, who) -> {
       ModelSpec m = readable(ctx, who);
-      ObjectNode b = body(ctx);
-      Map<String, Object> out = prediction(ml().predict(m.id(), features(b, "features")));
+      ObjectNode b = ModelBodies.body(ctx);
+      Map<String, Object> features = ModelBodies.features(b, "features");
+      Map<String, Object> out = ModelAnswers.prediction(ml().predict(m.id(), features));
       if (b.path("explanation").asBoolean(false)) { // the reference model server's flag
-        Map<String, Object> e = explanation(ml().explain(m.id(), features(b, "features")));
+        Map<String, Object> e = ModelAnswers.explanation(ml().explain(m.id(), features));
         e.keySet().removeAll(List.of("model", "version", "value"));
         out.put("explanation", e);
       }
       Json.send(ctx, 200, out);
     });
     r.post("/api/v1/models/{id}/explain", Role.VIEWER, (ctx, who) ->
-        Json.send(ctx, 200, explanation(ml().explain(readable(ctx, who).id(),
-            features(body(ctx), "features")))));
+        Json.send(ctx, 200, ModelAnswers.explanation(ml().explain(readable(ctx, who).id(),
+            ModelBodies.features(ModelBodies.body(ctx), "features")))));
     reference(r);
   }
 
   /** The reference ML Connector's routes, bodies and answers. */
   private void reference(Guarded r) {
     r.post("/model/add", Role.DEVELOPER, (ctx, who) ->
-        Json.send(ctx, 201, referenceModel(ml().register(spec(body(ctx), who, true)))));
+        Json.send(ctx, 201, answers.referenceModel(ml().register(
+            spec(ModelBodies.body(ctx), who, true)))));
     r.get("/model/all", Role.VIEWER, (ctx, who) -> {
       int skip = Page.intParam(ctx, "skip", 0, 0, Integer.MAX_VALUE);
       int limit = Page.intParam(ctx, "limit", 100, 1, Page.MAX_LIMIT);
       Json.send(ctx, 200, visible(who).stream().skip(skip).limit(limit)
-          .map(this::referenceModel).toList());
+          .map(answers::referenceModel).toList());
     });
     r.get("/model/getkind/{kind}", Role.VIEWER, (ctx, who) -> {
-      ModelKind kind = kind(ctx.pathParam("kind"), "kind");
+      ModelKind kind = ModelBodies.kind(ctx.pathParam("kind"), "kind");
       Json.send(ctx, 200, visible(who).stream().filter(m -> m.kind() == kind)
-          .map(this::referenceModel).toList());
+          .map(answers::referenceModel).toList());
     });
     r.get("/model/search", Role.VIEWER, (ctx, who) -> {
       List<String> tags = ctx.queryParams("tags");
       Json.send(ctx, 200, visible(who).stream().filter(m -> m.tags().containsAll(tags))
-          .map(this::referenceModel).toList());
+          .map(answers::referenceModel).toList());
     });
     r.get("/model/{id}", Role.VIEWER, (ctx, who) ->
-        Json.send(ctx, 200, referenceModel(readable(ctx, who))));
+        Json.send(ctx, 200, answers.referenceModel(readable(ctx, who))));
     r.patch("/model/{id}", Role.DEVELOPER, (ctx, who) ->
-        Json.send(ctx, 200, referenceModel(patch(writable(ctx, who), body(ctx)))));
+        Json.send(ctx, 200, answers.referenceModel(
+            patch(writable(ctx, who), ModelBodies.body(ctx)))));
     r.delete("/model/{id}", Role.DEVELOPER, (ctx, who) -> {
       ModelSpec m = writable(ctx, who);
       ml().delete(m.id());
       Json.send(ctx, 200, Map.of("modelid", m.id().value(), "deleted", true));
     });
     r.post("/model/{id}/upload", Role.DEVELOPER, (ctx, who) ->
-        Json.send(ctx, 201, uploaded(upload(ctx, writable(ctx, who)))));
+        Json.send(ctx, 201, answers.uploaded(upload(ctx, writable(ctx, who)))));
   }
 
   /**
@@ -225,34 +228,6 @@ final class ModelRoutes {
 
   // ---- bodies
 
-  private static ObjectNode body(Context ctx) {
-    return Json.readObject(RequestBodies.text(ctx));
-  }
-
-  private static ObjectNode optionalBody(Context ctx) {
-    String text = RequestBodies.text(ctx);
-    return text.isBlank() ? Json.MAPPER.createObjectNode() : Json.readObject(text);
-  }
-
-  private static String text(ObjectNode body, String field) {
-    JsonNode n = body.get(field);
-    if (n == null || n.isNull()) {
-      return null;
-    }
-    if (!n.isTextual()) {
-      throw ApiProblem.badRequest(field + ": must be text");
-    }
-    return n.asText();
-  }
-
-  private static ModelKind kind(String text, String field) {
-    try {
-      return ModelKind.fromWire(text);
-    } catch (IllegalArgumentException e) {
-      throw ApiProblem.badRequest(field + ": " + e.getMessage());
-    }
-  }
-
   /**
    * A model from this API's body ({@code name, kind, algorithm, features[{name, type, kind,
    * units}], hyperparameters{}, metric, tags[], app}) or the reference's ({@code modelname,
@@ -260,20 +235,20 @@ final class ModelRoutes {
    * modelperformance[], modeltags[]}, and the rest kept as submitted).
    */
   private ModelSpec spec(ObjectNode b, Principal who, boolean reference) {
-    String name = text(b, reference ? "modelname" : "name");
+    String name = ModelBodies.text(b, reference ? "modelname" : "name");
     if (name == null || name.isBlank()) {
       throw ApiProblem.badRequest((reference ? "modelname" : "name") + ": required");
     }
-    ModelKind kind = kind(text(b, reference ? "modelkind" : "kind"),
+    ModelKind kind = ModelBodies.kind(ModelBodies.text(b, reference ? "modelkind" : "kind"),
         reference ? "modelkind" : "kind");
     Algorithm algorithm;
     try {
-      String a = text(b, "algorithm");
+      String a = ModelBodies.text(b, "algorithm");
       algorithm = a == null ? Algorithm.LINEAR : Algorithm.fromWire(a);
     } catch (IllegalArgumentException e) {
       throw ApiProblem.badRequest("algorithm: " + e.getMessage());
     }
-    String app = text(b, "app");
+    String app = ModelBodies.text(b, "app");
     if (app == null && who.role() != Role.ADMIN) {
       throw new ApiProblem(403, "app: a model of no app is a framework model, which only admins"
           + " register; name one of your apps");
@@ -293,15 +268,15 @@ final class ModelRoutes {
         }
       }
     }
-    Map<String, Double> params = hyperparameters(b.get(reference ? "hyperparameter"
+    Map<String, Double> params = ModelBodies.hyperparameters(b.get(reference ? "hyperparameter"
         : "hyperparameters"), reference ? "hyperparameter" : "hyperparameters");
     for (Map.Entry<String, Double> p : new ArrayList<>(params.entrySet())) {
-      if (!HYPERPARAMETERS.contains(p.getKey())) {
+      if (!ModelBodies.HYPERPARAMETERS.contains(p.getKey())) {
         if (reference) {
           params.remove(p.getKey()); // the reference's free-form entries: kept as submitted
         } else {
           throw ApiProblem.badRequest("hyperparameters." + p.getKey() + ": not a hyperparameter"
-              + " here " + HYPERPARAMETERS);
+              + " here " + ModelBodies.HYPERPARAMETERS);
         }
       } else if (!(p.getValue() > 0) || Double.isInfinite(p.getValue())) {
         throw ApiProblem.badRequest((reference ? "hyperparameter." : "hyperparameters.")
@@ -310,9 +285,10 @@ final class ModelRoutes {
     }
     try {
       return new ModelSpec(ModelId.random(), name, kind, algorithm,
-          features(b.get(reference ? "featurelist" : "features"),
+          ModelBodies.features(b.get(reference ? "featurelist" : "features"),
               reference ? "featurelist" : "features"),
-          params, metric(b, reference), strings(b.get(reference ? "modeltags" : "tags"),
+          params, ModelBodies.metric(b, reference),
+          ModelBodies.strings(b.get(reference ? "modeltags" : "tags"),
               reference ? "modeltags" : "tags"),
           who.name(), app, continuum.clock().millis(), extra);
     } catch (IllegalArgumentException e) {
@@ -323,130 +299,6 @@ final class ModelRoutes {
     }
   }
 
-  /** The hyperparameters training here reads (others are refused: they would do nothing). */
-  static final java.util.Set<String> HYPERPARAMETERS = new java.util.TreeSet<>(List.of("epochs",
-      "learning_rate", "max_depth", "alpha", "l1_ratio", "seed"));
-
-  private static List<Feature> features(JsonNode n, String field) {
-    if (n == null || !n.isArray() || n.isEmpty()) {
-      throw ApiProblem.badRequest(field + ": required, a list of features");
-    }
-    List<Feature> out = new ArrayList<>();
-    for (int i = 0; i < n.size(); i++) {
-      JsonNode f = n.get(i);
-      String at = field + "[" + i + "]";
-      boolean reference = field.equals("featurelist");
-      String name = f.hasNonNull("feature_name") ? f.get("feature_name").asText()
-          : f.path("name").asText(null);
-      if (name == null) {
-        throw ApiProblem.badRequest(at + (reference ? ".feature_name" : ".name") + ": required");
-      }
-      String type = f.path("type").asText("cont");
-      Feature.Type t = switch (type.toLowerCase(java.util.Locale.ROOT)) {
-        case "cont", "continuous" -> Feature.Type.CONT;
-        case "cat", "categorical" -> Feature.Type.CAT;
-        default -> throw ApiProblem.badRequest(at + ".type: \"" + type + "\" is not cont or cat");
-      };
-      JsonNode k = f.path("kind");
-      String kind = k.isMissingNode() ? "0" : k.asText();
-      Feature.Kind fk = switch (kind.toLowerCase(java.util.Locale.ROOT)) {
-        case "0", "input" -> Feature.Kind.INPUT;
-        case "1", "target" -> Feature.Kind.TARGET;
-        default -> throw ApiProblem.badRequest(at + ".kind: \"" + kind + "\" is not "
-            + (reference ? "0 (input) or 1 (target)" : "input or target"));
-      };
-      try {
-        out.add(new Feature(name, t, fk, f.hasNonNull("units") ? f.get("units").asText() : null));
-      } catch (IllegalArgumentException e) {
-        throw ApiProblem.badRequest(at + "." + e.getMessage());
-      }
-    }
-    return out;
-  }
-
-  /** {@code {"epochs": 50}}, or the reference's {@code [{"parameter": "epochs", "value": 50}]}. */
-  private static Map<String, Double> hyperparameters(JsonNode n, String field) {
-    Map<String, Double> out = new LinkedHashMap<>();
-    if (n == null || n.isNull()) {
-      return out;
-    }
-    if (n.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        out.put(e.getKey(), number(e.getValue(), field + "." + e.getKey()));
-      }
-      return out;
-    }
-    if (!n.isArray()) {
-      throw ApiProblem.badRequest(field + ": must be an object or a list");
-    }
-    for (int i = 0; i < n.size(); i++) {
-      JsonNode p = n.get(i);
-      String name = p.hasNonNull("parameter") ? p.get("parameter").asText()
-          : p.path("name").asText(null);
-      if (name == null || !p.has("value")) {
-        continue; // the reference allows free-form entries; only name/value pairs are used
-      }
-      out.put(name, number(p.get("value"), field + "[" + i + "].value"));
-    }
-    return out;
-  }
-
-  private static double number(JsonNode v, String field) {
-    if (v.isNumber()) {
-      return v.asDouble();
-    }
-    if (v.isTextual()) {
-      try {
-        return Double.parseDouble(v.asText());
-      } catch (NumberFormatException e) {
-        // below
-      }
-    }
-    throw ApiProblem.badRequest(field + ": not a number");
-  }
-
-  private static String metric(ObjectNode b, boolean reference) {
-    if (!reference) {
-      return text(b, "metric");
-    }
-    JsonNode p = b.get("modelperformance");
-    if (p != null && p.isArray() && !p.isEmpty()) {
-      JsonNode first = p.get(0);
-      String m = first.isTextual() ? first.asText() : first.path("metric").asText(null);
-      return m == null ? null : m.toLowerCase(java.util.Locale.ROOT);
-    }
-    return null;
-  }
-
-  private static List<String> strings(JsonNode n, String field) {
-    List<String> out = new ArrayList<>();
-    if (n == null || n.isNull()) {
-      return out;
-    }
-    if (!n.isArray()) {
-      throw ApiProblem.badRequest(field + ": must be a list of text");
-    }
-    n.forEach(t -> out.add(t.asText()));
-    return out;
-  }
-
-  private static Map<String, Object> features(ObjectNode body, String field) {
-    JsonNode f = body.get(field);
-    if (f == null && body.has("data")) {
-      f = body.get("data"); // the reference model server's body
-    }
-    if (f == null || !f.isObject()) {
-      throw ApiProblem.badRequest(field + ": required, an object of feature name to number");
-    }
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = f.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      out.put(e.getKey(), e.getValue().isNumber() ? e.getValue().asDouble()
-          : e.getValue().asText());
-    }
-    return out;
-  }
 
   /**
    * {@code {"level": "node|cluster|continuum", "window": "30m", "step": "15s", "features": {input:
@@ -475,8 +327,9 @@ final class ModelRoutes {
     if (target == null || target.isBlank()) {
       throw ApiProblem.badRequest("telemetry.target: required, a PromQL expression");
     }
-    java.time.Duration window = duration(t.path("window").asText("30m"), "telemetry.window");
-    java.time.Duration step = duration(t.path("step").asText("15s"), "telemetry.step");
+    java.time.Duration window = ModelBodies.duration(t.path("window").asText("30m"),
+        "telemetry.window");
+    java.time.Duration step = ModelBodies.duration(t.path("step").asText("15s"), "telemetry.step");
     eu.mlsysops.telemetry.UnionQuery store = continuum.telemetry(level);
     Visibility v = views.visibility(who);
     eu.mlsysops.telemetry.SeriesSource source = v.all() ? store : new VisibleTelemetry(store, v);
@@ -484,22 +337,14 @@ final class ModelRoutes {
         level, features, target, window, step, v.all() ? null : who.name()), source);
   }
 
-  private static java.time.Duration duration(String text, String field) {
-    try {
-      return SystemRoutes.window(text);
-    } catch (ApiProblem e) {
-      throw ApiProblem.badRequest(field + ": \"" + text + "\" is not a duration from 1ms to 24h"
-          + " (e.g. 15s, 5m, 1h)");
-    }
-  }
-
   private ModelSpec patch(ModelSpec m, ObjectNode b) {
-    String name = text(b, b.has("modelname") ? "modelname" : "name");
-    List<String> tags = b.has("modeltags") ? strings(b.get("modeltags"), "modeltags")
-        : b.has("tags") ? strings(b.get("tags"), "tags") : null;
+    String name = ModelBodies.text(b, b.has("modelname") ? "modelname" : "name");
+    List<String> tags = b.has("modeltags") ? ModelBodies.strings(b.get("modeltags"), "modeltags")
+        : b.has("tags") ? ModelBodies.strings(b.get("tags"), "tags") : null;
     Map<String, Double> params = b.has("hyperparameter")
-        ? hyperparameters(b.get("hyperparameter"), "hyperparameter")
-        : b.has("hyperparameters") ? hyperparameters(b.get("hyperparameters"), "hyperparameters")
+        ? ModelBodies.hyperparameters(b.get("hyperparameter"), "hyperparameter")
+        : b.has("hyperparameters")
+            ? ModelBodies.hyperparameters(b.get("hyperparameters"), "hyperparameters")
         : null;
     for (Iterator<String> it = b.fieldNames(); it.hasNext(); ) {
       String f = it.next();
@@ -557,149 +402,4 @@ final class ModelRoutes {
     return ApiProblem.badRequest("the multipart body could not be read: " + msg);
   }
 
-  // ---- answers
-
-  private Map<String, Object> model(ModelSpec m) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", m.id().value());
-    out.put("name", m.name());
-    out.put("kind", m.kind().wireName());
-    out.put("algorithm", m.algorithm().wireName());
-    List<Map<String, Object>> fs = new ArrayList<>();
-    for (Feature f : m.features()) {
-      Map<String, Object> fm = new LinkedHashMap<>();
-      fm.put("name", f.name());
-      fm.put("type", f.type() == Feature.Type.CONT ? "cont" : "cat");
-      fm.put("kind", f.kind() == Feature.Kind.INPUT ? "input" : "target");
-      fm.put("units", f.units());
-      fs.add(fm);
-    }
-    out.put("features", fs);
-    out.put("hyperparameters", m.hyperparameters());
-    out.put("metric", m.metric());
-    out.put("tags", m.tags());
-    out.put("app", m.app());
-    out.put("owner", m.owner());
-    out.put("created", Json.iso(m.createdMillis()));
-    out.put("serving_version", ml().versions(m.id()).stream()
-        .filter(v -> v.stage() == eu.mlsysops.mlconnector.Stage.SERVING)
-        .map(ModelVersion::version).findFirst().orElse(null));
-    return out;
-  }
-
-  private Map<String, Object> detail(ModelSpec m) {
-    Map<String, Object> out = model(m);
-    out.put("versions", ml().versions(m.id()).stream().map(ModelRoutes::version).toList());
-    out.put("uploads", ml().uploads(m.id()).stream().map(ModelRoutes::upload).toList());
-    return out;
-  }
-
-  /** The reference's shape: its field names, with {@code modelid}. */
-  private Map<String, Object> referenceModel(ModelSpec m) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("modelid", m.id().value());
-    out.put("modelname", m.name());
-    out.put("modelkind", m.kind().wireName());
-    List<Map<String, Object>> fs = new ArrayList<>();
-    for (Feature f : m.features()) {
-      Map<String, Object> fm = new LinkedHashMap<>();
-      fm.put("feature_name", f.name());
-      fm.put("type", f.type() == Feature.Type.CONT ? "cont" : "cat");
-      fm.put("kind", f.kind() == Feature.Kind.INPUT ? 0 : 1);
-      fm.put("units", f.units());
-      fs.add(fm);
-    }
-    out.put("featurelist", fs);
-    List<Map<String, Object>> hp = new ArrayList<>();
-    m.hyperparameters().forEach((k, v) -> hp.add(Map.of("parameter", k, "value", v)));
-    out.put("hyperparameter", m.extra().getOrDefault("hyperparameter", hp));
-    out.put("modelperformance", m.extra().getOrDefault("modelperformance",
-        List.of(Map.of("metric", m.metric()))));
-    for (String f : List.of("trainingresource", "runresource", "inference", "drift_detection")) {
-      out.put(f, m.extra().getOrDefault(f, List.of()));
-    }
-    out.put("modeltags", m.tags());
-    out.put("algorithm", m.algorithm().wireName());
-    out.put("app", m.app());
-    return out;
-  }
-
-  /** The latest drift check of the serving version: per feature PSI and KS, which drifted. */
-  private Map<String, Object> drift(ModelSpec m) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("model", m.id().value());
-    var report = ml().drift(m.id());
-    out.put("checked", report.isPresent());
-    out.put("inputs", report.map(r -> r.inputs()).orElse(0L));
-    out.put("drifted", report.map(r -> r.drifted()).orElse(List.of()));
-    Map<String, Object> features = new LinkedHashMap<>();
-    report.ifPresent(r -> r.features().forEach((name, s) -> features.put(name, Map.of(
-        "psi", s.psi(), "ks", s.ks(), "ks_critical", s.ksCritical()))));
-    out.put("features", features);
-    return out;
-  }
-
-  static Map<String, Object> version(ModelVersion v) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("model", v.model().value());
-    out.put("version", v.version());
-    out.put("stage", v.stage().wireName());
-    out.put("metrics", v.metrics());
-    out.put("baseline", v.baseline());
-    out.put("artifact", v.artifact());
-    out.put("parent", v.parent() == 0 ? null : v.parent());
-    out.put("data", v.data());
-    out.put("created", Json.iso(v.createdMillis()));
-    return out;
-  }
-
-  /** An upload, with the version a model file became. */
-  private Map<String, Object> uploaded(ModelRegistry.Upload u) {
-    Map<String, Object> out = upload(u);
-    if (u.kind().equals("model")) {
-      ml().versions(u.model()).stream().filter(v -> v.artifact().equals(u.sha256()))
-          .reduce((a, b) -> b).ifPresent(v -> out.put("version", v.version()));
-    }
-    return out;
-  }
-
-  private static Map<String, Object> upload(ModelRegistry.Upload u) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("model", u.model().value());
-    out.put("file_kind", u.kind());
-    out.put("sha256", u.sha256());
-    out.put("size", u.size());
-    out.put("filename", u.filename());
-    out.put("created", Json.iso(u.createdMillis()));
-    return out;
-  }
-
-  private static Map<String, Object> prediction(MlService.Prediction p) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("model", p.model().value());
-    out.put("version", p.version());
-    LoadedModel.Output o = p.output();
-    out.put("value", o.value());
-    if (o.label() != null) {
-      out.put("label", o.label());
-      out.put("probabilities", o.probabilities());
-    }
-    out.put("inference", o.label() != null ? o.label() : o.value()); // the reference's field
-    return out;
-  }
-
-  private static Map<String, Object> explanation(MlService.Explained e) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("model", e.model().value());
-    out.put("version", e.version());
-    out.put("value", e.value());
-    out.put("base_value", e.baseValue());
-    out.put("contributions", e.contributions());
-    out.put("method", e.method());
-    out.put("samples", e.samples());
-    if (e.label() != null) {
-      out.put("label", e.label());
-    }
-    return out;
-  }
 }
