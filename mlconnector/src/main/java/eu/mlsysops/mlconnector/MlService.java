@@ -393,7 +393,7 @@ public final class MlService implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
-      events.accept("ml", "model " + spec.name() + ": its inputs are not watched for drift: "
+      events.accept("ml", named(spec) + ": its inputs are not watched for drift: "
           + e.getMessage());
     }
   }
@@ -484,11 +484,11 @@ public final class MlService implements AutoCloseable {
       what.append(what.length() == 0 ? "" : ", ").append(f).append(String.format(
           " (PSI %.2f, KS %.2f > %.2f)", s.psi(), s.ks(), s.ksCritical()));
     }
-    events.accept("ml", "model " + spec.name() + ": its inputs drifted from its training data: "
+    events.accept("ml", named(spec) + ": its inputs drifted from its training data: "
         + what);
     Optional<String> source = registry.source(id);
     if (source.isEmpty() || tiers == null) {
-      events.accept("ml", "model " + spec.name() + ": not retrained (it was not trained from"
+      events.accept("ml", named(spec) + ": not retrained (it was not trained from"
           + " telemetry; upload new data and train it)");
       lastRetrain.put(id, now);
       retraining.remove(id);
@@ -505,7 +505,7 @@ public final class MlService implements AutoCloseable {
     ModelId id = spec.id();
     try {
       if (!training.tryAcquire()) {
-        events.accept("ml", "model " + spec.name() + ": retraining put off (another model is"
+        events.accept("ml", named(spec) + ": retraining put off (another model is"
             + " training)");
         return;
       }
@@ -536,7 +536,7 @@ public final class MlService implements AutoCloseable {
             spec.metric(), mine, recent.rows(), theirs, current.version().version());
         if (!spec.better(mine, theirs)) {
           // Nothing kept: a candidate that loses would only pile up, drift after drift.
-          events.accept("ml", "model " + spec.name() + ": retrained on drift; the candidate was"
+          events.accept("ml", named(spec) + ": retrained on drift; the candidate was"
               + " not better (" + scores + "), v" + current.version().version() + " serves on");
           return;
         }
@@ -546,19 +546,24 @@ public final class MlService implements AutoCloseable {
         ModelVersion v = addVersion(spec, id, Stage.CANDIDATE, t.metrics(), t.baseline(),
             artifacts.put(t.model().serialize().toByteArray()).sha256(), u.sha256());
         promote(id, v.version());
-        events.accept("ml", "model " + spec.name() + ": retrained on drift; v" + v.version()
+        events.accept("ml", named(spec) + ": retrained on drift; v" + v.version()
             + " promoted (" + scores + "); v" + current.version().version()
             + " stays for a rollback");
       } finally {
         training.release();
       }
     } catch (RuntimeException e) {
-      events.accept("ml", "model " + spec.name() + ": retraining on drift failed: "
+      events.accept("ml", named(spec) + ": retraining on drift failed: "
           + e.getMessage());
     } finally {
       lastRetrain.put(id, clock.millis());
       retraining.remove(id);
     }
+  }
+
+  /** How events name a model: {@code model NAME [APP]} (the app lets its developer see them). */
+  private static String named(ModelSpec spec) {
+    return "model " + spec.name() + (spec.app() == null ? "" : " [" + spec.app() + "]");
   }
 
   /** A version's score on rows on the model's metric. */

@@ -171,7 +171,7 @@ class ContinualLearningTest {
       }
 
       assertThat(events).hasSize(2);
-      assertThat(events.get(1)).isEqualTo("model latency: retraining on drift failed: its"
+      assertThat(events.get(1)).isEqualTo("model latency [cam]: retraining on drift failed: its"
           + " telemetry cannot be read as alice here");
       assertThat(ml.versions(spec.id())).hasSize(1);
     }

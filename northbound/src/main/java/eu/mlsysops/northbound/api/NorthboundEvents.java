@@ -131,8 +131,8 @@ public final class NorthboundEvents implements EventSink {
         }
         return null;
       }
-      case "plan" -> {
-        // "Status: policy [APP] — ..."
+      case "plan", "ml" -> {
+        // "Status: policy [APP] — ...", "model NAME [APP]: its inputs drifted …"
         int open = m.indexOf(" [");
         int close = open < 0 ? -1 : m.indexOf(']', open);
         return close < 0 ? null : m.substring(open + 2, close);

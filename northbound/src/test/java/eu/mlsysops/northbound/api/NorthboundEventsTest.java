@@ -28,6 +28,11 @@ class NorthboundEventsTest {
         "cam/detector/1 unschedulable in cluster edge: 0/5 nodes: 5 insufficient cpu (need 2)")))
         .isEqualTo("cam");
     assertThat(NorthboundEvents.appOf(event("node", "node edge-1 joined (edge)"))).isNull();
+    assertThat(NorthboundEvents.appOf(event("ml",
+        "model latency [cam]: its inputs drifted from its training data: cpu (PSI 3.21, …)")))
+        .isEqualTo("cam");
+    assertThat(NorthboundEvents.appOf(event("ml", "model fleet-power: not retrained (…)")))
+        .as("a framework model's events are not a developer's").isNull();
   }
 
   @Test
