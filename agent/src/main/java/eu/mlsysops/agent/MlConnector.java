@@ -26,6 +26,11 @@ public interface MlConnector {
     return predict(modelId, features);
   }
 
+  /** Predictions asked here that got no answer (no model, features that do not fit, a failure). */
+  default long failures() {
+    return 0;
+  }
+
   /** A model's output with the feature attributions that explain it. */
   record Prediction(String modelId, String version, double value, Map<String, Double> attribution) {}
 
@@ -45,6 +50,11 @@ public interface MlConnector {
       @Override
       public Optional<Prediction> explain(String modelId, Map<String, Double> features) {
         return ask(modelId, features, true);
+      }
+
+      @Override
+      public long failures() {
+        return service.failedPredictions();
       }
 
       private Optional<Prediction> ask(String modelId, Map<String, Double> features,

@@ -42,13 +42,18 @@ final class AgentHealth {
       Map.entry("mls_telemetry_dropped_total", new MetricMetadata(MetricType.COUNTER, "1",
           "Samples the metric store refused or later dropped to stay in its bounds, by reason")),
       Map.entry("mls_uplink_dropped_total", new MetricMetadata(MetricType.COUNTER, "1",
-          "Samples not sent to the parent because an interval's bounds were reached")));
+          "Samples not sent to the parent because an interval's bounds were reached")),
+      Map.entry("mls_ml_failed_predictions_total", new MetricMetadata(MetricType.COUNTER, "1",
+          "Predictions asked by policies that got no answer (no such model, features that do not"
+              + " fit, a model that failed or gave no number)")));
 
   private final Labels labels;
   private final MetricStore store;
   private final PolicyEngine engine;
   private final PlanScheduler scheduler;
   private final LongSupplier uplinkDropped;
+  /** The ML Connector's failed predictions, where it lives (the continuum); else null. */
+  private final LongSupplier mlFailures;
   private final Map<String, AtomicLong> plansByStatus = new ConcurrentHashMap<>();
   /**
    * Label sets by added name and value, built once: a label set the store has seen finds its
@@ -57,8 +62,9 @@ final class AgentHealth {
   private final Map<String, Labels> derived = new ConcurrentHashMap<>();
 
   AgentHealth(String agent, String tier, MetricStore store, PolicyEngine engine,
-      PlanScheduler scheduler, LongSupplier uplinkDropped) {
+      PlanScheduler scheduler, LongSupplier uplinkDropped, LongSupplier mlFailures) {
     this.labels = Labels.of("agent", agent, "tier", tier);
+    this.mlFailures = mlFailures;
     this.store = store;
     this.engine = engine;
     this.scheduler = scheduler;
@@ -98,6 +104,9 @@ final class AgentHealth {
     put("mls_telemetry_dropped_total", with("reason", "evicted"), nowMillis,
         s.evicted());
     put("mls_uplink_dropped_total", labels, nowMillis, uplinkDropped.getAsLong());
+    if (mlFailures != null) {
+      put("mls_ml_failed_predictions_total", labels, nowMillis, mlFailures.getAsLong());
+    }
   }
 
   private Labels with(String name, String value) {

@@ -49,7 +49,10 @@ final class AgentKernel {
         .shared(env.timers(), env.workers()).build();
     this.engine = new PolicyEngine(id, env.clock(), store, scheduler, withModels(views, env),
         env.timers(), env.workers());
-    this.health = new AgentHealth(id, tier, store, engine, scheduler, uplinkDropped);
+    // The connector is shared by every agent of the process: its failures are counted once, by
+    // the continuum agent that lives beside it.
+    this.health = new AgentHealth(id, tier, store, engine, scheduler, uplinkDropped,
+        tier.equals("continuum") ? env.ml()::failures : null);
     scheduler.onTransition(this::onPlan);
   }
 

@@ -466,5 +466,9 @@ class EmbeddedContinuumTest {
     // A model that is not there is no answer, not an error.
     assertThat(eu.mlsysops.agent.MlConnector.of(ml).predict("no-such-model",
         java.util.Map.of("x", 1.0))).isEmpty();
+    // ... counted, and the count is the continuum agent's health metric.
+    await().atMost(60, TimeUnit.SECONDS).until(() -> continuum.continuum().telemetry()
+        .latest("mls_ml_failed_predictions_total", java.util.Map.of("tier", "continuum"))
+        .orElse(0) >= 1);
   }
 }
