@@ -182,8 +182,8 @@ public final class MlService implements AutoCloseable {
 
   /**
    * Keeps a file for a model. A {@code model} file must be a Tribuo model (its serialised {@code
-   * ModelProto}) of the model's kind: it becomes a new candidate version (serving at once if none
-   * serves yet).
+   * ModelProto}) or an ONNX model of the model's kind and inputs: it becomes a new candidate
+   * version (serving at once if none serves yet).
    *
    * @throws IllegalArgumentException naming {@code file_kind} or {@code file} when they are wrong
    * @throws ArtifactStore.TooLarge past {@link #MAX_UPLOAD_BYTES}
