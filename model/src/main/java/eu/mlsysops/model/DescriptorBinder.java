@@ -73,16 +73,24 @@ final class DescriptorBinder {
                         "achievement_weights",
                         w -> new AchievementWeight(text(w, "metric_id"), number(w, "weight"))))),
         object(body, "disconnect", DescriptorBinder::disconnect),
-        qosWarmup(text(body, "qos_warmup")));
+        qosWarmup(body.get("qos_warmup")));
   }
 
-  /** Semantic checks reported a bad value already; here it only makes the field absent. */
-  private static java.time.Duration qosWarmup(String text) {
-    if (text == null) {
+  /**
+   * A duration ({@code 30s}) or a number of seconds ({@code 30}). Semantic checks reported a bad
+   * value already; here it only makes the field absent.
+   */
+  private static java.time.Duration qosWarmup(JsonNode v) {
+    if (v != null && v.isNumber()) {
+      double s = v.asDouble();
+      return s >= 0 && Double.isFinite(s) ? java.time.Duration.ofMillis(Math.round(s * 1000))
+          : null;
+    }
+    if (v == null || !v.isTextual()) {
       return null;
     }
     try {
-      return DisconnectPolicy.parseDuration(text);
+      return DisconnectPolicy.parseDuration(v.textValue());
     } catch (IllegalArgumentException e) {
       return null;
     }

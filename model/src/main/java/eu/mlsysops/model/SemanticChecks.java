@@ -117,7 +117,13 @@ final class SemanticChecks {
     globalSatisfaction(body.get("global_satisfaction"), metricIds, !names.isEmpty());
     disconnect(body.get("disconnect"));
     JsonNode warmup = body.get("qos_warmup");
-    if (warmup != null && warmup.isTextual()) {
+    if (warmup != null && warmup.isNumber()) {
+      double s = warmup.asDouble(); // a number: seconds
+      if (!(s >= 0) || s * 1000 > MAX_QOS_WARMUP.toMillis()) {
+        sink.error("qos_warmup", "must be from 0 to " + MAX_QOS_WARMUP.toSeconds()
+            + " seconds (or a duration such as 30s), got " + warmup.asText());
+      }
+    } else if (warmup != null && warmup.isTextual()) {
       try {
         if (DisconnectPolicy.parseDuration(warmup.textValue()).compareTo(MAX_QOS_WARMUP) > 0) {
           sink.error("qos_warmup", "must be at most " + DisconnectPolicy.formatDuration(
@@ -126,6 +132,8 @@ final class SemanticChecks {
       } catch (IllegalArgumentException e) {
         sink.error("qos_warmup", e.getMessage());
       }
+    } else if (warmup != null && !warmup.isNull()) {
+      sink.error("qos_warmup", "expected a duration such as 30s, or a number of seconds");
     }
   }
 

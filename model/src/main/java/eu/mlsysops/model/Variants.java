@@ -127,7 +127,8 @@ final class Variants {
       properties.set("disconnect", disconnectSchema());
     }
     if (kind == DescriptorKind.APP && !properties.has("qos_warmup")) {
-      properties.set("qos_warmup", JsonNodeFactory.instance.objectNode().put("type", "string"));
+      // A duration ("30s") or a number of seconds (30): no one JSON type, checked semantically.
+      properties.set("qos_warmup", JsonNodeFactory.instance.objectNode());
     }
     if (kind == DescriptorKind.NODE) {
       JsonNode renewable =

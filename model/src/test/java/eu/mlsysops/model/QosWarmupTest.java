@@ -39,4 +39,18 @@ class QosWarmupTest {
     assertThat(again.qosWarmup()).isEqualTo(Duration.ofSeconds(90));
     assertThat(a.withComponents(a.components()).qosWarmup()).isEqualTo(Duration.ofSeconds(90));
   }
+
+  @Test
+  void aBareNumberIsSecondsWithoutAWarning() {
+    ParseResult r = parse("30");
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.problems()).isEmpty();
+    assertThat(r.ofType(AppDescriptor.class).get(0).qosWarmup()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(parse("7200").errors()).extracting(Problem::path, Problem::message)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("qos_warmup",
+            "must be from 0 to 3600 seconds (or a duration such as 30s), got 7200"));
+    assertThat(parse("[1]").errors()).extracting(Problem::path, Problem::message)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("qos_warmup",
+            "expected a duration such as 30s, or a number of seconds"));
+  }
 }
