@@ -270,6 +270,9 @@ public final class AppsCommand {
       p.println("phase:      " + or(d, "phase", "?"));
       p.println("owner:      " + Fields.orDash(Fields.text(d, "owner")));
       p.println("submitted:  " + Fields.time(Fields.text(d, "submitted")));
+      if (d.hasNonNull("qos_warmup")) { // QoS is judged only after it (docs/policies.md)
+        p.println("qos warm-up: " + Fields.text(d, "qos_warmup"));
+      }
       TextTable inst = new TextTable("COMPONENT", "CLUSTER", "INSTANCE", "NODE", "STATE", "SINCE", "REASON");
       TextTable qos = new TextTable("COMPONENT", "METRIC", "TARGET", "CURRENT", "MET");
       for (JsonNode c : d.path("components")) {

@@ -343,7 +343,7 @@ class AppsCommandTest extends ApiTestSupport {
     ClientRun r = mls("apps", "get-app-details", "smart-camera");
 
     assertThat(r.exitCode()).isZero();
-    assertThat(r.out()).contains("phase:      Running")
+    assertThat(r.out()).contains("phase:      Running").contains("qos warm-up: 30s")
         .containsPattern("detector +edge +detector#0 +edge-2 +RUNNING")
         .containsPattern("analytics +cloud +analytics#1 +- +PENDING +.* +no node has 8 free cores")
         .containsPattern("detector +detector_latency_ms +<= 100 +42.46 +yes")

@@ -6,7 +6,7 @@ final class Canned {
 
   static final String APP_DETAIL = """
       {"name": "smart-camera", "phase": "Running", "owner": "admin",
-       "submitted": "2025-05-01T10:00:00Z",
+       "submitted": "2025-05-01T10:00:00Z", "qos_warmup": "30s",
        "components": [
          {"name": "camera-ingest", "cluster": "edge", "desired": 1, "running": 1,
           "instances": [{"id": "camera-ingest#0", "node": "edge-1", "state": "RUNNING",
