@@ -228,9 +228,8 @@ public final class LoadedModel implements AutoCloseable {
   }
 
   /**
-   * Frees an ONNX model's native session. Called when the version is no longer used: on upload
-   * checks and when the service closes (a version dropped from serving keeps its session, since a
-   * policy may still be asking it).
+   * Frees an ONNX model's native session. Called when the version is no longer used: after upload
+   * checks, a minute after it stops serving, and when the service closes.
    */
   @Override
   public void close() {

@@ -400,9 +400,16 @@ public final class MlService implements AutoCloseable {
 
   /** Drops a model's loaded serving version: what serves changed. */
   private void forget(ModelId id) {
+    LoadedModel old;
     synchronized (servingLock) {
-      serving.remove(id);
+      old = serving.remove(id);
       monitors.remove(id);
+    }
+    if (old != null) {
+      // A prediction may still be using it: its native parts (an ONNX session) go a minute
+      // later, long after any prediction (microseconds) that began before the change.
+      java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit
+          .MINUTES).execute(old::close);
     }
   }
 
