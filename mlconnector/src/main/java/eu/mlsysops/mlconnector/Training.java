@@ -39,6 +39,13 @@ import org.tribuo.transform.transformations.MeanStdDevTransformation;
 final class Training {
   /** Fewest rows a model is trained on. */
   static final int MIN_ROWS = 10;
+  /**
+   * Most rows a tree learns from: Tribuo's CART tries every distinct value of a continuous input
+   * as a threshold, so its time grows with the square of the rows (80,000 rows of 8 inputs ran for
+   * over ten minutes here); above this a seeded sample of the training rows is taken, and the
+   * version's {@code rows} says how many.
+   */
+  static final int MAX_TREE_ROWS = 10_000;
 
   static {
     // Tribuo reports every epoch at INFO; agents' logs want the outcome, not the epochs.
@@ -76,6 +83,9 @@ final class Training {
     int holdout = Math.max(1, data.rows() / 5);
     int[] test = java.util.Arrays.copyOfRange(order, 0, holdout);
     int[] train = java.util.Arrays.copyOfRange(order, holdout, order.length);
+    if (spec.algorithm() == Algorithm.TREE && train.length > MAX_TREE_ROWS) {
+      train = java.util.Arrays.copyOf(train, MAX_TREE_ROWS); // already shuffled: a sample
+    }
     CsvTable trainRows = data.subset(train);
     CsvTable testRows = data.subset(test);
     Map<String, Double> baseline = new LinkedHashMap<>();
