@@ -137,8 +137,10 @@ final class SeriesQueries {
           pending.remove(mine.queryId());
           List<String> all = new ArrayList<>(warnings);
           for (String late : g.waiting) {
-            all.add(late + " did not answer within " + timeout.toMillis() + " ms:"
-                + " its telemetry is missing");
+            if (!g.answers.containsKey(late)) { // answered just as the deadline passed: in
+              all.add(late + " did not answer within " + timeout.toMillis() + " ms:"
+                  + " its telemetry is missing");
+            }
           }
           return new Gathered(List.copyOf(g.answers.values()), all);
         });
