@@ -68,13 +68,38 @@ public sealed interface Message {
   }
 
   /**
-   * Child → parent: telemetry, already aggregated as the child's export rules say, as an OTLP
-   * metrics export request (the same message an OTLP exporter sends), so it crosses the wire
-   * unchanged.
+   * Child → parent: telemetry, already aggregated as the child's export rules say. On the wire an
+   * OTLP metrics export request (the same message an OTLP exporter sends); between agents of one
+   * process the child's samples themselves, encoded only if somebody asks ({@link #metrics()}).
    */
-  record TelemetryBatch(String from, ExportMetricsServiceRequest metrics) implements Message {
+  record TelemetryBatch(String from, MetricsPayload payload) implements Message {
     public TelemetryBatch {
-      Objects.requireNonNull(metrics, "metrics");
+      Objects.requireNonNull(payload, "payload");
+    }
+
+    /** A batch of an encoded request. */
+    public TelemetryBatch(String from, ExportMetricsServiceRequest metrics) {
+      this(from, new OtlpPayload(metrics));
+    }
+
+    /** The batch as an OTLP export request (encoded now if it was not). */
+    public ExportMetricsServiceRequest metrics() {
+      return payload.otlp();
+    }
+  }
+
+  /**
+   * What a {@link TelemetryBatch} carries: something that can become an OTLP export request. The
+   * agent module's in-process payload keeps the samples and lets the parent store them directly.
+   */
+  interface MetricsPayload {
+    ExportMetricsServiceRequest otlp();
+  }
+
+  /** A payload that is an encoded request already (received from the wire, or made by a test). */
+  record OtlpPayload(ExportMetricsServiceRequest otlp) implements MetricsPayload {
+    public OtlpPayload {
+      Objects.requireNonNull(otlp, "metrics");
     }
   }
 

@@ -7,7 +7,6 @@ import eu.mlsysops.telemetry.MetricStore;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.SampleSink;
 import eu.mlsysops.telemetry.otlp.OtlpMetricsEncoder;
-import eu.mlsysops.telemetry.otlp.OtlpMetricsTranslator;
 import eu.mlsysops.telemetry.pipeline.AggregationRule;
 import eu.mlsysops.telemetry.pipeline.NegotiatedInterval;
 import eu.mlsysops.telemetry.pipeline.UplinkAggregator;
@@ -16,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -46,8 +44,8 @@ final class ClusterTelemetry implements AutoCloseable {
       new NegotiatedInterval(DEFAULT_EXPORT_INTERVAL, MIN_EXPORT_INTERVAL);
   private volatile Duration exportInterval = DEFAULT_EXPORT_INTERVAL;
   private volatile IntervalTask exportTask;
-  /** One per node: it adds the node's name to series that lack one and keeps delta state. */
-  private final Map<String, OtlpMetricsTranslator> fromNodes = new ConcurrentHashMap<>();
+  /** Adds the node's name to series that lack one. */
+  private final ChildTelemetry fromNodes;
   private final SampleSink childSink = new SampleSink() {
     @Override
     public boolean accept(Sample s) {
@@ -79,6 +77,7 @@ final class ClusterTelemetry implements AutoCloseable {
     this.store = TierStores.cluster(clock);
     this.silence = new TierStores.SilenceSweep(store, TierStores.SWEEP_EVERY_MILLIS);
     this.encoder = new OtlpMetricsEncoder(cluster);
+    this.fromNodes = ChildTelemetry.ofNodes(childSink, clock);
   }
 
   MetricStore store() {
@@ -101,8 +100,7 @@ final class ClusterTelemetry implements AutoCloseable {
 
   /** A node's batch: translated, stored, observed and aggregated for the uplink. */
   void fromNode(Message.TelemetryBatch batch) {
-    fromNodes.computeIfAbsent(batch.from(), n -> OtlpMetricsTranslator.builder(childSink)
-        .nodeName(n).clock(clock).build()).translate(batch.metrics());
+    fromNodes.take(batch);
   }
 
   /** The cluster's own figure about a node (e.g. its trust): stored and sent up like theirs. */
@@ -154,8 +152,7 @@ final class ClusterTelemetry implements AutoCloseable {
 
   private void send(UplinkAggregator.Batch batch) {
     if (!batch.isEmpty()) {
-      uplink.send(new Message.TelemetryBatch(cluster, encoder.encode(batch.samples(),
-          m -> Optional.ofNullable(batch.metadata().get(m)))));
+      uplink.send(UplinkSamples.message(cluster, batch, encoder));
     }
   }
 }

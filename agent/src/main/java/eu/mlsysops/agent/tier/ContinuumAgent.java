@@ -9,19 +9,14 @@ import eu.mlsysops.agent.kernel.AgentLoop;
 import eu.mlsysops.agent.kernel.FailureDetector;
 import eu.mlsysops.agent.plan.PlanScheduler;
 import eu.mlsysops.model.AppDescriptor;
-import eu.mlsysops.model.Component;
 import eu.mlsysops.model.ContinuumDescriptor;
 import eu.mlsysops.model.NodeDescriptor;
 import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
 import eu.mlsysops.telemetry.MetricStore;
-import eu.mlsysops.telemetry.otlp.OtlpMetricsTranslator;
 import eu.mlsysops.telemetry.pipeline.NegotiatedInterval;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -52,7 +47,7 @@ public final class ContinuumAgent implements AutoCloseable {
   private final PolicyEngine engine;
   private final ClusterSettings failureDetection;
   private final Placer placer;
-  private final Map<String, OtlpMetricsTranslator> fromClusters = new ConcurrentHashMap<>();
+  private final ChildTelemetry fromClusters;
   /** When each cluster was last heard from since the last detection tick. */
   private final Map<String, Long> heard = new ConcurrentHashMap<>();
   /** How often clusters export telemetry here: what the continuum's policies ask for. */
@@ -65,11 +60,8 @@ public final class ContinuumAgent implements AutoCloseable {
   // Owned by the loop.
   private final ContinuumStore store;
   private final ContinuumClusters clusters;
-  private final Map<String, ContinuumStore.StoredApp> apps = new LinkedHashMap<>();
-  private final Map<String, Map<String, String>> assignments = new LinkedHashMap<>();
+  private final ContinuumApps apps;
   private final ContinuumInstances instances;
-  private long epoch;
-  private long epochReserved;
   private Message.Control control;
   private boolean changed = true;
   private volatile ContinuumSnapshot snapshot;
@@ -95,7 +87,9 @@ public final class ContinuumAgent implements AutoCloseable {
     this.store = new ContinuumStore(env.dataDir().resolve("continuum.db"));
     this.telemetry = TierStores.continuum(env.clock());
     this.kernel = new AgentKernel(id(), "continuum", env, telemetry, new Views(), () -> 0);
+    this.fromClusters = ChildTelemetry.ofClusters(telemetry, env.clock());
     this.loop = kernel.loop();
+    this.apps = new ContinuumApps(loop, store);
     this.clusters = new ContinuumClusters(loop, new FailureDetector(
         failureDetection.heartbeatInterval(), failureDetection.missedHeartbeats(),
         failureDetection.detectionTick(), env.clock().millis(), System::nanoTime));
@@ -106,7 +100,7 @@ public final class ContinuumAgent implements AutoCloseable {
     loop.afterTurn(this::publishIfChanged);
     // Desired state survives restarts: reload it before anything else can change it.
     kernel.await(loop.call(() -> {
-      restore();
+      apps.restore(env.clock().millis());
       publishIfChanged();
       return null;
     }), "restore its state");
@@ -118,18 +112,6 @@ public final class ContinuumAgent implements AutoCloseable {
     engine.telemetryDemand().ifPresent(d -> clusterDemand.request("policies", d));
     clusterDemand.onChange(d -> loop.execute(() -> clusters.links().forEach(
         l -> l.send(new Message.TelemetryDemand(id(), d.toMillis())))));
-  }
-
-  private void restore() {
-    for (ContinuumStore.StoredApp a : store.apps()) {
-      apps.put(a.descriptor().name(), a);
-    }
-    assignments.putAll(store.assignments());
-    // The epoch must grow across restarts so clusters never ignore a restarted continuum: blocks
-    // of epochs are reserved on disk, and a fresh store starts at the wall clock.
-    epoch = Math.max(store.meta("epoch_reserved", 0), env.clock().millis());
-    epochReserved = epoch + ClusterStore.EPOCH_BLOCK;
-    store.setMeta("epoch_reserved", epochReserved);
   }
 
   /** Runs a change on the loop and answers once readers can see it. */
@@ -237,11 +219,7 @@ public final class ContinuumAgent implements AutoCloseable {
   public void deploy(AppDescriptor app) {
     long now = env.clock().millis();
     change(() -> {
-      if (apps.containsKey(app.name())) {
-        throw new IllegalStateException("an app named \"" + app.name() + "\" already exists");
-      }
-      store.putApp(app, now);
-      apps.put(app.name(), new ContinuumStore.StoredApp(app, now));
+      apps.accept(app, now);
       changed = true;
       return null;
     });
@@ -261,27 +239,14 @@ public final class ContinuumAgent implements AutoCloseable {
    */
   public boolean update(AppDescriptor app) {
     List<String> removed = change(() -> {
-      ContinuumStore.StoredApp old = apps.get(app.name());
-      if (old == null) {
-        throw new IllegalStateException("no app named \"" + app.name() + "\"");
-      }
-      if (old.descriptor().equals(app)) {
+      ContinuumApps.Update u = apps.update(app);
+      if (u == null) {
         return null;
-      }
-      store.putApp(app, old.submittedMillis());
-      apps.put(app.name(), new ContinuumStore.StoredApp(app, old.submittedMillis()));
-      Map<String, String> assigned = assignments.getOrDefault(app.name(), new LinkedHashMap<>());
-      List<String> touched = assigned.values().stream().distinct().toList();
-      List<String> gone = assigned.keySet().stream().filter(c -> app.component(c).isEmpty())
-          .toList();
-      for (String c : gone) {
-        assigned.remove(c);
-        store.unassign(app.name(), c);
       }
       instances.updated(app);
       changed = true;
-      touched.forEach(this::pushCluster);
-      return gone;
+      u.clusters().forEach(this::pushCluster);
+      return u.removedComponents();
     });
     if (removed == null) {
       return false;
@@ -295,18 +260,15 @@ public final class ContinuumAgent implements AutoCloseable {
   /** Removes an app everywhere; false when unknown. */
   public boolean remove(String name) {
     boolean removed = change(() -> {
-      if (apps.remove(name) == null) {
+      List<String> ranOn = apps.remove(name);
+      if (ranOn == null) {
         return false;
       }
-      store.removeApp(name);
-      Map<String, String> a = assignments.remove(name);
       instances.removed(name);
       // Its per-cluster aggregates end with it (instance series end as each instance stops).
       telemetry.markStale(Map.of("app", name), env.clock().millis());
       changed = true;
-      if (a != null) {
-        a.values().stream().distinct().forEach(this::pushCluster);
-      }
+      ranOn.forEach(this::pushCluster);
       return true;
     });
     if (removed) {
@@ -356,11 +318,9 @@ public final class ContinuumAgent implements AutoCloseable {
       if (!clusters.has(cluster)) {
         return ApplyResult.failure("cluster \"" + cluster + "\" is not registered");
       }
-      String before = assignments.computeIfAbsent(app, k -> new LinkedHashMap<>()).get(component);
-      store.assign(app, component, cluster);
-      assignments.get(app).put(component, cluster);
+      String before = apps.assign(app, component, cluster);
       changed = true;
-      if (before != null && !before.equals(cluster)) {
+      if (before != null) {
         pushCluster(before);
       }
       pushCluster(cluster);
@@ -376,28 +336,7 @@ public final class ContinuumAgent implements AutoCloseable {
     if (link == null) {
       return;
     }
-    List<AppDescriptor> mine = new ArrayList<>();
-    for (Map.Entry<String, Map<String, String>> e : assignments.entrySet()) {
-      ContinuumStore.StoredApp a = apps.get(e.getKey());
-      if (a == null) {
-        continue;
-      }
-      List<Component> comps = a.descriptor().components().stream()
-          .filter(x -> clusterId.equals(e.getValue().get(x.name())))
-          .toList();
-      if (!comps.isEmpty()) {
-        // Self-contained: references to components on other clusters mean nothing there, and
-        // a descriptor naming absent components would not parse on the far side of a gRPC link.
-        mine.add(ClusterStore.selfContained(
-            AppDescriptors.withComponents(a.descriptor(), comps)));
-      }
-    }
-    epoch++;
-    if (epoch >= epochReserved) {
-      epochReserved = epoch + ClusterStore.EPOCH_BLOCK;
-      store.setMeta("epoch_reserved", epochReserved);
-    }
-    link.send(new Message.DesiredState(id(), epoch, List.of(), mine));
+    link.send(apps.desiredState(id(), clusterId));
   }
 
   // ---- the loop's events ----
@@ -413,8 +352,7 @@ public final class ContinuumAgent implements AutoCloseable {
         || m instanceof Message.AgentStatus) {
       fromBelow.accept(m);
     } else if (m instanceof Message.TelemetryBatch tb) {
-      fromClusters.computeIfAbsent(tb.from(),
-          c -> TierStores.fromCluster(telemetry, c, env.clock())).translate(tb.metrics());
+      fromClusters.take(tb);
     } else if (m instanceof Message.Register r && r.cluster() != null) {
       loop.execute(() -> registered(r, link));
     } else if (m instanceof Message.Inventory inv) {
@@ -446,20 +384,20 @@ public final class ContinuumAgent implements AutoCloseable {
   }
 
   private void status(Message.StatusReport sr) {
-    changed |= instances.status(sr, apps::containsKey, this::reportedBy);
+    changed |= instances.status(sr, apps::has, this::reportedBy);
   }
 
   /** The cluster an instance report came from: its node's, or its component's for one without. */
   private String reportedBy(Message.InstanceReport r) {
     if (r.node() == null || r.node().isEmpty()) {
-      return assignments.getOrDefault(r.app(), Map.of()).getOrDefault(r.component(), "");
+      return apps.clusterOf(r.app(), r.component());
     }
     return clusters.clusterOfNode(r.node());
   }
 
   /** The cluster placement policy's word on components no cluster can take. */
   private void onUnassignable(String app, Map<String, String> byInstance) {
-    if (apps.containsKey(app)) {
+    if (apps.has(app)) {
       changed |= instances.unassignable(app, byInstance);
     }
   }
@@ -522,8 +460,7 @@ public final class ContinuumAgent implements AutoCloseable {
     }
     changed = false;
     List<ContinuumSnapshot.Cluster> cs = clusters.snapshot();
-    snapshot = new ContinuumSnapshot(id(), Collections.unmodifiableMap(new LinkedHashMap<>(apps)),
-        ContinuumSnapshot.copy(assignments),
+    snapshot = new ContinuumSnapshot(id(), apps.appsCopy(), apps.assignmentsCopy(),
         instances.instances(), instances.unassignable(), cs);
   }
 

@@ -1,6 +1,5 @@
 package eu.mlsysops.agent.tier;
 
-import eu.mlsysops.agent.InstancePhase;
 import eu.mlsysops.agent.SystemView;
 import eu.mlsysops.agent.core.CpuFrequencyMechanism;
 import eu.mlsysops.agent.core.CpuFrequencyPolicy;
@@ -9,10 +8,8 @@ import eu.mlsysops.agent.engine.ViewSource;
 import eu.mlsysops.agent.kernel.AgentLoop;
 import eu.mlsysops.agent.plan.PlanScheduler;
 import eu.mlsysops.model.AppDescriptor;
-import eu.mlsysops.model.Component;
 import eu.mlsysops.model.NodeDescriptor;
 import eu.mlsysops.orchestration.CpuFrequencyControl;
-import eu.mlsysops.orchestration.InstanceSpec;
 import eu.mlsysops.orchestration.InstanceStatus;
 import eu.mlsysops.orchestration.Runtime;
 import eu.mlsysops.protocol.Link;
@@ -27,9 +24,6 @@ import eu.mlsysops.telemetry.pipeline.AggregationRule;
 import eu.mlsysops.telemetry.pipeline.UplinkAggregator;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,8 +47,8 @@ public final class NodeAgent implements AutoCloseable {
   private final Link uplink;
   /** Keeps what the uplink refuses while the cluster is unreachable. */
   private final UplinkBuffer up;
-  /** The last committed desired state on disk, for a restart without the cluster. */
-  private final NodeJournal journal;
+  /** The instances the cluster wants here, reconciled with the runtime's, journaled. */
+  private final NodeInstances instances;
   private final MetricStore store;
   private final TierStores.SilenceSweep silence;
   private final AgentKernel kernel;
@@ -76,11 +70,6 @@ public final class NodeAgent implements AutoCloseable {
    */
   static final long NODE_HEALTH_INTERVAL_MILLIS = 5000;
   private final ForwardingMechanism forwarding;
-  /** Loop-owned: what the cluster wants this node to run, and the epoch it said so in. */
-  private final Map<String, Message.InstanceAssignment> desired = new LinkedHashMap<>();
-  private long desiredEpoch = -1;
-  /** What {@link #desired} was after the loop's last change, for readers on other threads. */
-  private volatile Map<String, Message.InstanceAssignment> desiredView = Map.of();
   private final AgentLoop loop;
   /** Guards start and close (timers), not agent state. */
   private final Object lifecycle = new Object();
@@ -104,8 +93,6 @@ public final class NodeAgent implements AutoCloseable {
     this.env = Objects.requireNonNull(env);
     this.heartbeatInterval = heartbeatInterval;
     this.up = new UplinkBuffer(uplink, UplinkBuffer.DEFAULT_CAPACITY);
-    this.journal = new NodeJournal(
-        env.dataDir().resolve("nodes").resolve(descriptor.name()).resolve("desired-state.pb"));
     // Until the cluster says how often it wants telemetry, export at the heartbeat pace.
     this.exportInterval = heartbeatInterval;
     this.store = TierStores.node(env.clock());
@@ -113,6 +100,9 @@ public final class NodeAgent implements AutoCloseable {
     this.kernel = new AgentKernel(descriptor.name(), "node", env, store, new Views(),
         () -> uplinkAggregator.dropped() + up.dropped());
     this.loop = kernel.loop();
+    this.instances = new NodeInstances(descriptor, loop, runtime, new NodeJournal(
+        env.dataDir().resolve("nodes").resolve(descriptor.name()).resolve("desired-state.pb")),
+        up, env.clock());
     this.scheduler = kernel.scheduler();
     this.engine = kernel.engine();
     scheduler.register(new CpuFrequencyMechanism(cpuFrequency));
@@ -141,7 +131,7 @@ public final class NodeAgent implements AutoCloseable {
       running = true;
       kernel.start(heartbeatInterval.toMillis(), NODE_HEALTH_INTERVAL_MILLIS, false);
       engine.add(CpuFrequencyPolicy::new, "built-in");
-      engine.add(() -> MlPolicies.cpuFrequency(name(), env.dataDir()), "built-in");
+      engine.add(() -> BuiltInPolicies.cpuFrequency(name(), env.dataDir()), "built-in");
       try {
         loop.call(() -> {
           coldStart();
@@ -172,20 +162,18 @@ public final class NodeAgent implements AutoCloseable {
    */
   private void coldStart() {
     loop.checkInLoop();
-    Message.DesiredState ds = journal.read().orElse(null);
+    Message.DesiredState ds = instances.journaled().orElse(null);
     if (ds == null) {
       return;
     }
     if (uplink.isConnected()) {
-      desiredEpoch = Math.max(desiredEpoch, ds.epoch());
-      ds.instances().forEach(a -> desired.put(a.instanceId(), a));
-      desiredView = Collections.unmodifiableMap(new LinkedHashMap<>(desired));
+      instances.remember(ds);
       return;
     }
     env.events().publish(new AgentEvent(env.clock().millis(), name(), "node",
         "cluster unreachable at start: running " + ds.instances().size()
             + " instance(s) from the local journal (epoch " + ds.epoch() + ")"));
-    reconcile(ds, false);
+    instances.reconcile(ds, false);
   }
 
   /** Messages waiting for the cluster link, and those dropped because too many waited. */
@@ -287,11 +275,8 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void register() {
-    List<Message.InstanceReport> reports = new ArrayList<>();
-    for (InstanceStatus s : runtime.instances()) {
-      reports.add(report(s));
-    }
-    uplink.send(new Message.Register(name(), Message.Tier.NODE, descriptor, null, reports));
+    uplink.send(new Message.Register(name(), Message.Tier.NODE, descriptor, null,
+        instances.reports()));
   }
 
   private void heartbeat() {
@@ -309,8 +294,7 @@ public final class NodeAgent implements AutoCloseable {
 
   private void send(UplinkAggregator.Batch batch) {
     if (!batch.isEmpty()) {
-      up.send(new Message.TelemetryBatch(name(), encoder.encode(batch.samples(),
-          m -> java.util.Optional.ofNullable(batch.metadata().get(m)))));
+      up.send(UplinkSamples.message(name(), batch, encoder));
     }
   }
 
@@ -320,13 +304,9 @@ public final class NodeAgent implements AutoCloseable {
       return;
     }
     if (m instanceof Message.DesiredState ds) {
-      if (reconcile(ds, true)) {
+      if (instances.reconcile(ds, true)) {
         // State sync: the cluster learns everything this node runs, whatever it missed.
-        List<Message.InstanceReport> all = new ArrayList<>();
-        for (InstanceStatus s : runtime.instances()) {
-          all.add(report(s));
-        }
-        up.send(new Message.StatusReport(name(), all, true));
+        up.send(new Message.StatusReport(name(), instances.reports(), true));
       }
     } else if (m instanceof Message.TelemetryDemand d) {
       exportInterval = Duration.ofMillis(d.intervalMillis());
@@ -379,85 +359,6 @@ public final class NodeAgent implements AutoCloseable {
     return uplink.isConnected();
   }
 
-  /**
-   * Makes the runtime run exactly the desired instances (older epochs are ignored; the newer
-   * epoch wins). New instances start before old ones stop only where the cluster sent both; the
-   * cluster keeps an old instance in the desired state until its replacement runs.
-   *
-   * @param commit whether to journal it first (not when it came from the journal)
-   * @return false when the epoch was older than the one in force
-   */
-  private boolean reconcile(Message.DesiredState ds, boolean commit) {
-    loop.checkInLoop();
-    List<Message.InstanceAssignment> toStart = new ArrayList<>();
-    List<String> toStop = new ArrayList<>();
-    if (ds.epoch() < desiredEpoch) {
-      return false;
-    }
-    // Nothing to remember yet is not worth a disk write (every node's first desired state).
-    if (commit && ds.epoch() > desiredEpoch && !(ds.instances().isEmpty() && desired.isEmpty()
-        && !java.nio.file.Files.exists(journal.file()))) {
-      journal.write(ds);
-    }
-    desiredEpoch = ds.epoch();
-    desired.clear();
-    for (Message.InstanceAssignment a : ds.instances()) {
-      desired.put(a.instanceId(), a);
-    }
-    desiredView = Collections.unmodifiableMap(new LinkedHashMap<>(desired));
-    Map<String, InstanceStatus> actual = new HashMap<>();
-    for (InstanceStatus s : runtime.instances()) {
-      actual.put(s.instanceId(), s);
-    }
-    for (Message.InstanceAssignment a : desired.values()) {
-      InstanceStatus s = actual.get(a.instanceId());
-      if (s == null || s.state().isTerminal()) {
-        toStart.add(a);
-      }
-    }
-    for (InstanceStatus s : actual.values()) {
-      if (!desired.containsKey(s.instanceId()) && !s.state().isTerminal()) {
-        toStop.add(s.instanceId());
-      }
-    }
-    for (String id : toStop) {
-      runtime.stop(id);
-    }
-    for (Message.InstanceAssignment a : toStart) {
-      runtime
-          .start(new InstanceSpec(a.app(), a.instanceId(), a.component(), instanceEnv(a)))
-          .whenComplete((status, error) -> {
-            if (error != null) {
-              up.send(new Message.StatusReport(name(), List.of(new Message.InstanceReport(
-                  a.instanceId(), a.app(), a.component().name(), name(),
-                  InstancePhase.FAILED.name(), rootMessage(error), env.clock().millis())), false));
-            }
-          });
-    }
-    return true;
-  }
-
-  private Map<String, String> instanceEnv(Message.InstanceAssignment a) {
-    // Apps use the stock OpenTelemetry SDKs; point them at this node agent's OTLP receiver.
-    Map<String, String> e = new LinkedHashMap<>();
-    e.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318");
-    e.put("TELEMETRY_ENDPOINT", "127.0.0.1:4317");
-    e.put("OTEL_SERVICE_NAME", a.component().name());
-    e.put("OTEL_RESOURCE_ATTRIBUTES",
-        "service.name=" + a.component().name() + ",mlsysops.app=" + a.app()
-            + ",mlsysops.node=" + name() + ",mlsysops.instance=" + a.instanceId());
-    e.put("NODE_NAME", name());
-    e.put("NODE_IP", "127.0.0.1");
-    return e;
-  }
-
-  private static String rootMessage(Throwable t) {
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getMessage() == null ? t.toString() : t.getMessage();
-  }
-
   private void onInstanceStatus(InstanceStatus s) {
     loop.checkInLoop();
     if (s.state().isTerminal()) {
@@ -465,14 +366,8 @@ public final class NodeAgent implements AutoCloseable {
       store.markStale(Map.of("instance", s.instanceId()), env.clock().millis());
     }
     if (running) {
-      up.send(new Message.StatusReport(name(), List.of(report(s)), false));
+      up.send(new Message.StatusReport(name(), List.of(instances.report(s)), false));
     }
-  }
-
-  private Message.InstanceReport report(InstanceStatus s) {
-    return new Message.InstanceReport(
-        s.instanceId(), s.app(), s.component(), name(), s.state().name(), s.reason(),
-        s.sinceMillis());
   }
 
   /** Stops everything as a crash would: no goodbye to the cluster, instances left to the runtime. */
@@ -500,33 +395,12 @@ public final class NodeAgent implements AutoCloseable {
   private final class Views implements ViewSource {
     @Override
     public List<AppDescriptor> apps() {
-      Map<String, List<Component>> byApp = new LinkedHashMap<>();
-      for (Message.InstanceAssignment a : desiredView.values()) {
-        List<Component> cs = byApp.computeIfAbsent(a.app(), k -> new ArrayList<>());
-        if (cs.stream().noneMatch(c -> c.name().equals(a.component().name()))) {
-          cs.add(a.component());
-        }
-      }
-      List<AppDescriptor> out = new ArrayList<>();
-      byApp.forEach((app, cs) -> out.add(AppDescriptors.withComponents(app, cs)));
-      return out;
+      return instances.apps();
     }
 
     @Override
     public SystemView system() {
-      long cpu = 0;
-      long mem = 0;
-      List<SystemView.InstancePlacement> placements = new ArrayList<>();
-      for (InstanceStatus s : runtime.instances()) {
-        placements.add(new SystemView.InstancePlacement(
-            s.app(), s.component(), s.instanceId(), name(), InstancePhase.of(s.state().name())));
-      }
-      for (Message.InstanceAssignment a : desiredView.values()) {
-        cpu += a.component().cpuRequests().millis();
-        mem += a.component().memoryRequests().longValue();
-      }
-      return new SystemView(name(),
-          List.of(new SystemView.NodeState(descriptor, true, cpu, mem)), placements);
+      return instances.system();
     }
   }
 }

@@ -4,7 +4,6 @@ import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricStore;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.SampleSink;
-import eu.mlsysops.telemetry.otlp.OtlpMetricsTranslator;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -89,11 +88,11 @@ final class TierStores {
   }
 
   /**
-   * Reads one cluster's telemetry into the continuum's store; series that name no cluster get
+   * Where one cluster's telemetry goes in the continuum's store: series that name no cluster get
    * {@code cluster}'s id.
    */
-  static OtlpMetricsTranslator fromCluster(MetricStore store, String cluster, Clock clock) {
-    SampleSink sink = new SampleSink() {
+  static SampleSink fromCluster(MetricStore store, String cluster) {
+    return new SampleSink() {
       @Override
       public boolean accept(Sample s) {
         return store.append(s.labels().get("cluster") != null ? s
@@ -106,6 +105,5 @@ final class TierStores {
         store.describe(metric, metadata);
       }
     };
-    return OtlpMetricsTranslator.builder(sink).clock(clock).build();
   }
 }

@@ -105,6 +105,23 @@ public final class OtlpMetricsEncoder {
   }
 
   /**
+   * What {@link OtlpMetricsTranslator} records about metric {@code name} (its {@code describe}) when
+   * it translates a request this encoder made: counters stay counters, everything else arrives as a
+   * gauge, and a metric without metadata is a gauge without unit or help.
+   */
+  public static MetricMetadata wireMetadata(
+      String name, Function<String, Optional<MetricMetadata>> metadata) {
+    MetricMetadata md = metadata(name, metadata);
+    if (md == null) {
+      return new MetricMetadata(MetricType.GAUGE, "", "");
+    }
+    MetricType type = md.type();
+    return type == MetricType.COUNTER || type == MetricType.UP_DOWN_COUNTER
+        ? md
+        : new MetricMetadata(MetricType.GAUGE, md.unit(), md.help());
+  }
+
+  /**
    * The metric's own metadata; for a flattened series of a histogram or summary, a counter carrying
    * the base metric's unit and help.
    */
