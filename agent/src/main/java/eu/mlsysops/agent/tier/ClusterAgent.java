@@ -3,18 +3,13 @@ package eu.mlsysops.agent.tier;
 import eu.mlsysops.agent.PolicyContext;
 import eu.mlsysops.agent.PolicyView;
 import eu.mlsysops.agent.SystemView;
-import eu.mlsysops.agent.core.AutoScalingPolicy;
-import eu.mlsysops.agent.core.DynamicPlacementPolicy;
 import eu.mlsysops.agent.core.QosModelScorer;
-import eu.mlsysops.agent.core.QosRelocationPolicy;
-import eu.mlsysops.agent.core.StaticPlacementPolicy;
 import eu.mlsysops.agent.engine.PolicyEngine;
 import eu.mlsysops.agent.engine.ViewSource;
 import eu.mlsysops.agent.kernel.AgentLoop;
 import eu.mlsysops.agent.kernel.FailureDetector;
 import eu.mlsysops.agent.plan.PlanRecord;
 import eu.mlsysops.agent.plan.PlanScheduler;
-import eu.mlsysops.ml.online.OnlineLogisticModel;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.ClusterDescriptor;
 import eu.mlsysops.orchestration.Placer;
@@ -22,7 +17,6 @@ import eu.mlsysops.protocol.Link;
 import eu.mlsysops.protocol.Message;
 import eu.mlsysops.telemetry.MetricStore;
 import eu.mlsysops.telemetry.pipeline.AggregationRule;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +25,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 
 /**
  * Coordinates the nodes of one cluster: tracks their health from heartbeats, aggregates their
@@ -54,10 +47,6 @@ public final class ClusterAgent implements AutoCloseable {
    * between nodes the other scorers find alike, and outweighs them where the model is sure.
    */
   static final double QOS_MODEL_WEIGHT = 1.0;
-
-  /** What readers on other threads see: the loop's state after its last turn that changed it. */
-  private record Snapshot(SystemView system, List<AppDescriptor> apps,
-      Map<String, AppDescriptor> byName, Map<String, Boolean> health, int placements) {}
 
   private final ClusterDescriptor descriptor;
   private final Link uplink;
@@ -92,11 +81,9 @@ public final class ClusterAgent implements AutoCloseable {
   private final InstanceReports reports;
   private final ClusterNodes nodes;
   private final NodeWatch watch;
-  /** Something readers see changed since the last snapshot (besides the placement version). */
-  private boolean changed = true;
+  private final ClusterView view;
+  private final ClusterReactions reactions;
   private long lastDetection;
-  private long publishedVersion = -1;
-  private volatile Snapshot snapshot;
 
   public ClusterAgent(
       ClusterDescriptor descriptor, Link uplink, AgentEnvironment env, ClusterSettings settings,
@@ -107,10 +94,9 @@ public final class ClusterAgent implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings);
     // What the ML-mode relocation learns about QoS on this cluster's nodes, shared by its apps,
     // also scores first placements in ML mode.
-    Path qosModelFile = MlPolicies.qosModelFile(env.dataDir(), id());
-    OnlineLogisticModel qosModel = MlPolicies.qosModel(qosModelFile);
+    BuiltInPolicies.QosModel qos = BuiltInPolicies.qosModel(env.dataDir(), id());
     this.placer = Objects.requireNonNull(placer)
-        .withScorer(new QosModelScorer(qosModel, this::mode), QOS_MODEL_WEIGHT);
+        .withScorer(new QosModelScorer(qos.model(), this::mode), QOS_MODEL_WEIGHT);
     this.series = new SeriesQueries(id());
     this.telemetry = new ClusterTelemetry(id(), uplink, env.clock(), observers);
     this.kernel = new AgentKernel(id(), "cluster", env, telemetry.store(), new Views(),
@@ -129,16 +115,18 @@ public final class ClusterAgent implements AutoCloseable {
     this.failures = new FailureAttribution(loop);
     this.slots = new InstanceSlots(id(), loop, disk, members, apps, unschedulable, version,
         crashLoops);
+    this.view = new ClusterView(loop, slots, apps, members, version, env.clock());
     // One set of reactions for every part; they reach parts made further down, so none may be
     // called before the constructor ends (restoring calls none).
-    Reactions reactions = new Reactions();
+    this.reactions = new ClusterReactions(kernel, view, apps, slots, observers, telemetry.store(),
+        this.placer, env.clock());
     this.nodes = new ClusterNodes(id(), loop, disk, members, slots, version, observers, relay,
         uplink, this::nodeExportInterval, env.clock()::millis, reactions);
-    loop.afterTurn(this::publishIfChanged);
+    loop.afterTurn(view::publishIfChanged);
     kernel.await(loop.call(() -> {
       nodes.restore();
       slots.restore();
-      publishIfChanged(); // readers (policies, the API) must never find no snapshot
+      view.publishIfChanged(); // readers (policies, the API) must never find no snapshot
       return null;
     }), "restore its state");
     this.applier = new PlacementApplier(id(), loop, members, apps, slots, crashLoops, version,
@@ -147,16 +135,11 @@ public final class ClusterAgent implements AutoCloseable {
         unschedulable, uplink, env.clock()::millis, reactions);
     this.watch = new NodeWatch(members, slots, apps, version, observers,
         settings.missedHeartbeats(), reactions);
-    scheduler.register(new PlacementMechanism(applier, () -> snapshot().placements()));
+    reactions.wire(nodes, reports);
+    scheduler.register(new PlacementMechanism(applier, () -> view.placements()));
     scheduler.onTransition(this::onPlan);
-    engine.add(StaticPlacementPolicy::new, "built-in");
-    Placer scored = this.placer;
-    engine.add(() -> new DynamicPlacementPolicy(scored,
-        (app, byInstance) -> loop.execute(() -> reports.unschedulable(app, byInstance))),
-        "built-in");
-    engine.add(() -> new AutoScalingPolicy(AutoScalingPolicy.Settings.defaults()), "built-in");
-    engine.add(() -> new QosRelocationPolicy(scored), "built-in");
-    engine.add(() -> MlPolicies.qosRelocation(scored, qosModel, qosModelFile), "built-in");
+    BuiltInPolicies.addClusterPolicies(engine, this.placer, qos,
+        (app, byInstance) -> loop.execute(() -> reports.unschedulable(app, byInstance)));
     uplink.onReceive(m -> loop.execute(() -> onParentMessage(m)));
     uplink.onConnectionChange(up -> loop.execute(() -> {
       if (up && running) {
@@ -259,16 +242,16 @@ public final class ClusterAgent implements AutoCloseable {
 
   /** Names and health of the nodes that registered (as of the loop's last turn). */
   public Map<String, Boolean> nodeHealth() {
-    return snapshot().health();
+    return view.health();
   }
 
   /** An app's descriptor as this cluster runs it (with its stored spec changes), if assigned. */
   public Optional<AppDescriptor> appDescriptor(String name) {
-    return Optional.ofNullable(snapshot().byName().get(name));
+    return Optional.ofNullable(view.app(name));
   }
 
   int placementCount() {
-    return snapshot().placements();
+    return view.placements();
   }
 
   public void start() {
@@ -280,7 +263,7 @@ public final class ClusterAgent implements AutoCloseable {
       kernel.start(settings.heartbeatInterval().toMillis(), NodeAgent.HEALTH_INTERVAL_MILLIS,
           true);
       kernel.await(loop.call(() -> {
-        publishApps(apps.names());
+        reactions.publishApps(apps.names());
         registerUp();
         // After a crash in the middle of a spec change: finish it (nodes re-register meanwhile).
         applier.rollOutdated(app -> true);
@@ -352,7 +335,7 @@ public final class ClusterAgent implements AutoCloseable {
       applier.appRemoved(r);
       event("app", "app " + r + " removed from this cluster");
     }
-    publishApps(apps.names());
+    reactions.publishApps(apps.names());
     members.names().forEach(nodes::push);
     // Only a changed descriptor can outdate instances (digests cost a hash per component).
     if (!change.changed().isEmpty()) {
@@ -371,7 +354,7 @@ public final class ClusterAgent implements AutoCloseable {
       // Noted with its arrival time; the next detection tick takes them all at once (thousands
       // of nodes need no event each, and a busy loop does not make a heartbeat look late).
       watch.arrived(h.from(), link, env.clock().millis());
-      if (snapshot().health().containsKey(h.from())) {
+      if (view.health().containsKey(h.from())) {
         observers.forEach(o -> o.heartbeat(h.from())); // trust judges arrival times too
       }
     } else if (m instanceof Message.PlanForward f) {
@@ -406,13 +389,13 @@ public final class ClusterAgent implements AutoCloseable {
     requests.expire();
     if (watch.tick(env.clock()::millis)) {
       nodes.sendInventory();
-      wake("node failure");
+      reactions.wake("node failure");
     }
     long now = env.clock().millis();
     if (crashLoops.retriesDue(lastDetection, now)) {
-      changed = true; // back-offs that ended: those slots are failed instances to move again
+      view.changed(); // back-offs that ended: those slots are failed instances to move again
       applier.rollOutdated(app -> true); // or outdated ones to roll out again
-      wake("back-off ended");
+      reactions.wake("back-off ended");
     }
     lastDetection = now;
   }
@@ -437,44 +420,8 @@ public final class ClusterAgent implements AutoCloseable {
     if (PlacementVersion.refusedAsStale(r)) {
       // Finished and out of the active plans now: its policy plans again from the new state.
       // After the snapshot of this turn is published: woken now, it would plan on the old one.
-      loop.execute(() -> wake("stale plan " + r.id()));
+      loop.execute(() -> reactions.wake("stale plan " + r.id()));
     }
-  }
-
-  // ---- on the loop: what events share ----
-
-  /** Hands the policies the effective descriptors of {@code names}. */
-  private void publishApps(List<String> names) {
-    changed = true;
-    publishIfChanged(); // before the engine wakes policies that read it
-    for (String n : names) {
-      AppDescriptor a = apps.effective(n);
-      if (a != null) {
-        engine.appAdded(a);
-      }
-    }
-  }
-
-  /** Wakes every policy, once they can read what changed. */
-  private void wake(String why) {
-    publishIfChanged();
-    engine.wakeAll(why);
-  }
-
-  private void publishIfChanged() {
-    if (!changed && publishedVersion == version.current()) {
-      return;
-    }
-    changed = false;
-    publishedVersion = version.current();
-    List<AppDescriptor> effective = apps.effective();
-    snapshot = new Snapshot(slots.view(env.clock().millis()), effective,
-        effective.stream().collect(Collectors.toUnmodifiableMap(AppDescriptor::name, a -> a)),
-        Map.copyOf(members.health()), slots.size());
-  }
-
-  private Snapshot snapshot() {
-    return snapshot;
   }
 
   private void registerUp() {
@@ -498,68 +445,6 @@ public final class ClusterAgent implements AutoCloseable {
     kernel.event(kind, message);
   }
 
-  /** What the agent's parts ask of the rest of it: events, pushes, republishing, waking. */
-  private final class Reactions implements PlacementApplier.Effects, InstanceReports.Effects,
-      NodeWatch.Effects, ClusterNodes.Effects {
-    @Override
-    public void event(String kind, String message) {
-      kernel.event(kind, message);
-    }
-
-    @Override
-    public void push(String node) {
-      nodes.push(node);
-    }
-
-    @Override
-    public void appChanged(String app) {
-      publishApps(List.of(app));
-    }
-
-    @Override
-    public void changed() {
-      changed = true;
-    }
-
-    @Override
-    public void statusChanged(List<String> changedApps) {
-      publishIfChanged();
-      changedApps.forEach(app -> engine.wakeAll("instance status of " + app, app));
-    }
-
-    @Override
-    public void nodeAtFault(Message.InstanceReport r) {
-      observers.forEach(o -> o.instanceFailed(r.node(), r.instanceId(), r.reason()));
-    }
-
-    @Override
-    public void unreachable(String node) {
-      // What it sent is no longer current: its series end until it reports again.
-      telemetry.store().markStale(Map.of("node", node), env.clock().millis());
-    }
-
-    @Override
-    public void ended(String instanceId) {
-      telemetry.store().markStale(Map.of("instance", instanceId), env.clock().millis());
-    }
-
-    @Override
-    public void back(String node, Link link, boolean recovered, boolean reattached) {
-      nodes.back(node, link, recovered, reattached);
-    }
-
-    @Override
-    public void wake(String why) {
-      ClusterAgent.this.wake(why);
-    }
-
-    @Override
-    public void healed(String node) {
-      slots.healed(node, placer, telemetry.store(), env.clock().millis())
-          .forEach(reports::follow);
-    }
-  }
-
   /** What policies read: the snapshot, and the nodes' open requests. */
   private final class Views implements ViewSource {
     @Override
@@ -569,12 +454,12 @@ public final class ClusterAgent implements AutoCloseable {
 
     @Override
     public List<AppDescriptor> apps() {
-      return snapshot().apps();
+      return view.apps();
     }
 
     @Override
     public SystemView system() {
-      return snapshot().system();
+      return view.system();
     }
   }
 }

@@ -14,8 +14,6 @@ import eu.mlsysops.orchestration.process.CgroupCapability;
 import eu.mlsysops.orchestration.process.ProcessRuntime;
 import eu.mlsysops.orchestration.process.TelemetryEndpoint;
 import eu.mlsysops.protocol.InProcessLink;
-import eu.mlsysops.protocol.Message;
-import eu.mlsysops.telemetry.TelemetryQuery;
 import eu.mlsysops.telemetry.UnionQuery;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,14 +25,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * The whole continuum in one process: a continuum agent, its cluster agents and their node
@@ -69,6 +64,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
   private final boolean remoteClusters;
   private final DataDirLock lock;
   private final ContinuumReadouts readouts;
+  private final TierTelemetry telemetry;
   private final LocalNodes localNodes;
   private final TierControl control;
   private volatile RemoteAgents remoteAgents = RemoteAgents.NONE;
@@ -105,6 +101,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     }
     Placer placer = Placer.withDefaults();
     continuum = new ContinuumAgent(cd, env, placer, b.clusterSettings);
+    telemetry = new TierTelemetry(continuum, clusters, nodes, remoteClusters, b.clock);
     // Continual learning: retraining on drift reads the tiers' telemetry; what it finds and does
     // is an event of the continuum (the stream, mls events).
     // Read as everything only: a developer's view is the API's to give (NorthboundServer sets a
@@ -116,7 +113,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     // Node readouts (a figure per node for every node listed) read the stores in this process
     // only: asking remote agents per node and metric would cost a round trip each.
     readouts = new ContinuumReadouts(continuum, clusters, nodes, () -> remoteAgents,
-        this::localTelemetry);
+        telemetry::local);
     // Nodes are filtered by trust; clusters are not (the continuum trusts its cluster agents).
     trust = eu.mlsysops.security.TrustEngine.builder().clock(b.clock).seed(b.seed)
         .heartbeatInterval(b.clusterSettings.heartbeatInterval()).build();
@@ -360,89 +357,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
    * @throws IllegalArgumentException for another tier
    */
   public UnionQuery telemetry(String tier) {
-    return switch (tier) {
-      case "continuum" -> new UnionQuery(() -> List.of(continuum.telemetry()));
-      case "cluster" -> {
-        // Clusters in other processes are asked (one round trip per selector) only when there
-        // are any: in one process every store is read directly.
-        RemoteTelemetry remote = remoteClusters ? remoteTelemetry(Message.Tier.CLUSTER,
-            q -> continuum.remoteSeries(q, SeriesQueries.DEFAULT_TIMEOUT)) : null;
-        yield new UnionQuery(() -> withRemote(
-            clusters.values().stream().map(ClusterAgent::telemetry), remote));
-      }
-      case "node" -> {
-        // Nodes in other processes: behind clusters in other processes, or joined to ours.
-        RemoteTelemetry remote = remoteTelemetry(Message.Tier.NODE, this::remoteNodeSeries);
-        yield new UnionQuery(() -> withRemote(
-            nodes.values().stream().map(NodeAgent::telemetry), remoteNodes() ? remote : null));
-      }
-      default -> throw new IllegalArgumentException(
-          "\"" + tier + "\" is not a tier (continuum, cluster, node)");
-    };
-  }
-
-  /** A tier's stores in this process only (no agent in another process is asked). */
-  private UnionQuery localTelemetry(String tier) {
-    return switch (tier) {
-      case "cluster" -> new UnionQuery(
-          () -> clusters.values().stream().map(ClusterAgent::telemetry).toList());
-      case "node" -> new UnionQuery(
-          () -> nodes.values().stream().map(NodeAgent::telemetry).toList());
-      default -> telemetry(tier);
-    };
-  }
-
-  private RemoteTelemetry remoteTelemetry(Message.Tier tier,
-      Function<Message.SeriesQuery, CompletableFuture<SeriesQueries.Gathered>> ask) {
-    return new RemoteTelemetry(tier, continuum.seriesQueries(), ask, env.clock(),
-        SeriesQueries.DEFAULT_TIMEOUT);
-  }
-
-  private static List<TelemetryQuery> withRemote(
-      Stream<? extends TelemetryQuery> local, RemoteTelemetry remote) {
-    List<TelemetryQuery> all = new ArrayList<>(local.toList());
-    if (remote != null) {
-      all.add(remote);
-    }
-    return all;
-  }
-
-  /** Whether any node agent runs in another process (behind remote clusters, or joined). */
-  private boolean remoteNodes() {
-    if (remoteClusters) {
-      return true;
-    }
-    for (ClusterAgent c : List.copyOf(clusters.values())) {
-      if (c.hasRemoteNodes()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The series of every node whose agent runs in another process, each asked once. */
-  private CompletableFuture<SeriesQueries.Gathered> remoteNodeSeries(Message.SeriesQuery q) {
-    List<CompletableFuture<SeriesQueries.Gathered>> parts = new ArrayList<>();
-    if (remoteClusters) {
-      parts.add(continuum.remoteSeries(q, SeriesQueries.DEFAULT_TIMEOUT));
-    }
-    for (ClusterAgent c : List.copyOf(clusters.values())) {
-      if (!c.hasRemoteNodes()) {
-        continue;
-      }
-      parts.add(c.remoteNodeSeries(q)
-          .thenApply(a -> new SeriesQueries.Gathered(List.of(a), List.of())));
-    }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-        .thenApply(done -> {
-          List<Message.SeriesAnswer> answers = new ArrayList<>();
-          List<String> warnings = new ArrayList<>();
-          for (var p : parts) {
-            answers.addAll(p.join().answers());
-            warnings.addAll(p.join().warnings());
-          }
-          return new SeriesQueries.Gathered(answers, warnings);
-        });
+    return telemetry.of(tier);
   }
 
   @Override
