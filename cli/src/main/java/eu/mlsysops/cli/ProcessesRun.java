@@ -12,7 +12,8 @@ final class ProcessesRun {
   private ProcessesRun() {}
 
   static int run(Path data, List<Descriptor> topology, int port, Duration runFor, PrintWriter out,
-      boolean localProcesses, List<String> descriptorHosts, String developerQuota)
+      boolean localProcesses, List<String> descriptorHosts, String developerQuota,
+      java.util.Map<String, List<String>> mechanisms)
       throws Exception {
     if (port != 0) {
       // A taken port would fail the continuum process, or worse, answer for it.
@@ -29,7 +30,7 @@ final class ProcessesRun {
     }
     ProcessContinuum pc =
         new ProcessContinuum(data, topology, port, out).localProcesses(localProcesses)
-            .northbound(descriptorHosts, developerQuota);
+            .northbound(descriptorHosts, developerQuota).mechanisms(mechanisms);
     Thread hook = new Thread(pc::close);
     Runtime.getRuntime().addShutdownHook(hook);
     int nb;

@@ -151,6 +151,11 @@ final class UpCommand implements Callable<Integer> {
   /** {@link #developerQuota} parsed. */
   private eu.mlsysops.northbound.api.DeveloperQuota quota;
 
+  @Option(names = "--mechanism", paramLabel = "TIER=NAME[,NAME…]",
+      description = "plug-in mechanisms the agents of a tier use (MechanismProvider on the class"
+          + " path or in a jar of the tier's policy directory), e.g. cluster=fluidity; repeatable")
+  java.util.Map<String, String> mechanism = new java.util.LinkedHashMap<>();
+
   @Option(names = "--processes",
       description = "run every agent as its own process (JVM) on loopback, talking gRPC with"
           + " mutual TLS, instead of all in this one; see docs/processes.md")
@@ -186,6 +191,7 @@ final class UpCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--developer-quota: " + e.getMessage());
     }
+    java.util.Map<String, List<String>> plugIns = plugIns();
     if (processes) {
       if (demo || trace != null || noAuth || !"127.0.0.1".equals(bind)) {
         throw new ParameterException(spec.commandLine(), "--processes runs on loopback with"
@@ -193,7 +199,7 @@ final class UpCommand implements Callable<Integer> {
       }
       boolean local = runtimeKind() == EmbeddedContinuum.RuntimeKind.PROCESS;
       return ProcessesRun.run(data, descriptors, port, runFor, out, local, descriptorHosts,
-          developerQuota);
+          developerQuota, plugIns);
     }
     try {
       eu.mlsysops.telemetry.otlp.OtlpAuthMode.parse(otlpAuth);
@@ -239,6 +245,7 @@ final class UpCommand implements Callable<Integer> {
     }
     builder.trustThreshold(trustThreshold);
     builder.workloadUser(workloadUser);
+    builder.mechanisms(plugIns);
     if (nodes != null) {
       // Thousands of simulated hosts: telemetry once a second each, not four times.
       builder.tick(Duration.ofSeconds(1));
@@ -258,6 +265,12 @@ final class UpCommand implements Callable<Integer> {
     } catch (IllegalStateException e) {
       spec.commandLine().getErr().println("mls up: " + e.getMessage());
       return 1;
+    } catch (IllegalArgumentException e) {
+      if (!plugIns.isEmpty() && String.valueOf(e.getMessage()).startsWith("mechanisms: ")) {
+        throw new ParameterException(spec.commandLine(),
+            "--mechanism: " + e.getMessage().substring("mechanisms: ".length()));
+      }
+      throw e;
     }
     try (EmbeddedContinuum continuum = built;
         OtlpEndpoints otlp = startOtlp(continuum, out)) {
@@ -488,5 +501,44 @@ final class UpCommand implements Callable<Integer> {
       return null;
     }
     return all;
+  }
+
+  /**
+   * {@code --mechanism} by tier. Names are checked against the providers on the class path here
+   * only with {@code --processes} (the agents' class path is this one); the embedded continuum
+   * checks them with its tiers' policy directories too.
+   */
+  private java.util.Map<String, List<String>> plugIns() {
+    java.util.Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+    mechanism.forEach((tier, names) -> {
+      if (!EmbeddedContinuum.TIERS.contains(tier)) {
+        throw new ParameterException(spec.commandLine(), "--mechanism: \"" + tier
+            + "\" is not a tier (continuum, cluster, node)");
+      }
+      List<String> list = java.util.Arrays.stream(names.split(",")).map(String::strip)
+          .filter(n -> !n.isEmpty()).toList();
+      if (list.isEmpty()) {
+        throw new ParameterException(spec.commandLine(), "--mechanism: " + tier
+            + "= names no mechanism");
+      }
+      out.put(tier, list);
+    });
+    if (processes) {
+      var found = eu.mlsysops.agent.engine.MechanismPlugins.load(getClass().getClassLoader());
+      out.forEach((tier, names) -> {
+        List<String> known = new java.util.ArrayList<>(
+            eu.mlsysops.cli.agents.AgentFileConfig.Tier.valueOf(
+                tier.toUpperCase(java.util.Locale.ROOT)).knownMechanisms());
+        known.addAll(found.namesFor(tier));
+        for (String n : names) {
+          if (!known.contains(n)) {
+            throw new ParameterException(spec.commandLine(), "--mechanism: \"" + n
+                + "\" is not a mechanism of a " + tier + " agent (" + String.join(", ", known)
+                + ")");
+          }
+        }
+      });
+    }
+    return out;
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -161,5 +162,26 @@ class UpCommandTest {
     assertThat(demo.exitCode()).isEqualTo(2);
     assertThat(demo.err()).contains("--demo drives simulated nodes; it cannot be combined with"
         + " --runtime process");
+  }
+
+  @Test
+  void aMechanismNoProviderHasOrATierThatIsNoneIsAUsageErrorNamingIt() {
+    for (boolean processes : new boolean[] {false, true}) {
+      List<String> args = new java.util.ArrayList<>(List.of("up", "--duration", "1s", "--port",
+          "0", "--data-dir", dir.toString(), "--mechanism", "cluster=placement,teleport"));
+      if (processes) {
+        args.add("--processes");
+      }
+      CliRun r = CliRun.of(args.toArray(String[]::new));
+
+      assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+      assertThat(r.err()).contains("--mechanism: \"teleport\" is not a mechanism of a cluster"
+          + " agent (placement, fluidity)");
+      assertThat(dir.resolve("continuum.db")).as("nothing started").doesNotExist();
+    }
+    CliRun r = CliRun.of("up", "--duration", "1s", "--port", "0", "--data-dir", dir.toString(),
+        "--mechanism", "edge=fluidity");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--mechanism: \"edge\" is not a tier");
   }
 }

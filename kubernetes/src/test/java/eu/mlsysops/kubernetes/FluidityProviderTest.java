@@ -82,4 +82,20 @@ class FluidityProviderTest {
         .hasMessageStartingWith("mechanisms: fluidity cannot start: cannot reach the Kubernetes"
             + " API server at https://127.0.0.1:1");
   }
+
+  @Test
+  void everyClusterAgentOfAnEmbeddedContinuumGetsFluidityWhenItsTierNamesIt(
+      @org.junit.jupiter.api.io.TempDir Path dataDir) {
+    masterAt(api.client.getConfiguration().getMasterUrl());
+
+    try (var continuum = eu.mlsysops.agent.tier.EmbeddedContinuum.builder(dataDir)
+        .mechanisms(Map.of("cluster", List.of("fluidity"))).build()) {
+      var fluidity = continuum.mechanisms().stream()
+          .filter(m -> m.name().equals("fluidity")).toList();
+
+      assertThat(fluidity).extracting(m -> m.agent())
+          .containsExactlyInAnyOrderElementsOf(continuum.clusters().keySet());
+      assertThat(fluidity).allSatisfy(m -> assertThat(m.state().toString()).doesNotContain("error"));
+    }
+  }
 }

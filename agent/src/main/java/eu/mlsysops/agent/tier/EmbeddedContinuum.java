@@ -65,12 +65,17 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
   private final DataDirLock lock;
   private final ContinuumReadouts readouts;
   private final TierTelemetry telemetry;
+  private final PluggedMechanisms mechanisms;
   private final LocalNodes localNodes;
   private final TierControl control;
   private volatile RemoteAgents remoteAgents = RemoteAgents.NONE;
 
   EmbeddedContinuum(EmbeddedContinuumBuilder b, DataDirLock lock) {
     this.lock = lock;
+    Path policyRoot = b.policyRoot != null ? b.policyRoot : b.dataDir.resolve("policies");
+    // Before anything else: a mechanism nobody provides stops the continuum before it starts.
+    mechanisms = new PluggedMechanisms(b.mechanisms, policyRoot,
+        EmbeddedContinuum.class.getClassLoader());
     timers = Executors.newScheduledThreadPool(2, daemon("mls-timer"));
     workers = Executors.newFixedThreadPool(
         Math.max(2, java.lang.Runtime.getRuntime().availableProcessors()), daemon("mls-worker"));
@@ -102,6 +107,8 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     Placer placer = Placer.withDefaults();
     continuum = new ContinuumAgent(cd, env, placer, b.clusterSettings);
     telemetry = new TierTelemetry(continuum, clusters, nodes, remoteClusters, b.clock);
+    mechanisms.plugIn(cd.continuumId(), "continuum", continuum.scheduler(), b.dataDir, b.clock,
+        continuum::descriptor);
     // Continual learning: retraining on drift reads the tiers' telemetry; what it finds and does
     // is an event of the continuum (the stream, mls events).
     // Read as everything only: a developer's view is the API's to give (NorthboundServer sets a
@@ -136,13 +143,15 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
             b.workloadUser) : null;
 
     localNodes = new LocalNodes(nodes, simulation, processNodes, workers, env,
-        b.clusterSettings.heartbeatInterval(), trustFeed);
+        b.clusterSettings.heartbeatInterval(), trustFeed, mechanisms);
     control = new TierControl(continuum, clusters, nodes, new TierSettings(b.dataDir),
-        b.policyRoot != null ? b.policyRoot : b.dataDir.resolve("policies"));
+        policyRoot);
     for (ClusterDescriptor c : cds) {
       InProcessLink link = InProcessLink.create(workers);
       ClusterAgent ca = new ClusterAgent(c, link.childSide(), env, b.clusterSettings, nodePlacer);
       ca.observeNodes(trustFeed);
+      mechanisms.plugIn(c.clusterId(), "cluster", ca.scheduler(), b.dataDir, b.clock,
+          ca::appDescriptor);
       continuum.attach(link.parentSide());
       clusters.put(c.clusterId(), ca);
     }
@@ -473,6 +482,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
       nodes.values().forEach(NodeAgent::close);
       clusters.values().forEach(ClusterAgent::close);
       continuum.close();
+      mechanisms.close();
       if (processNodes != null) {
         processNodes.closeAll(); // before the timers: stopping uses them
       }

@@ -26,6 +26,7 @@ public final class EmbeddedContinuumBuilder {
   Path workingDirectory = Path.of("").toAbsolutePath();
   boolean remoteClusters;
   String workloadUser = eu.mlsysops.orchestration.process.WorkloadUser.DEFAULT;
+  java.util.Map<String, List<String>> mechanisms = java.util.Map.of();
 
   EmbeddedContinuumBuilder(Path dataDir) {
     this.dataDir = Objects.requireNonNull(dataDir);
@@ -102,6 +103,17 @@ public final class EmbeddedContinuumBuilder {
   /** Where the tier policy directories are (default: {@code <dataDir>/policies}). */
   public EmbeddedContinuumBuilder policyRoot(Path policyRoot) {
     this.policyRoot = policyRoot;
+    return this;
+  }
+
+  /**
+   * The plug-in mechanisms ({@code MechanismProvider}s on the class path or in a jar of the tier's
+   * policy directory) the agents of each tier use, by tier name ({@code node}, {@code cluster},
+   * {@code continuum}); built-in names may be listed too. Default: none. A name no provider has
+   * for its tier makes {@link #build()} fail naming it.
+   */
+  public EmbeddedContinuumBuilder mechanisms(java.util.Map<String, List<String>> byTier) {
+    this.mechanisms = java.util.Map.copyOf(byTier);
     return this;
   }
 

@@ -23,13 +23,16 @@ final class LocalNodes {
   private final AgentEnvironment env;
   private final Duration heartbeat;
   private final TrustFeed trustFeed;
+  private final PluggedMechanisms mechanisms;
 
   /**
    * @param nodes the live map of node agents this fills (the simulation and the views read it)
    * @param processNodes the local-process runtimes, or null for simulated hosts
+   * @param mechanisms the plug-in mechanisms every node agent gets
    */
   LocalNodes(Map<String, NodeAgent> nodes, Simulation simulation, ProcessNodes processNodes,
-      ExecutorService workers, AgentEnvironment env, Duration heartbeat, TrustFeed trustFeed) {
+      ExecutorService workers, AgentEnvironment env, Duration heartbeat, TrustFeed trustFeed,
+      PluggedMechanisms mechanisms) {
     this.nodes = nodes;
     this.simulation = simulation;
     this.processNodes = processNodes;
@@ -37,6 +40,7 @@ final class LocalNodes {
     this.env = env;
     this.heartbeat = heartbeat;
     this.trustFeed = trustFeed;
+    this.mechanisms = mechanisms;
   }
 
   /** A host, its node agent and its link to {@code cluster}; the agent is not started. */
@@ -48,6 +52,8 @@ final class LocalNodes {
     NodeAgent na = new NodeAgent(n, runtime, simulation.frequencyControl(n.name()),
         link.childSide(), env, heartbeat);
     na.scheduler().onTransition(trustFeed.planFailures(n.name()));
+    mechanisms.plugIn(n.name(), "node", na.scheduler(),
+        env.dataDir().resolve("nodes").resolve(n.name()), env.clock(), na::appDescriptor);
     cluster.attach(link.parentSide());
     nodes.put(n.name(), na);
     links.put(n.name(), link);

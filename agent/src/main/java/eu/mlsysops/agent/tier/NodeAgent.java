@@ -201,6 +201,11 @@ public final class NodeAgent implements AutoCloseable {
     return scheduler;
   }
 
+  /** An app as this node runs it (the components desired here), if any of it is. */
+  public java.util.Optional<AppDescriptor> appDescriptor(String app) {
+    return instances.apps().stream().filter(a -> a.name().equals(app)).findFirst();
+  }
+
   /** The node's policy engine (to load extra policies). */
   public PolicyEngine engine() {
     return engine;

@@ -471,4 +471,45 @@ class EmbeddedContinuumTest {
         .latest("mls_ml_failed_predictions_total", java.util.Map.of("tier", "continuum"))
         .orElse(0) >= 1);
   }
+
+  @Test
+  void pluggedMechanismsReachEveryAgentOfTheirTierAndNodesThatJoinLater() {
+    // lamp: MechanismPluginsTest.LampProvider, a node-tier provider on the test class path.
+    continuum = EmbeddedContinuum.builder(dataDir).clusterSettings(FAST)
+        .tick(Duration.ofMillis(50)).mechanisms(java.util.Map.of("node", List.of("lamp")))
+        .build().start();
+    await().atMost(30, TimeUnit.SECONDS).until(() -> continuum.continuum().clusters().stream()
+        .mapToInt(c -> c.nodes().size()).sum() == 8);
+
+    continuum.addNode(Descriptors.parse("""
+        MLSysOpsNode:
+          name: late-1
+          cluster_id: cloud
+          continuum_layer: cloud
+          environment: {node_type: native, os: ubuntu, container_runtime: [containerd]}
+          hardware: {cpu: {architecture: amd64, cores: 2}, memory: 2}
+        """, "late-1.yaml", ParseOptions.DEFAULT).ofType(eu.mlsysops.model.NodeDescriptor.class)
+        .get(0));
+
+    List<ContinuumPort.MechanismView> lamps = continuum.mechanisms().stream()
+        .filter(m -> m.name().equals("lamp")).toList();
+    assertThat(lamps).extracting(ContinuumPort.MechanismView::agent)
+        .containsExactlyInAnyOrderElementsOf(continuum.nodes().keySet())
+        .contains("late-1").hasSize(9);
+    assertThat(lamps.get(0).state()).isEqualTo(java.util.Map.of("agent", lamps.get(0).agent()));
+  }
+
+  @Test
+  void aMechanismNoProviderHasStopsTheContinuumBeforeItStartsNamingIt() {
+    assertThatThrownBy(() -> EmbeddedContinuum.builder(dataDir)
+        .mechanisms(java.util.Map.of("cluster", List.of("lamp"))).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("mechanisms: \"lamp\" is not a mechanism of a cluster agent (placement)");
+    assertThatThrownBy(() -> EmbeddedContinuum.builder(dataDir)
+        .mechanisms(java.util.Map.of("edge", List.of("lamp"))).build())
+        .hasMessageContaining("\"edge\" is not a tier");
+    // The data directory is free again: a good configuration starts.
+    continuum = EmbeddedContinuum.builder(dataDir)
+        .mechanisms(java.util.Map.of("node", List.of("lamp", "cpu_frequency"))).build();
+  }
 }

@@ -199,9 +199,17 @@ public final class AgentProcess implements AutoCloseable {
       AgentEnvironment env,
       java.util.function.Function<String, java.util.Optional<eu.mlsysops.model.AppDescriptor>>
           apps) {
+    plugInMechanisms(scheduler, env.clock(), apps);
+  }
+
+  private void plugInMechanisms(
+      eu.mlsysops.agent.plan.PlanScheduler scheduler,
+      java.time.Clock clock,
+      java.util.function.Function<String, java.util.Optional<eu.mlsysops.model.AppDescriptor>>
+          apps) {
     var context =
         new eu.mlsysops.agent.MechanismProvider.Context(
-            config.name(), config.tier().wireName(), config.dataDir(), env.clock(), apps);
+            config.name(), config.tier().wireName(), config.dataDir(), clock, apps);
     for (eu.mlsysops.agent.Mechanism m :
         eu.mlsysops.agent.engine.MechanismPlugins.load(
                 AgentProcess.class.getClassLoader(), config.policyDirectory())
@@ -378,6 +386,7 @@ public final class AgentProcess implements AutoCloseable {
     resources.push(na);
     // Before start: the cluster answers the registration with the current control set.
     remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
+    plugInMechanisms(na.scheduler(), env, na::appDescriptor);
     reportStatus(na.engine(), na.scheduler(), Message.Tier.NODE, na::sendUp, env.timers());
     na.start();
     var tick = sim.start(env.timers(), Simulation.DEFAULT_TICK);
@@ -446,6 +455,7 @@ public final class AgentProcess implements AutoCloseable {
     resources.push(na);
     endpoint.set(startOtlp(na).endpoint(config.bind()));
     remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
+    plugInMechanisms(na.scheduler(), env, na::appDescriptor);
     reportStatus(na.engine(), na.scheduler(), Message.Tier.NODE, na::sendUp, env.timers());
     na.start();
     watchPolicies(na.engine(), env.timers());
@@ -526,6 +536,7 @@ public final class AgentProcess implements AutoCloseable {
     resources.push(host);
     endpoint.set(startOtlp(na).endpoint(config.bind()));
     remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
+    plugInMechanisms(na.scheduler(), env, na::appDescriptor);
     reportStatus(na.engine(), na.scheduler(), Message.Tier.NODE, na::sendUp, env.timers());
     na.start();
     watchPolicies(na.engine(), env.timers());
@@ -714,6 +725,8 @@ public final class AgentProcess implements AutoCloseable {
                 .remoteClusters(true)
                 .events(events)
                 .build());
+    plugInMechanisms(
+        continuum.continuum().scheduler(), continuum.clock(), continuum.continuum()::descriptor);
     continuum.start();
     if (config.kubernetes()) {
       syncToKubernetes(continuum);

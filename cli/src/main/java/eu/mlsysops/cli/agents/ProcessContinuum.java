@@ -43,6 +43,8 @@ public final class ProcessContinuum implements AutoCloseable {
   private String kubernetesMaster;
   /** Extra keys of the continuum agent's configuration (its northbound options). */
   private final Map<String, Object> continuumOptions = new LinkedHashMap<>();
+  /** Plug-in mechanisms by tier name, written into the agents' files ({@code mechanisms:}). */
+  private Map<String, List<String>> mechanisms = Map.of();
 
   /** One launched agent. */
   public record Agent(
@@ -81,6 +83,12 @@ public final class ProcessContinuum implements AutoCloseable {
     if (developerQuota != null && !developerQuota.isBlank()) {
       continuumOptions.put("developer_quota", "\"" + developerQuota + "\"");
     }
+    return this;
+  }
+
+  /** The plug-in mechanisms each tier's agents use, by tier name ({@code mls up --mechanism}). */
+  public ProcessContinuum mechanisms(Map<String, List<String>> byTier) {
+    this.mechanisms = Map.copyOf(byTier);
     return this;
   }
 
@@ -254,6 +262,13 @@ public final class ProcessContinuum implements AutoCloseable {
     // No policy_directory for clusters and nodes: the continuum sends its tier directories'
     // files to every remote agent over the agent links, as it does across hosts.
     keys.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
+    List<String> plugIns = mechanisms.getOrDefault(tier.wireName(), List.of());
+    if (!plugIns.isEmpty()) {
+      // The list replaces the tier's default: keep the built-in one.
+      java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(tier.knownMechanisms());
+      all.addAll(plugIns);
+      yaml.append("mechanisms: ").append(yamlList(List.copyOf(all))).append('\n');
+    }
     Path config = dir.resolve("agent.yaml");
     Files.writeString(config, yaml.toString());
     spawn(name, tier, config, dir.resolve("agent.log"), childPort);
