@@ -13,7 +13,8 @@ final class ProcessesRun {
 
   static int run(Path data, List<Descriptor> topology, int port, Duration runFor, PrintWriter out,
       boolean localProcesses, List<String> descriptorHosts, String developerQuota,
-      java.util.Map<String, List<String>> mechanisms)
+      java.util.Map<String, List<String>> mechanisms,
+      eu.mlsysops.telemetry.otlp.OtlpAuthMode otlpAuth)
       throws Exception {
     if (port != 0) {
       // A taken port would fail the continuum process, or worse, answer for it.
@@ -30,7 +31,8 @@ final class ProcessesRun {
     }
     ProcessContinuum pc =
         new ProcessContinuum(data, topology, port, out).localProcesses(localProcesses)
-            .northbound(descriptorHosts, developerQuota).mechanisms(mechanisms);
+            .northbound(descriptorHosts, developerQuota).mechanisms(mechanisms)
+            .otlpAuth(otlpAuth);
     Thread hook = new Thread(pc::close);
     Runtime.getRuntime().addShutdownHook(hook);
     int nb;

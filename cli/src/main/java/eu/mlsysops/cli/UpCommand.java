@@ -98,8 +98,8 @@ final class UpCommand implements Callable<Integer> {
   int port;
 
   @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
-      description = "address the API listens on; 0.0.0.0 for every interface"
-          + " (default: ${DEFAULT-VALUE})")
+      description = "address the API, the dashboard, the OTLP receivers and their /metrics"
+          + " listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
   String bind;
 
   @Option(names = "--no-auth",
@@ -119,7 +119,8 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--otlp-auth", defaultValue = "auto", paramLabel = "MODE",
       description = "who may write to the OTLP receivers: token (each instance the runtime starts"
           + " gets its own, and reports only as itself), none (anyone: local development) or auto:"
-          + " none on a loopback --bind, token otherwise (default: ${DEFAULT-VALUE})")
+          + " token off a loopback --bind or with --runtime process, none otherwise"
+          + " (default: ${DEFAULT-VALUE})")
   String otlpAuth;
 
   @Option(names = "--otlp-export", paramLabel = "HOST:PORT",
@@ -199,13 +200,9 @@ final class UpCommand implements Callable<Integer> {
       }
       boolean local = runtimeKind() == EmbeddedContinuum.RuntimeKind.PROCESS;
       return ProcessesRun.run(data, descriptors, port, runFor, out, local, descriptorHosts,
-          developerQuota, plugIns);
+          developerQuota, plugIns, otlpAuthMode());
     }
-    try {
-      eu.mlsysops.telemetry.otlp.OtlpAuthMode.parse(otlpAuth);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--otlp-auth: " + e.getMessage());
-    }
+    otlpAuthMode();
     for (int p : new int[] {otlpGrpcPort, otlpHttpPort}) {
       if (p < -1 || p > 65_535) {
         throw new ParameterException(spec.commandLine(), (p == otlpGrpcPort ? "--otlp-grpc-port"
@@ -338,18 +335,17 @@ final class UpCommand implements Callable<Integer> {
 
   /** Starts the OTLP receivers; a taken port is reported and that receiver left off. */
   private OtlpEndpoints startOtlp(EmbeddedContinuum continuum, PrintWriter out) {
-    eu.mlsysops.telemetry.otlp.OtlpAuthMode mode;
-    try {
-      mode = eu.mlsysops.telemetry.otlp.OtlpAuthMode.parse(otlpAuth);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--otlp-auth: " + e.getMessage());
-    }
+    eu.mlsysops.telemetry.otlp.OtlpAuthMode mode = otlpAuthMode();
+    boolean localWorkloads = continuum.runtimeKind() == EmbeddedContinuum.RuntimeKind.PROCESS;
     OtlpEndpoints otlp = OtlpEndpoints.start(continuum, bind, otlpGrpcPort, otlpHttpPort,
-        mode.credentials(bind));
-    if (!mode.tokens(bind) && !eu.mlsysops.telemetry.otlp.OtlpAuthMode.loopback(bind)) {
-      out.println("warning: --otlp-auth none on " + bind + ": anyone who reaches the OTLP ports"
+        mode.credentials(bind, localWorkloads));
+    if (!mode.tokens(bind, localWorkloads)
+        && (localWorkloads || !eu.mlsysops.telemetry.otlp.OtlpAuthMode.loopback(bind))) {
+      out.println("warning: --otlp-auth none " + (localWorkloads ? "with --runtime process"
+          : "on " + bind) + ": anyone who reaches the OTLP ports"
+          + (localWorkloads ? " (every app's processes do)" : "")
           + " writes any app's telemetry (QoS metrics included)");
-    } else if (mode.tokens(bind)) {
+    } else if (mode.tokens(bind, localWorkloads)) {
       out.println("OTLP receivers take a token: each instance the runtime starts gets its own in"
           + " OTEL_EXPORTER_OTLP_HEADERS and reports only as itself");
     }
@@ -540,5 +536,14 @@ final class UpCommand implements Callable<Integer> {
       });
     }
     return out;
+  }
+
+  /** {@code --otlp-auth} read; a usage error naming it when it is none of the modes. */
+  private eu.mlsysops.telemetry.otlp.OtlpAuthMode otlpAuthMode() {
+    try {
+      return eu.mlsysops.telemetry.otlp.OtlpAuthMode.parse(otlpAuth);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--otlp-auth: " + e.getMessage());
+    }
   }
 }

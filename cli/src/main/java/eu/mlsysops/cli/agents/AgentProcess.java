@@ -571,12 +571,13 @@ public final class AgentProcess implements AutoCloseable {
     if (config.otlpGrpcPort() < 0 && config.otlpHttpPort() < 0) {
       return new OtlpReceivers(null, null, null);
     }
+    boolean localWorkloads = config.runtime().equals("process");
     eu.mlsysops.telemetry.otlp.OtlpCredentials credentials =
-        config.otlpAuth().credentials(config.bind());
-    if (!credentials.required() && !eu.mlsysops.telemetry.otlp.OtlpAuthMode.loopback(
-        config.bind())) {
-      say("WARNING: otlp_auth none on %s: anyone who reaches the OTLP ports writes any app's"
-          + " telemetry", config.bind());
+        config.otlpAuth().credentials(config.bind(), localWorkloads);
+    if (!credentials.required() && (localWorkloads
+        || !eu.mlsysops.telemetry.otlp.OtlpAuthMode.loopback(config.bind()))) {
+      say("WARNING: otlp_auth none on %s%s: anyone who reaches the OTLP ports writes any app's"
+          + " telemetry", config.bind(), localWorkloads ? " with local process workloads" : "");
     }
     OtlpMetricsTranslator translator =
         OtlpMetricsTranslator.builder(na.sink()).nodeName(na.name()).build();

@@ -45,6 +45,9 @@ public final class ProcessContinuum implements AutoCloseable {
   private final Map<String, Object> continuumOptions = new LinkedHashMap<>();
   /** Plug-in mechanisms by tier name, written into the agents' files ({@code mechanisms:}). */
   private Map<String, List<String>> mechanisms = Map.of();
+  /** Who may write to the node agents' OTLP receivers ({@code otlp_auth:}). */
+  private eu.mlsysops.telemetry.otlp.OtlpAuthMode otlpAuth =
+      eu.mlsysops.telemetry.otlp.OtlpAuthMode.AUTO;
 
   /** One launched agent. */
   public record Agent(
@@ -89,6 +92,12 @@ public final class ProcessContinuum implements AutoCloseable {
   /** The plug-in mechanisms each tier's agents use, by tier name ({@code mls up --mechanism}). */
   public ProcessContinuum mechanisms(Map<String, List<String>> byTier) {
     this.mechanisms = Map.copyOf(byTier);
+    return this;
+  }
+
+  /** Who may write to the node agents' OTLP receivers ({@code mls up --otlp-auth}). */
+  public ProcessContinuum otlpAuth(eu.mlsysops.telemetry.otlp.OtlpAuthMode mode) {
+    this.otlpAuth = java.util.Objects.requireNonNull(mode);
     return this;
   }
 
@@ -262,6 +271,10 @@ public final class ProcessContinuum implements AutoCloseable {
     // No policy_directory for clusters and nodes: the continuum sends its tier directories'
     // files to every remote agent over the agent links, as it does across hosts.
     keys.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
+    if (tier == AgentFileConfig.Tier.NODE) {
+      yaml.append("otlp_auth: ").append(otlpAuth.name().toLowerCase(java.util.Locale.ROOT))
+          .append('\n');
+    }
     List<String> plugIns = mechanisms.getOrDefault(tier.wireName(), List.of());
     if (!plugIns.isEmpty()) {
       // The list replaces the tier's default: keep the built-in one.

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -115,14 +116,32 @@ class ProcessNodeIT {
         .matcher(read(continuum.agents().get("host-1").log()));
     assertThat(m.find()).as("the node's OTLP/HTTP port in its log").isTrue();
     String otlp = "http://127.0.0.1:" + m.group(1) + "/v1/metrics";
+    // Tenants' instances run on this host and reach loopback: the receiver takes only the token
+    // the runtime gave an instance (otlp_auth auto), here the one in the ticker's environment.
+    assertThat(postGauge(otlp, null, "it_queue_depth", 7).statusCode()).isEqualTo(401);
+    String instanceToken = tokenOfInstanceWith("MARK=it");
     await("app metric at the continuum").atMost(40, TimeUnit.SECONDS)
         .pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
-          postGauge(otlp, "it_queue_depth", 7);
-          return value("it_queue_depth{cluster=\"pc\"}") == 7;
+          HttpResponse<String> r = postGauge(otlp, instanceToken, "it_queue_depth", 7);
+          assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+          return value("it_queue_depth{cluster=\"pc\",app=\"ticker\"}") == 7;
         });
   }
 
-  private static void postGauge(String url, String name, double v) throws Exception {
+  /** The OTLP token in the environment of the local process whose environment holds {@code marker}. */
+  private static String tokenOfInstanceWith(String marker) {
+    return await("the instance's process").atMost(20, TimeUnit.SECONDS).until(() ->
+        ProcessHandle.allProcesses().map(p -> read(Path.of("/proc", p.pid() + "", "environ")))
+            .map(env -> java.util.Arrays.asList(env.split("\0")))
+            .filter(vars -> vars.contains(marker))
+            .flatMap(List::stream)
+            .filter(v -> v.startsWith("OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20"))
+            .map(v -> v.substring(v.indexOf("%20") + 3)).findFirst().orElse(null),
+        java.util.Objects::nonNull);
+  }
+
+  private static HttpResponse<String> postGauge(String url, String instanceToken, String name,
+      double v) throws Exception {
     long now = System.currentTimeMillis() * 1_000_000L;
     String body = """
         {"resourceMetrics": [{"resource": {"attributes": [
@@ -130,11 +149,13 @@ class ProcessNodeIT {
          "scopeMetrics": [{"metrics": [{"name": "%s", "gauge": {"dataPoints": [
            {"timeUnixNano": "%d", "asDouble": %s}]}}]}]}]}
         """.formatted(name, now, v);
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+        .header("Content-Type", "application/json");
+    if (instanceToken != null) {
+      b.header("Authorization", "Bearer " + instanceToken);
+    }
+    return HTTP.send(b.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
   }
 
   private static double value(String promql) throws Exception {

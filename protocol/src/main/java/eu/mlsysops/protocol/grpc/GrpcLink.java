@@ -335,10 +335,11 @@ public final class GrpcLink implements Link, AutoCloseable {
       }
     }
     String as = accepted.getPeerIdentity().isEmpty() ? "" : " as " + accepted.getPeerIdentity();
-    // While the parent keeps refusing us, every cycle connects first: say so once.
-    LOG.log(
-        lastRefused ? System.Logger.Level.DEBUG : System.Logger.Level.INFO,
-        "connected to parent at " + target() + as + after);
+    // The parent admits or refuses this agent at its registration, after the stream opened:
+    // "connected" is said when the parent first sends something (a refused agent hears nothing).
+    LOG.log(System.Logger.Level.DEBUG, "reached parent at " + target() + as + "; registering");
+    a.connectedLine = "connected to parent at " + target() + as + after
+        + (lastRefused ? " (admitted after being refused)" : "");
     try {
       connectionListener.accept(true);
     } finally {
@@ -417,6 +418,10 @@ public final class GrpcLink implements Link, AutoCloseable {
         }
         return;
       }
+      if (a.connectedLine != null) {
+        LOG.log(System.Logger.Level.INFO, a.connectedLine);
+        a.connectedLine = null;
+      }
       handler.accept(m);
     } finally {
       a.out.request(1);
@@ -493,6 +498,8 @@ public final class GrpcLink implements Link, AutoCloseable {
     ScheduledFuture<?> acceptTimer;
     ScheduledFuture<?> watchdog;
     boolean warnedUndecodable;
+    /** Said once the parent sends its first message on this stream (it admitted us). */
+    String connectedLine;
 
     Attempt(ManagedChannel channel) {
       this.channel = channel;

@@ -189,6 +189,8 @@ class GrpcLinkSecurityTest {
               + " retrying in ");
       // Each retry opens a stream that is refused at its first message: between them none stays.
       await().atMost(15, TimeUnit.SECONDS).until(() -> server.children().isEmpty());
+      // The stream opened each time, but the agent was never admitted: it never says connected.
+      assertThat(log.at(Level.INFO)).noneMatch(m -> m.startsWith("connected to parent"));
     }
   }
 

@@ -189,12 +189,15 @@ class GrpcLinkTest extends LinkContract {
       assertThat(child.lastFailure()).get().asString().startsWith("UNAVAILABLE");
 
       List<Message> received = new CopyOnWriteArrayList<>();
-      server(port, l -> l.onReceive(received::add));
+      server(port, l -> {
+        l.onReceive(received::add);
+        l.send(new Message.TelemetryDemand("parent", 1000)); // as a parent answers a registration
+      });
       await().atMost(10, TimeUnit.SECONDS).until(() -> received.size() == 3);
       assertThat(received).containsExactly(report(3), report(4), report(5));
       assertThat(child.dropped()).isEqualTo(2);
-      assertThat(log.at(Level.INFO)).anyMatch(m -> m.startsWith("connected to parent at localhost:"
-          + port + " as n1 after "));
+      await().atMost(10, TimeUnit.SECONDS).until(() -> log.at(Level.INFO).stream()
+          .anyMatch(m -> m.startsWith("connected to parent at localhost:" + port + " as n1 after ")));
     }
   }
 

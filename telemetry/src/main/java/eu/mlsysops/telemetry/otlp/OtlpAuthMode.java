@@ -7,8 +7,10 @@ import java.util.Locale;
 /**
  * How OTLP receivers authenticate ({@code --otlp-auth}, {@code otlp_auth:}): {@code token}
  * (every request carries an instance's token), {@code none} (anyone may write: local development
- * only) or {@code auto}, the default: {@code none} on a loopback address, {@code token} anywhere
- * else, so that receivers reachable from other hosts never take anonymous telemetry.
+ * only) or {@code auto}, the default: {@code token} where receivers are reachable from other
+ * hosts, or where tenants' instances run as processes of this host (they reach loopback too);
+ * {@code none} only on a loopback address with no such instances (simulated or containerised
+ * workloads), so that no workload ever writes telemetry as another.
  */
 public enum OtlpAuthMode {
   AUTO,
@@ -28,9 +30,13 @@ public enum OtlpAuthMode {
     }
   }
 
-  /** Whether receivers bound to {@code bind} ask for tokens. */
-  public boolean tokens(String bind) {
-    return this == TOKEN || (this == AUTO && !loopback(bind));
+  /**
+   * Whether receivers bound to {@code bind} ask for tokens.
+   *
+   * @param localWorkloads whether instances run as processes of this host
+   */
+  public boolean tokens(String bind, boolean localWorkloads) {
+    return this == TOKEN || (this == AUTO && (localWorkloads || !loopback(bind)));
   }
 
   /** Whether {@code bind} reaches only this host. */
@@ -42,8 +48,13 @@ public enum OtlpAuthMode {
     }
   }
 
-  /** The credentials receivers bound to {@code bind} use: fresh random tokens, or anyone. */
-  public OtlpCredentials credentials(String bind) {
-    return tokens(bind) ? OtlpCredentials.randomTokens() : OtlpCredentials.anyone();
+  /**
+   * The credentials receivers bound to {@code bind} use: fresh random tokens, or anyone.
+   *
+   * @param localWorkloads whether instances run as processes of this host
+   */
+  public OtlpCredentials credentials(String bind, boolean localWorkloads) {
+    return tokens(bind, localWorkloads) ? OtlpCredentials.randomTokens()
+        : OtlpCredentials.anyone();
   }
 }

@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.crypto.Mac;
@@ -17,8 +18,9 @@ import javax.crypto.spec.SecretKeySpec;
  * OTEL_EXPORTER_OTLP_HEADERS}) that the runtime minted for one instance ({@link #mint}); it names
  * the instance's node, app, component and instance and is signed (HMAC-SHA256) with a key only
  * the agent holds, so nothing needs storing and nothing can be forged. Series that name another
- * node, app, component or instance than the sender's are refused: an instance reports only as
- * itself. {@link #anyone} lets every request in (local development on loopback).
+ * node, app, component or instance than the sender's, or a metric the node records itself, are
+ * refused, and those that name none are stored as the sender's: an instance reports only as
+ * itself ({@link Source#own}). {@link #anyone} lets every request in (local development on loopback).
  */
 public final class OtlpCredentials {
   private static final String PREFIX = "mlsotel_";
@@ -44,12 +46,52 @@ public final class OtlpCredentials {
     /** A request where credentials are not asked for: it may write any series. */
     public static final Source ANYONE = new Source(null, null, null, null);
 
+    /**
+     * Metric name prefixes of what a node agent records itself (host figures, trust, its own
+     * health): no instance may write them, whatever its labels.
+     */
+    public static final List<String> NODE_OWN_PREFIXES = List.of("node_", "mlsysops_", "mls_");
+
     /** Whether a series with these labels may come from this source. */
     public boolean permits(Labels labels) {
       return this == ANYONE
           || (same(labels.get("node"), node) && same(labels.get("app"), app)
               && same(labels.get("component"), component)
               && same(labels.get("instance"), instance));
+    }
+
+    /**
+     * The labels a series of this source is stored under: what it sent, with the source's node,
+     * app, component and instance added where it named none, so that whatever an instance sends
+     * is its own (its app's budget, its app's tenant). Null when the series names another node,
+     * app, component or instance, or is a metric the node keeps for itself ({@link
+     * #NODE_OWN_PREFIXES}). {@link #ANYONE}'s series are stored as sent.
+     */
+    public Labels own(String metric, Labels labels) {
+      if (this == ANYONE) {
+        return labels;
+      }
+      if (!permits(labels) || nodeOwn(metric)) {
+        return null;
+      }
+      Labels out = labels;
+      out = stamp(out, "node", node);
+      out = stamp(out, "app", app);
+      out = stamp(out, "component", component);
+      return stamp(out, "instance", instance);
+    }
+
+    private static boolean nodeOwn(String metric) {
+      for (String p : NODE_OWN_PREFIXES) {
+        if (metric.startsWith(p)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static Labels stamp(Labels labels, String name, String own) {
+      return own == null || labels.get(name) != null ? labels : labels.with(name, own);
     }
 
     private static boolean same(String label, String own) {

@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class OtlpMetricsTranslator {
   private static final String IDENTITY_TEXT = "the series names another node, app, component or"
-      + " instance than the sender's token";
+      + " instance than the sender's token, or is the node's own (node_*, mlsysops_*, mls_*)";
   /** Resource attributes that become labels under their own name by default. */
   public static final List<String> DEFAULT_PROMOTED_RESOURCE_ATTRIBUTES =
       List.of("service.name", "service.namespace", "service.instance.id", "host.name");
@@ -196,8 +196,9 @@ public final class OtlpMetricsTranslator {
           if (ts == REJECT) {
             continue;
           }
-          if (t.source.permits(plan.labels[p].labels)) {
-            batch.add(plan.labels[p].labels, ts, plan.values[p]);
+          Labels own = t.source.own(name, plan.labels[p].labels);
+          if (own != null) {
+            batch.add(own, ts, plan.values[p]);
           } else {
             t.reject(Reason.IDENTITY, name, IDENTITY_TEXT);
           }
@@ -687,8 +688,9 @@ public final class OtlpMetricsTranslator {
     return millis;
   }
 
-  private boolean write(RequestTally t, String metric, Labels l, long ts, double v) {
-    if (!t.source.permits(l)) {
+  private boolean write(RequestTally t, String metric, Labels sent, long ts, double v) {
+    Labels l = t.source.own(metric, sent);
+    if (l == null) {
       t.identityRefused = true;
       return false;
     }

@@ -69,10 +69,15 @@ class OtlpAuthenticationIT {
 
   /** Records one gauge value as {@code app} and flushes it; the export's result. */
   private static CompletableResultCode export(MetricExporter exporter, String app, double v) {
-    SdkMeterProvider provider = SdkMeterProvider.builder().setResource(as(app))
+    return export(exporter, as(app), "latency_ms", v);
+  }
+
+  private static CompletableResultCode export(MetricExporter exporter, Resource resource,
+      String metric, double v) {
+    SdkMeterProvider provider = SdkMeterProvider.builder().setResource(resource)
         .registerMetricReader(PeriodicMetricReader.builder(exporter)
             .setInterval(Duration.ofHours(1)).build()).build();
-    provider.get("test").gaugeBuilder("latency_ms").build().set(v);
+    provider.get("test").gaugeBuilder(metric).build().set(v);
     CompletableResultCode flushed = provider.forceFlush().join(30, TimeUnit.SECONDS);
     provider.shutdown().join(30, TimeUnit.SECONDS);
     return flushed;
@@ -144,5 +149,24 @@ class OtlpAuthenticationIT {
     assertThat(latest("shop")).isEqualTo(50);
     assertThat(latest("bank")).as("another app's QoS metric").isNaN();
     assertThat(translator.counters().snapshot().rejectedIdentity()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void whatAnInstanceSendsWithoutNamingItselfIsStoredAsItsOwnAndTheNodesMetricsAreRefused() {
+    String auth = "Bearer " + credentials.mint(WEB);
+    MetricExporter exporter = OtlpHttpMetricExporter.builder().setEndpoint("http://127.0.0.1:"
+        + http.port() + "/v1/metrics").addHeader("Authorization", auth).build();
+
+    // The SDK's default resource names no app: the series is the instance's all the same.
+    assertThat(export(exporter, Resource.empty(), "queue_depth", 7).isSuccess()).isTrue();
+    export(OtlpGrpcMetricExporter.builder().setEndpoint("http://127.0.0.1:" + grpc.port())
+        .addHeader("Authorization", auth).build(), Resource.empty(), "node_cpu_utilization", 0.01);
+
+    assertThat(store.latest("queue_depth", Map.of("app", "shop", "component", "web",
+        "instance", "shop-web-0", "node", "node-1"))).hasValue(7.0);
+    assertThat(store.latest("node_cpu_utilization", Map.of("node", "node-1")))
+        .as("the host's own figure").isEmpty();
+    // Refused at the flush and again at shutdown (the SDK exports the gauge once more).
+    assertThat(translator.counters().snapshot().rejectedIdentity()).isPositive();
   }
 }

@@ -41,4 +41,22 @@ class OtlpCredentialsTest {
     assertThatThrownBy(() -> OtlpCredentials.tokens(new byte[8]))
         .hasMessage("key: at least 32 bytes");
   }
+
+  @Test
+  void whatASourceSendsIsStoredAsItsOwnAndTheNodesOwnMetricsAreNotItsToWrite() {
+    Labels full = Labels.of("app", "shop", "component", "web", "instance", "shop-web-0", "node",
+        "n1");
+    // Naming nobody is naming itself: the series counts against its app and is seen by its tenant.
+    assertThat(WEB.own("requests_total", Labels.of("route", "/cart")))
+        .isEqualTo(Labels.of("route", "/cart", "app", "shop", "component", "web", "instance",
+            "shop-web-0", "node", "n1"));
+    assertThat(WEB.own("requests_total", full)).isSameAs(full);
+    assertThat(WEB.own("requests_total", Labels.of("app", "bank"))).isNull();
+    // The host's figures, trust and agent health are the node's, whatever the labels say.
+    assertThat(WEB.own("node_cpu_utilization", Labels.of("node", "n1"))).isNull();
+    assertThat(WEB.own("mlsysops_node_trust", full)).isNull();
+    assertThat(WEB.own("mls_telemetry_dropped_total", Labels.EMPTY)).isNull();
+    assertThat(OtlpCredentials.Source.ANYONE.own("node_cpu_utilization", Labels.of("node", "n1")))
+        .isEqualTo(Labels.of("node", "n1"));
+  }
 }
