@@ -80,6 +80,23 @@ public final class Placer {
    *     name is there already
    */
   public Placer withScorer(Scorer scorer, double weight) {
+    Builder b = copy();
+    b.scorer(scorer, weight);
+    return b.build();
+  }
+
+  /**
+   * This placer rejecting nodes whose {@code source} trust is below {@code threshold} (as {@link
+   * Builder#trust}): the same scorers, weights and ranking limit otherwise. What answers questions
+   * about placement (dry runs, explanations) uses it to decide as the cluster agents do.
+   */
+  public Placer withTrust(TrustSource source, double threshold) {
+    Builder b = copy();
+    b.trust(source, threshold);
+    return b.build();
+  }
+
+  private Builder copy() {
     Builder b = builder();
     b.scorers.clear();
     b.weights.clear();
@@ -88,11 +105,10 @@ public final class Placer {
       b.scorers.add(scorers[i]);
       b.weights.add(weights[i]);
     }
-    b.scorer(scorer, weight);
     b.trustSource = trustSource;
     b.trustThreshold = trustThreshold;
     b.rankingLimit = rankingLimit;
-    return b.build();
+    return b;
   }
 
   private static int kindOf(Scorer s) {

@@ -19,16 +19,19 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * Node-level DVFS: keeps the CPU at the lowest frequency that serves the load. Steps up one level
- * when utilisation over the last few seconds is above {@code high}, down one level when below
- * {@code low}; waits {@code cooldown} after a change so the effect is observed before the next one
- * (without it, utilisation measured at the old frequency would trigger a second step at once).
+ * Node-level DVFS: keeps the CPU at the lowest frequency that serves the load and the QoS targets
+ * of what runs here. Steps up one level when utilisation over the last few seconds is above {@code
+ * high}, or when an instance here misses its QoS target ({@code qos_metrics}) over the window
+ * (after the app's warm-up): that is the node's own remedy, tried before anything moves. Steps
+ * down one level when utilisation is below {@code low} and no target is missed. Waits {@code
+ * cooldown} after a change so the effect is observed before the next one (without it,
+ * utilisation measured at the old frequency would trigger a second step at once).
  *
- * <p>At the top frequency and still above {@code high}, the node has done what it can: an
- * instance here whose QoS target ({@code qos_metrics}) is violated over the window is better
- * served elsewhere, so the policy asks its cluster to relocate it ({@code placement relocate},
- * forwarded to the cluster, whose relocation policy picks the node) and asks again for the same
- * instance only after {@code askAgainAfter}.
+ * <p>At the top frequency with a target still missed, the node has done what it can: the
+ * instance is better served elsewhere, so the policy asks its cluster to relocate it ({@code
+ * placement relocate}, forwarded to the cluster, whose relocation policy picks the node) and asks
+ * again for the same instance only after {@code askAgainAfter}. The cluster's relocation waits
+ * for a node that can still raise its frequency (see {@code QosRelocationPolicy}).
  */
 public final class CpuFrequencyPolicy implements Policy<CpuFrequencyPolicy.Decision> {
   public static final String NAME = "cpu-frequency";
@@ -99,16 +102,55 @@ public final class CpuFrequencyPolicy implements Policy<CpuFrequencyPolicy.Decis
     }
     int idx = nearestIndex(levels, current);
     double u = util.getAsDouble();
-    if (u > high && idx < levels.size() - 1) {
+    boolean top = idx == levels.size() - 1;
+    if (u > high && !top) {
       return Optional.of(new SetFrequency(levels.get(idx + 1), u, current,
           String.format("cpu utilisation %.0f%% > %.0f%% at %.2f GHz: raise to %.2f GHz",
               u * 100, high * 100, current, levels.get(idx + 1))));
-    } else if (u > high && view.mechanisms().containsKey(PlacementInputs.PLACEMENT)) {
+    }
+    Optional<Miss> miss = firstMiss(view);
+    if (miss.isPresent() && !top) {
+      Miss m = miss.get();
+      return Optional.of(new SetFrequency(levels.get(idx + 1), u, current,
+          String.format("%s of %s#%d averages %.1f, violating %s %s, at %.2f GHz: raise to"
+                  + " %.2f GHz", m.metric().applicationMetricId(), m.component().name(),
+              InstanceIds.slotOf(m.instanceId()), m.value(), m.metric().relation().wireName(),
+              m.metric().target(), current, levels.get(idx + 1))));
+    }
+    if (top && (u > high || miss.isPresent())
+        && view.mechanisms().containsKey(PlacementInputs.PLACEMENT)) {
       return askToRelocate(view, u, current);
-    } else if (u < low && idx > 0) {
+    }
+    if (u < low && idx > 0 && miss.isEmpty()) {
       return Optional.of(new SetFrequency(levels.get(idx - 1), u, current,
           String.format("cpu utilisation %.0f%% < %.0f%% at %.2f GHz: lower to %.2f GHz to save power",
               u * 100, low * 100, current, levels.get(idx - 1))));
+    }
+    return Optional.empty();
+  }
+
+  /** An instance here that misses a QoS target, and by how much. */
+  private record Miss(AppDescriptor app, Component component, String instanceId,
+      QosMetric metric, double value) {}
+
+  /** The first running instance here that misses a QoS target over the window. */
+  private Optional<Miss> firstMiss(PolicyView view) {
+    for (AppDescriptor app : view.apps()) {
+      for (Component c : app.components()) {
+        if (c.qosMetrics().isEmpty()) {
+          continue;
+        }
+        for (SystemView.InstancePlacement p : view.system().placementsOf(app.name(), c.name())) {
+          if (!p.running()) {
+            continue;
+          }
+          var violated = QosChecks.violation(view, app, c, p.instanceId(), window);
+          if (violated.isPresent()) {
+            return Optional.of(new Miss(app, c, p.instanceId(), violated.get().metric(),
+                violated.get().value()));
+          }
+        }
+      }
     }
     return Optional.empty();
   }

@@ -45,6 +45,27 @@ public final class PlacementInputs {
         .orElse(0);
   }
 
+  /**
+   * Whether a node may still raise its CPU frequency: the newest frequency it reported ({@code
+   * node_cpu_scaling_frequency_hertz}) is below the highest its descriptor lists. False when
+   * either is unknown (a node without a frequency knob has no local remedy to wait for).
+   */
+  static boolean belowTopFrequency(PolicyView view, String node) {
+    SystemView.NodeState state = view.system().nodes().stream()
+        .filter(n -> n.name().equals(node)).findFirst().orElse(null);
+    if (state == null || state.descriptor().hardware() == null
+        || state.descriptor().hardware().cpu() == null) {
+      return false;
+    }
+    List<Double> levels = state.descriptor().hardware().cpu().frequencyGhz();
+    var hz = view.telemetry().latest("node_cpu_scaling_frequency_hertz", Map.of("node", node));
+    if (levels == null || levels.isEmpty() || hz.isEmpty()) {
+      return false;
+    }
+    double top = levels.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    return hz.getAsDouble() / 1e9 < top * 0.99;
+  }
+
   /** A copy of the candidate list with one more instance of {@code c} allocated on {@code node}. */
   static List<NodeCandidate> withAllocation(List<NodeCandidate> cs, String node, Component c) {
     List<NodeCandidate> out = new ArrayList<>(cs.size());

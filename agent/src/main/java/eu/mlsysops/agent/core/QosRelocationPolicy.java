@@ -30,6 +30,11 @@ import java.util.Set;
  * window (one slow sample is noise), the target node must be clearly less loaded than the current
  * one (otherwise moving only moves the problem), and a component is not moved again within a
  * cooldown (its metrics need time to reflect the move).
+ *
+ * <p>Node-local remedies come first: while the instance's node runs below its top CPU frequency
+ * (its {@code cpu-frequency} policy raises it for a violated target), the move waits up to {@code
+ * localRemedyGrace} from the first violation seen; the node's own request to relocate (it is at
+ * its top frequency) is honoured at once.
  */
 public final class QosRelocationPolicy implements Policy<QosRelocationPolicy.Move> {
   public static final String NAME = "qos-relocation";
@@ -37,7 +42,10 @@ public final class QosRelocationPolicy implements Policy<QosRelocationPolicy.Mov
   private final Duration window;
   private final Duration cooldown;
   private final double margin;
+  private final Duration localRemedyGrace;
   private final Map<String, Long> lastMove = new HashMap<>();
+  /** Instances seen violating while their node could still raise its frequency: since when. */
+  private final Map<String, Long> waitingForNode = new HashMap<>();
 
   /**
    * One instance to move: from its node to a clearly less loaded one.
@@ -57,16 +65,25 @@ public final class QosRelocationPolicy implements Policy<QosRelocationPolicy.Mov
     }
   }
 
-  /** Defaults: 3 s window, 15 s cooldown, target at least 10 points less utilised. */
+  /**
+   * Defaults: 3 s window, 15 s cooldown, target at least 10 points less utilised, 20 s for the
+   * node to raise its frequency (a few of the node policy's 3 s steps, each observed over 3 s).
+   */
   public QosRelocationPolicy(Placer placer) {
     this(placer, Duration.ofSeconds(3), Duration.ofSeconds(15), 0.10);
   }
 
   public QosRelocationPolicy(Placer placer, Duration window, Duration cooldown, double margin) {
+    this(placer, window, cooldown, margin, Duration.ofSeconds(20));
+  }
+
+  public QosRelocationPolicy(Placer placer, Duration window, Duration cooldown, double margin,
+      Duration localRemedyGrace) {
     this.placer = Objects.requireNonNull(placer);
     this.window = window;
     this.cooldown = cooldown;
     this.margin = margin;
+    this.localRemedyGrace = Objects.requireNonNull(localRemedyGrace);
   }
 
   @Override
@@ -87,6 +104,7 @@ public final class QosRelocationPolicy implements Policy<QosRelocationPolicy.Mov
       return Optional.empty();
     }
     long now = view.nowMillis();
+    waitingForNode.values().removeIf(since -> now - since > 10 * localRemedyGrace.toMillis());
     for (PolicyView.Request r : view.requests()) {
       Optional<Move> move = onRequest(view, app, r, now);
       if (move.isPresent()) {
@@ -103,10 +121,20 @@ public final class QosRelocationPolicy implements Policy<QosRelocationPolicy.Mov
         }
         var violated = QosChecks.violation(view, app, c, p.instanceId(), window);
         if (violated.isEmpty()) {
+          waitingForNode.remove(p.instanceId());
           continue;
         }
-        Optional<Move> move =
-            relocate(view, app, c, p, violated.get().metric(), violated.get().value());
+        String waited = "";
+        if (PlacementInputs.belowTopFrequency(view, p.node())) {
+          long since = waitingForNode.computeIfAbsent(p.instanceId(), id -> now);
+          if (now - since < localRemedyGrace.toMillis()) {
+            continue; // its node can still raise its frequency: let it
+          }
+          waited = String.format(" (%s, below its top frequency, did not meet it in %d s)",
+              p.node(), localRemedyGrace.toSeconds());
+        }
+        Optional<Move> move = relocate(view, app, c, p, violated.get().metric(),
+            violated.get().value(), waited);
         if (move.isPresent()) {
           return move;
         }
@@ -118,6 +146,7 @@ public final class QosRelocationPolicy implements Policy<QosRelocationPolicy.Mov
   @Override
   public Plan plan(PolicyView view, Move m) {
     lastMove.put(m.component(), view.nowMillis());
+    waitingForNode.keySet().removeIf(id -> id.startsWith(m.app() + "/" + m.component() + "/"));
     return Plan.of(new PlacementCommand.Move(new ComponentId(m.app(), m.component())
         .slot(m.slot()), new NodeId(m.to())).toCommand(), m.why(), m.inputs())
         .basedOn(view.system().version());
@@ -164,14 +193,14 @@ public final class QosRelocationPolicy implements Policy<QosRelocationPolicy.Mov
   }
 
   private Optional<Move> relocate(PolicyView view, AppDescriptor app, Component c,
-      SystemView.InstancePlacement p, QosMetric q, double value) {
+      SystemView.InstancePlacement p, QosMetric q, double value, String waited) {
     int slot = eu.mlsysops.agent.InstanceIds.slotOf(p.instanceId());
     Map<String, String> inputs = new LinkedHashMap<>();
     inputs.put(q.applicationMetricId(), String.format("%.2f", value));
     inputs.put("target", q.relation().wireName() + " " + fmt(q.target()));
-    return move(view, app, c, p, String.format("%s of %s#%d averages %.1f over %d s, violating %s %s",
+    return move(view, app, c, p, String.format("%s of %s#%d averages %.1f over %d s, violating %s %s%s",
         q.applicationMetricId(), c.name(), slot, value, window.toSeconds(),
-        q.relation().wireName(), fmt(q.target())), inputs);
+        q.relation().wireName(), fmt(q.target()), waited), inputs);
   }
 
   /** A move of the instance to a clearly less loaded node, if the placer finds one. */

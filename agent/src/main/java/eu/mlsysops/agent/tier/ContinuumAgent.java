@@ -56,6 +56,9 @@ public final class ContinuumAgent implements AutoCloseable {
   private volatile Consumer<Message> fromBelow = m -> {};
   private final SeriesQueries series;
   private volatile boolean running;
+  /** How long after start an empty continuum waits for clusters before apps are unschedulable. */
+  static final long REJOIN_GRACE_MILLIS = 30_000;
+  private volatile long startedMillis;
 
   // Owned by the loop.
   private final ContinuumStore store;
@@ -201,6 +204,7 @@ public final class ContinuumAgent implements AutoCloseable {
   }
 
   public void start() {
+    startedMillis = env.clock().millis();
     running = true;
     kernel.start(NodeAgent.HEALTH_INTERVAL_MILLIS, NodeAgent.HEALTH_INTERVAL_MILLIS, true);
     kernel.every(failureDetection.detectionTick().toMillis(), this::detectFailures);
@@ -395,9 +399,17 @@ public final class ContinuumAgent implements AutoCloseable {
     return clusters.clusterOfNode(r.node());
   }
 
-  /** The cluster placement policy's word on components no cluster can take. */
+  /**
+   * The cluster placement policy's word on components no cluster can take. Not heard in the
+   * first {@link #REJOIN_GRACE_MILLIS} while no cluster has registered (a restart: clusters rejoin
+   * within seconds, and each registration has the policy place again): "0/0 nodes" then says
+   * nothing about the app. The policy asks again every 5 s, so a continuum that no cluster ever
+   * joins says so after the grace.
+   */
   private void onUnassignable(String app, Map<String, String> byInstance) {
-    if (apps.has(app)) {
+    boolean rejoining = clusters.links().isEmpty()
+        && env.clock().millis() - startedMillis < REJOIN_GRACE_MILLIS;
+    if (apps.has(app) && (byInstance.isEmpty() || !rejoining)) {
       changed |= instances.unassignable(app, byInstance);
     }
   }

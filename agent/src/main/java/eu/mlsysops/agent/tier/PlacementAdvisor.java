@@ -12,6 +12,7 @@ import eu.mlsysops.orchestration.PlacementRequest;
 import eu.mlsysops.orchestration.PlacementSnapshot;
 import eu.mlsysops.orchestration.Placer;
 import eu.mlsysops.orchestration.Rejection;
+import eu.mlsysops.orchestration.TrustSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,13 +30,36 @@ import java.util.Set;
  * not on some other node. Decides the way the agents do: a cluster per component as the continuum
  * assigns them, then nodes within the cluster with {@link PlacementSnapshot#placeApp} (depends_on
  * order, instances, single_node groups, mobility), against the continuum's current view of every
- * node and what is allocated on it, with the continuum's placer and no ranking limit.
+ * node and what is allocated on it, with the continuum's placer and no ranking limit, and the
+ * cluster agents' trust filter: a node they would refuse as untrusted is refused here too.
  */
 public final class PlacementAdvisor {
   private final ContinuumAgent continuum;
+  private final Placer placer;
 
-  public PlacementAdvisor(ContinuumAgent continuum) {
+  /**
+   * @param trust node trust as the cluster agents judge it
+   * @param trustThreshold the trust below which they place nothing new on a node
+   */
+  public PlacementAdvisor(ContinuumAgent continuum, TrustSource trust, double trustThreshold) {
     this.continuum = Objects.requireNonNull(continuum);
+    this.placer = continuum.placer().withTrust(trust, trustThreshold)
+        .withRankingLimit(Integer.MAX_VALUE);
+  }
+
+  /**
+   * An advisor for {@code port}'s continuum. Trust is the continuum's trust engine's for the
+   * nodes it observes (agents in this process), otherwise the score the node's cluster last sent
+   * up ({@code mlsysops_node_trust{facet="score"}}, agents in other processes), otherwise
+   * unknown and not held against the node.
+   */
+  public static PlacementAdvisor of(ContinuumPort port) {
+    ContinuumAgent continuum = port.continuum();
+    TrustSource trust = node -> port.trust().trust(node.name())
+        .map(eu.mlsysops.security.NodeTrust::score)
+        .orElseGet(() -> continuum.telemetry().latest(ClusterTrust.METRIC,
+            Map.of("node", node.name(), "facet", "score")).orElse(1.0));
+    return new PlacementAdvisor(continuum, trust, port.trustThreshold());
   }
 
   /** A feasible node and its score, with each scorer's part. */
@@ -106,17 +130,23 @@ public final class PlacementAdvisor {
 
   // ---- dry run ----
 
-  /** Where each component of {@code app} would go now. Deploys nothing. */
+  /**
+   * Where each component of {@code app} would go now. Deploys nothing. An app of that name that
+   * runs already is placed as if it were not there (its instances and their requests left out),
+   * so the answer is where it would go if deployed afresh.
+   */
   public DryRun dryRun(AppDescriptor app) {
     Objects.requireNonNull(app, "app");
     SystemView view = continuum.systemView();
-    Placer placer = continuum.placer().withRankingLimit(Integer.MAX_VALUE);
     Map<String, String> clusterOfNode = clusterOfNode(view);
     Map<String, List<NodeCandidate>> nodesByCluster = allowedNodes(view, app);
     Map<String, PlacementSnapshot> byCluster = new LinkedHashMap<>();
     List<NodeCandidate> all = new ArrayList<>();
-    nodesByCluster.forEach((cl, ns) -> {
-      byCluster.put(cl, snapshot(placer, ns, view));
+    nodesByCluster.forEach((cl, listed) -> {
+      List<NodeCandidate> ns = withoutApp(listed, view, app);
+      PlacementSnapshot s = placer.snapshot(ns);
+      recordOthers(s, view, app.name(), null);
+      byCluster.put(cl, s);
       all.addAll(ns);
     });
     Map<String, String> chosen = new LinkedHashMap<>();
@@ -135,8 +165,9 @@ public final class PlacementAdvisor {
         }
       }
       if (best == null) {
-        stuck.put(c.name(),
-            snapshot(placer, all, view).place(PlacementRequest.of(app, c)).summary());
+        PlacementSnapshot everywhere = placer.snapshot(all);
+        recordOthers(everywhere, view, app.name(), null);
+        stuck.put(c.name(), everywhere.place(PlacementRequest.of(app, c)).summary());
       } else {
         chosen.put(c.name(), best);
       }
@@ -189,7 +220,6 @@ public final class PlacementAdvisor {
         () -> new java.util.NoSuchElementException("app " + appName + " has no component \""
             + componentName + "\""));
     SystemView view = continuum.systemView();
-    Placer placer = continuum.placer().withRankingLimit(Integer.MAX_VALUE);
     Map<String, String> clusterOfNode = clusterOfNode(view);
     String cluster = view.clusterOf(appName, componentName).map(SystemView.ClusterState::id)
         .orElse("");
@@ -323,24 +353,46 @@ public final class PlacementAdvisor {
         n.healthy());
   }
 
-  private static PlacementSnapshot snapshot(Placer placer, List<NodeCandidate> nodes,
-      SystemView view) {
-    PlacementSnapshot s = placer.snapshot(nodes);
-    recordOthers(s, view, null, null);
-    return s;
-  }
-
-  /** Records running instances (except those of one component) for spreading and locality. */
+  /**
+   * Records running instances for spreading and locality, except those of one component of
+   * {@code app} ({@code component} null: of the whole app).
+   */
   private static void recordOthers(PlacementSnapshot s, SystemView view, String app,
       String component) {
     Set<String> known = new HashSet<>();
     s.nodes().forEach(n -> known.add(n.name()));
     for (SystemView.InstancePlacement p : view.placements()) {
-      boolean self = p.app().equals(app) && p.component().equals(component);
+      boolean self = p.app().equals(app) && (component == null || p.component().equals(component));
       if (!self && known.contains(p.node()) && !p.phase().isGone()) {
         s.recordRunning(p.app(), p.component(), p.node());
       }
     }
+  }
+
+  /** Candidates without the requests of the running instances of {@code app}. */
+  private static List<NodeCandidate> withoutApp(List<NodeCandidate> nodes, SystemView view,
+      AppDescriptor app) {
+    Map<String, long[]> held = new HashMap<>();
+    for (SystemView.InstancePlacement p : view.placements()) {
+      Component c = p.app().equals(app.name()) && !p.phase().isGone()
+          ? app.component(p.component()).orElse(null) : null;
+      if (c != null) {
+        long[] h = held.computeIfAbsent(p.node(), k -> new long[2]);
+        h[0] += c.cpuRequests().millis();
+        h[1] += c.memoryRequests().longValue();
+      }
+    }
+    if (held.isEmpty()) {
+      return nodes;
+    }
+    List<NodeCandidate> out = new ArrayList<>(nodes.size());
+    for (NodeCandidate n : nodes) {
+      long[] h = held.get(n.name());
+      out.add(h == null ? n : new NodeCandidate(n.node(),
+          Math.max(0, n.cpuAllocatedMillis() - h[0]), Math.max(0, n.memoryAllocatedBytes() - h[1]),
+          n.cpuUtilization(), n.healthy()));
+    }
+    return out;
   }
 
   /** Candidates without the requests of {@code c}'s own instances. */

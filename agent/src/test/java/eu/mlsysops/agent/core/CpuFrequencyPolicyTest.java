@@ -103,6 +103,10 @@ class CpuFrequencyPolicyTest {
   private TestView atTheTopWithTheDetector(double latencyMs, int seconds) {
     knob.current = 2.8;
     utilisation(0.97, 0.99, 0.98);
+    return withTheDetector(latencyMs, seconds);
+  }
+
+  private TestView withTheDetector(double latencyMs, int seconds) {
     for (int i = 0; i < seconds; i++) {
       store.append(new Sample("detector_latency_ms", Labels.of("app", "cam", "component",
           "detector", "instance", "cam/detector/0"), NOW - 1000L * (seconds - i), latencyMs));
@@ -152,5 +156,22 @@ class CpuFrequencyPolicyTest {
     TestView top = atTheTopWithTheDetector(40);
 
     assertThat(driver.turn(top)).isFalse();
+  }
+
+  @Test
+  void aMissedQosTargetRaisesTheFrequencyEvenOnAnIdleNodeBeforeAnythingMoves() {
+    knob.current = 1.2;
+    utilisation(0.2, 0.1, 0.15); // idle: without the target it would stay low
+    TestView slow = withTheDetector(180, 16);
+
+    assertThat(driver.turn(slow)).isTrue();
+    Plan p = driver.last();
+
+    assertThat(p.commands()).singleElement().satisfies(c -> {
+      assertThat(c.mechanism()).isEqualTo("cpu_frequency");
+      assertThat(c.args()).containsEntry("ghz", "2.0");
+    });
+    assertThat(p.explanation()).isEqualTo("detector_latency_ms of detector#0 averages 180.0,"
+        + " violating lower_or_equal 100.0, at 1.20 GHz: raise to 2.00 GHz");
   }
 }

@@ -512,4 +512,26 @@ class EmbeddedContinuumTest {
     continuum = EmbeddedContinuum.builder(dataDir)
         .mechanisms(java.util.Map.of("node", List.of("lamp", "cpu_frequency"))).build();
   }
+
+  @Test
+  void anAppIsNotCalledUnschedulableWhileClustersMayStillBeRejoiningAfterAStart() {
+    ClusterFailureDetectionTest.ManualClock clock = new ClusterFailureDetectionTest.ManualClock();
+    eu.mlsysops.model.ContinuumDescriptor only = new eu.mlsysops.model.ContinuumDescriptor(
+        "solo", "solo", List.of());
+    continuum = EmbeddedContinuum.builder(dataDir).topology(List.of(only)).remoteClusters(true)
+        .clock(clock).events(events::add).build().start();
+    continuum.continuum().deploy(demoApp());
+    java.util.function.Supplier<List<String>> unschedulable = () -> events.stream()
+        .map(AgentEvent::message).filter(m -> m.contains("unschedulable")).toList();
+
+    // The policy has looked (it runs as the app is added): nothing said within the grace.
+    await().atMost(30, TimeUnit.SECONDS).until(() -> continuum.policyStatuses("continuum")
+        .stream().anyMatch(st -> st.name().equals("cluster-placement") && st.analyses() > 0));
+    assertThat(unschedulable.get()).isEmpty();
+
+    clock.advance(ContinuumAgent.REJOIN_GRACE_MILLIS);
+    // Its next periodic look (every 5 s) after the grace says why.
+    await().atMost(60, TimeUnit.SECONDS).until(() -> !unschedulable.get().isEmpty());
+    assertThat(unschedulable.get().get(0)).contains("no cluster can take it: 0/0 nodes");
+  }
 }

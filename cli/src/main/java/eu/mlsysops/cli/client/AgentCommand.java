@@ -106,12 +106,14 @@ public final class AgentCommand {
       if (p.structured(r)) {
         return ExitCode.OK;
       }
-      TextTable t = new TextTable("TIER", "POLICY", "SOURCE", "SCOPE", "CORE", "INSTANCES", "ANALYSES",
-          "PLANS", "ERRORS", "LAST_ERROR");
+      TextTable t = new TextTable("TIER", "POLICY", "STATE", "SOURCE", "SCOPE", "CORE", "INSTANCES",
+          "ANALYSES", "PLANS", "ERRORS", "LAST_ERROR");
       TextTable broken = new TextTable("TIER", "FILE", "ERROR");
       for (Map.Entry<String, JsonNode> e : r.path("tiers").properties()) {
         for (JsonNode pol : e.getValue().path("policies")) {
-          t.row(e.getKey(), Fields.text(pol, "name"), Fields.orDash(Fields.text(pol, "source")),
+          t.row(e.getKey(), Fields.text(pol, "name"),
+              pol.path("disabled").asBoolean() ? "disabled" : "enabled",
+              Fields.orDash(Fields.text(pol, "source")),
               Fields.orDash(Fields.text(pol, "scope")), Fields.bool(pol.path("core")),
               Fields.orDash(Fields.text(pol, "instances")),
               Fields.orDash(Fields.text(pol, "analyses")), Fields.orDash(Fields.text(pol, "plans")),

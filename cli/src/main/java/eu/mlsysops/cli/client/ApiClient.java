@@ -149,7 +149,7 @@ final class ApiClient {
     ApiResponse resp = new ApiResponse(r.statusCode(),
         r.headers().firstValue("Content-Type").orElse(""), r.body() == null ? "" : r.body());
     if (!resp.ok()) {
-      throw new ServerRefusal(method + " " + path, resp);
+      throw new ServerRefusal(method + " " + path, resp, base.toString());
     }
     return resp;
   }

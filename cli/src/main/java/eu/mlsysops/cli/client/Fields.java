@@ -89,7 +89,7 @@ final class Fields {
 
   static String health(JsonNode node) {
     JsonNode h = node.path("healthy");
-    return h.isBoolean() ? (h.asBoolean() ? "healthy" : "unhealthy") : orDash(text(node, "health"));
+    return h.isBoolean() ? (h.asBoolean() ? "healthy" : "unreachable") : orDash(text(node, "health"));
   }
 
   /** An ISO-8601 instant as local {@code yyyy-MM-dd HH:mm:ss}; other text as it is. */

@@ -28,7 +28,7 @@ final class ProblemReport {
       detail = refusal.request() + " answered " + r.status() + " " + reasonPhrase(r.status());
     }
     if (r.status() == 401) {
-      headline = token.explainRefusal() + " (server: " + detail + ")";
+      headline = token.explainRefusal(refusal.server()) + " (it said: " + detail + ")";
     } else if (r.status() == 403) {
       headline = detail + " (the token from " + token.source() + " lacks the role for this)";
     } else {

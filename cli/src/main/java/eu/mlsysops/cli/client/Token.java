@@ -65,14 +65,15 @@ record Token(String value, String source, List<String> looked) {
     }
   }
 
-  /** One sentence for a 401: what was sent (or not) and where the CLI looked. */
-  String explainRefusal() {
+  /** One sentence for a 401 from {@code server}: what was sent (or not) and where the CLI looked. */
+  String explainRefusal(String server) {
     if (value == null) {
-      return "the server needs a token and none was found; looked at " + String.join(", ", looked)
-          + ". Pass --token or set " + ENV + " (`mls up` writes the admin token to "
-          + "<data-dir>/" + FILE + ")";
+      return "the server at " + server + " needs a token and none was found; looked at "
+          + String.join(", ", looked) + ". Pass --token or set " + ENV + " (`mls up` writes the"
+          + " admin token to <data-dir>/" + FILE + ")";
     }
-    return "the server rejected the token from " + source + " (missing or wrong); looked at "
-        + String.join(", ", looked) + ". Pass a valid one with --token or " + ENV;
+    return "the server at " + server + " rejected the token from " + source + " (missing or"
+        + " wrong); looked at " + String.join(", ", looked) + ". Pass a valid one with --token or "
+        + ENV;
   }
 }

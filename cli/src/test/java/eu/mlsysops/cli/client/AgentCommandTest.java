@@ -66,8 +66,8 @@ class AgentCommandTest extends ApiTestSupport {
 
     assertThat(r.exitCode()).isZero();
     assertThat(r.out())
-        .containsPattern("continuum +cluster-placement +built-in +app +yes +1 +12 +1 +0")
-        .containsPattern("cluster +my-policy +policy-good.groovy +cluster +no +2 +40 +3 +1"
+        .containsPattern("continuum +cluster-placement +enabled +built-in +app +yes +1 +12 +1 +0")
+        .containsPattern("cluster +my-policy +disabled +policy-good.groovy +cluster +no +2 +40 +3 +1"
             + " +division by zero")
         .contains("files that did not load:")
         .containsPattern("cluster +policy-bad.groovy +line 3: unexpected token: }");

@@ -128,7 +128,7 @@ final class Canned {
           "files": {"policy-good.groovy": ["my-policy"]},
           "errors": {"policy-bad.groovy": "line 3: unexpected token: }"},
           "policies": [{"name": "my-policy", "source": "policy-good.groovy", "scope": "cluster",
-                        "core": false, "instances": 2, "analyses": 40, "plans": 3, "errors": 1,
+                        "core": false, "disabled": true, "instances": 2, "analyses": 40, "plans": 3, "errors": 1,
                         "last_error": "division by zero"}]},
         "node": {"directory": "/d/policies/node", "files": {}, "errors": {}, "policies": []}}}
       """;

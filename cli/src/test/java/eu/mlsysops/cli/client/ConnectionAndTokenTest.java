@@ -101,8 +101,8 @@ class ConnectionAndTokenTest extends ApiTestSupport {
   void wrongTokenSaysWhereItCameFrom() {
     ClientRun r = ClientRun.of("apps", "list-all", "--server", api.url(), "--token", "nope");
     assertThat(r.exitCode()).isEqualTo(1);
-    assertThat(r.err()).startsWith("mls: the server rejected the token from --token")
-        .doesNotContain("Exception");
+    assertThat(r.err()).startsWith("mls: the server at " + api.url()
+        + " rejected the token from --token").doesNotContain("Exception");
   }
 
   @Test

@@ -35,7 +35,7 @@ class InfraCommandTest extends ApiTestSupport {
     ClientRun all = mls("infra", "list-infra");
     assertThat(all.exitCode()).isZero();
     assertThat(all.out()).containsPattern("node +edge-1 +edge +healthy")
-        .containsPattern("node +edge-2 +edge +unhealthy")
+        .containsPattern("node +edge-2 +edge +unreachable")
         .containsPattern("cluster +edge +- +- +Ready")
         .containsPattern("datacenter +dc-athens");
 

@@ -18,7 +18,7 @@ class StatusCommandTest extends ApiTestSupport {
         │   │   └── smart-camera/analytics  RUNNING
         │   └── cloud-2  cloud  healthy  trust 0.97 high
         └── edge  (1 node)
-            └── edge-1  edge  unhealthy  trust 0.42 low: 3 failed instances in the last 10 min; memory reported 2 GiB vs declared 8 GiB
+            └── edge-1  edge  unreachable  trust 0.42 low: 3 failed instances in the last 10 min; memory reported 2 GiB vs declared 8 GiB
                 ├── smart-camera/camera-ingest  RUNNING
                 └── smart-camera/detector  STARTING
         """);
@@ -29,7 +29,7 @@ class StatusCommandTest extends ApiTestSupport {
     String tree = ContinuumTree.render(new ObjectMapper().readTree(Canned.CONTINUUM),
         ContinuumTree.Glyphs.ASCII);
     assertThat(tree).contains("|-- cloud  (2 nodes)\n|   |-- cloud-1  cloud  healthy\n")
-        .contains("`-- edge  (1 node)\n    `-- edge-1  edge  unhealthy  trust 0.42 low: ")
+        .contains("`-- edge  (1 node)\n    `-- edge-1  edge  unreachable  trust 0.42 low: ")
         .doesNotContain("├");
   }
 

@@ -16,7 +16,7 @@ class TopCommandTest extends ApiTestSupport {
     assertThat(r.out()).doesNotContain("\033[")
         .containsPattern("NODE +CLUSTER +LAYER +HEALTH +CPU% +FREQ_GHZ +POWER_W +INSTANCES")
         .containsPattern("cloud-1 +cloud +cloud +healthy +50.0 +2.40 +175.0 +2")
-        .containsPattern("edge-1 +edge +edge +unhealthy +- +- +- +0");
+        .containsPattern("edge-1 +edge +edge +unreachable +- +- +- +0");
   }
 
   @Test

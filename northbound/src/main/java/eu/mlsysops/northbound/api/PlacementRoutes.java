@@ -38,7 +38,7 @@ final class PlacementRoutes {
   }
 
   private PlacementAdvisor advisor() {
-    return new PlacementAdvisor(continuum.continuum());
+    return PlacementAdvisor.of(continuum);
   }
 
   /** True when the request asks for a dry run ({@code dryRun} or {@code dry_run}). */

@@ -43,7 +43,8 @@ final class PolicyRoutes {
       t.put("directory", pd.directory().toString());
       t.put("files", pd.loaded());
       t.put("errors", pd.errors());
-      t.put("policies", statuses(continuum.policyStatuses(tier)));
+      t.put("policies", statuses(continuum.policyStatuses(tier),
+          continuum.configuration(tier).disabledPolicies()));
       tiers.put(tier, t);
     });
     Map<String, Object> out = new LinkedHashMap<>();
@@ -76,8 +77,12 @@ final class PolicyRoutes {
     return r;
   }
 
-  /** One entry per policy name, summed over the tier's agents, local and remote. */
-  private static List<Map<String, Object>> statuses(List<PolicyStatus> all) {
+  /**
+   * One entry per policy name, summed over the tier's agents, local and remote; {@code disabled}
+   * when the tier's configuration disables it ({@code disabled_policies}).
+   */
+  private static List<Map<String, Object>> statuses(List<PolicyStatus> all,
+      java.util.Set<String> disabled) {
     Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
     for (PolicyStatus s : all) {
       Map<String, Object> m = byName.get(s.name());
@@ -87,6 +92,7 @@ final class PolicyRoutes {
         m.put("source", s.source());
         m.put("scope", s.scope());
         m.put("core", s.core());
+        m.put("disabled", disabled.contains(s.name()));
         m.put("instances", 0L);
         m.put("analyses", 0L);
         m.put("plans", 0L);

@@ -55,6 +55,25 @@ class PolicyRoutesIT {
     JsonNode cpu = tiers.get("node").get("policies").get(0);
     assertThat(cpu.get("instances").asLong()).isGreaterThanOrEqualTo(8);
     assertThat(cpu.has("last_error")).isTrue();
+    assertThat(cpu.get("disabled").asBoolean()).isFalse();
+  }
+
+  @Test
+  void aPolicyTheTierDisablesIsListedAsDisabled() {
+    HttpResponse<String> r = api.put("/api/v1/agents/cluster/config", api.admin,
+        "application/json", "{\"disabled_policies\": [\"qos-relocation\"]}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    try {
+      JsonNode policies = json(api.get("/api/v1/policies")).get("tiers").get("cluster")
+          .get("policies");
+      for (JsonNode p : policies) {
+        assertThat(p.get("disabled").asBoolean()).as(p.get("name").asText())
+            .isEqualTo(p.get("name").asText().equals("qos-relocation"));
+      }
+    } finally {
+      api.put("/api/v1/agents/cluster/config", api.admin, "application/json",
+          "{\"disabled_policies\": []}");
+    }
   }
 
   @Test
