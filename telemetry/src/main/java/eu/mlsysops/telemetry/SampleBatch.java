@@ -18,6 +18,8 @@ public final class SampleBatch {
     OUT_OF_ORDER,
     /** NaN or an infinity. */
     NON_FINITE,
+    /** The sample names no destination the sink serves (e.g. no node of a continuum). */
+    NO_DESTINATION,
     /** The sink did not say (it answered no to {@link SampleSink#accept}). */
     UNSPECIFIED
   }

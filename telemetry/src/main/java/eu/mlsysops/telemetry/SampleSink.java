@@ -28,8 +28,9 @@ public interface SampleSink {
 
   /**
    * Takes every sample of a batch of one metric, marking each it keeps ({@link
-   * SampleBatch#accepted(int, boolean)}); the same as {@link #accept} for each in order, which is
-   * what the default does. Sinks that can look a metric up once per batch override it.
+   * SampleBatch#accepted(int, boolean)}) or why not ({@link SampleBatch#refused}); the same as
+   * {@link #offer} for each in order, which is what the default does. Sinks that can look a
+   * metric up once per batch override it.
    *
    * <p>The default goes on after a sample whose {@code accept} throws (that sample counts as
    * refused) and rethrows the first exception at the end, so callers can report it.
@@ -37,14 +38,18 @@ public interface SampleSink {
   default void acceptBatch(SampleBatch batch) {
     RuntimeException first = null;
     for (int i = 0; i < batch.size(); i++) {
-      boolean ok;
+      SampleBatch.Refusal why;
       try {
-        ok = accept(batch.sample(i));
+        why = offer(batch.sample(i));
       } catch (RuntimeException e) {
         first = first == null ? e : first;
-        ok = false;
+        why = SampleBatch.Refusal.UNSPECIFIED;
       }
-      batch.accepted(i, ok);
+      if (why == null) {
+        batch.accepted(i, true);
+      } else {
+        batch.refused(i, why);
+      }
     }
     if (first != null) {
       throw first;

@@ -5,6 +5,7 @@ import eu.mlsysops.orchestration.process.TelemetryEndpoint;
 import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricStore;
 import eu.mlsysops.telemetry.Sample;
+import eu.mlsysops.telemetry.SampleBatch;
 import eu.mlsysops.telemetry.SampleSink;
 import eu.mlsysops.telemetry.TelemetryQuery;
 import eu.mlsysops.telemetry.UnionQuery;
@@ -67,8 +68,7 @@ public final class OtlpEndpoints implements AutoCloseable {
     this.clock = continuum.clock();
     this.receiverHealth = MetricStore.builder().clock(clock).maxSeries(100).build();
     this.translator = OtlpMetricsTranslator.builder(new NodeRouter(nodes)).clock(clock)
-        .seriesLimitDescription("the series names no node of this continuum (set the resource"
-            + " attribute mlsysops.node) or the node's series limit is reached")
+        .seriesLimitDescription("the node's series limit is reached")
         .build();
   }
 
@@ -235,9 +235,17 @@ public final class OtlpEndpoints implements AutoCloseable {
   private record NodeRouter(Map<String, NodeAgent> nodes) implements SampleSink {
     @Override
     public boolean accept(Sample sample) {
+      return offer(sample) == null;
+    }
+
+    @Override
+    public SampleBatch.Refusal offer(Sample sample) {
       String node = sample.labels().get("node");
       NodeAgent agent = node == null ? null : nodes.get(node);
-      return agent != null && agent.ingest(sample);
+      if (agent == null) {
+        return SampleBatch.Refusal.NO_DESTINATION;
+      }
+      return agent.ingest(sample) ? null : SampleBatch.Refusal.SERIES_LIMIT;
     }
 
     @Override

@@ -202,6 +202,9 @@ class OtlpHierarchyIT {
     }
 
     assertThat(otlp.stats().pointsRejected()).isPositive();
+    // Counted for what it is, not as a full store.
+    assertThat(otlp.stats().rejectedNoNode()).isEqualTo(otlp.stats().pointsRejected());
+    assertThat(otlp.stats().rejectedSeriesLimit()).isZero();
     assertThat(continuum.telemetry("node").latest("frames_total", Map.of())).isEmpty();
   }
 

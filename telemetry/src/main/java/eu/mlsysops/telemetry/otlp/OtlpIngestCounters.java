@@ -21,6 +21,7 @@ public final class OtlpIngestCounters {
   final LongAdder rejectedOutOfOrder = new LongAdder();
   final LongAdder rejectedMalformed = new LongAdder();
   final LongAdder rejectedIdentity = new LongAdder();
+  final LongAdder rejectedNoNode = new LongAdder();
   final LongAdder unauthenticatedRequests = new LongAdder();
   final LongAdder stalenessMarkers = new LongAdder();
   final LongAdder logRecordsAccepted = new LongAdder();
@@ -49,6 +50,7 @@ public final class OtlpIngestCounters {
         spansAccepted.sum(),
         spansRejected.sum(),
         rejectedIdentity.sum(),
-        unauthenticatedRequests.sum());
+        unauthenticatedRequests.sum(),
+        rejectedNoNode.sum());
   }
 }

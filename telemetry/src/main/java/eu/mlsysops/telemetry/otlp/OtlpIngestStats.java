@@ -35,6 +35,8 @@ import java.util.List;
  * @param rejectedIdentity points whose series named another node, app, component or instance
  *     than the sender's token
  * @param unauthenticatedRequests requests refused for a missing, malformed or forged token
+ * @param rejectedNoNode points whose series named no node the receiver delivers to (an export
+ *     without the {@code mlsysops.node} resource attribute, to a receiver of several nodes)
  */
 public record OtlpIngestStats(
     long metricsRequests,
@@ -55,7 +57,8 @@ public record OtlpIngestStats(
     long spansAccepted,
     long spansRejected,
     long rejectedIdentity,
-    long unauthenticatedRequests) {
+    long unauthenticatedRequests,
+    long rejectedNoNode) {
 
   /** All rejected metric data points, whatever the reason. */
   public long pointsRejected() {
@@ -64,7 +67,8 @@ public record OtlpIngestStats(
         + rejectedSeriesLimit
         + rejectedOutOfOrder
         + rejectedMalformed
-        + rejectedIdentity;
+        + rejectedIdentity
+        + rejectedNoNode;
   }
 
   /**
@@ -105,6 +109,7 @@ public record OtlpIngestStats(
         "otlp_points_rejected_total", new String[] {"reason", "out_of_order"}, rejectedOutOfOrder);
     e.emit("otlp_points_rejected_total", new String[] {"reason", "malformed"}, rejectedMalformed);
     e.emit("otlp_points_rejected_total", new String[] {"reason", "identity"}, rejectedIdentity);
+    e.emit("otlp_points_rejected_total", new String[] {"reason", "no_node"}, rejectedNoNode);
     e.emit("otlp_bad_requests_total", new String[] {"reason", "unauthenticated"},
         unauthenticatedRequests);
     e.emit("otlp_staleness_markers_total", new String[0], stalenessMarkers);

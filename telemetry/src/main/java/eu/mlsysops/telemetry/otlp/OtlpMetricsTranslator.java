@@ -659,6 +659,8 @@ public final class OtlpMetricsTranslator {
       case OUT_OF_ORDER ->
           t.reject(Reason.OUT_OF_ORDER, name, "older than the newest point of its series");
       case NON_FINITE -> t.reject(Reason.NAN, name, "value not finite");
+      case NO_DESTINATION -> t.reject(Reason.NO_NODE, name, "the series names no node of this"
+          + " receiver (set the resource attribute mlsysops.node)");
       default -> t.reject(Reason.SERIES_LIMIT, name, seriesLimitText);
     }
   }

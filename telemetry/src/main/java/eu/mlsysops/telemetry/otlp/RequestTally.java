@@ -15,7 +15,9 @@ final class RequestTally {
     OUT_OF_ORDER,
     MALFORMED,
     /** The series names another node, app, component or instance than the sender's token. */
-    IDENTITY
+    IDENTITY,
+    /** The series names no node the receiver delivers to. */
+    NO_NODE
   }
 
   private static final Reason[] REASONS = Reason.values();
@@ -73,6 +75,7 @@ final class RequestTally {
     c.rejectedOutOfOrder.add(rejected[Reason.OUT_OF_ORDER.ordinal()]);
     c.rejectedMalformed.add(rejected[Reason.MALFORMED.ordinal()]);
     c.rejectedIdentity.add(rejected[Reason.IDENTITY.ordinal()]);
+    c.rejectedNoNode.add(rejected[Reason.NO_NODE.ordinal()]);
     long total = rejected();
     if (total == 0) {
       return new IngestOutcome(accepted, 0, "");

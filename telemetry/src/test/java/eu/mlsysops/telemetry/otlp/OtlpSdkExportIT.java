@@ -42,7 +42,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +51,9 @@ import org.junit.jupiter.api.Test;
  * OTLP/HTTP-protobuf, cumulative and delta), and the exact values arrive in the agent's store.
  */
 class OtlpSdkExportIT {
+  /** The exporters' timeout: far above what an export takes, even on a busy machine. */
+  private static final Duration SLOW = Duration.ofSeconds(60);
+
   private static final Resource RESOURCE =
       Resource.getDefault()
           .merge(
@@ -103,14 +105,15 @@ class OtlpSdkExportIT {
 
   @Test
   void grpcCumulativeMetricsArriveExactly() {
-    exportAndCheck(OtlpGrpcMetricExporter.builder().setEndpoint(grpcUrl()).build());
+    exportAndCheck(
+        OtlpGrpcMetricExporter.builder().setEndpoint(grpcUrl()).setTimeout(SLOW).build());
   }
 
   @Test
   void grpcDeltaMetricsWithGzipArriveAsCumulativeValues() {
     exportAndCheck(
         OtlpGrpcMetricExporter.builder()
-            .setEndpoint(grpcUrl())
+            .setEndpoint(grpcUrl()).setTimeout(SLOW)
             .setCompression("gzip")
             .setAggregationTemporalitySelector(DELTA)
             .build());
@@ -120,7 +123,7 @@ class OtlpSdkExportIT {
   void httpProtobufCumulativeMetricsWithGzipArriveExactly() {
     exportAndCheck(
         OtlpHttpMetricExporter.builder()
-            .setEndpoint(httpUrl("/v1/metrics"))
+            .setEndpoint(httpUrl("/v1/metrics")).setTimeout(SLOW)
             .setCompression("gzip")
             .build());
   }
@@ -129,7 +132,7 @@ class OtlpSdkExportIT {
   void httpProtobufDeltaMetricsArriveAsCumulativeValues() {
     exportAndCheck(
         OtlpHttpMetricExporter.builder()
-            .setEndpoint(httpUrl("/v1/metrics"))
+            .setEndpoint(httpUrl("/v1/metrics")).setTimeout(SLOW)
             .setAggregationTemporalitySelector(DELTA)
             .build());
   }
@@ -137,12 +140,14 @@ class OtlpSdkExportIT {
   @Test
   void sdkLogsAndSpansReachTheRecentSignalsOverBothTransports() {
     sendLogAndSpan(
-        OtlpGrpcLogRecordExporter.builder().setEndpoint(grpcUrl()).build(),
-        OtlpGrpcSpanExporter.builder().setEndpoint(grpcUrl()).build(),
+        OtlpGrpcLogRecordExporter.builder().setEndpoint(grpcUrl()).setTimeout(SLOW).build(),
+        OtlpGrpcSpanExporter.builder().setEndpoint(grpcUrl()).setTimeout(SLOW).build(),
         "over grpc");
     sendLogAndSpan(
-        OtlpHttpLogRecordExporter.builder().setEndpoint(httpUrl("/v1/logs")).build(),
-        OtlpHttpSpanExporter.builder().setEndpoint(httpUrl("/v1/traces")).build(),
+        OtlpHttpLogRecordExporter.builder().setEndpoint(httpUrl("/v1/logs")).setTimeout(SLOW)
+            .build(),
+        OtlpHttpSpanExporter.builder().setEndpoint(httpUrl("/v1/traces")).setTimeout(SLOW)
+            .build(),
         "over http");
 
     assertThat(signals.logs())
@@ -307,8 +312,8 @@ class OtlpSdkExportIT {
   }
 
   private static void assertSuccess(CompletableResultCode result) {
-    result.join(10, TimeUnit.SECONDS);
-    await().atMost(Duration.ofSeconds(10)).until(result::isDone);
+    // Generous ceilings (the exporters' own timeout included): a busy machine is slow to export.
+    await().atMost(SLOW.multipliedBy(2)).until(result::isDone);
     assertThat(result.isSuccess()).as("export succeeded").isTrue();
   }
 
