@@ -72,11 +72,12 @@ public final class PlacementAdvisor {
    * @param node where it would go; empty when nowhere
    * @param score the chosen node's score
    * @param explanation the placer's one line ({@link Placement#explanation()})
-   * @param candidates every feasible node, best first
+   * @param candidates the best feasible nodes, best first (as many as asked for)
+   * @param feasible how many nodes are feasible in all
    * @param rejected nodes rejected, counted per reason (first failing filter)
    */
   public record InstancePlan(int slot, String node, double score, String explanation,
-      List<Candidate> candidates, Map<String, Integer> rejected) {}
+      List<Candidate> candidates, int feasible, Map<String, Integer> rejected) {}
 
   /**
    * One component of a dry run.
@@ -133,10 +134,23 @@ public final class PlacementAdvisor {
   /**
    * Where each component of {@code app} would go now. Deploys nothing. An app of that name that
    * runs already is placed as if it were not there (its instances and their requests left out),
-   * so the answer is where it would go if deployed afresh.
+   * so the answer is where it would go if deployed afresh. Every feasible node of each instance
+   * is listed.
    */
   public DryRun dryRun(AppDescriptor app) {
+    return dryRun(app, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #dryRun(AppDescriptor)}, listing at most {@code candidates} of each instance's
+   * feasible nodes (the rest are counted): what an answer over thousands of nodes can hold.
+   */
+  public DryRun dryRun(AppDescriptor app, int candidates) {
     Objects.requireNonNull(app, "app");
+    if (candidates < 1) {
+      throw new IllegalArgumentException("candidates must be at least 1, got " + candidates);
+    }
+    Placer placer = this.placer.withRankingLimit(candidates);
     SystemView view = continuum.systemView();
     Map<String, String> clusterOfNode = clusterOfNode(view);
     Map<String, List<NodeCandidate>> nodesByCluster = allowedNodes(view, app);
@@ -195,7 +209,7 @@ public final class PlacementAdvisor {
         }
         instances.add(new InstancePlan(ip.slot(), p.node().orElse(""),
             p.isPlaced() ? p.ranking().get(0).score() : 0, p.explanation(),
-            candidates(p, clusterOfNode), p.reasonCounts()));
+            candidates(p, clusterOfNode), p.feasibleCount(), p.reasonCounts()));
       }
       String unschedulable = stuck.containsKey(c.name()) ? stuck.get(c.name())
           : String.join("; ", why.stream().distinct().toList());

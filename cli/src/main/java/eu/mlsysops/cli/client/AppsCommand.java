@@ -36,7 +36,8 @@ public final class AppsCommand {
       description = {
         "Deploys an application from an MLSysOpsApp descriptor (POST /api/v1/apps).",
         "With --dry-run, validates it locally, then shows where each component would go with the"
-            + " score of every candidate node (POST /api/v1/apps?dryRun=true); nothing is deployed.",
+            + " scores of the best candidate nodes (POST /api/v1/apps?dryRun=true); nothing is"
+            + " deployed.",
         "With --validate-only, validates it locally and prints the problems; nothing is sent."
       })
   static final class DeployApp extends ClientCommand {
@@ -44,7 +45,7 @@ public final class AppsCommand {
     DescriptorSource source;
 
     @Option(names = "--dry-run",
-        description = "show where each component would go and every candidate's score; deploy"
+        description = "show where each component would go and the best candidates' scores; deploy"
             + " nothing")
     boolean dryRun;
 

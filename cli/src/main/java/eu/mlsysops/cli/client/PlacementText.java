@@ -75,8 +75,12 @@ final class PlacementText {
         }
         p.println("");
         String rejected = counts(i.path("rejected"));
+        int shown = i.path("candidates").size();
+        int feasible = i.path("feasible").asInt(shown);
         p.println(Fields.text(c, "name") + "#" + Fields.text(i, "slot") + " → "
-            + Fields.text(i, "node") + (rejected.isEmpty() ? "" : " (rejected: " + rejected + ")"));
+            + Fields.text(i, "node") + (rejected.isEmpty() ? "" : " (rejected: " + rejected + ")")
+            + (feasible > shown ? " (the best " + shown + " of " + feasible + " feasible nodes)"
+                : ""));
         p.print(candidates(i.path("candidates"), Fields.text(i, "node")));
       }
     }

@@ -11,15 +11,32 @@ import java.util.Map;
 final class ApiProblem extends RuntimeException {
   private final int status;
   private final List<Map<String, String>> errors;
+  private final int retryAfterSeconds;
 
   ApiProblem(int status, String detail) {
     this(status, detail, List.of());
   }
 
   ApiProblem(int status, String detail, List<Map<String, String>> errors) {
+    this(status, detail, errors, 0);
+  }
+
+  private ApiProblem(int status, String detail, List<Map<String, String>> errors,
+      int retryAfterSeconds) {
     super(detail, null, false, false);
     this.status = status;
     this.errors = List.copyOf(errors);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** A 503 for work the server bounds: the client may try again after {@code seconds}. */
+  static ApiProblem busy(String detail, int seconds) {
+    return new ApiProblem(503, detail, List.of(), seconds);
+  }
+
+  /** Seconds for a {@code Retry-After} header, or 0 for none. */
+  int retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   int status() {

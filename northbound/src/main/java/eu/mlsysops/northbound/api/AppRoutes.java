@@ -60,7 +60,7 @@ final class AppRoutes {
 
     r.post("/apps/deploy", Role.DEVELOPER, (ctx, who) -> {
       if (PlacementRoutes.dryRunAsked(ctx)) {
-        Json.send(ctx, 200, placement.dryRunBody(referenceApp(ctx, who).descriptor()));
+        Json.send(ctx, 200, placement.dryRunBody(ctx, referenceApp(ctx, who).descriptor()));
         return;
       }
       AppDescriptor app = deploy(referenceApp(ctx, who), who, false).descriptor();
@@ -115,7 +115,7 @@ final class AppRoutes {
         input.app(text, mt.equals("application/json") ? "request.json" : "request.yaml"));
     if (PlacementRoutes.dryRunAsked(ctx)) {
       // Nothing is deployed or recorded: where each component would go, and every score.
-      Map<String, Object> body = new LinkedHashMap<>(placement.dryRunBody(p.descriptor()));
+      Map<String, Object> body = new LinkedHashMap<>(placement.dryRunBody(ctx, p.descriptor()));
       if (!p.warnings().isEmpty()) {
         body.put("warnings", p.warnings().stream().map(ApiProblem::entry).toList());
       }

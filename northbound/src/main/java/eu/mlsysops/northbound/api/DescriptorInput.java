@@ -56,11 +56,20 @@ final class DescriptorInput implements AutoCloseable {
   static final int FETCH_SECONDS = 10;
   static final int MAX_REDIRECTS = 5;
   static final int MAX_CONCURRENT = 4;
+  /**
+   * Descriptors parsed at once: a 1 MiB document costs tens of MB while it is parsed, so dozens at
+   * once would fill a small heap (one of issue 21's findings). Others wait up to {@value
+   * #PARSE_WAIT_SECONDS} s for their turn, then get 503.
+   */
+  static final int MAX_CONCURRENT_PARSES = 4;
+  static final int PARSE_WAIT_SECONDS = 10;
 
   private final boolean allowPrivateAddresses;
   private final Set<String> openHosts;
   private final Duration deadline;
   private final Semaphore fetches = new Semaphore(MAX_CONCURRENT);
+  private final Semaphore parses;
+  private final Duration parseWait;
   private final HttpClient http = new HttpClient();
 
   /**
@@ -73,6 +82,18 @@ final class DescriptorInput implements AutoCloseable {
 
   /** @param deadline how long a whole fetch may take (tests shorten it) */
   DescriptorInput(boolean allowPrivateAddresses, Set<String> openHosts, Duration deadline) {
+    this(allowPrivateAddresses, openHosts, deadline, MAX_CONCURRENT_PARSES,
+        Duration.ofSeconds(PARSE_WAIT_SECONDS));
+  }
+
+  /**
+   * @param parsesAtOnce descriptors parsed at once
+   * @param parseWait how long a descriptor waits for its turn before the request gets 503
+   */
+  DescriptorInput(boolean allowPrivateAddresses, Set<String> openHosts, Duration deadline,
+      int parsesAtOnce, Duration parseWait) {
+    this.parses = new Semaphore(parsesAtOnce, true);
+    this.parseWait = parseWait;
     this.deadline = deadline;
     this.allowPrivateAddresses = allowPrivateAddresses;
     this.openHosts = openHosts.stream().map(h -> h.toLowerCase(Locale.ROOT))
@@ -138,12 +159,29 @@ final class DescriptorInput implements AutoCloseable {
     return one(new Text(text, source, false));
   }
 
+  private ParseResult parse(Text t) {
+    try {
+      if (!parses.tryAcquire(parseWait.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw ApiProblem.busy("the server is parsing as many descriptors as it parses at once;"
+            + " try again", (int) Math.max(1, parseWait.toSeconds()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiProblem(503, "interrupted while waiting to parse the descriptor");
+    }
+    try {
+      return Descriptors.parse(t.text(), t.source(), ParseOptions.DEFAULT);
+    } finally {
+      parses.release();
+    }
+  }
+
   /** Exactly one descriptor of any kind. */
   Parsed<Descriptor> one(Text t) {
     if (t.text() == null || t.text().isBlank()) {
       throw ApiProblem.badRequest("the descriptor is empty");
     }
-    ParseResult r = Descriptors.parse(t.text(), t.source(), ParseOptions.DEFAULT);
+    ParseResult r = parse(t);
     if (r.hasErrors() && t.fetched()) {
       // Messages quote values; a fetched document could be any file the server can reach.
       throw ApiProblem.badRequest("the document at \"uri\" is not a valid descriptor: "

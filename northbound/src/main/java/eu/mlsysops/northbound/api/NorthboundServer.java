@@ -176,8 +176,12 @@ public final class NorthboundServer implements AutoCloseable {
       ctx.header("X-Frame-Options", "DENY");
       ctx.header("Referrer-Policy", "no-referrer");
     });
-    c.routes.exception(ApiProblem.class,
-        (e, ctx) -> Json.problem(ctx, e.status(), e.getMessage(), e.errors()));
+    c.routes.exception(ApiProblem.class, (e, ctx) -> {
+      if (e.retryAfterSeconds() > 0) {
+        ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
+      }
+      Json.problem(ctx, e.status(), e.getMessage(), e.errors());
+    });
     c.routes.exception(HttpResponseException.class, (e, ctx) -> {
       if (e.getStatus() == 404 && e instanceof io.javalin.http.NotFoundResponse) {
         notFound(ctx); // Javalin's own "no endpoint" answer

@@ -41,6 +41,24 @@ final class PlacementRoutes {
     return PlacementAdvisor.of(continuum);
   }
 
+  /** The {@code candidates} query parameter: 1 to {@value #MAX_CANDIDATES}, default 10. */
+  static int candidatesAsked(io.javalin.http.Context ctx) {
+    String v = ctx.queryParam("candidates");
+    if (v == null) {
+      return DEFAULT_CANDIDATES;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= 1 && n <= MAX_CANDIDATES) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    throw ApiProblem.badRequest("candidates must be a whole number from 1 to " + MAX_CANDIDATES
+        + " (the feasible nodes listed per instance), got \"" + v + "\"");
+  }
+
   /** True when the request asks for a dry run ({@code dryRun} or {@code dry_run}). */
   static boolean dryRunAsked(io.javalin.http.Context ctx) {
     String v = ctx.queryParam("dryRun");
@@ -56,9 +74,35 @@ final class PlacementRoutes {
     throw ApiProblem.badRequest("dryRun must be true or false, got \"" + v + "\"");
   }
 
-  /** The JSON body of a dry run. */
-  Map<String, Object> dryRunBody(AppDescriptor app) {
-    PlacementAdvisor.DryRun d = advisor().dryRun(app);
+  /** Candidates listed per instance of a dry run unless {@code candidates} says otherwise. */
+  static final int DEFAULT_CANDIDATES = 10;
+  /** The most candidates a dry run lists per instance: its answer stays small at any scale. */
+  static final int MAX_CANDIDATES = 100;
+
+  /** Dry runs at once: each places every instance against every node; others wait, then 503. */
+  static final int MAX_CONCURRENT_DRY_RUNS = 2;
+  private final java.util.concurrent.Semaphore dryRuns =
+      new java.util.concurrent.Semaphore(MAX_CONCURRENT_DRY_RUNS, true);
+
+  /** The JSON body of a dry run; {@code candidates} (query) bounds each instance's list. */
+  Map<String, Object> dryRunBody(io.javalin.http.Context ctx, AppDescriptor app) {
+    int candidates = candidatesAsked(ctx);
+    PlacementAdvisor.DryRun d;
+    try {
+      if (!dryRuns.tryAcquire(DescriptorInput.PARSE_WAIT_SECONDS,
+          java.util.concurrent.TimeUnit.SECONDS)) {
+        throw ApiProblem.busy(MAX_CONCURRENT_DRY_RUNS + " dry runs are in progress, the most the"
+            + " server runs at once; try again", DescriptorInput.PARSE_WAIT_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiProblem(503, "interrupted while waiting to dry-run the app");
+    }
+    try {
+      d = advisor().dryRun(app, candidates);
+    } finally {
+      dryRuns.release();
+    }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", d.app());
     m.put("dry_run", true);
@@ -77,6 +121,7 @@ final class PlacementRoutes {
         im.put("score", round(i.score()));
         im.put("explanation", i.explanation());
         im.put("candidates", candidates(i.candidates()));
+        im.put("feasible", i.feasible());
         im.put("rejected", i.rejected());
         is.add(im);
       }

@@ -203,4 +203,26 @@ class DescriptorInputTest {
         .isInstanceOf(ApiProblem.class)
         .satisfies(e -> assertThat(((ApiProblem) e).status()).isEqualTo(413));
   }
+
+  @Test
+  void descriptorsBeyondThoseParsedAtOnceAreRefusedAsBusyAfterAShortWait() {
+    String app = "MLSysOpsApp: {name: a, components: [{metadata: {name: c},"
+        + " containers: [{image: i}]}]}";
+    DescriptorInput one = new DescriptorInput(true, Set.of(), Duration.ofSeconds(10), 1,
+        Duration.ofMillis(100));
+    open.add(one);
+    // The permit is given back after each parse.
+    assertThat(one.one(app, "a.yaml").descriptor().name()).isEqualTo("a");
+    assertThat(one.one(app, "b.yaml").descriptor().name()).isEqualTo("a");
+
+    DescriptorInput none = new DescriptorInput(true, Set.of(), Duration.ofSeconds(10), 0,
+        Duration.ofMillis(100));
+    open.add(none);
+    assertThatThrownBy(() -> none.one(app, "c.yaml")).isInstanceOfSatisfying(ApiProblem.class,
+        p -> {
+          assertThat(p.status()).isEqualTo(503);
+          assertThat(p.retryAfterSeconds()).isEqualTo(1);
+          assertThat(p.getMessage()).contains("try again");
+        });
+  }
 }

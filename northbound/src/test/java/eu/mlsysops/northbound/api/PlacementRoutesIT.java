@@ -84,6 +84,27 @@ class PlacementRoutesIT {
   }
 
   @Test
+  void aDryRunListsAsManyCandidatesAsAskedAndCountsTheFeasibleOnes() {
+    allNodesHealthy();
+    HttpResponse<String> r = api.postYaml("/api/v1/apps?dryRun=true&candidates=1", api.admin,
+        ApiFixture.demoApp("dry-e"));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode analytics = json(r).get("components").get(2).get("instances").get(0);
+    assertThat(analytics.get("candidates")).hasSize(1);
+    assertThat(analytics.get("feasible").asInt()).isEqualTo(3);
+    assertThat(analytics.get("candidates").get(0).get("node").asText())
+        .isEqualTo(analytics.get("node").asText());
+    for (String bad : new String[] {"0", "101", "all"}) {
+      HttpResponse<String> refused = api.postYaml("/api/v1/apps?dryRun=true&candidates=" + bad,
+          api.admin, ApiFixture.demoApp("dry-f"));
+      assertThat(refused.statusCode()).isEqualTo(400);
+      assertThat(json(refused).get("detail").asText()).startsWith("candidates must be a whole"
+          + " number from 1 to 100");
+    }
+  }
+
+  @Test
   void dryRunOfAnUnplaceableComponentExplainsItPerConstraint() {
     allNodesHealthy();
     HttpResponse<String> r = api.postYaml("/api/v1/apps?dryRun=true", api.admin,
