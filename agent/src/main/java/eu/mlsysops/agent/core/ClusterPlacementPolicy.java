@@ -125,6 +125,14 @@ public final class ClusterPlacementPolicy implements Policy<Changes> {
           }
         }
       }
+      String waitingFor = best == null ? null : dependencyElsewhereNotRunning(app, c, best, chosen,
+          system);
+      if (waitingFor != null) {
+        // depends_on across clusters: a cluster enforces the order only among its own
+        // components, so the dependent is assigned once what it needs runs elsewhere.
+        in.put(c.name() + ".waiting_for", waitingFor);
+        continue;
+      }
       if (best != null) {
         chosen.put(c.name(), best);
         cs.add(new ClusterAssignment(new ComponentId(app.name(), c.name()), best).toCommand());
@@ -142,6 +150,28 @@ public final class ClusterPlacementPolicy implements Policy<Changes> {
     }
     observer.unschedulable(app.name(), stuck);
     return Changes.of(cs, why, in);
+  }
+
+  /**
+   * The first component {@code c} depends on that is not yet assigned, or assigned to another
+   * cluster than {@code cluster} and without a running instance; null when none.
+   */
+  private static String dependencyElsewhereNotRunning(AppDescriptor app, Component c,
+      String cluster, Map<String, String> chosen, SystemView system) {
+    for (String d : c.dependsOn()) {
+      if (app.component(d).isEmpty()) {
+        continue;
+      }
+      String there = chosen.get(d);
+      if (there == null) {
+        return d + " (not placed yet)";
+      }
+      if (!there.equals(cluster)
+          && system.placementsOf(app.name(), d).stream().noneMatch(p -> p.running())) {
+        return d + " (on cluster " + there + ", not running yet)";
+      }
+    }
+    return null;
   }
 
   /** The cluster a member of {@code c}'s {@code single_node} group went to, if any. */
