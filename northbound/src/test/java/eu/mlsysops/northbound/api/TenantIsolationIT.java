@@ -147,6 +147,58 @@ class TenantIsolationIT {
   }
 
   @Test
+  void aDeveloperSendingEveryWriteRouteAtAnotherTenantsAppAndModelChangesNothingOfThem() {
+    String app = "alices-guarded-app";
+    assertThat(api.postYaml("/api/v1/apps", alice, ApiFixture.demoApp(app)).statusCode())
+        .isEqualTo(201);
+    HttpResponse<String> model = api.postJson("/model/add", alice, ModelRoutesIT.REFERENCE_BODY
+        .replace("{\"modelname\"", "{\"app\": \"" + app + "\", \"modelname\"")
+        .replace("detector-latency", app + "-model"));
+    assertThat(model.statusCode()).as(model.body()).isEqualTo(201);
+    String alicesModel = json(model).get("modelid").asText();
+    String alicesDescriptor = api.get("/api/v1/apps/" + app + "/descriptor", alice).body();
+
+    JsonNode doc = json(api.get("/api/v1/openapi.json"));
+    List<String> sent = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = doc.get("paths").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> route = it.next();
+      String template = route.getKey();
+      if (!template.contains("{")) {
+        continue; // nothing of anyone's named: bob acts on his own
+      }
+      String path = fillFor(template, app, alicesModel);
+      // What bob gets for hers must be what he gets for names nobody has: he cannot even tell
+      // that they exist.
+      String ghostPath = fillFor(template, "ghost-app", "999999");
+      for (String method : List.of("post", "put", "patch", "delete")) {
+        if (!route.getValue().has(method)) {
+          continue;
+        }
+        String m = method.toUpperCase(java.util.Locale.ROOT);
+        HttpResponse<String> r = api.send(m, path, bob, "application/json", "{}");
+        HttpResponse<String> ghost = api.send(m, ghostPath, bob, "application/json", "{}");
+        assertThat(r.statusCode()).as(m + " " + path + ": " + r.body()).isBetween(400, 499)
+            .isEqualTo(ghost.statusCode());
+        assertThat(r.body().replace(app, "ghost-app").replace(alicesModel, "999999"))
+            .as(m + " " + path).isEqualTo(ghost.body());
+        sent.add(m + " " + path);
+      }
+    }
+    assertThat(sent).hasSizeGreaterThan(10);
+    // Hers, as they were.
+    assertThat(api.get("/api/v1/apps/" + app + "/descriptor", alice).body())
+        .isEqualTo(alicesDescriptor);
+    assertThat(api.get("/api/v1/models/" + alicesModel, alice).statusCode()).isEqualTo(200);
+  }
+
+  private static String fillFor(String template, String app, String model) {
+    return template.replace("{name}", app).replace("{app_id}", app)
+        .replace("{id}", model).replace("{component}", "detector")
+        .replace("{tier}", "node").replace("{kind}", "regression").replace("{file}", "x.groovy")
+        .replaceAll("\\{[a-zA-Z_]+}", "edge-1");
+  }
+
+  @Test
   void theEventStreamCarriesOnlyTheDevelopersOwnApps() throws Exception {
     try (ApiFixture.EventLines stream = api.events(bob)) {
       assertThat(stream.status).isEqualTo(200);
