@@ -270,7 +270,9 @@ final class Evaluator {
     Function fn = c.function();
     int m = fn.matrixArg();
     if (m >= 0) {
-      double[] param = m > 0 ? scalar(c.args().get(0)) : null;
+      // The scalar parameter, before the range (quantile_over_time) or after it (predict_linear).
+      int p = m > 0 ? 0 : c.args().size() > 1 ? 1 : -1;
+      double[] param = p >= 0 ? scalar(c.args().get(p)) : null;
       return rangeFunction(fn, (Expr.RangeSelector) c.args().get(m), param);
     }
     switch (fn) {
@@ -284,35 +286,102 @@ final class Evaluator {
           double[] v = scalar(c.args().get(0));
           return List.of(new Row("", Labels.EMPTY, v));
         }
+      case ABSENT:
+        return absentRows(c.args().get(0));
       case ABS:
       case CEIL:
       case FLOOR:
       case CLAMP_MIN:
       case CLAMP_MAX:
+      case CLAMP:
+      case ROUND:
+      case SQRT:
+      case EXP:
+      case LN:
+      case LOG2:
+      case LOG10:
+      case SGN:
         {
-          double[] p = fn.params.size() > 1 ? scalar(c.args().get(1)) : null;
+          double[] p = c.args().size() > 1 ? scalar(c.args().get(1)) : null;
+          double[] q = c.args().size() > 2 ? scalar(c.args().get(2)) : null;
           List<Row> out = new ArrayList<>();
           for (Row r : vector(c.args().get(0))) {
             double[] v = r.v.clone();
+            boolean any = false;
             for (int i = 0; i < n; i++) {
               if (!absent(v[i])) {
-                v[i] =
-                    switch (fn) {
-                      case ABS -> Math.abs(v[i]);
-                      case CEIL -> Math.ceil(v[i]);
-                      case FLOOR -> Math.floor(v[i]);
-                      case CLAMP_MIN -> Math.max(v[i], p[i]);
-                      default -> Math.min(v[i], p[i]);
-                    };
+                v[i] = elementwise(fn, v[i], p == null ? 1 : p[i], q == null ? 0 : q[i]);
+                any |= !absent(v[i]);
               }
             }
-            out.add(new Row("", r.labels, v));
+            if (any) {
+              out.add(new Row("", r.labels, v));
+            }
           }
           return out;
         }
       default:
         throw new IllegalStateException("not a vector function: " + fn);
     }
+  }
+
+  /** One value through an element-wise function ({@code p}, {@code q}: its scalar arguments). */
+  private static double elementwise(Function fn, double v, double p, double q) {
+    return switch (fn) {
+      case ABS -> Math.abs(v);
+      case CEIL -> Math.ceil(v);
+      case FLOOR -> Math.floor(v);
+      case CLAMP_MIN -> Math.max(v, p);
+      case CLAMP_MAX -> Math.min(v, p);
+      // As Prometheus: no value when min > max.
+      case CLAMP -> p > q ? ABSENT : Math.max(p, Math.min(q, v));
+      // As Prometheus: to the nearest multiple of p, halves up.
+      case ROUND -> Math.floor(v * (1 / p) + 0.5) / (1 / p);
+      case SQRT -> Math.sqrt(v);
+      case EXP -> Math.exp(v);
+      case LN -> Math.log(v);
+      case LOG2 -> Math.log(v) / Math.log(2);
+      case LOG10 -> Math.log10(v);
+      case SGN -> Math.signum(v);
+      default -> throw new IllegalStateException("not element-wise: " + fn);
+    };
+  }
+
+  /**
+   * {@code absent(v)}: one series, valued 1 at the steps where {@code v} has none; its labels are
+   * the argument's equality matchers when it is a selector (as Prometheus does).
+   */
+  private List<Row> absentRows(Expr arg) {
+    double[] out = absentSteps();
+    boolean any = false;
+    List<Row> rows = vector(arg);
+    for (int i = 0; i < n; i++) {
+      boolean has = false;
+      for (Row r : rows) {
+        if (!absent(r.v[i])) {
+          has = true;
+          break;
+        }
+      }
+      if (!has) {
+        out[i] = 1;
+        any = true;
+      }
+    }
+    List<Row> result = new ArrayList<>(); // callers may sort it in place
+    if (!any) {
+      return result;
+    }
+    java.util.Map<String, String> labels = new java.util.TreeMap<>();
+    if (arg instanceof Expr.Selector s) {
+      for (LabelMatcher lm : s.matchers()) {
+        if (lm.type() == LabelMatcher.Type.EQUAL && !lm.name().equals("__name__")) {
+          labels.put(lm.name(), lm.value());
+        }
+      }
+    }
+    result.add(new Row("", new Labels(labels), out));
+    return result;
   }
 
   /**
@@ -442,6 +511,35 @@ final class Evaluator {
           System.arraycopy(vs, lo, scratch, 0, count);
           Arrays.sort(scratch, 0, count);
           return quantile(param, scratch, count);
+        }
+      case DERIV:
+      case PREDICT_LINEAR:
+        {
+          if (count < 2) {
+            return ABSENT;
+          }
+          // Least squares over (seconds from t, value), as Prometheus's linearRegression.
+          double sx = 0;
+          double sy = 0;
+          double sxy = 0;
+          double sxx = 0;
+          for (int i = lo; i < hi; i++) {
+            double x = (ts[i] - t) / 1000.0;
+            sx += x;
+            sy += vs[i];
+            sxy += x * vs[i];
+            sxx += x * x;
+          }
+          double varX = sxx - sx * sx / count;
+          if (varX == 0) {
+            return ABSENT;
+          }
+          double slope = (sxy - sx * sy / count) / varX;
+          if (fn == Function.DERIV) {
+            return slope;
+          }
+          double intercept = sy / count - slope * sx / count;
+          return intercept + slope * param;
         }
       case RESETS:
       case CHANGES:

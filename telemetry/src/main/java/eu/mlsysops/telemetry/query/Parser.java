@@ -307,7 +307,8 @@ final class Parser {
       }
     }
     boolean variadic = fn == Function.LABEL_JOIN && args.size() > fn.params.size();
-    if (args.size() != fn.params.size() && !variadic) {
+    boolean optionalLeftOut = fn == Function.ROUND && args.size() == 1;
+    if (args.size() != fn.params.size() && !variadic && !optionalLeftOut) {
       throw error(
           start,
           "function \""

@@ -553,4 +553,46 @@ class QueryEngineTest {
     assertThat(q.type()).isEqualTo(ValueType.VECTOR);
     assertThat(((QueryResult.Vector) q.instant(NOW)).elements()).hasSize(2);
   }
+
+  @Test
+  void theMathFunctionsGrafanaDashboardsUseAnswerAsPrometheusDoes() {
+    put("temp", Labels.of("node", "a"), 600, 2.5);
+    put("temp", Labels.of("node", "b"), 600, -16);
+
+    assertThat(only("round(temp{node=\"a\"})")).isEqualTo(3); // halves up
+    assertThat(only("round(temp{node=\"b\"})")).isEqualTo(-16);
+    assertThat(only("round(temp{node=\"a\"}, 0.2)")).isCloseTo(2.6, EXACT);
+    assertThat(only("clamp(temp{node=\"b\"}, -10, 10)")).isEqualTo(-10);
+    assertThat(engine.vector("clamp(temp, 10, -10)", NOW)).as("min > max: nothing").isEmpty();
+    assertThat(only("sqrt(abs(temp{node=\"b\"}))")).isEqualTo(4);
+    assertThat(only("exp(ln(temp{node=\"a\"}))")).isCloseTo(2.5, EXACT);
+    assertThat(only("log2(abs(temp{node=\"b\"}))")).isCloseTo(4, EXACT);
+    assertThat(only("log10(abs(temp{node=\"b\"}) * 6.25)")).isCloseTo(2, EXACT);
+    assertThat(only("sgn(temp{node=\"b\"})")).isEqualTo(-1);
+  }
+
+  @Test
+  void absentAnswersOneWithTheSelectorsEqualityLabelsOnlyWhenNothingMatches() {
+    put("up", Labels.of("job", "api"), 600, 1);
+
+    assertThat(engine.vector("absent(up{job=\"api\"})", NOW)).isEmpty();
+    List<Element> missing = engine.vector("absent(up{job=\"db\", zone=~\"eu.*\"})", NOW);
+    assertThat(missing).singleElement().satisfies(e -> {
+      assertThat(e.value()).isEqualTo(1);
+      assertThat(e.labels()).isEqualTo(Labels.of("job", "db"));
+    });
+  }
+
+  @Test
+  void derivAndPredictLinearFitALineThroughTheWindow() {
+    // 2 per second from t=540 s to t=600 s, starting at 100.
+    for (int t = 540; t <= 600; t += 10) {
+      put("queue", Labels.of("node", "a"), t, 100 + 2 * (t - 540));
+    }
+
+    assertThat(only("deriv(queue[1m])")).isCloseTo(2, EXACT);
+    // Now 220; an hour on: 220 + 7,200.
+    assertThat(only("predict_linear(queue[1m], 3600)")).isCloseTo(7420, EXACT);
+    assertThat(engine.vector("deriv(queue[5s])", NOW)).as("one point: no line").isEmpty();
+  }
 }
