@@ -244,7 +244,24 @@ public final class PolicyDirectory implements AutoCloseable {
   }
 
   private static String compactCompileError(Throwable e) {
-    // Groovy's message starts with a boilerplate line; keep the lines that locate the problem.
+    // Groovy's structured errors say where without the server's path to the file; its message
+    // (boilerplate, the absolute path, a caret line that loses its place once joined) is the
+    // fallback.
+    if (e instanceof org.codehaus.groovy.control.MultipleCompilationErrorsException multi) {
+      List<String> found = new ArrayList<>();
+      for (Object m : multi.getErrorCollector().getErrors()) {
+        if (m instanceof org.codehaus.groovy.control.messages.SyntaxErrorMessage syntax) {
+          org.codehaus.groovy.syntax.SyntaxException x = syntax.getCause();
+          found.add("line " + x.getLine() + ", column " + x.getStartColumn() + ": "
+              + x.getOriginalMessage().replaceAll("\\s+", " ").trim());
+        } else if (m instanceof org.codehaus.groovy.control.messages.ExceptionMessage ex) {
+          found.add(message(ex.getCause()));
+        }
+      }
+      if (!found.isEmpty()) {
+        return "does not compile: " + String.join("; ", found);
+      }
+    }
     String m = e.getMessage() == null ? e.toString() : e.getMessage();
     List<String> lines = new ArrayList<>();
     for (String line : m.split("\n")) {
