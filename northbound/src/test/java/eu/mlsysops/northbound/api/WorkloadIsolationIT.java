@@ -107,7 +107,7 @@ class WorkloadIsolationIT {
               - metadata: {name: x}
                 containers:
                   - image: none
-                    command: [/bin/sleep, "120"]
+                    command: [/bin/sh, -c, "echo secret-of-alice > $TMPDIR/kept; exec /bin/sleep 120"]
                     env: [{name: HELD, value: secret-of-alice}]
           """).statusCode()).isEqualTo(201);
       Path logRoot = data.resolve("logs");
@@ -128,12 +128,13 @@ class WorkloadIsolationIT {
                 restart_policy: Never
                 containers:
                   - image: none
-                    command: [/bin/sh, -c, "echo found $(cat /proc/[0-9]*/environ 2>/dev/null | tr '\\\\0' '\\\\n' | grep -c secret-of-alice)"]
+                    command: [/bin/sh, -c, "echo found $(cat /proc/[0-9]*/environ 2>/dev/null | tr '\\\\0' '\\\\n' | grep -c secret-of-alice) $(cat $(dirname $TMPDIR)/*/* 2>/dev/null | grep -c secret-of-alice)"]
           """).statusCode()).isEqualTo(201);
 
       await().atMost(60, TimeUnit.SECONDS)
           .until(() -> logs(logRoot, "stdout.log").contains("found "));
-      assertThat(logs(logRoot, "stdout.log")).contains("found 0");
+      // Neither in her processes' environment nor in her instance's own directory.
+      assertThat(logs(logRoot, "stdout.log")).contains("found 0 0");
     }
   }
 }

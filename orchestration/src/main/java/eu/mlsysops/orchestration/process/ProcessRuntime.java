@@ -83,6 +83,8 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
   private final String nodeName;
   private final Path logDirectory;
   private final Path workingDirectory;
+  /** Where each instance gets a private writable directory; made on first use. */
+  private final Path scratchRoot;
   /** Instances run as this user; null: as the agent's own (it could not drop privileges). */
   private final WorkloadUser runAs;
   private final Supplier<TelemetryEndpoint> telemetry;
@@ -113,6 +115,9 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     this.nodeName = b.nodeName;
     this.logDirectory = Objects.requireNonNull(b.logDirectory, "logDirectory");
     this.workingDirectory = b.workingDirectory;
+    this.scratchRoot = b.scratchRoot != null ? b.scratchRoot
+        : Path.of(System.getProperty("java.io.tmpdir"), "mls-scratch-" + ProcessHandle.current().pid()
+            + "-" + dirName(nodeName));
     this.runAs = b.runAs;
     this.telemetry = b.telemetry;
     this.cgroups = b.cgroups != null ? b.cgroups : CgroupCapability.detect();
@@ -227,6 +232,13 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     } catch (IOException e) {
       return "cannot create the log directory " + dir + ": " + e.getMessage();
     }
+    try {
+      inst.scratch = Scratch.create(scratchRoot, inst.dirName,
+          runAs == null ? null : runAs.forApp(spec.app()));
+    } catch (IOException e) {
+      return "cannot create the instance's scratch directory under " + scratchRoot + ": "
+          + e.getMessage();
+    }
     RestartPolicy policy = spec.component().restartPolicy() == null ? RestartPolicy.ALWAYS
         : spec.component().restartPolicy();
     inst.policy = policy;
@@ -327,6 +339,15 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(argv).directory(workingDirectory.toFile());
     pb.environment().clear();
     pb.environment().putAll(c.plan.env());
+    if (c.inst.scratch != null) {
+      // Its own writable place (the working directory is shared and not the instance's), unless
+      // its descriptor says otherwise; the agent's own HOME is not the instance's.
+      for (String k : List.of("TMPDIR", "HOME")) {
+        if (!setByDescriptor(c, k)) {
+          pb.environment().put(k, c.inst.scratch.toString());
+        }
+      }
+    }
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(c.out.file().toFile()));
     pb.redirectError(ProcessBuilder.Redirect.appendTo(c.err.file().toFile()));
@@ -496,6 +517,16 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     return inst.stopped.copy();
   }
 
+  private static boolean setByDescriptor(Ctr c, String name) {
+    InstanceSpec spec = c.inst.spec;
+    if (spec.env().containsKey(name)) {
+      return true;
+    }
+    var containers = spec.component().containers();
+    return c.plan.index() < containers.size() && containers.get(c.plan.index()).env().stream()
+        .anyMatch(v -> name.equals(v.name()));
+  }
+
   /**
    * Polls until no process of the instance runs. Polling rather than {@code onExit()}: a
    * grandchild is reaped by init, which may take its time, and an exited zombie counts as gone.
@@ -544,6 +575,7 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
       inst.killTimer.cancel(false);
     }
     removeCgroups(inst);
+    Scratch.delete(inst.scratch);
     List<Runnable> events = new ArrayList<>();
     transition(inst, InstanceState.STOPPED, "stopped on request", events);
     dispatch(events);
@@ -746,6 +778,9 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (Files.isDirectory(scratchRoot)) {
+      Scratch.delete(scratchRoot); // what instances that did not stop in time left
+    }
     if (ownExecutor) {
       executor.shutdownNow();
     }
@@ -842,6 +877,8 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     String reason = "";
     long since;
     String limitsNote = "";
+    /** The instance's private writable directory ({@code TMPDIR}, {@code HOME}), or null. */
+    Path scratch;
     boolean stopping;
     CompletableFuture<Void> stopped;
     ScheduledFuture<?> killTimer;
@@ -921,6 +958,7 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     private String nodeIp = "127.0.0.1";
     private Path logDirectory;
     private Path workingDirectory = Path.of("").toAbsolutePath();
+    private Path scratchRoot;
     private WorkloadUser runAs;
     private Supplier<TelemetryEndpoint> telemetry = () -> null;
     private CgroupCapability cgroups;
@@ -976,6 +1014,16 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
      */
     public Builder runAs(WorkloadUser user) {
       this.runAs = user;
+      return this;
+    }
+
+    /**
+     * Where each instance gets a private writable directory, given to it as {@code TMPDIR} and
+     * {@code HOME} (unless its descriptor sets them), owned by its app's user with mode 0700 and
+     * deleted when it stops. Default: {@code <java.io.tmpdir>/mls-scratch-<pid>-<node>}.
+     */
+    public Builder scratchRoot(Path dir) {
+      this.scratchRoot = Objects.requireNonNull(dir, "scratchRoot").toAbsolutePath();
       return this;
     }
 

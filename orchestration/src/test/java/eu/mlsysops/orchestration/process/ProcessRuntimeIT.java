@@ -118,6 +118,24 @@ class ProcessRuntimeIT {
   }
 
   @Test
+  void eachInstanceWritesInAPrivateScratchDirectoryThatGoesWhenItStops() throws Exception {
+    Path scratch = dir.resolve("scratch");
+    runtime(builder().scratchRoot(scratch));
+    start(shell("app/c/0", "Never", "echo kept > \"$TMPDIR/f\"; echo \"$HOME\"; exec sleep 60"));
+
+    Path own = scratch.resolve("app_c_0");
+    await().atMost(10, TimeUnit.SECONDS).until(() -> Files.exists(own.resolve("f")));
+    assertThat(log("app/c/0", "stdout.log")).isEqualTo(own + "\n");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(own))).isEqualTo("rwx------");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(scratch))).as("enter, not list").isEqualTo("rwx--x--x");
+
+    runtime.stop("app/c/0").toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThat(own).doesNotExist();
+  }
+
+  @Test
   void logsAreRotatedWhileTheProcessKeepsWriting() throws Exception {
     runtime(builder().logLimits(1000, 1));
     // Writes past the limit, waits for the test's go-ahead, writes once more.

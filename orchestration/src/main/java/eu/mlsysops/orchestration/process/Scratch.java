@@ -1,0 +1,72 @@
+package eu.mlsysops.orchestration.process;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * An instance's private writable directory: under a root that anyone may enter but nobody may
+ * list (0711), one directory per instance, owned by the instance's user, 0700. Another app's
+ * instances can neither read nor write it, nor learn its neighbours' names.
+ */
+final class Scratch {
+  private Scratch() {}
+
+  /**
+   * Makes (or empties and makes again) {@code root/name}.
+   *
+   * @param user the user the instance runs as, or null (the agent's own)
+   */
+  static Path create(Path root, String name, WorkloadUser user) throws IOException {
+    if (!Files.isDirectory(root)) {
+      Files.createDirectories(root);
+    }
+    setMode(root, "rwx--x--x");
+    Path dir = root.resolve(name);
+    delete(dir); // a restarted instance starts clean, as a container would
+    Files.createDirectory(dir);
+    setMode(dir, "rwx------");
+    if (user != null) {
+      Files.setAttribute(dir, "unix:gid", user.gid());
+      Files.setAttribute(dir, "unix:uid", user.uid());
+    }
+    return dir;
+  }
+
+  /** Deletes {@code dir} and everything in it; quietly (a leftover is only disk space). */
+  static void delete(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+          Files.deleteIfExists(f);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          Files.deleteIfExists(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      System.getLogger(Scratch.class.getName()).log(System.Logger.Level.DEBUG,
+          "cannot delete " + dir + ": " + e.getMessage());
+    }
+  }
+
+  private static void setMode(Path p, String mode) throws IOException {
+    try {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system: nothing more to do.
+    }
+  }
+}
