@@ -14,7 +14,7 @@ final class ProcessesRun {
   static int run(Path data, List<Descriptor> topology, int port, Duration runFor, PrintWriter out,
       boolean localProcesses, List<String> descriptorHosts, String developerQuota,
       java.util.Map<String, List<String>> mechanisms,
-      eu.mlsysops.telemetry.otlp.OtlpAuthMode otlpAuth)
+      eu.mlsysops.telemetry.otlp.OtlpAuthMode otlpAuth, eu.mlsysops.model.AppLimits appLimits)
       throws Exception {
     if (port != 0) {
       // A taken port would fail the continuum process, or worse, answer for it.
@@ -31,7 +31,7 @@ final class ProcessesRun {
     }
     ProcessContinuum pc =
         new ProcessContinuum(data, topology, port, out).localProcesses(localProcesses)
-            .northbound(descriptorHosts, developerQuota).mechanisms(mechanisms)
+            .northbound(descriptorHosts, developerQuota, appLimits).mechanisms(mechanisms)
             .otlpAuth(otlpAuth);
     Thread hook = new Thread(pc::close);
     Runtime.getRuntime().addShutdownHook(hook);

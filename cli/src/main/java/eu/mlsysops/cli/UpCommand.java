@@ -149,6 +149,12 @@ final class UpCommand implements Callable<Integer> {
           + "memory=256Gi); admins have none")
   String developerQuota;
 
+  @Option(names = "--app-limits", paramLabel = "LIMITS",
+      description = "what one app descriptor may ask for, e.g. components=50,instances=500"
+          + " (default: components=100,instances=1000); over it a deploy is refused naming the"
+          + " limit")
+  String appLimits;
+
   /** {@link #developerQuota} parsed. */
   private eu.mlsysops.northbound.api.DeveloperQuota quota;
 
@@ -192,6 +198,7 @@ final class UpCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--developer-quota: " + e.getMessage());
     }
+    limits(); // a bad --app-limits is a usage error before anything starts
     java.util.Map<String, List<String>> plugIns = plugIns();
     if (processes) {
       if (demo || trace != null || noAuth || !"127.0.0.1".equals(bind)) {
@@ -200,7 +207,7 @@ final class UpCommand implements Callable<Integer> {
       }
       boolean local = runtimeKind() == EmbeddedContinuum.RuntimeKind.PROCESS;
       return ProcessesRun.run(data, descriptors, port, runFor, out, local, descriptorHosts,
-          developerQuota, plugIns, otlpAuthMode());
+          developerQuota, plugIns, otlpAuthMode(), limits());
     }
     otlpAuthMode();
     for (int p : new int[] {otlpGrpcPort, otlpHttpPort}) {
@@ -378,7 +385,7 @@ final class UpCommand implements Callable<Integer> {
     NorthboundServer server; // with --no-auth, it logs a warning
     try {
       server = NorthboundServer.builder(continuum).dataDir(data).bind(bind).port(port)
-          .auth(!noAuth).events(events).descriptorHosts(descriptorHosts)
+          .auth(!noAuth).events(events).descriptorHosts(descriptorHosts).appLimits(limits())
           .developerQuota(quota).build().start();
     } catch (NorthboundServer.PortUnavailableException e) {
       err.println("mls up: " + e.getMessage() + "; is port " + port + " taken? Choose another"
@@ -544,6 +551,16 @@ final class UpCommand implements Callable<Integer> {
       return eu.mlsysops.telemetry.otlp.OtlpAuthMode.parse(otlpAuth);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--otlp-auth: " + e.getMessage());
+    }
+  }
+
+  /** {@code --app-limits} read; a usage error naming it when it does not parse. */
+  private eu.mlsysops.model.AppLimits limits() {
+    try {
+      return appLimits == null ? eu.mlsysops.model.AppLimits.DEFAULT
+          : eu.mlsysops.model.AppLimits.parse(appLimits);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--app-limits: " + e.getMessage());
     }
   }
 }

@@ -179,6 +179,10 @@ class UpCommandTest {
           + " agent (placement, fluidity)");
       assertThat(dir.resolve("continuum.db")).as("nothing started").doesNotExist();
     }
+    CliRun limits = CliRun.of("up", "--duration", "1s", "--port", "0", "--data-dir",
+        dir.toString(), "--app-limits", "components=0");
+    assertThat(limits.exitCode()).isEqualTo(2);
+    assertThat(limits.err()).contains("--app-limits: components: must be 1 to 10000, got 0");
     CliRun r = CliRun.of("up", "--duration", "1s", "--port", "0", "--data-dir", dir.toString(),
         "--mechanism", "edge=fluidity");
     assertThat(r.exitCode()).isEqualTo(2);

@@ -207,7 +207,7 @@ final class DescriptorParser {
     int errors = sink.errorCount();
     new SchemaWalker(kind, sink).walkBody(body);
     String name = resolveName(kind, body, metadataName, sink);
-    SemanticChecks.check(kind, body, sink);
+    SemanticChecks.check(kind, body, sink, options.limits());
     if (sink.errorCount() == errors) {
       descriptors.add(DescriptorBinder.bind(kind, body, name));
     }

@@ -22,13 +22,15 @@ final class SemanticChecks {
   private static final int MAX_CYCLE_SHOWN = 8;
 
   private final ProblemSink sink;
+  private final AppLimits limits;
 
-  private SemanticChecks(ProblemSink sink) {
+  private SemanticChecks(ProblemSink sink, AppLimits limits) {
     this.sink = sink;
+    this.limits = limits;
   }
 
-  static void check(DescriptorKind kind, ObjectNode body, ProblemSink sink) {
-    SemanticChecks checks = new SemanticChecks(sink);
+  static void check(DescriptorKind kind, ObjectNode body, ProblemSink sink, AppLimits limits) {
+    SemanticChecks checks = new SemanticChecks(sink, limits);
     switch (kind) {
       case APP -> checks.app(body);
       case NODE -> checks.node(body);
@@ -64,10 +66,10 @@ final class SemanticChecks {
       if (components.isEmpty()) {
         sink.error("components", "at least one component is required");
       }
-      if (components.size() > MAX_COMPONENTS) {
+      if (components.size() > limits.components()) {
         // Every component multiplies placement, status and dry-run work: refuse before it.
-        sink.error("components", "at most " + MAX_COMPONENTS + " components per app, got "
-            + components.size());
+        sink.error("components", "at most " + limits.components() + " components per app (app"
+            + " limit components), got " + components.size());
         return;
       }
       long instances = 0;
@@ -77,9 +79,9 @@ final class SemanticChecks {
         instances += n != null && n.isNumber() && n.longValue() > 0
             ? Math.min(n.longValue(), MAX_INSTANCES) : 1;
       }
-      if (instances > MAX_APP_INSTANCES) {
-        sink.error("components", "at most " + MAX_APP_INSTANCES + " instances per app, in all"
-            + " its components, got " + instances);
+      if (instances > limits.instances()) {
+        sink.error("components", "at most " + limits.instances() + " instances per app, in all"
+            + " its components (app limit instances), got " + instances);
       }
       for (int i = 0; i < components.size(); i++) {
         names.add(componentName(components.get(i), "components[" + i + "]", byName, i));
@@ -521,10 +523,6 @@ final class SemanticChecks {
 
   /** Upper bound on replicas per component: beyond it a typo, not a plan, is the likely cause. */
   static final int MAX_INSTANCES = 1000;
-  /** Upper bound on components per app. */
-  static final int MAX_COMPONENTS = 100;
-  /** Upper bound on instances per app, all components together. */
-  static final int MAX_APP_INSTANCES = 1000;
 
   private static final java.util.regex.Pattern DNS_LABEL =
       java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");

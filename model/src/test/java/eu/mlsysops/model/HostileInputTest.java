@@ -122,7 +122,7 @@ class HostileInputTest {
         input(
             "long dependency chain with a cycle (refused by its size first)",
             HostileInputTest::longCycle,
-            "at most 100 components per app, got 20000"),
+            "at most 100 components per app (app limit components), got 20000"),
         input(
             "1,200 instances in two components",
             () -> "MLSysOpsApp: {name: x, components: ["
@@ -130,7 +130,7 @@ class HostileInputTest {
                 + " containers: [{image: i}]},"
                 + "{metadata: {name: b}, node_placement: {scaling: {instances: 600}},"
                 + " containers: [{image: i}]}]}",
-            "at most 1000 instances per app, in all its components, got 1200"),
+            "at most 1000 instances per app, in all its components (app limit instances), got 1200"),
         input(
             "many unknown fields", HostileInputTest::manyUnknownFields, "more problems not shown"),
         input(
@@ -316,5 +316,28 @@ class HostileInputTest {
       sb.append(", f").append(i).append(": 1");
     }
     return sb.append("}").toString();
+  }
+
+  @org.junit.jupiter.api.Test
+  void theAppLimitsAreTheParsersToSetAndNameThemselvesWhenHit() {
+    String twoByFive = "MLSysOpsApp: {name: x, components: ["
+        + "{metadata: {name: a}, node_placement: {scaling: {instances: 5}}, containers: [{image: i}]},"
+        + "{metadata: {name: b}, node_placement: {scaling: {instances: 5}}, containers: [{image: i}]}]}";
+    org.assertj.core.api.Assertions.assertThat(Descriptors.parse(twoByFive, "a.yaml",
+        ParseOptions.DEFAULT).hasErrors()).isFalse();
+
+    ParseResult tight = Descriptors.parse(twoByFive, "a.yaml",
+        ParseOptions.DEFAULT.withLimits(AppLimits.parse("components=1")));
+    org.assertj.core.api.Assertions.assertThat(tight.errors()).singleElement().satisfies(p ->
+        org.assertj.core.api.Assertions.assertThat(p.message())
+            .isEqualTo("at most 1 components per app (app limit components), got 2"));
+    ParseResult few = Descriptors.parse(twoByFive, "a.yaml",
+        ParseOptions.DEFAULT.withLimits(AppLimits.parse("instances=8")));
+    org.assertj.core.api.Assertions.assertThat(few.errors()).singleElement().satisfies(p ->
+        org.assertj.core.api.Assertions.assertThat(p.message()).contains("(app limit instances)"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> AppLimits.parse("pods=3"))
+        .hasMessage("\"pods\" is not an app limit (components, instances)");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> AppLimits.parse("instances=0"))
+        .hasMessage("instances: must be 1 to 100000, got 0");
   }
 }

@@ -51,6 +51,7 @@ import java.util.Set;
  * @param trustThreshold a cluster places no new instances on nodes trusted less (0 to 1)
  * @param descriptorHosts hosts developers may have descriptors fetched from (continuum)
  * @param developerQuota what each developer's apps may ask for together (continuum)
+ * @param appLimits what one app descriptor may ask for (continuum)
  * @param clusterEndpoints cluster id → {@code host:port} of its port for node agents, told to
  *     nodes that join (continuum)
  * @param otlpAuth who may write to a node's OTLP receivers (auto, token, none)
@@ -81,14 +82,16 @@ public record AgentFileConfig(
     List<String> descriptorHosts,
     eu.mlsysops.northbound.api.DeveloperQuota developerQuota,
     Map<String, String> clusterEndpoints,
-    eu.mlsysops.telemetry.otlp.OtlpAuthMode otlpAuth) {
+    eu.mlsysops.telemetry.otlp.OtlpAuthMode otlpAuth,
+    eu.mlsysops.model.AppLimits appLimits) {
 
   /** This configuration with plaintext links ({@code --insecure}). */
   public AgentFileConfig withInsecure() {
     return new AgentFileConfig(tier, name, descriptor, continuumLayer, parentHost, parentPort,
         parentName, bind, listenPort, certDir, dataDir, policyDirectory, mechanisms,
         monitoringInterval, northboundPort, true, children, runtime, otlpGrpcPort, otlpHttpPort,
-        kubernetes, trustThreshold, descriptorHosts, developerQuota, clusterEndpoints, otlpAuth);
+        kubernetes, trustThreshold, descriptorHosts, developerQuota, clusterEndpoints, otlpAuth,
+        appLimits);
   }
 
   /** The three kinds of agent. */
@@ -141,6 +144,7 @@ public record AgentFileConfig(
           "trust_threshold",
           "descriptor_hosts",
           "developer_quota",
+          "app_limits",
           "cluster_endpoints",
           "otlp_auth");
 
@@ -346,7 +350,24 @@ public record AgentFileConfig(
           descriptorHosts(),
           developerQuota(),
           clusterEndpoints(),
-          otlpAuth());
+          otlpAuth(),
+          appLimits());
+    }
+
+    /** What one app descriptor may ask for (continuum only). */
+    private eu.mlsysops.model.AppLimits appLimits() {
+      String t = text("app_limits");
+      if (t == null) {
+        return eu.mlsysops.model.AppLimits.DEFAULT;
+      }
+      if (tier != Tier.CONTINUUM) {
+        refuse("app_limits", "only the continuum agent serves the northbound API");
+      }
+      try {
+        return eu.mlsysops.model.AppLimits.parse(t);
+      } catch (IllegalArgumentException e) {
+        throw problem("app_limits", e.getMessage());
+      }
     }
 
     /** Who may write to a node's OTLP receivers (node only; default auto). */

@@ -756,6 +756,7 @@ public final class AgentProcess implements AutoCloseable {
                   .events(events)
                   .descriptorHosts(config.descriptorHosts())
                   .developerQuota(config.developerQuota())
+                  .appLimits(config.appLimits())
                   .joining(joinSettings())
                   .build()
                   .start());

@@ -79,7 +79,11 @@ public final class ProcessContinuum implements AutoCloseable {
    * Northbound options for the continuum agent: {@code descriptor_hosts} (a list) and {@code
    * developer_quota} (as {@code mls up --developer-quota}); null or empty values are left out.
    */
-  public ProcessContinuum northbound(List<String> descriptorHosts, String developerQuota) {
+  public ProcessContinuum northbound(List<String> descriptorHosts, String developerQuota,
+      eu.mlsysops.model.AppLimits appLimits) {
+    if (appLimits != null && !appLimits.equals(eu.mlsysops.model.AppLimits.DEFAULT)) {
+      continuumOptions.put("app_limits", "\"" + appLimits + "\"");
+    }
     if (descriptorHosts != null && !descriptorHosts.isEmpty()) {
       continuumOptions.put("descriptor_hosts", yamlList(descriptorHosts));
     }

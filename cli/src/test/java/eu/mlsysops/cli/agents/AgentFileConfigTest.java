@@ -109,7 +109,7 @@ class AgentFileConfigTest {
   void errorsNameTheKeyAndWhereItCameFrom() throws Exception {
     assertThatThrownBy(
             () -> AgentFileConfig.load(Tier.NODE, file("name: n1\nparnet: x:1\n"), Map.of()))
-        .hasMessageContaining("agent.yaml: parnet: unknown key (known: bind,");
+        .hasMessageContaining("agent.yaml: parnet: unknown key (known: app_limits, bind,");
     assertThatThrownBy(
             () -> AgentFileConfig.load(Tier.NODE, file("name: n1\nparent: host\n"), Map.of()))
         .hasMessageEndingWith("agent.yaml: parent: \"host\" is not host:port");
@@ -205,6 +205,18 @@ class AgentFileConfigTest {
     assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE,
         file("name: n1\nparent: h:1\ndescriptor_hosts: [x]\n"), Map.of()))
         .hasMessageContaining("descriptor_hosts: not used by a node agent");
+  }
+
+  @Test
+  void theContinuumTakesAppLimitsAndRefusesBadOnesNamingTheKey() throws Exception {
+    assertThat(AgentFileConfig.load(Tier.CONTINUUM, file("name: top\n"
+        + "app_limits: \"components=5,instances=50\"\n"), Map.of()).appLimits())
+        .isEqualTo(new eu.mlsysops.model.AppLimits(5, 50));
+    assertThat(AgentFileConfig.load(Tier.CONTINUUM, file("name: top\n"), Map.of()).appLimits())
+        .isEqualTo(eu.mlsysops.model.AppLimits.DEFAULT);
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.CONTINUUM,
+        file("name: top\napp_limits: pods=3\n"), Map.of()))
+        .hasMessageContaining("app_limits: \"pods\" is not an app limit");
   }
 
   @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import eu.mlsysops.model.AppDescriptor;
 import eu.mlsysops.model.Descriptor;
 import eu.mlsysops.model.Descriptors;
+import eu.mlsysops.model.AppLimits;
 import eu.mlsysops.model.ParseOptions;
 import eu.mlsysops.model.ParseResult;
 import eu.mlsysops.model.Problem;
@@ -70,6 +71,7 @@ final class DescriptorInput implements AutoCloseable {
   private final Semaphore fetches = new Semaphore(MAX_CONCURRENT);
   private final Semaphore parses;
   private final Duration parseWait;
+  private final ParseOptions options;
   private final HttpClient http = new HttpClient();
 
   /**
@@ -77,13 +79,19 @@ final class DescriptorInput implements AutoCloseable {
    * @param openHosts hosts any caller with deploy rights may fetch from (others: admins only)
    */
   DescriptorInput(boolean allowPrivateAddresses, Set<String> openHosts) {
-    this(allowPrivateAddresses, openHosts, Duration.ofSeconds(FETCH_SECONDS));
+    this(allowPrivateAddresses, openHosts, AppLimits.DEFAULT);
+  }
+
+  /** @param limits what one app may ask for ({@code mls up --app-limits}) */
+  DescriptorInput(boolean allowPrivateAddresses, Set<String> openHosts, AppLimits limits) {
+    this(allowPrivateAddresses, openHosts, Duration.ofSeconds(FETCH_SECONDS),
+        MAX_CONCURRENT_PARSES, Duration.ofSeconds(PARSE_WAIT_SECONDS), limits);
   }
 
   /** @param deadline how long a whole fetch may take (tests shorten it) */
   DescriptorInput(boolean allowPrivateAddresses, Set<String> openHosts, Duration deadline) {
     this(allowPrivateAddresses, openHosts, deadline, MAX_CONCURRENT_PARSES,
-        Duration.ofSeconds(PARSE_WAIT_SECONDS));
+        Duration.ofSeconds(PARSE_WAIT_SECONDS), AppLimits.DEFAULT);
   }
 
   /**
@@ -91,7 +99,8 @@ final class DescriptorInput implements AutoCloseable {
    * @param parseWait how long a descriptor waits for its turn before the request gets 503
    */
   DescriptorInput(boolean allowPrivateAddresses, Set<String> openHosts, Duration deadline,
-      int parsesAtOnce, Duration parseWait) {
+      int parsesAtOnce, Duration parseWait, AppLimits limits) {
+    this.options = ParseOptions.DEFAULT.withLimits(limits);
     this.parses = new Semaphore(parsesAtOnce, true);
     this.parseWait = parseWait;
     this.deadline = deadline;
@@ -170,7 +179,7 @@ final class DescriptorInput implements AutoCloseable {
       throw new ApiProblem(503, "interrupted while waiting to parse the descriptor");
     }
     try {
-      return Descriptors.parse(t.text(), t.source(), ParseOptions.DEFAULT);
+      return Descriptors.parse(t.text(), t.source(), options);
     } finally {
       parses.release();
     }

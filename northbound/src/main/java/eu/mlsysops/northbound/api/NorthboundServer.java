@@ -41,6 +41,7 @@ public final class NorthboundServer implements AutoCloseable {
   private final boolean auth;
   private final NorthboundEvents events;
   private final java.util.Set<String> descriptorHosts;
+  private final eu.mlsysops.model.AppLimits appLimits;
   private final DeveloperQuota quota;
   private final JoinSettings joining;
   private final AtomicLong internalErrors = new AtomicLong();
@@ -63,6 +64,7 @@ public final class NorthboundServer implements AutoCloseable {
     this.descriptorHosts = b.descriptorHosts;
     this.quota = b.quota;
     this.joining = b.joining;
+    this.appLimits = b.appLimits;
   }
 
   /**
@@ -92,7 +94,7 @@ public final class NorthboundServer implements AutoCloseable {
         new JoinTokens(dataDir, java.time.Clock.systemUTC()));
     InfraRegistry infra = new InfraRegistry(continuum, store, views, join);
     // Fetching descriptors from internal addresses is only safe when every caller is local.
-    DescriptorInput input = new DescriptorInput(isLoopback(bind), descriptorHosts);
+    DescriptorInput input = new DescriptorInput(isLoopback(bind), descriptorHosts, appLimits);
     this.input = input;
     TokenStore issued = tokens;
     stream = new EventStream(events, views, auth ? issued::valid : name -> true);
@@ -332,6 +334,7 @@ public final class NorthboundServer implements AutoCloseable {
     private boolean auth = true;
     private NorthboundEvents events = NorthboundEvents.create();
     private java.util.Set<String> descriptorHosts = java.util.Set.of();
+    private eu.mlsysops.model.AppLimits appLimits = eu.mlsysops.model.AppLimits.DEFAULT;
     private DeveloperQuota quota = DeveloperQuota.defaults();
     private JoinSettings joining;
 
@@ -370,6 +373,12 @@ public final class NorthboundServer implements AutoCloseable {
      * Hosts from which any caller who may deploy can have descriptors fetched ({@code {"uri":
      * …}}); from other hosts only admins can (default: none).
      */
+    /** What one app descriptor may ask for (default {@link eu.mlsysops.model.AppLimits#DEFAULT}). */
+    public Builder appLimits(eu.mlsysops.model.AppLimits limits) {
+      this.appLimits = java.util.Objects.requireNonNull(limits, "appLimits");
+      return this;
+    }
+
     public Builder descriptorHosts(java.util.Collection<String> hosts) {
       this.descriptorHosts = java.util.Set.copyOf(hosts);
       return this;

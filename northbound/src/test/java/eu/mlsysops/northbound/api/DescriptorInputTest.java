@@ -209,20 +209,36 @@ class DescriptorInputTest {
     String app = "MLSysOpsApp: {name: a, components: [{metadata: {name: c},"
         + " containers: [{image: i}]}]}";
     DescriptorInput one = new DescriptorInput(true, Set.of(), Duration.ofSeconds(10), 1,
-        Duration.ofMillis(100));
+        Duration.ofMillis(100), eu.mlsysops.model.AppLimits.DEFAULT);
     open.add(one);
     // The permit is given back after each parse.
     assertThat(one.one(app, "a.yaml").descriptor().name()).isEqualTo("a");
     assertThat(one.one(app, "b.yaml").descriptor().name()).isEqualTo("a");
 
     DescriptorInput none = new DescriptorInput(true, Set.of(), Duration.ofSeconds(10), 0,
-        Duration.ofMillis(100));
+        Duration.ofMillis(100), eu.mlsysops.model.AppLimits.DEFAULT);
     open.add(none);
     assertThatThrownBy(() -> none.one(app, "c.yaml")).isInstanceOfSatisfying(ApiProblem.class,
         p -> {
           assertThat(p.status()).isEqualTo(503);
           assertThat(p.retryAfterSeconds()).isEqualTo(1);
           assertThat(p.getMessage()).contains("try again");
+        });
+  }
+
+  @Test
+  void anAppOverTheServersLimitsIsRefusedNamingTheLimit() {
+    DescriptorInput small = new DescriptorInput(true, Set.of(),
+        eu.mlsysops.model.AppLimits.parse("components=1"));
+    open.add(small);
+    String two = "MLSysOpsApp: {name: a, components: [{metadata: {name: c}, containers:"
+        + " [{image: i}]}, {metadata: {name: d}, containers: [{image: i}]}]}";
+
+    assertThatThrownBy(() -> small.one(two, "a.yaml")).isInstanceOfSatisfying(ApiProblem.class,
+        p -> {
+          assertThat(p.status()).isEqualTo(400);
+          assertThat(p.errors()).anySatisfy(e -> assertThat(e.get("message"))
+              .isEqualTo("at most 1 components per app (app limit components), got 2"));
         });
   }
 }
