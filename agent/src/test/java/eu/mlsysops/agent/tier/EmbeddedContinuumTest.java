@@ -92,9 +92,13 @@ class EmbeddedContinuumTest {
     AppStatus s = continuum.continuum().app("smart-camera").orElseThrow();
     assertThat(s.components()).extracting(AppStatus.ComponentStatus::cluster)
         .containsExactly("edge", "edge", "cloud");
-    // One assignment plan: an analysis woken while it was applied did not plan it again.
+    // Two assignment plans: analytics (cloud) depends on the detector (edge), so it is assigned
+    // once the detector runs; an analysis woken while a plan was applied did not plan it again.
     assertThat(events).filteredOn(e -> e.message().startsWith("Completed: cluster-placement"))
-        .hasSize(1);
+        .extracting(AgentEvent::message).satisfiesExactly(
+            first -> assertThat(first).contains("camera-ingest → edge, detector → edge")
+                .doesNotContain("analytics"),
+            second -> assertThat(second).contains("assign analytics → cloud"));
   }
 
   @Test
