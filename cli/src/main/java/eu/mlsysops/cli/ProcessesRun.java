@@ -14,7 +14,8 @@ final class ProcessesRun {
   static int run(Path data, List<Descriptor> topology, int port, Duration runFor, PrintWriter out,
       boolean localProcesses, List<String> descriptorHosts, String developerQuota,
       java.util.Map<String, List<String>> mechanisms,
-      eu.mlsysops.telemetry.otlp.OtlpAuthMode otlpAuth, eu.mlsysops.model.AppLimits appLimits)
+      eu.mlsysops.telemetry.otlp.OtlpAuthMode otlpAuth, eu.mlsysops.model.AppLimits appLimits,
+      int staleAfterIntervals)
       throws Exception {
     if (port != 0) {
       // A taken port would fail the continuum process, or worse, answer for it.
@@ -32,7 +33,7 @@ final class ProcessesRun {
     ProcessContinuum pc =
         new ProcessContinuum(data, topology, port, out).localProcesses(localProcesses)
             .northbound(descriptorHosts, developerQuota, appLimits).mechanisms(mechanisms)
-            .otlpAuth(otlpAuth);
+            .otlpAuth(otlpAuth).staleAfterIntervals(staleAfterIntervals);
     Thread hook = new Thread(pc::close);
     Runtime.getRuntime().addShutdownHook(hook);
     int nb;

@@ -149,6 +149,11 @@ final class UpCommand implements Callable<Integer> {
           + "memory=256Gi); admins have none")
   String developerQuota;
 
+  @Option(names = "--stale-after", paramLabel = "INTERVALS", defaultValue = "2",
+      description = "telemetry that stops arriving goes stale after this many of its reporting"
+          + " intervals, at every tier (1-100; default: ${DEFAULT-VALUE})")
+  int staleAfter;
+
   @Option(names = "--app-limits", paramLabel = "LIMITS",
       description = "what one app descriptor may ask for, e.g. components=50,instances=500"
           + " (default: components=100,instances=1000); over it a deploy is refused naming the"
@@ -199,6 +204,10 @@ final class UpCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--developer-quota: " + e.getMessage());
     }
     limits(); // a bad --app-limits is a usage error before anything starts
+    if (staleAfter < 1 || staleAfter > 100) {
+      throw new ParameterException(spec.commandLine(), "--stale-after: must be 1 to 100, got "
+          + staleAfter);
+    }
     java.util.Map<String, List<String>> plugIns = plugIns();
     if (processes) {
       if (demo || trace != null || noAuth || !"127.0.0.1".equals(bind)) {
@@ -207,7 +216,7 @@ final class UpCommand implements Callable<Integer> {
       }
       boolean local = runtimeKind() == EmbeddedContinuum.RuntimeKind.PROCESS;
       return ProcessesRun.run(data, descriptors, port, runFor, out, local, descriptorHosts,
-          developerQuota, plugIns, otlpAuthMode(), limits());
+          developerQuota, plugIns, otlpAuthMode(), limits(), staleAfter);
     }
     otlpAuthMode();
     for (int p : new int[] {otlpGrpcPort, otlpHttpPort}) {
@@ -250,6 +259,7 @@ final class UpCommand implements Callable<Integer> {
     builder.trustThreshold(trustThreshold);
     builder.workloadUser(workloadUser);
     builder.mechanisms(plugIns);
+    builder.staleAfterIntervals(staleAfter);
     if (nodes != null) {
       // Thousands of simulated hosts: telemetry once a second each, not four times.
       builder.tick(Duration.ofSeconds(1));

@@ -183,6 +183,10 @@ class UpCommandTest {
         dir.toString(), "--app-limits", "components=0");
     assertThat(limits.exitCode()).isEqualTo(2);
     assertThat(limits.err()).contains("--app-limits: components: must be 1 to 10000, got 0");
+    CliRun stale = CliRun.of("up", "--duration", "1s", "--port", "0", "--data-dir",
+        dir.toString(), "--stale-after", "0");
+    assertThat(stale.exitCode()).isEqualTo(2);
+    assertThat(stale.err()).contains("--stale-after: must be 1 to 100, got 0");
     CliRun r = CliRun.of("up", "--duration", "1s", "--port", "0", "--data-dir", dir.toString(),
         "--mechanism", "edge=fluidity");
     assertThat(r.exitCode()).isEqualTo(2);

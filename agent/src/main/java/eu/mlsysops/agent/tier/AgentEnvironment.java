@@ -19,10 +19,15 @@ import java.util.concurrent.ScheduledExecutorService;
  *     records carry the agent's name)
  * @param dataDir where agents persist state (SQLite files)
  * @param ml the models policies reach through {@code view.ml()}
+ * @param staleAfterIntervals after how many of its reporting intervals without a sample a series
+ *     has stopped (its telemetry goes stale at every tier; 1 to 100)
  */
 public record AgentEnvironment(
     Clock clock, ScheduledExecutorService timers, ExecutorService workers, EventSink events,
-    PlanLog planLog, Path dataDir, eu.mlsysops.agent.MlConnector ml) {
+    PlanLog planLog, Path dataDir, eu.mlsysops.agent.MlConnector ml, int staleAfterIntervals) {
+  /** What {@link #staleAfterIntervals} is unless configured. */
+  public static final int DEFAULT_STALE_AFTER_INTERVALS = 2;
+
   public AgentEnvironment {
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(timers, "timers");
@@ -31,6 +36,16 @@ public record AgentEnvironment(
     Objects.requireNonNull(planLog, "planLog");
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(ml, "ml");
+    if (staleAfterIntervals < 1 || staleAfterIntervals > 100) {
+      throw new IllegalArgumentException("stale_after_intervals: must be 1 to 100, got "
+          + staleAfterIntervals);
+    }
+  }
+
+  /** With the default {@link #staleAfterIntervals}. */
+  public AgentEnvironment(Clock clock, ScheduledExecutorService timers, ExecutorService workers,
+      EventSink events, PlanLog planLog, Path dataDir, eu.mlsysops.agent.MlConnector ml) {
+    this(clock, timers, workers, events, planLog, dataDir, ml, DEFAULT_STALE_AFTER_INTERVALS);
   }
 
   /** An environment whose policies reach no models. */

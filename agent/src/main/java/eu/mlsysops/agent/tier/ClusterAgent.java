@@ -98,7 +98,8 @@ public final class ClusterAgent implements AutoCloseable {
     this.placer = Objects.requireNonNull(placer)
         .withScorer(new QosModelScorer(qos.model(), this::mode), QOS_MODEL_WEIGHT);
     this.series = new SeriesQueries(id());
-    this.telemetry = new ClusterTelemetry(id(), uplink, env.clock(), observers);
+    this.telemetry = new ClusterTelemetry(id(), uplink, env.clock(), observers,
+        env.staleAfterIntervals());
     this.kernel = new AgentKernel(id(), "cluster", env, telemetry.store(), new Views(),
         telemetry::dropped);
     this.loop = kernel.loop();

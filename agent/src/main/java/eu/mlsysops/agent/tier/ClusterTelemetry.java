@@ -68,14 +68,17 @@ final class ClusterTelemetry implements AutoCloseable {
 
   /**
    * @param observers told of every sample a node sends (a live list: observers added later count)
+   * @param staleAfterIntervals when a node's series that stopped arriving ends
    */
-  ClusterTelemetry(String cluster, Link uplink, Clock clock, List<NodeObserver> observers) {
+  ClusterTelemetry(String cluster, Link uplink, Clock clock, List<NodeObserver> observers,
+      int staleAfterIntervals) {
     this.cluster = Objects.requireNonNull(cluster);
     this.uplink = Objects.requireNonNull(uplink);
     this.clock = Objects.requireNonNull(clock);
     this.observers = Objects.requireNonNull(observers);
     this.store = TierStores.cluster(clock);
-    this.silence = new TierStores.SilenceSweep(store, TierStores.SWEEP_EVERY_MILLIS);
+    this.silence = new TierStores.SilenceSweep(store, TierStores.SWEEP_EVERY_MILLIS,
+        staleAfterIntervals);
     this.encoder = new OtlpMetricsEncoder(cluster);
     this.fromNodes = ChildTelemetry.ofNodes(childSink, clock);
   }

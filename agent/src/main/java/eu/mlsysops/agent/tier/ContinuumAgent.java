@@ -210,7 +210,8 @@ public final class ContinuumAgent implements AutoCloseable {
     kernel.every(failureDetection.detectionTick().toMillis(), this::detectFailures);
     // A cluster's aggregate that stops (its last instance of a component moved elsewhere) ends.
     TierStores.SilenceSweep silence =
-        new TierStores.SilenceSweep(telemetry, TierStores.SWEEP_EVERY_MILLIS);
+        new TierStores.SilenceSweep(telemetry, TierStores.SWEEP_EVERY_MILLIS,
+            env.staleAfterIntervals());
     kernel.every(TierStores.SWEEP_EVERY_MILLIS, () -> silence.run(env.clock().millis()));
     snapshot.descriptors().forEach(engine::appAdded);
   }

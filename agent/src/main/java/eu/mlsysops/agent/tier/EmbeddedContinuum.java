@@ -82,7 +82,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     planLog = SqlitePlanLog.open(b.dataDir.resolve("plans.db"));
     ml = new MlService(b.dataDir.resolve("ml"), b.clock);
     env = new AgentEnvironment(b.clock, timers, workers, b.events, planLog, b.dataDir,
-        eu.mlsysops.agent.MlConnector.of(ml));
+        eu.mlsysops.agent.MlConnector.of(ml), b.staleAfterIntervals);
     tick = b.tick;
 
     ContinuumDescriptor cd = null;

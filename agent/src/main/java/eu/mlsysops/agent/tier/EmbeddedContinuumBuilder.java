@@ -27,6 +27,7 @@ public final class EmbeddedContinuumBuilder {
   boolean remoteClusters;
   String workloadUser = eu.mlsysops.orchestration.process.WorkloadUser.DEFAULT;
   java.util.Map<String, List<String>> mechanisms = java.util.Map.of();
+  int staleAfterIntervals = AgentEnvironment.DEFAULT_STALE_AFTER_INTERVALS;
 
   EmbeddedContinuumBuilder(Path dataDir) {
     this.dataDir = Objects.requireNonNull(dataDir);
@@ -103,6 +104,20 @@ public final class EmbeddedContinuumBuilder {
   /** Where the tier policy directories are (default: {@code <dataDir>/policies}). */
   public EmbeddedContinuumBuilder policyRoot(Path policyRoot) {
     this.policyRoot = policyRoot;
+    return this;
+  }
+
+  /**
+   * After how many of its reporting intervals without a sample a series has stopped at every
+   * tier (1 to 100; default 2): telemetry that stops arriving goes stale then, not after the
+   * 5-minute lookback.
+   */
+  public EmbeddedContinuumBuilder staleAfterIntervals(int intervals) {
+    if (intervals < 1 || intervals > 100) {
+      throw new IllegalArgumentException("stale after intervals: must be 1 to 100, got "
+          + intervals);
+    }
+    this.staleAfterIntervals = intervals;
     return this;
   }
 

@@ -96,7 +96,8 @@ public final class NodeAgent implements AutoCloseable {
     // Until the cluster says how often it wants telemetry, export at the heartbeat pace.
     this.exportInterval = heartbeatInterval;
     this.store = TierStores.node(env.clock());
-    this.silence = new TierStores.SilenceSweep(store, TierStores.NODE_SWEEP_EVERY_MILLIS);
+    this.silence = new TierStores.SilenceSweep(store, TierStores.NODE_SWEEP_EVERY_MILLIS,
+        env.staleAfterIntervals());
     this.kernel = new AgentKernel(descriptor.name(), "node", env, store, new Views(),
         () -> uplinkAggregator.dropped() + up.dropped());
     this.loop = kernel.loop();

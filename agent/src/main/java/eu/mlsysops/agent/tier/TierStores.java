@@ -19,12 +19,6 @@ final class TierStores {
   static final Duration NODE_RETENTION = Duration.ofMinutes(15);
   static final Duration CLUSTER_RETENTION = Duration.ofHours(1);
   static final Duration CONTINUUM_RETENTION = Duration.ofHours(6);
-  /**
-   * A series that missed this many of its reporting intervals has stopped (an instance that hung
-   * or left without its runtime knowing): node and cluster agents end it with a staleness marker
-   * at each export instead of letting its last value answer for the 5-minute lookback.
-   */
-  static final int SILENT_INTERVALS = 2;
   /** …but not before this much silence (a GC pause of this process is not a series stopping). */
   static final long MIN_SILENCE_MILLIS = 2_000;
 
@@ -41,15 +35,22 @@ final class TierStores {
    */
   static final long NODE_SWEEP_EVERY_MILLIS = 30_000;
 
-  /** Sweeps one store for series that stopped arriving, at most once per period. */
+  /**
+   * Sweeps one store for series that stopped arriving, at most once per period: a series that
+   * missed {@code silentIntervals} of its reporting intervals (an instance that hung or left
+   * without its runtime knowing; {@link AgentEnvironment#staleAfterIntervals}) ends with a
+   * staleness marker instead of letting its last value answer for the 5-minute lookback.
+   */
   static final class SilenceSweep {
     private final MetricStore store;
     private final long everyMillis;
+    private final int silentIntervals;
     private long last = Long.MIN_VALUE;
 
-    SilenceSweep(MetricStore store, long everyMillis) {
+    SilenceSweep(MetricStore store, long everyMillis, int silentIntervals) {
       this.store = store;
       this.everyMillis = everyMillis;
+      this.silentIntervals = silentIntervals;
     }
 
     /** Ends the series that stopped arriving, unless the last sweep was recent. */
@@ -58,7 +59,7 @@ final class TierStores {
         return;
       }
       last = nowMillis;
-      store.markSilentStale(nowMillis, SILENT_INTERVALS, MIN_SILENCE_MILLIS);
+      store.markSilentStale(nowMillis, silentIntervals, MIN_SILENCE_MILLIS);
     }
   }
 

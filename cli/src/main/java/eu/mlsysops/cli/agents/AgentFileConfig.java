@@ -52,6 +52,7 @@ import java.util.Set;
  * @param descriptorHosts hosts developers may have descriptors fetched from (continuum)
  * @param developerQuota what each developer's apps may ask for together (continuum)
  * @param appLimits what one app descriptor may ask for (continuum)
+ * @param staleAfterIntervals after how many of its reporting intervals a silent series stops
  * @param clusterEndpoints cluster id → {@code host:port} of its port for node agents, told to
  *     nodes that join (continuum)
  * @param otlpAuth who may write to a node's OTLP receivers (auto, token, none)
@@ -83,7 +84,8 @@ public record AgentFileConfig(
     eu.mlsysops.northbound.api.DeveloperQuota developerQuota,
     Map<String, String> clusterEndpoints,
     eu.mlsysops.telemetry.otlp.OtlpAuthMode otlpAuth,
-    eu.mlsysops.model.AppLimits appLimits) {
+    eu.mlsysops.model.AppLimits appLimits,
+    int staleAfterIntervals) {
 
   /** This configuration with plaintext links ({@code --insecure}). */
   public AgentFileConfig withInsecure() {
@@ -91,7 +93,7 @@ public record AgentFileConfig(
         parentName, bind, listenPort, certDir, dataDir, policyDirectory, mechanisms,
         monitoringInterval, northboundPort, true, children, runtime, otlpGrpcPort, otlpHttpPort,
         kubernetes, trustThreshold, descriptorHosts, developerQuota, clusterEndpoints, otlpAuth,
-        appLimits);
+        appLimits, staleAfterIntervals);
   }
 
   /** The three kinds of agent. */
@@ -145,6 +147,7 @@ public record AgentFileConfig(
           "descriptor_hosts",
           "developer_quota",
           "app_limits",
+          "stale_after_intervals",
           "cluster_endpoints",
           "otlp_auth");
 
@@ -351,7 +354,25 @@ public record AgentFileConfig(
           developerQuota(),
           clusterEndpoints(),
           otlpAuth(),
-          appLimits());
+          appLimits(),
+          staleAfterIntervals());
+    }
+
+    /** After how many reporting intervals a silent series stops (all tiers; default 2). */
+    private int staleAfterIntervals() {
+      String t = text("stale_after_intervals");
+      if (t == null) {
+        return eu.mlsysops.agent.tier.AgentEnvironment.DEFAULT_STALE_AFTER_INTERVALS;
+      }
+      try {
+        int n = Integer.parseInt(t.trim());
+        if (n >= 1 && n <= 100) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // said below
+      }
+      throw problem("stale_after_intervals", "\"" + t + "\" is not a whole number from 1 to 100");
     }
 
     /** What one app descriptor may ask for (continuum only). */

@@ -176,7 +176,8 @@ public final class AgentProcess implements AutoCloseable {
     resources.push(planLog);
     if (config.tier() == AgentFileConfig.Tier.CONTINUUM) {
       return new AgentEnvironment(
-          Clock.systemUTC(), timers, workers, events, planLog, config.dataDir());
+          Clock.systemUTC(), timers, workers, events, planLog, config.dataDir(),
+          eu.mlsysops.agent.MlConnector.none(), config.staleAfterIntervals());
     }
     // Plans and events of this agent also go up, so the continuum shows them (mls plans, SSE).
     GrpcLink up = connectUp();
@@ -187,7 +188,7 @@ public final class AgentProcess implements AutoCloseable {
     resources.push(records);
     return new AgentEnvironment(
         Clock.systemUTC(), timers, workers, records.teeing(events), records.teeing(planLog),
-        config.dataDir());
+        config.dataDir(), eu.mlsysops.agent.MlConnector.none(), config.staleAfterIntervals());
   }
 
   /**

@@ -45,6 +45,9 @@ public final class ProcessContinuum implements AutoCloseable {
   private final Map<String, Object> continuumOptions = new LinkedHashMap<>();
   /** Plug-in mechanisms by tier name, written into the agents' files ({@code mechanisms:}). */
   private Map<String, List<String>> mechanisms = Map.of();
+  /** After how many reporting intervals a silent series stops, in every agent's file. */
+  private int staleAfterIntervals = eu.mlsysops.agent.tier.AgentEnvironment.DEFAULT_STALE_AFTER_INTERVALS;
+
   /** Who may write to the node agents' OTLP receivers ({@code otlp_auth:}). */
   private eu.mlsysops.telemetry.otlp.OtlpAuthMode otlpAuth =
       eu.mlsysops.telemetry.otlp.OtlpAuthMode.AUTO;
@@ -96,6 +99,12 @@ public final class ProcessContinuum implements AutoCloseable {
   /** The plug-in mechanisms each tier's agents use, by tier name ({@code mls up --mechanism}). */
   public ProcessContinuum mechanisms(Map<String, List<String>> byTier) {
     this.mechanisms = Map.copyOf(byTier);
+    return this;
+  }
+
+  /** After how many reporting intervals a silent series stops ({@code mls up --stale-after}). */
+  public ProcessContinuum staleAfterIntervals(int intervals) {
+    this.staleAfterIntervals = intervals;
     return this;
   }
 
@@ -275,6 +284,9 @@ public final class ProcessContinuum implements AutoCloseable {
     // No policy_directory for clusters and nodes: the continuum sends its tier directories'
     // files to every remote agent over the agent links, as it does across hosts.
     keys.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
+    if (staleAfterIntervals != eu.mlsysops.agent.tier.AgentEnvironment.DEFAULT_STALE_AFTER_INTERVALS) {
+      yaml.append("stale_after_intervals: ").append(staleAfterIntervals).append('\n');
+    }
     if (tier == AgentFileConfig.Tier.NODE) {
       yaml.append("otlp_auth: ").append(otlpAuth.name().toLowerCase(java.util.Locale.ROOT))
           .append('\n');

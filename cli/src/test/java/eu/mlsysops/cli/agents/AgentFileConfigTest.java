@@ -217,6 +217,11 @@ class AgentFileConfigTest {
     assertThatThrownBy(() -> AgentFileConfig.load(Tier.CONTINUUM,
         file("name: top\napp_limits: pods=3\n"), Map.of()))
         .hasMessageContaining("app_limits: \"pods\" is not an app limit");
+    assertThat(AgentFileConfig.load(Tier.NODE, file("name: n1\nparent: h:1\n"
+        + "stale_after_intervals: 5\n"), Map.of()).staleAfterIntervals()).isEqualTo(5);
+    assertThatThrownBy(() -> AgentFileConfig.load(Tier.NODE,
+        file("name: n1\nparent: h:1\nstale_after_intervals: 0\n"), Map.of()))
+        .hasMessageContaining("stale_after_intervals: \"0\" is not a whole number from 1 to 100");
   }
 
   @Test
