@@ -23,6 +23,8 @@ import java.util.List;
  * @param nodeType {@code virtualized}, {@code native} or {@code bare_metal}, or null
  * @param containerRuntime {@code containerd}, {@code docker} or {@code emb_serve}, or null
  * @param containers the containers; at least one
+ * @param qosWarmup how long an instance of this component runs before its QoS targets are judged
+ *     ({@code qos_warmup}, our extension, as at the app level), or null for the app's
  */
 public record Component(
     ComponentMetadata metadata,
@@ -42,7 +44,25 @@ public record Component(
     String os,
     String nodeType,
     String containerRuntime,
-    List<Container> containers) {
+    List<Container> containers,
+    java.time.Duration qosWarmup) {
+
+  /** A component without a warm-up of its own. */
+  public Component(ComponentMetadata metadata, NodePlacement nodePlacement, List<String> dependsOn,
+      RuntimeConfiguration runtimeConfiguration, List<Sensor> sensors, List<QosMetric> qosMetrics,
+      Storage storage, Boolean dataSensitivity, String dataCriticality, Boolean externalComponent,
+      Boolean externalAccess, boolean hostNetwork, String runtimeClassName,
+      RestartPolicy restartPolicy, String os, String nodeType, String containerRuntime,
+      List<Container> containers) {
+    this(metadata, nodePlacement, dependsOn, runtimeConfiguration, sensors, qosMetrics, storage,
+        dataSensitivity, dataCriticality, externalComponent, externalAccess, hostNetwork,
+        runtimeClassName, restartPolicy, os, nodeType, containerRuntime, containers, null);
+  }
+
+  /** How long its instances run before their QoS targets are judged: its own, or the app's. */
+  public java.time.Duration qosWarmupIn(AppDescriptor app) {
+    return qosWarmup != null ? qosWarmup : app.qosWarmupOrDefault();
+  }
 
   /**
    * Copies the lists; nulls become empty lists.
@@ -65,6 +85,7 @@ public record Component(
    * @param nodeType see the record description
    * @param containerRuntime see the record description
    * @param containers see the record description
+   * @param qosWarmup see the record description
    */
   public Component {
     dependsOn = Immutable.list(dependsOn);

@@ -211,7 +211,8 @@ final class DescriptorBinder {
         text(c, "os"),
         text(c, "node_type"),
         text(c, "container_runtime"),
-        objects(c, "containers", DescriptorBinder::container));
+        objects(c, "containers", DescriptorBinder::container),
+        qosWarmup(c.get("qos_warmup")));
   }
 
   private static Container container(JsonNode c) {

@@ -242,6 +242,8 @@ final class DescriptorWriter {
         .put("node_type", c.nodeType())
         .put("container_runtime", c.containerRuntime())
         .put("containers", list(c.containers(), DescriptorWriter::container))
+        .put("qos_warmup",
+            c.qosWarmup() == null ? null : DisconnectPolicy.formatDuration(c.qosWarmup()))
         .done();
   }
 

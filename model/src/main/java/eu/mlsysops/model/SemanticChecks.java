@@ -118,24 +118,28 @@ final class SemanticChecks {
     atLeast(body.path("cluster_placement").get("instances"), "cluster_placement.instances", 0);
     globalSatisfaction(body.get("global_satisfaction"), metricIds, !names.isEmpty());
     disconnect(body.get("disconnect"));
-    JsonNode warmup = body.get("qos_warmup");
+    qosWarmup(body.get("qos_warmup"), "qos_warmup");
+  }
+
+  /** An app's or a component's {@code qos_warmup}: a duration, or a number of seconds. */
+  private void qosWarmup(JsonNode warmup, String path) {
     if (warmup != null && warmup.isNumber()) {
       double s = warmup.asDouble(); // a number: seconds
       if (!(s >= 0) || s * 1000 > MAX_QOS_WARMUP.toMillis()) {
-        sink.error("qos_warmup", "must be from 0 to " + MAX_QOS_WARMUP.toSeconds()
+        sink.error(path, "must be from 0 to " + MAX_QOS_WARMUP.toSeconds()
             + " seconds (or a duration such as 30s), got " + warmup.asText());
       }
     } else if (warmup != null && warmup.isTextual()) {
       try {
         if (DisconnectPolicy.parseDuration(warmup.textValue()).compareTo(MAX_QOS_WARMUP) > 0) {
-          sink.error("qos_warmup", "must be at most " + DisconnectPolicy.formatDuration(
+          sink.error(path, "must be at most " + DisconnectPolicy.formatDuration(
               MAX_QOS_WARMUP));
         }
       } catch (IllegalArgumentException e) {
-        sink.error("qos_warmup", e.getMessage());
+        sink.error(path, e.getMessage());
       }
     } else if (warmup != null && !warmup.isNull()) {
-      sink.error("qos_warmup", "expected a duration such as 30s, or a number of seconds");
+      sink.error(path, "expected a duration such as 30s, or a number of seconds");
     }
   }
 
@@ -209,6 +213,7 @@ final class SemanticChecks {
         component.path("node_placement").path("scaling").get("instances"),
         path + ".node_placement.scaling.instances",
         MAX_INSTANCES);
+    qosWarmup(component.get("qos_warmup"), path + ".qos_warmup");
     sensors(component.get("sensors"), path + ".sensors");
     forEachObject(
         component.get("qos_metrics"),

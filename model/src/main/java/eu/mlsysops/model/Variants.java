@@ -110,8 +110,8 @@ final class Variants {
    *       lack it, yet the examples set it and the descriptors need one);
    *   <li>apps accept an optional {@code disconnect} block ({@link DisconnectPolicy}), our
    *       extension: what happens to instances on a node that stops answering;
-   *   <li>apps accept an optional {@code qos_warmup} duration, our extension: how long an
-   *       instance runs before its QoS targets are judged;
+   *   <li>apps, and each of their components, accept an optional {@code qos_warmup} duration,
+   *       our extension: how long an instance runs before its QoS targets are judged;
    *   <li>the node CRD nests {@code production} inside {@code power.renewable[].name} (an
    *       indentation slip); it is moved up beside {@code name}.
    * </ul>
@@ -129,6 +129,11 @@ final class Variants {
     if (kind == DescriptorKind.APP && !properties.has("qos_warmup")) {
       // A duration ("30s") or a number of seconds (30): no one JSON type, checked semantically.
       properties.set("qos_warmup", JsonNodeFactory.instance.objectNode());
+      // A component may have its own (a model that loads for a minute, beside quick ones).
+      if (properties.path("components").path("items").path("properties")
+          instanceof ObjectNode component && !component.has("qos_warmup")) {
+        component.set("qos_warmup", JsonNodeFactory.instance.objectNode());
+      }
     }
     if (kind == DescriptorKind.NODE) {
       JsonNode renewable =

@@ -53,4 +53,23 @@ class QosWarmupTest {
         .containsExactly(org.assertj.core.groups.Tuple.tuple("qos_warmup",
             "expected a duration such as 30s, or a number of seconds"));
   }
+
+  @Test
+  void aComponentHasItsOwnThatIsValidatedOnItsFieldAndSurvivesAWriteAndACopy() {
+    ParseResult r = Descriptors.parse("MLSysOpsApp: {name: demo, components: [{metadata: {name:"
+        + " a}, qos_warmup: 45s, containers: [{image: i}]}, {metadata: {name: b}, qos_warmup:"
+        + " later, containers: [{image: i}]}]}", "case.yaml", ParseOptions.DEFAULT);
+    assertThat(r.errors()).extracting(Problem::path)
+        .containsExactly("components[1].qos_warmup");
+
+    AppDescriptor a = Descriptors.parse("MLSysOpsApp: {name: demo, qos_warmup: 10s, components:"
+        + " [{metadata: {name: a}, qos_warmup: 45s, containers: [{image: i}]}, {metadata: {name:"
+        + " b}, containers: [{image: i}]}]}", "case.yaml", ParseOptions.DEFAULT)
+        .ofType(AppDescriptor.class).get(0);
+    assertThat(a.components().get(0).qosWarmupIn(a)).isEqualTo(Duration.ofSeconds(45));
+    assertThat(a.components().get(1).qosWarmupIn(a)).isEqualTo(Duration.ofSeconds(10));
+    AppDescriptor again = Descriptors.parse(Descriptors.toJson(a), "again", ParseOptions.DEFAULT)
+        .ofType(AppDescriptor.class).get(0);
+    assertThat(again.components().get(0).qosWarmup()).isEqualTo(Duration.ofSeconds(45));
+  }
 }

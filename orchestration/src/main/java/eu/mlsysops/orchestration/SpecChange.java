@@ -165,7 +165,8 @@ public record SpecChange(
         c.os(),
         c.nodeType(),
         c.containerRuntime(),
-        containers);
+        containers,
+        c.qosWarmup());
   }
 
   /** The arguments that {@link #parse} reads back into this change (for storing it). */

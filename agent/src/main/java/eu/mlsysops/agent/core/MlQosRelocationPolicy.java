@@ -205,7 +205,7 @@ public final class MlQosRelocationPolicy implements Policy<MlQosRelocationPolicy
         Map<String, String> series =
             Map.of("app", app.name(), "component", c.name(), "instance", p.instanceId());
         if (!QosChecks.warmedUp(view, q.applicationMetricId(), series, window,
-            app.qosWarmupOrDefault())) {
+            c.qosWarmupIn(app))) {
           continue; // a starting instance teaches the model nothing about serving
         }
         OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(), series,

@@ -40,7 +40,7 @@ final class QosChecks {
     for (QosMetric q : c.qosMetrics()) {
       Map<String, String> series =
           Map.of("app", app.name(), "component", c.name(), "instance", instanceId);
-      if (!warmedUp(view, q.applicationMetricId(), series, window, app.qosWarmupOrDefault())) {
+      if (!warmedUp(view, q.applicationMetricId(), series, window, c.qosWarmupIn(app))) {
         continue;
       }
       OptionalDouble v = view.telemetry().avgOverWindow(q.applicationMetricId(), series, window);

@@ -159,7 +159,7 @@ final class ClusterStore implements AutoCloseable {
           c.runtimeConfiguration(), c.sensors(), c.qosMetrics(), c.storage(), c.dataSensitivity(),
           c.dataCriticality(), c.externalComponent(), c.externalAccess(), c.hostNetwork(),
           c.runtimeClassName(), c.restartPolicy(), c.os(), c.nodeType(), c.containerRuntime(),
-          c.containers()));
+          c.containers(), c.qosWarmup()));
     }
     List<eu.mlsysops.model.SingleNodeGroup> groups = new ArrayList<>();
     for (eu.mlsysops.model.SingleNodeGroup g : a.singleNode()) {

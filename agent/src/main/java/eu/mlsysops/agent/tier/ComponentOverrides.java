@@ -202,6 +202,7 @@ final class ComponentOverrides {
     return new Component(c.metadata(), np, c.dependsOn(), c.runtimeConfiguration(), c.sensors(),
         c.qosMetrics(), c.storage(), c.dataSensitivity(), c.dataCriticality(),
         c.externalComponent(), c.externalAccess(), c.hostNetwork(), c.runtimeClassName(),
-        c.restartPolicy(), c.os(), c.nodeType(), c.containerRuntime(), c.containers());
+        c.restartPolicy(), c.os(), c.nodeType(), c.containerRuntime(), c.containers(),
+        c.qosWarmup());
   }
 }

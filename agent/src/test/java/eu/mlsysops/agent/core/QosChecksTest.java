@@ -54,4 +54,23 @@ class QosChecksTest {
     assertThat(QosChecks.violation(violatingFor20s(a), a, a.components().get(0), "cam/det/0",
         Duration.ofSeconds(3))).isEmpty();
   }
+
+  @Test
+  void aComponentsOwnWarmUpWinsOverTheAppsEitherWay() {
+    String twoWarmUps = "MLSysOpsApp: {name: cam, qos_warmup: COMPONENT_APP, components: [{metadata:"
+        + " {name: det}, qos_warmup: COMPONENT_OWN, containers: [{image: i}], qos_metrics:"
+        + " [{application_metric_id: latency_ms, target: 100, relation: lower_or_equal}]}]}";
+    // The app waits a minute; this component is judged once it has served 5 s.
+    AppDescriptor quick = Descriptors.parse(twoWarmUps.replace("COMPONENT_APP", "1m")
+        .replace("COMPONENT_OWN", "5s"), "cam.yaml", ParseOptions.DEFAULT)
+        .ofType(AppDescriptor.class).get(0);
+    assertThat(QosChecks.violation(violatingFor20s(quick), quick, quick.components().get(0),
+        "cam/det/0", Duration.ofSeconds(3))).isPresent();
+    // And the other way round: the app is quick, this component loads a model for 30 s.
+    AppDescriptor slow = Descriptors.parse(twoWarmUps.replace("COMPONENT_APP", "0s")
+        .replace("COMPONENT_OWN", "30s"), "cam.yaml", ParseOptions.DEFAULT)
+        .ofType(AppDescriptor.class).get(0);
+    assertThat(QosChecks.violation(violatingFor20s(slow), slow, slow.components().get(0),
+        "cam/det/0", Duration.ofSeconds(3))).isEmpty();
+  }
 }

@@ -86,6 +86,8 @@ final class ContinuumViews {
         is.add(im);
       }
       cm.put("instances", is);
+      d.ifPresent(a -> a.component(c.name()).ifPresent(comp -> cm.put("qos_warmup",
+          eu.mlsysops.model.DisconnectPolicy.formatDuration(comp.qosWarmupIn(a)))));
       cm.put("qos", qos(s.name(), d.flatMap(a -> a.component(c.name())).orElse(null)));
       comps.add(cm);
     }

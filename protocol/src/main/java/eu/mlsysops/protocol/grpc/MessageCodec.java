@@ -527,7 +527,8 @@ public final class MessageCodec {
         c.os(),
         c.nodeType(),
         c.containerRuntime(),
-        c.containers());
+        c.containers(),
+        c.qosWarmup());
   }
 
   private static <T extends Descriptor> T descriptor(String json, Class<T> type, String field) {
