@@ -13,6 +13,14 @@ public record ParseOptions(boolean strict, AppLimits limits) {
   /** Strict parsing: unknown fields are errors. */
   public static final ParseOptions STRICT = new ParseOptions(true);
 
+  /**
+   * Lenient parsing with the largest app limits any server allows: for descriptors a server
+   * accepted already (its stores, its agent links, a client that leaves the limits to the
+   * server). A limit raised with {@code --app-limits} must not make them unreadable.
+   */
+  public static final ParseOptions ACCEPTED = new ParseOptions(false,
+      new AppLimits(AppLimits.MAX_COMPONENTS, AppLimits.MAX_INSTANCES));
+
   public ParseOptions {
     java.util.Objects.requireNonNull(limits, "limits");
   }

@@ -125,6 +125,12 @@ public final class ClusterPlacementPolicy implements Policy<Changes> {
           }
         }
       }
+      String blocked = blockedBy(c, stuck);
+      if (blocked != null) {
+        stuck.put(c.name() + "/-1", "it depends on " + blocked + ", which no cluster can take");
+        in.put(c.name() + ".rejected", "depends on " + blocked);
+        continue;
+      }
       String waitingFor = best == null ? null : dependencyElsewhereNotRunning(app, c, best, chosen,
           system);
       if (waitingFor != null) {
@@ -150,6 +156,16 @@ public final class ClusterPlacementPolicy implements Policy<Changes> {
     }
     observer.unschedulable(app.name(), stuck);
     return Changes.of(cs, why, in);
+  }
+
+  /** The first component {@code c} depends on that could not be placed this pass, or null. */
+  private static String blockedBy(Component c, Map<String, String> stuck) {
+    for (String d : c.dependsOn()) {
+      if (stuck.containsKey(d + "/-1")) {
+        return d;
+      }
+    }
+    return null;
   }
 
   /**

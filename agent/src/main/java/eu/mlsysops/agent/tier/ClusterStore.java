@@ -323,7 +323,7 @@ final class ClusterStore implements AutoCloseable {
   }
 
   private static <T extends Descriptor> T parse(String json, String source, Class<T> type) {
-    ParseResult r = Descriptors.parse(json, source, ParseOptions.DEFAULT);
+    ParseResult r = Descriptors.parse(json, source, ParseOptions.ACCEPTED);
     List<T> found = r.ofType(type);
     if (r.hasErrors() || found.isEmpty()) {
       throw new IllegalStateException(source + " no longer parses: " + r.errors());

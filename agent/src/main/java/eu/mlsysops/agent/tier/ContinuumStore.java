@@ -122,7 +122,7 @@ final class ContinuumStore implements AutoCloseable {
         ResultSet rs = s.executeQuery("SELECT name, descriptor, submitted FROM apps ORDER BY submitted")) {
       while (rs.next()) {
         ParseResult r = Descriptors.parse(rs.getString(2), "stored app " + rs.getString(1),
-            ParseOptions.DEFAULT);
+            ParseOptions.ACCEPTED);
         List<AppDescriptor> a = r.ofType(AppDescriptor.class);
         if (r.hasErrors() || a.isEmpty()) {
           throw new IllegalStateException("stored app " + rs.getString(1) + " no longer parses: "

@@ -114,7 +114,7 @@ public final class EmbeddedContinuumBuilder {
    */
   public EmbeddedContinuumBuilder staleAfterIntervals(int intervals) {
     if (intervals < 1 || intervals > 100) {
-      throw new IllegalArgumentException("stale after intervals: must be 1 to 100, got "
+      throw new IllegalArgumentException("stale_after_intervals: must be 1 to 100, got "
           + intervals);
     }
     this.staleAfterIntervals = intervals;

@@ -223,7 +223,7 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   /** As {@link #ingest}, saying why a sample was not stored: null when it was. */
-  private SampleBatch.Refusal offer(Sample sample) {
+  SampleBatch.Refusal offer(Sample sample) {
     if (!running) {
       return SampleBatch.Refusal.UNSPECIFIED;
     }

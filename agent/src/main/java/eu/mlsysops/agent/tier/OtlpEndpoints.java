@@ -245,7 +245,7 @@ public final class OtlpEndpoints implements AutoCloseable {
       if (agent == null) {
         return SampleBatch.Refusal.NO_DESTINATION;
       }
-      return agent.ingest(sample) ? null : SampleBatch.Refusal.SERIES_LIMIT;
+      return agent.offer(sample);
     }
 
     @Override

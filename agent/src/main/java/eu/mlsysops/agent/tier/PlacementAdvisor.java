@@ -384,12 +384,14 @@ public final class PlacementAdvisor {
   }
 
   /** Candidates without the requests of the running instances of {@code app}. */
-  private static List<NodeCandidate> withoutApp(List<NodeCandidate> nodes, SystemView view,
+  private List<NodeCandidate> withoutApp(List<NodeCandidate> nodes, SystemView view,
       AppDescriptor app) {
+    // What runs holds what the deployed descriptor asked for, not what the new one asks.
+    AppDescriptor deployed = continuum.descriptor(app.name()).orElse(app);
     Map<String, long[]> held = new HashMap<>();
     for (SystemView.InstancePlacement p : view.placements()) {
       Component c = p.app().equals(app.name()) && !p.phase().isGone()
-          ? app.component(p.component()).orElse(null) : null;
+          ? deployed.component(p.component()).orElse(null) : null;
       if (c != null) {
         long[] h = held.computeIfAbsent(p.node(), k -> new long[2]);
         h[0] += c.cpuRequests().millis();

@@ -90,4 +90,16 @@ class ClusterPlacementPolicyTest {
     assertThat(driver.turn(view(app, List.of(), List.of(), List.of()))).isTrue();
     assertThat(assigned(driver.last())).containsExactly("sink→edge", "source→edge");
   }
+
+  @Test
+  void aDependentOfAComponentNoClusterCanTakeIsUnschedulableNamingIt() {
+    AppDescriptor app = app("far_edge"); // no far-edge node: the sink cannot be placed
+    java.util.Map<String, String> said = new java.util.HashMap<>();
+    PolicyDriver<?> watched = new PolicyDriver<>(new ClusterPlacementPolicy(Placer.withDefaults(),
+        (a, byInstance) -> said.putAll(byInstance)));
+
+    assertThat(watched.turn(view(app, List.of(), List.of(), List.of()))).isFalse();
+    assertThat(said).containsKeys("sink/-1")
+        .containsEntry("source/-1", "it depends on sink, which no cluster can take");
+  }
 }

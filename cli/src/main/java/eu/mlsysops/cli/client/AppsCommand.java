@@ -59,7 +59,7 @@ public final class AppsCommand {
         return validate(doc, p, "--validate-only");
       }
       if (dryRun) {
-        ParseResult local = Descriptors.parse(doc.text(), doc.name(), ParseOptions.DEFAULT);
+        ParseResult local = Descriptors.parse(doc.text(), doc.name(), ParseOptions.ACCEPTED);
         if (local.hasErrors() || local.descriptors().stream()
             .noneMatch(d -> d.kind() == DescriptorKind.APP)) {
           return validate(doc, p, "--dry-run");
@@ -88,7 +88,7 @@ public final class AppsCommand {
     }
 
     private int validate(DescriptorSource.Document doc, Printer p, String flag) {
-      ParseResult r = Descriptors.parse(doc.text(), doc.name(), ParseOptions.DEFAULT);
+      ParseResult r = Descriptors.parse(doc.text(), doc.name(), ParseOptions.ACCEPTED);
       boolean noApp = !r.hasErrors() && r.descriptors().stream()
           .noneMatch(d -> d.kind() == DescriptorKind.APP);
       boolean failed = r.hasErrors() || noApp;
@@ -151,7 +151,7 @@ public final class AppsCommand {
     @Override
     int run(ApiClient api, Printer p) throws Exception {
       DescriptorSource.Document doc = source.read(api);
-      ParseResult local = Descriptors.parse(doc.text(), doc.name(), ParseOptions.DEFAULT);
+      ParseResult local = Descriptors.parse(doc.text(), doc.name(), ParseOptions.ACCEPTED);
       String name = local.descriptors().stream().filter(d -> d.kind() == DescriptorKind.APP)
           .map(d -> d.name()).findFirst().orElse(null);
       if (name == null) {

@@ -265,7 +265,7 @@ final class InfraRegistry {
   }
 
   private static Descriptor parse(String json) {
-    ParseResult r = Descriptors.parse(json, "northbound.db", ParseOptions.DEFAULT);
+    ParseResult r = Descriptors.parse(json, "northbound.db", ParseOptions.ACCEPTED);
     if (r.descriptors().size() != 1) {
       throw new IllegalStateException("a stored descriptor no longer parses: " + r.problems());
     }

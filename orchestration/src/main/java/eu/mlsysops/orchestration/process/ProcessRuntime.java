@@ -83,8 +83,9 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
   private final String nodeName;
   private final Path logDirectory;
   private final Path workingDirectory;
-  /** Where each instance gets a private writable directory; made on first use. */
-  private final Path scratchRoot;
+  /** Where each instance gets a private writable directory; made on first use (null until). */
+  private Path scratchRoot;
+  private final boolean ownScratchRoot;
   /** Instances run as this user; null: as the agent's own (it could not drop privileges). */
   private final WorkloadUser runAs;
   private final Supplier<TelemetryEndpoint> telemetry;
@@ -115,9 +116,8 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     this.nodeName = b.nodeName;
     this.logDirectory = Objects.requireNonNull(b.logDirectory, "logDirectory");
     this.workingDirectory = b.workingDirectory;
-    this.scratchRoot = b.scratchRoot != null ? b.scratchRoot
-        : Path.of(System.getProperty("java.io.tmpdir"), "mls-scratch-" + ProcessHandle.current().pid()
-            + "-" + dirName(nodeName));
+    this.scratchRoot = b.scratchRoot;
+    this.ownScratchRoot = b.scratchRoot == null;
     this.runAs = b.runAs;
     this.telemetry = b.telemetry;
     this.cgroups = b.cgroups != null ? b.cgroups : CgroupCapability.detect();
@@ -233,6 +233,11 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
       return "cannot create the log directory " + dir + ": " + e.getMessage();
     }
     try {
+      if (scratchRoot == null) {
+        // A fresh, unguessable directory (0700 until Scratch opens it for entering): nothing a
+        // tenant made beforehand under a name it could predict is ever used.
+        scratchRoot = Files.createTempDirectory("mls-scratch-" + dirName(nodeName) + "-");
+      }
       inst.scratch = Scratch.create(scratchRoot, inst.dirName,
           runAs == null ? null : runAs.forApp(spec.app()));
     } catch (IOException e) {
@@ -575,7 +580,6 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
       inst.killTimer.cancel(false);
     }
     removeCgroups(inst);
-    Scratch.delete(inst.scratch);
     List<Runnable> events = new ArrayList<>();
     transition(inst, InstanceState.STOPPED, "stopped on request", events);
     dispatch(events);
@@ -778,7 +782,7 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (Files.isDirectory(scratchRoot)) {
+    if (scratchRoot != null && ownScratchRoot) {
       Scratch.delete(scratchRoot); // what instances that did not stop in time left
     }
     if (ownExecutor) {
@@ -798,6 +802,11 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     i.state = state;
     i.reason = reason;
     i.since = clock.getAsLong();
+    if (state.isTerminal() && i.scratch != null) {
+      // However it ended (stopped, failed, gave up): what it wrote is nobody's now.
+      Scratch.delete(i.scratch);
+      i.scratch = null;
+    }
     InstanceStatus status = i.status();
     for (Consumer<InstanceStatus> l : listeners) {
       events.add(() -> l.accept(status));
@@ -1020,7 +1029,8 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     /**
      * Where each instance gets a private writable directory, given to it as {@code TMPDIR} and
      * {@code HOME} (unless its descriptor sets them), owned by its app's user with mode 0700 and
-     * deleted when it stops. Default: {@code <java.io.tmpdir>/mls-scratch-<pid>-<node>}.
+     * deleted when it ends. It must be this process's own directory (not a link). Default: a new
+     * directory with an unguessable name under {@code java.io.tmpdir}, deleted on close.
      */
     public Builder scratchRoot(Path dir) {
       this.scratchRoot = Objects.requireNonNull(dir, "scratchRoot").toAbsolutePath();

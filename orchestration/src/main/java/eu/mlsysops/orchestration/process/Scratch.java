@@ -3,6 +3,7 @@ package eu.mlsysops.orchestration.process;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -22,8 +23,12 @@ final class Scratch {
    * @param user the user the instance runs as, or null (the agent's own)
    */
   static Path create(Path root, String name, WorkloadUser user) throws IOException {
-    if (!Files.isDirectory(root)) {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       Files.createDirectories(root);
+    }
+    // Made by anybody else (or a link to elsewhere), its entries could be swapped under us.
+    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS) || !ownedByUs(root)) {
+      throw new IOException(root + " is not a directory of this process's own user");
     }
     setMode(root, "rwx--x--x");
     Path dir = root.resolve(name);
@@ -31,10 +36,19 @@ final class Scratch {
     Files.createDirectory(dir);
     setMode(dir, "rwx------");
     if (user != null) {
-      Files.setAttribute(dir, "unix:gid", user.gid());
-      Files.setAttribute(dir, "unix:uid", user.uid());
+      Files.setAttribute(dir, "unix:gid", user.gid(), LinkOption.NOFOLLOW_LINKS);
+      Files.setAttribute(dir, "unix:uid", user.uid(), LinkOption.NOFOLLOW_LINKS);
     }
     return dir;
+  }
+
+  private static boolean ownedByUs(Path p) throws IOException {
+    try {
+      Object mine = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+      return mine.equals(Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      return true; // no unix attributes here: nothing to compare
+    }
   }
 
   /** Deletes {@code dir} and everything in it; quietly (a leftover is only disk space). */

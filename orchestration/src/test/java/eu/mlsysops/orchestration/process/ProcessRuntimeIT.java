@@ -133,6 +133,11 @@ class ProcessRuntimeIT {
 
     runtime.stop("app/c/0").toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertThat(own).doesNotExist();
+
+    // One that ends by itself leaves nothing either.
+    start(shell("app/c/1", "Never", "echo kept > \"$TMPDIR/f\"; exit 0"));
+    await().atMost(20, TimeUnit.SECONDS).until(() -> status("app/c/1").state().isTerminal());
+    assertThat(scratch.resolve("app_c_1")).doesNotExist();
   }
 
   @Test

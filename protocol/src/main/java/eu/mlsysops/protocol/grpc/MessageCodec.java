@@ -532,7 +532,7 @@ public final class MessageCodec {
   }
 
   private static <T extends Descriptor> T descriptor(String json, Class<T> type, String field) {
-    ParseResult result = Descriptors.parse(json, field + ".json", ParseOptions.DEFAULT);
+    ParseResult result = Descriptors.parse(json, field + ".json", ParseOptions.ACCEPTED);
     if (result.hasErrors()) {
       throw new IllegalArgumentException(
           field

@@ -48,9 +48,11 @@ public final class OtlpCredentials {
 
     /**
      * Metric name prefixes of what a node agent records itself (host figures, trust, its own
-     * health): no instance may write them, whatever its labels.
+     * health, and what its runtime measures of each instance, {@code component_*}, which
+     * autoscaling reads): no instance may write them, whatever its labels.
      */
-    public static final List<String> NODE_OWN_PREFIXES = List.of("node_", "mlsysops_", "mls_");
+    public static final List<String> NODE_OWN_PREFIXES =
+        List.of("node_", "mlsysops_", "mls_", "component_");
 
     /** Whether a series with these labels may come from this source. */
     public boolean permits(Labels labels) {

@@ -340,11 +340,24 @@ final class Evaluator {
       case SQRT -> Math.sqrt(v);
       case EXP -> Math.exp(v);
       case LN -> Math.log(v);
-      case LOG2 -> Math.log(v) / Math.log(2);
+      case LOG2 -> log2(v);
       case LOG10 -> Math.log10(v);
       case SGN -> Math.signum(v);
       default -> throw new IllegalStateException("not element-wise: " + fn);
     };
+  }
+
+  /** Exact for powers of two, as Go's math.Log2 (which Prometheus uses). */
+  private static double log2(double v) {
+    if (v > 0 && !Double.isInfinite(v) && v >= Double.MIN_NORMAL) {
+      int e = Math.getExponent(v);
+      double frac = v / Math.scalb(1.0, e); // in [1, 2)
+      if (frac == 1.0) {
+        return e;
+      }
+      return Math.log(frac) / Math.log(2) + e;
+    }
+    return Math.log(v) / Math.log(2);
   }
 
   /**
@@ -372,10 +385,16 @@ final class Evaluator {
     if (!any) {
       return result;
     }
+    // As Prometheus: the equality matchers with a value, unless the name is matched twice.
     java.util.Map<String, String> labels = new java.util.TreeMap<>();
     if (arg instanceof Expr.Selector s) {
+      java.util.Map<String, Integer> seen = new HashMap<>();
       for (LabelMatcher lm : s.matchers()) {
-        if (lm.type() == LabelMatcher.Type.EQUAL && !lm.name().equals("__name__")) {
+        seen.merge(lm.name(), 1, Integer::sum);
+      }
+      for (LabelMatcher lm : s.matchers()) {
+        if (lm.type() == LabelMatcher.Type.EQUAL && !lm.name().equals("__name__")
+            && !lm.value().isEmpty() && seen.get(lm.name()) == 1) {
           labels.put(lm.name(), lm.value());
         }
       }
@@ -518,7 +537,15 @@ final class Evaluator {
           if (count < 2) {
             return ABSENT;
           }
-          // Least squares over (seconds from t, value), as Prometheus's linearRegression.
+          // Least squares over (seconds from t, value), as Prometheus's linearRegression; a
+          // constant series is a flat line exactly (rounding would make it a tiny slope).
+          boolean constant = true;
+          for (int i = lo + 1; i < hi && constant; i++) {
+            constant = vs[i] == vs[lo];
+          }
+          if (constant) {
+            return fn == Function.DERIV ? 0 : vs[lo];
+          }
           double sx = 0;
           double sy = 0;
           double sxy = 0;

@@ -47,7 +47,8 @@ public final class Query {
       case MATRIX -> ev.matrix((Expr.RangeSelector) expr);
       case STRING -> throw new IllegalStateException("strings parse only as function arguments");
       case VECTOR -> {
-        List<Evaluator.Row> rows = ev.vector(expr);
+        // A copy: some expressions answer an unmodifiable list (vector(s) alone did, and failed).
+        List<Evaluator.Row> rows = new ArrayList<>(ev.vector(expr));
         rows.sort(Evaluator.ROW_ORDER);
         List<QueryResult.Element> out = new ArrayList<>(rows.size());
         for (Evaluator.Row r : rows) {
@@ -101,7 +102,7 @@ public final class Query {
           new QueryResult.RangeSeries("", eu.mlsysops.telemetry.Labels.EMPTY, points(times, v)));
       return new QueryResult.Matrix(out);
     }
-    List<Evaluator.Row> rows = ev.vector(expr);
+    List<Evaluator.Row> rows = new ArrayList<>(ev.vector(expr));
     rows.sort(Evaluator.ROW_ORDER);
     for (Evaluator.Row r : rows) {
       List<QueryResult.Point> p = points(times, r.v);

@@ -453,6 +453,8 @@ class QueryEngineTest {
     assertThat(only("ceil(sum(cpu) / 4)")).isEqualTo(4); // 3.75
     assertThat(only("floor(sum(cpu) / 4)")).isEqualTo(3);
     assertThat(only("vector(3) + 1")).isEqualTo(4);
+    assertThat(only("vector(3)")).as("alone, as Grafana sends it").isEqualTo(3);
+    assertThat(engine.range("vector(3)", NOW - 60_000, NOW, 30_000)).isNotNull();
     assertThat(scalar("scalar(sum(cpu)) / 3")).isEqualTo(5);
   }
 
