@@ -374,6 +374,72 @@ class EmbeddedContinuumTest {
   }
 
   @Test
+  void aMovedInstancesTelemetryLeavesEveryTierAndTheScrapeAndOnlyTheNewOneIsSeen() {
+    start();
+    continuum.continuum().deploy(demoApp());
+    await().atMost(30, TimeUnit.SECONDS).until(() -> phase().equals("Running"));
+    String expr = "component_latency_ms{component=\"detector\"}";
+    String before = instances("detector").get(0).instanceId();
+    String from = runningNode("detector");
+    await().atMost(30, TimeUnit.SECONDS).until(() -> everyNodeAndCluster().stream()
+        .anyMatch(st -> instant(st, expr).stream()
+            .anyMatch(l -> before.equals(l.get("instance")))));
+    String to = continuum.continuum().clusters().stream().filter(c -> c.id().equals("edge"))
+        .flatMap(c -> c.nodes().stream()).map(n -> n.name()).filter(n -> !n.equals(from))
+        .findFirst().orElseThrow();
+
+    continuum.clusters().get("edge").scheduler().submit(new eu.mlsysops.agent.plan.PlanRequest(
+        "move-1", "test", "smart-camera", false, eu.mlsysops.agent.Plan.of(
+            new eu.mlsysops.agent.PlacementCommand.Move(new eu.mlsysops.agent.ComponentId(
+                "smart-camera", "detector").slot(0), new eu.mlsysops.agent.NodeId(to))
+                .toCommand(), "move the detector", java.util.Map.of())));
+    await().atMost(60, TimeUnit.SECONDS).until(() -> to.equals(runningNode("detector")));
+    String after = instances("detector").stream().filter(r -> r.state().equals("RUNNING"))
+        .findFirst().orElseThrow().instanceId();
+    assertThat(after).isNotEqualTo(before);
+
+    // Node and cluster tiers: the old instance's series end, the new one's are there.
+    await().atMost(30, TimeUnit.SECONDS).until(() -> everyNodeAndCluster().stream()
+        .flatMap(st -> instant(st, expr).stream()).map(l -> l.get("instance"))
+        .distinct().toList().equals(List.of(after)));
+    // The scrape of the node tier (what /metrics serves) shows only the new one.
+    await().atMost(30, TimeUnit.SECONDS).until(() -> {
+      String scraped = eu.mlsysops.telemetry.prometheus.PrometheusExposition
+          .of(continuum.telemetry("node")).render();
+      return scraped.contains(after) && !scraped.contains("instance=\"" + before + "\"");
+    });
+    // What the continuum's policies see: the new instance only, the old one gone.
+    assertThat(continuum.continuum().systemView().placementsOf("smart-camera", "detector"))
+        .filteredOn(p -> !p.phase().isGone())
+        .extracting(eu.mlsysops.agent.SystemView.InstancePlacement::instanceId)
+        .containsExactly(after);
+    // The API's QoS figure (per cluster at the continuum) still has a value.
+    assertThat(continuum.continuum().telemetry().latest("detector_latency_ms",
+        java.util.Map.of("app", "smart-camera", "component", "detector"))).isPresent();
+  }
+
+  @Test
+  void aPlainDeployIsNotRelocatedWhileItsInstancesWarmUp() {
+    start();
+    continuum.continuum().deploy(demoApp());
+    await().atMost(30, TimeUnit.SECONDS).until(() -> phase().equals("Running"));
+    String detectorOn = runningNode("detector");
+
+    // The default warm-up is 10 s of samples plus the 3 s window: no move for that long (a
+    // busy machine only makes it longer: the samples are what count).
+    await().during(Duration.ofSeconds(13)).atMost(Duration.ofSeconds(30)).until(() ->
+        events.stream().noneMatch(e -> e.message().contains("qos-relocation"))
+            && detectorOn.equals(runningNode("detector")));
+  }
+
+  private List<eu.mlsysops.telemetry.MetricStore> everyNodeAndCluster() {
+    List<eu.mlsysops.telemetry.MetricStore> stores = new java.util.ArrayList<>();
+    continuum.nodes().values().forEach(n -> stores.add(n.telemetry()));
+    continuum.clusters().values().forEach(c -> stores.add(c.telemetry()));
+    return stores;
+  }
+
+  @Test
   void aLostNodesInstancesLeaveTheClustersInstantQueries() {
     start();
     continuum.continuum().deploy(demoApp());
