@@ -145,7 +145,7 @@ final class UpCommand implements Callable<Integer> {
 
   @Option(names = "--developer-quota", paramLabel = "QUOTA",
       description = "what each developer's apps may ask for together, e.g."
-          + " apps=10,instances=100,cpu=8,memory=16Gi (default: apps=100,instances=1000,cpu=64,"
+          + " apps=10,instances=100,cpu=8,memory=16Gi (default: apps=100,components=1000,instances=1000,cpu=64,"
           + "memory=256Gi); admins have none")
   String developerQuota;
 

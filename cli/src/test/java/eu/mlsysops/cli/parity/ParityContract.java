@@ -172,17 +172,38 @@ abstract class ParityContract {
   private void assertTenantsSeeOnlyTheirOwn() throws Exception {
     String alice = developer("alice");
     String bob = developer("bob");
-    assertThat(send(alice, "POST", "/api/v1/apps", "application/yaml",
-        APP.replace("name: twin", "name: alices-app"))).startsWith("201");
-    await("alice's app placed").atMost(60, TimeUnit.SECONDS).ignoreExceptions()
-        .pollInterval(Duration.ofMillis(300))
-        .until(() -> send("GET", "/api/v1/plans?app=alices-app&tier=cluster&limit=100", null, null)
-            .contains("\"Completed\""));
-    assertThat(send(alice, "GET", "/api/v1/apps", null, null)).contains("alices-app");
-    for (String path : List.of("/api/v1/apps", "/api/v1/plans?limit=1000", "/api/v1/nodes",
-        "/api/v1/continuum", "/apps/list_all/")) {
-      String seen = send(bob, "GET", path, null, null);
-      assertThat(seen).as(path).startsWith("200").doesNotContain("alices-app");
+    // Bob's event stream, open before alice deploys: it must never carry her app.
+    List<String> bobsStream = new CopyOnWriteArrayList<>();
+    var stream = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(api() + "/api/v1/events"))
+        .header("Authorization", "Bearer " + bob).header("Accept", "text/event-stream")
+        .build(), HttpResponse.BodyHandlers.ofLines());
+    stream.thenAccept(r -> r.body().forEach(bobsStream::add));
+    try {
+      assertThat(send(alice, "POST", "/api/v1/apps", "application/yaml",
+          APP.replace("name: twin", "name: alices-app"))).startsWith("201");
+      await("alice's app placed").atMost(60, TimeUnit.SECONDS).ignoreExceptions()
+          .pollInterval(Duration.ofMillis(300))
+          .until(() -> send("GET", "/api/v1/plans?app=alices-app&tier=cluster&limit=100", null,
+              null).contains("\"Completed\""));
+      // Her instance reports telemetry, as an admin sees at the node tier.
+      String byApp = "/api/v1/telemetry/query?level=node&query="
+          + java.net.URLEncoder.encode("count by (app) (component_cpu_utilization)",
+              java.nio.charset.StandardCharsets.UTF_8);
+      await("alice's telemetry").atMost(60, TimeUnit.SECONDS).ignoreExceptions()
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> send("GET", byApp, null, null).contains("alices-app"));
+      assertThat(send(alice, "GET", "/api/v1/apps", null, null)).contains("alices-app");
+      for (String path : List.of("/api/v1/apps", "/api/v1/plans?limit=1000", "/api/v1/nodes",
+          "/api/v1/continuum", "/apps/list_all/", byApp, "/metrics?level=node",
+          "/metrics?level=cluster")) {
+        String seen = send(bob, "GET", path, null, null);
+        assertThat(seen).as(path).startsWith("200").doesNotContain("alices-app");
+      }
+      // His stream is live (his own app's events come) and has nothing of hers.
+      await("bob's stream").atMost(30, TimeUnit.SECONDS).until(() -> !bobsStream.isEmpty());
+      assertThat(bobsStream).noneMatch(l -> l.contains("alices-app"));
+    } finally {
+      stream.cancel(true);
     }
     assertThat(send(bob, "GET", "/api/v1/apps/alices-app", null, null)).startsWith("404");
     assertThat(send(bob, "DELETE", "/api/v1/apps/alices-app", null, null)).startsWith("404");

@@ -23,7 +23,7 @@ class DeveloperQuotaTest {
   @Test
   void parsesWhatIsGivenAndKeepsTheDefaultsOfTheRest() {
     DeveloperQuota q = DeveloperQuota.parse("apps=3, cpu=2, memory=1Gi");
-    assertThat(q).isEqualTo(new DeveloperQuota(3, 1_000, 2_000, 1L << 30));
+    assertThat(q).isEqualTo(new DeveloperQuota(3, 1_000, 1_000, 2_000, 1L << 30));
     assertThatThrownBy(() -> DeveloperQuota.parse("disks=3"))
         .hasMessageContaining("\"disks\" is not a quota");
     assertThatThrownBy(() -> DeveloperQuota.parse("apps=many")).hasMessageStartingWith("apps:");
@@ -34,7 +34,7 @@ class DeveloperQuotaTest {
 
   @Test
   void countsEveryAppOfTheDeveloperTogetherAndNamesTheQuotaItWouldPass() {
-    DeveloperQuota q = new DeveloperQuota(2, 10, 1_000, 1L << 30);
+    DeveloperQuota q = new DeveloperQuota(2, 3, 10, 1_000, 1L << 30);
     AppDescriptor small = app("a", 2, "100m", "64Mi");
     q.check("dev", small, List.of());
     assertThatThrownBy(() -> q.check("dev", small, List.of(app("b", 1, "1m", "1Mi"),
@@ -48,5 +48,11 @@ class DeveloperQuotaTest {
             + " 1000m");
     assertThatThrownBy(() -> q.check("dev", app("d", 3, "1m", "512Mi"), List.of()))
         .hasMessageStartingWith("quota memory: dev's apps would request 1536 MiB");
+    // Components count too (one 3,000-component app once filled a cluster).
+    DeveloperQuota few = DeveloperQuota.parse("components=2");
+    assertThatThrownBy(() -> few.check("dev", app("x", 1, "1m", "1Mi"),
+        List.of(app("y", 1, "1m", "1Mi"), app("z", 1, "1m", "1Mi"))))
+        .hasMessageStartingWith("quota components: dev's apps would have 3 components; the quota"
+            + " is 2");
   }
 }
