@@ -69,7 +69,7 @@ public final class ControlApplier implements AutoCloseable {
     this.uplinkRules = Objects.requireNonNull(uplinkRules);
     this.up = Objects.requireNonNull(up);
     try {
-      Files.createDirectories(policyDir);
+      eu.mlsysops.agent.kernel.PrivateFiles.directory(policyDir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + policyDir, e);
     }
@@ -191,8 +191,8 @@ public final class ControlApplier implements AutoCloseable {
 
   private void persist(Message.Control c) {
     try {
-      Files.createDirectories(stateFile.getParent());
-      Path tmp = stateFile.resolveSibling("control.pb.tmp");
+      eu.mlsysops.agent.kernel.PrivateFiles.directory(stateFile.getParent());
+      Path tmp = Files.createTempFile(stateFile.getParent(), ".control-", ".tmp"); // 0600
       Files.write(tmp, MessageCodec.encode(c).toByteArray());
       move(tmp, stateFile);
     } catch (IOException e) {

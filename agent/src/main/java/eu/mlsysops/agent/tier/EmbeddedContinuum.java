@@ -80,7 +80,7 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     workers = Executors.newFixedThreadPool(
         Math.max(2, java.lang.Runtime.getRuntime().availableProcessors()), daemon("mls-worker"));
     planLog = SqlitePlanLog.open(b.dataDir.resolve("plans.db"));
-    ml = new MlService(b.dataDir.resolve("ml"), b.clock);
+    ml = new MlService(privateDirectory(b.dataDir.resolve("ml")), b.clock);
     env = new AgentEnvironment(b.clock, timers, workers, b.events, planLog, b.dataDir,
         eu.mlsysops.agent.MlConnector.of(ml), b.staleAfterIntervals);
     tick = b.tick;
@@ -139,8 +139,8 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
         });
     simulation = sb.build();
     processNodes = b.runtimeKind == RuntimeKind.PROCESS
-        ? new ProcessNodes(b.dataDir.resolve("logs"), b.workingDirectory, timers, nodes,
-            b.workloadUser) : null;
+        ? new ProcessNodes(privateDirectory(b.dataDir.resolve("logs")), b.workingDirectory, timers,
+            nodes, b.workloadUser) : null;
 
     localNodes = new LocalNodes(nodes, simulation, processNodes, workers, env,
         b.clusterSettings.heartbeatInterval(), trustFeed, mechanisms);
@@ -492,6 +492,15 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
       ml.close();
     } finally {
       lock.close(); // whatever failed above, the directory is free for the next continuum
+    }
+  }
+
+  /** A directory of the data dir only its owner may enter (0700), made when missing. */
+  private static Path privateDirectory(Path dir) {
+    try {
+      return eu.mlsysops.agent.kernel.PrivateFiles.directory(dir);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
     }
   }
 

@@ -45,9 +45,10 @@ final class NodeJournal {
     buf.putInt(MAGIC).putInt(body.length).putLong(crc.getValue()).put(body).flip();
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
-      Files.createDirectories(file.getParent());
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      eu.mlsysops.agent.kernel.PrivateFiles.directory(file.getParent());
+      try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
+          eu.mlsysops.agent.kernel.PrivateFiles.ownerOnly(file.getParent()))) {
         while (buf.hasRemaining()) {
           ch.write(buf);
         }

@@ -64,7 +64,7 @@ final class TierControl {
       ScheduledExecutorService timers) {
     Path dir = policyRoot.resolve(tier);
     try {
-      Files.createDirectories(dir);
+      eu.mlsysops.agent.kernel.PrivateFiles.directory(dir);
     } catch (IOException e) {
       throw new IllegalStateException("cannot create policy directory " + dir + ": "
           + e.getMessage(), e);

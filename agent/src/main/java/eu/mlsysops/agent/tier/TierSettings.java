@@ -101,8 +101,8 @@ final class TierSettings {
   private synchronized void write(String name, Object value) {
     Path file = dir.resolve(name);
     try {
-      Files.createDirectories(dir);
-      Path tmp = file.resolveSibling(name + ".tmp");
+      eu.mlsysops.agent.kernel.PrivateFiles.directory(dir);
+      Path tmp = Files.createTempFile(dir, "." + name + "-", ".tmp"); // 0600
       Files.writeString(tmp, JSON.writeValueAsString(value) + "\n");
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {

@@ -135,6 +135,29 @@ class WorkloadIsolationIT {
           .until(() -> logs(logRoot, "stdout.log").contains("found "));
       // Neither in her processes' environment nor in her instance's own directory.
       assertThat(logs(logRoot, "stdout.log")).contains("found 0 0");
+      // Nothing in the data dir is open to anybody but its owner: tokens, stores, journals,
+      // settings, policies and what instances printed.
+      try (Stream<Path> all = Files.walk(data)) {
+        assertThat(all.filter(f -> !Files.isSymbolicLink(f)).filter(f -> {
+          try {
+            return Files.getPosixFilePermissions(f).stream().anyMatch(x -> x.name()
+                .startsWith("GROUP") || x.name().startsWith("OTHERS"));
+          } catch (IOException e) {
+            return false; // gone meanwhile
+          }
+        }).map(f -> data.relativize(f) + " " + modeOf(f)).toList()).isEmpty();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+
+  private static String modeOf(Path f) {
+    try {
+      return java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(f));
+    } catch (IOException e) {
+      return "?";
     }
   }
 }

@@ -228,7 +228,21 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
     }
     Path dir = logDirectory.resolve(inst.dirName);
     try {
+      // What instances print is their owners' business: 0700 directories, 0600 files (the
+      // process writes to descriptors this agent opened, whatever the file's owner).
       Files.createDirectories(dir);
+      Scratch.restrict(logDirectory, "rwx------");
+      Scratch.restrict(dir, "rwx------");
+      for (ContainerPlan plan : plans) {
+        String prefix = plan.index() == 0 ? "" : "container-" + plan.index() + ".";
+        for (String name : List.of(prefix + "stdout.log", prefix + "stderr.log")) {
+          Path f = dir.resolve(name);
+          if (!Files.exists(f)) {
+            Files.createFile(f);
+          }
+          Scratch.restrict(f, "rw-------");
+        }
+      }
     } catch (IOException e) {
       return "cannot create the log directory " + dir + ": " + e.getMessage();
     }

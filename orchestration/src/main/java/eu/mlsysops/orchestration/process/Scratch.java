@@ -76,6 +76,11 @@ final class Scratch {
     }
   }
 
+  /** Sets {@code p}'s permissions (e.g. {@code rw-------}) where the file system has them. */
+  static void restrict(Path p, String mode) throws IOException {
+    setMode(p, mode);
+  }
+
   private static void setMode(Path p, String mode) throws IOException {
     try {
       Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
