@@ -95,6 +95,15 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       appSeries = new java.util.concurrent.ConcurrentHashMap<>();
   private final int maxSeriesPerApp;
   private final LongAdder rejectedOverAppBudget = new LongAdder();
+  /**
+   * Series per value of the {@code instance} label, the source of what an instance sends (with
+   * OTLP tokens every series of an instance names it): no instance may hold more than {@link
+   * #maxSeriesPerInstance}, so one instance's flood leaves room for its own app's other instances.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger>
+      instanceSeries = new java.util.concurrent.ConcurrentHashMap<>();
+  private final int maxSeriesPerInstance;
+  private final LongAdder rejectedOverInstanceBudget = new LongAdder();
   private final LongAdder droppedNonFinite = new LongAdder();
   private final LongAdder droppedOutOfOrder = new LongAdder();
   private final LongAdder evictedSamples = new LongAdder();
@@ -133,6 +142,8 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
     this.maxSeries = b.maxSeries;
     this.maxSeriesPerApp = b.maxSeriesPerApp > 0 ? b.maxSeriesPerApp
         : Math.max(1, b.maxSeries / 4);
+    this.maxSeriesPerInstance = b.maxSeriesPerInstance > 0 ? b.maxSeriesPerInstance
+        : Math.max(1, maxSeriesPerApp / 4);
     this.retentionMillis = b.retentionMillis;
     this.budgetBytes = b.memoryBudgetBytes;
     this.evictAbove = b.memoryBudgetBytes;
@@ -165,6 +176,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
     private int samplesPerSeries = DEFAULT_SAMPLES_PER_SERIES;
     private int maxSeries = DEFAULT_MAX_SERIES;
     private int maxSeriesPerApp;
+    private int maxSeriesPerInstance;
     private long memoryBudgetBytes = DEFAULT_MEMORY_BUDGET_BYTES;
 
     private Builder() {}
@@ -173,6 +185,18 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
      * The most series with one value of the {@code app} label (default: a quarter of {@link
      * #maxSeries}): new series of an app at its budget are rejected while other apps' are not.
      */
+    /**
+     * Series one value of the {@code instance} label may hold (default: a quarter of {@link
+     * #maxSeriesPerApp}).
+     */
+    public Builder maxSeriesPerInstance(int maxSeriesPerInstance) {
+      if (maxSeriesPerInstance < 1) {
+        throw new IllegalArgumentException("maxSeriesPerInstance must be positive");
+      }
+      this.maxSeriesPerInstance = maxSeriesPerInstance;
+      return this;
+    }
+
     public Builder maxSeriesPerApp(int maxSeriesPerApp) {
       if (maxSeriesPerApp < 1) {
         throw new IllegalArgumentException("maxSeriesPerApp must be positive");
@@ -490,6 +514,14 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       rejectedOverAppBudget.increment();
       return null;
     }
+    String instance = labels.get("instance");
+    java.util.concurrent.atomic.AtomicInteger ofInstance = instance == null ? null
+        : instanceSeries.computeIfAbsent(instance,
+            k -> new java.util.concurrent.atomic.AtomicInteger());
+    if (ofInstance != null && ofInstance.get() >= maxSeriesPerInstance) {
+      rejectedOverInstanceBudget.increment();
+      return null;
+    }
     return e.series.computeIfAbsent(
         labels,
         l -> {
@@ -501,6 +533,15 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
             ofApp.decrementAndGet();
             seriesCount.decrementAndGet();
             rejectedOverAppBudget.increment();
+            return null;
+          }
+          if (ofInstance != null && ofInstance.incrementAndGet() > maxSeriesPerInstance) {
+            ofInstance.decrementAndGet();
+            if (ofApp != null) {
+              ofApp.decrementAndGet();
+            }
+            seriesCount.decrementAndGet();
+            rejectedOverInstanceBudget.increment();
             return null;
           }
           long overhead = SERIES_BYTES;
@@ -627,6 +668,12 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       java.util.concurrent.atomic.AtomicInteger ofApp = app == null ? null : appSeries.get(app);
       if (ofApp != null) {
         ofApp.decrementAndGet();
+      }
+      String instance = s.labels.get("instance");
+      java.util.concurrent.atomic.AtomicInteger ofInstance =
+          instance == null ? null : instanceSeries.get(instance);
+      if (ofInstance != null && ofInstance.decrementAndGet() <= 0) {
+        instanceSeries.remove(instance, ofInstance); // instances come and go: forget the gone
       }
     }
   }
@@ -868,6 +915,11 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   /** Samples of new series refused because their app had its budget of series. */
   public long rejectedOverAppBudget() {
     return rejectedOverAppBudget.sum();
+  }
+
+  /** Samples of new series refused because their instance had its budget of series. */
+  public long rejectedOverInstanceBudget() {
+    return rejectedOverInstanceBudget.sum();
   }
 
   /** Series held per value of the {@code app} label (apps that hold none may be missing). */

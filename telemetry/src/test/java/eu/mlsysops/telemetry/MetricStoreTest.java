@@ -76,6 +76,19 @@ class MetricStoreTest {
   }
 
   @Test
+  void anInstanceFloodingNewSeriesStopsAtItsBudgetWhileItsAppsOtherInstancesGetNewOnes() {
+    MetricStore s = MetricStore.builder().clock(clock).maxSeries(400).build(); // 100 per app,
+    for (int i = 0; i < 40; i++) { // 25 per instance
+      s.append(new Sample("spam", Labels.of("app", "shop", "instance", "shop/web/0", "k",
+          Integer.toString(i)), 1, 1));
+    }
+    assertThat(s.rejectedOverInstanceBudget()).isEqualTo(15);
+    assertThat(s.seriesPerApp()).containsEntry("shop", 25);
+    assertThat(s.append(new Sample("latency_ms", Labels.of("app", "shop", "instance",
+        "shop/web/1"), 1, 30))).as("the app's other instance").isTrue();
+  }
+
+  @Test
   void nonFiniteValuesAreDroppedAndCounted() {
     MetricStore s = new MetricStore(clock, 3, 10);
     assertThat(s.append(new Sample("m", Labels.EMPTY, 1, Double.NaN))).isFalse();

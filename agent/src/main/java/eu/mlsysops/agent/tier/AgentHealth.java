@@ -103,6 +103,10 @@ final class AgentHealth {
         s.droppedOutOfOrder());
     put("mls_telemetry_dropped_total", with("reason", "evicted"), nowMillis,
         s.evicted());
+    put("mls_telemetry_dropped_total", with("reason", "app_budget"), nowMillis,
+        store.rejectedOverAppBudget());
+    put("mls_telemetry_dropped_total", with("reason", "instance_budget"), nowMillis,
+        store.rejectedOverInstanceBudget());
     put("mls_uplink_dropped_total", labels, nowMillis, uplinkDropped.getAsLong());
     if (mlFailures != null) {
       put("mls_ml_failed_predictions_total", labels, nowMillis, mlFailures.getAsLong());
