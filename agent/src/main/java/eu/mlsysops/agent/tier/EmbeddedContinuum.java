@@ -166,25 +166,13 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     }
   }
 
-  /** The data dir holds descriptors, plans and tokens: readable by its owner only. */
   /**
    * Creates a data directory only its owner may enter (0700), when missing: it holds tokens,
-   * keys and state, and workloads must not read it.
+   * keys and state, and workloads must not read it. An existing one is left as it is.
    */
   public static void createPrivateDirectory(Path dir) {
-    try {
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir);
-        try {
-          Files.setPosixFilePermissions(dir,
-              java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        } catch (UnsupportedOperationException e) {
-          // Not a POSIX file system: nothing more we can do.
-        }
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot create the data directory " + dir + ": "
-          + e.getMessage(), e);
+    if (!Files.isDirectory(dir)) {
+      privateDirectory(dir);
     }
   }
 
