@@ -59,6 +59,14 @@ public record Component(
         runtimeClassName, restartPolicy, os, nodeType, containerRuntime, containers, null);
   }
 
+  /** This component with {@code warmup} as its own {@code qos_warmup}. */
+  public Component withQosWarmup(java.time.Duration warmup) {
+    return new Component(metadata, nodePlacement, dependsOn, runtimeConfiguration, sensors,
+        qosMetrics, storage, dataSensitivity, dataCriticality, externalComponent, externalAccess,
+        hostNetwork, runtimeClassName, restartPolicy, os, nodeType, containerRuntime, containers,
+        warmup);
+  }
+
   /** How long its instances run before their QoS targets are judged: its own, or the app's. */
   public java.time.Duration qosWarmupIn(AppDescriptor app) {
     return qosWarmup != null ? qosWarmup : app.qosWarmupOrDefault();

@@ -97,8 +97,9 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   private final LongAdder rejectedOverAppBudget = new LongAdder();
   /**
    * Series per value of the {@code instance} label, the source of what an instance sends (with
-   * OTLP tokens every series of an instance names it): no instance may hold more than {@link
-   * #maxSeriesPerInstance}, so one instance's flood leaves room for its own app's other instances.
+   * OTLP tokens every series of an instance names it): once its app is three quarters full, no
+   * instance past {@link #maxSeriesPerInstance} gets new series, so one instance's flood leaves
+   * room for its own app's other instances.
    */
   private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger>
       instanceSeries = new java.util.concurrent.ConcurrentHashMap<>();
@@ -182,12 +183,8 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
     private Builder() {}
 
     /**
-     * The most series with one value of the {@code app} label (default: a quarter of {@link
-     * #maxSeries}): new series of an app at its budget are rejected while other apps' are not.
-     */
-    /**
-     * Series one value of the {@code instance} label may hold (default: a quarter of {@link
-     * #maxSeriesPerApp}).
+     * Series one value of the {@code instance} label may hold once its app is three quarters
+     * full (default: a quarter of {@link #maxSeriesPerApp}).
      */
     public Builder maxSeriesPerInstance(int maxSeriesPerInstance) {
       if (maxSeriesPerInstance < 1) {
@@ -197,6 +194,10 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       return this;
     }
 
+    /**
+     * The most series with one value of the {@code app} label (default: a quarter of {@link
+     * #maxSeries}): new series of an app at its budget are rejected while other apps' are not.
+     */
     public Builder maxSeriesPerApp(int maxSeriesPerApp) {
       if (maxSeriesPerApp < 1) {
         throw new IllegalArgumentException("maxSeriesPerApp must be positive");
@@ -515,10 +516,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       return null;
     }
     String instance = labels.get("instance");
-    java.util.concurrent.atomic.AtomicInteger ofInstance = instance == null ? null
-        : instanceSeries.computeIfAbsent(instance,
-            k -> new java.util.concurrent.atomic.AtomicInteger());
-    if (ofInstance != null && ofInstance.get() >= maxSeriesPerInstance) {
+    if (instance != null && ofApp != null && instanceOverBudget(instance, ofApp)) {
       rejectedOverInstanceBudget.increment();
       return null;
     }
@@ -535,14 +533,13 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
             rejectedOverAppBudget.increment();
             return null;
           }
-          if (ofInstance != null && ofInstance.incrementAndGet() > maxSeriesPerInstance) {
-            ofInstance.decrementAndGet();
-            if (ofApp != null) {
-              ofApp.decrementAndGet();
-            }
-            seriesCount.decrementAndGet();
-            rejectedOverInstanceBudget.increment();
-            return null;
+          if (instance != null) {
+            instanceSeries.compute(instance, (k, n) -> {
+              java.util.concurrent.atomic.AtomicInteger c =
+                  n == null ? new java.util.concurrent.atomic.AtomicInteger() : n;
+              c.incrementAndGet();
+              return c;
+            });
           }
           long overhead = SERIES_BYTES;
           for (Map.Entry<String, String> x : l.map().entrySet()) {
@@ -670,10 +667,8 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
         ofApp.decrementAndGet();
       }
       String instance = s.labels.get("instance");
-      java.util.concurrent.atomic.AtomicInteger ofInstance =
-          instance == null ? null : instanceSeries.get(instance);
-      if (ofInstance != null && ofInstance.decrementAndGet() <= 0) {
-        instanceSeries.remove(instance, ofInstance); // instances come and go: forget the gone
+      if (instance != null) { // instances come and go: forget the gone
+        instanceSeries.computeIfPresent(instance, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
       }
     }
   }
@@ -915,6 +910,19 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   /** Samples of new series refused because their app had its budget of series. */
   public long rejectedOverAppBudget() {
     return rejectedOverAppBudget.sum();
+  }
+
+  /**
+   * Whether one more series of {@code instance} would take more than its share: an instance may
+   * hold more than {@link #maxSeriesPerInstance} while its app has room (an app of one instance
+   * uses all of its budget), but not once its app is three quarters full, so a flooding instance
+   * leaves its app's last quarter to the others.
+   */
+  private boolean instanceOverBudget(String instance,
+      java.util.concurrent.atomic.AtomicInteger ofApp) {
+    java.util.concurrent.atomic.AtomicInteger n = instanceSeries.get(instance);
+    return n != null && n.get() >= maxSeriesPerInstance
+        && ofApp.get() >= maxSeriesPerApp - maxSeriesPerApp / 4;
   }
 
   /** Samples of new series refused because their instance had its budget of series. */

@@ -76,16 +76,21 @@ class MetricStoreTest {
   }
 
   @Test
-  void anInstanceFloodingNewSeriesStopsAtItsBudgetWhileItsAppsOtherInstancesGetNewOnes() {
+  void aFloodingInstanceLeavesTheLastQuarterOfItsAppsBudgetToTheOtherInstances() {
     MetricStore s = MetricStore.builder().clock(clock).maxSeries(400).build(); // 100 per app,
-    for (int i = 0; i < 40; i++) { // 25 per instance
+    for (int i = 0; i < 90; i++) { // 25 per instance once the app holds 75
       s.append(new Sample("spam", Labels.of("app", "shop", "instance", "shop/web/0", "k",
           Integer.toString(i)), 1, 1));
     }
+    // Alone, it used what its app had room for; past three quarters, its share ran out.
+    assertThat(s.seriesPerApp()).containsEntry("shop", 75);
     assertThat(s.rejectedOverInstanceBudget()).isEqualTo(15);
-    assertThat(s.seriesPerApp()).containsEntry("shop", 25);
-    assertThat(s.append(new Sample("latency_ms", Labels.of("app", "shop", "instance",
-        "shop/web/1"), 1, 30))).as("the app's other instance").isTrue();
+    for (int i = 0; i < 25; i++) {
+      assertThat(s.append(new Sample("latency_ms", Labels.of("app", "shop", "instance",
+          "shop/web/1", "k", Integer.toString(i)), 1, 30))).as("the app's other instance")
+          .isTrue();
+    }
+    assertThat(s.rejectedOverAppBudget()).isZero();
   }
 
   @Test

@@ -193,8 +193,12 @@ public final class ControlApplier implements AutoCloseable {
     try {
       eu.mlsysops.agent.kernel.PrivateFiles.directory(stateFile.getParent());
       Path tmp = Files.createTempFile(stateFile.getParent(), ".control-", ".tmp"); // 0600
-      Files.write(tmp, MessageCodec.encode(c).toByteArray());
-      move(tmp, stateFile);
+      try {
+        Files.write(tmp, MessageCodec.encode(c).toByteArray());
+        move(tmp, stateFile);
+      } finally {
+        Files.deleteIfExists(tmp); // gone already when the move worked
+      }
     } catch (IOException e) {
       LOG.log(System.Logger.Level.WARNING, agent + ": cannot keep the control set in " + stateFile
           + " (it applies now, but not after a restart): " + e.getMessage());

@@ -42,6 +42,14 @@ public final class CpuFrequencyPolicy implements Policy<CpuFrequencyPolicy.Decis
   private final Duration window;
   private final Duration cooldown;
   private long lastChangeMillis = Long.MIN_VALUE / 2;
+  /** When the frequency was last raised for a missed QoS target. */
+  private long lastQosRaiseMillis = Long.MIN_VALUE / 2;
+  /**
+   * How long after a raise for a missed QoS target the frequency is not lowered for an idle CPU:
+   * the target is met because of the raise, and lowering at once would miss it again (the two
+   * rules took turns every few seconds without it).
+   */
+  static final Duration QOS_HOLD = Duration.ofSeconds(60);
   private final Map<String, Long> askedAt = new java.util.HashMap<>();
   /** Before asking again to relocate the same instance: longer than the cluster takes to act. */
   static final Duration ASK_AGAIN_AFTER = Duration.ofSeconds(30);
@@ -49,9 +57,17 @@ public final class CpuFrequencyPolicy implements Policy<CpuFrequencyPolicy.Decis
   /** What the analysis found: a frequency to set, or an instance to have relocated. */
   public sealed interface Decision {}
 
-  /** Step to {@code targetGhz}, observing {@code utilisation} at {@code currentGhz}. */
+  /**
+   * Step to {@code targetGhz}, observing {@code utilisation} at {@code currentGhz}; {@code forQos}
+   * when it is raised for a missed QoS target.
+   */
   public record SetFrequency(double targetGhz, double utilisation, double currentGhz,
-      String explanation) implements Decision {}
+      String explanation, boolean forQos) implements Decision {
+    public SetFrequency(double targetGhz, double utilisation, double currentGhz,
+        String explanation) {
+      this(targetGhz, utilisation, currentGhz, explanation, false);
+    }
+  }
 
   /**
    * Ask the cluster to relocate an instance (the node is at its top frequency and still busy).
@@ -115,13 +131,14 @@ public final class CpuFrequencyPolicy implements Policy<CpuFrequencyPolicy.Decis
           String.format("%s of %s#%d averages %.1f, violating %s %s, at %.2f GHz: raise to"
                   + " %.2f GHz", m.metric().applicationMetricId(), m.component().name(),
               InstanceIds.slotOf(m.instanceId()), m.value(), m.metric().relation().wireName(),
-              m.metric().target(), current, levels.get(idx + 1))));
+              m.metric().target(), current, levels.get(idx + 1)), true));
     }
     if (top && (u > high || miss.isPresent())
         && view.mechanisms().containsKey(PlacementInputs.PLACEMENT)) {
       return askToRelocate(view, u, current);
     }
-    if (u < low && idx > 0 && miss.isEmpty()) {
+    if (u < low && idx > 0 && miss.isEmpty()
+        && view.nowMillis() - lastQosRaiseMillis >= QOS_HOLD.toMillis()) {
       return Optional.of(new SetFrequency(levels.get(idx - 1), u, current,
           String.format("cpu utilisation %.0f%% < %.0f%% at %.2f GHz: lower to %.2f GHz to save power",
               u * 100, low * 100, current, levels.get(idx - 1))));
@@ -218,6 +235,9 @@ public final class CpuFrequencyPolicy implements Policy<CpuFrequencyPolicy.Decis
     }
     SetFrequency d = (SetFrequency) decision;
     lastChangeMillis = now;
+    if (d.forQos()) {
+      lastQosRaiseMillis = now;
+    }
     return Plan.of(
         Command.of(CpuFrequencyMechanism.NAME, "set", "ghz", Double.toString(d.targetGhz())),
         d.explanation(),

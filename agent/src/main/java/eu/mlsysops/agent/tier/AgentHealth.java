@@ -95,8 +95,10 @@ final class AgentHealth {
     MetricStore.Stats s = store.stats();
     put("mls_telemetry_series", labels, nowMillis, s.series());
     put("mls_telemetry_bytes", labels, nowMillis, s.bytesUsed());
+    // Budget refusals are refusals of new series too: counted once, under their own reasons.
     put("mls_telemetry_dropped_total", with("reason", "series_limit"), nowMillis,
-        s.rejected());
+        Math.max(0, s.rejected() - store.rejectedOverAppBudget()
+            - store.rejectedOverInstanceBudget()));
     put("mls_telemetry_dropped_total", with("reason", "not_finite"), nowMillis,
         s.droppedNonFinite());
     put("mls_telemetry_dropped_total", with("reason", "out_of_order"), nowMillis,

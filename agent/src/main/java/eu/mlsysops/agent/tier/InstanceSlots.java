@@ -282,6 +282,10 @@ final class InstanceSlots {
       if (c == null) {
         continue;
       }
+      if (c.qosWarmup() == null && a.qosWarmup() != null) {
+        // A node sees components, not the app: the app's warm-up travels with each of them.
+        c = c.withQosWarmup(a.qosWarmup());
+      }
       if (node.equals(s.node)) {
         list.add(new Message.InstanceAssignment(s.app(), s.instanceId, c));
       }

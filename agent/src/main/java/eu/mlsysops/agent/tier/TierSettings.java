@@ -103,8 +103,12 @@ final class TierSettings {
     try {
       eu.mlsysops.agent.kernel.PrivateFiles.directory(dir);
       Path tmp = Files.createTempFile(dir, "." + name + "-", ".tmp"); // 0600
-      Files.writeString(tmp, JSON.writeValueAsString(value) + "\n");
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.writeString(tmp, JSON.writeValueAsString(value) + "\n");
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp); // gone already when the move worked
+      }
     } catch (IOException e) {
       throw new IllegalStateException("cannot save " + file + ": " + e.getMessage(), e);
     }

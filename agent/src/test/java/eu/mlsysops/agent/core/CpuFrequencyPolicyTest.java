@@ -174,4 +174,29 @@ class CpuFrequencyPolicyTest {
     assertThat(p.explanation()).isEqualTo("detector_latency_ms of detector#0 averages 180.0,"
         + " violating lower_or_equal 100.0, at 1.20 GHz: raise to 2.00 GHz");
   }
+
+  @Test
+  void aFrequencyRaisedForAMissedTargetIsNotLoweredAtOnceWhenTheTargetIsMet() {
+    knob.current = 1.2;
+    utilisation(0.2, 0.1, 0.15);
+    assertThat(driver.turn(withTheDetector(180, 16))).isTrue(); // raised for the target
+    driver.last();
+    knob.current = 2.0;
+
+    // Met now, and the CPU idles: without the hold the two rules would take turns.
+    MetricStore after = new MetricStore(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC),
+        100, 100);
+    for (int i = 16; i >= 1; i--) {
+      after.append(new Sample("node_cpu_utilization", Labels.of("node", "n1"), NOW - 1000L * i,
+          0.1));
+      after.append(new Sample("detector_latency_ms", Labels.of("app", "cam", "component",
+          "detector", "instance", "cam/detector/0"), NOW - 1000L * i, 40));
+    }
+    TestView first = withTheDetector(40, 1);
+    TestView met = new TestView(after, first.mechanisms, first.system, first.app, NOW + 10_000);
+    assertThat(driver.turn(met)).as("held").isFalse();
+    met.now = NOW + CpuFrequencyPolicy.QOS_HOLD.toMillis();
+    assertThat(driver.turn(met)).as("lowered after the hold").isTrue();
+    assertThat(driver.last().commands().get(0).args()).containsEntry("ghz", "1.2");
+  }
 }

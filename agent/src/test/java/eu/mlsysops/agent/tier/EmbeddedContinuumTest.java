@@ -419,17 +419,24 @@ class EmbeddedContinuumTest {
   }
 
   @Test
-  void aPlainDeployIsNotRelocatedWhileItsInstancesWarmUp() {
+  void aTargetMissedFromTheStartIsJudgedOnlyAfterTheWarmUp() {
     start();
+    // The simulated detector misses its 100 ms target from its first sample: its idle node runs
+    // at the lowest frequency (141 ms there).
     continuum.continuum().deploy(demoApp());
-    await().atMost(30, TimeUnit.SECONDS).until(() -> phase().equals("Running"));
-    String detectorOn = runningNode("detector");
+    java.util.function.Supplier<java.util.OptionalLong> at = () -> events.stream()
+        .filter(e -> e.message().contains("detector_latency_ms of detector#0")
+            && e.message().contains("violating")).mapToLong(AgentEvent::timeMillis).min();
+    await().atMost(90, TimeUnit.SECONDS).until(() -> at.get().isPresent());
+    long started = events.stream()
+        .filter(e -> e.message().startsWith("smart-camera/detector/0 running"))
+        .mapToLong(AgentEvent::timeMillis).min().orElseThrow();
 
-    // The default warm-up is 10 s of samples plus the 3 s window: no move for that long (a
-    // busy machine only makes it longer: the samples are what count).
-    await().during(Duration.ofSeconds(13)).atMost(Duration.ofSeconds(30)).until(() ->
-        events.stream().noneMatch(e -> e.message().contains("qos-relocation"))
-            && detectorOn.equals(runningNode("detector")));
+    // Judged (and acted on: the node's own remedy first) only after the default warm-up of 10 s
+    // of samples (plus the 3 s window); nothing moved meanwhile.
+    assertThat(at.get().getAsLong() - started).isGreaterThanOrEqualTo(10_000);
+    assertThat(events).filteredOn(e -> e.timeMillis() < started + 10_000)
+        .noneMatch(e -> e.message().contains("qos-relocation"));
   }
 
   private List<eu.mlsysops.telemetry.MetricStore> everyNodeAndCluster() {

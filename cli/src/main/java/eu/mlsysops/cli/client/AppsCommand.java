@@ -88,7 +88,8 @@ public final class AppsCommand {
     }
 
     private int validate(DescriptorSource.Document doc, Printer p, String flag) {
-      ParseResult r = Descriptors.parse(doc.text(), doc.name(), ParseOptions.ACCEPTED);
+      // The default app limits: a server started with other --app-limits decides for itself.
+      ParseResult r = Descriptors.parse(doc.text(), doc.name(), ParseOptions.DEFAULT);
       boolean noApp = !r.hasErrors() && r.descriptors().stream()
           .noneMatch(d -> d.kind() == DescriptorKind.APP);
       boolean failed = r.hasErrors() || noApp;

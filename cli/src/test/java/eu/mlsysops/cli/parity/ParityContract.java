@@ -200,8 +200,12 @@ abstract class ParityContract {
         assertThat(seen).as(path).startsWith("200").doesNotContain("alices-app");
       }
       // His stream is live (his own app's events come) and has nothing of hers.
-      await("bob's stream").atMost(30, TimeUnit.SECONDS).until(() -> !bobsStream.isEmpty());
+      assertThat(send(bob, "POST", "/api/v1/apps", "application/yaml",
+          APP.replace("name: twin", "name: bobs-app"))).startsWith("201");
+      await("bob's own events on his stream").atMost(60, TimeUnit.SECONDS)
+          .until(() -> bobsStream.stream().anyMatch(l -> l.contains("bobs-app")));
       assertThat(bobsStream).noneMatch(l -> l.contains("alices-app"));
+      assertThat(send(bob, "DELETE", "/api/v1/apps/bobs-app", null, null)).startsWith("204");
     } finally {
       stream.cancel(true);
     }

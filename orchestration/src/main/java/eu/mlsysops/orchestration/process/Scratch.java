@@ -46,8 +46,9 @@ final class Scratch {
     try {
       Object mine = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
       return mine.equals(Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS));
-    } catch (UnsupportedOperationException | IllegalArgumentException e) {
-      return true; // no unix attributes here: nothing to compare
+    } catch (UnsupportedOperationException | IllegalArgumentException
+        | java.nio.file.NoSuchFileException e) {
+      return true; // no unix attributes or no /proc here: nothing to compare
     }
   }
 

@@ -48,11 +48,16 @@ public final class OtlpCredentials {
 
     /**
      * Metric name prefixes of what a node agent records itself (host figures, trust, its own
-     * health, and what its runtime measures of each instance, {@code component_*}, which
-     * autoscaling reads): no instance may write them, whatever its labels.
+     * health): no instance may write them, whatever its labels.
      */
-    public static final List<String> NODE_OWN_PREFIXES =
-        List.of("node_", "mlsysops_", "mls_", "component_");
+    public static final List<String> NODE_OWN_PREFIXES = List.of("node_", "mlsysops_", "mls_");
+
+    /**
+     * What a node's runtime measures of each instance (autoscaling reads them): no instance may
+     * write them either. Other {@code component_*} names (e.g. a request rate) stay the app's.
+     */
+    public static final List<String> RUNTIME_MEASURED = List.of("component_cpu_utilization",
+        "component_cpu_seconds_total", "component_memory_bytes", "component_restarts_total");
 
     /** Whether a series with these labels may come from this source. */
     public boolean permits(Labels labels) {
@@ -84,6 +89,9 @@ public final class OtlpCredentials {
     }
 
     private static boolean nodeOwn(String metric) {
+      if (RUNTIME_MEASURED.contains(metric)) {
+        return true;
+      }
       for (String p : NODE_OWN_PREFIXES) {
         if (metric.startsWith(p)) {
           return true;

@@ -59,8 +59,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OtlpMetricsTranslator {
   private static final String IDENTITY_TEXT = "the series names another node, app, component or"
-      + " instance than the sender's token, or is the node's own (node_*, mlsysops_*, mls_*,"
-      + " component_*)";
+      + " instance than the sender's token, or is the node's own (node_*, mlsysops_*, mls_*, or"
+      + " what the runtime measures of instances)";
   /** Resource attributes that become labels under their own name by default. */
   public static final List<String> DEFAULT_PROMOTED_RESOURCE_ATTRIBUTES =
       List.of("service.name", "service.namespace", "service.instance.id", "host.name");
