@@ -304,13 +304,15 @@ final class UpCommand implements Callable<Integer> {
           continuum.policyRoot());
       String dvfs = new SysfsCpuFrequencyControl().unavailableReason();
       boolean simulated = runtimeKind() == EmbeddedContinuum.RuntimeKind.SIMULATED;
-      out.println(dvfs.isEmpty()
+      out.println(!simulated
+          // Every node of this process runs on this one host: no node's frequency is its own.
+          ? "cpu frequency: not set by these nodes (they share this host's CPUs; a node agent of"
+              + " its own, mls agent node, drives a host's cpufreq)"
+          : dvfs.isEmpty()
           ? "cpu frequency: this host's cpufreq is writable; simulated nodes model their own DVFS"
-          : simulated
-              // The advice to use the simulated runtime is what is running: do not give it.
-              ? "cpu frequency: simulated nodes model their own DVFS (this host has none: "
-                  + dvfs.replace("; use the simulated runtime to model DVFS", "") + ")"
-              : "cpu frequency on this host: " + dvfs);
+          // The advice to use the simulated runtime is what is running: do not give it.
+          : "cpu frequency: simulated nodes model their own DVFS (this host has none: "
+              + dvfs.replace("; use the simulated runtime to model DVFS", "") + ")");
       out.flush();
       NorthboundServer server = startServer(continuum, data, events);
       if (server == null) {

@@ -158,6 +158,9 @@ public final class EmbeddedContinuumBuilder {
    *     on the data directory, naming its pid
    */
   public EmbeddedContinuum build() {
+    // A mechanism nobody provides is refused before the data directory is touched.
+    new PluggedMechanisms(mechanisms, policyRoot != null ? policyRoot
+        : dataDir.resolve("policies"), EmbeddedContinuum.class.getClassLoader());
     EmbeddedContinuum.createPrivateDirectory(dataDir);
     DataDirLock lock = DataDirLock.acquire(dataDir);
     try {

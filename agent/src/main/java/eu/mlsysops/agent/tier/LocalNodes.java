@@ -43,14 +43,44 @@ final class LocalNodes {
     this.mechanisms = mechanisms;
   }
 
+  /**
+   * The frequency knob of nodes whose instances are real processes of this one host: none. They
+   * share the host's CPUs, so no node's frequency is its own to set (a node agent of its own,
+   * {@code mls agent node}, drives the host's cpufreq), and a simulated knob would report changes
+   * nothing observes.
+   */
+  private static final eu.mlsysops.orchestration.CpuFrequencyControl SHARED_HOST =
+      new eu.mlsysops.orchestration.CpuFrequencyControl() {
+        @Override
+        public java.util.List<Double> availableGhz() {
+          return java.util.List.of();
+        }
+
+        @Override
+        public double currentGhz() {
+          return 0;
+        }
+
+        @Override
+        public void setGhz(double ghz) {
+          throw new UnsupportedOperationException(unavailableReason());
+        }
+
+        @Override
+        public String unavailableReason() {
+          return "the nodes of mls up --runtime process share this host's CPUs; run a node agent"
+              + " of its own (mls agent node) to drive its cpufreq";
+        }
+      };
+
   /** A host, its node agent and its link to {@code cluster}; the agent is not started. */
   NodeAgent create(NodeDescriptor n, ClusterAgent cluster) {
     simulation.addNode(n);
     InProcessLink link = InProcessLink.create(workers);
     eu.mlsysops.orchestration.Runtime runtime = processNodes != null
         ? processNodes.runtime(n.name()) : simulation.runtime(n.name());
-    NodeAgent na = new NodeAgent(n, runtime, simulation.frequencyControl(n.name()),
-        link.childSide(), env, heartbeat);
+    NodeAgent na = new NodeAgent(n, runtime, processNodes != null ? SHARED_HOST
+        : simulation.frequencyControl(n.name()), link.childSide(), env, heartbeat);
     na.scheduler().onTransition(trustFeed.planFailures(n.name()));
     mechanisms.plugIn(n.name(), "node", na.scheduler(),
         env.dataDir().resolve("nodes").resolve(n.name()), env.clock(), na::appDescriptor);

@@ -585,7 +585,9 @@ class EmbeddedContinuumTest {
     assertThatThrownBy(() -> EmbeddedContinuum.builder(dataDir)
         .mechanisms(java.util.Map.of("edge", List.of("lamp"))).build())
         .hasMessageContaining("\"edge\" is not a tier");
-    // The data directory is free again: a good configuration starts.
+    assertThat(dataDir.resolve("lock")).as("refused before the data directory is touched")
+        .doesNotExist();
+    // The data directory is free: a good configuration starts.
     continuum = EmbeddedContinuum.builder(dataDir)
         .mechanisms(java.util.Map.of("node", List.of("lamp", "cpu_frequency"))).build();
   }

@@ -102,6 +102,10 @@ class ProcessContinuumIT {
         .latest("consumer_items_received_total", Map.of("service.name", "consumer"))).isPresent();
     assertThat(nodes.latest("producer_request_latency_ms", Map.of("node", producerNode)))
         .isPresent();
+    // The nodes share this host's CPUs: none has a frequency knob of its own to pretend with.
+    assertThat(continuum.mechanisms()).filteredOn(m -> m.agent().equals(consumerNode)
+        && m.name().equals("cpu_frequency")).singleElement()
+        .satisfies(m -> assertThat(((Map<?, ?>) m.state()).get("available")).isEqualTo(false));
     // Without a token nothing gets in, however it labels itself.
     java.net.http.HttpResponse<String> anonymous = java.net.http.HttpClient.newHttpClient().send(
         java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
