@@ -25,4 +25,30 @@ public interface CpuFrequencyControl {
   default String unavailableReason() {
     return "";
   }
+
+  /** A node without a knob: no frequencies, and {@code reason} says why. */
+  static CpuFrequencyControl unavailable(String reason) {
+    java.util.Objects.requireNonNull(reason, "reason");
+    return new CpuFrequencyControl() {
+      @Override
+      public List<Double> availableGhz() {
+        return List.of();
+      }
+
+      @Override
+      public double currentGhz() {
+        return 0;
+      }
+
+      @Override
+      public void setGhz(double ghz) {
+        throw new UnsupportedOperationException(reason);
+      }
+
+      @Override
+      public String unavailableReason() {
+        return reason;
+      }
+    };
+  }
 }

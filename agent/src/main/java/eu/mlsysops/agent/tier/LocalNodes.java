@@ -50,28 +50,9 @@ final class LocalNodes {
    * nothing observes.
    */
   private static final eu.mlsysops.orchestration.CpuFrequencyControl SHARED_HOST =
-      new eu.mlsysops.orchestration.CpuFrequencyControl() {
-        @Override
-        public java.util.List<Double> availableGhz() {
-          return java.util.List.of();
-        }
-
-        @Override
-        public double currentGhz() {
-          return 0;
-        }
-
-        @Override
-        public void setGhz(double ghz) {
-          throw new UnsupportedOperationException(unavailableReason());
-        }
-
-        @Override
-        public String unavailableReason() {
-          return "the nodes of mls up --runtime process share this host's CPUs; run a node agent"
-              + " of its own (mls agent node) to drive its cpufreq";
-        }
-      };
+      eu.mlsysops.orchestration.CpuFrequencyControl.unavailable("the nodes of mls up --runtime"
+          + " process share this host's CPUs; run a node agent of its own (mls agent node) to"
+          + " drive its cpufreq");
 
   /** A host, its node agent and its link to {@code cluster}; the agent is not started. */
   NodeAgent create(NodeDescriptor n, ClusterAgent cluster) {

@@ -379,7 +379,7 @@ public final class AgentProcess implements AutoCloseable {
     CpuFrequencyControl knob =
         config.mechanisms().contains("cpu_frequency")
             ? sim.frequencyControl(d.name())
-            : new NoKnob();
+            : noKnob();
     GrpcLink up = connectUp();
     NodeAgent na =
         new NodeAgent(d, sim.runtime(d.name()), knob, up, env, config.monitoringInterval());
@@ -449,7 +449,7 @@ public final class AgentProcess implements AutoCloseable {
     CpuFrequencyControl knob =
         config.mechanisms().contains("cpu_frequency")
             ? new SysfsCpuFrequencyControl()
-            : new NoKnob();
+            : noKnob();
     GrpcLink up = connectUp();
     NodeAgent na = new NodeAgent(d, runtime, knob, up, env, config.monitoringInterval());
     agent.set(na);
@@ -530,7 +530,7 @@ public final class AgentProcess implements AutoCloseable {
     GrpcLink up = connectUp();
     NodeAgent na =
         new NodeAgent(
-            d, workloads.runtime(d.name()), new NoKnob(), up, env, config.monitoringInterval());
+            d, workloads.runtime(d.name()), noKnob(), up, env, config.monitoringInterval());
     resources.push(na);
     HostCollector host = HostCollector.builder().node(d.name()).sink(na.sink()).build();
     host.start(env.timers(), config.monitoringInterval());
@@ -919,25 +919,7 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   /** A node whose {@code mechanisms} leave out {@code cpu_frequency}: no frequencies to set. */
-  private static final class NoKnob implements CpuFrequencyControl {
-    @Override
-    public List<Double> availableGhz() {
-      return List.of();
-    }
-
-    @Override
-    public double currentGhz() {
-      return 0;
-    }
-
-    @Override
-    public void setGhz(double ghz) {
-      throw new UnsupportedOperationException(unavailableReason());
-    }
-
-    @Override
-    public String unavailableReason() {
-      return "cpu_frequency is not in this agent's mechanisms";
-    }
+  private static CpuFrequencyControl noKnob() {
+    return CpuFrequencyControl.unavailable("cpu_frequency is not in this agent's mechanisms");
   }
 }

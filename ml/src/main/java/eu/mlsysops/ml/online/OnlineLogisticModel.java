@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -107,23 +106,7 @@ public final class OnlineLogisticModel {
     for (int i = 0; i < w.length; i++) {
       sb.append(features.get(i)).append(' ').append(w[i]).append('\n');
     }
-    Path dir = file.toAbsolutePath().getParent();
-    if (!Files.isDirectory(dir)) {
-      try { // what is learned stays its owner's: directories made here are 0700
-        Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-      } catch (UnsupportedOperationException e) {
-        Files.createDirectories(dir);
-      }
-    }
-    // A fresh temporary file is its owner's only (0600), and so is the model once moved.
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName() + "-", ".tmp");
-    try {
-      Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    eu.mlsysops.ml.ModelFiles.writeAtomically(file, sb);
   }
 
   /**
