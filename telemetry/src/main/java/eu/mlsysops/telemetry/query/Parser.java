@@ -314,6 +314,7 @@ final class Parser {
           "function \""
               + name
               + "\" takes "
+              + (fn == Function.ROUND ? "1 or " : "")
               + fn.params.size()
               + (fn.params.size() == 1 ? " argument" : " arguments")
               + ", got "

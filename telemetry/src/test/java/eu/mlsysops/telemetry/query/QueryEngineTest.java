@@ -571,6 +571,8 @@ class QueryEngineTest {
     assertThat(only("log2(abs(temp{node=\"b\"}))")).isCloseTo(4, EXACT);
     assertThat(only("log10(abs(temp{node=\"b\"}) * 6.25)")).isCloseTo(2, EXACT);
     assertThat(only("sgn(temp{node=\"b\"})")).isEqualTo(-1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.vector("round(temp, 1, 2)",
+        NOW)).hasMessageContaining("function \"round\" takes 1 or 2 arguments, got 3");
   }
 
   @Test
