@@ -1,6 +1,8 @@
 package eu.mlsysops.telemetry;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,6 +55,32 @@ final class MetricEntry {
   Set<StoredSeries> postings(String name, String value) {
     ConcurrentHashMap<String, Set<StoredSeries>> byValue = postings.get(name);
     return byValue == null ? null : byValue.get(value);
+  }
+
+  /**
+   * The matchers with each label name no series here has replaced by the label name it spells
+   * ({@link PromNames}: {@code service_name} for {@code service.name}); the same list when none
+   * needs it.
+   */
+  List<LabelMatcher> spelledAsStored(List<LabelMatcher> matchers) {
+    List<LabelMatcher> out = null;
+    for (int i = 0; i < matchers.size(); i++) {
+      LabelMatcher m = matchers.get(i);
+      String name = m.name();
+      if (name.indexOf('_') < 0 || postings.containsKey(name)) {
+        continue;
+      }
+      for (String stored : postings.keySet()) {
+        if (PromNames.spells(name, stored, false)) {
+          if (out == null) {
+            out = new ArrayList<>(matchers);
+          }
+          out.set(i, LabelMatcher.of(stored, m.type(), m.value()));
+          break;
+        }
+      }
+    }
+    return out == null ? matchers : out;
   }
 
   synchronized void addListener(SampleListener l) {

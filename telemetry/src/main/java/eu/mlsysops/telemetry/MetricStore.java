@@ -1004,12 +1004,28 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       long fromMillis,
       long toMillis,
       SeriesVisitor visitor) {
-    MetricEntry e = byMetric.get(metric);
-    if (e == null || fromMillis > toMillis) {
+    if (fromMillis > toMillis) {
       return;
     }
+    MetricEntry e = byMetric.get(metric);
     ScanBuffer buf = new ScanBuffer();
-    MatcherSet ms = new MatcherSet(matchers);
+    if (e != null) {
+      scan(e, matchers, fromMillis, toMillis, buf, visitor);
+      return;
+    }
+    // A query engine's read: a name no metric has may be the Prometheus spelling of stored ones.
+    if (metric.indexOf('_') >= 0) {
+      for (Map.Entry<String, MetricEntry> other : byMetric.entrySet()) {
+        if (PromNames.spells(metric, other.getKey(), true)) {
+          scan(other.getValue(), matchers, fromMillis, toMillis, buf, visitor);
+        }
+      }
+    }
+  }
+
+  private static void scan(MetricEntry e, List<LabelMatcher> matchers, long fromMillis,
+      long toMillis, ScanBuffer buf, SeriesVisitor visitor) {
+    MatcherSet ms = new MatcherSet(e.spelledAsStored(matchers));
     for (StoredSeries s : ms.candidates(e)) {
       if (!ms.matches(s.labels)) {
         continue;

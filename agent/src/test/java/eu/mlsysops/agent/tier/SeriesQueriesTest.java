@@ -59,6 +59,22 @@ class SeriesQueriesTest {
   }
 
   @Test
+  void anAgentInAnotherProcessAnswersNamesSpelledAsMetricsShowsThem() {
+    MetricStore s = store();
+    long t = System.currentTimeMillis() - 1_000;
+    s.append(new Sample("http.server.active", Labels.of("service.name", "api"), t, 3));
+    s.append(new Sample("http.server.active", Labels.of("service.name", "db"), t, 4));
+    // The continuum evaluates PromQL over what comes back; the spelling is resolved where the
+    // series are, as for a local store.
+    Message.SeriesAnswer a = SeriesQueries.answer("n1", query("http_server_active", false,
+        new Message.SeriesMatcher("service_name", Message.MatchOp.EQUAL, "db")), s);
+    assertThat(a.series()).singleElement().satisfies(d -> {
+      assertThat(d.metric()).isEqualTo("http.server.active");
+      assertThat(d.labels()).isEqualTo(Map.of("service.name", "db"));
+    });
+  }
+
+  @Test
   void aQueryPastTheSampleLimitIsRefusedNamingTheLimit() {
     int n = (int) SeriesQueries.MAX_SAMPLES + 1;
     long[] ts = new long[n];

@@ -2,6 +2,7 @@ package eu.mlsysops.telemetry.prometheus;
 
 import eu.mlsysops.telemetry.MetricMetadata;
 import eu.mlsysops.telemetry.MetricMetadata.MetricType;
+import eu.mlsysops.telemetry.PromNames;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.TelemetryQuery;
 import java.io.IOException;
@@ -176,43 +177,12 @@ public final class PrometheusExposition {
     return new Line(name, all.toString(), group.toString(), rank, bound, s);
   }
 
-  /** A metric name made valid: {@code [a-zA-Z_:][a-zA-Z0-9_:]*}. */
   static String metricName(String name) {
-    return sanitise(name, true);
+    return PromNames.metricName(name);
   }
 
-  /** A label name made valid: {@code [a-zA-Z_][a-zA-Z0-9_]*}. */
   static String labelName(String name) {
-    return sanitise(name, false);
-  }
-
-  private static String sanitise(String name, boolean colonAllowed) {
-    StringBuilder sb = null;
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || c == '_'
-              || (colonAllowed && c == ':')
-              || (c >= '0' && c <= '9' && i > 0);
-      if (!ok && sb == null) {
-        sb = new StringBuilder(name.length() + 1).append(name, 0, i);
-      }
-      if (sb != null) {
-        if (ok) {
-          sb.append(c);
-        } else if (c >= '0' && c <= '9') {
-          sb.append('_').append(c); // a leading digit
-        } else {
-          sb.append('_');
-        }
-      }
-    }
-    if (name.isEmpty()) {
-      return "_";
-    }
-    return sb == null ? name : sb.toString();
+    return PromNames.labelName(name);
   }
 
   static String escapeLabelValue(String v) {

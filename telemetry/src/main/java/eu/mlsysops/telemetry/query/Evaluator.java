@@ -2,6 +2,7 @@ package eu.mlsysops.telemetry.query;
 
 import eu.mlsysops.telemetry.LabelMatcher;
 import eu.mlsysops.telemetry.Labels;
+import eu.mlsysops.telemetry.PromNames;
 import eu.mlsysops.telemetry.SeriesSource;
 import eu.mlsysops.telemetry.query.Expr.BinaryOp;
 import eu.mlsysops.telemetry.query.Expr.Function;
@@ -174,7 +175,7 @@ final class Evaluator {
     for (String name : source.metricNames()) {
       boolean ok = true;
       for (LabelMatcher m : s.nameMatchers()) {
-        ok &= m.matches(name);
+        ok &= m.matches(name) || m.matches(PromNames.metricName(name));
       }
       if (ok) {
         out.add(name);
@@ -856,7 +857,7 @@ final class Evaluator {
       } else {
         String[] values = new String[grouping.size()];
         for (int i = 0; i < values.length; i++) {
-          values[i] = r.labels.get(grouping.get(i));
+          values[i] = PromNames.label(r.labels, grouping.get(i));
         }
         key = Arrays.asList(values);
         g = groups.get(key);
@@ -922,7 +923,7 @@ final class Evaluator {
     for (Row r : vector(c.args().get(0))) {
       String value;
       if (regex != null) {
-        String src = r.labels.get(text.get(2));
+        String src = PromNames.label(r.labels, text.get(2));
         java.util.regex.Matcher m = regex.matcher(src == null ? "" : src);
         if (!m.matches()) {
           out.add(r);
@@ -932,7 +933,7 @@ final class Evaluator {
       } else {
         List<String> parts = new ArrayList<>();
         for (String src : text.subList(2, text.size())) {
-          String v = r.labels.get(src);
+          String v = PromNames.label(r.labels, src);
           parts.add(v == null ? "" : v);
         }
         value = String.join(text.get(1), parts);
@@ -1147,22 +1148,29 @@ final class Evaluator {
   }
 
   static Labels without(Labels labels, List<String> names) {
-    boolean has = false;
-    for (String name : names) {
-      has |= labels.get(name) != null;
+    TreeMap<String, String> m = null;
+    for (int i = 0; i < labels.size(); i++) {
+      String stored = labels.name(i);
+      for (String name : names) {
+        if (PromNames.refersTo(name, stored, labels)) {
+          if (m == null) {
+            m = new TreeMap<>(labels.map());
+          }
+          m.remove(stored);
+          break;
+        }
+      }
     }
-    if (!has) {
+    if (m == null) {
       return labels;
     }
-    TreeMap<String, String> m = new TreeMap<>(labels.map());
-    m.keySet().removeAll(names);
     return m.isEmpty() ? Labels.EMPTY : new Labels(m);
   }
 
   static Labels only(Labels labels, List<String> names) {
     TreeMap<String, String> m = new TreeMap<>();
     for (String name : names) {
-      String v = labels.get(name);
+      String v = PromNames.label(labels, name);
       if (v != null) {
         m.put(name, v);
       }

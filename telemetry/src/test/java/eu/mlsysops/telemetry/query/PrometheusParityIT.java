@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import eu.mlsysops.telemetry.Labels;
 import eu.mlsysops.telemetry.MetricStore;
+import eu.mlsysops.telemetry.PromNames;
 import eu.mlsysops.telemetry.Sample;
 import eu.mlsysops.telemetry.query.QueryResult.Element;
 import java.io.IOException;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -101,26 +104,91 @@ class PrometheusParityIT {
       "queue_depth - ignoring (node) queue_depth",
       "vector(time())");
 
+  /**
+   * OpenTelemetry's spelling, as our store holds it; Prometheus is given the spelling of {@code
+   * /metrics} ({@link PromNames}), and the queries are written that way.
+   */
+  private static final Map<String, double[]> DOTTED = new LinkedHashMap<>();
+
+  static {
+    DOTTED.put("http.server.active{service.name=\"api\",mlsysops.node=\"a\"}",
+        new double[] {1, 1, 30});
+    DOTTED.put("http.server.active{service.name=\"api\",mlsysops.node=\"b\"}",
+        new double[] {5, 2, 30});
+    DOTTED.put("http.server.active{service.name=\"db\",mlsysops.node=\"a\"}",
+        new double[] {2, 0.5, 30});
+    DOTTED.put("queue.depth{mlsysops.node=\"a\"}", new double[] {10, 1, 30});
+  }
+
+  private static final List<String> DOTTED_EXPRESSIONS = List.of(
+      "sum by (service_name) (http_server_active)",
+      "http_server_active{service_name=\"api\", mlsysops_node=~\"b|c\"}",
+      "max without (mlsysops_node) (rate(http_server_active[1m]))",
+      "count by (mlsysops_node) ({__name__=~\"http_server_.*\"})",
+      "label_replace(http_server_active, \"svc\", \"$1\", \"service_name\", \"(.*)\")",
+      "label_join(queue_depth, \"where\", \"/\", \"mlsysops_node\", \"mlsysops_node\")",
+      "topk(1, http_server_active)",
+      "http_server_active / on (mlsysops_node) group_left queue_depth",
+      "http_server_active * on (mlsysops_node) group_left queue_depth",
+      "sum by (mlsysops_node) (http_server_active) / on (mlsysops_node) queue_depth");
+
   @TempDir Path dir;
 
   @Test
   void everyExpressionAnswersAsPrometheusDoesOnTheSameSeries() throws Exception {
+    QueryEngine engine = new QueryEngine(storeOf(SERIES));
+    // What the engine refuses on purpose (docs/telemetry.md lists it); everything else it answers.
+    List<String> refused = List.of("http_requests_total / on (node) group_left queue_depth");
+    List<String> supported = supported(engine, EXPRESSIONS, refused);
+    assertSameAnswers(engine, supported, prometheusAnswers(SERIES, supported), labels -> labels);
+  }
+
+  @Test
+  void namesWrittenAsTheExpositionSpellsThemAnswerAsPrometheusDoesOnTheExposition()
+      throws Exception {
+    QueryEngine engine = new QueryEngine(storeOf(DOTTED));
+    List<String> refused = List.of(
+        "http_server_active / on (mlsysops_node) group_left queue_depth",
+        "http_server_active * on (mlsysops_node) group_left queue_depth");
+    List<String> supported = supported(engine, DOTTED_EXPRESSIONS, refused);
+    Map<String, double[]> exposed = new LinkedHashMap<>();
+    DOTTED.forEach((series, spec) -> {
+      int brace = series.indexOf('{');
+      String labels = labelsOf(series.substring(brace)).map().entrySet().stream()
+          .map(l -> PromNames.labelName(l.getKey()) + "=\"" + l.getValue() + "\"")
+          .collect(Collectors.joining(","));
+      exposed.put(PromNames.metricName(series.substring(0, brace)) + "{" + labels + "}", spec);
+    });
+    // Results keep the stored names (grouping labels are named as written): compare them as
+    // /metrics would show them.
+    assertSameAnswers(engine, supported, prometheusAnswers(exposed, supported), labels -> {
+      Map<String, String> m = new TreeMap<>();
+      labels.forEach((k, v) -> m.put(k.equals("__name__") ? k : PromNames.labelName(k),
+          k.equals("__name__") ? PromNames.metricName(v) : v));
+      return m;
+    });
+  }
+
+  private static MetricStore storeOf(Map<String, double[]> series) {
     MetricStore store = MetricStore.builder()
         .clock(Clock.fixed(Instant.ofEpochSecond(EVAL_SECONDS), ZoneOffset.UTC))
         .unlimitedRetention().samplesPerSeries(10_000).build();
-    SERIES.forEach((series, spec) -> {
-      int brace = series.indexOf('{');
-      Labels labels = labelsOf(series.substring(brace));
+    series.forEach((name, spec) -> {
+      int brace = name.indexOf('{');
+      Labels labels = labelsOf(name.substring(brace));
       for (int i = 0; i <= (int) spec[2]; i++) {
-        assertThat(store.append(new Sample(series.substring(0, brace), labels, i * 10_000L,
+        assertThat(store.append(new Sample(name.substring(0, brace), labels, i * 10_000L,
             spec[0] + i * spec[1]))).isTrue();
       }
     });
-    QueryEngine engine = new QueryEngine(store);
-    // What the engine refuses on purpose (docs/telemetry.md lists it); everything else it answers.
-    List<String> refused = List.of("http_requests_total / on (node) group_left queue_depth");
+    return store;
+  }
+
+  /** The expressions the engine answers; any it refuses must be among {@code refused}. */
+  private static List<String> supported(QueryEngine engine, List<String> expressions,
+      List<String> refused) {
     List<String> supported = new ArrayList<>();
-    for (String e : EXPRESSIONS) {
+    for (String e : expressions) {
       try {
         engine.vector(e, EVAL_SECONDS * 1000);
         supported.add(e);
@@ -129,17 +197,21 @@ class PrometheusParityIT {
             .contains(e);
       }
     }
-    assertThat(supported).hasSize(EXPRESSIONS.size() - refused.size());
+    assertThat(supported).hasSize(expressions.size() - refused.size());
+    return supported;
+  }
 
-    Map<String, List<Answer>> prometheus = prometheusAnswers(supported);
-    for (String e : supported) {
+  private static void assertSameAnswers(QueryEngine engine, List<String> expressions,
+      Map<String, List<Answer>> prometheus,
+      UnaryOperator<Map<String, String>> asPrometheusNamesThem) {
+    for (String e : expressions) {
       List<Answer> ours = new ArrayList<>();
       for (Element el : engine.vector(e, EVAL_SECONDS * 1000)) {
         Map<String, String> l = new TreeMap<>(el.labels().map());
         if (!el.metric().isEmpty()) {
           l.put("__name__", el.metric());
         }
-        ours.add(new Answer(l, el.value()));
+        ours.add(new Answer(asPrometheusNamesThem.apply(l), el.value()));
       }
       List<Answer> theirs = prometheus.get(e);
       assertThat(theirs).as("Prometheus answered " + e).isNotNull();
@@ -147,7 +219,7 @@ class PrometheusParityIT {
       for (Answer t : theirs) {
         Answer o = ours.stream().filter(a -> a.labels().equals(t.labels())).findFirst()
             .orElse(null);
-        assertThat(o).as(e + ": a series labelled " + t.labels()).isNotNull();
+        assertThat(o).as(e + ": a series labelled " + t.labels() + " among " + ours).isNotNull();
         assertThat(o.value()).as(e + " " + t.labels())
             .isCloseTo(t.value(), within(1e-9 * Math.max(1, Math.abs(t.value()))));
       }
@@ -156,11 +228,11 @@ class PrometheusParityIT {
 
   private record Answer(Map<String, String> labels, double value) {}
 
-  private Map<String, List<Answer>> prometheusAnswers(List<String> expressions)
-      throws IOException, InterruptedException {
+  private Map<String, List<Answer>> prometheusAnswers(Map<String, double[]> series,
+      List<String> expressions) throws IOException, InterruptedException {
     StringBuilder y = new StringBuilder("rule_files: []\nevaluation_interval: 1m\ntests:\n"
         + "  - interval: 10s\n    input_series:\n");
-    SERIES.forEach((series, spec) -> y.append("      - series: '").append(series)
+    series.forEach((name, spec) -> y.append("      - series: '").append(name)
         .append("'\n        values: '").append(num(spec[0])).append(spec[1] < 0 ? "" : "+")
         .append(num(spec[1])).append('x').append((int) spec[2]).append("'\n"));
     y.append("    promql_expr_test:\n");
@@ -195,7 +267,7 @@ class PrometheusParityIT {
 
   private static Labels labelsOf(String braces) {
     Map<String, String> m = new TreeMap<>();
-    Matcher l = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"")
+    Matcher l = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_.]*)=\"((?:[^\"\\\\]|\\\\.)*)\"")
         .matcher(braces);
     while (l.find()) {
       m.put(l.group(1), l.group(2).replace("\\\"", "\"").replace("\\\\", "\\"));

@@ -599,4 +599,46 @@ class QueryEngineTest {
     assertThat(only("predict_linear(queue[1m], 3600)")).isCloseTo(7420, EXACT);
     assertThat(engine.vector("deriv(queue[5s])", NOW)).as("one point: no line").isEmpty();
   }
+
+  // ---------------------------------------------------------------- names as /metrics spells them
+
+  /** OpenTelemetry's dotted names, stored as they came. */
+  private void dottedSeries() {
+    put("http.server.active", Labels.of("service.name", "api", "mlsysops.node", "a"), 590, 3);
+    put("http.server.active", Labels.of("service.name", "api", "mlsysops.node", "b"), 590, 4);
+    put("http.server.active", Labels.of("service.name", "db", "mlsysops.node", "a"), 590, 5);
+  }
+
+  @Test
+  void metricAndLabelNamesWrittenAsTheExpositionSpellsThemFindTheDottedOnes() {
+    dottedSeries();
+    assertThat(only("sum(http_server_active)")).isEqualTo(12);
+    assertThat(only("sum(http.server.active)")).isEqualTo(12);
+    assertThat(byLabel("sum by (service_name) (http_server_active)", "service_name"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("api", 7.0, "db", 5.0));
+    assertThat(byLabel("sum by (service.name) (http_server_active)", "service.name"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("api", 7.0, "db", 5.0));
+    assertThat(only("sum(http_server_active{service_name=\"api\", mlsysops_node=~\"b|c\"})"))
+        .isEqualTo(4);
+    assertThat(only("count({__name__=~\"http_server_.*\", service_name!=\"api\"})"))
+        .isEqualTo(1);
+    assertThat(engine.vector("max without (mlsysops_node) (http_server_active)", NOW))
+        .extracting(e -> e.labels().map(), Element::value)
+        .containsExactlyInAnyOrder(
+            tuple(Map.of("service.name", "api"), 4.0), tuple(Map.of("service.name", "db"), 5.0));
+    assertThat(byLabel("label_replace(http_server_active{service_name=\"db\"}, \"svc\", \"$1\","
+        + " \"service_name\", \"(.*)\")", "svc")).containsOnlyKeys("db");
+    assertThat(engine.vector("http_server_active / on (service_name, mlsysops_node)"
+        + " http_server_active", NOW)).hasSize(3).allSatisfy(e -> assertThat(e.value()).isOne());
+  }
+
+  @Test
+  void aStoredNameSpelledExactlyWinsOverOneThatOnlySpellsIt() {
+    dottedSeries();
+    put("http_server_active", Labels.of("service_name", "web"), 590, 100);
+    assertThat(only("sum(http_server_active)")).isEqualTo(100);
+    put("x", Labels.of("a.b", "dotted", "a_b", "plain"), 590, 1);
+    assertThat(byLabel("sum by (a_b) (x)", "a_b")).containsOnlyKeys("plain");
+    assertThat(engine.vector("x{a_b=\"dotted\"}", NOW)).isEmpty();
+  }
 }
