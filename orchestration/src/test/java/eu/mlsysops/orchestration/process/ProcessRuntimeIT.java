@@ -169,8 +169,9 @@ class ProcessRuntimeIT {
     InstanceStatus again = start(shell("app/c/0", "Always", "exec sleep 60"));
     assertThat(again.state()).isEqualTo(InstanceState.RUNNING);
     assertThat(pid("app/c/0")).isEqualTo(pid);
-    assertThat(ProcessHandle.current().children().filter(h -> h.info().command().orElse("")
-        .endsWith("sleep")).count()).isEqualTo(1);
+    // The shell may not have exec'd sleep yet when start returns: wait for it, then count.
+    await().atMost(30, TimeUnit.SECONDS).until(() -> sleepers() > 0);
+    assertThat(sleepers()).isEqualTo(1);
   }
 
   @Test
@@ -411,5 +412,10 @@ class ProcessRuntimeIT {
     InstanceStatus late = start(shell("app/c/1", "Always", "exec sleep 300"));
     assertThat(late.state()).isEqualTo(InstanceState.FAILED);
     assertThat(late.reason()).contains("is closed");
+  }
+
+  private static long sleepers() {
+    return ProcessHandle.current().children()
+        .filter(h -> h.info().command().orElse("").endsWith("sleep")).count();
   }
 }

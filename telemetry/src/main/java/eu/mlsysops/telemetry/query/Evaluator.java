@@ -4,6 +4,7 @@ import eu.mlsysops.telemetry.LabelMatcher;
 import eu.mlsysops.telemetry.Labels;
 import eu.mlsysops.telemetry.PromNames;
 import eu.mlsysops.telemetry.SeriesSource;
+import eu.mlsysops.telemetry.SeriesVisitor;
 import eu.mlsysops.telemetry.query.Expr.BinaryOp;
 import eu.mlsysops.telemetry.query.Expr.Function;
 import java.util.ArrayList;
@@ -185,6 +186,25 @@ final class Evaluator {
   }
 
   /**
+   * Scans the series of {@code s} named {@code name} as seen from [from, to]: under {@code offset
+   * d} the samples of [from - d, to - d], handed on with their timestamps moved d later, so that
+   * everything downstream evaluates them as if they were current.
+   */
+  private void scan(Expr.Selector s, String name, long from, long to, SeriesVisitor visitor) {
+    long d = s.offsetMillis();
+    if (d == 0) {
+      source.scan(name, s.matchers(), from, to, visitor);
+      return;
+    }
+    source.scan(name, s.matchers(), from - d, to - d, (metric, labels, ts, vs, count) -> {
+      for (int i = 0; i < count; i++) {
+        ts[i] += d;
+      }
+      visitor.visit(metric, labels, ts, vs, count);
+    });
+  }
+
+  /**
    * An instant vector selector: each step takes the newest sample in (t - lookback, t], unless it
    * is a staleness marker (the series ended before t).
    */
@@ -193,9 +213,9 @@ final class Evaluator {
     long from = times[0] - lookback + 1;
     long to = times[n - 1];
     for (String name : names(s)) {
-      source.scan(
+      scan(
+          s,
           name,
-          s.matchers(),
           from,
           to,
           (metric, labels, ts, vs, count) -> {
@@ -241,12 +261,14 @@ final class Evaluator {
   QueryResult.Matrix matrix(Expr.RangeSelector rs) {
     List<QueryResult.RangeSeries> out = new ArrayList<>();
     long t = times[0];
-    for (String name : names(rs.selector())) {
+    Expr.Selector sel = rs.selector();
+    for (String name : names(sel)) {
+      // Raw samples keep their own timestamps, also under an offset.
       source.scan(
           name,
-          rs.selector().matchers(),
-          t - rs.rangeMillis() + 1,
-          t,
+          sel.matchers(),
+          t - sel.offsetMillis() - rs.rangeMillis() + 1,
+          t - sel.offsetMillis(),
           (metric, labels, ts, vs, all) -> {
             int count = withoutMarkers(ts, vs, all);
             if (count == 0) {
@@ -415,9 +437,9 @@ final class Evaluator {
     long to = times[n - 1];
     boolean counter = fn == Function.RATE || fn == Function.INCREASE;
     for (String name : names(rs.selector())) {
-      source.scan(
+      scan(
+          rs.selector(),
           name,
-          rs.selector().matchers(),
           from,
           to,
           (metric, labels, ts, vs, all) -> {
@@ -1220,19 +1242,27 @@ final class Evaluator {
     }
     List<Row> lhs = vector(b.lhs());
     List<Row> rhs = vector(b.rhs());
-    Map<Labels, List<Row>> right = new HashMap<>();
-    for (Row r : rhs) {
-      right.computeIfAbsent(matchKey(b, r.labels), k -> new ArrayList<>(1)).add(r);
+    if (op.isSet()) {
+      return setOperation(b, lhs, rhs);
     }
+    // The "one" side is looked up by match group for each series of the "many" side (the left
+    // one unless group_right); values keep their sides.
+    boolean manyRight = b.card() == Expr.Card.ONE_TO_MANY;
+    boolean oneToOne = b.card() == Expr.Card.ONE_TO_ONE;
+    Map<Labels, List<Row>> ones = new HashMap<>();
+    for (Row r : manyRight ? lhs : rhs) {
+      ones.computeIfAbsent(matchKey(b, r.labels), k -> new ArrayList<>(1)).add(r);
+    }
+    String oneSide = manyRight ? "left" : "right";
     Map<List<Object>, Row> out = new LinkedHashMap<>();
-    for (Row l : lhs) {
+    for (Row l : manyRight ? rhs : lhs) {
       Labels key = matchKey(b, l.labels);
-      List<Row> candidates = right.get(key);
+      List<Row> candidates = ones.get(key);
       if (candidates == null) {
         continue;
       }
       String metric = filter ? l.metric : "";
-      Labels labels = b.on() != null ? key : b.ignoring() != null ? key : l.labels;
+      Labels labels = oneToOne && (b.on() != null || b.ignoring() != null) ? key : l.labels;
       List<Object> outKey = List.of(metric, labels);
       Row target = out.get(outKey);
       for (int i = 0; i < n; i++) {
@@ -1248,7 +1278,7 @@ final class Evaluator {
                   b.pos(),
                   "many-to-many matching not allowed: found duplicate series for the match group "
                       + key
-                      + " on the right-hand side of \""
+                      + " on the " + oneSide + "-hand side of \""
                       + op.symbol
                       + "\"");
             }
@@ -1258,17 +1288,28 @@ final class Evaluator {
         if (match == null) {
           continue;
         }
+        double lv = manyRight ? match.v[i] : l.v[i];
+        double rv = manyRight ? l.v[i] : match.v[i];
         double value;
         if (op.comparison) {
-          boolean ok = compare(op, l.v[i], match.v[i]);
+          boolean ok = compare(op, lv, rv);
           if (filter && !ok) {
             continue;
           }
-          value = filter ? l.v[i] : ok ? 1 : 0;
+          value = filter ? lv : ok ? 1 : 0;
         } else {
-          value = arith(op, l.v[i], match.v[i]);
+          value = arith(op, lv, rv);
         }
-        if (target == null) {
+        if (!b.include().isEmpty()) {
+          // Labels copied from the one side can differ from step to step.
+          Labels withIncluded = included(labels, match.labels, b.include());
+          outKey = List.of(metric, withIncluded);
+          target = out.get(outKey);
+          if (target == null) {
+            target = new Row(metric, withIncluded, absentSteps());
+            out.put(outKey, target);
+          }
+        } else if (target == null) {
           target = new Row(metric, labels, absentSteps());
           out.put(outKey, target);
         }
@@ -1276,16 +1317,92 @@ final class Evaluator {
           throw QueryException.at(
               query,
               b.pos(),
-              "found duplicate series for the match group "
-                  + key
-                  + " on the left-hand side of \""
-                  + op.symbol
-                  + "\" (many-to-one matching is not supported)");
+              oneToOne
+                  ? "found duplicate series for the match group " + key
+                      + " on the left-hand side of \"" + op.symbol
+                      + "\" (many-to-one matching must be explicit: group_left or group_right)"
+                  : "multiple matches for labels " + target.labels
+                      + ": grouping labels must ensure unique matches");
         }
         target.v[i] = value;
       }
     }
     return new ArrayList<>(out.values());
+  }
+
+  /** The labels of a many side's series with {@code include} taken from the one side's. */
+  private static Labels included(Labels many, Labels one, List<String> include) {
+    TreeMap<String, String> m = new TreeMap<>(many.map());
+    for (String name : include) {
+      m.keySet().removeIf(stored -> PromNames.refersTo(name, stored, many));
+      String v = PromNames.label(one, name);
+      if (v != null && !v.isEmpty()) {
+        m.put(name, v);
+      }
+    }
+    return m.isEmpty() ? Labels.EMPTY : new Labels(m);
+  }
+
+  /**
+   * {@code and}, {@code or}, {@code unless}, step by step as Prometheus evaluates them: {@code and}
+   * keeps the left's series whose match group the right has at that step, {@code unless} those it
+   * has not, {@code or} all of the left's and the right's whose group the left has not. Series
+   * keep their names, labels and values.
+   */
+  private List<Row> setOperation(Expr.Binary b, List<Row> lhs, List<Row> rhs) {
+    BinaryOp op = b.op();
+    Map<Labels, List<Row>> rightGroups = new HashMap<>();
+    for (Row r : rhs) {
+      rightGroups.computeIfAbsent(matchKey(b, r.labels), k -> new ArrayList<>(1)).add(r);
+    }
+    Map<Labels, List<Row>> leftGroups = new HashMap<>();
+    List<Row> out = new ArrayList<>();
+    for (Row l : lhs) {
+      Labels key = matchKey(b, l.labels);
+      if (op == BinaryOp.OR) {
+        leftGroups.computeIfAbsent(key, k -> new ArrayList<>(1)).add(l);
+        out.add(l);
+        continue;
+      }
+      List<Row> others = rightGroups.getOrDefault(key, List.of());
+      double[] v = absentSteps();
+      boolean any = false;
+      for (int i = 0; i < n; i++) {
+        if (!absent(l.v[i]) && presentAt(others, i) == (op == BinaryOp.AND)) {
+          v[i] = l.v[i];
+          any = true;
+        }
+      }
+      if (any) {
+        out.add(new Row(l.metric, l.labels, v));
+      }
+    }
+    if (op == BinaryOp.OR) {
+      for (Row r : rhs) {
+        List<Row> others = leftGroups.getOrDefault(matchKey(b, r.labels), List.of());
+        double[] v = absentSteps();
+        boolean any = false;
+        for (int i = 0; i < n; i++) {
+          if (!absent(r.v[i]) && !presentAt(others, i)) {
+            v[i] = r.v[i];
+            any = true;
+          }
+        }
+        if (any) {
+          out.add(new Row(r.metric, r.labels, v));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean presentAt(List<Row> rows, int step) {
+    for (Row r : rows) {
+      if (!absent(r.v[step])) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Labels matchKey(Expr.Binary b, Labels labels) {

@@ -31,8 +31,14 @@ sealed interface Expr {
    * matchers other than equality ({@code nameMatchers}).
    */
   record Selector(
-      String metric, List<LabelMatcher> matchers, List<LabelMatcher> nameMatchers, int pos)
+      String metric, List<LabelMatcher> matchers, List<LabelMatcher> nameMatchers,
+      long offsetMillis, int pos)
       implements Expr {
+    /** The same selector reading {@code offsetMillis} in the past ({@code x offset 5m}). */
+    Selector withOffset(long offsetMillis) {
+      return new Selector(metric, matchers, nameMatchers, offsetMillis, pos);
+    }
+
     @Override
     public ValueType type() {
       return ValueType.VECTOR;
@@ -70,7 +76,9 @@ sealed interface Expr {
 
   /**
    * {@code lhs op lhs}; {@code on} and {@code ignoring} are null unless given (only between two
-   * vectors).
+   * vectors); {@code card} says which side may have many series per match group ({@code
+   * group_left} / {@code group_right}, whose labels copied from the one side are {@code include});
+   * set operators are {@link Card#MANY_TO_MANY}.
    */
   record Binary(
       BinaryOp op,
@@ -79,6 +87,8 @@ sealed interface Expr {
       boolean returnBool,
       List<String> on,
       List<String> ignoring,
+      Card card,
+      List<String> include,
       int pos)
       implements Expr {
     @Override
@@ -87,6 +97,17 @@ sealed interface Expr {
           ? ValueType.SCALAR
           : ValueType.VECTOR;
     }
+  }
+
+  /** How many series of each side one match group may have. */
+  enum Card {
+    ONE_TO_ONE,
+    /** {@code group_left}: many on the left. */
+    MANY_TO_ONE,
+    /** {@code group_right}: many on the right. */
+    ONE_TO_MANY,
+    /** The set operators {@code and}, {@code or}, {@code unless}. */
+    MANY_TO_MANY
   }
 
   /** Unary minus. */
@@ -129,6 +150,9 @@ sealed interface Expr {
 
   /** Binary operators with PromQL precedence (higher binds tighter). */
   enum BinaryOp {
+    OR("or", 1, false),
+    AND("and", 2, false),
+    UNLESS("unless", 2, false),
     EQL("==", 3, true),
     NEQ("!=", 3, true),
     GTE(">=", 3, true),
@@ -150,6 +174,11 @@ sealed interface Expr {
       this.symbol = symbol;
       this.precedence = precedence;
       this.comparison = comparison;
+    }
+
+    /** {@code and}, {@code or}, {@code unless}: they select series rather than compute values. */
+    boolean isSet() {
+      return precedence <= 2;
     }
   }
 

@@ -53,6 +53,9 @@ final class Parser {
       List<String> on = null;
       List<String> ignoring = null;
       skipWs();
+      if (!op.comparison && peekKeyword("bool")) {
+        throw error(pos, "bool modifier can only be used on comparison operators");
+      }
       if (op.comparison && peekKeyword("bool")) {
         pos += 4;
         returnBool = true;
@@ -66,12 +69,32 @@ final class Parser {
         ignoring = labelList("ignoring");
       }
       skipWs();
+      Expr.Card card = op.isSet() ? Expr.Card.MANY_TO_MANY : Expr.Card.ONE_TO_ONE;
+      List<String> include = List.of();
       if (peekKeyword("group_left") || peekKeyword("group_right")) {
-        throw error(pos, "group_left and group_right are not supported");
+        boolean left = peekKeyword("group_left");
+        String clause = left ? "group_left" : "group_right";
+        if (op.isSet()) {
+          throw error(pos, "no grouping allowed for \"" + op.symbol + "\" operation");
+        }
+        if (on == null && ignoring == null) {
+          throw error(pos, clause + " needs on(…) or ignoring(…) before it");
+        }
+        pos += clause.length();
+        skipWs();
+        if (!atEnd() && peek() == '(') {
+          include = labelList(clause);
+          for (String l : include) {
+            if (on != null && on.contains(l)) {
+              throw error(pos, "label \"" + l + "\" must not occur in ON and GROUP clause at once");
+            }
+          }
+        }
+        card = left ? Expr.Card.MANY_TO_ONE : Expr.Card.ONE_TO_MANY;
       }
       // ^ is right-associative, the others left-associative.
       Expr rhs = expr(op == BinaryOp.POW ? op.precedence : op.precedence + 1);
-      lhs = binary(op, lhs, rhs, returnBool, on, ignoring, opPos);
+      lhs = binary(op, lhs, rhs, returnBool, on, ignoring, card, include, opPos);
     }
   }
 
@@ -82,6 +105,8 @@ final class Parser {
       boolean returnBool,
       List<String> on,
       List<String> ignoring,
+      Expr.Card card,
+      List<String> include,
       int opPos) {
     for (Expr side : List.of(lhs, rhs)) {
       if (side.type() == ValueType.MATRIX) {
@@ -90,6 +115,10 @@ final class Parser {
       }
     }
     boolean scalars = lhs.type() == ValueType.SCALAR && rhs.type() == ValueType.SCALAR;
+    if (op.isSet() && (lhs.type() == ValueType.SCALAR || rhs.type() == ValueType.SCALAR)) {
+      throw error(opPos, "set operator \"" + op.symbol + "\" not allowed in binary scalar"
+          + " expression");
+    }
     if (op.comparison && scalars && !returnBool) {
       throw error(opPos, "comparisons between scalars must use the bool modifier");
     }
@@ -97,7 +126,7 @@ final class Parser {
         && (lhs.type() != ValueType.VECTOR || rhs.type() != ValueType.VECTOR)) {
       throw error(opPos, "vector matching (on, ignoring) is only allowed between instant vectors");
     }
-    return new Expr.Binary(op, lhs, rhs, returnBool, on, ignoring, opPos);
+    return new Expr.Binary(op, lhs, rhs, returnBool, on, ignoring, card, include, opPos);
   }
 
   private BinaryOp peekBinaryOp() {
@@ -105,14 +134,12 @@ final class Parser {
       return null;
     }
     for (BinaryOp op : BinaryOp.values()) {
-      if (src.startsWith(op.symbol, pos)) {
+      if (op.isSet() ? peekKeyword(op.symbol) : src.startsWith(op.symbol, pos)) {
         return op;
       }
     }
-    for (String setOp : List.of("and", "or", "unless", "atan2")) {
-      if (peekKeyword(setOp)) {
-        throw error(pos, "operator \"" + setOp + "\" is not supported");
-      }
+    if (peekKeyword("atan2")) {
+      throw error(pos, "operator \"atan2\" is not supported");
     }
     return null;
   }
@@ -210,8 +237,21 @@ final class Parser {
       e = new Expr.RangeSelector(sel, range, sel.pos());
       skipWs();
     }
-    if (peekKeyword("offset") || (!atEnd() && peek() == '@')) {
-      throw error(pos, "offset and @ modifiers are not supported");
+    if (peekKeyword("offset")) {
+      pos += 6;
+      skipWs();
+      int at = pos;
+      if (!atEnd() && peek() == '-') {
+        throw error(at, "negative offsets are not supported");
+      }
+      long offset = duration();
+      sel = sel.withOffset(offset);
+      e = e instanceof Expr.RangeSelector r ? new Expr.RangeSelector(sel, r.rangeMillis(), r.pos())
+          : sel;
+      skipWs();
+    }
+    if (!atEnd() && peek() == '@') {
+      throw error(pos, "the @ modifier is not supported");
     }
     return e;
   }
@@ -443,7 +483,7 @@ final class Parser {
     if (!nonEmpty) {
       throw error(start, "vector selector must contain a metric name or a non-empty matcher");
     }
-    return new Expr.Selector(metric, List.copyOf(labels), List.copyOf(names), start);
+    return new Expr.Selector(metric, List.copyOf(labels), List.copyOf(names), 0, start);
   }
 
   private LabelMatcher.Type matchOp() {

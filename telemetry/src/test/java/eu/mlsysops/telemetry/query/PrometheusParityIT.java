@@ -102,7 +102,20 @@ class PrometheusParityIT {
       "http_requests_total / on (node) group_left queue_depth",
       "rate(http_requests_total[1m]) * 60",
       "queue_depth - ignoring (node) queue_depth",
-      "vector(time())");
+      "vector(time())",
+      "http_requests_total and on (node) queue_depth",
+      "http_requests_total unless on (node) queue_depth",
+      "http_requests_total > 150 or http_requests_total < 30",
+      "temp_celsius or vector(0)",
+      "sum(nothing_here) or vector(0)",
+      "http_requests_total and ignoring (job) temp_celsius",
+      "http_requests_total * on (node) group_left (zone) temp_celsius",
+      "temp_celsius / on (node) group_right (zone) http_requests_total",
+      "http_requests_total - on (node) group_left queue_depth",
+      "http_requests_total > on (node) group_left queue_depth",
+      "http_requests_total offset 1m",
+      "rate(http_requests_total[1m] offset 2m)",
+      "max_over_time(temp_celsius[1m] offset 30s) - temp_celsius");
 
   /**
    * OpenTelemetry's spelling, as our store holds it; Prometheus is given the spelling of {@code
@@ -130,7 +143,11 @@ class PrometheusParityIT {
       "topk(1, http_server_active)",
       "http_server_active / on (mlsysops_node) group_left queue_depth",
       "http_server_active * on (mlsysops_node) group_left queue_depth",
-      "sum by (mlsysops_node) (http_server_active) / on (mlsysops_node) queue_depth");
+      "sum by (mlsysops_node) (http_server_active) / on (mlsysops_node) queue_depth",
+      "http_server_active and on (mlsysops_node) queue_depth > 0",
+      "queue_depth / on (mlsysops_node) group_right http_server_active",
+      "http_server_active * on (mlsysops_node) group_left (where) label_replace(queue_depth,"
+          + " \"where\", \"$1\", \"mlsysops_node\", \"(.*)\")");
 
   @TempDir Path dir;
 
@@ -138,7 +155,7 @@ class PrometheusParityIT {
   void everyExpressionAnswersAsPrometheusDoesOnTheSameSeries() throws Exception {
     QueryEngine engine = new QueryEngine(storeOf(SERIES));
     // What the engine refuses on purpose (docs/telemetry.md lists it); everything else it answers.
-    List<String> refused = List.of("http_requests_total / on (node) group_left queue_depth");
+    List<String> refused = List.of();
     List<String> supported = supported(engine, EXPRESSIONS, refused);
     assertSameAnswers(engine, supported, prometheusAnswers(SERIES, supported), labels -> labels);
   }
@@ -147,9 +164,7 @@ class PrometheusParityIT {
   void namesWrittenAsTheExpositionSpellsThemAnswerAsPrometheusDoesOnTheExposition()
       throws Exception {
     QueryEngine engine = new QueryEngine(storeOf(DOTTED));
-    List<String> refused = List.of(
-        "http_server_active / on (mlsysops_node) group_left queue_depth",
-        "http_server_active * on (mlsysops_node) group_left queue_depth");
+    List<String> refused = List.of();
     List<String> supported = supported(engine, DOTTED_EXPRESSIONS, refused);
     Map<String, double[]> exposed = new LinkedHashMap<>();
     DOTTED.forEach((series, spec) -> {

@@ -641,4 +641,58 @@ class QueryEngineTest {
     assertThat(byLabel("sum by (a_b) (x)", "a_b")).containsOnlyKeys("plain");
     assertThat(engine.vector("x{a_b=\"dotted\"}", NOW)).isEmpty();
   }
+
+  // ---------------------------------------------------------------- set operators, group_left, offset
+
+  @Test
+  void setOperatorsSelectSeriesByTheirMatchGroup() {
+    put("up", Labels.of("node", "a"), 590, 1);
+    put("up", Labels.of("node", "b"), 590, 0);
+    put("load", Labels.of("node", "a", "cpu", "0"), 590, 5);
+    put("load", Labels.of("node", "c", "cpu", "0"), 590, 7);
+    assertThat(byLabel("load and on (node) up", "node")).isEqualTo(Map.of("a", 5.0));
+    assertThat(byLabel("load unless on (node) up", "node")).isEqualTo(Map.of("c", 7.0));
+    assertThat(byLabel("load or on (node) up", "node"))
+        .isEqualTo(Map.of("a", 5.0, "b", 0.0, "c", 7.0));
+    assertThat(byLabel("load and ignoring (cpu) up == 1", "node")).isEqualTo(Map.of("a", 5.0));
+    assertThat(engine.vector("load and up", NOW)).as("no label set in common").isEmpty();
+    assertThat(only("sum(nothing_here) or vector(0)")).isZero();
+    assertThat(engine.vector("load and on (node) up", NOW))
+        .allSatisfy(e -> assertThat(e.metric()).isEqualTo("load"));
+  }
+
+  @Test
+  void groupLeftKeepsTheManySidesLabelsAndCopiesTheNamedOnesFromTheOneSide() {
+    put("requests", Labels.of("node", "a", "path", "/x"), 590, 10);
+    put("requests", Labels.of("node", "a", "path", "/y"), 590, 20);
+    put("node_info", Labels.of("node", "a", "zone", "eu"), 590, 2);
+    assertThat(engine.vector("requests * on (node) group_left (zone) node_info", NOW))
+        .extracting(e -> e.labels().map(), Element::value)
+        .containsExactlyInAnyOrder(
+            tuple(Map.of("node", "a", "path", "/x", "zone", "eu"), 20.0),
+            tuple(Map.of("node", "a", "path", "/y", "zone", "eu"), 40.0));
+    assertThat(engine.vector("node_info - on (node) group_right requests", NOW))
+        .extracting(Element::value).containsExactlyInAnyOrder(-8.0, -18.0);
+    assertThatThrownBy(() -> engine.vector("requests * on (node) node_info", NOW))
+        .hasMessageContaining("many-to-one matching must be explicit: group_left or group_right");
+    assertThatThrownBy(() -> engine.vector("requests * on (node) group_right node_info", NOW))
+        .hasMessageContaining("found duplicate series for the match group {node=a} on the left");
+    // Both requests lose path: their results would be one series.
+    assertThatThrownBy(() -> engine.vector(
+        "requests * on (node) group_left (path) node_info", NOW))
+        .hasMessageContaining("grouping labels must ensure unique matches");
+  }
+
+  @Test
+  void offsetReadsTheSeriesAsTheyWereThatLongAgo() {
+    steadyCounter(); // the value is the time in seconds
+    assertThat(only("http_requests_total offset 1m")).isCloseTo(540, EXACT);
+    assertThat(only("http_requests_total - http_requests_total offset 90s")).isCloseTo(90, EXACT);
+    assertThat(only("rate(http_requests_total[1m] offset 5m)")).isCloseTo(1, EXACT);
+    assertThat(engine.vector("http_requests_total offset 20m", NOW)).as("before any sample")
+        .isEmpty();
+    assertThat(engine.range("http_requests_total offset 1m", s(300), s(360), s(60)).series())
+        .singleElement().satisfies(rs -> assertThat(rs.points()).extracting(Point::value)
+            .containsExactly(240.0, 300.0));
+  }
 }

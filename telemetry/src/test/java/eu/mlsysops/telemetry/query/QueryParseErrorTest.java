@@ -55,13 +55,21 @@ class QueryParseErrorTest {
             + " non-empty matcher",
         "{mode=~\".*\"}                     | 1:1: vector selector must contain a metric name or a"
             + " non-empty matcher",
-        "cpu offset 5m                      | 1:5: offset and @ modifiers are not supported",
+        "cpu offset -5m                     | 1:12: negative offsets are not supported",
+        "cpu @ 1000                         | 1:5: the @ modifier is not supported",
+        "cpu offset 5m offset 1m            | 1:15: unexpected \"offset\"",
         "rate(x[5m:1m])                     | 1:10: subqueries are not supported",
         "(cpu)[5m]                          | 1:6: ranges are only allowed on vector selectors"
             + " (subqueries are not supported)",
         "cpu +                              | 1:6: unexpected end of input, expected an expression",
-        "cpu and mem                        | 1:5: operator \"and\" is not supported",
-        "cpu / on(node) group_left mem      | 1:16: group_left and group_right are not supported",
+        "cpu and 1                          | 1:5: set operator \"and\" not allowed in binary"
+            + " scalar expression",
+        "cpu or on(node) group_left mem     | 1:17: no grouping allowed for \"or\" operation",
+        "cpu / group_left mem               | 1:7: group_left needs on(…) or ignoring(…) before it",
+        "cpu / on(node) group_left(node) mem  | 1:32: label \"node\" must not occur in ON and GROUP"
+            + " clause at once",
+        "cpu + bool mem                     | 1:7: bool modifier can only be used on comparison"
+            + " operators",
         "1 + on(node) 2                     | 1:3: vector matching (on, ignoring) is only allowed"
             + " between instant vectors",
         "cpu[5m] + 1                        | 1:1: binary expression must contain only scalar and"
