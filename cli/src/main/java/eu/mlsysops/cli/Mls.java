@@ -53,6 +53,24 @@ public final class Mls {
       }
       return 1;
     });
+    cl.setParameterExceptionHandler(Mls::usageError);
     return cl.execute(args);
+  }
+
+  /**
+   * A usage error: its sentence and where the help is, not the whole help (a hundred lines that
+   * push the sentence off the screen); a command that lacks its subcommand still lists them.
+   */
+  private static int usageError(CommandLine.ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    java.io.PrintWriter err = cmd.getErr();
+    err.println("mls: " + ex.getMessage());
+    if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)
+        && !cmd.getSubcommands().isEmpty() && ex.getMessage().contains("subcommand")) {
+      cmd.usage(err);
+      return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+    err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for its options.");
+    return cmd.getCommandSpec().exitCodeOnInvalidInput();
   }
 }

@@ -438,6 +438,15 @@ final class UpCommand implements Callable<Integer> {
   }
 
   private Duration parseDuration(String s) {
+    Duration d = parseDurationText(s);
+    if (d.isNegative() || d.isZero()) {
+      throw new ParameterException(spec.commandLine(),
+          "--duration: \"" + s + "\" must be more than 0 (e.g. 30s, 5m, 1h)");
+    }
+    return d;
+  }
+
+  private Duration parseDurationText(String s) {
     try {
       String t = s.trim().toLowerCase();
       if (t.endsWith("ms")) {

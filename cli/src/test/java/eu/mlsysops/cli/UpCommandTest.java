@@ -126,6 +126,14 @@ class UpCommandTest {
     CliRun r = CliRun.of("up", "--duration", "soon", "--port", "0", "--data-dir", dir.toString());
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--duration: \"soon\" is not a duration");
+    // The sentence and where the help is, not the whole help after it.
+    assertThat(r.err()).contains("Run 'mls up --help' for its options.")
+        .doesNotContain("--otlp-grpc-port");
+    for (String none : new String[] {"0", "0s", "-5m"}) {
+      CliRun z = CliRun.of("up", "--duration", none, "--port", "0", "--data-dir", dir.toString());
+      assertThat(z.exitCode()).as(none).isEqualTo(2);
+      assertThat(z.err()).contains("--duration: \"" + none + "\" must be more than 0");
+    }
   }
 
   @Test

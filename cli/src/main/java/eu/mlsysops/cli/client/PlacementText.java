@@ -63,6 +63,11 @@ final class PlacementText {
       }
     }
     p.print(t);
+    for (JsonNode w : d.path("warnings")) {
+      String path = Fields.text(w, "path");
+      p.println("warning: " + (path.isEmpty() ? "(document)" : path) + ": "
+          + Fields.text(w, "message"));
+    }
     for (JsonNode c : d.path("components")) {
       String why = Fields.text(c, "unschedulable");
       if (!why.isEmpty()) {

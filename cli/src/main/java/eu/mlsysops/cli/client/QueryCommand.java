@@ -37,6 +37,14 @@ public final class QueryCommand extends ClientCommand {
 
   @Override
   int run(ApiClient api, Printer p) {
+    if (!List.of("continuum", "cluster", "node").contains(level)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--level: \"" + level
+          + "\" is not a tier (continuum, cluster or node)");
+    }
+    if (time != null && !isTime(time)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--time: \"" + time
+          + "\" is neither Unix seconds (1764331200.5) nor RFC 3339 (2026-12-06T16:00:00Z)");
+    }
     Map<String, Object> q = new LinkedHashMap<>();
     q.put("query", expression);
     q.put("level", level);
@@ -121,5 +129,19 @@ public final class QueryCommand extends ClientCommand {
     }
     int from = Math.max(0, out.size() - 5);
     return (from > 0 ? "… " : "") + String.join(" ", out.subList(from, out.size()));
+  }
+
+  private static boolean isTime(String t) {
+    try {
+      double seconds = Double.parseDouble(t);
+      return Double.isFinite(seconds);
+    } catch (NumberFormatException notSeconds) {
+      try {
+        java.time.OffsetDateTime.parse(t);
+        return true;
+      } catch (java.time.format.DateTimeParseException notRfc3339) {
+        return false;
+      }
+    }
   }
 }

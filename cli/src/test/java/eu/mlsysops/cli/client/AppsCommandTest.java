@@ -148,7 +148,9 @@ class AppsCommandTest extends ApiTestSupport {
                            "scores": {"least_allocated": 0.9, "low_utilization": 1.0}}],
            "rejected": {"missing sensor camera/d455": 4}}]},
         {"name": "spotter", "cluster": "", "instances": [],
-         "unschedulable": "0/8 nodes: 5 wrong continuum_layer, 3 missing sensor camera/imx477"}]}
+         "unschedulable": "0/8 nodes: 5 wrong continuum_layer, 3 missing sensor camera/imx477"}],
+       "warnings": [{"path": "name", "severity": "WARNING",
+                     "message": "an app named \\"smart-camera\\" already exists"}]}
       """;
 
   @Test
@@ -168,7 +170,8 @@ class AppsCommandTest extends ApiTestSupport {
             + " 3 missing sensor camera/imx477")
         .contains("camera-ingest#0 → edge-1 (rejected: 4 missing sensor camera/d455)")
         .containsPattern("\\* +edge-1 +edge +0\\.812 +least_allocated 0\\.900, low_utilization"
-            + " 1\\.000");
+            + " 1\\.000")
+        .contains("warning: name: an app named \"smart-camera\"");
 
     ClientRun json = mls("apps", "deploy-app", "--path", DEMO_APP, "--dry-run", "-o", "json");
     assertThat(json.out()).contains("\"dry_run\" : true");

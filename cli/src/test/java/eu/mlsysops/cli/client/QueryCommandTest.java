@@ -51,6 +51,22 @@ class QueryCommandTest extends ApiTestSupport {
   }
 
   @Test
+  void aTierOrTimeThatCannotBeIsAUsageErrorBeforeAnyRequest() {
+    ClientRun level = mls("query", "up", "--level", "nodes");
+    assertThat(level.exitCode()).isEqualTo(2);
+    assertThat(level.err()).contains("--level: \"nodes\" is not a tier (continuum, cluster or"
+        + " node)");
+    ClientRun time = mls("query", "up", "--time", "yesterday");
+    assertThat(time.exitCode()).isEqualTo(2);
+    assertThat(time.err()).contains("--time: \"yesterday\" is neither Unix seconds");
+    assertThat(api.requests()).isEmpty();
+
+    api.on("GET /api/v1/telemetry/query", VECTOR);
+    assertThat(mls("query", "up", "--time", "2026-12-06T16:00:00Z").exitCode()).isZero();
+    assertThat(mls("query", "up", "--time", "1764331200.5").exitCode()).isZero();
+  }
+
+  @Test
   void aBadExpressionShowsTheServersReasonAndExitsOne() {
     api.on("GET /api/v1/telemetry/query", 400, """
         {"type": "about:blank", "title": "Bad Request", "status": 400,

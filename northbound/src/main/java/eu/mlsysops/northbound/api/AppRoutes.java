@@ -116,8 +116,17 @@ final class AppRoutes {
     if (PlacementRoutes.dryRunAsked(ctx)) {
       // Nothing is deployed or recorded: where each component would go, and every score.
       Map<String, Object> body = new LinkedHashMap<>(placement.dryRunBody(ctx, p.descriptor()));
-      if (!p.warnings().isEmpty()) {
-        body.put("warnings", p.warnings().stream().map(ApiProblem::entry).toList());
+      List<Map<String, String>> warnings = new ArrayList<>();
+      String name = p.descriptor().name();
+      if (continuum.continuum().app(name).isPresent()) {
+        // Placed afresh as if it were not there; but deploying it as it is would be refused.
+        warnings.add(ApiProblem.entry("name", "an app named \"" + name + "\" already exists:"
+            + " deploying this would be refused (409); change it with PUT /api/v1/apps/" + name
+            + " (mls apps update-app)", eu.mlsysops.model.Severity.WARNING.toString()));
+      }
+      p.warnings().forEach(w -> warnings.add(ApiProblem.entry(w)));
+      if (!warnings.isEmpty()) {
+        body.put("warnings", warnings);
       }
       Json.send(ctx, 200, body);
       return;

@@ -120,6 +120,23 @@ class PlacementRoutesIT {
   }
 
   @Test
+  void theDryRunOfAnAppThatIsDeployedSaysADeployWouldBeRefused() {
+    allNodesHealthy();
+    String yaml = ApiFixture.demoApp("dry-twice");
+    assertThat(api.postYaml("/api/v1/apps", api.admin, yaml).statusCode()).isEqualTo(201);
+    HttpResponse<String> r = api.postYaml("/api/v1/apps?dryRun=true", api.admin, yaml);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode w = json(r).get("warnings").get(0);
+    assertThat(w.get("path").asText()).isEqualTo("name");
+    assertThat(w.get("message").asText()).startsWith("an app named \"dry-twice\" already exists:"
+        + " deploying this would be refused (409)");
+    assertThat(json(r).get("components")).isNotEmpty();
+    assertThat(api.postYaml("/api/v1/apps", api.admin, yaml).statusCode()).isEqualTo(409);
+    api.delete("/api/v1/apps/dry-twice", api.admin);
+  }
+
+  @Test
   void referenceDeployTakesDryRunToo() {
     allNodesHealthy();
     String body = "{\"yaml\": " + Json.write(ApiFixture.demoApp("dry-ref")) + "}";
