@@ -311,7 +311,8 @@ final class PlacementWorkload {
             accel,
             new PlatformRequirements(cpu, memory, mcuReq, null, gpu, fpga),
             List.of(),
-            List.of());
+            List.of(),
+            null);
     return new Component(
         new ComponentMetadata(name, null),
         new NodePlacement(

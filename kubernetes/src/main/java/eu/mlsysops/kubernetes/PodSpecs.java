@@ -192,6 +192,9 @@ final class PodSpecs {
     if (!c.command().isEmpty()) {
       b.withCommand(c.command());
     }
+    if (c.workingDir() != null) {
+      b.withWorkingDir(c.workingDir());
+    }
     if (c.imagePullPolicy() != null) {
       b.withImagePullPolicy(c.imagePullPolicy());
     }

@@ -70,6 +70,7 @@ class KubernetesRuntimeTest {
     var c = spec.getContainers().get(0);
     assertThat(c.getImage()).isEqualTo("registry.local/shop/web:1.0");
     assertThat(c.getCommand()).containsExactly("web", "--port", "8080");
+    assertThat(c.getWorkingDir()).isEqualTo("/srv/web");
     assertThat(c.getResources().getRequests().get("cpu").toString()).isEqualTo("250m");
     assertThat(c.getResources().getLimits().get("memory").toString()).isEqualTo("128Mi");
     assertThat(c.getPorts().get(0).getContainerPort()).isEqualTo(8080);
@@ -261,7 +262,7 @@ class KubernetesRuntimeTest {
 
   @Test
   void componentWithoutImageIsRefusedNamingTheField() {
-    var noImage = new eu.mlsysops.model.Container(null, List.of("x"), null, null, null, null, null);
+    var noImage = new eu.mlsysops.model.Container(null, List.of("x"), null, null, null, null, null, null);
     var c = app.component("worker").orElseThrow();
     var broken =
         new eu.mlsysops.model.Component(

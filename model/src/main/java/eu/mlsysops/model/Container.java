@@ -12,6 +12,9 @@ import java.util.List;
  * @param platformRequirements resource requirements, or null
  * @param ports exposed ports
  * @param env environment variables
+ * @param workingDir the directory the command runs in ({@code working_dir}, our extension, as
+ *     Kubernetes' {@code workingDir}), or null for the runtime's default (the process runtime: the
+ *     instance's own empty directory)
  */
 public record Container(
     String image,
@@ -20,7 +23,8 @@ public record Container(
     List<AccelerationApi> accelerationApi,
     PlatformRequirements platformRequirements,
     List<Port> ports,
-    List<EnvVar> env) {
+    List<EnvVar> env,
+    String workingDir) {
 
   /**
    * Copies the lists; nulls become empty lists.
@@ -32,6 +36,7 @@ public record Container(
    * @param platformRequirements see the record description
    * @param ports see the record description
    * @param env see the record description
+   * @param workingDir see the record description
    */
   public Container {
     command = Immutable.list(command);

@@ -242,7 +242,8 @@ final class DescriptorBinder {
                 new EnvVar(
                     text(e, "name"),
                     text(e, "value"),
-                    text(e.path("value_from").path("field_ref"), "field_path"))));
+                    text(e.path("value_from").path("field_ref"), "field_path"))),
+        text(c, "working_dir"));
   }
 
   private static PlatformRequirements platformRequirements(JsonNode r) {

@@ -351,6 +351,7 @@ final class DescriptorWriter {
                                         obj().put("field_path", e.valueFromFieldPath()).done())
                                     .done())
                         .done()))
+        .put("working_dir", c.workingDir())
         .done();
   }
 

@@ -244,6 +244,12 @@ final class SemanticChecks {
           if (!container.has("image")) {
             sink.error(cp + ".image", "required field is missing");
           }
+          JsonNode dir = container.get("working_dir");
+          if (dir != null && dir.isTextual()
+              && (dir.textValue().isBlank() || dir.textValue().indexOf('\0') >= 0)) {
+            sink.error(cp + ".working_dir", "must be a directory path (absolute, or relative to"
+                + " where the node agent runs)");
+          }
           JsonNode requirements = container.get("platform_requirements");
           if (requirements != null && requirements.isObject()) {
             String rp = cp + ".platform_requirements";

@@ -112,6 +112,8 @@ final class Variants {
    *       extension: what happens to instances on a node that stops answering;
    *   <li>apps, and each of their components, accept an optional {@code qos_warmup} duration,
    *       our extension: how long an instance runs before its QoS targets are judged;
+   *   <li>containers accept an optional {@code working_dir} (Kubernetes' {@code workingDir}), our
+   *       extension: where the command runs;
    *   <li>the node CRD nests {@code production} inside {@code power.renewable[].name} (an
    *       indentation slip); it is moved up beside {@code name}.
    * </ul>
@@ -134,6 +136,12 @@ final class Variants {
           instanceof ObjectNode component && !component.has("qos_warmup")) {
         component.set("qos_warmup", JsonNodeFactory.instance.objectNode());
       }
+    }
+    if (kind == DescriptorKind.APP
+        && properties.path("components").path("items").path("properties").path("containers")
+            .path("items").path("properties") instanceof ObjectNode container
+        && !container.has("working_dir")) {
+      container.set("working_dir", JsonNodeFactory.instance.objectNode().put("type", "string"));
     }
     if (kind == DescriptorKind.NODE) {
       JsonNode renewable =

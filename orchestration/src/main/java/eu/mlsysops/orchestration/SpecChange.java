@@ -146,7 +146,8 @@ public record SpecChange(
             old.accelerationApi(),
             newPr,
             old.ports(),
-            old.env()));
+            old.env(),
+            old.workingDir()));
     return new Component(
         c.metadata(),
         c.nodePlacement(),

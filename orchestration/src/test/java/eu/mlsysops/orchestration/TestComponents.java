@@ -209,7 +209,8 @@ final class TestComponents {
             accelerationApis,
             platform,
             List.of(),
-            List.of());
+            List.of(),
+            null);
     NodePlacement placement =
         new NodePlacement(
             layers,

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param cpuLimitMillis {@code platform_requirements.cpu.limits} in millicores, 0 for none
  * @param cpuRequestMillis {@code platform_requirements.cpu.requests} in millicores, 0 for none
  * @param memoryLimitBytes {@code platform_requirements.memory.limits} in bytes, 0 for none
+ * @param workingDir the directory its {@code working_dir} names, or null: it runs in the
+ *     instance's own directory
  */
 record ContainerPlan(
     int index,
@@ -22,7 +24,8 @@ record ContainerPlan(
     List<PortBinding> ports,
     long cpuLimitMillis,
     long cpuRequestMillis,
-    long memoryLimitBytes) {
+    long memoryLimitBytes,
+    java.nio.file.Path workingDir) {
 
   ContainerPlan {
     argv = List.copyOf(argv);

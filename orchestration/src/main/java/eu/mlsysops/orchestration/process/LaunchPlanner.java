@@ -40,14 +40,18 @@ final class LaunchPlanner {
   private final String nodeName;
   private final String nodeIp;
   private final Map<String, String> inherited;
-  private final Path workingDirectory;
+  private final Path baseDirectory;
 
+  /**
+   * @param baseDirectory what relative {@code working_dir}s and PATH entries are relative to (the
+   *     directory the node agent runs in)
+   */
   LaunchPlanner(
-      String nodeName, String nodeIp, Map<String, String> inherited, Path workingDirectory) {
+      String nodeName, String nodeIp, Map<String, String> inherited, Path baseDirectory) {
     this.nodeName = nodeName;
     this.nodeIp = nodeIp;
     this.inherited = Map.copyOf(inherited);
-    this.workingDirectory = workingDirectory;
+    this.baseDirectory = baseDirectory;
   }
 
   /**
@@ -113,7 +117,15 @@ final class LaunchPlanner {
     for (String a : c.command()) {
       argv.add(expand(a == null ? "" : a, env));
     }
-    checkExecutable(argv.get(0), env.get("PATH"), field + ".command[0]");
+    Path dir = null;
+    if (c.workingDir() != null) {
+      dir = baseDirectory.resolve(c.workingDir()).normalize();
+      if (!Files.isDirectory(dir)) {
+        throw new LaunchException(field + ".working_dir",
+            "\"" + c.workingDir() + "\" is not a directory (looked at " + dir + ")");
+      }
+    }
+    checkExecutable(argv.get(0), env.get("PATH"), dir, field + ".command[0]");
 
     List<ContainerPlan.PortBinding> ports = new ArrayList<>();
     for (int p = 0; p < c.ports().size(); p++) {
@@ -130,7 +142,7 @@ final class LaunchPlanner {
     if (pr != null && pr.memory() != null && pr.memory().limits() != null) {
       memoryLimit = pr.memory().limits().longValue();
     }
-    return new ContainerPlan(index, argv, env, ports, cpuLimit, cpuRequest, memoryLimit);
+    return new ContainerPlan(index, argv, env, ports, cpuLimit, cpuRequest, memoryLimit, dir);
   }
 
   /** The attributes that label the app's telemetry with where it runs. */
@@ -260,12 +272,22 @@ final class LaunchPlanner {
     return b.toString();
   }
 
-  private void checkExecutable(String program, String path, String field) throws LaunchException {
+  /**
+   * Checks that the program can be run from {@code dir} (null: the instance's own directory, empty
+   * when it starts, so only absolute paths and PATH lookups can find anything).
+   */
+  private void checkExecutable(String program, String path, Path dir, String field)
+      throws LaunchException {
     if (program.isEmpty()) {
       throw new LaunchException(field, "empty program name");
     }
+    if (program.contains("/") && dir == null && !program.startsWith("/")) {
+      throw new LaunchException(field, "\"" + program + "\" is a relative path, and the instance"
+          + " runs in a directory of its own: give an absolute path, or set the container's"
+          + " working_dir to the directory it is relative to");
+    }
     if (program.contains("/")) {
-      Path p = workingDirectory.resolve(program);
+      Path p = dir == null ? Path.of(program) : dir.resolve(program);
       if (!Files.isRegularFile(p)) {
         throw new LaunchException(
             field, "\"" + program + "\" does not exist (looked at " + p + ")");
@@ -276,11 +298,11 @@ final class LaunchPlanner {
       return;
     }
     if (path != null) {
-      for (String dir : path.split(File.pathSeparator)) {
-        if (dir.isEmpty()) {
+      for (String entry : path.split(File.pathSeparator)) {
+        if (entry.isEmpty()) {
           continue;
         }
-        Path p = workingDirectory.resolve(dir).resolve(program);
+        Path p = baseDirectory.resolve(entry).resolve(program);
         if (Files.isRegularFile(p) && Files.isExecutable(p)) {
           return;
         }

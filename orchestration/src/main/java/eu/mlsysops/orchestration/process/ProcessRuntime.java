@@ -355,12 +355,16 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
       wrapped.addAll(argv);
       argv = wrapped;
     }
-    ProcessBuilder pb = new ProcessBuilder(argv).directory(workingDirectory.toFile());
+    // Its own directory, unless its descriptor names one (working_dir): nothing another tenant
+    // writes is where it runs, and what it writes there is nobody else's.
+    Path cwd = c.plan.workingDir() != null ? c.plan.workingDir()
+        : c.inst.scratch != null ? c.inst.scratch : workingDirectory;
+    ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile());
     pb.environment().clear();
     pb.environment().putAll(c.plan.env());
     if (c.inst.scratch != null) {
-      // Its own writable place (the working directory is shared and not the instance's), unless
-      // its descriptor says otherwise; the agent's own HOME is not the instance's.
+      // Its own writable place also when it runs elsewhere, unless its descriptor says otherwise;
+      // the agent's own HOME is not the instance's.
       for (String k : List.of("TMPDIR", "HOME")) {
         if (!setByDescriptor(c, k)) {
           pb.environment().put(k, c.inst.scratch.toString());
@@ -1051,6 +1055,10 @@ public final class ProcessRuntime implements Runtime, AutoCloseable {
       return this;
     }
 
+    /**
+     * What a relative {@code working_dir} and relative PATH entries are relative to (default: the
+     * current directory). Instances that name no {@code working_dir} run in their own directory.
+     */
     public Builder workingDirectory(Path dir) {
       this.workingDirectory = Objects.requireNonNull(dir, "workingDirectory").toAbsolutePath();
       return this;

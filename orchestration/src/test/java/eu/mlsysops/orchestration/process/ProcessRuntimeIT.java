@@ -145,7 +145,8 @@ class ProcessRuntimeIT {
     runtime(builder().logLimits(1000, 1));
     // Writes past the limit, waits for the test's go-ahead, writes once more.
     start(shell("app/c/0", "Always", "i=0; while [ $i -lt 100 ]; do echo line-$i-of-the-log;"
-        + " i=$((i+1)); done; until [ -f go ]; do sleep 0.05; done; echo after-rotation;"
+        + " i=$((i+1)); done; until [ -f " + dir.resolve("go") + " ]; do sleep 0.05; done;"
+        + " echo after-rotation;"
         + " exec sleep 60"));
     Path out = runtime.logDirectory("app/c/0").resolve("stdout.log");
     await().atMost(10, TimeUnit.SECONDS).until(() -> Files.size(out) > 1000);
@@ -198,6 +199,43 @@ class ProcessRuntimeIT {
         "OTEL_SERVICE_NAME=c",
         "OTEL_RESOURCE_ATTRIBUTES=service.name=c,mlsysops.node=n1,mlsysops.app=app,"
             + "mlsysops.component=c,mlsysops.instance=app/c/0");
+  }
+
+  @Test
+  void anInstanceRunsInItsOwnDirectoryUnlessItsContainerNamesOne() throws Exception {
+    Path base = dir.resolve("base");
+    Files.createDirectories(base.resolve("bin"));
+    Path tool = base.resolve("bin/where.sh");
+    Files.writeString(tool, "#!/bin/sh\npwd\nexec sleep 60\n");
+    tool.toFile().setExecutable(true);
+    Path scratch = dir.resolve("scratch");
+    runtime(builder().scratchRoot(scratch).workingDirectory(base));
+
+    start(shell("app/c/0", "Never", "pwd; exec sleep 60"));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> !log("app/c/0", "stdout.log").isEmpty());
+    assertThat(log("app/c/0", "stdout.log")).isEqualTo(scratch.resolve("app_c_0") + "\n");
+
+    // Relative to the runtime's directory, as the examples need; the program is found there too.
+    InstanceStatus named = start(TestSpecs.spec("app/c/1", """
+        restart_policy: Never
+        containers:
+        - {image: unused, command: [bin/where.sh], working_dir: .}
+        """));
+    assertThat(named.state()).as(named.reason()).isEqualTo(InstanceState.RUNNING);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> !log("app/c/1", "stdout.log").isEmpty());
+    assertThat(log("app/c/1", "stdout.log")).isEqualTo(base + "\n");
+
+    InstanceStatus relative = start(TestSpecs.spec("app/c/2",
+        "containers:\n- {image: unused, command: [bin/where.sh]}"));
+    assertThat(relative.state()).isEqualTo(InstanceState.FAILED);
+    assertThat(relative.reason()).isEqualTo("containers[0].command[0]: \"bin/where.sh\" is a"
+        + " relative path, and the instance runs in a directory of its own: give an absolute path,"
+        + " or set the container's working_dir to the directory it is relative to");
+    InstanceStatus missing = start(TestSpecs.spec("app/c/3",
+        "containers:\n- {image: unused, command: [sleep, '60'], working_dir: nowhere}"));
+    assertThat(missing.state()).isEqualTo(InstanceState.FAILED);
+    assertThat(missing.reason()).isEqualTo("containers[0].working_dir: \"nowhere\" is not a"
+        + " directory (looked at " + base.resolve("nowhere") + ")");
   }
 
   @Test
