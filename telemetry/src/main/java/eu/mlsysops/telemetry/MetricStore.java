@@ -105,6 +105,13 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
       instanceSeries = new java.util.concurrent.ConcurrentHashMap<>();
   private final int maxSeriesPerInstance;
   private final LongAdder rejectedOverInstanceBudget = new LongAdder();
+  /**
+   * Budget refusals by source: the app (app budget) or the instance (instance budget) whose new
+   * series were refused. Only apps and instances at their budget are refused, so there are at most
+   * as many keys as the store has room for such sources.
+   */
+  private final ConcurrentHashMap<BudgetSource, LongAdder> refusedBySource =
+      new ConcurrentHashMap<>();
   private final LongAdder droppedNonFinite = new LongAdder();
   private final LongAdder droppedOutOfOrder = new LongAdder();
   private final LongAdder evictedSamples = new LongAdder();
@@ -504,20 +511,31 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
     }
   }
 
+  /**
+   * The app whose budget a series counts against, or null. The agents' own series (mls_*, which no
+   * tokened source may write) belong to no app's budget: they count that budget's refusals under
+   * the app's name, when it is full.
+   */
+  private static String budgetApp(String metric, Labels labels) {
+    return metric.startsWith("mls_") ? null : labels.get("app");
+  }
+
   private StoredSeries createSeries(MetricEntry e, Labels labels) {
     if (seriesCount.get() >= maxSeries) {
       return null;
     }
-    String app = labels.get("app");
+    String app = budgetApp(e.name, labels);
     java.util.concurrent.atomic.AtomicInteger ofApp = app == null ? null
         : appSeries.computeIfAbsent(app, k -> new java.util.concurrent.atomic.AtomicInteger());
     if (ofApp != null && ofApp.get() >= maxSeriesPerApp) {
-      rejectedOverAppBudget.increment();
+      refusedOverAppBudget(app);
       return null;
     }
     String instance = labels.get("instance");
     if (instance != null && ofApp != null && instanceOverBudget(instance, ofApp)) {
       rejectedOverInstanceBudget.increment();
+      refusedBySource.computeIfAbsent(new BudgetSource(app, instance), k -> new LongAdder())
+          .increment();
       return null;
     }
     return e.series.computeIfAbsent(
@@ -530,7 +548,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
           if (ofApp != null && ofApp.incrementAndGet() > maxSeriesPerApp) {
             ofApp.decrementAndGet();
             seriesCount.decrementAndGet();
-            rejectedOverAppBudget.increment();
+            refusedOverAppBudget(app);
             return null;
           }
           if (instance != null) {
@@ -661,7 +679,7 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
     if (e != null && e.series.remove(s.labels, s)) {
       e.unindex(s);
       seriesCount.decrementAndGet();
-      String app = s.labels.get("app");
+      String app = budgetApp(s.metric, s.labels);
       java.util.concurrent.atomic.AtomicInteger ofApp = app == null ? null : appSeries.get(app);
       if (ofApp != null) {
         ofApp.decrementAndGet();
@@ -910,6 +928,25 @@ public final class MetricStore implements SampleSink, TelemetryQuery, SeriesSour
   /** Samples of new series refused because their app had its budget of series. */
   public long rejectedOverAppBudget() {
     return rejectedOverAppBudget.sum();
+  }
+
+  private void refusedOverAppBudget(String app) {
+    rejectedOverAppBudget.increment();
+    refusedBySource.computeIfAbsent(new BudgetSource(app, null), k -> new LongAdder())
+        .increment();
+  }
+
+  /**
+   * Who was refused new series for a budget: an app at its budget ({@code instance} null) or an
+   * instance at its share of its app's.
+   */
+  public record BudgetSource(String app, String instance) {}
+
+  /** Samples of new series refused for a budget, by whose budget it was (see BudgetSource). */
+  public Map<BudgetSource, Long> refusedBySource() {
+    Map<BudgetSource, Long> out = new java.util.HashMap<>();
+    refusedBySource.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
   }
 
   /**

@@ -69,10 +69,25 @@ class MetricStoreTest {
     }
     assertThat(s.seriesPerApp()).containsEntry("flood", 25);
     assertThat(s.rejectedOverAppBudget()).isEqualTo(15);
+    assertThat(s.refusedBySource())
+        .isEqualTo(Map.of(new MetricStore.BudgetSource("flood", null), 15L));
     assertThat(s.append(new Sample("latency_ms", Labels.of("app", "calm"), 1, 30))).isTrue();
     assertThat(s.append(new Sample("node_cpu", Labels.of("node", "n1"), 1, 0.5))).isTrue();
     assertThat(s.append(new Sample("spam", Labels.of("app", "flood", "k", "0"), 2, 2)))
         .as("its existing series keep taking samples").isTrue();
+  }
+
+  @Test
+  void theAgentsOwnSeriesAboutAFullAppAreNotRefusedByItsBudget() {
+    MetricStore s = MetricStore.builder().clock(clock).maxSeries(100).build(); // 25 per app
+    for (int i = 0; i < 30; i++) {
+      s.append(new Sample("spam", Labels.of("app", "flood", "k", Integer.toString(i)), 1, 1));
+    }
+    assertThat(s.append(new Sample("mls_telemetry_dropped_total",
+        Labels.of("app", "flood", "reason", "app_budget"), 1, 5))).isTrue();
+    assertThat(s.seriesPerApp()).containsEntry("flood", 25);
+    s.removeSeries(Map.of("app", "flood"));
+    assertThat(s.seriesPerApp().getOrDefault("flood", 0)).isZero();
   }
 
   @Test
@@ -85,6 +100,8 @@ class MetricStoreTest {
     // Alone, it used what its app had room for; past three quarters, its share ran out.
     assertThat(s.seriesPerApp()).containsEntry("shop", 75);
     assertThat(s.rejectedOverInstanceBudget()).isEqualTo(15);
+    assertThat(s.refusedBySource())
+        .isEqualTo(Map.of(new MetricStore.BudgetSource("shop", "shop/web/0"), 15L));
     for (int i = 0; i < 25; i++) {
       assertThat(s.append(new Sample("latency_ms", Labels.of("app", "shop", "instance",
           "shop/web/1", "k", Integer.toString(i)), 1, 30))).as("the app's other instance")

@@ -40,7 +40,8 @@ final class AgentHealth {
       Map.entry("mls_telemetry_bytes", new MetricMetadata(MetricType.GAUGE, "By",
           "Estimated memory held by the agent's metric store")),
       Map.entry("mls_telemetry_dropped_total", new MetricMetadata(MetricType.COUNTER, "1",
-          "Samples the metric store refused or later dropped to stay in its bounds, by reason")),
+          "Samples the metric store refused or later dropped to stay in its bounds, by reason"
+              + " (budget refusals also by app and instance)")),
       Map.entry("mls_uplink_dropped_total", new MetricMetadata(MetricType.COUNTER, "1",
           "Samples not sent to the parent because an interval's bounds were reached")),
       Map.entry("mls_ml_failed_predictions_total", new MetricMetadata(MetricType.COUNTER, "1",
@@ -60,6 +61,7 @@ final class AgentHealth {
    * series without a lookup, and thousands of node agents record every few seconds.
    */
   private final Map<String, Labels> derived = new ConcurrentHashMap<>();
+  private final Map<MetricStore.BudgetSource, Labels> bySource = new ConcurrentHashMap<>();
 
   AgentHealth(String agent, String tier, MetricStore store, PolicyEngine engine,
       PlanScheduler scheduler, LongSupplier uplinkDropped, LongSupplier mlFailures) {
@@ -105,14 +107,23 @@ final class AgentHealth {
         s.droppedOutOfOrder());
     put("mls_telemetry_dropped_total", with("reason", "evicted"), nowMillis,
         s.evicted());
-    put("mls_telemetry_dropped_total", with("reason", "app_budget"), nowMillis,
-        store.rejectedOverAppBudget());
-    put("mls_telemetry_dropped_total", with("reason", "instance_budget"), nowMillis,
-        store.rejectedOverInstanceBudget());
+    // Budget refusals by source, labelled with its app (and instance): each tenant sees its own.
+    store.refusedBySource().forEach((source, n) ->
+        put("mls_telemetry_dropped_total", bySource(source), nowMillis, n));
     put("mls_uplink_dropped_total", labels, nowMillis, uplinkDropped.getAsLong());
     if (mlFailures != null) {
       put("mls_ml_failed_predictions_total", labels, nowMillis, mlFailures.getAsLong());
     }
+  }
+
+  private Labels bySource(MetricStore.BudgetSource source) {
+    if (bySource.size() > 10_000) {
+      bySource.clear(); // bounded by the store's room anyway; never let it grow without bound
+    }
+    return bySource.computeIfAbsent(source, s -> s.instance() == null
+        ? labels.with("reason", "app_budget").with("app", s.app())
+        : labels.with("reason", "instance_budget").with("app", s.app())
+            .with("instance", s.instance()));
   }
 
   private Labels with(String name, String value) {
