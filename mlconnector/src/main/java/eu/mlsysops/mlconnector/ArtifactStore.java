@@ -117,6 +117,19 @@ public final class ArtifactStore {
     return bytes;
   }
 
+  /**
+   * The size of {@code sha256}'s content (not read, so not checked).
+   *
+   * @throws IllegalStateException when it is missing
+   */
+  public long size(String sha256) {
+    try {
+      return Files.size(path(sha256));
+    } catch (IOException e) {
+      throw new IllegalStateException("artifact " + sha256 + " is missing: " + e.getMessage(), e);
+    }
+  }
+
   /** Whether {@code sha256} is kept. */
   public boolean has(String sha256) {
     return Files.exists(path(sha256));

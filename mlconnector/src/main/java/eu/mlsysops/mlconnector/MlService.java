@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -338,6 +339,41 @@ public final class MlService implements AutoCloseable {
   }
 
   // ---- serving
+
+  /**
+   * What serves now, as agents in other processes take it ({@link ServedModels}): every model's
+   * serving version with its file's hash and size.
+   */
+  public List<ServedModels.Entry> servingEntries() {
+    List<ServedModels.Entry> out = new ArrayList<>();
+    for (ModelSpec spec : models()) {
+      registry.serving(spec.id()).ifPresent(v -> {
+        long size;
+        try {
+          size = artifacts.size(v.artifact());
+        } catch (IllegalStateException missing) {
+          return; // not servable anywhere; the API says why when asked
+        }
+        out.add(new ServedModels.Entry(spec.id().value(), v.version(), v.artifact(), size,
+            ServedModels.describe(spec, v)));
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The file of a version that serves now (checked against its hash), for an agent that lacks
+   * it; empty for any other file: data and code uploads do not leave the continuum.
+   */
+  public Optional<byte[]> servingFile(String sha256) {
+    for (ModelSpec spec : models()) {
+      Optional<ModelVersion> v = registry.serving(spec.id());
+      if (v.isPresent() && v.get().artifact().equals(sha256)) {
+        return Optional.of(artifacts.get(sha256));
+      }
+    }
+    return Optional.empty();
+  }
 
   /** What a model predicted, and which version did. */
   public record Prediction(ModelId model, int version, LoadedModel.Output output) {}

@@ -324,6 +324,59 @@ public sealed interface Message {
     }
   }
 
+  /**
+   * Parent → child, relayed by clusters to their nodes: the ML Connector's serving model versions,
+   * as one level-triggered set named by its digest, sent whenever it changes and on every
+   * (re)registration, so that {@code view.ml()} answers in agents of other processes too. A child
+   * asks for the files it lacks ({@link ModelWant}) and keeps them by hash.
+   *
+   * @param digest SHA-256 (hex) of the models' ids, versions and hashes
+   */
+  record ModelSet(String from, String digest, List<ServedModel> models) implements Message {
+    public ModelSet {
+      Objects.requireNonNull(digest, "digest");
+      models = List.copyOf(models);
+    }
+  }
+
+  /**
+   * One serving model version.
+   *
+   * @param sha256 its file's SHA-256, lower-case hex
+   * @param size the file's size in bytes
+   * @param descriptor what the ML Connector needs besides the file to serve it (JSON)
+   */
+  record ServedModel(String modelId, int version, String sha256, long size, String descriptor) {
+    public ServedModel {
+      Objects.requireNonNull(modelId, "modelId");
+      Objects.requireNonNull(sha256, "sha256");
+      Objects.requireNonNull(descriptor, "descriptor");
+    }
+  }
+
+  /** Child → parent, relayed by clusters: the model files it lacks, by SHA-256. */
+  record ModelWant(String from, List<String> sha256s) implements Message {
+    public ModelWant {
+      sha256s = List.copyOf(sha256s);
+    }
+  }
+
+  /**
+   * Parent → child: the bytes {@code [offset, offset + data.size())} of a model file of {@code
+   * total} bytes; a file goes as consecutive chunks on one link, the receiver checks its hash.
+   */
+  record ModelChunk(String from, String sha256, long offset, long total,
+      com.google.protobuf.ByteString data) implements Message {
+    public ModelChunk {
+      Objects.requireNonNull(sha256, "sha256");
+      Objects.requireNonNull(data, "data");
+      if (offset < 0 || total < 0 || offset + data.size() > total) {
+        throw new IllegalArgumentException("chunk [" + offset + ", " + (offset + data.size())
+            + ") outside a file of " + total + " bytes");
+      }
+    }
+  }
+
   /** A label matcher of a {@link SeriesQuery}, as PromQL writes it. */
   record SeriesMatcher(String name, MatchOp op, String value) {
     public SeriesMatcher {

@@ -122,6 +122,18 @@ public final class MessageCodec {
         b.addTiers(tb);
       }
       e.setControl(b);
+    } else if (message instanceof Message.ModelSet s) {
+      var b = eu.mlsysops.protocol.grpc.proto.ModelSet.newBuilder().setDigest(s.digest());
+      s.models().forEach(m -> b.addModels(eu.mlsysops.protocol.grpc.proto.ServedModel.newBuilder()
+          .setModelId(m.modelId()).setVersion(m.version()).setSha256(m.sha256())
+          .setSize(m.size()).setSpecJson(m.descriptor())));
+      e.setModelSet(b);
+    } else if (message instanceof Message.ModelWant w) {
+      e.setModelWant(eu.mlsysops.protocol.grpc.proto.ModelWant.newBuilder()
+          .addAllSha256(w.sha256s()));
+    } else if (message instanceof Message.ModelChunk c) {
+      e.setModelChunk(eu.mlsysops.protocol.grpc.proto.ModelChunk.newBuilder()
+          .setSha256(c.sha256()).setOffset(c.offset()).setTotal(c.total()).setData(c.data()));
     } else if (message instanceof Message.ControlReport r) {
       e.setControlReport(eu.mlsysops.protocol.grpc.proto.ControlReport.newBuilder()
           .setAgent(r.agent()).setTier(tier(r.tier())).setDigest(r.digest())
@@ -276,6 +288,21 @@ public final class MessageCodec {
                   .toList()));
         }
         return new Message.Control(from, c.getDigest(), c.getMode(), tiers);
+      }
+      case MODEL_SET -> {
+        var s = envelope.getModelSet();
+        return new Message.ModelSet(from, s.getDigest(), s.getModelsList().stream()
+            .map(m -> new Message.ServedModel(m.getModelId(), m.getVersion(), m.getSha256(),
+                m.getSize(), m.getSpecJson()))
+            .toList());
+      }
+      case MODEL_WANT -> {
+        return new Message.ModelWant(from, envelope.getModelWant().getSha256List());
+      }
+      case MODEL_CHUNK -> {
+        var c = envelope.getModelChunk();
+        return new Message.ModelChunk(from, c.getSha256(), c.getOffset(), c.getTotal(),
+            c.getData());
       }
       case CONTROL_REPORT -> {
         var r = envelope.getControlReport();

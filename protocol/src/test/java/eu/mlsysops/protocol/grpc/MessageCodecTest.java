@@ -134,6 +134,12 @@ class MessageCodecTest {
                     com.google.protobuf.ByteString.copyFromUtf8("class X {}")))),
             new Message.TierControl(Message.Tier.CLUSTER, List.of(), List.of(), List.of()))),
         new Message.Control("k", "", "heuristic", List.of()),
+        new Message.ModelSet("k", "d1", List.of(
+            new Message.ServedModel("m-1", 2, "ab12", 3_456, "{\"spec\":{}}"))),
+        new Message.ModelSet("c1", "", List.of()),
+        new Message.ModelWant("n1", List.of("ab12", "cd34")),
+        new Message.ModelChunk("c1", "ab12", 1_024, 3_456,
+            com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2, 3})),
         new Message.ControlReport("c1", "n1", Message.Tier.NODE, "abc123",
             Map.of("policy-x.groovy", "unexpected token")),
         new Message.Records("c1", "n1", 1_700_000_000_000L, 3,
