@@ -41,34 +41,16 @@ public interface MlConnector {
    */
   static MlConnector of(eu.mlsysops.mlconnector.MlService service) {
     java.util.Objects.requireNonNull(service, "service");
-    return new MlConnector() {
-      @Override
-      public Optional<Prediction> predict(String modelId, Map<String, Double> features) {
-        return ask(modelId, features, false);
-      }
+    return new ModelAnswers(service::forPolicy, service::failedPredictions);
+  }
 
-      @Override
-      public Optional<Prediction> explain(String modelId, Map<String, Double> features) {
-        return ask(modelId, features, true);
-      }
-
-      @Override
-      public long failures() {
-        return service.failedPredictions();
-      }
-
-      private Optional<Prediction> ask(String modelId, Map<String, Double> features,
-          boolean explain) {
-        eu.mlsysops.mlconnector.ModelId id;
-        try {
-          id = new eu.mlsysops.mlconnector.ModelId(modelId);
-        } catch (IllegalArgumentException | NullPointerException e) {
-          return Optional.empty();
-        }
-        return service.forPolicy(id, features, explain).map(e -> new Prediction(modelId,
-            Integer.toString(e.version()), e.value(), e.contributions()));
-      }
-    };
+  /**
+   * The serving versions an agent of another process keeps ({@code ModelReplica} fills it from
+   * what the continuum sends); answers as {@link #of(eu.mlsysops.mlconnector.MlService)} does.
+   */
+  static MlConnector of(eu.mlsysops.mlconnector.ServedModels served) {
+    java.util.Objects.requireNonNull(served, "served");
+    return new ModelAnswers(served::forPolicy, served::failedPredictions);
   }
 
   /** A connector with no models. */

@@ -228,6 +228,16 @@ public final class ClusterAgent implements AutoCloseable {
   }
 
   /**
+   * Serves the models the continuum sends here and hands them on to this cluster's nodes (an agent
+   * in its own process; in one process every agent reads the continuum's registry directly).
+   */
+  public void useModels(ModelReplica replica) {
+    this.models = Objects.requireNonNull(replica);
+  }
+
+  private volatile ModelReplica models;
+
+  /**
    * Sends a message to the continuum on this agent's link (control reports, plan records).
    *
    * @return false when it was refused
@@ -303,6 +313,11 @@ public final class ClusterAgent implements AutoCloseable {
   private void onParentMessage(Message m) {
     if (m instanceof Message.Control c) {
       relay.fromParent(c, members::links);
+    } else if (m instanceof Message.ModelSet || m instanceof Message.ModelChunk) {
+      ModelReplica r = models;
+      if (r != null) {
+        r.fromParent(m, members::links);
+      }
     } else if (m instanceof Message.TelemetryDemand d) {
       telemetry.parentDemand(Duration.ofMillis(d.intervalMillis()));
     } else if (m instanceof Message.DesiredState ds) {
@@ -349,7 +364,12 @@ public final class ClusterAgent implements AutoCloseable {
         || (m instanceof Message.SeriesAnswer a && series.answered(a))) {
       return;
     }
-    if (m instanceof Message.TelemetryBatch tb) {
+    if (m instanceof Message.ModelWant w) {
+      ModelReplica r = models;
+      if (r != null) {
+        r.fromChild(link, w); // off the loop: files are read and sent here
+      }
+    } else if (m instanceof Message.TelemetryBatch tb) {
       telemetry.fromNode(tb); // off the loop: ingest never waits behind a placement
     } else if (m instanceof Message.Heartbeat h) {
       // Noted with its arrival time; the next detection tick takes them all at once (thousands
@@ -376,6 +396,10 @@ public final class ClusterAgent implements AutoCloseable {
           remoteNodes |= link.crossesProcess();
           watch.registered(r.from());
           nodes.registered(r, link, reports::registeredWith);
+          ModelReplica replica = models;
+          if (replica != null) {
+            replica.registered(link);
+          }
         } else if (m instanceof Message.StatusReport sr) {
           reports.status(sr);
         }

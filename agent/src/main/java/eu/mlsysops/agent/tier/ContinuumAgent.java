@@ -66,6 +66,9 @@ public final class ContinuumAgent implements AutoCloseable {
   private final ContinuumApps apps;
   private final ContinuumInstances instances;
   private Message.Control control;
+  private Message.ModelSet models;
+  private volatile java.util.function.BiConsumer<Link, Message.ModelWant> modelWants =
+      (l, w) -> {};
   private boolean changed = true;
   private volatile ContinuumSnapshot snapshot;
 
@@ -182,6 +185,21 @@ public final class ContinuumAgent implements AutoCloseable {
     loop.execute(() -> {
       control = c;
       clusters.links().forEach(l -> l.send(c));
+    });
+  }
+
+  /**
+   * Sends the ML Connector's serving versions to every cluster now and to every cluster that
+   * (re)registers later, as {@link #sendControl} does with control ({@link ModelSource}); the
+   * clusters relay it to their nodes and ask for the files they lack, which {@code wants} answers.
+   */
+  public void sendModels(Message.ModelSet s,
+      java.util.function.BiConsumer<Link, Message.ModelWant> wants) {
+    Objects.requireNonNull(s);
+    modelWants = Objects.requireNonNull(wants);
+    loop.execute(() -> {
+      models = s;
+      clusters.links().forEach(l -> l.send(s));
     });
   }
 
@@ -353,6 +371,8 @@ public final class ContinuumAgent implements AutoCloseable {
     }
     if (m instanceof Message.SeriesAnswer a) {
       series.answered(a);
+    } else if (m instanceof Message.ModelWant w) {
+      modelWants.accept(link, w); // files read off the loop
     } else if (m instanceof Message.Records || m instanceof Message.ControlReport
         || m instanceof Message.AgentStatus) {
       fromBelow.accept(m);
@@ -376,6 +396,9 @@ public final class ContinuumAgent implements AutoCloseable {
     link.send(new Message.TelemetryDemand(id(), clusterDemand.current().toMillis()));
     if (control != null) {
       link.send(control);
+    }
+    if (models != null) {
+      link.send(models);
     }
     wake("cluster " + r.from());
   }

@@ -323,6 +323,11 @@ public final class NodeAgent implements AutoCloseable {
     } else if (m instanceof Message.Control c) {
       lastControl = c;
       controlListener.accept(c);
+    } else if (m instanceof Message.ModelSet || m instanceof Message.ModelChunk) {
+      ModelReplica r = models;
+      if (r != null) {
+        r.fromParent(m, List::of);
+      }
     } else if (m instanceof Message.PlanResult r) {
       forwarding.result(r);
     } else if (m instanceof Message.SeriesQuery q) {
@@ -333,6 +338,15 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private volatile java.util.function.Consumer<Message.Control> controlListener = c -> {};
+  private volatile ModelReplica models;
+
+  /**
+   * Serves the models the continuum sends (relayed by the cluster): an agent in its own process;
+   * in one process every agent reads the continuum's registry directly.
+   */
+  public void useModels(ModelReplica replica) {
+    this.models = Objects.requireNonNull(replica);
+  }
   /** The last control set received, handed to a listener set later. */
   private volatile Message.Control lastControl;
 

@@ -13,6 +13,9 @@ import eu.mlsysops.agent.tier.ClusterAgent;
 import eu.mlsysops.agent.tier.ClusterSettings;
 import eu.mlsysops.agent.tier.ClusterTrust;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
+import eu.mlsysops.agent.tier.ModelReplica;
+import eu.mlsysops.agent.tier.ModelSource;
+import eu.mlsysops.mlconnector.ServedModels;
 import eu.mlsysops.agent.tier.EventSink;
 import eu.mlsysops.agent.tier.NodeAgent;
 import eu.mlsysops.kubernetes.AppMirror;
@@ -80,6 +83,8 @@ public final class AgentProcess implements AutoCloseable {
   private GrpcLinkServer childServer;
   private NorthboundServer northbound;
   private GrpcLink uplink;
+  /** A cluster or node agent's copies of the continuum's serving model versions. */
+  private ServedModels served;
 
   private AgentProcess(AgentFileConfig config, PrintWriter out) {
     this.config = config;
@@ -179,6 +184,8 @@ public final class AgentProcess implements AutoCloseable {
           Clock.systemUTC(), timers, workers, events, planLog, config.dataDir(),
           eu.mlsysops.agent.MlConnector.none(), config.staleAfterIntervals());
     }
+    // The continuum's serving model versions, kept here as they arrive (view.ml()).
+    served = closeLater(new ServedModels(config.dataDir().resolve("ml-served")));
     // Plans and events of this agent also go up, so the continuum shows them (mls plans, SSE).
     GrpcLink up = connectUp();
     RecordUplink records =
@@ -188,7 +195,7 @@ public final class AgentProcess implements AutoCloseable {
     resources.push(records);
     return new AgentEnvironment(
         Clock.systemUTC(), timers, workers, records.teeing(events), records.teeing(planLog),
-        config.dataDir(), eu.mlsysops.agent.MlConnector.none(), config.staleAfterIntervals());
+        config.dataDir(), eu.mlsysops.agent.MlConnector.of(served), config.staleAfterIntervals());
   }
 
   /**
@@ -386,6 +393,7 @@ public final class AgentProcess implements AutoCloseable {
     agent.set(na);
     resources.push(na);
     // Before start: the cluster answers the registration with the current control set.
+    na.useModels(new ModelReplica(config.name(), served, na::sendUp));
     remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
     plugInMechanisms(na.scheduler(), env, na::appDescriptor);
     reportStatus(na.engine(), na.scheduler(), Message.Tier.NODE, na::sendUp, env.timers());
@@ -455,6 +463,7 @@ public final class AgentProcess implements AutoCloseable {
     agent.set(na);
     resources.push(na);
     endpoint.set(startOtlp(na).endpoint(config.bind()));
+    na.useModels(new ModelReplica(config.name(), served, na::sendUp));
     remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
     plugInMechanisms(na.scheduler(), env, na::appDescriptor);
     reportStatus(na.engine(), na.scheduler(), Message.Tier.NODE, na::sendUp, env.timers());
@@ -536,6 +545,7 @@ public final class AgentProcess implements AutoCloseable {
     host.start(env.timers(), config.monitoringInterval());
     resources.push(host);
     endpoint.set(startOtlp(na).endpoint(config.bind()));
+    na.useModels(new ModelReplica(config.name(), served, na::sendUp));
     remoteControl(na.engine(), Message.Tier.NODE, na::setUplinkRules, na::onControl, na::sendUp);
     plugInMechanisms(na.scheduler(), env, na::appDescriptor);
     reportStatus(na.engine(), na.scheduler(), Message.Tier.NODE, na::sendUp, env.timers());
@@ -678,6 +688,7 @@ public final class AgentProcess implements AutoCloseable {
     resources.push(clusterTrust);
     plugInMechanisms(ca.scheduler(), env, ca::appDescriptor);
     // Before start: the continuum answers the registration with the current control set.
+    ca.useModels(new ModelReplica(config.name(), served, ca::sendUp));
     remoteControl(
         ca.engine(), Message.Tier.CLUSTER, ca::setUplinkRules, ca::onControl, ca::sendUp);
     reportStatus(ca.engine(), ca.scheduler(), Message.Tier.CLUSTER, ca::sendUp, env.timers());
@@ -825,12 +836,16 @@ public final class AgentProcess implements AutoCloseable {
     continuum.remoteAgents(source);
     continuum.onControlChange(source::refresh);
     source.refresh();
+    // The serving model versions go down the same way (view.ml() in every remote agent).
+    ModelSource models = new ModelSource(self, continuum.ml(), continuum.continuum());
+    models.refresh();
     timers.scheduleWithFixedDelay(() -> {
       try {
         source.refresh();
+        models.refresh();
       } catch (RuntimeException e) {
         System.getLogger(AgentProcess.class.getName()).log(System.Logger.Level.WARNING,
-            "building the control set failed: " + e);
+            "building the control or model set failed: " + e);
       }
     }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
   }

@@ -70,7 +70,11 @@ abstract class ParityContract {
           PolicyContext.builder("parity-probe").analyzeInterval(Duration.ofSeconds(1))
               .mode(PolicyContext.Mode.ML).build()
         }
-        Optional<Boolean> analyze(PolicyView view) { Optional.of(true) }
+        Optional<Boolean> analyze(PolicyView view) {
+          // The model the test trained: its answer goes into the plan's inputs (ml.<model>).
+          view.ml().predict("MODEL_ID", ["x": 2.0d])
+          Optional.of(true)
+        }
         Plan plan(PolicyView view, Boolean probe) {
           Plan.of(Command.of("cpu_frequency", "set", "ghz", "2.0"), "probing", ["probe": "1"])
         }
@@ -159,6 +163,26 @@ abstract class ParityContract {
     body.path("data").path("result").forEach(r -> out.add(r.path("metric").path("node").asText()));
     out.sort(null);
     return out;
+  }
+
+  /** Registers a linear model, uploads y = 3x + 1 and trains it; its id. */
+  private String trainedModel() throws Exception {
+    String created = send("POST", "/api/v1/models", "application/json", """
+        {"name": "parity-line", "kind": "regression", "algorithm": "linear",
+         "features": [{"name": "x", "type": "cont", "kind": "input"},
+                      {"name": "y", "type": "cont", "kind": "target"}]}
+        """);
+    assertThat(created).startsWith("201");
+    String id = JSON.readTree(created.substring(4)).path("id").asText();
+    StringBuilder csv = new StringBuilder("x,y\n");
+    for (int i = 0; i < 50; i++) {
+      csv.append(i).append(',').append(3 * i + 1).append('\n');
+    }
+    assertThat(send("POST", "/api/v1/models/" + id + "/upload?file_kind=data&filename=line.csv",
+        "text/csv", csv.toString())).startsWith("201");
+    assertThat(send("POST", "/api/v1/models/" + id + "/train", "application/json", "{}"))
+        .startsWith("201");
+    return id;
   }
 
   private int probePlans() throws Exception {
@@ -316,14 +340,32 @@ abstract class ParityContract {
           .until(() -> get("/api/v1/plans?app=twin&tier=cluster&status=Completed")
               .path("items").findValuesAsText("agent").contains("pc"));
 
+      // A model of the ML Connector, which the probe asks: y = 3x + 1, learned from a CSV.
+      String model = trainedModel();
+
       // The probe runs only in ML mode: its plans prove the mode and the file reached the nodes.
       assertThat(send("PUT", "/api/v1/mode/ml", "text/plain", "")).startsWith("200");
       assertThat(send("PUT", "/api/v1/policies/node/policy-parity-probe.groovy", "text/x-groovy",
-          PROBE)).startsWith("201");
+          PROBE.replace("MODEL_ID", model))).startsWith("201");
       await("probe plans from both node agents").atMost(60, TimeUnit.SECONDS)
           .ignoreExceptions().pollInterval(Duration.ofMillis(500))
           .until(() -> get("/api/v1/plans?policy=parity-probe&tier=node&limit=1000")
               .path("items").findValuesAsText("agent").containsAll(List.of("pn-1", "pn-2")));
+      // ... and view.ml() answered on both nodes, wherever they run: the prediction is recorded
+      // with the plans (the model's files went down the agent links where they are separate).
+      await("the model's answer in both nodes' plans").atMost(60, TimeUnit.SECONDS)
+          .ignoreExceptions().pollInterval(Duration.ofMillis(500)).until(() -> {
+            java.util.Set<String> answered = new java.util.TreeSet<>();
+            for (JsonNode p : get("/api/v1/plans?policy=parity-probe&tier=node&limit=1000")
+                .path("items")) {
+              String said = p.path("inputs").path("ml." + model).asText("");
+              if (said.startsWith("v1 → ")
+                  && Math.abs(Double.parseDouble(said.substring(5)) - 7) < 0.05) {
+                answered.add(p.path("agent").asText());
+              }
+            }
+            return answered.equals(java.util.Set.of("pn-1", "pn-2"));
+          });
 
       // Policies and mechanisms of the node agents are listed as well, wherever they run.
       await("the node tier's policy counters").atMost(30, TimeUnit.SECONDS).ignoreExceptions()
