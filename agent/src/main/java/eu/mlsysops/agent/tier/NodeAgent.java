@@ -385,7 +385,13 @@ public final class NodeAgent implements AutoCloseable {
       // Its series end now: instant queries and /metrics stop showing a stopped instance.
       store.markStale(Map.of("instance", s.instanceId()), env.clock().millis());
     }
-    if (running) {
+    // A runtime tells its listeners as it changes, but each word reaches this loop later: one
+    // that starts an instance at once (the process runtime: STARTING, then RUNNING, both within
+    // start()) is heard after the state sync that followed the desired state had already sent
+    // RUNNING. Sending the older STARTING then would make the cluster see the instance start
+    // twice (two "running" events, a RUNNING → STARTING → RUNNING flap at the continuum). A
+    // superseded word is dropped: the change that superseded it has its own word queued.
+    if (running && instances.isCurrent(s)) {
       up.send(new Message.StatusReport(name(), List.of(instances.report(s)), false));
     }
   }

@@ -127,6 +127,19 @@ final class NodeInstances {
     return all;
   }
 
+  /**
+   * Whether {@code s} is still what the runtime says of its instance: no later change superseded
+   * it (an instance the runtime no longer knows keeps its last word).
+   */
+  boolean isCurrent(InstanceStatus s) {
+    for (InstanceStatus now : runtime.instances()) {
+      if (now.instanceId().equals(s.instanceId())) {
+        return now.equals(s);
+      }
+    }
+    return true;
+  }
+
   Message.InstanceReport report(InstanceStatus s) {
     return new Message.InstanceReport(
         s.instanceId(), s.app(), s.component(), node.name(), s.state().name(), s.reason(),
