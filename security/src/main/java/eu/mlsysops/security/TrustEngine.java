@@ -34,7 +34,8 @@ import java.util.function.Consumer;
  *       exponentially with {@link Builder#halfLife}: a node recovers by behaving;
  *   <li><b>capability</b>: what the node declares against what it reports, only for what the
  *       descriptor declares: less memory or fewer CPUs than declared, or a CPU frequency above
- *       the declared maximum.
+ *       the declared maximum. Not for a node that shares its host with other nodes ({@link
+ *       Builder#sharedHost}): what it reports is the host's, not its own.
  * </ul>
  *
  * <p>{@code score = identity × behaviour^0.6 × capability^0.4} (see {@link NodeTrust}). It
@@ -74,6 +75,7 @@ public final class TrustEngine implements TrustSource {
   private final long anomalyCooldownMillis;
   private final long pointIntervalMillis;
   private final long seed;
+  private final java.util.function.Predicate<String> sharedHost;
   private final Map<String, Entry> nodes = new LinkedHashMap<>();
   private final List<Consumer<TrustChange>> listeners = new CopyOnWriteArrayList<>();
 
@@ -84,6 +86,7 @@ public final class TrustEngine implements TrustSource {
     this.anomalyCooldownMillis = b.anomalyCooldown.toMillis();
     this.pointIntervalMillis = b.detectorInterval.toMillis();
     this.seed = b.seed;
+    this.sharedHost = b.sharedHost;
   }
 
   /**
@@ -411,7 +414,9 @@ public final class TrustEngine implements TrustSource {
     }
     // capability
     double capability = 1;
-    if (e.descriptor != null) {
+    // A node on a host shared with other nodes (local processes of one machine) reports the
+    // host's memory, CPUs and frequency: they say nothing about what the node was declared with.
+    if (e.descriptor != null && !sharedHost.test(e.name)) {
       capability = capability(e, reasons);
     }
     double score = clamp(identity * Math.pow(behaviour, 0.6) * Math.pow(capability, 0.4));
@@ -559,6 +564,7 @@ public final class TrustEngine implements TrustSource {
     private Duration anomalyCooldown = Duration.ofSeconds(30);
     private Duration detectorInterval = Duration.ofSeconds(1);
     private long seed = 42;
+    private java.util.function.Predicate<String> sharedHost = node -> false;
 
     private Builder() {}
 
@@ -588,6 +594,17 @@ public final class TrustEngine implements TrustSource {
     /** The least time between two points of one node's anomaly detector. */
     public Builder detectorInterval(Duration interval) {
       this.detectorInterval = Objects.requireNonNull(interval, "detectorInterval");
+      return this;
+    }
+
+    /**
+     * Which nodes share their host with other nodes (default: none), as the nodes of {@code mls
+     * up --runtime process} share this machine: what their host reports (memory, CPUs,
+     * frequency) is the host's, so it is not compared with what they declare. Asked at each
+     * evaluation, so nodes that join later are covered.
+     */
+    public Builder sharedHost(java.util.function.Predicate<String> nodes) {
+      this.sharedHost = Objects.requireNonNull(nodes, "nodes");
       return this;
     }
 

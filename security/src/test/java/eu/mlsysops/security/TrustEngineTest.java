@@ -88,6 +88,29 @@ class TrustEngineTest {
   }
 
   @Test
+  void aNodeSharingItsHostIsNotHeldToWhatTheHostReports() {
+    // The nodes of mls up --runtime process all report this machine: 2 CPUs, 3 GiB, 2.4 GHz
+    // against 4 cores, 8 GiB and 1.8 GHz declared.
+    TrustEngine shared = TrustEngine.builder().clock(clock).sharedHost("edge-1"::equals).build();
+    for (String n : List.of("edge-1", "edge-2")) {
+      shared.registered(n, node(n, "edge"), "edge", Optional.empty());
+      shared.telemetry(sample(n, "node_memory_MemTotal_bytes", 3 * GIB));
+      shared.telemetry(sample(n, "node_cpu_scaling_frequency_hertz", 2.4e9));
+      for (int cpu = 0; cpu < 2; cpu++) {
+        shared.telemetry(sample(n, "node_cpu_seconds_total", 1, "cpu", "" + cpu));
+      }
+    }
+
+    NodeTrust onShared = shared.trust("edge-1").orElseThrow();
+    assertThat(onShared.capability()).isEqualTo(1.0);
+    assertThat(onShared.score()).isEqualTo(1.0);
+    assertThat(onShared.reasons()).isEmpty();
+    NodeTrust own = shared.trust("edge-2").orElseThrow();
+    assertThat(own.capability()).isLessThan(1.0);
+    assertThat(own.explain()).contains("memory reported 3 GiB vs declared 8 GiB");
+  }
+
+  @Test
   void moreMemoryAndCpusThanDeclaredCostNothingFewerDo() {
     register("edge-1");
     register("edge-2");

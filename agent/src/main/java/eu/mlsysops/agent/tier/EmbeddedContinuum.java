@@ -122,8 +122,13 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
     readouts = new ContinuumReadouts(continuum, clusters, nodes, () -> remoteAgents,
         telemetry::local);
     // Nodes are filtered by trust; clusters are not (the continuum trusts its cluster agents).
+    // With the process runtime every node of this process runs on this machine and reports its
+    // figures: not evidence against a node declared bigger (a node that joins from another host
+    // is not in `nodes` and is held to its declaration).
+    java.util.function.Predicate<String> sharedHost = b.runtimeKind == RuntimeKind.PROCESS
+        ? nodes::containsKey : node -> false;
     trust = eu.mlsysops.security.TrustEngine.builder().clock(b.clock).seed(b.seed)
-        .heartbeatInterval(b.clusterSettings.heartbeatInterval()).build();
+        .heartbeatInterval(b.clusterSettings.heartbeatInterval()).sharedHost(sharedHost).build();
     trust.onLevelChange(c -> b.events.publish(TrustFeed.event(c)));
     trustFeed = new TrustFeed(trust);
     trustThreshold = b.trustThreshold;
