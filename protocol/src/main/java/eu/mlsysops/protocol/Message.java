@@ -273,12 +273,18 @@ public sealed interface Message {
     }
   }
 
-  /** One policy of a remote agent and its counters. */
+  /**
+   * One policy of a remote agent and its counters.
+   *
+   * @param pausedByMode the agent's mode when the policy belongs to the other one (it does not
+   *     run), empty when it may run; an agent of an older version sends none
+   */
   record PolicyState(
       String name, String source, String scope, boolean core, int instances, long analyses,
-      long plans, long errors, String lastError, boolean enabled) {
+      long plans, long errors, String lastError, boolean enabled, String pausedByMode) {
     public PolicyState {
       Objects.requireNonNull(name, "name");
+      pausedByMode = pausedByMode == null ? "" : pausedByMode;
     }
   }
 

@@ -26,7 +26,8 @@ public final class AgentStatusReport {
     List<Message.PolicyState> policies = new ArrayList<>();
     for (PolicyStatus p : engine.status()) {
       policies.add(new Message.PolicyState(p.name(), p.source(), p.scope(), p.core(),
-          p.instances(), p.analyses(), p.plans(), p.errors(), p.lastError(), p.enabled()));
+          p.instances(), p.analyses(), p.plans(), p.errors(), p.lastError(), p.enabled(),
+          p.pausedByMode()));
     }
     List<Message.MechanismState> mechanisms = new ArrayList<>();
     for (Mechanism m : scheduler.mechanisms().values()) {

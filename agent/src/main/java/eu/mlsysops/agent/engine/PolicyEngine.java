@@ -246,13 +246,19 @@ public final class PolicyEngine implements AutoCloseable {
   /** Status of every loaded policy. */
   public synchronized List<PolicyStatus> status() {
     List<PolicyStatus> out = new ArrayList<>();
+    PolicyContext.Mode now = mode;
     for (LoadedPolicy lp : policies.values()) {
+      PolicyContext.Mode wanted = lp.context.mode();
+      // A policy of the other mode is loaded and counted but does not run: say so, or a listing
+      // shows the ML policies of a heuristic continuum as if they ran.
+      boolean paused = wanted != PolicyContext.Mode.ANY && wanted != now;
       out.add(
           new PolicyStatus(
               lp.context.name(), lp.source, lp.context.scope().name().toLowerCase(),
               lp.context.core(), lp.runners.size(), lp.analyses.get(), lp.plans.get(),
               lp.errors.get(), lp.lastError, !disabled.contains(lp.context.name()),
-              lp.analysisNanos.get() / 1e9));
+              lp.analysisNanos.get() / 1e9,
+              paused ? now.name().toLowerCase(java.util.Locale.ROOT) : ""));
     }
     return out;
   }

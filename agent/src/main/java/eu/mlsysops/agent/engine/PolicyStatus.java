@@ -14,7 +14,14 @@ package eu.mlsysops.agent.engine;
  * @param lastError the latest exception message, or empty
  * @param enabled false when the agent's configuration disables it
  * @param analysisSeconds time spent in its analyses (and plans) so far, all instances
+ * @param pausedByMode the agent's operating mode ({@code heuristic}, {@code ml}) when the policy
+ *     belongs to the other one and so does not run; empty when the mode lets it run
  */
 public record PolicyStatus(
     String name, String source, String scope, boolean core, int instances, long analyses,
-    long plans, long errors, String lastError, boolean enabled, double analysisSeconds) {}
+    long plans, long errors, String lastError, boolean enabled, double analysisSeconds,
+    String pausedByMode) {
+  public PolicyStatus {
+    pausedByMode = pausedByMode == null ? "" : pausedByMode;
+  }
+}

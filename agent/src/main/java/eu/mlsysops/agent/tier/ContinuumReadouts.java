@@ -94,7 +94,7 @@ final class ContinuumReadouts {
         .forEach(a -> a.policies().forEach(p -> all.add(new PolicyStatus(p.name(),
             p.source() == null ? "" : p.source(), p.scope() == null ? "" : p.scope(),
             p.core(), p.instances(), p.analyses(), p.plans(), p.errors(),
-            p.lastError() == null ? "" : p.lastError(), p.enabled(), 0))));
+            p.lastError() == null ? "" : p.lastError(), p.enabled(), 0, p.pausedByMode()))));
     return all;
   }
 

@@ -112,7 +112,9 @@ public final class AgentCommand {
       for (Map.Entry<String, JsonNode> e : r.path("tiers").properties()) {
         for (JsonNode pol : e.getValue().path("policies")) {
           t.row(e.getKey(), Fields.text(pol, "name"),
-              pol.path("disabled").asBoolean() ? "disabled" : "enabled",
+              // The server's word (paused by the mode, say); an older server sends only this.
+              pol.hasNonNull("state") ? Fields.text(pol, "state")
+                  : pol.path("disabled").asBoolean() ? "disabled" : "enabled",
               Fields.orDash(Fields.text(pol, "source")),
               Fields.orDash(Fields.text(pol, "scope")), Fields.bool(pol.path("core")),
               Fields.orDash(Fields.text(pol, "instances")),

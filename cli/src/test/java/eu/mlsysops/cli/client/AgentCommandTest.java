@@ -69,6 +69,8 @@ class AgentCommandTest extends ApiTestSupport {
         .containsPattern("continuum +cluster-placement +enabled +built-in +app +yes +1 +12 +1 +0")
         .containsPattern("cluster +my-policy +disabled +policy-good.groovy +cluster +no +2 +40 +3 +1"
             + " +division by zero")
+        .containsPattern("node +ml-cpu-frequency +paused \\(mode heuristic\\) +built-in +global"
+            + " +no +8 +0 +0 +0")
         .contains("files that did not load:")
         .containsPattern("cluster +policy-bad.groovy +line 3: unexpected token: }");
   }

@@ -130,7 +130,11 @@ final class Canned {
           "policies": [{"name": "my-policy", "source": "policy-good.groovy", "scope": "cluster",
                         "core": false, "disabled": true, "instances": 2, "analyses": 40, "plans": 3, "errors": 1,
                         "last_error": "division by zero"}]},
-        "node": {"directory": "/d/policies/node", "files": {}, "errors": {}, "policies": []}}}
+        "node": {"directory": "/d/policies/node", "files": {}, "errors": {},
+          "policies": [{"name": "ml-cpu-frequency", "source": "built-in", "scope": "global",
+                        "core": false, "disabled": false, "paused_by_mode": "heuristic",
+                        "state": "paused (mode heuristic)", "instances": 8, "analyses": 0,
+                        "plans": 0, "errors": 0, "last_error": ""}]}}}
       """;
 
   static final String INFRA_LIST = """

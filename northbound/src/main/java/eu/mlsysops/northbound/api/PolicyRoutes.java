@@ -79,7 +79,11 @@ final class PolicyRoutes {
 
   /**
    * One entry per policy name, summed over the tier's agents, local and remote; {@code disabled}
-   * when the tier's configuration disables it ({@code disabled_policies}).
+   * when the tier's configuration disables it ({@code disabled_policies}); {@code
+   * paused_by_mode} the mode that pauses it when it belongs to the other one (on every agent of
+   * the tier: one that runs it, say one that has not applied a mode switch yet, makes it run);
+   * {@code state} says which in a word: {@code enabled}, {@code disabled} or {@code paused (mode
+   * heuristic)}.
    */
   private static List<Map<String, Object>> statuses(List<PolicyStatus> all,
       java.util.Set<String> disabled) {
@@ -93,12 +97,16 @@ final class PolicyRoutes {
         m.put("scope", s.scope());
         m.put("core", s.core());
         m.put("disabled", disabled.contains(s.name()));
+        m.put("paused_by_mode", s.pausedByMode());
         m.put("instances", 0L);
         m.put("analyses", 0L);
         m.put("plans", 0L);
         m.put("errors", 0L);
         m.put("last_error", "");
         byName.put(s.name(), m);
+      }
+      if (!s.pausedByMode().equals(m.get("paused_by_mode"))) {
+        m.put("paused_by_mode", ""); // it runs somewhere, or agents disagree on the mode
       }
       m.put("instances", (Long) m.get("instances") + s.instances());
       m.put("analyses", (Long) m.get("analyses") + s.analyses());
@@ -107,6 +115,11 @@ final class PolicyRoutes {
       if (s.lastError() != null && !s.lastError().isEmpty()) {
         m.put("last_error", s.lastError());
       }
+    }
+    for (Map<String, Object> m : byName.values()) {
+      String paused = (String) m.get("paused_by_mode");
+      m.put("state", (Boolean) m.get("disabled") ? "disabled"
+          : paused.isEmpty() ? "enabled" : "paused (mode " + paused + ")");
     }
     return new ArrayList<>(byName.values());
   }

@@ -59,6 +59,43 @@ class PolicyRoutesIT {
   }
 
   @Test
+  void policiesOfTheOtherModeAreListedAsPausedByIt() {
+    // Heuristic, the default: the ML policies are loaded but do not run.
+    assertThat(states("node")).containsEntry("cpu-frequency", "enabled")
+        .containsEntry("ml-cpu-frequency", "paused (mode heuristic)");
+    assertThat(states("cluster")).containsEntry("qos-relocation", "enabled")
+        .containsEntry("ml-qos-relocation", "paused (mode heuristic)")
+        .containsEntry("dynamic-placement", "enabled");
+    JsonNode ml = policy("node", "ml-cpu-frequency");
+    assertThat(ml.get("paused_by_mode").asText()).isEqualTo("heuristic");
+    assertThat(ml.get("disabled").asBoolean()).isFalse();
+    HttpResponse<String> r = api.put("/api/v1/mode/ml", api.admin, null, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    try {
+      assertThat(states("node")).containsEntry("cpu-frequency", "paused (mode ml)")
+          .containsEntry("ml-cpu-frequency", "enabled");
+    } finally {
+      api.put("/api/v1/mode/heuristic", api.admin, null, null);
+    }
+  }
+
+  private static java.util.Map<String, String> states(String tier) {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    json(api.get("/api/v1/policies")).get("tiers").get(tier).get("policies")
+        .forEach(p -> out.put(p.get("name").asText(), p.get("state").asText()));
+    return out;
+  }
+
+  private static JsonNode policy(String tier, String name) {
+    for (JsonNode p : json(api.get("/api/v1/policies")).get("tiers").get(tier).get("policies")) {
+      if (p.get("name").asText().equals(name)) {
+        return p;
+      }
+    }
+    throw new AssertionError("no policy " + name + " in tier " + tier);
+  }
+
+  @Test
   void aPolicyTheTierDisablesIsListedAsDisabled() {
     HttpResponse<String> r = api.put("/api/v1/agents/cluster/config", api.admin,
         "application/json", "{\"disabled_policies\": [\"qos-relocation\"]}");

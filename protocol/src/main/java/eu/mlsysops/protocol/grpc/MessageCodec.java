@@ -157,7 +157,8 @@ public final class MessageCodec {
       for (Message.PolicyState p : a.policies()) {
         var pb = eu.mlsysops.protocol.grpc.proto.PolicyState.newBuilder().setName(p.name())
             .setCore(p.core()).setInstances(p.instances()).setAnalyses(p.analyses())
-            .setPlans(p.plans()).setErrors(p.errors()).setEnabled(p.enabled());
+            .setPlans(p.plans()).setErrors(p.errors()).setEnabled(p.enabled())
+            .setPausedByMode(p.pausedByMode());
         if (p.source() != null) {
           pb.setSource(p.source());
         }
@@ -325,7 +326,8 @@ public final class MessageCodec {
             a.getPoliciesList().stream().map(p -> new Message.PolicyState(p.getName(),
                 p.hasSource() ? p.getSource() : null, p.hasScope() ? p.getScope() : null,
                 p.getCore(), p.getInstances(), p.getAnalyses(), p.getPlans(), p.getErrors(),
-                p.hasLastError() ? p.getLastError() : null, p.getEnabled())).toList(),
+                p.hasLastError() ? p.getLastError() : null, p.getEnabled(), p.getPausedByMode()))
+                .toList(),
             a.getMechanismsList().stream().map(m -> new Message.MechanismState(m.getName(),
                 m.hasOptionsJson() ? m.getOptionsJson() : null,
                 m.hasStateJson() ? m.getStateJson() : null)).toList());

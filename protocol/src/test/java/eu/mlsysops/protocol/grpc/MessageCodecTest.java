@@ -163,8 +163,10 @@ class MessageCodecTest {
             "more than 500000 samples"),
         new Message.AgentStatus("c1", "n1", Message.Tier.NODE,
             List.of(new Message.PolicyState("cpu-frequency", "built-in", "global", false, 1, 40,
-                    3, 0, "", true),
-                new Message.PolicyState("x", null, null, true, 0, 0, 0, 1, null, false)),
+                    3, 0, "", true, ""),
+                new Message.PolicyState("x", null, null, true, 0, 0, 0, 1, null, false, ""),
+                new Message.PolicyState("ml-cpu-frequency", "built-in", "global", false, 1, 0,
+                    0, 0, "", true, "heuristic")),
             List.of(new Message.MechanismState("cpu_frequency", "{\"available_ghz\":[1.0]}",
                 "{\"current_ghz\":1.0}"), new Message.MechanismState("m", null, null))));
   }
