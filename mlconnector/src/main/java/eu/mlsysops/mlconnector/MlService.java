@@ -338,6 +338,47 @@ public final class MlService implements AutoCloseable {
     return promote(id, previous.version());
   }
 
+  // ---- deployments
+
+  /**
+   * Deploys a model: keeps {@code d} (its model must exist).
+   *
+   * @throws IllegalArgumentException naming {@code deployment_id} when one of that id exists
+   */
+  public Deployment deploy(Deployment d) {
+    model(d.model());
+    if (!registry.addDeployment(d)) {
+      throw new IllegalArgumentException("deployment_id: \"" + d.id() + "\" exists already");
+    }
+    return d;
+  }
+
+  /** Every deployment, oldest first. */
+  public List<Deployment> deployments() {
+    return registry.deployments();
+  }
+
+  /**
+   * One deployment.
+   *
+   * @throws NotFound when there is none of that id
+   */
+  public Deployment deployment(String id) {
+    return registry.deployments().stream().filter(d -> d.id().equals(id)).findFirst()
+        .orElseThrow(() -> new NotFound("no deployment " + id));
+  }
+
+  /**
+   * Removes a deployment (the model stays).
+   *
+   * @throws NotFound when there is none of that id
+   */
+  public void undeploy(String id) {
+    if (!registry.removeDeployment(id)) {
+      throw new NotFound("no deployment " + id);
+    }
+  }
+
   // ---- serving
 
   /**

@@ -47,6 +47,8 @@ public final class ModelRegistry implements AutoCloseable {
             + " NULL, PRIMARY KEY (model, version))");
         s.execute("CREATE TABLE IF NOT EXISTS sources (model TEXT PRIMARY KEY, dataset TEXT NOT"
             + " NULL)");
+        s.execute("CREATE TABLE IF NOT EXISTS deployments (id TEXT PRIMARY KEY, model TEXT NOT"
+            + " NULL, body TEXT NOT NULL, created INTEGER NOT NULL)");
         s.execute("CREATE TABLE IF NOT EXISTS uploads (model TEXT NOT NULL, kind TEXT NOT NULL,"
             + " sha256 TEXT NOT NULL, size INTEGER NOT NULL, filename TEXT, created INTEGER NOT"
             + " NULL)");
@@ -69,6 +71,47 @@ public final class ModelRegistry implements AutoCloseable {
       } catch (UnsupportedOperationException e) {
         Files.createFile(file);
       }
+    }
+  }
+
+  // ---- deployments
+
+  /** Keeps a deployment; false when one of that id exists. */
+  public synchronized boolean addDeployment(Deployment d) {
+    try (PreparedStatement ps = db.prepareStatement(
+        "INSERT OR IGNORE INTO deployments VALUES (?,?,?,?)")) {
+      ps.setString(1, d.id());
+      ps.setString(2, d.model().value());
+      ps.setString(3, JSON.writeValueAsString(d));
+      ps.setLong(4, d.createdMillis());
+      return ps.executeUpdate() == 1;
+    } catch (SQLException | JsonProcessingException e) {
+      throw new IllegalStateException("cannot keep deployment " + d.id() + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** Every deployment, oldest first. */
+  public synchronized List<Deployment> deployments() {
+    List<Deployment> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT body FROM deployments ORDER BY created, id")) {
+      while (rs.next()) {
+        out.add(JSON.readValue(rs.getString(1), Deployment.class));
+      }
+    } catch (SQLException | JsonProcessingException e) {
+      throw new IllegalStateException("cannot read deployments: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** Removes a deployment; false when there is none of that id. */
+  public synchronized boolean removeDeployment(String id) {
+    try (PreparedStatement ps = db.prepareStatement("DELETE FROM deployments WHERE id = ?")) {
+      ps.setString(1, id);
+      return ps.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot remove deployment " + id + ": " + e.getMessage(), e);
     }
   }
 
@@ -125,7 +168,10 @@ public final class ModelRegistry implements AutoCloseable {
     return out;
   }
 
-  /** Forgets a model, its versions and uploads (their files stay: others may share them). */
+  /**
+   * Forgets a model, its versions, uploads and deployments (the files stay: others may share
+   * them).
+   */
   public synchronized boolean delete(ModelId id) {
     try {
       db.setAutoCommit(false);
@@ -135,7 +181,7 @@ public final class ModelRegistry implements AutoCloseable {
           ps.setString(1, id.value());
           n = ps.executeUpdate();
         }
-        for (String table : List.of("versions", "uploads", "sources")) {
+        for (String table : List.of("versions", "uploads", "sources", "deployments")) {
           try (PreparedStatement ps = db.prepareStatement(
               "DELETE FROM " + table + " WHERE model=?")) {
             ps.setString(1, id.value());

@@ -7,7 +7,10 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code mls ml}: the ML Connector's models, and ML deployments (apps serving a model). */
+/**
+ * {@code mls ml}: the ML Connector's models, their deployments, and ML deployments (apps serving a
+ * model).
+ */
 @Command(
     name = "ml",
     mixinStandardHelpOptions = true,
@@ -24,6 +27,9 @@ import picocli.CommandLine.Parameters;
       ModelCommands.Predict.class,
       ModelCommands.Explain.class,
       ModelCommands.Delete.class,
+      DeploymentCommands.List.class,
+      DeploymentCommands.Deploy.class,
+      DeploymentCommands.Undeploy.class,
       MlCommand.DeployMl.class,
       MlCommand.ListAll.class,
       MlCommand.GetStatus.class,

@@ -32,11 +32,13 @@ final class ModelRoutes {
   private final ContinuumPort continuum;
   private final ContinuumViews views;
   private final ModelAnswers answers;
+  private final ModelAccess access;
 
   ModelRoutes(ContinuumPort continuum, ContinuumViews views) {
     this.continuum = continuum;
     this.views = views;
     this.answers = new ModelAnswers(continuum::ml);
+    this.access = new ModelAccess(continuum::ml, views);
   }
 
   void register(RouteTable table) {
@@ -100,6 +102,7 @@ final class ModelRoutes {
         Json.send(ctx, 200, ModelAnswers.explanation(ml().explain(readable(ctx, who).id(),
             ModelBodies.features(ModelBodies.body(ctx), "features")))));
     reference(r);
+    new DeploymentRoutes(continuum, access).register(r);
   }
 
   /** The reference ML Connector's routes, bodies and answers. */
@@ -141,7 +144,7 @@ final class ModelRoutes {
    * Registers routes whose handlers' ML Connector errors become problems: bad input 400 (naming
    * the field or feature), no such model 404, another training under way 429, too large 413.
    */
-  private record Guarded(RouteTable table) {
+  record Guarded(RouteTable table) {
     void get(String path, Role role, RouteTable.ApiHandler h) {
       table.get(path, role, guard(h));
     }
@@ -185,45 +188,18 @@ final class ModelRoutes {
     return continuum.ml();
   }
 
-  // ---- who may see and change what
-
-  private boolean mayRead(Principal who, ModelSpec m) {
-    return who.role() != Role.DEVELOPER || (m.app() != null && views.visibility(who).app(m.app()));
-  }
+  // ---- who may see and change what (ModelAccess)
 
   private List<ModelSpec> visible(Principal who) {
-    return ml().models().stream().filter(m -> mayRead(who, m)).toList();
-  }
-
-  private ModelSpec find(Context ctx, Principal who) {
-    ModelId id;
-    try {
-      id = new ModelId(ctx.pathParam("id"));
-    } catch (IllegalArgumentException e) {
-      throw ApiProblem.notFound("no model " + ctx.pathParam("id"));
-    }
-    try {
-      ModelSpec m = ml().model(id);
-      if (!mayRead(who, m)) {
-        throw ApiProblem.notFound("no model " + id); // other tenants' models do not exist
-      }
-      return m;
-    } catch (MlService.NotFound e) {
-      throw ApiProblem.notFound(e.getMessage());
-    }
+    return access.visible(who);
   }
 
   private ModelSpec readable(Context ctx, Principal who) {
-    return find(ctx, who);
+    return access.readable(ctx.pathParam("id"), who);
   }
 
   private ModelSpec writable(Context ctx, Principal who) {
-    ModelSpec m = find(ctx, who);
-    if (m.app() == null && who.role() != Role.ADMIN) {
-      throw new ApiProblem(403, "model " + m.id() + " is a framework model (of no app): only"
-          + " admins change it");
-    }
-    return m;
+    return access.writable(ctx.pathParam("id"), who);
   }
 
   // ---- bodies
