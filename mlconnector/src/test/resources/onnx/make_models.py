@@ -4,8 +4,11 @@
 Run with Debian's python3-onnx (apt install python3-onnx; it installs for /usr/bin/python3):
     /usr/bin/python3 make_models.py
 It writes linear3.onnx (one float input X of shape [N, 3], Y = X W + b), named2.onnx (one input per
-feature, cpu and fps of shape [N, 1], latency = 100 cpu + 0.5 fps + 20) and expected.json (inputs
-and the outputs computed here with numpy, in float32 as the models compute them).
+feature, cpu and fps of shape [N, 1], latency = 100 cpu + 0.5 fps + 20), classifier3.onnx (a
+classifier as converters write them: input X [N, 2], outputs label (int64 [N]) and probabilities
+= softmax(X Wc + bc) (float [N, 3]), its class names in the metadata "labels": low,mid,high) and
+expected.json (inputs and the outputs computed here with numpy, in float32 as the models compute
+them).
 """
 import json
 
@@ -48,18 +51,53 @@ def named2():
     save(graph, "named2.onnx")
 
 
+WC = np.array([[2.0, 0.0, -2.0], [-1.0, 0.5, 1.5]], dtype=np.float32)
+BC = np.array([0.5, 0.0, -0.5], dtype=np.float32)
+
+
+def classifier3():
+    x = helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 2])
+    label = helper.make_tensor_value_info("label", TensorProto.INT64, [None])
+    probs = helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, 3])
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["X", "Wc"], ["XW"]),
+         helper.make_node("Add", ["XW", "Bc"], ["logits"]),
+         helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
+         helper.make_node("ArgMax", ["probabilities"], ["label"], axis=1, keepdims=0)],
+        "classifier3", [x], [label, probs],
+        initializer=[numpy_helper.from_array(WC, "Wc"), numpy_helper.from_array(BC, "Bc")])
+    model = helper.make_model(graph, producer_name="mlsysops-tests",
+                              opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    helper.set_model_props(model, {"labels": "low,mid,high"})
+    onnx.checker.check_model(model)
+    onnx.save(model, "classifier3.onnx")
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
 def expected():
     x3 = np.array([[0.5, 0.25, 2.0], [1.0, 0.0, -1.0], [0.1, 0.2, 0.3]], dtype=np.float32)
     y3 = (x3 @ W + B).reshape(-1)
     x2 = np.array([[0.5, 20.0], [0.9, 12.0]], dtype=np.float32)
     y2 = (np.float32(100.0) * x2[:, 0] + np.float32(0.5) * x2[:, 1] + np.float32(20.0))
+    xc = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 2.0], [0.2, 0.3]], dtype=np.float32)
+    pc = softmax(xc @ WC + BC)
     with open("expected.json", "w") as f:
         json.dump({"linear3": {"inputs": x3.tolist(), "outputs": y3.tolist()},
-                   "named2": {"inputs": x2.tolist(), "outputs": y2.tolist()}}, f, indent=1)
+                   "named2": {"inputs": x2.tolist(), "outputs": y2.tolist()},
+                   "classifier3": {"inputs": xc.tolist(), "labels": ["low", "mid", "high"],
+                                   "probabilities": pc.tolist(),
+                                   "predicted": [["low", "mid", "high"][i]
+                                                 for i in pc.argmax(axis=1)]}}, f, indent=1)
         f.write("\n")
 
 
 if __name__ == "__main__":
     linear3()
     named2()
+    classifier3()
     expected()

@@ -163,6 +163,16 @@ public final class LoadedModel implements AutoCloseable {
   /** Predicts from the input vector, in {@link #inputs} order. */
   @SuppressWarnings("unchecked")
   public Output predict(double[] x) {
+    if (onnx != null && onnx.classifier()) {
+      Map<String, Double> probs = onnx.classProbabilities(x);
+      String label = null;
+      for (Map.Entry<String, Double> e : probs.entrySet()) {
+        if (label == null || e.getValue() > probs.get(label)) {
+          label = e.getKey();
+        }
+      }
+      return new Output(labelNumber(label, probs.keySet()), label, probs);
+    }
     if (onnx != null) {
       return new Output(onnx.predict(x), null, Map.of());
     }
@@ -174,17 +184,20 @@ public final class LoadedModel implements AutoCloseable {
     Prediction<Label> p = ((Model<Label>) model).predict(
         Training.example(inputs, x, LabelFactory.UNKNOWN_LABEL));
     Map<String, Double> probs = new LinkedHashMap<>();
-    if (model.generatesProbabilities()) { // Tribuo: ONNX models are regressions here
+    if (model.generatesProbabilities()) {
       p.getOutputScores().forEach((k, v) -> probs.put(k, v.getScore()));
     }
     String label = p.getOutput().getLabel();
-    double value;
+    return new Output(labelNumber(label, Training.labels(model)), label, probs);
+  }
+
+  /** A label's number: the label itself if it is one, else its index among the sorted labels. */
+  private static double labelNumber(String label, java.util.Collection<String> labels) {
     try {
-      value = Double.parseDouble(label);
+      return Double.parseDouble(label);
     } catch (NumberFormatException e) {
-      value = new ArrayList<>(new java.util.TreeSet<>(Training.labels(model))).indexOf(label);
+      return new ArrayList<>(new java.util.TreeSet<>(labels)).indexOf(label);
     }
-    return new Output(value, label, probs);
   }
 
   /**
@@ -196,6 +209,10 @@ public final class LoadedModel implements AutoCloseable {
   double score(double[] x, String label) {
     if (spec.kind() == ModelKind.REGRESSION) {
       return predict(x).value();
+    }
+    if (onnx != null) {
+      Double p = onnx.classProbabilities(x).get(label);
+      return p == null ? 0 : p;
     }
     Prediction<Label> p = ((Model<Label>) model).predict(
         Training.example(inputs, x, LabelFactory.UNKNOWN_LABEL));

@@ -15,11 +15,15 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A regression model trained elsewhere and run with ONNX Runtime. Its inputs are matched to the
- * model's features in one of two ways: one float tensor of shape {@code [N, F]} takes the features
- * in the model's order; or one input per feature (shape {@code [N, 1]} or {@code [N]}) is matched
- * by name. Its first output is the prediction (shape {@code [N, 1]} or {@code [N]}, float or
- * double). Sessions run concurrently (ONNX Runtime's sessions are thread-safe).
+ * A model trained elsewhere and run with ONNX Runtime. Its inputs are matched to the model's
+ * features in one of two ways: one float tensor of shape {@code [N, F]} takes the features in the
+ * model's order; or one input per feature (shape {@code [N, 1]} or {@code [N]}) is matched by
+ * name. A regression's first output is the prediction (shape {@code [N, 1]} or {@code [N]}, float
+ * or double). A classifier's class probabilities are its output named {@code probabilities}, else
+ * its first float or double output of shape {@code [N, C]} (as skl2onnx and the other converters
+ * write them; a {@code label} output is not needed: the most probable class is the label); its
+ * class names are the comma-separated {@code labels} of its metadata, else {@code 0 … C-1}.
+ * Sessions run concurrently (ONNX Runtime's sessions are thread-safe).
  */
 final class OnnxModel {
   private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
@@ -29,12 +33,19 @@ final class OnnxModel {
   /** The single [N, F] input's name, or null when inputs are matched by name. */
   private final String matrixInput;
   private final List<String> inputs;
+  /** A classifier's probabilities output, or null for a regression. */
+  private final String probabilities;
+  /** A classifier's class names from its metadata, or null: {@code 0 … C-1}. */
+  private final List<String> labels;
 
-  private OnnxModel(byte[] bytes, OrtSession session, String matrixInput, List<String> inputs) {
+  private OnnxModel(byte[] bytes, OrtSession session, String matrixInput, List<String> inputs,
+      String probabilities, List<String> labels) {
     this.bytes = bytes;
     this.session = session;
     this.matrixInput = matrixInput;
     this.inputs = inputs;
+    this.probabilities = probabilities;
+    this.labels = labels;
   }
 
   /**
@@ -44,9 +55,6 @@ final class OnnxModel {
    *     way, naming them
    */
   static OnnxModel of(ModelSpec spec, byte[] bytes) {
-    if (spec.kind() != ModelKind.REGRESSION) {
-      throw new IllegalArgumentException("file: ONNX models are taken for regression only here");
-    }
     OrtSession session;
     try {
       ByteBuffer buf = ByteBuffer.allocateDirect(bytes.length);
@@ -56,6 +64,15 @@ final class OnnxModel {
       throw new IllegalArgumentException("not an ONNX model: " + e.getMessage(), e);
     }
     try {
+      String probs = null;
+      List<String> labels = null;
+      if (spec.kind() == ModelKind.CLASSIFICATION) {
+        probs = probabilitiesOutput(session.getOutputInfo());
+        String names = session.getMetadata().getCustomMetadata().get("labels");
+        if (names != null && !names.isBlank()) {
+          labels = List.of(names.split(","));
+        }
+      }
       Map<String, NodeInfo> info = session.getInputInfo();
       List<String> inputs = spec.inputs();
       if (info.size() == 1) {
@@ -63,7 +80,7 @@ final class OnnxModel {
         long[] shape = shape(only.getValue());
         if (shape != null && shape.length == 2 && (shape[1] == inputs.size() || shape[1] < 0)
             && !(inputs.size() == 1 && only.getKey().equals(inputs.get(0)) && shape[1] == 1)) {
-          return new OnnxModel(bytes, session, only.getKey(), inputs);
+          return new OnnxModel(bytes, session, only.getKey(), inputs, probs, labels);
         }
       }
       if (new TreeSet<>(info.keySet()).equals(new TreeSet<>(inputs))) {
@@ -74,7 +91,7 @@ final class OnnxModel {
                 + "\" is not one value per row (shape " + java.util.Arrays.toString(shape) + ")");
           }
         }
-        return new OnnxModel(bytes, session, null, inputs);
+        return new OnnxModel(bytes, session, null, inputs, probs, labels);
       }
       throw new IllegalArgumentException("file: the ONNX model's inputs " + describe(info)
           + " match neither one [N, " + inputs.size() + "] float tensor nor the features "
@@ -87,6 +104,29 @@ final class OnnxModel {
       close(session);
       throw e;
     }
+  }
+
+  /** A classifier's class-probabilities output: named so, else the first [N, C] number tensor. */
+  private static String probabilitiesOutput(Map<String, NodeInfo> outputs) {
+    NodeInfo named = outputs.get("probabilities");
+    if (named != null && matrix(named)) {
+      return "probabilities";
+    }
+    for (Map.Entry<String, NodeInfo> e : outputs.entrySet()) {
+      if (matrix(e.getValue())) {
+        return e.getKey();
+      }
+    }
+    throw new IllegalArgumentException("file: the ONNX classifier has no output of class"
+        + " probabilities (a float tensor [N, C], C > 1; its outputs: " + describe(outputs) + ")");
+  }
+
+  /** A float or double [N, C] tensor of at least two classes (or of a number not yet known). */
+  private static boolean matrix(NodeInfo n) {
+    return n.getInfo() instanceof TensorInfo t && t.getShape().length == 2
+        && t.getShape()[1] != 1 && t.getShape()[1] != 0
+        && (t.type == ai.onnxruntime.OnnxJavaType.FLOAT
+            || t.type == ai.onnxruntime.OnnxJavaType.DOUBLE);
   }
 
   private static long[] shape(NodeInfo n) {
@@ -116,12 +156,62 @@ final class OnnxModel {
     close(session);
   }
 
+  /** Whether it is a classifier (its {@link #classProbabilities}) rather than a regression. */
+  boolean classifier() {
+    return probabilities != null;
+  }
+
+  /**
+   * A classifier's probability of each class for one row, by class name in the model's order.
+   *
+   * @throws IllegalStateException when ONNX Runtime fails, or the output or the metadata's labels
+   *     do not fit
+   */
+  Map<String, Double> classProbabilities(double[] x) {
+    try (OrtSession.Result r = run(x)) {
+      OnnxValue v = r.get(probabilities).orElseThrow();
+      Object o = v.getValue();
+      double[] row;
+      if (o instanceof float[][] f && f.length > 0) {
+        row = new double[f[0].length];
+        for (int i = 0; i < row.length; i++) {
+          row[i] = f[0][i];
+        }
+      } else if (o instanceof double[][] d && d.length > 0) {
+        row = d[0].clone();
+      } else {
+        throw new IllegalStateException("the ONNX classifier's \"" + probabilities + "\" output"
+            + " is not a float or double tensor [N, C]");
+      }
+      if (labels != null && labels.size() != row.length) {
+        throw new IllegalStateException("the ONNX classifier gives " + row.length + " classes"
+            + " but its metadata names " + labels.size() + " labels");
+      }
+      Map<String, Double> out = new java.util.LinkedHashMap<>();
+      for (int i = 0; i < row.length; i++) {
+        out.put(labels != null ? labels.get(i) : Integer.toString(i), row[i]);
+      }
+      return out;
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime: " + e.getMessage(), e);
+    }
+  }
+
   /**
    * The prediction for one row.
    *
    * @throws IllegalStateException when ONNX Runtime fails or the output is not a number
    */
   double predict(double[] x) {
+    try (OrtSession.Result r = run(x)) {
+      return first(r.get(0));
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime: " + e.getMessage(), e);
+    }
+  }
+
+  /** Runs the model on one row (the caller closes the result). */
+  private OrtSession.Result run(double[] x) throws OrtException {
     Map<String, OnnxTensor> feed = new HashMap<>();
     try {
       if (matrixInput != null) {
@@ -135,11 +225,7 @@ final class OnnxModel {
           feed.put(inputs.get(i), OnnxTensor.createTensor(ENV, new float[][] {{(float) x[i]}}));
         }
       }
-      try (OrtSession.Result r = session.run(feed)) {
-        return first(r.get(0));
-      }
-    } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime: " + e.getMessage(), e);
+      return session.run(feed);
     } finally {
       feed.values().forEach(OnnxTensor::close);
     }

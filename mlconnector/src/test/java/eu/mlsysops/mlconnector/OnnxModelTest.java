@@ -104,4 +104,54 @@ class OnnxModelTest {
     }
     assertThat(ml.versions(spec.id())).isEmpty();
   }
+
+  @Test
+  void aClassifierGivesTheMostProbableClassByItsNameWithEachProbability() throws Exception {
+    ml = new MlService(dir, Clock.systemUTC());
+    ModelSpec spec = ml.register(new ModelSpec(ModelId.random(), "onnx-classes",
+        ModelKind.CLASSIFICATION, Algorithm.LINEAR, List.of(Feature.input("a"),
+            Feature.input("b"), new Feature("level", Feature.Type.CAT, Feature.Kind.TARGET, null)),
+        Map.of(), null, List.of(), "admin", null, 0, Map.of()));
+    try (InputStream in = resource("classifier3.onnx")) {
+      ml.upload(spec.id(), "model", "classifier3.onnx", in);
+    }
+    JsonNode e = expected("classifier3");
+
+    for (int row = 0; row < e.get("inputs").size(); row++) {
+      JsonNode x = e.get("inputs").get(row);
+      LoadedModel.Output o = ml.predict(spec.id(), Map.of("a", x.get(0).asDouble(),
+          "b", x.get(1).asDouble())).output();
+      assertThat(o.label()).isEqualTo(e.get("predicted").get(row).asText());
+      assertThat(o.probabilities().keySet()).containsExactly("low", "mid", "high");
+      for (int c = 0; c < 3; c++) {
+        assertThat(o.probabilities().get(e.get("labels").get(c).asText()))
+            .isCloseTo(e.get("probabilities").get(row).get(c).asDouble(), within(1e-6));
+      }
+      // Not a number: its index among the sorted labels (high, low, mid).
+      assertThat(o.value()).isEqualTo(List.of("high", "low", "mid").indexOf(o.label()));
+    }
+    MlService.Explained ex = ml.explain(spec.id(), Map.of("a", 1.0, "b", 0.0));
+    assertThat(ex.label()).isEqualTo("low");
+    assertThat(ex.value()).as("the probability of the predicted class")
+        .isCloseTo(e.get("probabilities").get(0).get(0).asDouble(), within(1e-6));
+    assertThat(ex.baseValue() + ex.contributions().values().stream()
+        .mapToDouble(Double::doubleValue).sum()).isCloseTo(ex.value(), within(1e-9));
+  }
+
+  @Test
+  void aModelWithoutClassProbabilitiesIsRefusedAsAClassifier() throws Exception {
+    ml = new MlService(dir, Clock.systemUTC());
+    ModelSpec spec = ml.register(new ModelSpec(ModelId.random(), "not-classes",
+        ModelKind.CLASSIFICATION, Algorithm.LINEAR, List.of(Feature.input("a"),
+            Feature.input("b"), Feature.input("c"),
+            new Feature("level", Feature.Type.CAT, Feature.Kind.TARGET, null)),
+        Map.of(), null, List.of(), "admin", null, 0, Map.of()));
+    try (InputStream in = resource("linear3.onnx")) { // a regression: Y [N, 1]
+      assertThatThrownBy(() -> ml.upload(spec.id(), "model", "linear3.onnx", in))
+          .hasMessage("file: the ONNX classifier has no output of class probabilities (a float"
+              + " tensor [N, C], C > 1; its outputs: [Y[-1, 1]])");
+    }
+    assertThat(ml.versions(spec.id())).isEmpty();
+  }
+
 }
