@@ -245,6 +245,11 @@ public final class MlService implements AutoCloseable {
 
   /** {@link #train}, with the training slot held. */
   private ModelVersion trainHolding(ModelSpec spec, String data) {
+    return trainHolding(spec, data, (phase, done) -> {});
+  }
+
+  /** {@link #train}, with the training slot held, saying how far it got. */
+  private ModelVersion trainHolding(ModelSpec spec, String data, Training.Progress progress) {
     ModelId id = spec.id();
     List<ModelRegistry.Upload> uploads = registry.uploads(id).stream()
         .filter(u -> u.kind().equals("data")).toList();
@@ -259,7 +264,9 @@ public final class MlService implements AutoCloseable {
       throw new IllegalArgumentException("data: " + data + " is not a data upload of model "
           + spec.name());
     }
-    Training.Trained t = Training.train(spec, CsvTable.parse(artifacts.get(sha), spec));
+    progress.at("reading the data", 0.05);
+    Training.Trained t = Training.train(spec, CsvTable.parse(artifacts.get(sha), spec), progress);
+    progress.at("keeping the version", 0.95); // the last point at which a cancel keeps nothing
     ArtifactStore.Stored file = artifacts.put(t.model().serialize().toByteArray());
     return addVersion(spec, id, Stage.CANDIDATE, t.metrics(), t.baseline(), file.sha256(), sha);
   }
@@ -279,16 +286,102 @@ public final class MlService implements AutoCloseable {
       throw new Busy("another model is training; one trains at a time");
     }
     try {
-      long now = clock.millis();
-      byte[] csv = data.csv(spec, source, now);
-      ModelRegistry.Upload u = upload(id, "data", "telemetry-" + now + ".csv",
-          new java.io.ByteArrayInputStream(csv));
-      ModelVersion v = trainHolding(spec, u.sha256());
-      registry.setSource(id, data.toJson());
-      return v;
+      return fromTelemetryHolding(spec, data, source, (phase, done) -> {});
     } finally {
       training.release();
     }
+  }
+
+  private ModelVersion fromTelemetryHolding(ModelSpec spec, TelemetryDataset data,
+      eu.mlsysops.telemetry.SeriesSource source, Training.Progress progress) {
+    progress.at("querying telemetry", 0.02);
+    long now = clock.millis();
+    byte[] csv = data.csv(spec, source, now);
+    progress.at("keeping the rows", 0.04);
+    ModelRegistry.Upload u;
+    try {
+      u = upload(spec.id(), "data", "telemetry-" + now + ".csv",
+          new java.io.ByteArrayInputStream(csv));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    ModelVersion v = trainHolding(spec, u.sha256(), progress);
+    registry.setSource(spec.id(), data.toJson());
+    return v;
+  }
+
+  // ---- training jobs
+
+  /** Jobs kept for asking after they end (the oldest ended ones go first). */
+  static final int MAX_JOBS_KEPT = 100;
+
+  private final Map<String, TrainingJob> jobs = new java.util.LinkedHashMap<>();
+
+  /**
+   * Trains as {@link #train} does, in the background: the job says how far it got and how it
+   * ended, and may be cancelled.
+   *
+   * @throws Busy when another model is training
+   */
+  public TrainingJob startTraining(ModelId id, String data) {
+    ModelSpec spec = model(id);
+    return startJob(spec, job -> trainHolding(spec, data, job::at));
+  }
+
+  /** Trains as {@link #trainFromTelemetry} does, in the background (see {@link #startTraining}). */
+  public TrainingJob startTrainingFromTelemetry(ModelId id, TelemetryDataset data,
+      eu.mlsysops.telemetry.SeriesSource source) {
+    ModelSpec spec = model(id);
+    return startJob(spec, job -> fromTelemetryHolding(spec, data, source, job::at));
+  }
+
+  /**
+   * A training job of the model.
+   *
+   * @throws NotFound when there is none of that id for the model
+   */
+  public TrainingJob job(ModelId model, String jobId) {
+    synchronized (jobs) {
+      TrainingJob j = jobs.get(jobId);
+      if (j == null || !j.model().equals(model)) {
+        throw new NotFound("model " + model + " has no training job " + jobId);
+      }
+      return j;
+    }
+  }
+
+  private TrainingJob startJob(ModelSpec spec,
+      java.util.function.Function<TrainingJob, ModelVersion> work) {
+    if (!training.tryAcquire()) {
+      throw new Busy("another model is training; one trains at a time");
+    }
+    TrainingJob job = new TrainingJob(java.util.UUID.randomUUID().toString(), spec.id(),
+        clock.millis());
+    synchronized (jobs) {
+      jobs.values().removeIf(j -> jobs.size() >= MAX_JOBS_KEPT
+          && j.snapshot().state() != TrainingJob.State.RUNNING);
+      jobs.put(job.id(), job);
+    }
+    Runnable run = () -> {
+      try {
+        ModelVersion v = work.apply(job);
+        job.ended(TrainingJob.State.DONE, v.version(), null, clock.millis());
+      } catch (TrainingJob.Cancelled c) {
+        job.ended(TrainingJob.State.CANCELLED, 0, null, clock.millis());
+      } catch (RuntimeException e) {
+        job.ended(TrainingJob.State.FAILED, 0, e.getMessage() == null ? e.toString()
+            : e.getMessage(), clock.millis());
+      } finally {
+        training.release();
+      }
+    };
+    try {
+      background.execute(run);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      training.release();
+      throw new Busy("the ML Connector is closing");
+    }
+    return job;
   }
 
   /**

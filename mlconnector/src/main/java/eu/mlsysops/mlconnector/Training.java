@@ -69,6 +69,20 @@ final class Training {
    * @throws IllegalArgumentException for too few rows, a constant target or a single label
    */
   static Trained train(ModelSpec spec, CsvTable data) {
+    return train(spec, data, (phase, done) -> {});
+  }
+
+  /**
+   * Where a training is: {@code phase} begun, {@code done} of the whole (0 to 1). It may throw to
+   * stop the training there (a cancelled job).
+   */
+  interface Progress {
+    void at(String phase, double done);
+  }
+
+  /** As {@link #train(ModelSpec, CsvTable)}, saying how far it got. */
+  static Trained train(ModelSpec spec, CsvTable data, Progress progress) {
+    progress.at("checking the data", 0.1);
     if (data.rows() < MIN_ROWS) {
       throw new IllegalArgumentException("data: " + data.rows() + " rows; at least " + MIN_ROWS
           + " are needed to train and hold some out");
@@ -95,9 +109,11 @@ final class Training {
     }
     Map<String, Double> metrics = new LinkedHashMap<>();
     Model<?> model;
+    progress.at("training on " + train.length + " rows", 0.2);
     if (spec.kind() == ModelKind.REGRESSION) {
       Model<Regressor> m = trainer(spec, regressionTrainer(spec, seed))
           .train(dataset(trainRows, new RegressionFactory(), spec.target()));
+      progress.at("scoring on " + holdout + " held-out rows", 0.8);
       double se = 0;
       double ae = 0;
       double mean = 0;
@@ -122,6 +138,7 @@ final class Training {
     } else {
       Model<Label> m = trainer(spec, classificationTrainer(spec, seed))
           .train(dataset(trainRows, new LabelFactory(), null));
+      progress.at("scoring on " + holdout + " held-out rows", 0.8);
       int right = 0;
       for (int i = 0; i < testRows.rows(); i++) {
         String p = m.predict(example(testRows.inputs(), testRows.x()[i],

@@ -216,13 +216,53 @@ final class ModelCommands {
         features.forEach(fs::put);
         t.put("target", target);
       }
-      JsonNode r = api.post(path(id) + "/train", JSON.writeValueAsString(b), "application/json")
-          .json();
-      if (p.structured(r)) {
+      // A job: its progress is shown while it runs (on a terminal), and Ctrl-C cancels it.
+      JsonNode job = api.post(path(id) + "/train?async=true", JSON.writeValueAsString(b),
+          "application/json").json();
+      String jobPath = path(id) + "/jobs/" + ApiClient.segment(Fields.text(job, "job"));
+      Thread cancel = new Thread(() -> api.delete(jobPath));
+      Runtime.getRuntime().addShutdownHook(cancel);
+      try {
+        java.io.Console tty = System.console();
+        while (Fields.text(job, "state").equals("running")) {
+          if (tty != null) {
+            spec.commandLine().getErr().printf("\r%3.0f%% %-60s",
+                100 * job.path("done").asDouble(), Fields.text(job, "phase"));
+            spec.commandLine().getErr().flush();
+          }
+          Thread.sleep(200);
+          job = api.get(jobPath).json();
+        }
+        if (tty != null) {
+          spec.commandLine().getErr().printf("\r%-66s\r", "");
+        }
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(cancel);
+        } catch (IllegalStateException exiting) {
+          // Ctrl-C: the hook is cancelling the job.
+        }
+      }
+      if (!Fields.text(job, "state").equals("done")) {
+        p.println("training " + Fields.text(job, "state") + (job.has("error")
+            ? ": " + Fields.text(job, "error") : ""));
+        return 1;
+      }
+      int made = job.path("version").asInt();
+      JsonNode v = null;
+      for (JsonNode x : api.getAll(path(id) + "/versions").path("items")) {
+        if (x.path("version").asInt() == made) {
+          v = x;
+        }
+      }
+      if (v == null) {
+        throw new IllegalStateException("version " + made + " is not listed");
+      }
+      if (p.structured(v)) {
         return ExitCode.OK;
       }
-      p.println("version " + r.path("version").asInt() + " (" + Fields.text(r, "stage") + "): "
-          + metrics(r.path("metrics")));
+      p.println("version " + made + " (" + Fields.text(v, "stage") + "): "
+          + metrics(v.path("metrics")));
       return ExitCode.OK;
     }
   }

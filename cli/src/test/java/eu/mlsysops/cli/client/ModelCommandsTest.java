@@ -85,18 +85,42 @@ class ModelCommandsTest extends ApiTestSupport {
 
   @Test
   void trainOnTelemetrySendsTheExpressionsAndShowsTheMetrics() {
-    api.on("POST /api/v1/models/m-1/train", 201, """
-        {"version": 2, "stage": "candidate", "metrics": {"rmse": 0.41, "rows": 96}}
+    api.on("POST /api/v1/models/m-1/train", 202, """
+        {"job": "j-1", "model": "m-1", "state": "running", "phase": "queued", "done": 0}
+        """);
+    api.on("GET /api/v1/models/m-1/jobs/j-1", """
+        {"job": "j-1", "model": "m-1", "state": "done", "phase": "done", "done": 1,
+         "version": 2}
+        """);
+    api.on("GET /api/v1/models/m-1/versions", """
+        {"items": [{"version": 1, "stage": "serving", "metrics": {"rmse": 0.5}},
+                   {"version": 2, "stage": "candidate", "metrics": {"rmse": 0.41, "rows": 96}}],
+         "total": 2, "limit": 50, "offset": 0}
         """);
 
     ClientRun r = mls("ml", "train", "m-1", "--feature", "ghz=max(probe_ghz)", "--target",
         "max(probe_latency_ms)", "--window", "2m", "--step", "1s");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(api.only().body()).isEqualTo("{\"telemetry\":{\"level\":\"node\",\"window\":"
-        + "\"2m\",\"step\":\"1s\",\"features\":{\"ghz\":\"max(probe_ghz)\"},\"target\":"
-        + "\"max(probe_latency_ms)\"}}");
+    assertThat(api.requests().get(0).query()).isEqualTo("async=true");
+    assertThat(api.requests().get(0).body()).isEqualTo("{\"telemetry\":{\"level\":\"node\","
+        + "\"window\":\"2m\",\"step\":\"1s\",\"features\":{\"ghz\":\"max(probe_ghz)\"},"
+        + "\"target\":\"max(probe_latency_ms)\"}}");
     assertThat(r.out()).isEqualTo("version 2 (candidate): rmse=0.41 rows=96\n");
+  }
+
+  @Test
+  void aTrainingJobThatFailsSaysWhyAndExitsOne() {
+    api.on("POST /api/v1/models/m-1/train", 202, """
+        {"job": "j-2", "model": "m-1", "state": "running", "phase": "queued", "done": 0}
+        """);
+    api.on("GET /api/v1/models/m-1/jobs/j-2", """
+        {"job": "j-2", "model": "m-1", "state": "failed", "phase": "checking the data",
+         "done": 0.1, "error": "data: 4 rows; at least 10 are needed"}
+        """);
+    ClientRun r = mls("ml", "train", "m-1");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.out()).isEqualTo("training failed: data: 4 rows; at least 10 are needed\n");
   }
 
   @Test

@@ -171,4 +171,25 @@ final class ModelAnswers {
     }
     return out;
   }
+
+  /** A training job as it stands: {@code {job, model, state, phase, done, version?, error?}}. */
+  static Map<String, Object> job(eu.mlsysops.mlconnector.TrainingJob.Snapshot j) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("job", j.id());
+    out.put("model", j.model().value());
+    out.put("state", j.state().name().toLowerCase(java.util.Locale.ROOT));
+    out.put("phase", j.phase());
+    out.put("done", j.done());
+    if (j.version() > 0) {
+      out.put("version", j.version());
+    }
+    if (j.error() != null) {
+      out.put("error", j.error());
+    }
+    out.put("started", java.time.Instant.ofEpochMilli(j.startedMillis()).toString());
+    if (j.endedMillis() > 0) {
+      out.put("ended", java.time.Instant.ofEpochMilli(j.endedMillis()).toString());
+    }
+    return out;
+  }
 }

@@ -65,11 +65,28 @@ final class ModelRoutes {
     r.post("/api/v1/models/{id}/train", Role.DEVELOPER, (ctx, who) -> {
       ModelSpec m = writable(ctx, who);
       ObjectNode b = ModelBodies.optionalBody(ctx);
+      if (asyncAsked(ctx)) {
+        // A job: 202 at once, then GET its progress and outcome, DELETE to cancel it.
+        eu.mlsysops.mlconnector.TrainingJob job = b.has("telemetry")
+            ? startFromTelemetry(m, b.get("telemetry"), who)
+            : ml().startTraining(m.id(), ModelBodies.text(b, "data"));
+        ctx.header("Location", "/api/v1/models/" + m.id() + "/jobs/" + job.id());
+        Json.send(ctx, 202, ModelAnswers.job(job.snapshot()));
+        return;
+      }
       if (b.has("telemetry")) {
         Json.send(ctx, 201, ModelAnswers.version(trainFromTelemetry(m, b.get("telemetry"), who)));
         return;
       }
       Json.send(ctx, 201, ModelAnswers.version(ml().train(m.id(), ModelBodies.text(b, "data"))));
+    });
+    r.get("/api/v1/models/{id}/jobs/{job}", Role.VIEWER, (ctx, who) -> Json.send(ctx, 200,
+        ModelAnswers.job(ml().job(readable(ctx, who).id(), ctx.pathParam("job")).snapshot())));
+    r.delete("/api/v1/models/{id}/jobs/{job}", Role.DEVELOPER, (ctx, who) -> {
+      eu.mlsysops.mlconnector.TrainingJob job = ml().job(writable(ctx, who).id(),
+          ctx.pathParam("job"));
+      job.cancel();
+      Json.send(ctx, 200, ModelAnswers.job(job.snapshot()));
     });
     r.get("/api/v1/models/{id}/versions", Role.VIEWER, (ctx, who) ->
         Json.send(ctx, 200, Page.of(ctx, ml().versions(readable(ctx, who).id()).stream()
@@ -281,8 +298,34 @@ final class ModelRoutes {
    * PROMQL}, "target": PROMQL}}, read from the tier's telemetry as the caller may see it (a
    * developer, only its own apps' series and the infrastructure's).
    */
+  private static boolean asyncAsked(Context ctx) {
+    String v = ctx.queryParam("async");
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true")) {
+      return true;
+    }
+    throw ApiProblem.badRequest("async: \"" + v + "\" is not true or false");
+  }
+
+  private eu.mlsysops.mlconnector.TrainingJob startFromTelemetry(ModelSpec m, JsonNode t,
+      Principal who) {
+    Telemetry q = telemetry(m, t, who);
+    return ml().startTrainingFromTelemetry(m.id(), q.dataset(), q.source());
+  }
+
   private ModelVersion trainFromTelemetry(ModelSpec m, JsonNode t, Principal who)
       throws IOException {
+    Telemetry q = telemetry(m, t, who);
+    return ml().trainFromTelemetry(m.id(), q.dataset(), q.source());
+  }
+
+  /** A training on telemetry, checked: what to query, and the tier as the caller may see it. */
+  private record Telemetry(eu.mlsysops.mlconnector.TelemetryDataset dataset,
+      eu.mlsysops.telemetry.SeriesSource source) {}
+
+  private Telemetry telemetry(ModelSpec m, JsonNode t, Principal who) {
     if (!t.isObject()) {
       throw ApiProblem.badRequest("telemetry: must be an object {level, window, step, features,"
           + " target}");
@@ -309,7 +352,7 @@ final class ModelRoutes {
     eu.mlsysops.telemetry.UnionQuery store = continuum.telemetry(level);
     Visibility v = views.visibility(who);
     eu.mlsysops.telemetry.SeriesSource source = v.all() ? store : new VisibleTelemetry(store, v);
-    return ml().trainFromTelemetry(m.id(), new eu.mlsysops.mlconnector.TelemetryDataset(
+    return new Telemetry(new eu.mlsysops.mlconnector.TelemetryDataset(
         level, features, target, window, step, v.all() ? null : who.name()), source);
   }
 

@@ -263,4 +263,36 @@ class ModelRoutesIT {
       assertThat(json(step).get("detail").asText()).startsWith("telemetry.step: ");
     }
   }
+
+  @Test
+  void trainingAsAJobAnswersAtOnceAndSaysHowItEnded() {
+    try (ApiFixture api = ApiFixture.start(dir.resolve("data"))) {
+      String id = json(api.postJson("/model/add", api.admin, REFERENCE_BODY)).get("modelid")
+          .asText();
+      upload(api, "/model/" + id + "/upload", api.admin, "data", csv());
+
+      HttpResponse<String> started = api.postJson("/api/v1/models/" + id + "/train?async=true",
+          api.admin, "{}");
+      assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+      String job = json(started).get("job").asText();
+      assertThat(started.headers().firstValue("Location")).contains(
+          "/api/v1/models/" + id + "/jobs/" + job);
+      org.awaitility.Awaitility.await().atMost(60, java.util.concurrent.TimeUnit.SECONDS)
+          .until(() -> json(api.get("/api/v1/models/" + id + "/jobs/" + job, api.admin))
+              .get("state").asText().equals("done"));
+      JsonNode done = json(api.get("/api/v1/models/" + id + "/jobs/" + job, api.admin));
+      assertThat(done.get("version").asInt()).isEqualTo(1);
+      assertThat(done.get("done").asDouble()).isEqualTo(1.0);
+      assertThat(json(api.get("/api/v1/models/" + id + "/versions", api.admin)).get("total")
+          .asInt()).isEqualTo(1);
+
+      assertThat(api.get("/api/v1/models/" + id + "/jobs/nope", api.admin).statusCode())
+          .isEqualTo(404);
+      assertThat(api.postJson("/api/v1/models/" + id + "/train?async=maybe", api.admin, "{}")
+          .statusCode()).isEqualTo(400);
+      String bob = api.token(Role.DEVELOPER, "bob");
+      assertThat(api.delete("/api/v1/models/" + id + "/jobs/" + job, bob).statusCode())
+          .as("a framework model's job is not a developer's to see").isEqualTo(404);
+    }
+  }
 }

@@ -55,6 +55,13 @@ class TenantIsolationIT {
   }
 
   /** The value each path parameter takes when bob walks a route. */
+  /**
+   * Alice's training job (its error names her model) and model deployment (its owner is her app's
+   * name), for the walk; their ids do not name her app, as a 404 echoes the id asked for.
+   */
+  private static String alicesJob;
+  private static final String ALICES_DEPLOYMENT = "d-7f3a";
+
   private static String fill(String path, String alicesPlan, String alicesModel) {
     String p = path.replace("{name}", BOBS).replace("{app_id}", BOBS).replace("{id}", "x")
         .replace("{component}", "detector").replace("{tier}", "node")
@@ -63,7 +70,11 @@ class TenantIsolationIT {
       return "/api/v1/plans/" + alicesPlan;
     }
     if (path.startsWith("/api/v1/models/") || path.startsWith("/model/")) {
-      return path.replace("{id}", alicesModel).replace("{kind}", "regression");
+      return path.replace("{id}", alicesModel).replace("{kind}", "regression")
+          .replace("{job}", alicesJob);
+    }
+    if (path.startsWith("/deployment/")) {
+      return path.replace("{id}", ALICES_DEPLOYMENT);
     }
     if (path.startsWith("/api/v1/clusters/") || path.startsWith("/infra/cluster/")) {
       return path.substring(0, path.indexOf('{')) + "edge";
@@ -108,6 +119,17 @@ class TenantIsolationIT {
         .replace("detector-latency", ALICES + "-latency"));
     assertThat(model.statusCode()).as(model.body()).isEqualTo(201);
     String alicesModel = json(model).get("modelid").asText();
+    // A training job of hers (it fails for want of data, saying so with her model's name) and a
+    // deployment of her model.
+    HttpResponse<String> job = api.postJson("/api/v1/models/" + alicesModel + "/train?async=true",
+        alice, "{}");
+    assertThat(job.statusCode()).as(job.body()).isEqualTo(202);
+    alicesJob = json(job).get("job").asText();
+    HttpResponse<String> deployed = api.postJson("/deployment/add", alice, "{\"deployment_id\": \""
+        + ALICES_DEPLOYMENT + "\", \"modelid\": \"" + alicesModel + "\", \"ownerid\": \""
+        + ALICES + "\","
+        + " \"placement\": {\"continuum\": true}, \"inference_data\": 0}");
+    assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(201);
 
     JsonNode doc = json(api.get("/api/v1/openapi.json"));
     List<String> walked = new ArrayList<>();
