@@ -26,6 +26,15 @@ public interface MlConnector {
     return predict(modelId, features);
   }
 
+  /**
+   * What actually happened for {@code features}: the true value of the model's target (a class's
+   * number for a classifier as its labels number them: the label itself if it is a number). The
+   * model's error feeds its drift test, and a lasting rise retrains a model trained from
+   * telemetry (docs/ml-connector.md). Never throws; does nothing for a model that is not there,
+   * and in agents of other processes (their outcomes do not reach the registry yet).
+   */
+  default void observe(String modelId, Map<String, Double> features, double actual) {}
+
   /** Predictions asked here that got no answer (no model, features that do not fit, a failure). */
   default long failures() {
     return 0;
@@ -41,7 +50,14 @@ public interface MlConnector {
    */
   static MlConnector of(eu.mlsysops.mlconnector.MlService service) {
     java.util.Objects.requireNonNull(service, "service");
-    return new ModelAnswers(service::forPolicy, service::failedPredictions);
+    return new ModelAnswers(service::forPolicy, service::failedPredictions,
+        (id, features, actual) -> service.observe(id, features, number(actual)));
+  }
+
+  /** A number as a label or a value: {@code 3} for 3.0, else as Java writes it. */
+  private static String number(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
+        : Double.toString(v);
   }
 
   /**
@@ -50,7 +66,7 @@ public interface MlConnector {
    */
   static MlConnector of(eu.mlsysops.mlconnector.ServedModels served) {
     java.util.Objects.requireNonNull(served, "served");
-    return new ModelAnswers(served::forPolicy, served::failedPredictions);
+    return new ModelAnswers(served::forPolicy, served::failedPredictions, (id, f, actual) -> { });
   }
 
   /** A connector with no models. */

@@ -17,12 +17,29 @@ final class ModelAnswers implements MlConnector {
         boolean explain);
   }
 
+  /** Where outcomes go: as {@code MlService.observe}. */
+  interface Outcomes {
+    void observe(ModelId id, Map<String, Double> features, double actual);
+  }
+
   private final Server server;
   private final LongSupplier failures;
+  private final Outcomes outcomes;
 
-  ModelAnswers(Server server, LongSupplier failures) {
+  ModelAnswers(Server server, LongSupplier failures, Outcomes outcomes) {
     this.server = server;
     this.failures = failures;
+    this.outcomes = outcomes;
+  }
+
+  @Override
+  public void observe(String modelId, Map<String, Double> features, double actual) {
+    try {
+      outcomes.observe(new ModelId(modelId), features, actual);
+    } catch (RuntimeException e) {
+      // A model that is not there, or features that do not fit: nothing to learn from; a policy
+      // is never stopped by a model.
+    }
   }
 
   @Override

@@ -574,6 +574,7 @@ public final class MlService implements AutoCloseable {
     synchronized (servingLock) {
       old = serving.remove(id);
       monitors.remove(id);
+      errorTests.remove(id);
     }
     if (old != null) {
       // A prediction may still be using it: its native parts (an ONNX session) go a minute
@@ -646,12 +647,7 @@ public final class MlService implements AutoCloseable {
   private void watch(ModelId id, double[] x) {
     DriftMonitor monitor = monitors.get(id);
     DriftMonitor.Report r = monitor == null ? null : monitor.observe(x);
-    if (r == null || r.drifted().isEmpty()) {
-      return;
-    }
-    long now = clock.millis();
-    Long last = lastRetrain.get(id);
-    if (last != null && now - last < RETRAIN_COOLDOWN.toMillis() || !retraining.add(id)) {
+    if (r == null || r.drifted().isEmpty() || !mayRetrain(id)) {
       return;
     }
     ModelSpec spec = model(id);
@@ -661,8 +657,17 @@ public final class MlService implements AutoCloseable {
       what.append(what.length() == 0 ? "" : ", ").append(f).append(String.format(
           " (PSI %.2f, KS %.2f > %.2f)", s.psi(), s.ks(), s.ksCritical()));
     }
-    events.accept("ml", named(spec) + ": its inputs drifted from its training data: "
-        + what);
+    onDrift(spec, "its inputs drifted from its training data: " + what);
+  }
+
+  /**
+   * A serving version drifted (inputs or errors): said as an event, and a model trained from
+   * telemetry is retrained in the background; called with the retraining slot taken.
+   */
+  private void onDrift(ModelSpec spec, String what) {
+    ModelId id = spec.id();
+    long now = clock.millis();
+    events.accept("ml", named(spec) + ": " + what);
     Optional<String> source = registry.source(id);
     if (source.isEmpty() || tiers == null) {
       events.accept("ml", named(spec) + ": not retrained (it was not trained from"
@@ -672,6 +677,116 @@ public final class MlService implements AutoCloseable {
       return;
     }
     background.execute(() -> retrain(spec, TelemetryDataset.fromJson(source.get())));
+  }
+
+  /** Takes the retraining slot of a model, unless it retrained within the cooldown or is at it. */
+  private boolean mayRetrain(ModelId id) {
+    Long last = lastRetrain.get(id);
+    return (last == null || clock.millis() - last >= RETRAIN_COOLDOWN.toMillis())
+        && retraining.add(id);
+  }
+
+  // ---- what actually happened: the prediction error
+
+  /** The error drift test of each serving version that was told outcomes (dropped with it). */
+  private final Map<ModelId, ErrorDrift> errorTests = new ConcurrentHashMap<>();
+  /** When each telemetry-trained model's error was last checked ({@link #checkErrors}). */
+  private final Map<ModelId, Long> errorsCheckedUntil = new ConcurrentHashMap<>();
+
+  /**
+   * What actually happened for a prediction of the serving version: {@code actual} is the true
+   * target for {@code features} (a number, or a classifier's label as text). The error (absolute,
+   * or 0/1 for a class) feeds a Page–Hinkley test ({@link ErrorDrift}, scaled to the version's
+   * holdout error); a lasting rise is drift, handled as drift of the inputs is (an event, and
+   * retraining for a model trained from telemetry).
+   *
+   * @return the error
+   * @throws IllegalArgumentException naming the feature that does not fit, or a non-numeric
+   *     actual value of a regression
+   */
+  public double observe(ModelId id, Map<String, ?> features, String actual) {
+    ModelSpec spec = model(id);
+    LoadedModel m = serving(id);
+    LoadedModel.Output o = m.predict(m.vector(features));
+    double error;
+    if (spec.kind() == ModelKind.CLASSIFICATION) {
+      error = actual.equals(o.label()) ? 0 : 1;
+    } else {
+      double truth;
+      try {
+        truth = Double.parseDouble(actual.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("actual: \"" + actual + "\" is not a number");
+      }
+      if (!Double.isFinite(truth)) {
+        throw new IllegalArgumentException("actual: not a finite number");
+      }
+      error = Math.abs(o.value() - truth);
+    }
+    ErrorDrift test;
+    boolean drifted;
+    synchronized (servingLock) {
+      if (serving.get(id) != m) {
+        return error; // what serves changed meanwhile: this outcome is of another version
+      }
+      test = errorTests.computeIfAbsent(id, k -> ErrorDrift.forVersion(m.version(), spec.kind()));
+      double before = test.meanError();
+      long seen = test.errors();
+      drifted = test.add(error);
+      if (drifted && mayRetrain(id)) {
+        String trained = spec.kind() == ModelKind.CLASSIFICATION
+            ? String.format("accuracy %.3g", m.version().metrics().getOrDefault("accuracy",
+                Double.NaN))
+            : String.format("MAE %.4g", m.version().metrics().getOrDefault("mae", Double.NaN));
+        double mean = (before * seen + error) / (seen + 1);
+        String what = String.format("its prediction error rose: %.4g on the latest outcome,"
+            + " %.4g on average over the last %d, with %s on its holdout when trained", error,
+            mean, seen + 1, trained);
+        background.execute(() -> onDrift(spec, what));
+      }
+    }
+    return error;
+  }
+
+  /**
+   * Checks the serving versions of models trained from telemetry against what their telemetry
+   * says happened since the last check: each step's features are predicted and compared with the
+   * target, as {@link #observe}. Called periodically by the continuum (its clock).
+   */
+  public void checkErrors() {
+    if (tiers == null) {
+      return;
+    }
+    long now = clock.millis();
+    for (ModelSpec spec : models()) {
+      ModelId id = spec.id();
+      Optional<String> json = registry.source(id);
+      if (json.isEmpty() || registry.serving(id).isEmpty()) {
+        continue;
+      }
+      TelemetryDataset data = TelemetryDataset.fromJson(json.get());
+      long from = errorsCheckedUntil.getOrDefault(id, now - data.step().toMillis());
+      errorsCheckedUntil.put(id, now);
+      try {
+        eu.mlsysops.telemetry.SeriesSource source = tiers.apply(data.level(), data.readableBy());
+        if (source == null) {
+          continue;
+        }
+        // The steps since the last check (at least one), at most the model's own window.
+        java.time.Duration window = java.time.Duration.ofMillis(Math.min(
+            Math.max(now - from, data.step().toMillis()), data.window().toMillis()));
+        CsvTable rows = CsvTable.parse(data.within(window).csv(spec, source, now), spec);
+        for (int i = 0; i < rows.rows(); i++) {
+          Map<String, Object> f = new java.util.LinkedHashMap<>();
+          for (int j = 0; j < rows.inputs().size(); j++) {
+            f.put(rows.inputs().get(j), rows.x()[i][j]);
+          }
+          observe(id, f, rows.target()[i]);
+        }
+      } catch (RuntimeException e) {
+        // No step with every value yet, a tier that does not answer: checked again next time.
+      }
+    }
   }
 
   /**

@@ -46,6 +46,12 @@ public record TelemetryDataset(String level, Map<String, String> features, Strin
     }
   }
 
+  /** The same queries over the last {@code w} (at least one step). */
+  TelemetryDataset within(Duration w) {
+    return new TelemetryDataset(level, features, target, w.compareTo(step) < 0 ? step : w, step,
+        readableBy);
+  }
+
   /** As JSON, to be kept with the model (continual learning trains on it again). */
   String toJson() {
     var o = JSON.createObjectNode();

@@ -115,6 +115,57 @@ class ContinualLearningTest {
   }
 
   @Test
+  void whatActuallyHappenedDriftsWhileTheInputsDoNotAndTheModelLearnsIt() throws Exception {
+    Hands clock = new Hands();
+    MetricStore store = MetricStore.withDefaults(clock);
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (MlService ml = new MlService(dir, clock, Runnable::run)) {
+      ml.telemetry((level, who) -> store);
+      ml.events((kind, message) -> events.add(message));
+      ModelSpec spec = ml.register(new ModelSpec(ModelId.random(), "latency",
+          ModelKind.REGRESSION, Algorithm.LINEAR,
+          List.of(Feature.input("cpu"), Feature.target("latency_ms")), Map.of(), null,
+          List.of(), "admin", null, 0, Map.of()));
+      TelemetryDataset data = new TelemetryDataset("node", Map.of("cpu", "max(cpu)"),
+          "max(latency_ms)", Duration.ofMinutes(2), Duration.ofSeconds(1), null);
+      load(store, clock.now, 0.2, 0.5, 20, 100, 1);
+      ml.trainFromTelemetry(spec.id(), data, store);
+
+      // Every second a sample; every ten the continuum checks the model against it. Two
+      // minutes as trained, then the same load costs 40 ms more (a neighbour took the cache).
+      Random r = new Random(5);
+      int promotedAt = -1;
+      for (int second = 1; second <= 900 && promotedAt < 0; second++) {
+        clock.now += 1000;
+        double cpu = 0.2 + 0.3 * r.nextDouble();
+        double base = second <= 120 ? 20 : 60;
+        store.append(new Sample("cpu", NODE, clock.now, cpu));
+        store.append(new Sample("latency_ms", NODE, clock.now, base + 100 * cpu));
+        ml.predict(spec.id(), Map.of("cpu", cpu)); // a policy asks: the inputs look as ever
+        if (second % 10 == 0) {
+          ml.checkErrors();
+          if (second == 120) {
+            assertThat(events).as("as trained: no drift").isEmpty();
+          }
+        }
+        if (ml.versions(spec.id()).stream().anyMatch(v -> v.version() > 1
+            && v.stage() == Stage.SERVING)) {
+          promotedAt = second;
+        }
+      }
+
+      assertThat(events).noneMatch(e -> e.contains("inputs drifted"));
+      assertThat(events.get(0)).startsWith("model latency: its prediction error rose: 40.00 on the"
+          + " latest outcome, ");
+      assertThat(events).anyMatch(e -> e.contains("retrained on drift; v2 promoted"));
+      assertThat(promotedAt).as("promoted once its window holds the new behaviour")
+          .isGreaterThan(120);
+      assertThat(ml.predict(spec.id(), Map.of("cpu", 0.4)).output().value())
+          .isCloseTo(60 + 100 * 0.4, within(1.0));
+    }
+  }
+
+  @Test
   void psiAndKsSeeAShiftAndNotTheSameDistribution() {
     Random r = new Random(4);
     double[] ref = new double[2000];

@@ -39,6 +39,16 @@ final class ModelCalls implements MlConnector {
     return record(features, models.explain(modelId, features));
   }
 
+  @Override
+  public void observe(String modelId, Map<String, Double> features, double actual) {
+    models.observe(modelId, features, actual);
+  }
+
+  @Override
+  public long failures() {
+    return models.failures();
+  }
+
   private Optional<Prediction> record(Map<String, Double> features, Optional<Prediction> p) {
     if (p.isPresent() && calls.size() < MAX) {
       calls.add(new Call(Map.copyOf(features), p.get()));

@@ -223,9 +223,22 @@ public final class EmbeddedContinuum implements ContinuumPort, AutoCloseable {
             .log(System.Logger.Level.WARNING, "trust refresh failed: " + e);
       }
     }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+    // Models trained from telemetry are held to what it says happened since (their error), on
+    // the connector's own thread: the queries may wait for agents in other processes.
+    timers.scheduleWithFixedDelay(() -> workers.execute(() -> {
+      try {
+        ml.checkErrors();
+      } catch (RuntimeException e) {
+        System.getLogger(EmbeddedContinuum.class.getName())
+            .log(System.Logger.Level.WARNING, "checking the models' errors failed: " + e);
+      }
+    }), ERROR_CHECK_SECONDS, ERROR_CHECK_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
     control.start(timers);
     return this;
   }
+
+  /** How often models trained from telemetry are checked against it ({@code checkErrors}). */
+  static final long ERROR_CHECK_SECONDS = 10;
 
   /** Where tier policy directories live. */
   public Path policyRoot() {

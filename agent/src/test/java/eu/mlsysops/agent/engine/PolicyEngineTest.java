@@ -458,4 +458,40 @@ class PolicyEngineTest {
         .containsEntry("ml.latency#2", "v3 → 120.5")
         .containsEntry("ml.latency#2.contributions", "cpu=+30.25, fps=-2");
   }
+
+  @Test
+  void whatAPolicyObservedReachesTheModelsConnector() {
+    java.util.List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    f.ml = new eu.mlsysops.agent.MlConnector() {
+      @Override
+      public Optional<Prediction> predict(String model, Map<String, Double> features) {
+        return Optional.empty();
+      }
+
+      @Override
+      public void observe(String model, Map<String, Double> features, double actual) {
+        observed.add(model + " " + features + " " + actual);
+      }
+    };
+    f.engine.add(() -> new Policy<Boolean>() {
+      @Override
+      public PolicyContext initialize() {
+        return PolicyContext.builder("reports").analyzeInterval(Duration.ofHours(1)).build();
+      }
+
+      @Override
+      public Optional<Boolean> analyze(PolicyView view) {
+        view.ml().observe("latency", Map.of("cpu", 0.9), 131.0); // what the last plan led to
+        return Optional.empty();
+      }
+
+      @Override
+      public Plan plan(PolicyView view, Boolean nothing) {
+        return Plan.empty();
+      }
+    }, "test");
+
+    await().atMost(30, TimeUnit.SECONDS).until(() -> !observed.isEmpty());
+    assertThat(observed.get(0)).isEqualTo("latency {cpu=0.9} 131.0");
+  }
 }

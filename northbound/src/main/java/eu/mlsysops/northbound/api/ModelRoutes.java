@@ -115,6 +115,20 @@ final class ModelRoutes {
       }
       Json.send(ctx, 200, out);
     });
+    r.post("/api/v1/models/{id}/observe", Role.DEVELOPER, (ctx, who) -> {
+      // What actually happened: the serving version's error feeds its drift test.
+      ModelSpec m = writable(ctx, who);
+      ObjectNode b = ModelBodies.body(ctx);
+      JsonNode actual = b.get("actual");
+      if (actual == null || !(actual.isNumber() || actual.isTextual())) {
+        throw ApiProblem.badRequest("actual: required, the true target (a number, or a class's"
+            + " label)");
+      }
+      String truth = actual.isNumber() && actual.asDouble() == Math.rint(actual.asDouble())
+          && Math.abs(actual.asDouble()) < 1e15 ? Long.toString(actual.asLong()) : actual.asText();
+      double error = ml().observe(m.id(), ModelBodies.features(b, "features"), truth);
+      Json.send(ctx, 200, Map.of("model", m.id().value(), "error", error));
+    });
     r.post("/api/v1/models/{id}/explain", Role.VIEWER, (ctx, who) ->
         Json.send(ctx, 200, ModelAnswers.explanation(ml().explain(readable(ctx, who).id(),
             ModelBodies.features(ModelBodies.body(ctx), "features")))));

@@ -295,4 +295,31 @@ class ModelRoutesIT {
           .as("a framework model's job is not a developer's to see").isEqualTo(404);
     }
   }
+
+  @Test
+  void whatActuallyHappenedIsTheServingVersionsError() {
+    try (ApiFixture api = ApiFixture.start(dir.resolve("data"))) {
+      String id = json(api.postJson("/model/add", api.admin, REFERENCE_BODY)).get("modelid")
+          .asText();
+      upload(api, "/model/" + id + "/upload", api.admin, "data", csv());
+      api.postJson("/api/v1/models/" + id + "/train", api.admin, "{}");
+
+      // latency = 20 + 100 cpu + 0.5 fps: 80 ms at cpu 0.5, fps 20; it took 95.
+      HttpResponse<String> r = api.postJson("/api/v1/models/" + id + "/observe", api.admin,
+          "{\"features\": {\"cpu\": 0.5, \"fps\": 20}, \"actual\": 95}");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(json(r).get("error").asDouble()).isCloseTo(15, within(0.5));
+      HttpResponse<String> bad = api.postJson("/api/v1/models/" + id + "/observe", api.admin,
+          "{\"features\": {\"cpu\": 0.5, \"fps\": 20}, \"actual\": \"slow\"}");
+      assertThat(bad.statusCode()).isEqualTo(400);
+      assertThat(json(bad).get("detail").asText()).isEqualTo("actual: \"slow\" is not a number");
+      HttpResponse<String> none = api.postJson("/api/v1/models/" + id + "/observe", api.admin,
+          "{\"features\": {\"cpu\": 0.5, \"fps\": 20}}");
+      assertThat(json(none).get("detail").asText()).startsWith("actual: required");
+      String viewer = api.token(Role.VIEWER, "grafana");
+      assertThat(api.postJson("/api/v1/models/" + id + "/observe", viewer,
+          "{\"features\": {\"cpu\": 0.5, \"fps\": 20}, \"actual\": 95}").statusCode())
+          .as("outcomes change what is learnt: not a viewer's to give").isEqualTo(403);
+    }
+  }
 }
