@@ -280,8 +280,9 @@ abstract class ParityContract {
       }
       String path = route.replace("{id}", route.startsWith("/api/v1/plans") ? planId
           : route.startsWith("/api/v1/models/") || route.startsWith("/model/") ? modelId
-          : route.startsWith("/infra/datacenter") || route.startsWith("/ml/") ? "none" : "{id}")
-          .replace("{kind}", "regression");
+          : route.startsWith("/infra/datacenter") || route.startsWith("/ml/")
+              || route.startsWith("/deployment/") ? "none" : "{id}")
+          .replace("{kind}", "regression").replace("{job}", "none");
       for (var p : PARAMS.entrySet()) {
         path = p.getKey().startsWith("/") ? path.replace(p.getKey(), p.getKey().replaceAll(
             "\\{[^}]+}$", p.getValue())) : path.replace(p.getKey(), p.getValue());
