@@ -85,6 +85,16 @@ public final class MlCommand {
       }
       p.println(Fields.orDash(Fields.first(r, "deployment_id", "app_id", "id")) + ": "
           + or(r, "status", "?"));
+      if (!r.path("endpoints").isEmpty()) {
+        TextTable t = new TextTable("COMPONENT", "INSTANCE", "NODE", "PORTS");
+        for (JsonNode e : r.path("endpoints")) {
+          java.util.List<String> ports = new java.util.ArrayList<>();
+          e.path("ports").forEach(x -> ports.add(x.asText()));
+          t.row(Fields.text(e, "component"), Fields.text(e, "instance"), Fields.text(e, "node"),
+              ports.isEmpty() ? "-" : String.join(",", ports));
+        }
+        p.print(t);
+      }
       return ExitCode.OK;
     }
   }

@@ -42,6 +42,19 @@ class MlCommandTest extends ApiTestSupport {
   }
 
   @Test
+  void getStatusShowsWhereTheDeploymentAnswers() {
+    api.on("GET /ml/status/m2", """
+        {"deployment_id": "m2", "status": "Running", "endpoints": [
+          {"component": "serve", "instance": "m2/serve/0", "node": "edge-1",
+           "ports": ["8080/TCP", "9090/UDP"]}]}
+        """);
+    ClientRun r = mls("ml", "get-status", "m2");
+    assertThat(r.out()).startsWith("m2: Running\n")
+        .containsPattern("COMPONENT +INSTANCE +NODE +PORTS")
+        .containsPattern("serve +m2/serve/0 +edge-1 +8080/TCP,9090/UDP");
+  }
+
+  @Test
   void unknownDeploymentIsExitOneWithTheDetail() {
     api.on("GET /ml/status/zz", 404, "{\"detail\": \"Deployment zz not found\"}");
     ClientRun r = mls("ml", "get-status", "zz");

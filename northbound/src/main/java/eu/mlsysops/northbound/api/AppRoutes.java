@@ -1,6 +1,7 @@
 package eu.mlsysops.northbound.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import eu.mlsysops.agent.InstancePhase;
 import eu.mlsysops.agent.tier.AppStatus;
 import eu.mlsysops.agent.tier.ContinuumPort;
 import eu.mlsysops.agent.tier.EmbeddedContinuum;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -98,7 +100,11 @@ final class AppRoutes {
         listAll(visible(who).stream().filter(s -> isMl(s.name())).toList())));
     r.get("/ml/status/{id}", Role.VIEWER, (ctx, who) -> {
       AppStatus s = mlDeployment(ctx.pathParam("id"), who);
-      Json.send(ctx, 200, Map.of("deployment_id", s.name(), "status", s.phase()));
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("deployment_id", s.name());
+      out.put("status", s.phase());
+      out.put("endpoints", endpoints(s));
+      Json.send(ctx, 200, out);
     });
     r.delete("/ml/remove/{id}", Role.DEVELOPER, (ctx, who) -> {
       String name = remove(ctx.pathParam("id"), who, true);
@@ -344,6 +350,36 @@ final class AppRoutes {
       throw ApiProblem.notFound("no ML deployment \"" + id + "\"");
     }
     return app(id, who);
+  }
+
+  /**
+   * Where an ML deployment answers: each running instance's node and the ports its containers
+   * declare (the host port when one is given).
+   */
+  private List<Map<String, Object>> endpoints(AppStatus s) {
+    Optional<AppDescriptor> d = continuum.continuum().descriptor(s.name());
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (AppStatus.ComponentStatus c : s.components()) {
+      List<String> ports = new ArrayList<>();
+      d.flatMap(app -> app.component(c.name())).ifPresent(comp -> comp.containers().forEach(
+          ct -> ct.ports().forEach(p -> {
+            Integer port = p.hostPort() != null ? p.hostPort() : p.containerPort();
+            if (port != null) {
+              ports.add(port + "/" + (p.protocol() == null ? "TCP" : p.protocol()));
+            }
+          })));
+      for (Message.InstanceReport i : c.instances()) {
+        if (InstancePhase.of(i.state()) == InstancePhase.RUNNING) {
+          Map<String, Object> e = new LinkedHashMap<>();
+          e.put("component", c.name());
+          e.put("instance", i.instanceId());
+          e.put("node", i.node());
+          e.put("ports", ports);
+          out.add(e);
+        }
+      }
+    }
+    return out;
   }
 
   private boolean isMl(String name) {

@@ -405,8 +405,8 @@ class AppRoutesIT {
     // The reference's body form: the descriptor itself.
     assertThat(api.postJson("/ml/deploy_ml", dev, "{\"MLSysOpsApp\": {\"name\": \"model-b\","
         + " \"components\": [{\"metadata\": {\"name\": \"serve\"}, \"containers\": [{\"image\":"
-        + " \"r/serve:1\", \"platform_requirements\": {\"cpu\": {\"requests\": \"10m\"}}}]}]}}")
-        .statusCode()).isEqualTo(200);
+        + " \"r/serve:1\", \"ports\": [{\"container_port\": 8080}], \"platform_requirements\":"
+        + " {\"cpu\": {\"requests\": \"10m\"}}}]}]}}").statusCode()).isEqualTo(200);
     api.postJson("/apps/deploy", dev, "{\"yaml\": " + quote(ApiFixture.demoApp("plain-a")) + "}");
 
     JsonNode ml = json(api.get("/ml/list_all/", dev)).get("System_status");
@@ -416,6 +416,14 @@ class AppRoutesIT {
     assertThat(json(api.get("/ml/status/model-a", dev)).get("deployment_id").asText())
         .isEqualTo("model-a");
     assertThat(api.get("/ml/status/plain-a", dev).statusCode()).isEqualTo(404);
+    // Where it answers: each running instance's node and the ports it declares.
+    org.awaitility.Awaitility.await().atMost(60, java.util.concurrent.TimeUnit.SECONDS)
+        .until(() -> json(api.get("/ml/status/model-b", dev)).get("endpoints").size() == 1);
+    JsonNode endpoint = json(api.get("/ml/status/model-b", dev)).get("endpoints").get(0);
+    assertThat(endpoint.get("component").asText()).isEqualTo("serve");
+    assertThat(endpoint.get("instance").asText()).isEqualTo("model-b/serve/0");
+    assertThat(endpoint.get("node").asText()).isNotEmpty();
+    assertThat(endpoint.get("ports").toString()).isEqualTo("[\"8080/TCP\"]");
     assertThat(api.delete("/ml/remove/plain-a", dev).statusCode()).isEqualTo(404);
 
     HttpResponse<String> removed = api.delete("/ml/remove/model-a", dev);
